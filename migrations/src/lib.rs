@@ -1,0 +1,18 @@
+//! Database schema migrations for Bimtek, one file per step.
+//!
+//! Every step must run on both SQLite and PostgreSQL, so each ALTER TABLE
+//! carries exactly one operation (SQLite cannot do more) and enums are
+//! stored as plain strings.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_accounts::Migration)]
+    }
+}

@@ -1,0 +1,308 @@
+//! JSON API for sign-in and user administration.
+
+use poem::web::cookie::CookieJar;
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::import::{self, ImportSummary};
+use super::model::{Role, UserInput, UserView};
+use super::service::{self, UserChanges};
+use super::store::ListFilter;
+use crate::error::{AppError, AppResult};
+use crate::http::auth::{Auth, client_address, expired_session_cookie, session_cookie};
+use crate::http::openapi::ApiTags;
+use crate::http::state::AppState;
+
+/// Largest spreadsheet accepted by the user import.
+pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Object)]
+struct LoginRequest {
+    /// Username, NIP or e-mail address.
+    login: String,
+    password: String,
+}
+
+#[derive(Object)]
+struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`; the same value is set as the session cookie.
+    token: String,
+    expires_at: OffsetDateTime,
+    user: UserView,
+}
+
+#[derive(ApiResponse)]
+enum LogoutResponse {
+    /// Signed out; the session no longer works anywhere.
+    #[oai(status = 204)]
+    Done,
+}
+
+pub struct AuthApi;
+
+#[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Sign in with username, NIP or e-mail.
+    ///
+    /// Repeated failures for one login or from one address answer 429 with `Retry-After`.
+    #[oai(path = "/login", method = "post")]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        remote: &RemoteAddr,
+        cookies: &CookieJar,
+        body: Json<LoginRequest>,
+    ) -> AppResult<Json<LoginResponse>> {
+        let ttl = Duration::hours(i64::from(state.config.session_hours));
+        let address = client_address(remote);
+        let LoginRequest { login, password } = body.0;
+        let signed_in =
+            service::login(&state.db, &login, password, address.as_deref(), ttl).await?;
+        cookies.add(session_cookie(
+            &state.config,
+            &signed_in.session.token,
+            signed_in.session.expires_at,
+        ));
+        Ok(Json(LoginResponse {
+            token: signed_in.session.token,
+            expires_at: signed_in.session.expires_at,
+            user: signed_in.user,
+        }))
+    }
+
+    /// Sign out: ends this session on every instance at once.
+    #[oai(path = "/logout", method = "post")]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        cookies: &CookieJar,
+    ) -> AppResult<LogoutResponse> {
+        service::logout(&state.db, auth.user()).await?;
+        cookies.add(expired_session_cookie(&state.config));
+        Ok(LogoutResponse::Done)
+    }
+}
+
+pub struct MeApi;
+
+#[OpenApi(tag = "ApiTags::Auth")]
+impl MeApi {
+    /// The signed-in user.
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<UserView>> {
+        Ok(Json(service::get_user(&state.db, auth.user().id).await?))
+    }
+}
+
+#[derive(Object)]
+struct CreateUserRequest {
+    /// Defaults to the NIP when absent.
+    username: Option<String>,
+    /// 18-digit PNS or PPPK NIP; optional for non-ASN staff.
+    nip: Option<String>,
+    name: String,
+    email: Option<String>,
+    unit_kerja: Option<String>,
+    jabatan: Option<String>,
+    /// Defaults to `trainee`.
+    #[oai(default)]
+    roles: Vec<Role>,
+    /// At least 8 characters; without one the user cannot sign in until it is set.
+    password: Option<String>,
+}
+
+#[derive(Object)]
+struct UpdateUserRequest {
+    name: Option<String>,
+    /// `null` removes the NIP.
+    nip: MaybeUndefined<String>,
+    email: MaybeUndefined<String>,
+    unit_kerja: MaybeUndefined<String>,
+    jabatan: MaybeUndefined<String>,
+    roles: Option<Vec<Role>>,
+    /// `false` deactivates the account and ends its sessions.
+    active: Option<bool>,
+    /// Sets a new password and ends the user's sessions.
+    password: Option<String>,
+}
+
+fn maybe(value: MaybeUndefined<String>) -> Option<Option<String>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+#[derive(Object)]
+struct UserList {
+    items: Vec<UserView>,
+    total: u64,
+    page: u64,
+    per_page: u64,
+}
+
+#[derive(ApiResponse)]
+enum CreatedUser {
+    /// The user was created.
+    #[oai(status = 201)]
+    Created(Json<UserView>),
+}
+
+#[derive(Multipart)]
+struct ImportUpload {
+    /// CSV (comma or semicolon, UTF-8, BOM allowed) or XLSX with a header row.
+    file: Upload,
+}
+
+pub struct UsersApi;
+
+#[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// Create a user (admin).
+    #[oai(path = "/", method = "post")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<CreateUserRequest>,
+    ) -> AppResult<CreatedUser> {
+        auth.require(Role::Admin)?;
+        let body = body.0;
+        let input = UserInput {
+            username: body.username,
+            nip: body.nip,
+            name: Some(body.name),
+            email: body.email,
+            unit_kerja: body.unit_kerja,
+            jabatan: body.jabatan,
+            roles: body.roles,
+            password: body.password,
+        };
+        Ok(CreatedUser::Created(Json(
+            service::create_user(&state.db, input).await?,
+        )))
+    }
+
+    /// List users (admin), filtered by role and a search text, 50 per page.
+    #[oai(path = "/", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        role: Query<Option<Role>>,
+        /// Matches name, username, NIP, e-mail or unit kerja.
+        q: Query<Option<String>>,
+        #[oai(default = "first_page", validator(minimum(value = "1")))] page: Query<u64>,
+        #[oai(
+            default = "default_per_page",
+            validator(minimum(value = "1"), maximum(value = "500"))
+        )]
+        per_page: Query<u64>,
+    ) -> AppResult<Json<UserList>> {
+        auth.require(Role::Admin)?;
+        let filter = ListFilter {
+            role: role.0,
+            query: q.0,
+            page: page.0,
+            per_page: per_page.0,
+        };
+        let found = service::list_users(&state.db, &filter).await?;
+        Ok(Json(UserList {
+            items: found.items,
+            total: found.total,
+            page: filter.page,
+            per_page: filter.per_page,
+        }))
+    }
+
+    /// One user (admin).
+    #[oai(path = "/:id", method = "get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<UserView>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(service::get_user(&state.db, id.0).await?))
+    }
+
+    /// Change a user (admin): details, roles, deactivation, password reset.
+    #[oai(path = "/:id", method = "patch")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<UpdateUserRequest>,
+    ) -> AppResult<Json<UserView>> {
+        auth.require(Role::Admin)?;
+        let body = body.0;
+        let changes = UserChanges {
+            name: body.name,
+            nip: maybe(body.nip),
+            email: maybe(body.email),
+            unit_kerja: maybe(body.unit_kerja),
+            jabatan: maybe(body.jabatan),
+            roles: body.roles,
+            active: body.active,
+            password: body.password,
+        };
+        Ok(Json(service::update_user(&state.db, id.0, changes).await?))
+    }
+
+    /// Import users from CSV or XLSX (admin). All rows or none: any bad row
+    /// answers 422 with every bad row in `details`. Rows match existing
+    /// users by NIP, else username, so re-importing changes nothing.
+    #[oai(path = "/import", method = "post")]
+    async fn import(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Validate only; write nothing.
+        #[oai(default)]
+        dry_run: Query<bool>,
+        upload: ImportUpload,
+    ) -> AppResult<Json<ImportSummary>> {
+        auth.require(Role::Admin)?;
+        let bytes = read_upload(upload.file, MAX_IMPORT_BYTES).await?;
+        Ok(Json(
+            import::import_file(&state.db, bytes.0.as_deref(), &bytes.1, dry_run.0).await?,
+        ))
+    }
+}
+
+fn first_page() -> u64 {
+    1
+}
+
+fn default_per_page() -> u64 {
+    50
+}
+
+/// The file name and bytes of an upload no larger than `limit`.
+pub async fn read_upload(upload: Upload, limit: usize) -> AppResult<(Option<String>, Vec<u8>)> {
+    if upload.size() > limit {
+        return Err(AppError::invalid_field(
+            "file",
+            format!(
+                "berkas terlalu besar (maksimal {} MiB)",
+                limit / (1024 * 1024)
+            ),
+        ));
+    }
+    let name = upload.file_name().map(str::to_owned);
+    let bytes = upload
+        .into_vec()
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
+    Ok((name, bytes))
+}

@@ -1,0 +1,363 @@
+//! HTML pages for signing in and out and for administering users.
+
+use minijinja::context;
+use poem::web::cookie::CookieJar;
+use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Query, Redirect, RemoteAddr};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+use time::Duration;
+use uuid::Uuid;
+
+use super::import;
+use super::model::{Role, UserInput};
+use super::service::{self, UserChanges};
+use super::store::ListFilter;
+use crate::error::{AppError, AppResult};
+use crate::http::auth::{
+    PageUser, SessionUser, client_address, expired_session_cookie, session_cookie,
+};
+use crate::http::csrf::{self, CheckedForm};
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+const PER_PAGE: u64 = 50;
+
+#[handler]
+pub async fn login_form(
+    state: Data<&AppState>,
+    session: Data<&SessionUser>,
+    csrf: &CsrfToken,
+) -> AppResult<Response> {
+    if session.0.0.is_some() {
+        return Ok(Redirect::see_other("/").into_response());
+    }
+    Ok(state
+        .templates
+        .page("login.html", None, csrf, context! { login => "" })?
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+#[handler]
+pub async fn login_submit(
+    state: Data<&AppState>,
+    remote: &RemoteAddr,
+    cookies: &CookieJar,
+    csrf: &CsrfToken,
+    CheckedForm(form): CheckedForm<LoginForm>,
+) -> AppResult<Response> {
+    let ttl = Duration::hours(i64::from(state.config.session_hours));
+    let address = client_address(remote);
+    match service::login(
+        &state.db,
+        &form.login,
+        form.password,
+        address.as_deref(),
+        ttl,
+    )
+    .await
+    {
+        Ok(signed_in) => {
+            cookies.add(session_cookie(
+                &state.config,
+                &signed_in.session.token,
+                signed_in.session.expires_at,
+            ));
+            Ok(Redirect::see_other("/").into_response())
+        }
+        Err(err @ (AppError::InvalidCredentials | AppError::TooManyRequests { .. })) => {
+            let page = state.templates.page(
+                "login.html",
+                None,
+                csrf,
+                context! { login => form.login, error => err.to_string() },
+            )?;
+            Ok(page.with_status(err.status()).into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[handler]
+pub async fn logout(
+    state: Data<&AppState>,
+    user: PageUser,
+    cookies: &CookieJar,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    service::logout(&state.db, &user.0).await?;
+    cookies.add(expired_session_cookie(&state.config));
+    Ok(Redirect::see_other("/login"))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[derive(Deserialize)]
+pub struct UserListQuery {
+    q: Option<String>,
+    role: Option<String>,
+    page: Option<u64>,
+    notice: Option<String>,
+}
+
+#[handler]
+pub async fn users(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Query(query): Query<UserListQuery>,
+) -> AppResult<Html<String>> {
+    user.require(Role::Admin)?;
+    let role = query.role.as_deref().and_then(Role::parse);
+    let page = query.page.unwrap_or(1).max(1);
+    let filter = ListFilter {
+        role,
+        query: query.q.clone(),
+        page,
+        per_page: PER_PAGE,
+    };
+    let found = service::list_users(&state.db, &filter).await?;
+    let pages = found.total.div_ceil(PER_PAGE).max(1);
+    state.templates.page(
+        "admin/users.html",
+        Some(&user.0),
+        csrf,
+        context! {
+            users => to_value(&found.items),
+            total => found.total,
+            page => page,
+            pages => pages,
+            q => query.q.unwrap_or_default(),
+            role => role.map(Role::as_str).unwrap_or_default(),
+            roles => Role::ALL.iter().map(|r| context! { value => r.as_str(), label => r.label() }).collect::<Vec<_>>(),
+            notice => query.notice,
+            self_id => user.0.id.to_string(),
+        },
+    )
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    nip: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    unit_kerja: String,
+    #[serde(default)]
+    jabatan: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn new_user_page(
+    state: &AppState,
+    user: &PageUser,
+    csrf: &str,
+    form: &NewUserForm,
+    errors: Vec<crate::error::FieldError>,
+) -> AppResult<Html<String>> {
+    state.templates.page(
+        "admin/user_new.html",
+        Some(&user.0),
+        csrf,
+        context! {
+            form => to_value(form),
+            errors => to_value(&errors),
+            roles => Role::ALL.iter().map(|r| context! { value => r.as_str(), label => r.label() }).collect::<Vec<_>>(),
+        },
+    )
+}
+
+#[handler]
+pub async fn new_user_form(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    user.require(Role::Admin)?;
+    let form = NewUserForm {
+        role: Role::Trainee.as_str().into(),
+        ..NewUserForm::default()
+    };
+    new_user_page(&state, &user, csrf, &form, Vec::new())
+}
+
+#[handler]
+pub async fn create_user(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    CheckedForm(form): CheckedForm<NewUserForm>,
+) -> AppResult<Response> {
+    user.require(Role::Admin)?;
+    let filled = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
+    let input = UserInput {
+        username: filled(&form.username),
+        nip: filled(&form.nip),
+        name: filled(&form.name),
+        email: filled(&form.email),
+        unit_kerja: filled(&form.unit_kerja),
+        jabatan: filled(&form.jabatan),
+        roles: Role::parse(&form.role).into_iter().collect(),
+        password: filled(&form.password),
+    };
+    match service::create_user(&state.db, input).await {
+        Ok(created) => {
+            let notice = format!("Pengguna {} ({}) dibuat.", created.name, created.username);
+            Ok(
+                Redirect::see_other(format!("/admin/users?notice={}", urlencode(&notice)))
+                    .into_response(),
+            )
+        }
+        Err(AppError::Validation { details, .. }) => {
+            Ok(new_user_page(&state, &user, csrf, &form, details)?
+                .with_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY)
+                .into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    active: String,
+}
+
+#[handler]
+pub async fn set_active(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: poem::web::Path<Uuid>,
+    CheckedForm(form): CheckedForm<ActiveForm>,
+) -> AppResult<Redirect> {
+    user.require(Role::Admin)?;
+    let active = form.active == "true";
+    let changed = service::update_user(
+        &state.db,
+        id.0,
+        UserChanges {
+            active: Some(active),
+            ..UserChanges::default()
+        },
+    )
+    .await?;
+    let notice = if active {
+        format!("{} diaktifkan kembali.", changed.name)
+    } else {
+        format!("{} dinonaktifkan; semua sesinya diakhiri.", changed.name)
+    };
+    Ok(Redirect::see_other(format!(
+        "/admin/users?notice={}",
+        urlencode(&notice)
+    )))
+}
+
+#[handler]
+pub async fn import_form(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    user.require(Role::Admin)?;
+    state
+        .templates
+        .page("admin/users_import.html", Some(&user.0), csrf, context! {})
+}
+
+#[handler]
+pub async fn import_submit(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    verifier: &CsrfVerifier,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    user.require(Role::Admin)?;
+    let mut token = String::new();
+    let mut file: Option<(Option<String>, Vec<u8>)> = None;
+    let mut dry_run = false;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
+    {
+        match field.name() {
+            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
+            Some("dry_run") => dry_run = true,
+            Some("file") => {
+                let name = field.file_name().map(str::to_owned);
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
+                if bytes.len() > super::api::MAX_IMPORT_BYTES {
+                    return Err(AppError::invalid_field(
+                        "file",
+                        "berkas terlalu besar (maksimal 10 MiB)",
+                    ));
+                }
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    csrf::verify(verifier, &token)?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let page = state.templates.page(
+            "admin/users_import.html",
+            Some(&user.0),
+            csrf,
+            context! { errors => to_value(vec![crate::error::FieldError::new("file", "pilih berkas CSV atau XLSX")]) },
+        )?;
+        return Ok(page
+            .with_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY)
+            .into_response());
+    };
+    let result = import::import_file(&state.db, name.as_deref(), &bytes, dry_run).await;
+    match result {
+        Ok(summary) => Ok(state
+            .templates
+            .page(
+                "admin/users_import.html",
+                Some(&user.0),
+                csrf,
+                context! { summary => to_value(&summary), file_name => name },
+            )?
+            .into_response()),
+        Err(AppError::Validation { details, .. }) => Ok(state
+            .templates
+            .page(
+                "admin/users_import.html",
+                Some(&user.0),
+                csrf,
+                context! { errors => to_value(&details), file_name => name },
+            )?
+            .with_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY)
+            .into_response()),
+        Err(err) => Err(err),
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,315 @@
+//! Account operations shared by the JSON API, the pages and the CLI:
+//! sign-in, creating, listing and changing users, and the first admin.
+
+use std::collections::BTreeSet;
+
+use sea_orm::ActiveValue::Set;
+use sea_orm::IntoActiveModel;
+use time::Duration;
+use uuid::Uuid;
+
+use super::model::{
+    CurrentUser, NewUser, Role, UserInput, UserView, check_password, optional_text, parse_email,
+};
+use super::nip::Nip;
+use super::sessions::{self, NewSession};
+use super::{password, store, throttle};
+use crate::clock;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, FieldError};
+
+pub struct SignedIn {
+    pub session: NewSession,
+    pub user: UserView,
+}
+
+/// Checks `login`/`password`, throttling repeated failures per login name and
+/// per client address, and opens a session. Every failure looks the same.
+pub async fn login(
+    db: &Db,
+    login: &str,
+    password_text: String,
+    address: Option<&str>,
+    session_ttl: Duration,
+) -> AppResult<SignedIn> {
+    let now = clock::now();
+    let login_key = throttle::login_key(login);
+    let mut keys = vec![(login_key.clone(), throttle::PER_LOGIN)];
+    if let Some(address) = address {
+        keys.push((throttle::address_key(address), throttle::PER_ADDRESS));
+    }
+    let key_names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+    throttle::check(db, &key_names, now).await?;
+
+    let account = store::find_by_login(db.read(), login)
+        .await?
+        .filter(|a| a.active);
+    let stored_hash = account.as_ref().and_then(|a| a.password_hash.clone());
+    let valid = password::verify(password_text, stored_hash).await?;
+    let account = match account {
+        Some(account) if valid => account,
+        _ => {
+            throttle::record_failure(db, &keys, now).await?;
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    throttle::clear(db, &login_key).await?;
+    let session = sessions::create(db, account.id, session_ttl).await?;
+    let roles = store::roles_of(db.read(), account.id).await?;
+    Ok(SignedIn {
+        session,
+        user: store::view(account, &roles),
+    })
+}
+
+pub async fn create_user(db: &Db, input: UserInput) -> AppResult<UserView> {
+    let new = input
+        .validate(clock::today_wib())
+        .map_err(AppError::validation)?;
+    let hash = match &new.password {
+        Some(p) => Some(password::hash(p.clone()).await?),
+        None => None,
+    };
+    insert_user(db, &new, hash).await
+}
+
+async fn insert_user(db: &Db, new: &NewUser, hash: Option<String>) -> AppResult<UserView> {
+    let txn = db.begin_write().await?;
+    let taken = store::taken_fields(
+        &txn,
+        Some(&new.username),
+        new.nip.as_ref().map(Nip::as_str),
+        new.email.as_deref(),
+        None,
+    )
+    .await?;
+    if !taken.is_empty() {
+        return Err(AppError::validation(taken));
+    }
+    let account = store::insert(&txn, new, hash, clock::now())
+        .await
+        .map_err(|err| match err {
+            AppError::Db(db_err) => AppError::unique_violation_on(
+                db_err,
+                "username",
+                "username, NIP atau e-mail sudah dipakai",
+            ),
+            other => other,
+        })?;
+    txn.commit().await?;
+    Ok(store::view(account, &new.roles))
+}
+
+pub async fn get_user(db: &Db, id: Uuid) -> AppResult<UserView> {
+    let account = store::get(db.read(), id).await?.ok_or(AppError::NotFound)?;
+    let roles = store::roles_of(db.read(), id).await?;
+    Ok(store::view(account, &roles))
+}
+
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    pub total: u64,
+}
+
+pub async fn list_users(db: &Db, filter: &store::ListFilter) -> AppResult<UserPage> {
+    let (accounts, total) = store::list(db.read(), filter).await?;
+    let ids: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
+    let mut roles = store::roles_of_many(db.read(), &ids).await?;
+    let items = accounts
+        .into_iter()
+        .map(|a| {
+            let r = roles.remove(&a.id).unwrap_or_default();
+            store::view(a, &r)
+        })
+        .collect();
+    Ok(UserPage { items, total })
+}
+
+/// A partial change to a user; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub nip: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub unit_kerja: Option<Option<String>>,
+    pub jabatan: Option<Option<String>>,
+    pub roles: Option<Vec<Role>>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+}
+
+struct CheckedChanges {
+    name: Option<String>,
+    nip: Option<Option<String>>,
+    email: Option<Option<String>>,
+    roles: Option<BTreeSet<Role>>,
+}
+
+fn check_changes(changes: &UserChanges) -> Result<CheckedChanges, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = match &changes.name {
+        Some(n) if optional_text(Some(n)).is_none() => {
+            errors.push(FieldError::new("name", "nama wajib diisi"));
+            None
+        }
+        other => other.as_deref().and_then(|n| optional_text(Some(n))),
+    };
+    let nip = changes.nip.as_ref().map(|value| {
+        optional_text(value.as_deref()).and_then(|text| {
+            match Nip::parse(&text, clock::today_wib()) {
+                Ok(nip) => Some(nip.as_str().to_owned()),
+                Err(err) => {
+                    errors.push(FieldError::new("nip", err.to_string()));
+                    None
+                }
+            }
+        })
+    });
+    let email = changes.email.as_ref().map(|value| {
+        optional_text(value.as_deref()).and_then(|text| match parse_email(&text) {
+            Ok(email) => Some(email),
+            Err(msg) => {
+                errors.push(FieldError::new("email", msg));
+                None
+            }
+        })
+    });
+    if let Some(Err(msg)) = changes.password.as_deref().map(check_password) {
+        errors.push(FieldError::new("password", msg));
+    }
+    let roles = changes
+        .roles
+        .as_ref()
+        .map(|r| r.iter().copied().collect::<BTreeSet<_>>());
+    if roles.as_ref().is_some_and(BTreeSet::is_empty) {
+        errors.push(FieldError::new("roles", "minimal satu peran"));
+    }
+    if errors.is_empty() {
+        Ok(CheckedChanges {
+            name,
+            nip,
+            email,
+            roles,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Applies `changes` to user `id`. Deactivating or resetting the password
+/// ends the user's sessions at once. The last active administrator cannot
+/// be deactivated or lose the admin role, so nobody is locked out.
+pub async fn update_user(db: &Db, id: Uuid, changes: UserChanges) -> AppResult<UserView> {
+    let checked = check_changes(&changes).map_err(AppError::validation)?;
+    let new_hash = match &changes.password {
+        Some(p) => Some(password::hash(p.clone()).await?),
+        None => None,
+    };
+
+    let txn = db.begin_write().await?;
+    let account = store::get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    let current_roles = store::roles_of(&txn, id).await?;
+
+    let taken = store::taken_fields(
+        &txn,
+        None,
+        checked.nip.as_ref().and_then(|n| n.as_deref()),
+        checked.email.as_ref().and_then(|e| e.as_deref()),
+        Some(id),
+    )
+    .await?;
+    if !taken.is_empty() {
+        return Err(AppError::validation(taken));
+    }
+
+    let loses_admin = current_roles.contains(&Role::Admin)
+        && account.active
+        && (changes.active == Some(false)
+            || checked
+                .roles
+                .as_ref()
+                .is_some_and(|r| !r.contains(&Role::Admin)));
+    if loses_admin && store::count_active_admins(&txn).await? <= 1 {
+        return Err(AppError::conflict(
+            "last_admin",
+            "Ini administrator aktif terakhir; tambahkan administrator lain terlebih dahulu.",
+        ));
+    }
+
+    let ends_sessions = changes.active == Some(false) || new_hash.is_some();
+    let mut active = account.into_active_model();
+    if let Some(name) = checked.name {
+        active.name = Set(name);
+    }
+    if let Some(nip) = checked.nip {
+        active.nip = Set(nip);
+    }
+    if let Some(email) = checked.email {
+        active.email = Set(email);
+    }
+    if let Some(unit) = &changes.unit_kerja {
+        active.unit_kerja = Set(optional_text(unit.as_deref()));
+    }
+    if let Some(jabatan) = &changes.jabatan {
+        active.jabatan = Set(optional_text(jabatan.as_deref()));
+    }
+    if let Some(flag) = changes.active {
+        active.active = Set(flag);
+    }
+    if let Some(hash) = new_hash {
+        active.password_hash = Set(Some(hash));
+    }
+    active.updated_at = Set(clock::now());
+    let account = store::update(&txn, active).await?;
+    let roles = match checked.roles {
+        Some(roles) => {
+            store::set_roles(&txn, id, &roles).await?;
+            roles
+        }
+        None => current_roles,
+    };
+    if ends_sessions {
+        sessions::revoke_all(&txn, id).await?;
+    }
+    txn.commit().await?;
+    Ok(store::view(account, &roles))
+}
+
+pub async fn logout(db: &Db, user: &CurrentUser) -> AppResult<()> {
+    sessions::revoke(db, user.session_id).await
+}
+
+/// On an empty database, creates `admin` with `password`, or with a random
+/// password that is returned so the caller can show it once.
+pub async fn ensure_first_admin(db: &Db, password: Option<&str>) -> AppResult<Option<String>> {
+    if store::count_all(db.read()).await? > 0 {
+        return Ok(None);
+    }
+    let generated = password.is_none();
+    let password = match password {
+        Some(p) => p.to_owned(),
+        None => random_password(),
+    };
+    let input = UserInput {
+        username: Some("admin".into()),
+        name: Some("Administrator BKD".into()),
+        roles: vec![Role::Admin],
+        password: Some(password.clone()),
+        ..UserInput::default()
+    };
+    match create_user(db, input).await {
+        Ok(_) if generated => Ok(Some(password)),
+        Ok(_) => Ok(None),
+        // Another instance starting at the same moment created it first.
+        Err(AppError::Validation { .. }) if store::count_all(db.read()).await? > 0 => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}

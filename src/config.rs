@@ -1,0 +1,57 @@
+//! Service configuration: every setting comes from a flag or an environment
+//! variable, with defaults that run the embedded (SQLite) setup untouched.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+/// Settings shared by every subcommand that touches the database or serves.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "BIMTEK_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Database: `sqlite://FILE?mode=rwc` (embedded default) or `postgres://USER:PASS@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://bimtek.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Password for the `admin` account created on first start; a random one is printed when unset.
+    #[arg(long, env = "BIMTEK_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Public base URL, used in links in e-mails and certificates.
+    #[arg(long, env = "BIMTEK_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub base_url: String,
+
+    /// How long a sign-in session lasts, in hours.
+    #[arg(long, env = "BIMTEK_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u32,
+}
+
+impl Config {
+    /// Cookies get the `Secure` flag only when the public URL is HTTPS, so a
+    /// plain `cargo run` on localhost still lets a browser sign in.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// A configuration for tests and tools: everything default but the database.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Config {
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            database_url: database_url.into(),
+            admin_password: None,
+            base_url: "http://127.0.0.1:8080".into(),
+            session_hours: 12,
+        }
+    }
+}

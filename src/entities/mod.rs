@@ -1,0 +1,7 @@
+//! sea-orm entities, one per table, kept apart from hand-written behaviour.
+
+pub mod app_secret;
+pub mod login_throttle;
+pub mod session;
+pub mod user;
+pub mod user_role;

@@ -1,0 +1,305 @@
+//! The one error type of the service and its HTTP mapping.
+//!
+//! Services, stores and handlers all return `AppError`; this file alone
+//! decides the status code and the JSON body
+//! `{"error": {"code", "message", "details"}}`. Database and unexpected
+//! failures are logged here and shown as an opaque 500. Errors raised by
+//! poem itself (malformed JSON, unknown route, …) are reshaped by
+//! [`AppError::from_poem`] so that clients see one format only.
+
+use poem::http::{StatusCode, header};
+use poem::{IntoResponse, Response, error::ResponseError};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Object};
+use sea_orm::{DbErr, SqlErr};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// One problem with one field, optionally in one row of an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Object, serde::Serialize)]
+pub struct FieldError {
+    /// Spreadsheet row number (the header is row 1); absent for JSON bodies.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            row: None,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn at_row(row: u32, field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            row: Some(row),
+            ..FieldError::new(field, message)
+        }
+    }
+}
+
+#[derive(Debug, Object, serde::Serialize)]
+pub struct ErrorInfo {
+    /// Stable, machine-readable snake_case code.
+    pub code: String,
+    /// Human-readable explanation (Bahasa Indonesia).
+    pub message: String,
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<FieldError>>,
+}
+
+#[derive(Debug, Object, serde::Serialize)]
+pub struct ErrorBody {
+    pub error: ErrorInfo,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Anda belum masuk atau sesi Anda telah berakhir.")]
+    Unauthenticated,
+    #[error("Login atau kata sandi salah.")]
+    InvalidCredentials,
+    #[error("Anda tidak berwenang melakukan tindakan ini.")]
+    Forbidden,
+    #[error("Data tidak ditemukan.")]
+    NotFound,
+    #[error("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")]
+    CsrfFailed,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{message}")]
+    Validation {
+        message: String,
+        details: Vec<FieldError>,
+    },
+    #[error("Terlalu banyak percobaan. Coba lagi dalam {retry_after} detik.")]
+    TooManyRequests { retry_after: u64 },
+    #[error("{message}")]
+    Http { status: StatusCode, message: String },
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A 422 naming the fields (or rows) that are wrong.
+    pub fn validation(details: Vec<FieldError>) -> Self {
+        let message = match details.as_slice() {
+            [one] => match one.row {
+                Some(row) => format!("Baris {row}, kolom {}: {}", one.field, one.message),
+                None => format!("{}: {}", one.field, one.message),
+            },
+            _ => format!("{} isian tidak valid.", details.len()),
+        };
+        AppError::Validation { message, details }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        AppError::validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        AppError::Internal(message.into())
+    }
+
+    /// Turns a unique-constraint violation into a 422 on `field`; any other
+    /// database error stays a 500.
+    pub fn unique_violation_on(err: DbErr, field: &str, message: &str) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid_field(field, message),
+            _ => AppError::Db(err),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Http { status, .. } => *status,
+            AppError::Db(err) => match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => StatusCode::CONFLICT,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            AppError::BadRequest(_) => "bad_request".into(),
+            AppError::Unauthenticated => "unauthenticated".into(),
+            AppError::InvalidCredentials => "invalid_credentials".into(),
+            AppError::Forbidden => "forbidden".into(),
+            AppError::NotFound => "not_found".into(),
+            AppError::CsrfFailed => "csrf_failed".into(),
+            AppError::Conflict { code, .. } => (*code).into(),
+            AppError::Validation { .. } => "validation_failed".into(),
+            AppError::TooManyRequests { .. } => "too_many_requests".into(),
+            AppError::Http { status, .. } => status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_lowercase()
+                .replace([' ', '-'], "_"),
+            AppError::Db(_) if self.status() == StatusCode::CONFLICT => "conflict".into(),
+            AppError::Db(_) | AppError::Internal(_) => "internal_error".into(),
+        }
+    }
+
+    /// The message a client may see: never internals for a 500.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Db(_) if self.status() == StatusCode::CONFLICT => {
+                "Data yang sama sudah ada.".into()
+            }
+            AppError::Db(_) | AppError::Internal(_) => {
+                "Terjadi kesalahan pada server. Silakan coba lagi.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub fn details(&self) -> Option<Vec<FieldError>> {
+        match self {
+            AppError::Validation { details, .. } => Some(details.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorInfo {
+                code: self.code(),
+                message: self.public_message(),
+                details: self.details(),
+            },
+        }
+    }
+
+    /// Reshapes any error poem or poem-openapi produced into an `AppError`.
+    pub fn from_poem(err: poem::Error) -> AppError {
+        if err.is::<AppError>() {
+            return err
+                .downcast::<AppError>()
+                .unwrap_or_else(|_| AppError::internal("downcast"));
+        }
+        let status = err.status();
+        match status {
+            StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
+            StatusCode::FORBIDDEN => AppError::Forbidden,
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::BAD_REQUEST => {
+                AppError::BadRequest(format!("Permintaan tidak valid: {err}"))
+            }
+            s if s.is_server_error() => AppError::internal(err.to_string()),
+            _ => AppError::Http {
+                status,
+                message: err.to_string(),
+            },
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        AppError::status(self)
+    }
+
+    fn as_response(&self) -> Response {
+        let status = AppError::status(self);
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = poem::web::Json(self.body())
+            .with_status(status)
+            .into_response();
+        if let AppError::TooManyRequests { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, (*retry_after).into());
+        }
+        response
+    }
+}
+
+impl ApiResponse for AppError {
+    fn meta() -> MetaResponses {
+        let documented = [
+            (400, "Malformed request"),
+            (401, "Not signed in, or wrong credentials"),
+            (403, "Signed in but not allowed"),
+            (404, "Not found, or not visible to the caller"),
+            (409, "Conflicts with the current state"),
+            (422, "Validation failed; `details` names each field or row"),
+            (429, "Too many attempts; see Retry-After"),
+            (500, "Unexpected server error"),
+        ];
+        MetaResponses {
+            responses: documented
+                .into_iter()
+                .map(|(status, description)| MetaResponse {
+                    description,
+                    status: Some(status),
+                    status_range: None,
+                    content: vec![MetaMediaType {
+                        content_type: "application/json; charset=utf-8",
+                        schema: ErrorBody::schema_ref(),
+                    }],
+                    headers: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        ErrorBody::register(registry);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_row_error_names_row_and_field() {
+        let err = AppError::validation(vec![FieldError::at_row(3, "nip", "harus 18 digit")]);
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err.to_string(), "Baris 3, kolom nip: harus 18 digit");
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak() {
+        let err = AppError::internal("secret path /etc/x");
+        assert_eq!(err.code(), "internal_error");
+        assert!(!err.public_message().contains("/etc"));
+    }
+
+    #[test]
+    fn poem_errors_are_reshaped() {
+        let err = poem::Error::from_status(StatusCode::METHOD_NOT_ALLOWED);
+        let app = AppError::from_poem(err);
+        assert_eq!(app.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(app.code(), "method_not_allowed");
+    }
+}

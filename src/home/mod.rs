@@ -1,0 +1,3 @@
+//! The landing page each role sees after signing in.
+
+pub mod pages;

@@ -1,0 +1,94 @@
+//! The home page: one section per role, linking to what that role does.
+//! Capabilities not built yet are listed as "belum tersedia", never faked.
+
+use minijinja::context;
+use poem::handler;
+use poem::web::{CsrfToken, Data, Html};
+
+use crate::accounts::model::Role;
+use crate::error::AppResult;
+use crate::http::auth::PageUser;
+use crate::http::state::AppState;
+
+/// `(title, description, link)`; no link means not built yet.
+type Entry = (&'static str, &'static str, Option<&'static str>);
+
+fn sections(role: Role) -> Vec<Entry> {
+    match role {
+        Role::Admin => vec![
+            (
+                "Pengguna",
+                "Tambah, impor, dan nonaktifkan akun ASN, asesor, dan administrator.",
+                Some("/admin/users"),
+            ),
+            ("Kursus & modul", "Susun kursus Bimtek dan modulnya.", None),
+            (
+                "Bank soal",
+                "Impor soal GIFT, Aiken, atau Moodle XML.",
+                None,
+            ),
+            (
+                "Angkatan",
+                "Jadwalkan angkatan, daftarkan peserta, catat kehadiran.",
+                None,
+            ),
+            ("Sertifikat", "Terbitkan dan cabut sertifikat.", None),
+            (
+                "Laporan SIASN & JP",
+                "Ekspor riwayat kursus dan rekap 20 JP.",
+                None,
+            ),
+            (
+                "Dokumentasi API",
+                "Antarmuka JSON untuk integrasi.",
+                Some("/api/docs"),
+            ),
+        ],
+        Role::Assessor => vec![(
+            "Antrean penilaian",
+            "Nilai tugas uji kompetensi secara anonim.",
+            None,
+        )],
+        Role::Trainee => vec![
+            (
+                "Bimtek saya",
+                "Angkatan yang Anda ikuti, modul, dan kuis.",
+                None,
+            ),
+            (
+                "Sertifikat saya",
+                "Unduh sertifikat yang telah terbit.",
+                None,
+            ),
+            (
+                "JP tahun ini",
+                "Rekap jam pelajaran menuju 20 JP per tahun.",
+                None,
+            ),
+        ],
+    }
+}
+
+#[handler]
+pub async fn home(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    let groups: Vec<_> = Role::ALL
+        .iter()
+        .filter(|r| user.0.has(**r))
+        .map(|r| {
+            context! {
+                title => r.label(),
+                entries => sections(*r).into_iter().map(|(title, description, link)| context! { title, description, link }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    state.templates.page(
+        "home.html",
+        Some(&user.0),
+        csrf,
+        context! { groups => groups },
+    )
+}

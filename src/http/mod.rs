@@ -1,0 +1,82 @@
+//! HTTP assembly: routes for pages and the JSON API, the middleware stack,
+//! and the pieces both share (sessions, CSRF, templates, errors, metrics).
+
+pub mod auth;
+pub mod csrf;
+pub mod errors;
+pub mod limits;
+pub mod metrics;
+pub mod observe;
+pub mod openapi;
+pub mod ops;
+pub mod state;
+pub mod templates;
+
+use poem::http::header;
+use poem::middleware::{CookieJarManager, Csrf};
+use poem::web::cookie::SameSite;
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
+
+use crate::accounts::pages as accounts;
+use crate::home::pages as home;
+use state::AppState;
+
+/// Largest request body accepted anywhere (spreadsheet imports are the big ones).
+const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+
+#[handler]
+fn stylesheet() -> impl IntoResponse {
+    include_str!("../../templates/static/app.css")
+        .with_content_type("text/css; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
+fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
+    Route::new()
+        .at("/", get(home::home))
+        .at(
+            "/login",
+            get(accounts::login_form).post(accounts::login_submit),
+        )
+        .at("/logout", post(accounts::logout))
+        .at(
+            "/admin/users",
+            get(accounts::users).post(accounts::create_user),
+        )
+        .at("/admin/users/new", get(accounts::new_user_form))
+        .at("/admin/users/:id/active", post(accounts::set_active))
+        .at(
+            "/admin/users/import",
+            get(accounts::import_form).post(accounts::import_submit),
+        )
+        .around(errors::html_errors)
+        .around(observe::page_headers)
+        .with(
+            Csrf::new()
+                .key(csrf_key)
+                .cookie_name("bimtek_csrf")
+                .secure(state.config.secure_cookies())
+                .same_site(SameSite::Strict),
+        )
+}
+
+/// The whole service as one endpoint.
+pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
+    let api = openapi::service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    Route::new()
+        .nest(openapi::API_PREFIX, api.around(errors::json_errors))
+        .at("/api/openapi.json", spec)
+        .nest("/api/docs", docs)
+        .at("/healthz", get(ops::healthz))
+        .at("/readyz", get(ops::readyz))
+        .at("/metrics", get(ops::metrics))
+        .at("/static/app.css", get(stylesheet))
+        .nest("/", pages(&state, csrf_key))
+        .with(limits::BodyLimit::new(MAX_BODY_BYTES))
+        .around(auth::resolve_session)
+        .with(CookieJarManager::new())
+        .around(observe::observe)
+        .data(state)
+}

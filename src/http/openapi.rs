@@ -1,0 +1,30 @@
+//! The OpenAPI service: every API area is listed here once, and the
+//! document is served at `/api/openapi.json` with Swagger UI at `/api/docs`.
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::accounts::api::{AuthApi, MeApi, UsersApi};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Signing in and out.
+    Auth,
+    /// User accounts (administrators only).
+    Users,
+}
+
+pub type Apis = (AuthApi, MeApi, UsersApi);
+
+pub const API_PREFIX: &str = "/api/v1";
+
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (AuthApi, MeApi, UsersApi),
+        "Bimtek",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Pelatihan dan uji kompetensi ASN: kursus Bimtek, angkatan, kuis, ujian, dan sertifikat.",
+    )
+    .url_prefix(API_PREFIX)
+}

@@ -1,0 +1,17 @@
+//! The state every handler can reach: database, configuration, templates
+//! and metrics. Nothing here may matter to another instance.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::metrics::Metrics;
+use crate::http::templates::Templates;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub templates: Arc<Templates>,
+    pub metrics: Arc<Metrics>,
+}

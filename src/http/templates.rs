@@ -1,0 +1,90 @@
+//! The minijinja environment (templates are compiled into the binary) and
+//! the context every page shares: the signed-in user and the CSRF token.
+
+use minijinja::value::Serde;
+use minijinja::{Environment, Value, context};
+use poem::web::Html;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::accounts::model::{CurrentUser, Role};
+use crate::clock;
+use crate::error::{AppError, AppResult};
+
+/// Any serialisable value as template data.
+pub fn to_value(value: impl serde::Serialize) -> Value {
+    Value::from(Serde(value))
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// `{{ user.created_at | wib }}`: an RFC 3339 instant shown in WIB.
+fn wib(value: String) -> String {
+    OffsetDateTime::parse(&value, &Rfc3339)
+        .map(clock::format_datetime_wib)
+        .unwrap_or(value)
+}
+
+fn role_label(value: String) -> String {
+    Role::parse(&value)
+        .map(|r| r.label().to_owned())
+        .unwrap_or(value)
+}
+
+impl Templates {
+    pub fn new() -> Templates {
+        let mut env = Environment::new();
+        minijinja_embed::load_templates!(&mut env);
+        env.add_filter("wib", wib);
+        env.add_filter("role_label", role_label);
+        Templates { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> AppResult<Html<String>> {
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|err| AppError::internal(format!("template {name}: {err}")))?;
+        template
+            .render(ctx)
+            .map(Html)
+            .map_err(|err| AppError::internal(format!("rendering {name}: {err:#}")))
+    }
+
+    /// Renders a page with the shared context merged under `ctx`.
+    pub fn page(
+        &self,
+        name: &str,
+        user: Option<&CurrentUser>,
+        csrf_token: &str,
+        ctx: Value,
+    ) -> AppResult<Html<String>> {
+        let user = user.map(|u| {
+            context! {
+                name => u.name.clone(),
+                username => u.username.clone(),
+                roles => u.roles.iter().map(|r| r.label()).collect::<Vec<_>>(),
+                is_admin => u.has(Role::Admin),
+                is_assessor => u.has(Role::Assessor),
+                is_trainee => u.has(Role::Trainee),
+            }
+        });
+        self.render(
+            name,
+            context! {
+                app_name => "Bimtek",
+                current_user => user,
+                csrf_token => csrf_token,
+                ..ctx
+            },
+        )
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates::new()
+    }
+}

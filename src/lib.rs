@@ -1,0 +1,79 @@
+//! Bimtek: training and competency assessment for Indonesian civil servants.
+//!
+//! `App::prepare` connects to the database, migrates it and creates the
+//! first administrator; `App::run` serves HTTP until told to stop. The
+//! binary (`main.rs`) and the integration tests both go through here.
+
+pub mod accounts;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod home;
+pub mod http;
+pub mod secrets;
+pub mod tabular;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::Server;
+use poem::listener::Acceptor;
+
+use config::Config;
+use db::Db;
+use error::AppResult;
+use http::metrics::Metrics;
+use http::state::AppState;
+use http::templates::Templates;
+
+pub struct App {
+    state: AppState,
+    csrf_key: [u8; 32],
+    /// The password of the `admin` account when this start created it with a random one.
+    pub generated_admin_password: Option<String>,
+}
+
+impl App {
+    /// Connects, migrates, and makes sure an administrator exists.
+    pub async fn prepare(config: Config) -> AppResult<App> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let generated_admin_password =
+            accounts::service::ensure_first_admin(&db, config.admin_password.as_deref()).await?;
+        let csrf_key = secrets::load_or_create(&db, "csrf_key").await?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            templates: Arc::new(Templates::new()),
+            metrics: Arc::new(Metrics::new()),
+        };
+        Ok(App {
+            state,
+            csrf_key,
+            generated_admin_password,
+        })
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves on `acceptor` until `shutdown` completes, then lets requests in
+    /// flight finish (up to 10 s) and closes the database.
+    pub async fn run(
+        self,
+        acceptor: impl Acceptor + 'static,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let endpoint = http::app(self.state, self.csrf_key);
+        let result = Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
+            .await;
+        db.close().await;
+        result
+    }
+}

@@ -1,0 +1,211 @@
+//! The `bimtek` command: serve (the default), migrate, and user administration.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use bimtek::App;
+use bimtek::accounts::model::{Role, UserInput};
+use bimtek::accounts::service;
+use bimtek::config::Config;
+use bimtek::db::Db;
+use clap::{Parser, Subcommand, ValueEnum};
+use poem::listener::{Listener, TcpListener};
+use tracing_subscriber::EnvFilter;
+
+/// Bimtek: pelatihan dan uji kompetensi ASN.
+///
+/// Without a subcommand, serves the web application. Log verbosity follows
+/// RUST_LOG (default "info").
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Add {
+        /// Full name, e.g. "Siti Aminah, S.Kom."
+        #[arg(long)]
+        name: String,
+        /// 18-digit NIP (PNS or PPPK); also the username when --username is absent.
+        #[arg(long)]
+        nip: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        unit_kerja: Option<String>,
+        #[arg(long)]
+        jabatan: Option<String>,
+        /// Role; repeat for several.
+        #[arg(long = "role", value_enum, default_value = "trainee")]
+        roles: Vec<RoleArg>,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Assessor,
+    Trainee,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Assessor => Role::Assessor,
+            RoleArg::Trainee => Role::Trainee,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(cli.config).await,
+            Command::Migrate => migrate(&cli.config).await,
+            Command::User(UserCommand::Add {
+                name,
+                nip,
+                username,
+                email,
+                unit_kerja,
+                jabatan,
+                roles,
+                password_stdin,
+            }) => {
+                let password = if password_stdin {
+                    Some(read_password()?)
+                } else {
+                    None
+                };
+                let input = UserInput {
+                    username,
+                    nip,
+                    name: Some(name),
+                    email,
+                    unit_kerja,
+                    jabatan,
+                    roles: roles.into_iter().map(Role::from).collect(),
+                    password,
+                };
+                add_user(&cli.config, input).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bimtek: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_password() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("reading password from stdin: {e}"))?;
+    Ok(text.lines().next().unwrap_or_default().to_owned())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let bind = config.bind;
+    let app = App::prepare(config).await.map_err(describe)?;
+    if let Some(password) = &app.generated_admin_password {
+        println!(
+            "Akun administrator dibuat: login `admin`, kata sandi `{password}` (hanya ditampilkan sekali)."
+        );
+    }
+    let acceptor = TcpListener::bind(bind)
+        .into_acceptor()
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    println!("Bimtek berjalan di http://{bind}");
+    app.run(acceptor, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    println!("Migrasi selesai.");
+    Ok(())
+}
+
+async fn add_user(config: &Config, input: UserInput) -> Result<(), String> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    let user = service::create_user(&db, input).await.map_err(describe)?;
+    println!(
+        "Pengguna dibuat: {} ({}), id {}",
+        user.name, user.username, user.id
+    );
+    Ok(())
+}
+
+/// Every detail of a validation error, one per line, for the terminal.
+fn describe(err: bimtek::error::AppError) -> String {
+    match err.details() {
+        Some(details) => details
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => err.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,130 @@
+//! Health, readiness, metrics and the OpenAPI document.
+
+use reqwest::StatusCode;
+
+use crate::cases;
+use crate::support::TestApp;
+
+cases![
+    health_and_readiness,
+    metrics_count_requests_by_route,
+    openapi_lists_every_route,
+    docs_page_is_served_offline
+];
+
+async fn health_and_readiness(app: TestApp) {
+    for (path, body) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let resp = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(resp.headers().contains_key("x-request-id"));
+        assert_eq!(resp.text().await.unwrap(), body);
+    }
+}
+
+async fn metrics_count_requests_by_route(app: TestApp) {
+    let admin = app.admin().await;
+    admin.get("/api/v1/me").await;
+    admin
+        .get(&format!("/api/v1/users/{}", uuid::Uuid::new_v4()))
+        .await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            r#"bimtek_http_requests_total{method="GET",route="/api/v1/me",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    let missing = uuid::Uuid::new_v4();
+    admin.get(&format!("/api/v1/users/{missing}")).await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !text.contains(&missing.to_string()),
+        "ids never become labels"
+    );
+    let not_found: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("bimtek_http_requests_total") && l.contains(r#"status="404""#))
+        .collect();
+    assert_eq!(
+        not_found.len(),
+        1,
+        "both unknown ids share the route's label: {not_found:?}"
+    );
+    assert!(
+        not_found[0].contains(r#"route="/api/v1/users/:"#) && not_found[0].ends_with(" 2"),
+        "{not_found:?}"
+    );
+    assert!(
+        text.contains("bimtek_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("bimtek_db_pool_connections{pool="), "{text}");
+}
+
+async fn openapi_lists_every_route(app: TestApp) {
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().expect("paths");
+    let expected = [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/import", "post"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from {paths:?}"
+        );
+    }
+    let listed: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        listed,
+        expected.len(),
+        "every documented operation is tested here"
+    );
+    let schemes = &doc["components"]["securitySchemes"];
+    assert!(
+        schemes["BearerAuth"].is_object() && schemes["CookieAuth"].is_object(),
+        "{schemes}"
+    );
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}
+
+async fn docs_page_is_served_offline(app: TestApp) {
+    let resp = app.client.get(app.url("/api/docs")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("swagger"), "Swagger UI page");
+    assert!(
+        !html.contains("unpkg.com") && !html.contains("cdn.jsdelivr"),
+        "assets are compiled in"
+    );
+}

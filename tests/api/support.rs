@@ -1,0 +1,331 @@
+//! Test support: starts the real server on a random port against a fresh
+//! database (a temporary SQLite file, or a new PostgreSQL database), and a
+//! small HTTP client that speaks the API.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bimtek::App;
+use bimtek::config::Config;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const ADMIN_PASSWORD: &str = "admin-rahasia-2026";
+
+/// Where a test's database lives.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// Server URL of a database the tests may create databases from.
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+pub type CaseFn = fn(TestApp) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// One integration test, run once per backend.
+pub struct Case {
+    pub name: &'static str,
+    pub run: CaseFn,
+}
+
+/// Lists a module's test functions: `cases![login_works, logout_works];`
+#[macro_export]
+macro_rules! cases {
+    ($($name:ident),* $(,)?) => {
+        pub fn cases() -> Vec<$crate::support::Case> {
+            vec![$($crate::support::Case {
+                name: stringify!($name),
+                run: |app| Box::pin($name(app)),
+            }),*]
+        }
+    };
+}
+
+/// A fresh database for one test, dropped afterwards.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: &Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/bimtek.db?mode=rwc", dir.path().display());
+                TestDatabase {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres(server) => {
+                let name = format!("bimtek_test_{}", uuid::Uuid::new_v4().simple());
+                postgres_admin(server, &format!("CREATE DATABASE {name}")).await;
+                TestDatabase {
+                    url: replace_database(server, &name),
+                    _dir: None,
+                    postgres: Some((server.clone(), name)),
+                }
+            }
+        }
+    }
+
+    pub async fn drop_database(self) {
+        if let Some((server, name)) = &self.postgres {
+            postgres_admin(
+                server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )
+            .await;
+        }
+    }
+}
+
+async fn postgres_admin(server: &str, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(server)
+        .await
+        .expect("connect to PostgreSQL");
+    conn.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+}
+
+/// `postgres://u@h:p/postgres?x` → `postgres://u@h:p/<name>?x`
+fn replace_database(server: &str, name: &str) -> String {
+    let (base, query) = match server.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    let mut url = format!("{}/{}", &base[..host_end], name);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
+struct Running {
+    stop: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    done: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// The server under test and a client for it.
+#[derive(Clone)]
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    running: Arc<Running>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: &Backend, db: &TestDatabase) -> TestApp {
+        Self::spawn_with(backend, db, |_| {}).await
+    }
+
+    /// Starts the app with a configuration adjusted by `tweak`.
+    pub async fn spawn_with(
+        backend: &Backend,
+        db: &TestDatabase,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config::for_database(db.url.clone());
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        tweak(&mut config);
+        let app = App::prepare(config).await.expect("app prepares");
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("bind");
+        let addr = acceptor.local_addr()[0]
+            .as_socket_addr()
+            .copied()
+            .expect("socket address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            app.run(acceptor, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            addr,
+            client: reqwest::Client::builder().build().expect("client"),
+            backend: backend.clone(),
+            running: Arc::new(Running {
+                stop: std::sync::Mutex::new(Some(stop)),
+                done: tokio::sync::Mutex::new(Some(handle)),
+            }),
+        }
+    }
+
+    pub async fn stop(&self) {
+        if let Some(stop) = self.running.stop.lock().unwrap().take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.running.done.lock().await.take() {
+            let _ = handle.await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client for pages: keeps cookies, does not follow redirects.
+    pub fn browser_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub async fn login_raw(&self, login: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Session {
+        let resp = self.login_raw(login, password).await;
+        let (status, body) = read(resp).await;
+        assert_eq!(status, StatusCode::OK, "login {login}: {body}");
+        Session {
+            app: self.clone(),
+            token: Some(body["token"].as_str().expect("token").to_owned()),
+        }
+    }
+
+    pub async fn admin(&self) -> Session {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    pub fn anonymous(&self) -> Session {
+        Session {
+            app: self.clone(),
+            token: None,
+        }
+    }
+
+    /// Creates a user with `roles` and a password, and signs them in.
+    pub async fn user_with_roles(&self, username: &str, roles: &[&str]) -> (Value, Session) {
+        let admin = self.admin().await;
+        let password = format!("{username}-sandi-123");
+        let (status, user) = admin
+            .post(
+                "/api/v1/users",
+                &json!({ "username": username, "name": format!("Pengguna {username}"), "roles": roles, "password": password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{user}");
+        let session = self.login(username, &password).await;
+        (user, session)
+    }
+}
+
+/// A signed-in (or anonymous) API caller using a bearer token.
+#[derive(Clone)]
+pub struct Session {
+    pub app: TestApp,
+    pub token: Option<String>,
+}
+
+pub async fn read(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+impl Session {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let builder = self.app.client.request(method, self.app.url(path));
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        read(
+            self.request(reqwest::Method::GET, path)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        read(
+            self.request(reqwest::Method::POST, path)
+                .json(body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        read(
+            self.request(reqwest::Method::PATCH, path)
+                .json(body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        read(
+            self.request(reqwest::Method::POST, path)
+                .multipart(form)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+}
+
+/// Asserts the error shape and code of a failed response.
+pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code: &str) {
+    assert_eq!(status.as_u16(), expected_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+}
