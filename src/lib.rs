@@ -5,6 +5,7 @@
 //! binary (`main.rs`) and the integration tests both go through here.
 
 pub mod accounts;
+pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -12,6 +13,7 @@ pub mod entities;
 pub mod error;
 pub mod home;
 pub mod http;
+pub mod markup;
 pub mod secrets;
 pub mod tabular;
 

@@ -21,7 +21,11 @@ fn sections(role: Role) -> Vec<Entry> {
                 "Tambah, impor, dan nonaktifkan akun ASN, asesor, dan administrator.",
                 Some("/admin/users"),
             ),
-            ("Kursus & modul", "Susun kursus Bimtek dan modulnya.", None),
+            (
+                "Kursus & modul",
+                "Susun kursus Bimtek dan modulnya, lalu terbitkan.",
+                Some("/admin/courses"),
+            ),
             (
                 "Bank soal",
                 "Impor soal GIFT, Aiken, atau Moodle XML.",

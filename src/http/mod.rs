@@ -18,6 +18,7 @@ use poem::web::cookie::SameSite;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
 
 use crate::accounts::pages as accounts;
+use crate::catalog::pages as catalog;
 use crate::home::pages as home;
 use state::AppState;
 
@@ -49,6 +50,33 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
             "/admin/users/import",
             get(accounts::import_form).post(accounts::import_submit),
         )
+        .at(
+            "/admin/courses",
+            get(catalog::admin_courses).post(catalog::create_course),
+        )
+        .at(
+            "/admin/courses/:id",
+            get(catalog::admin_course).post(catalog::update_course),
+        )
+        .at(
+            "/admin/courses/:id/status",
+            post(catalog::set_course_status),
+        )
+        .at("/admin/courses/:id/modules", post(catalog::add_module))
+        .at(
+            "/admin/modules/:id",
+            get(catalog::admin_module).post(catalog::update_module),
+        )
+        .at("/admin/modules/:id/move", post(catalog::move_module))
+        .at(
+            "/admin/modules/:id/attachments",
+            post(catalog::upload_attachment),
+        )
+        .at("/courses", get(catalog::course_list))
+        .at("/courses/:id", get(catalog::course_page))
+        .at("/modules/:id", get(catalog::module_page))
+        .at("/modules/:id/complete", post(catalog::complete_module))
+        .at("/attachments/:id", get(catalog::attachment))
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(

@@ -4,6 +4,7 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
+use crate::catalog::api::CoursesApi;
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -11,15 +12,17 @@ pub enum ApiTags {
     Auth,
     /// User accounts (administrators only).
     Users,
+    /// Courses, modules and reading progress.
+    Courses,
 }
 
-pub type Apis = (AuthApi, MeApi, UsersApi);
+pub type Apis = (AuthApi, MeApi, UsersApi, CoursesApi);
 
 pub const API_PREFIX: &str = "/api/v1";
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (AuthApi, MeApi, UsersApi),
+        (AuthApi, MeApi, UsersApi, CoursesApi),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),
     )

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::accounts::model::{CurrentUser, Role};
+use crate::catalog::model::{CourseStatus, Track};
 use crate::clock;
 use crate::error::{AppError, AppResult};
 
@@ -33,12 +34,26 @@ fn role_label(value: String) -> String {
         .unwrap_or(value)
 }
 
+fn track_label(value: String) -> String {
+    Track::parse(&value)
+        .map(|t| t.label().to_owned())
+        .unwrap_or(value)
+}
+
+fn status_label(value: String) -> String {
+    CourseStatus::parse(&value)
+        .map(|s| s.label().to_owned())
+        .unwrap_or(value)
+}
+
 impl Templates {
     pub fn new() -> Templates {
         let mut env = Environment::new();
         minijinja_embed::load_templates!(&mut env);
         env.add_filter("wib", wib);
         env.add_filter("role_label", role_label);
+        env.add_filter("track_label", track_label);
+        env.add_filter("status_label", status_label);
         Templates { env }
     }
 

@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod browser;
+mod catalog;
 mod cli;
 mod import;
 mod ops;
@@ -60,6 +61,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
     vec![
         ("auth", auth::cases()),
         ("users", users::cases()),
+        ("catalog", catalog::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("pages", pages::cases()),

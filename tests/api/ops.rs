@@ -97,6 +97,16 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/users/{id}", "get"),
         ("/api/v1/users/{id}", "patch"),
         ("/api/v1/users/import", "post"),
+        ("/api/v1/courses", "post"),
+        ("/api/v1/courses", "get"),
+        ("/api/v1/courses/{id}", "get"),
+        ("/api/v1/courses/{id}", "patch"),
+        ("/api/v1/courses/{id}/modules", "post"),
+        ("/api/v1/courses/{id}/modules/reorder", "post"),
+        ("/api/v1/modules/{id}", "get"),
+        ("/api/v1/modules/{id}", "patch"),
+        ("/api/v1/modules/{id}/complete", "post"),
+        ("/api/v1/modules/{id}/attachments", "post"),
     ];
     for (path, method) in expected {
         assert!(

@@ -1,0 +1,503 @@
+//! HTML pages: the administrators' course editor and the trainees'
+//! reading pages.
+
+use minijinja::context;
+use poem::http::{StatusCode, header};
+use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::model::{CourseStatus, LEVELS, MAX_ATTACHMENT_BYTES, Track};
+use super::service::{self, CourseInput, ModuleInput};
+use crate::accounts::model::{CurrentUser, Role};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::auth::PageUser;
+use crate::http::csrf::{self, CheckedForm};
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+use crate::markup::markdown_to_html;
+
+fn options() -> minijinja::Value {
+    context! {
+        tracks => Track::ALL.iter().map(|t| context! { value => t.as_str(), label => t.label() }).collect::<Vec<_>>(),
+        levels => LEVELS.to_vec(),
+    }
+}
+
+fn unprocessable(page: Html<String>) -> Response {
+    page.with_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .into_response()
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct CourseForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    track: String,
+    #[serde(default)]
+    target_level: String,
+    #[serde(default)]
+    description: String,
+}
+
+impl CourseForm {
+    fn input(&self) -> CourseInput {
+        CourseInput {
+            code: Some(self.code.clone()),
+            title: Some(self.title.clone()),
+            track: Track::parse(&self.track),
+            target_level: Some(Some(self.target_level.clone())),
+            description: Some(self.description.clone()),
+            status: None,
+        }
+    }
+}
+
+async fn courses_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    form: &CourseForm,
+    errors: Vec<FieldError>,
+) -> AppResult<Html<String>> {
+    let courses = service::list_courses(&state.db, user, None, None).await?;
+    state.templates.page(
+        "admin/courses.html",
+        Some(user),
+        csrf,
+        context! { courses => to_value(&courses), form => to_value(form), errors => to_value(&errors), ..options() },
+    )
+}
+
+#[handler]
+pub async fn admin_courses(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    let user = user.require(Role::Admin)?;
+    let form = CourseForm {
+        track: Track::PranataKomputer.as_str().into(),
+        ..CourseForm::default()
+    };
+    courses_page(&state, user, csrf, &form, Vec::new()).await
+}
+
+#[handler]
+pub async fn create_course(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    CheckedForm(form): CheckedForm<CourseForm>,
+) -> AppResult<Response> {
+    let user = user.require(Role::Admin)?;
+    match service::create_course(&state.db, form.input()).await {
+        Ok(course) => {
+            Ok(Redirect::see_other(format!("/admin/courses/{}", course.id)).into_response())
+        }
+        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+            courses_page(&state, user, csrf, &form, details).await?,
+        )),
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ModuleForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    jp: String,
+    #[serde(default)]
+    body_markdown: String,
+    /// `preview` re-renders the form with the Markdown preview; anything else saves.
+    #[serde(default)]
+    action: String,
+}
+
+impl ModuleForm {
+    fn input(&self) -> Result<ModuleInput, AppError> {
+        let jp = match self.jp.trim() {
+            "" => None,
+            text => Some(
+                text.parse::<i32>()
+                    .map_err(|_| AppError::invalid_field("jp", "JP harus bilangan bulat"))?,
+            ),
+        };
+        Ok(ModuleInput {
+            title: Some(self.title.clone()),
+            jp: Some(jp),
+            body_markdown: Some(self.body_markdown.clone()),
+        })
+    }
+
+    fn preview(&self) -> Option<String> {
+        (self.action == "preview").then(|| markdown_to_html(&self.body_markdown))
+    }
+}
+
+async fn course_editor(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    id: Uuid,
+    course_form: Option<&CourseForm>,
+    module_form: &ModuleForm,
+    errors: Vec<FieldError>,
+) -> AppResult<Html<String>> {
+    let detail = service::get_course(&state.db, user, id).await?;
+    let course_form = match course_form {
+        Some(form) => to_value(form),
+        None => to_value(CourseForm {
+            code: detail.course.code.clone(),
+            title: detail.course.title.clone(),
+            track: detail.course.track.as_str().into(),
+            target_level: detail.course.target_level.clone().unwrap_or_default(),
+            description: detail.course.description.clone(),
+        }),
+    };
+    state.templates.page(
+        "admin/course_edit.html",
+        Some(user),
+        csrf,
+        context! {
+            course => to_value(&detail),
+            form => course_form,
+            module_form => to_value(module_form),
+            preview => module_form.preview(),
+            errors => to_value(&errors),
+            ..options()
+        },
+    )
+}
+
+#[handler]
+pub async fn admin_course(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+) -> AppResult<Html<String>> {
+    let user = user.require(Role::Admin)?;
+    course_editor(
+        &state,
+        user,
+        csrf,
+        id.0,
+        None,
+        &ModuleForm::default(),
+        Vec::new(),
+    )
+    .await
+}
+
+#[handler]
+pub async fn update_course(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<CourseForm>,
+) -> AppResult<Response> {
+    let user = user.require(Role::Admin)?;
+    match service::update_course(&state.db, id.0, form.input()).await {
+        Ok(_) => Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)).into_response()),
+        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+            course_editor(
+                &state,
+                user,
+                csrf,
+                id.0,
+                Some(&form),
+                &ModuleForm::default(),
+                details,
+            )
+            .await?,
+        )),
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+#[handler]
+pub async fn set_course_status(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<StatusForm>,
+) -> AppResult<Redirect> {
+    user.require(Role::Admin)?;
+    let status = CourseStatus::parse(&form.status)
+        .ok_or_else(|| AppError::invalid_field("status", "status tidak dikenal"))?;
+    let input = CourseInput {
+        status: Some(status),
+        ..CourseInput::default()
+    };
+    service::update_course(&state.db, id.0, input).await?;
+    Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)))
+}
+
+#[handler]
+pub async fn add_module(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<ModuleForm>,
+) -> AppResult<Response> {
+    let user = user.require(Role::Admin)?;
+    if form.preview().is_some() {
+        return Ok(
+            course_editor(&state, user, csrf, id.0, None, &form, Vec::new())
+                .await?
+                .into_response(),
+        );
+    }
+    let result = match form.input() {
+        Ok(input) => service::add_module(&state.db, id.0, input)
+            .await
+            .map(|_| ()),
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)).into_response()),
+        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+            course_editor(&state, user, csrf, id.0, None, &form, details).await?,
+        )),
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    direction: String,
+}
+
+#[handler]
+pub async fn move_module(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<MoveForm>,
+) -> AppResult<Redirect> {
+    user.require(Role::Admin)?;
+    let course_id = service::move_module(&state.db, id.0, form.direction == "up").await?;
+    Ok(Redirect::see_other(format!("/admin/courses/{course_id}")))
+}
+
+async fn module_editor(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    id: Uuid,
+    form: Option<&ModuleForm>,
+    errors: Vec<FieldError>,
+) -> AppResult<Html<String>> {
+    let module = service::get_module(&state.db, user, id).await?;
+    let form = match form {
+        Some(form) => to_value(form),
+        None => to_value(ModuleForm {
+            title: module.title.clone(),
+            jp: module.jp.map(|j| j.to_string()).unwrap_or_default(),
+            body_markdown: module.body_markdown.clone(),
+            action: String::new(),
+        }),
+    };
+    let preview = form
+        .get_attr("action")
+        .ok()
+        .filter(|a| a.as_str() == Some("preview"))
+        .and_then(|_| form.get_attr("body_markdown").ok())
+        .and_then(|md| md.as_str().map(markdown_to_html));
+    state.templates.page(
+        "admin/module_edit.html",
+        Some(user),
+        csrf,
+        context! { module => to_value(&module), form => form, preview => preview, errors => to_value(&errors) },
+    )
+}
+
+#[handler]
+pub async fn admin_module(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+) -> AppResult<Html<String>> {
+    let user = user.require(Role::Admin)?;
+    module_editor(&state, user, csrf, id.0, None, Vec::new()).await
+}
+
+#[handler]
+pub async fn update_module(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<ModuleForm>,
+) -> AppResult<Response> {
+    let user = user.require(Role::Admin)?;
+    if form.preview().is_some() {
+        return Ok(
+            module_editor(&state, user, csrf, id.0, Some(&form), Vec::new())
+                .await?
+                .into_response(),
+        );
+    }
+    let result = match form.input() {
+        Ok(input) => service::update_module(&state.db, id.0, input).await,
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(module) => {
+            Ok(Redirect::see_other(format!("/admin/courses/{}", module.course_id)).into_response())
+        }
+        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+            module_editor(&state, user, csrf, id.0, Some(&form), details).await?,
+        )),
+        Err(err) => Err(err),
+    }
+}
+
+#[handler]
+pub async fn upload_attachment(
+    state: Data<&AppState>,
+    user: PageUser,
+    verifier: &CsrfVerifier,
+    id: Path<Uuid>,
+    mut multipart: Multipart,
+) -> AppResult<Redirect> {
+    user.require(Role::Admin)?;
+    let mut token = String::new();
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
+    {
+        match field.name() {
+            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("lampiran").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
+                if bytes.len() > MAX_ATTACHMENT_BYTES {
+                    return Err(AppError::invalid_field("file", "lampiran maksimal 10 MiB"));
+                }
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    csrf::verify(verifier, &token)?;
+    let (name, bytes) = file.ok_or_else(|| AppError::invalid_field("file", "pilih berkas"))?;
+    service::add_attachment(&state.db, id.0, &name, bytes).await?;
+    Ok(Redirect::see_other(format!("/admin/modules/{}", id.0)))
+}
+
+/// Trainees (and everyone signed in): the published courses with their progress.
+#[handler]
+pub async fn course_list(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    let list =
+        service::list_courses(&state.db, &user.0, Some(CourseStatus::Published), None).await?;
+    let ids: Vec<Uuid> = list.iter().map(|c| c.id).collect();
+    let progress = service::progress_of(&state.db, &user.0, &ids).await?;
+    let rows: Vec<_> = list
+        .iter()
+        .map(|c| context! { course => to_value(c), progress => to_value(progress.get(&c.id)) })
+        .collect();
+    state.templates.page(
+        "courses/list.html",
+        Some(&user.0),
+        csrf,
+        context! { rows => rows },
+    )
+}
+
+#[handler]
+pub async fn course_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+) -> AppResult<Html<String>> {
+    let detail = service::get_course(&state.db, &user.0, id.0).await?;
+    state.templates.page(
+        "courses/detail.html",
+        Some(&user.0),
+        csrf,
+        context! { course => to_value(&detail) },
+    )
+}
+
+#[handler]
+pub async fn module_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+) -> AppResult<Html<String>> {
+    let module = service::get_module(&state.db, &user.0, id.0).await?;
+    state.templates.page(
+        "courses/module.html",
+        Some(&user.0),
+        csrf,
+        context! { module => to_value(&module), can_complete => user.0.has(Role::Trainee) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn complete_module(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    service::complete_module(&state.db, &user.0, id.0).await?;
+    Ok(Redirect::see_other(format!("/modules/{}", id.0)))
+}
+
+/// A module attachment, for anyone who may read the module.
+#[handler]
+pub async fn attachment(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+) -> AppResult<Response> {
+    let file = service::get_attachment(&state.db, &user.0, id.0).await?;
+    let ascii_name: String = file
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!("inline; filename=\"{ascii_name}\"");
+    Ok(file
+        .data
+        .with_content_type(file.content_type)
+        .with_header(header::CONTENT_DISPOSITION, disposition)
+        .with_header(header::CACHE_CONTROL, "private, max-age=3600")
+        .into_response())
+}

@@ -1,0 +1,70 @@
+//! Turning author-supplied text (Markdown, HTML, plain) into HTML that is
+//! safe to put in a page: nothing an author writes can run a script.
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// Renders Markdown (with tables and strikethrough) and sanitises the result.
+pub fn markdown_to_html(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut rendered = String::new();
+    html::push_html(&mut rendered, Parser::new_ext(markdown, options));
+    sanitize_html(&rendered)
+}
+
+/// Keeps formatting, tables, links and images; drops scripts, styles,
+/// event handlers and `javascript:` URLs.
+pub fn sanitize_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+/// Escapes plain text and keeps its line breaks.
+pub fn plain_to_html(text: &str) -> String {
+    escape_html(text).replace('\n', "<br>")
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_tables_survive_and_scripts_do_not() {
+        let html = markdown_to_html(
+            "# Judul\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
+        assert!(
+            html.contains("<table>") && html.contains("<td>1</td>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script") && !html.contains("alert(1)</"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("javascript:") && !html.contains("onerror"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_escaped_with_line_breaks() {
+        assert_eq!(plain_to_html("a < b\nc"), "a &lt; b<br>c");
+    }
+}
