@@ -5,6 +5,7 @@
 //! binary (`main.rs`) and the integration tests both go through here.
 
 pub mod accounts;
+pub mod banks;
 pub mod catalog;
 pub mod clock;
 pub mod config;

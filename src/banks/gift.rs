@@ -1,0 +1,856 @@
+//! GIFT, Moodle's text format for questions: reading and writing.
+//!
+//! Reading follows what Moodle's own importer (`question/format/gift/format.php`)
+//! does, step by step, so a file exported from Moodle means the same here.
+//! Where Moodle silently accepts nonsense (a numerical answer that is not a
+//! number, a weight of 250%) we report an error with its line and column.
+//!
+//! A file is split into blocks at blank lines; each block is one question
+//! (or a `$CATEGORY:` line). Every character keeps its escaped flag and its
+//! position, so structural searches skip `\{`, `\~`, … and errors can point
+//! at the exact spot.
+
+use winnow::Parser;
+use winnow::ascii::float;
+use winnow::combinator::{alt, delimited, separated_pair};
+use winnow::token::{literal, take_while};
+
+use super::model::{
+    Body, Choice, Located, MatchPair, NumericAnswer, ParseError, Parsed, Position, Question,
+    TextFormat,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Sym {
+    c: char,
+    escaped: bool,
+    at: Position,
+}
+
+type Text<'a> = &'a [Sym];
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\0' | '\x0B')
+}
+
+fn trim(text: Text<'_>) -> Text<'_> {
+    let start = text
+        .iter()
+        .position(|s| !is_space(s.c))
+        .unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|s| !is_space(s.c))
+        .map_or(start, |i| i + 1);
+    &text[start..end.max(start)]
+}
+
+fn find(text: Text<'_>, c: char) -> Option<usize> {
+    text.iter().position(|s| s.c == c && !s.escaped)
+}
+
+fn matches_at(text: Text<'_>, i: usize, pattern: &str) -> bool {
+    let mut chars = pattern.chars();
+    let n = pattern.chars().count();
+    i + n <= text.len()
+        && text[i..i + n]
+            .iter()
+            .all(|s| !s.escaped && Some(s.c) == chars.next())
+}
+
+fn find_str(text: Text<'_>, pattern: &str) -> Option<usize> {
+    (0..text.len()).find(|&i| matches_at(text, i, pattern))
+}
+
+fn rfind_str(text: Text<'_>, pattern: &str) -> Option<usize> {
+    (0..text.len())
+        .rev()
+        .find(|&i| matches_at(text, i, pattern))
+}
+
+fn starts_with(text: Text<'_>, pattern: &str) -> bool {
+    matches_at(text, 0, pattern)
+}
+
+fn string(text: Text<'_>) -> String {
+    text.iter().map(|s| s.c).collect()
+}
+
+fn position(text: Text<'_>, fallback: Position) -> Position {
+    text.first().map_or(fallback, |s| s.at)
+}
+
+/// Splits at every unescaped `sep`; `keep` leaves the separator at the start of the next piece.
+fn split<'a>(
+    text: Text<'a>,
+    is_sep: impl Fn(char) -> bool,
+    keep: impl Fn(char) -> bool,
+) -> Vec<Text<'a>> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (i, s) in text.iter().enumerate() {
+        if !s.escaped && is_sep(s.c) {
+            pieces.push(&text[start..i]);
+            start = if keep(s.c) { i } else { i + 1 };
+        }
+    }
+    pieces.push(&text[start..]);
+    pieces
+}
+
+/// `[format]text` → (trimmed text, format); unknown tags stay in the text.
+fn formatted(text: Text<'_>, default: TextFormat) -> (String, TextFormat) {
+    let tagged = text.first().is_some_and(|s| s.c == '[' && !s.escaped);
+    let close = if tagged { find(text, ']') } else { None };
+    if let Some(close) = close
+        && let Some(format) = TextFormat::parse(&string(&text[1..close]))
+    {
+        return (string(trim(&text[close + 1..])), format);
+    }
+    (string(trim(text)), default)
+}
+
+/// `answer # feedback` at the first unescaped `#`.
+fn with_feedback(text: Text<'_>, format: TextFormat) -> (String, String) {
+    let text = trim(text);
+    match find(text, '#') {
+        Some(i) => (
+            formatted(&text[..i], format).0,
+            formatted(&text[i + 1..], format).0,
+        ),
+        None => (formatted(text, format).0, String::new()),
+    }
+}
+
+/// Rounds a fraction to Moodle's seven decimals so that write → read is exact.
+fn round_fraction(f: f64) -> f64 {
+    (f * 1e7).round() / 1e7
+}
+
+/// `%50%`, `%-33.33333%`: the weight as a fraction.
+fn weight(input: &mut &str) -> winnow::Result<f64> {
+    delimited('%', float, '%').parse_next(input)
+}
+
+/// A weight prefix of `text`, if any: `(fraction, symbols consumed)`.
+fn leading_weight(text: Text<'_>) -> Option<(f64, usize)> {
+    let prefix: String = text
+        .iter()
+        .take(24)
+        .map(|s| if s.escaped { '\u{1}' } else { s.c })
+        .collect();
+    let mut input = prefix.as_str();
+    let value = weight(&mut input).ok()?;
+    let consumed = prefix.chars().count() - input.chars().count();
+    Some((value, consumed))
+}
+
+#[derive(Clone, Copy)]
+enum NumberForm {
+    Any,
+    Range(f64, f64),
+    Tolerance(f64, f64),
+    Exact(f64),
+}
+
+/// A number with optional spaces around it.
+fn spaced_number(input: &mut &str) -> winnow::Result<f64> {
+    delimited(take_while(0.., ' '), float, take_while(0.., ' ')).parse_next(input)
+}
+
+/// `*`, `min..max`, `value:tolerance` or `value`.
+fn number_form(input: &mut &str) -> winnow::Result<NumberForm> {
+    // A float may end in a dot ("1."), so a range is cut at ".." first.
+    if let Some((min, max)) = input.split_once("..") {
+        let range = (spaced_number.parse(min), spaced_number.parse(max));
+        return match range {
+            (Ok(min), Ok(max)) => {
+                *input = "";
+                Ok(NumberForm::Range(min, max))
+            }
+            _ => Err(winnow::error::ContextError::new()),
+        };
+    }
+    alt((
+        literal("*").value(NumberForm::Any),
+        separated_pair(spaced_number, ':', spaced_number).map(|(v, t)| NumberForm::Tolerance(v, t)),
+        spaced_number.map(NumberForm::Exact),
+    ))
+    .parse_next(input)
+}
+
+/// `[id:…]` and `[tag:…]` in comment lines (`\]` stands for `]`).
+fn comment_token(input: &mut &str) -> winnow::Result<(bool, String)> {
+    let value = |input: &mut &str| -> winnow::Result<String> {
+        let mut out = String::new();
+        loop {
+            if input.starts_with("\\]") {
+                *input = &input[2..];
+                out.push(']');
+                continue;
+            }
+            match input.chars().next() {
+                Some(c) if c != ']' && !c.is_control() => {
+                    out.push(c);
+                    *input = &input[c.len_utf8()..];
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    };
+    alt((
+        delimited("[id:", value, ']').map(|v| (true, v.trim().to_owned())),
+        delimited("[tag:", value, ']').map(|v| (false, v.trim().to_owned())),
+    ))
+    .parse_next(input)
+}
+
+fn id_and_tags(comments: &[String]) -> (Option<String>, Vec<String>) {
+    let mut id = None;
+    let mut tags = Vec::new();
+    for line in comments {
+        let mut rest = line.as_str();
+        while !rest.is_empty() {
+            let mut attempt = rest;
+            match comment_token(&mut attempt) {
+                Ok((true, value)) => {
+                    if id.is_none() && !value.is_empty() {
+                        id = Some(value);
+                    }
+                    rest = attempt;
+                }
+                Ok((false, value)) => {
+                    tags.push(value);
+                    rest = attempt;
+                }
+                Err(_) => {
+                    let c = rest.chars().next().expect("not empty");
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+    }
+    (id, tags)
+}
+
+struct Block {
+    symbols: Vec<Sym>,
+    comments: Vec<String>,
+    start: Position,
+}
+
+/// Turns a block's lines into symbols: comment lines become a space (and
+/// are kept for their ids and tags), escapes are resolved.
+fn lex(lines: &[(u32, &str)]) -> Block {
+    let mut symbols = Vec::new();
+    let mut comments = Vec::new();
+    let mut start = None;
+    for (index, (line_no, raw)) in lines.iter().enumerate() {
+        if index > 0 {
+            symbols.push(Sym {
+                c: '\n',
+                escaped: false,
+                at: Position {
+                    line: *line_no,
+                    column: 0,
+                },
+            });
+        }
+        let lead = raw.chars().take_while(|c| is_space(*c)).count();
+        let trimmed = raw.trim_matches(is_space);
+        if trimmed.starts_with("//") {
+            comments.push(trimmed.to_owned());
+            symbols.push(Sym {
+                c: ' ',
+                escaped: false,
+                at: Position {
+                    line: *line_no,
+                    column: 1,
+                },
+            });
+            continue;
+        }
+        start.get_or_insert(Position {
+            line: *line_no,
+            column: lead as u32 + 1,
+        });
+        let chars: Vec<char> = trimmed.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let at = Position {
+                line: *line_no,
+                column: (lead + i) as u32 + 1,
+            };
+            let (c, escaped, width) = match (chars[i], chars.get(i + 1)) {
+                ('\\', Some(&next)) if matches!(next, ':' | '#' | '=' | '{' | '}' | '~' | '\\') => {
+                    (next, true, 2)
+                }
+                ('\\', Some('n')) => ('\n', true, 2),
+                (c, _) => (c, false, 1),
+            };
+            symbols.push(Sym { c, escaped, at });
+            i += width;
+        }
+    }
+    let first_line = lines.first().map_or(1, |(l, _)| *l);
+    Block {
+        symbols,
+        comments,
+        start: start.unwrap_or(Position {
+            line: first_line,
+            column: 1,
+        }),
+    }
+}
+
+/// The lines of `source`, numbered from 1, split into blank-line-separated blocks.
+fn blocks(source: &str) -> Vec<Vec<(u32, &str)>> {
+    let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
+    let lines: Vec<&str> = if source.contains('\n') {
+        source
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect()
+    } else {
+        source.split('\r').collect()
+    };
+    let mut blocks = Vec::new();
+    let mut current = Vec::new();
+    for (index, line) in lines.into_iter().enumerate() {
+        if line.trim_matches(is_space).is_empty() {
+            if !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push((index as u32 + 1, line));
+        }
+    }
+    if !current.is_empty() {
+        blocks.push(current);
+    }
+    blocks
+}
+
+enum Item {
+    Category(String),
+    Question(Located),
+    Nothing,
+}
+
+/// Reads a whole GIFT file.
+pub fn parse(source: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut category: Option<String> = None;
+    for lines in blocks(source) {
+        match read_block(&lex(&lines), category.as_deref()) {
+            Ok(Item::Category(path)) => category = Some(path),
+            Ok(Item::Question(mut located)) => {
+                if let Some(path) = &category {
+                    let tag = format!("category:{path}");
+                    if !located.question.tags.contains(&tag) {
+                        located.question.tags.push(tag);
+                    }
+                }
+                parsed.questions.push(located)
+            }
+            Ok(Item::Nothing) => {}
+            Err(err) => parsed.errors.push(err),
+        }
+    }
+    parsed
+}
+
+fn error(at: Position, message: impl Into<String>) -> ParseError {
+    ParseError {
+        at,
+        message: message.into(),
+    }
+}
+
+fn read_block(block: &Block, category: Option<&str>) -> Result<Item, ParseError> {
+    let text = trim(&block.symbols);
+    if text.is_empty() {
+        return Ok(Item::Nothing);
+    }
+    if starts_with(text, "$CATEGORY:") {
+        return Ok(Item::Category(string(trim(&text[10..]))));
+    }
+    let at = block.start;
+
+    let (title, text) = if starts_with(text, "::") {
+        let rest = &text[2..];
+        match find_str(rest, "::") {
+            Some(end) => (Some(string(trim(&rest[..end]))), trim(&rest[end + 2..])),
+            None => (None, rest),
+        }
+    } else {
+        (None, text)
+    };
+    let title = title.filter(|t| !t.is_empty());
+
+    let open = find(text, '{');
+    let close = find(text, '}');
+    let (question_syms, answer) = match (open, close) {
+        (None, None) => (text.to_vec(), None),
+        (Some(s), None) => {
+            return Err(error(
+                text[s].at,
+                "'{' tanpa pasangan: diharapkan '}' untuk menutup blok jawaban",
+            ));
+        }
+        (None, Some(f)) => {
+            return Err(error(
+                text[f].at,
+                "'}' tanpa pasangan: diharapkan '{' yang membuka blok jawaban (atau tulis \\})",
+            ));
+        }
+        (Some(s), Some(f)) if f < s => {
+            return Err(error(
+                text[f].at,
+                "'}' muncul sebelum '{': blok jawaban harus dibuka dengan '{'",
+            ));
+        }
+        (Some(s), Some(f)) => {
+            let ends_with_block = text.last().is_some_and(|l| l.c == '}' && !l.escaped);
+            let mut question = text[..s].to_vec();
+            if !ends_with_block {
+                question.extend("_____".chars().map(|c| Sym {
+                    c,
+                    escaped: false,
+                    at: text[s].at,
+                }));
+            }
+            question.extend_from_slice(&text[f + 1..]);
+            (question, Some((text[s].at, trim(&text[s + 1..f]))))
+        }
+    };
+
+    let (question_text, format) = formatted(&question_syms, TextFormat::Moodle);
+    let (id, tags) = id_and_tags(&block.comments);
+    let mut question = Question {
+        id,
+        title,
+        text: question_text,
+        text_format: format,
+        general_feedback: String::new(),
+        body: Body::Description,
+        tags,
+        category: category.map(str::to_owned),
+        default_points: 1.0,
+    };
+
+    let Some((block_at, mut answer)) = answer else {
+        question.default_points = 0.0;
+        return Ok(Item::Question(Located { at, question }));
+    };
+    if let Some(i) = rfind_str(answer, "####") {
+        question.general_feedback = formatted(&answer[i + 4..], format).0;
+        answer = trim(&answer[..i]);
+    }
+    question.body = read_answers(answer, block_at, format)?;
+    Ok(Item::Question(Located { at, question }))
+}
+
+fn read_answers(
+    answer: Text<'_>,
+    block_at: Position,
+    format: TextFormat,
+) -> Result<Body, ParseError> {
+    if answer.is_empty() {
+        return Ok(Body::Essay);
+    }
+    if answer[0].c == '#' && !answer[0].escaped {
+        return numerical(&answer[1..], block_at, format);
+    }
+    if find(answer, '~').is_some() {
+        return multichoice(answer, block_at, format);
+    }
+    if find(answer, '=').is_some() && find_str(answer, "->").is_some() {
+        return matching(answer, block_at, format);
+    }
+    let token = match find(answer, '#') {
+        Some(i) if i > 0 => string(trim(&answer[..i])),
+        _ => string(answer),
+    };
+    if matches!(token.as_str(), "T" | "TRUE" | "F" | "FALSE") {
+        return Ok(truefalse(answer, format));
+    }
+    shortanswer(answer, block_at, format)
+}
+
+/// Drops a leading empty piece (text before the first `=`/`~`).
+fn answer_pieces(pieces: Vec<Text<'_>>) -> Vec<Text<'_>> {
+    let mut pieces: Vec<Text<'_>> = pieces.into_iter().map(trim).collect();
+    if pieces.first().is_some_and(|p| p.is_empty()) {
+        pieces.remove(0);
+    }
+    pieces
+}
+
+fn checked_weight(piece: Text<'_>, block_at: Position) -> Result<Option<(f64, usize)>, ParseError> {
+    match leading_weight(piece) {
+        Some((w, _)) if !(-100.0..=100.0).contains(&w) => Err(error(
+            position(piece, block_at),
+            format!("bobot {w}% di luar rentang: diharapkan antara -100% dan 100%"),
+        )),
+        Some((w, n)) => Ok(Some((round_fraction(w / 100.0), n))),
+        None => Ok(None),
+    }
+}
+
+fn multichoice(
+    answer: Text<'_>,
+    block_at: Position,
+    format: TextFormat,
+) -> Result<Body, ParseError> {
+    let single = find(answer, '=').is_some();
+    let pieces = answer_pieces(split(answer, |c| c == '~' || c == '=', |c| c == '='));
+    if pieces.len() < 2 {
+        return Err(error(
+            block_at,
+            "pilihan ganda memerlukan minimal 2 jawaban (diawali '=' atau '~')",
+        ));
+    }
+    let mut choices = Vec::new();
+    for piece in pieces {
+        let (fraction, rest) = if starts_with(piece, "=") {
+            (1.0, &piece[1..])
+        } else {
+            match checked_weight(piece, block_at)? {
+                Some((fraction, n)) => (fraction, &piece[n..]),
+                None => (0.0, piece),
+            }
+        };
+        let (text, feedback) = with_feedback(rest, format);
+        choices.push(Choice {
+            text,
+            fraction,
+            feedback,
+        });
+    }
+    Ok(Body::Multichoice { single, choices })
+}
+
+fn matching(answer: Text<'_>, block_at: Position, format: TextFormat) -> Result<Body, ParseError> {
+    let pieces = answer_pieces(split(answer, |c| c == '=', |_| false));
+    if pieces.len() < 2 {
+        return Err(error(
+            block_at,
+            "soal menjodohkan memerlukan minimal 2 pasangan '=kiri -> kanan'",
+        ));
+    }
+    let mut pairs = Vec::new();
+    for piece in pieces {
+        let arrow = find_str(piece, "->").ok_or_else(|| {
+            error(
+                position(piece, block_at),
+                format!(
+                    "pasangan '{}' tidak memiliki '->': diharapkan '=kiri -> kanan'",
+                    string(piece)
+                ),
+            )
+        })?;
+        pairs.push(MatchPair {
+            left: formatted(&piece[..arrow], format).0,
+            right: string(trim(&piece[arrow + 2..])),
+        });
+    }
+    Ok(Body::Matching { pairs })
+}
+
+fn truefalse(answer: Text<'_>, format: TextFormat) -> Body {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, s) in answer.iter().enumerate() {
+        if s.c == '#' && !s.escaped && parts.len() < 2 {
+            parts.push(&answer[start..i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&answer[start..]);
+    let token = string(trim(parts[0]));
+    let wrong = parts
+        .get(1)
+        .map(|p| formatted(p, format).0)
+        .unwrap_or_default();
+    let right = parts
+        .get(2)
+        .map(|p| formatted(p, format).0)
+        .unwrap_or_default();
+    let correct = matches!(token.as_str(), "T" | "TRUE");
+    let (feedback_true, feedback_false) = if correct {
+        (right, wrong)
+    } else {
+        (wrong, right)
+    };
+    Body::Truefalse {
+        correct,
+        feedback_true,
+        feedback_false,
+    }
+}
+
+fn shortanswer(
+    answer: Text<'_>,
+    block_at: Position,
+    format: TextFormat,
+) -> Result<Body, ParseError> {
+    let pieces = answer_pieces(split(answer, |c| c == '=', |_| false));
+    if pieces.is_empty() {
+        return Err(error(
+            block_at,
+            "jawaban singkat memerlukan minimal 1 jawaban '=…'",
+        ));
+    }
+    let mut answers = Vec::new();
+    for piece in pieces {
+        let (fraction, rest) = match checked_weight(piece, block_at)? {
+            Some((fraction, n)) => (fraction, &piece[n..]),
+            None => (1.0, piece),
+        };
+        let (text, feedback) = with_feedback(rest, format);
+        if text.is_empty() {
+            return Err(error(
+                position(piece, block_at),
+                "jawaban kosong: diharapkan teks setelah '='",
+            ));
+        }
+        answers.push(Choice {
+            text,
+            fraction,
+            feedback,
+        });
+    }
+    Ok(Body::Shortanswer { answers })
+}
+
+fn numerical(answer: Text<'_>, block_at: Position, format: TextFormat) -> Result<Body, ParseError> {
+    let (main, wrong) = match find(answer, '~') {
+        Some(i) => (&answer[..i], Some(&answer[i + 1..])),
+        None => (answer, None),
+    };
+    let pieces = answer_pieces(split(main, |c| c == '=', |_| false));
+    if pieces.is_empty() {
+        return Err(error(
+            block_at,
+            "soal numerik tanpa jawaban: diharapkan angka setelah '#'",
+        ));
+    }
+    let mut answers = Vec::new();
+    for piece in pieces {
+        let (fraction, rest) = match checked_weight(piece, block_at)? {
+            Some((fraction, n)) => (fraction, &piece[n..]),
+            None => (1.0, piece),
+        };
+        let (text, feedback) = with_feedback(rest, format);
+        let form = number_form
+            .parse(text.as_str())
+            .map_err(|_| {
+                error(
+                    position(rest, block_at),
+                    format!("jawaban numerik '{text}' tidak sah: diharapkan angka, angka:toleransi, atau min..max"),
+                )
+            })?;
+        let (value, tolerance) = match form {
+            NumberForm::Any => (None, 0.0),
+            NumberForm::Exact(v) => (Some(v), 0.0),
+            NumberForm::Tolerance(v, t) => (Some(v), t.abs()),
+            NumberForm::Range(min, max) => {
+                let (lo, hi) = if min <= max { (min, max) } else { (max, min) };
+                (Some((lo + hi) / 2.0), (hi - lo) / 2.0)
+            }
+        };
+        answers.push(NumericAnswer {
+            value,
+            tolerance,
+            fraction,
+            feedback,
+        });
+    }
+    if let Some(wrong) = wrong {
+        let (_, feedback) = with_feedback(wrong, format);
+        answers.push(NumericAnswer {
+            value: None,
+            tolerance: 0.0,
+            fraction: 0.0,
+            feedback,
+        });
+    }
+    Ok(Body::Numerical { answers })
+}
+
+// ---------------------------------------------------------------- writing
+
+/// Escapes GIFT's special characters; newlines become `\n` so that a blank
+/// line inside a text cannot end the question.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '~' | '=' | '#' | '{' | '}' | ':' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn percent(fraction: f64) -> String {
+    let p = (fraction * 100.0 * 1e5).round() / 1e5;
+    let text = format!("{p}");
+    text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+}
+
+fn number(value: f64) -> String {
+    format!("{value}")
+}
+
+fn feedback(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("#{}", escape(text))
+    }
+}
+
+fn format_tag(question: &Question) -> &'static str {
+    match question.text_format {
+        TextFormat::Moodle if !question.text.starts_with('[') => "",
+        TextFormat::Moodle => "[moodle]",
+        TextFormat::Html => "[html]",
+        TextFormat::Plain => "[plain]",
+        TextFormat::Markdown => "[markdown]",
+    }
+}
+
+fn write_answers(question: &Question) -> Option<String> {
+    let mut out = String::new();
+    match &question.body {
+        Body::Description => return None,
+        Body::Essay => {}
+        Body::Multichoice { single, choices } => {
+            for c in choices {
+                let marker = match (*single, c.fraction) {
+                    (true, f) if (f - 1.0).abs() < 1e-9 => "=".to_owned(),
+                    (_, 0.0) => "~".to_owned(),
+                    (_, f) => format!("~%{}%", percent(f)),
+                };
+                out.push_str(&format!(
+                    "\n\t{marker}{}{}",
+                    escape(&c.text),
+                    feedback(&c.feedback)
+                ));
+            }
+            out.push('\n');
+        }
+        Body::Truefalse {
+            correct,
+            feedback_true,
+            feedback_false,
+        } => {
+            let (token, wrong, right) = if *correct {
+                ("TRUE", feedback_false, feedback_true)
+            } else {
+                ("FALSE", feedback_true, feedback_false)
+            };
+            out.push_str(token);
+            if !wrong.is_empty() || !right.is_empty() {
+                out.push_str(&format!("#{}#{}", escape(wrong), escape(right)));
+            }
+        }
+        Body::Shortanswer { answers } => {
+            for a in answers {
+                out.push_str(&format!(
+                    "\n\t=%{}%{}{}",
+                    percent(a.fraction),
+                    escape(&a.text),
+                    feedback(&a.feedback)
+                ));
+            }
+            out.push('\n');
+        }
+        Body::Numerical { answers } => {
+            out.push('#');
+            for a in answers
+                .iter()
+                .filter(|a| a.value.is_some() || a.fraction != 0.0)
+            {
+                let value = match a.value {
+                    Some(v) if a.tolerance != 0.0 => {
+                        format!("{}:{}", number(v), number(a.tolerance))
+                    }
+                    Some(v) => number(v),
+                    None => "*".to_owned(),
+                };
+                out.push_str(&format!(
+                    "\n\t=%{}%{value}{}",
+                    percent(a.fraction),
+                    feedback(&a.feedback)
+                ));
+            }
+            if let Some(other) = answers
+                .iter()
+                .find(|a| a.value.is_none() && a.fraction == 0.0)
+            {
+                out.push_str(&format!("\n\t~#{}", escape(&other.feedback)));
+            }
+            out.push('\n');
+        }
+        Body::Matching { pairs } => {
+            for p in pairs {
+                out.push_str(&format!("\n\t={} -> {}", escape(&p.left), escape(&p.right)));
+            }
+            out.push('\n');
+        }
+    }
+    if !question.general_feedback.is_empty() {
+        out.push_str(&format!("####{}", escape(&question.general_feedback)));
+    }
+    Some(out)
+}
+
+/// Writes questions as GIFT that `parse` reads back to the same questions.
+pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
+    let mut out = String::new();
+    let mut category: Option<&str> = None;
+    for question in questions {
+        if question.category.as_deref() != category {
+            if let Some(path) = &question.category {
+                out.push_str(&format!("$CATEGORY: {path}\n\n"));
+            }
+            category = question.category.as_deref();
+        }
+        let category_tag = question.category.as_ref().map(|c| format!("category:{c}"));
+        let mut meta = Vec::new();
+        if let Some(id) = &question.id {
+            meta.push(format!("[id:{}]", id.replace(']', "\\]")));
+        }
+        for tag in &question.tags {
+            if Some(tag) != category_tag.as_ref() {
+                meta.push(format!("[tag:{}]", tag.replace(']', "\\]")));
+            }
+        }
+        if !meta.is_empty() {
+            out.push_str(&format!("// {}\n", meta.join(" ")));
+        }
+        if let Some(title) = &question.title {
+            out.push_str(&format!("::{}::", escape(title)));
+        }
+        out.push_str(format_tag(question));
+        out.push_str(&escape(&question.text));
+        if let Some(answers) = write_answers(question) {
+            out.push_str(&format!("{{{answers}}}"));
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,465 @@
+//! The question model every bank format is read into and written from,
+//! plus the rules about questions that do not depend on a format: stable
+//! ids, content hashes, the linter, and rendering to safe HTML.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::Enum;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::markup::{markdown_to_html, plain_to_html, sanitize_html};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum QuestionType {
+    Multichoice,
+    Truefalse,
+    Shortanswer,
+    Numerical,
+    Matching,
+    Essay,
+    Description,
+}
+
+impl QuestionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionType::Multichoice => "multichoice",
+            QuestionType::Truefalse => "truefalse",
+            QuestionType::Shortanswer => "shortanswer",
+            QuestionType::Numerical => "numerical",
+            QuestionType::Matching => "matching",
+            QuestionType::Essay => "essay",
+            QuestionType::Description => "description",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QuestionType::Multichoice => "Pilihan ganda",
+            QuestionType::Truefalse => "Benar/salah",
+            QuestionType::Shortanswer => "Jawaban singkat",
+            QuestionType::Numerical => "Numerik",
+            QuestionType::Matching => "Menjodohkan",
+            QuestionType::Essay => "Esai",
+            QuestionType::Description => "Deskripsi",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<QuestionType> {
+        [
+            QuestionType::Multichoice,
+            QuestionType::Truefalse,
+            QuestionType::Shortanswer,
+            QuestionType::Numerical,
+            QuestionType::Matching,
+            QuestionType::Essay,
+            QuestionType::Description,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == text)
+    }
+}
+
+/// How a question's text is written (Moodle's four formats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum TextFormat {
+    /// Moodle auto-format: text with line breaks, HTML allowed.
+    #[default]
+    Moodle,
+    Html,
+    Plain,
+    Markdown,
+}
+
+impl TextFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextFormat::Moodle => "moodle",
+            TextFormat::Html => "html",
+            TextFormat::Plain => "plain",
+            TextFormat::Markdown => "markdown",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<TextFormat> {
+        match name {
+            "moodle" => Some(TextFormat::Moodle),
+            "html" => Some(TextFormat::Html),
+            "plain" => Some(TextFormat::Plain),
+            "markdown" => Some(TextFormat::Markdown),
+            _ => None,
+        }
+    }
+
+    /// Safe HTML for `text` written in this format.
+    pub fn to_html(self, text: &str) -> String {
+        match self {
+            TextFormat::Moodle => sanitize_html(&text.replace('\n', "<br>\n")),
+            TextFormat::Html => sanitize_html(text),
+            TextFormat::Plain => plain_to_html(text),
+            TextFormat::Markdown => markdown_to_html(text),
+        }
+    }
+}
+
+/// One answer of a multiple-choice or short-answer question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub text: String,
+    /// Share of the question's points, -1.0 to 1.0.
+    pub fraction: f64,
+    #[serde(default)]
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericAnswer {
+    /// `None` is Moodle's `*`: any number (used for "everything else" feedback).
+    pub value: Option<f64>,
+    #[serde(default)]
+    pub tolerance: f64,
+    pub fraction: f64,
+    #[serde(default)]
+    pub feedback: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchPair {
+    /// Empty for an extra distractor on the right-hand side.
+    pub left: String,
+    pub right: String,
+}
+
+/// What a question asks for and how it is graded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Body {
+    Multichoice {
+        /// One answer allowed (radio buttons) or several (check boxes).
+        single: bool,
+        choices: Vec<Choice>,
+    },
+    Truefalse {
+        correct: bool,
+        /// Shown to a candidate who answered "true".
+        #[serde(default)]
+        feedback_true: String,
+        #[serde(default)]
+        feedback_false: String,
+    },
+    Shortanswer {
+        answers: Vec<Choice>,
+    },
+    Numerical {
+        answers: Vec<NumericAnswer>,
+    },
+    Matching {
+        pairs: Vec<MatchPair>,
+    },
+    Essay,
+    Description,
+}
+
+impl Body {
+    pub fn kind(&self) -> QuestionType {
+        match self {
+            Body::Multichoice { .. } => QuestionType::Multichoice,
+            Body::Truefalse { .. } => QuestionType::Truefalse,
+            Body::Shortanswer { .. } => QuestionType::Shortanswer,
+            Body::Numerical { .. } => QuestionType::Numerical,
+            Body::Matching { .. } => QuestionType::Matching,
+            Body::Essay => QuestionType::Essay,
+            Body::Description => QuestionType::Description,
+        }
+    }
+}
+
+/// A question as read from a bank file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// The author's id (`[id:…]` in GIFT, `<idnumber>` in Moodle XML).
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub text: String,
+    pub text_format: TextFormat,
+    #[serde(default)]
+    pub general_feedback: String,
+    pub body: Body,
+    /// e.g. `unit:jaringan`, `level:terampil`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The `$CATEGORY` (GIFT) or `<category>` (Moodle XML) in force.
+    pub category: Option<String>,
+    /// Marks for a fully correct answer.
+    pub default_points: f64,
+}
+
+/// Where in a file a question or a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A question together with the line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub at: Position,
+    pub question: Question,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub at: Position,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "baris {}, kolom {}: {}",
+            self.at.line, self.at.column, self.message
+        )
+    }
+}
+
+/// The result of reading one file: every question that could be read, and
+/// every problem (an import applies only when there are none).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub questions: Vec<Located>,
+    pub errors: Vec<ParseError>,
+    pub warnings: Vec<ParseError>,
+}
+
+impl Question {
+    /// The key that identifies this question across re-imports: the
+    /// author's id, else the title, else a hash of the content.
+    pub fn stable_id(&self) -> String {
+        match (&self.id, &self.title) {
+            (Some(id), _) if !id.trim().is_empty() => id.trim().to_owned(),
+            (_, Some(title)) if !title.trim().is_empty() => title.trim().to_owned(),
+            _ => format!("h:{}", &self.content_hash()[..16]),
+        }
+    }
+
+    /// SHA-256 of everything that makes this question what it is; a new
+    /// hash under the same stable id means a new version.
+    pub fn content_hash(&self) -> String {
+        let canonical = serde_json::to_string(self).expect("a question serialises");
+        hex::encode(Sha256::digest(canonical.as_bytes()))
+    }
+
+    pub fn kind(&self) -> QuestionType {
+        self.body.kind()
+    }
+
+    pub fn text_html(&self) -> String {
+        self.text_format.to_html(&self.text)
+    }
+
+    /// Tags of the form `unit:…`.
+    pub fn units(&self) -> impl Iterator<Item = &str> {
+        self.tags.iter().filter_map(|t| t.strip_prefix("unit:"))
+    }
+}
+
+/// Counts per question type, for import summaries.
+pub fn count_by_type<'a>(
+    questions: impl IntoIterator<Item = &'a Question>,
+) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for q in questions {
+        *counts.entry(q.kind().as_str().to_owned()).or_insert(0) += 1;
+    }
+    counts
+}
+
+const EPSILON: f64 = 1e-6;
+
+/// What an author should fix before committing a bank (`bimtek bank check`).
+pub fn lint(questions: &[Located]) -> Vec<ParseError> {
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, Position> = BTreeMap::new();
+    for Located { at, question } in questions {
+        let mut problem = |message: String| problems.push(ParseError { at: *at, message });
+        let key = question.stable_id();
+        if let Some(first) = seen.insert(key.clone(), *at) {
+            problem(format!(
+                "id '{key}' sudah dipakai soal di baris {}",
+                first.line
+            ));
+        }
+        match &question.body {
+            Body::Multichoice {
+                single: true,
+                choices,
+            } => {
+                if !choices.iter().any(|c| (c.fraction - 1.0).abs() < EPSILON) {
+                    problem("pilihan ganda tanpa jawaban yang bernilai 100%".into());
+                }
+            }
+            Body::Multichoice {
+                single: false,
+                choices,
+            } => {
+                let total: f64 = choices
+                    .iter()
+                    .filter(|c| c.fraction > 0.0)
+                    .map(|c| c.fraction)
+                    .sum();
+                if (total - 1.0).abs() > 0.001 {
+                    problem(format!(
+                        "bobot jawaban benar berjumlah {:.1}%, seharusnya 100%",
+                        total * 100.0
+                    ));
+                }
+            }
+            Body::Shortanswer { answers }
+                if !answers.iter().any(|a| (a.fraction - 1.0).abs() < EPSILON) =>
+            {
+                problem("jawaban singkat tanpa jawaban yang bernilai 100%".into());
+            }
+            Body::Numerical { answers }
+                if !answers
+                    .iter()
+                    .any(|a| a.value.is_some() && (a.fraction - 1.0).abs() < EPSILON) =>
+            {
+                problem("soal numerik tanpa jawaban yang bernilai 100%".into());
+            }
+            _ => {}
+        }
+        if let Some(missing) = wrong_choice_without_feedback(question) {
+            problem(format!(
+                "pilihan salah '{missing}' tanpa umpan balik, padahal pilihan salah lain memilikinya"
+            ));
+        }
+        if question.kind() != QuestionType::Description && question.units().next().is_none() {
+            problem("soal tanpa tag unit kompetensi (mis. // [tag:unit:jaringan])".into());
+        }
+    }
+    problems
+}
+
+/// A wrong choice left without feedback while its siblings have some.
+fn wrong_choice_without_feedback(question: &Question) -> Option<&str> {
+    let Body::Multichoice { choices, .. } = &question.body else {
+        return None;
+    };
+    let wrong: Vec<&Choice> = choices.iter().filter(|c| c.fraction <= 0.0).collect();
+    let with = wrong
+        .iter()
+        .filter(|c| !c.feedback.trim().is_empty())
+        .count();
+    if with == 0 || with == wrong.len() {
+        return None;
+    }
+    wrong
+        .iter()
+        .find(|c| c.feedback.trim().is_empty())
+        .map(|c| c.text.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(body: Body) -> Located {
+        Located {
+            at: Position { line: 3, column: 1 },
+            question: Question {
+                id: None,
+                title: Some("Q".into()),
+                text: "Teks".into(),
+                text_format: TextFormat::Moodle,
+                general_feedback: String::new(),
+                body,
+                tags: vec!["unit:jaringan".into()],
+                category: None,
+                default_points: 1.0,
+            },
+        }
+    }
+
+    fn choice(text: &str, fraction: f64) -> Choice {
+        Choice {
+            text: text.into(),
+            fraction,
+            feedback: String::new(),
+        }
+    }
+
+    #[test]
+    fn stable_id_prefers_author_id_then_title_then_hash() {
+        let mut q = question(Body::Essay).question;
+        assert_eq!(q.stable_id(), "Q");
+        q.id = Some("pk-1".into());
+        assert_eq!(q.stable_id(), "pk-1");
+        q.id = None;
+        q.title = None;
+        assert!(q.stable_id().starts_with("h:"));
+        assert_eq!(q.stable_id().len(), 18);
+    }
+
+    #[test]
+    fn hash_changes_with_content() {
+        let a = question(Body::Essay).question;
+        let mut b = a.clone();
+        assert_eq!(a.content_hash(), b.content_hash());
+        b.text.push('!');
+        assert_ne!(a.content_hash(), b.content_hash());
+    }
+
+    #[test]
+    fn lint_finds_what_authors_get_wrong() {
+        let mut untagged = question(Body::Essay);
+        untagged.question.tags.clear();
+        untagged.question.title = Some("Lain".into());
+        let mut with_feedback = choice("c", 0.0);
+        with_feedback.feedback = "bukan".into();
+        let questions = vec![
+            question(Body::Multichoice {
+                single: true,
+                choices: vec![choice("a", 0.0), choice("b", 0.0), with_feedback],
+            }),
+            question(Body::Multichoice {
+                single: false,
+                choices: vec![choice("a", 0.5), choice("b", 0.3), choice("c", -1.0)],
+            }),
+            untagged,
+        ];
+        let found: Vec<String> = lint(&questions).into_iter().map(|p| p.message).collect();
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("100%") && m.contains("pilihan ganda")),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|m| m.contains("80.0%")), "{found:?}");
+        assert!(
+            found.iter().any(|m| m.contains("sudah dipakai")),
+            "{found:?}"
+        );
+        assert!(found.iter().any(|m| m.contains("tag unit")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("pilihan salah 'a' tanpa umpan balik")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn moodle_text_keeps_line_breaks_and_drops_scripts() {
+        let html = TextFormat::Moodle.to_html("a<script>x</script>\nb");
+        assert_eq!(html, "a<br>\nb");
+    }
+}
