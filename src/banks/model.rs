@@ -302,10 +302,8 @@ pub fn lint(questions: &[Located]) -> Vec<ParseError> {
             Body::Multichoice {
                 single: true,
                 choices,
-            } => {
-                if !choices.iter().any(|c| (c.fraction - 1.0).abs() < EPSILON) {
-                    problem("pilihan ganda tanpa jawaban yang bernilai 100%".into());
-                }
+            } if !choices.iter().any(|c| (c.fraction - 1.0).abs() < EPSILON) => {
+                problem("pilihan ganda tanpa jawaban yang bernilai 100%".into());
             }
             Body::Multichoice {
                 single: false,
