@@ -28,6 +28,10 @@ pub struct Config {
     #[arg(long, env = "BIMTEK_BASE_URL", default_value = "http://127.0.0.1:8080")]
     pub base_url: String,
 
+    /// Folder of question banks loaded (idempotently) at start-up; empty to skip.
+    #[arg(long, env = "BIMTEK_QUESTION_BANKS", default_value = "question_banks")]
+    pub question_banks: String,
+
     /// How long a sign-in session lasts, in hours.
     #[arg(long, env = "BIMTEK_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
@@ -51,6 +55,7 @@ impl Config {
             database_url: database_url.into(),
             admin_password: None,
             base_url: "http://127.0.0.1:8080".into(),
+            question_banks: String::new(),
             session_hours: 12,
         }
     }

@@ -23,6 +23,10 @@ pub struct FieldError {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
+    /// Column within the line, for errors in text files such as question banks.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
     pub field: String,
     pub message: String,
 }
@@ -31,6 +35,7 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             row: None,
+            column: None,
             field: field.into(),
             message: message.into(),
         }

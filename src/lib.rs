@@ -47,6 +47,9 @@ impl App {
         let generated_admin_password =
             accounts::service::ensure_first_admin(&db, config.admin_password.as_deref()).await?;
         let csrf_key = secrets::load_or_create(&db, "csrf_key").await?;
+        if !config.question_banks.is_empty() {
+            banks::service::load_directory(&db, std::path::Path::new(&config.question_banks)).await;
+        }
         let state = AppState {
             db,
             config: Arc::new(config),

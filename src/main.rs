@@ -1,11 +1,13 @@
 //! The `bimtek` command: serve (the default), migrate, and user administration.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bimtek::App;
 use bimtek::accounts::model::{Role, UserInput};
 use bimtek::accounts::service;
+use bimtek::banks::formats::Format;
 use bimtek::config::Config;
 use bimtek::db::Db;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -34,6 +36,41 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import and check question banks (GIFT, Aiken, Moodle XML).
+    #[command(subcommand)]
+    Bank(BankCommand),
+}
+
+#[derive(Subcommand)]
+enum BankCommand {
+    /// Import files into one bank (a new version when anything changed).
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// gift, aiken, moodle_xml or auto.
+        #[arg(long, default_value = "auto", value_parser = parse_format)]
+        format: Format,
+        /// Bank name; default: the file name, or the folder name for several files.
+        #[arg(long)]
+        name: Option<String>,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Lint bank files or folders before committing them: syntax errors,
+    /// duplicate ids, no correct answer, weights not reaching 100%, missing
+    /// feedback, untagged questions. Exits 1 when anything is found.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = "auto", value_parser = parse_format)]
+        format: Format,
+    },
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    Format::parse(text)
+        .ok_or_else(|| format!("unknown format '{text}' (gift, aiken, moodle_xml, auto)"))
 }
 
 #[derive(Subcommand)]
@@ -83,7 +120,8 @@ impl From<RoleArg> for Role {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
         )
         .init();
     let cli = Cli::parse();
@@ -95,6 +133,21 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(cli.config).await,
             Command::Migrate => migrate(&cli.config).await,
+            Command::Bank(BankCommand::Import {
+                files,
+                format,
+                name,
+                dry_run,
+            }) => {
+                let db = open(&cli.config).await?;
+                bimtek::banks::cli::import(&db, &files, format, name, dry_run).await
+            }
+            Command::Bank(BankCommand::Check { paths, format }) => {
+                match bimtek::banks::cli::check(&paths, format)? {
+                    0 => Ok(()),
+                    n => Err(format!("{n} masalah ditemukan")),
+                }
+            }
             Command::User(UserCommand::Add {
                 name,
                 nip,
@@ -159,20 +212,23 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-async fn migrate(config: &Config) -> Result<(), String> {
+/// The database, migrated.
+async fn open(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn migrate(config: &Config) -> Result<(), String> {
+    open(config).await?;
     println!("Migrasi selesai.");
     Ok(())
 }
 
 async fn add_user(config: &Config, input: UserInput) -> Result<(), String> {
-    let db = Db::connect(&config.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    db.migrate().await.map_err(|e| e.to_string())?;
+    let db = open(config).await?;
     let user = service::create_user(&db, input).await.map_err(describe)?;
     println!(
         "Pengguna dibuat: {} ({}), id {}",

@@ -5,6 +5,10 @@
 //! Where Moodle silently accepts nonsense (a numerical answer that is not a
 //! number, a weight of 250%) we report an error with its line and column.
 //!
+//! One extension: a `[points:N]` token in a question's comment line carries
+//! its default mark, which GIFT cannot otherwise express, so that a bank
+//! exported from Moodle XML keeps its marks through GIFT. Moodle ignores it.
+//!
 //! A file is split into blocks at blank lines; each block is one question
 //! (or a `$CATEGORY:` line). Every character keeps its escaped flag and its
 //! position, so structural searches skip `\{`, `\~`, … and errors can point
@@ -179,8 +183,14 @@ fn number_form(input: &mut &str) -> winnow::Result<NumberForm> {
     .parse_next(input)
 }
 
-/// `[id:…]` and `[tag:…]` in comment lines (`\]` stands for `]`).
-fn comment_token(input: &mut &str) -> winnow::Result<(bool, String)> {
+enum Meta {
+    Id(String),
+    Tag(String),
+    Points(f64),
+}
+
+/// `[id:…]`, `[tag:…]` and `[points:…]` in comment lines (`\]` stands for `]`).
+fn comment_token(input: &mut &str) -> winnow::Result<Meta> {
     let value = |input: &mut &str| -> winnow::Result<String> {
         let mut out = String::new();
         loop {
@@ -200,28 +210,34 @@ fn comment_token(input: &mut &str) -> winnow::Result<(bool, String)> {
         Ok(out)
     };
     alt((
-        delimited("[id:", value, ']').map(|v| (true, v.trim().to_owned())),
-        delimited("[tag:", value, ']').map(|v| (false, v.trim().to_owned())),
+        delimited("[id:", value, ']').map(|v| Meta::Id(v.trim().to_owned())),
+        delimited("[tag:", value, ']').map(|v| Meta::Tag(v.trim().to_owned())),
+        delimited("[points:", spaced_number, ']').map(Meta::Points),
     ))
     .parse_next(input)
 }
 
-fn id_and_tags(comments: &[String]) -> (Option<String>, Vec<String>) {
+fn id_and_tags(comments: &[String]) -> (Option<String>, Vec<String>, Option<f64>) {
     let mut id = None;
     let mut tags = Vec::new();
+    let mut points = None;
     for line in comments {
         let mut rest = line.as_str();
         while !rest.is_empty() {
             let mut attempt = rest;
             match comment_token(&mut attempt) {
-                Ok((true, value)) => {
+                Ok(Meta::Id(value)) => {
                     if id.is_none() && !value.is_empty() {
                         id = Some(value);
                     }
                     rest = attempt;
                 }
-                Ok((false, value)) => {
+                Ok(Meta::Tag(value)) => {
                     tags.push(value);
+                    rest = attempt;
+                }
+                Ok(Meta::Points(value)) => {
+                    points = Some(value);
                     rest = attempt;
                 }
                 Err(_) => {
@@ -231,7 +247,7 @@ fn id_and_tags(comments: &[String]) -> (Option<String>, Vec<String>) {
             }
         }
     }
-    (id, tags)
+    (id, tags, points)
 }
 
 struct Block {
@@ -427,7 +443,7 @@ fn read_block(block: &Block, category: Option<&str>) -> Result<Item, ParseError>
     };
 
     let (question_text, format) = formatted(&question_syms, TextFormat::Moodle);
-    let (id, tags) = id_and_tags(&block.comments);
+    let (id, tags, points) = id_and_tags(&block.comments);
     let mut question = Question {
         id,
         title,
@@ -441,9 +457,12 @@ fn read_block(block: &Block, category: Option<&str>) -> Result<Item, ParseError>
     };
 
     let Some((block_at, mut answer)) = answer else {
-        question.default_points = 0.0;
+        question.default_points = points.unwrap_or(0.0);
         return Ok(Item::Question(Located { at, question }));
     };
+    if let Some(points) = points {
+        question.default_points = points;
+    }
     if let Some(i) = rfind_str(answer, "####") {
         question.general_feedback = formatted(&answer[i + 4..], format).0;
         answer = trim(&answer[..i]);
@@ -835,6 +854,14 @@ pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
             if Some(tag) != category_tag.as_ref() {
                 meta.push(format!("[tag:{}]", tag.replace(']', "\\]")));
             }
+        }
+        let usual_points = if question.kind() == super::model::QuestionType::Description {
+            0.0
+        } else {
+            1.0
+        };
+        if question.default_points != usual_points {
+            meta.push(format!("[points:{}]", question.default_points));
         }
         if !meta.is_empty() {
             out.push_str(&format!("// {}\n", meta.join(" ")));

@@ -1,5 +1,13 @@
 //! Question banks: GIFT, Aiken and Moodle XML import and export, versioned
 //! storage, and the banks shipped in `question_banks/`.
 
+pub mod aiken;
+pub mod api;
+pub mod cli;
+pub mod formats;
 pub mod gift;
 pub mod model;
+pub mod moodle_xml;
+pub mod pages;
+pub mod service;
+pub mod store;

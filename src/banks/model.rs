@@ -8,6 +8,7 @@ use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::error::FieldError;
 use crate::markup::{markdown_to_html, plain_to_html, sanitize_html};
 
 #[derive(
@@ -285,16 +286,26 @@ pub fn count_by_type<'a>(
 
 const EPSILON: f64 = 1e-6;
 
-/// What an author should fix before committing a bank (`bimtek bank check`).
-pub fn lint(questions: &[Located]) -> Vec<ParseError> {
+/// What an author should fix before committing a bank (`bimtek bank check`):
+/// duplicate ids, no fully correct answer, multiple-answer weights not
+/// reaching 100%, a wrong choice without feedback where its siblings have
+/// some, and questions without a `unit:` tag.
+pub fn lint(questions: &[(String, Located)]) -> Vec<FieldError> {
     let mut problems = Vec::new();
-    let mut seen: BTreeMap<String, Position> = BTreeMap::new();
-    for Located { at, question } in questions {
-        let mut problem = |message: String| problems.push(ParseError { at: *at, message });
+    let mut seen: BTreeMap<String, (String, Position)> = BTreeMap::new();
+    for (file, Located { at, question }) in questions {
+        let mut problem = |message: String| {
+            problems.push(FieldError {
+                row: Some(at.line),
+                column: Some(at.column),
+                field: file.clone(),
+                message,
+            })
+        };
         let key = question.stable_id();
-        if let Some(first) = seen.insert(key.clone(), *at) {
+        if let Some((first_file, first)) = seen.insert(key.clone(), (file.clone(), *at)) {
             problem(format!(
-                "id '{key}' sudah dipakai soal di baris {}",
+                "id '{key}' sudah dipakai soal di {first_file} baris {}",
                 first.line
             ));
         }
@@ -370,21 +381,24 @@ fn wrong_choice_without_feedback(question: &Question) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn question(body: Body) -> Located {
-        Located {
-            at: Position { line: 3, column: 1 },
-            question: Question {
-                id: None,
-                title: Some("Q".into()),
-                text: "Teks".into(),
-                text_format: TextFormat::Moodle,
-                general_feedback: String::new(),
-                body,
-                tags: vec!["unit:jaringan".into()],
-                category: None,
-                default_points: 1.0,
+    fn question(body: Body) -> (String, Located) {
+        (
+            "a.gift".into(),
+            Located {
+                at: Position { line: 3, column: 1 },
+                question: Question {
+                    id: None,
+                    title: Some("Q".into()),
+                    text: "Teks".into(),
+                    text_format: TextFormat::Moodle,
+                    general_feedback: String::new(),
+                    body,
+                    tags: vec!["unit:jaringan".into()],
+                    category: None,
+                    default_points: 1.0,
+                },
             },
-        }
+        )
     }
 
     fn choice(text: &str, fraction: f64) -> Choice {
@@ -397,7 +411,7 @@ mod tests {
 
     #[test]
     fn stable_id_prefers_author_id_then_title_then_hash() {
-        let mut q = question(Body::Essay).question;
+        let mut q = question(Body::Essay).1.question;
         assert_eq!(q.stable_id(), "Q");
         q.id = Some("pk-1".into());
         assert_eq!(q.stable_id(), "pk-1");
@@ -409,7 +423,7 @@ mod tests {
 
     #[test]
     fn hash_changes_with_content() {
-        let a = question(Body::Essay).question;
+        let a = question(Body::Essay).1.question;
         let mut b = a.clone();
         assert_eq!(a.content_hash(), b.content_hash());
         b.text.push('!');
@@ -419,8 +433,8 @@ mod tests {
     #[test]
     fn lint_finds_what_authors_get_wrong() {
         let mut untagged = question(Body::Essay);
-        untagged.question.tags.clear();
-        untagged.question.title = Some("Lain".into());
+        untagged.1.question.tags.clear();
+        untagged.1.question.title = Some("Lain".into());
         let mut with_feedback = choice("c", 0.0);
         with_feedback.feedback = "bukan".into();
         let questions = vec![

@@ -18,6 +18,7 @@ use poem::web::cookie::SameSite;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
 
 use crate::accounts::pages as accounts;
+use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
 use crate::home::pages as home;
 use state::AppState;
@@ -77,6 +78,9 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/modules/:id", get(catalog::module_page))
         .at("/modules/:id/complete", post(catalog::complete_module))
         .at("/attachments/:id", get(catalog::attachment))
+        .at("/admin/banks", get(banks::bank_list))
+        .at("/admin/banks/import", post(banks::import))
+        .at("/admin/banks/:id", get(banks::bank_page))
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(

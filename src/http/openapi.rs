@@ -4,6 +4,7 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
+use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
 
 #[derive(Tags)]
@@ -14,15 +15,17 @@ pub enum ApiTags {
     Users,
     /// Courses, modules and reading progress.
     Courses,
+    /// Question banks: import, browse, export.
+    Banks,
 }
 
-pub type Apis = (AuthApi, MeApi, UsersApi, CoursesApi);
+pub type Apis = (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi);
 
 pub const API_PREFIX: &str = "/api/v1";
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (AuthApi, MeApi, UsersApi, CoursesApi),
+        (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),
     )

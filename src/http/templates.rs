@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::accounts::model::{CurrentUser, Role};
+use crate::banks::model::{QuestionType, TextFormat};
 use crate::catalog::model::{CourseStatus, Track};
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -40,6 +41,18 @@ fn track_label(value: String) -> String {
         .unwrap_or(value)
 }
 
+fn qtype_label(value: String) -> String {
+    QuestionType::parse(&value)
+        .map(|t| t.label().to_owned())
+        .unwrap_or(value)
+}
+
+/// `{{ answer | rich(question.text_format) }}`: author text as safe HTML.
+fn rich(value: String, format: String) -> Value {
+    let format = TextFormat::parse(&format).unwrap_or_default();
+    Value::from_safe_string(format.to_html(&value))
+}
+
 fn status_label(value: String) -> String {
     CourseStatus::parse(&value)
         .map(|s| s.label().to_owned())
@@ -54,6 +67,8 @@ impl Templates {
         env.add_filter("role_label", role_label);
         env.add_filter("track_label", track_label);
         env.add_filter("status_label", status_label);
+        env.add_filter("qtype_label", qtype_label);
+        env.add_filter("rich", rich);
         Templates { env }
     }
 

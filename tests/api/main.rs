@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod banks;
 mod browser;
 mod catalog;
 mod cli;
@@ -62,6 +63,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("auth", auth::cases()),
         ("users", users::cases()),
         ("catalog", catalog::cases()),
+        ("banks", banks::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("pages", pages::cases()),

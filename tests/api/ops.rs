@@ -107,6 +107,10 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/modules/{id}", "patch"),
         ("/api/v1/modules/{id}/complete", "post"),
         ("/api/v1/modules/{id}/attachments", "post"),
+        ("/api/v1/question-banks/import", "post"),
+        ("/api/v1/question-banks", "get"),
+        ("/api/v1/question-banks/{id}/questions", "get"),
+        ("/api/v1/question-banks/{id}/export", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -1,0 +1,135 @@
+//! Which format a bank file is in, and reading or writing any of them.
+
+use poem_openapi::Enum;
+use serde::{Deserialize, Serialize};
+
+use super::model::{Parsed, Question};
+use super::{aiken, gift, moodle_xml};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum Format {
+    Gift,
+    Aiken,
+    MoodleXml,
+    /// Decide from the file name and content.
+    #[default]
+    Auto,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Gift => "gift",
+            Format::Aiken => "aiken",
+            Format::MoodleXml => "moodle_xml",
+            Format::Auto => "auto",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Format> {
+        match text.trim() {
+            "gift" => Some(Format::Gift),
+            "aiken" => Some(Format::Aiken),
+            "moodle_xml" | "xml" => Some(Format::MoodleXml),
+            "auto" | "" => Some(Format::Auto),
+            _ => None,
+        }
+    }
+
+    /// The concrete format of a file: XML by its opening, Aiken by its
+    /// `ANSWER:` lines, GIFT otherwise.
+    pub fn resolve(self, file_name: &str, text: &str) -> Format {
+        if self != Format::Auto {
+            return self;
+        }
+        let name = file_name.to_lowercase();
+        let head = text.trim_start_matches('\u{FEFF}').trim_start();
+        if name.ends_with(".xml") || head.starts_with("<?xml") || head.starts_with("<quiz") {
+            return Format::MoodleXml;
+        }
+        if name.ends_with(".gift") {
+            return Format::Gift;
+        }
+        let has_answer_lines = text.lines().any(|l| l.trim_start().starts_with("ANSWER:"));
+        let has_gift_blocks = text.contains('{') && text.contains('}');
+        if has_answer_lines && !has_gift_blocks {
+            Format::Aiken
+        } else {
+            Format::Gift
+        }
+    }
+}
+
+pub fn parse(format: Format, text: &str) -> Parsed {
+    match format {
+        Format::MoodleXml => moodle_xml::parse(text),
+        Format::Aiken => aiken::parse(text),
+        Format::Gift | Format::Auto => gift::parse(text),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Gift,
+    MoodleXml,
+}
+
+pub fn export<'a>(
+    format: ExportFormat,
+    questions: impl IntoIterator<Item = &'a Question>,
+) -> String {
+    match format {
+        ExportFormat::Gift => gift::write(questions),
+        ExportFormat::MoodleXml => moodle_xml::write(questions),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_formats() {
+        assert_eq!(
+            Format::Auto.resolve("a.txt", "<?xml version=\"1.0\"?><quiz/>"),
+            Format::MoodleXml
+        );
+        assert_eq!(
+            Format::Auto.resolve("a.txt", "Soal\nA. x\nB. y\nANSWER: A"),
+            Format::Aiken
+        );
+        assert_eq!(Format::Auto.resolve("a.txt", "Soal {T}"), Format::Gift);
+        assert_eq!(Format::Gift.resolve("a.xml", "<quiz/>"), Format::Gift);
+    }
+
+    /// import(export(bank)) gives the same questions, for every shipped bank and both formats.
+    #[test]
+    fn every_shipped_bank_round_trips() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
+        let mut files = 0;
+        for track in std::fs::read_dir(&root).unwrap() {
+            for file in std::fs::read_dir(track.unwrap().path()).unwrap() {
+                let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+                let original: Vec<Question> = gift::parse(&text)
+                    .questions
+                    .into_iter()
+                    .map(|l| l.question)
+                    .collect();
+                for format in [ExportFormat::Gift, ExportFormat::MoodleXml] {
+                    let written = export(format, &original);
+                    let back = parse(Format::Auto.resolve("x", &written), &written);
+                    assert!(back.errors.is_empty(), "{format:?}: {:?}", back.errors);
+                    let again: Vec<Question> =
+                        back.questions.into_iter().map(|l| l.question).collect();
+                    assert_eq!(original, again, "{format:?}");
+                }
+                files += 1;
+            }
+        }
+        assert!(files >= 10);
+    }
+}

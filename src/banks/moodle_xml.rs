@@ -1,0 +1,709 @@
+//! Moodle XML: the format Moodle exports whole question banks in. Reading
+//! covers multiple choice (single and multiple answer), true/false, short
+//! answer, numerical, matching, essay and description questions, categories,
+//! tags and id numbers; other types and embedded files are reported as
+//! warnings. Writing produces a file Moodle imports.
+
+use quick_xml::Reader;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
+
+use super::model::{
+    Body, Choice, Located, MatchPair, NumericAnswer, ParseError, Parsed, Position, Question,
+    TextFormat,
+};
+
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attrs: Vec<(String, String)>,
+    children: Vec<Element>,
+    text: String,
+    at: Position,
+}
+
+impl Element {
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The trimmed text of `<name><text>…</text></name>`.
+    fn text_of(&self, name: &str) -> Option<String> {
+        self.child(name)
+            .and_then(|e| e.child("text"))
+            .map(|t| t.text.trim().to_owned())
+    }
+
+    /// The trimmed text of the direct child `name`.
+    fn value_of(&self, name: &str) -> Option<String> {
+        self.child(name).map(|e| e.text.trim().to_owned())
+    }
+
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .all("file")
+            .map(|f| f.attr("name").unwrap_or("?").to_owned())
+            .collect();
+        for child in &self.children {
+            names.extend(child.files());
+        }
+        names
+    }
+}
+
+fn position_of(source: &str, byte: usize) -> Position {
+    let before = &source[..byte.min(source.len())];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Position { line, column }
+}
+
+/// Reads the document into a small tree, or says where the XML is broken.
+fn tree(source: &str) -> Result<Element, ParseError> {
+    let mut reader = Reader::from_str(source);
+    reader.config_mut().trim_text(false);
+    let mut stack = vec![Element::default()];
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|err| ParseError {
+            at: position_of(source, reader.error_position() as usize),
+            message: format!("XML tidak sah: {err}"),
+        })?;
+        let at = position_of(source, start);
+        match event {
+            Event::Start(e) => {
+                let element = open_element(&e, at)?;
+                stack.push(element);
+            }
+            Event::Empty(e) => {
+                let element = open_element(&e, at)?;
+                stack.last_mut().expect("root").children.push(element);
+            }
+            Event::End(_) => {
+                let done = stack.pop().expect("balanced by the reader");
+                stack.last_mut().expect("root").children.push(done);
+            }
+            Event::Text(t) => stack
+                .last_mut()
+                .expect("root")
+                .text
+                .push_str(&t.xml10_content()),
+            Event::CData(t) => stack
+                .last_mut()
+                .expect("root")
+                .text
+                .push_str(&t.into_inner()),
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => {
+                        let name = r.xml10_content();
+                        resolve_predefined_entity(&name)
+                            .map(str::to_owned)
+                            .ok_or_else(|| ParseError {
+                                at,
+                                message: format!("entitas '&{name};' tidak dikenal"),
+                            })?
+                    }
+                };
+                stack.last_mut().expect("root").text.push_str(&resolved);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if stack.len() != 1 {
+        return Err(ParseError {
+            at: position_of(source, source.len()),
+            message: "XML berakhir sebelum semua elemen ditutup".into(),
+        });
+    }
+    Ok(stack.pop().expect("root"))
+}
+
+fn open_element(
+    e: &quick_xml::events::BytesStart<'_>,
+    at: Position,
+) -> Result<Element, ParseError> {
+    let mut attrs = Vec::new();
+    for attr in e.attributes() {
+        let attr = attr.map_err(|err| ParseError {
+            at,
+            message: format!("atribut XML tidak sah: {err}"),
+        })?;
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|err| ParseError {
+                at,
+                message: format!("nilai atribut tidak sah: {err}"),
+            })?;
+        attrs.push((attr.key.as_ref().to_owned(), value.into_owned()));
+    }
+    Ok(Element {
+        name: e.name().as_ref().to_owned(),
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+        at,
+    })
+}
+
+fn text_format(name: Option<&str>) -> TextFormat {
+    match name {
+        Some("html") => TextFormat::Html,
+        Some("plain_text") => TextFormat::Plain,
+        Some("markdown") => TextFormat::Markdown,
+        _ => TextFormat::Moodle,
+    }
+}
+
+fn format_name(format: TextFormat) -> &'static str {
+    match format {
+        TextFormat::Moodle => "moodle_auto_format",
+        TextFormat::Html => "html",
+        TextFormat::Plain => "plain_text",
+        TextFormat::Markdown => "markdown",
+    }
+}
+
+fn fraction(answer: &Element) -> Result<f64, ParseError> {
+    let raw = answer.attr("fraction").unwrap_or("0");
+    raw.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| (-100.0..=100.0).contains(f))
+        .map(|f| (f / 100.0 * 1e7).round() / 1e7)
+        .ok_or_else(|| ParseError {
+            at: answer.at,
+            message: format!("fraction=\"{raw}\" tidak sah: diharapkan angka antara -100 dan 100"),
+        })
+}
+
+fn feedback(answer: &Element) -> String {
+    answer.text_of("feedback").unwrap_or_default()
+}
+
+fn is_true(value: Option<String>) -> bool {
+    matches!(
+        value.as_deref().map(str::to_lowercase).as_deref(),
+        Some("true" | "1")
+    )
+}
+
+fn answers(question: &Element) -> Result<Vec<Choice>, ParseError> {
+    question
+        .all("answer")
+        .map(|a| {
+            Ok(Choice {
+                text: a.value_of("text").unwrap_or_default(),
+                fraction: fraction(a)?,
+                feedback: feedback(a),
+            })
+        })
+        .collect()
+}
+
+fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
+    let missing = |what: &str| ParseError {
+        at: question.at,
+        message: format!("soal {kind} tanpa {what}"),
+    };
+    Ok(Some(match kind {
+        "multichoice" => {
+            let choices = answers(question)?;
+            if choices.len() < 2 {
+                return Err(missing("minimal 2 elemen <answer>"));
+            }
+            Body::Multichoice {
+                single: question.value_of("single").is_none_or(|v| is_true(Some(v))),
+                choices,
+            }
+        }
+        "truefalse" => {
+            let mut truth = None;
+            let (mut feedback_true, mut feedback_false) = (String::new(), String::new());
+            for a in question.all("answer") {
+                let text = a.value_of("text").unwrap_or_default().to_lowercase();
+                let right = fraction(a)? > 0.0;
+                match text.as_str() {
+                    "true" => {
+                        feedback_true = feedback(a);
+                        if right {
+                            truth = Some(true);
+                        }
+                    }
+                    "false" => {
+                        feedback_false = feedback(a);
+                        if right {
+                            truth = Some(false);
+                        }
+                    }
+                    other => {
+                        return Err(ParseError {
+                            at: a.at,
+                            message: format!(
+                                "jawaban benar/salah '{other}' tidak sah: diharapkan 'true' atau 'false'"
+                            ),
+                        });
+                    }
+                }
+            }
+            Body::Truefalse {
+                correct: truth
+                    .ok_or_else(|| missing("jawaban 'true' atau 'false' yang bernilai 100"))?,
+                feedback_true,
+                feedback_false,
+            }
+        }
+        "shortanswer" => {
+            let answers = answers(question)?;
+            if answers.is_empty() {
+                return Err(missing("elemen <answer>"));
+            }
+            Body::Shortanswer { answers }
+        }
+        "numerical" => {
+            let mut out = Vec::new();
+            for a in question.all("answer") {
+                let text = a.value_of("text").unwrap_or_default();
+                let value = if text == "*" {
+                    None
+                } else {
+                    Some(text.parse::<f64>().map_err(|_| ParseError {
+                        at: a.at,
+                        message: format!("jawaban numerik '{text}' bukan angka"),
+                    })?)
+                };
+                let tolerance = a
+                    .value_of("tolerance")
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| "0".into());
+                let tolerance = tolerance.parse::<f64>().map_err(|_| ParseError {
+                    at: a.at,
+                    message: format!("toleransi '{tolerance}' bukan angka"),
+                })?;
+                out.push(NumericAnswer {
+                    value,
+                    tolerance,
+                    fraction: fraction(a)?,
+                    feedback: feedback(a),
+                });
+            }
+            if out.is_empty() {
+                return Err(missing("elemen <answer>"));
+            }
+            Body::Numerical { answers: out }
+        }
+        "matching" => {
+            let pairs: Vec<MatchPair> = question
+                .all("subquestion")
+                .map(|s| MatchPair {
+                    left: s.value_of("text").unwrap_or_default(),
+                    right: s.text_of("answer").unwrap_or_default(),
+                })
+                .collect();
+            if pairs.len() < 2 {
+                return Err(missing("minimal 2 elemen <subquestion>"));
+            }
+            Body::Matching { pairs }
+        }
+        "essay" => Body::Essay,
+        "description" => Body::Description,
+        _ => return Ok(None),
+    }))
+}
+
+pub fn parse(source: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let root = match tree(source) {
+        Ok(root) => root,
+        Err(err) => {
+            parsed.errors.push(err);
+            return parsed;
+        }
+    };
+    let Some(quiz) = root.child("quiz") else {
+        parsed.errors.push(ParseError {
+            at: Position { line: 1, column: 1 },
+            message: "bukan berkas Moodle XML: elemen <quiz> tidak ditemukan".into(),
+        });
+        return parsed;
+    };
+    let mut category: Option<String> = None;
+    for element in quiz.all("question") {
+        let kind = element.attr("type").unwrap_or("");
+        if kind == "category" {
+            category = element.text_of("category").filter(|c| !c.is_empty());
+            continue;
+        }
+        let files = element.files();
+        if !files.is_empty() {
+            parsed.warnings.push(ParseError {
+                at: element.at,
+                message: format!(
+                    "berkas tersemat tidak diimpor ({}); gambar di soal ini tidak akan tampil",
+                    files.join(", ")
+                ),
+            });
+        }
+        match body(element, kind) {
+            Err(err) => parsed.errors.push(err),
+            Ok(None) => parsed.warnings.push(ParseError {
+                at: element.at,
+                message: format!("jenis soal '{kind}' belum didukung; soal ini dilewati"),
+            }),
+            Ok(Some(body)) => {
+                let mut tags: Vec<String> = element
+                    .child("tags")
+                    .map(|t| {
+                        t.all("tag")
+                            .filter_map(|tag| tag.value_of("text"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(path) = &category {
+                    tags.push(format!("category:{path}"));
+                }
+                let question_text = element.child("questiontext");
+                let default_points = element
+                    .value_of("defaultgrade")
+                    .and_then(|g| g.parse::<f64>().ok())
+                    .unwrap_or(if matches!(body, Body::Description) {
+                        0.0
+                    } else {
+                        1.0
+                    });
+                parsed.questions.push(Located {
+                    at: element.at,
+                    question: Question {
+                        id: element.value_of("idnumber").filter(|i| !i.is_empty()),
+                        title: element.text_of("name").filter(|n| !n.is_empty()),
+                        text: question_text
+                            .and_then(|q| q.value_of("text"))
+                            .unwrap_or_default(),
+                        text_format: text_format(question_text.and_then(|q| q.attr("format"))),
+                        general_feedback: element.text_of("generalfeedback").unwrap_or_default(),
+                        body,
+                        tags,
+                        category: category.clone(),
+                        default_points,
+                    },
+                });
+            }
+        }
+    }
+    parsed
+}
+
+// ---------------------------------------------------------------- writing
+
+fn cdata(text: &str) -> String {
+    format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+fn text_element(tag: &str, format: Option<TextFormat>, text: &str) -> String {
+    let format = format
+        .map(|f| format!(" format=\"{}\"", format_name(f)))
+        .unwrap_or_default();
+    format!(
+        "<{tag}{format}>\n      <text>{}</text>\n    </{tag}>",
+        cdata(text)
+    )
+}
+
+fn percent(fraction: f64) -> String {
+    let p = (fraction * 100.0 * 1e5).round() / 1e5;
+    format!("{p}")
+}
+
+fn answer(fraction: f64, format: TextFormat, text: &str, feedback: &str, extra: &str) -> String {
+    format!(
+        "    <answer fraction=\"{}\" format=\"{}\">\n      <text>{}</text>{extra}\n      <feedback format=\"{}\"><text>{}</text></feedback>\n    </answer>\n",
+        percent(fraction),
+        format_name(format),
+        cdata(text),
+        format_name(format),
+        cdata(feedback)
+    )
+}
+
+fn type_name(body: &Body) -> &'static str {
+    match body {
+        Body::Multichoice { .. } => "multichoice",
+        Body::Truefalse { .. } => "truefalse",
+        Body::Shortanswer { .. } => "shortanswer",
+        Body::Numerical { .. } => "numerical",
+        Body::Matching { .. } => "matching",
+        Body::Essay => "essay",
+        Body::Description => "description",
+    }
+}
+
+/// Writes questions as a Moodle XML `<quiz>` document.
+pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    let mut category: Option<&str> = None;
+    for q in questions {
+        if q.category.as_deref() != category {
+            if let Some(path) = &q.category {
+                out.push_str(&format!(
+                    "  <question type=\"category\">\n    <category>\n      <text>{}</text>\n    </category>\n  </question>\n",
+                    cdata(path)
+                ));
+            }
+            category = q.category.as_deref();
+        }
+        let format = q.text_format;
+        out.push_str(&format!("  <question type=\"{}\">\n", type_name(&q.body)));
+        out.push_str(&format!(
+            "    {}\n",
+            text_element("name", None, q.title.as_deref().unwrap_or(""))
+        ));
+        out.push_str(&format!(
+            "    {}\n",
+            text_element("questiontext", Some(format), &q.text)
+        ));
+        out.push_str(&format!(
+            "    {}\n",
+            text_element("generalfeedback", Some(format), &q.general_feedback)
+        ));
+        out.push_str(&format!(
+            "    <defaultgrade>{}</defaultgrade>\n",
+            q.default_points
+        ));
+        if let Some(id) = &q.id {
+            out.push_str(&format!("    <idnumber>{}</idnumber>\n", cdata(id)));
+        }
+        match &q.body {
+            Body::Multichoice { single, choices } => {
+                out.push_str(&format!("    <single>{single}</single>\n    <shuffleanswers>true</shuffleanswers>\n"));
+                for c in choices {
+                    out.push_str(&answer(c.fraction, format, &c.text, &c.feedback, ""));
+                }
+            }
+            Body::Truefalse {
+                correct,
+                feedback_true,
+                feedback_false,
+            } => {
+                let (t, f) = if *correct { (1.0, 0.0) } else { (0.0, 1.0) };
+                out.push_str(&answer(t, TextFormat::Moodle, "true", feedback_true, ""));
+                out.push_str(&answer(f, TextFormat::Moodle, "false", feedback_false, ""));
+            }
+            Body::Shortanswer { answers } => {
+                out.push_str("    <usecase>0</usecase>\n");
+                for a in answers {
+                    out.push_str(&answer(a.fraction, TextFormat::Moodle, &a.text, &a.feedback, ""));
+                }
+            }
+            Body::Numerical { answers } => {
+                for a in answers {
+                    let value = a.value.map_or("*".to_owned(), |v| format!("{v}"));
+                    let tolerance = format!("\n      <tolerance>{}</tolerance>", a.tolerance);
+                    out.push_str(&answer(a.fraction, TextFormat::Moodle, &value, &a.feedback, &tolerance));
+                }
+            }
+            Body::Matching { pairs } => {
+                out.push_str("    <shuffleanswers>true</shuffleanswers>\n");
+                for p in pairs {
+                    out.push_str(&format!(
+                        "    <subquestion format=\"{}\">\n      <text>{}</text>\n      <answer><text>{}</text></answer>\n    </subquestion>\n",
+                        format_name(format),
+                        cdata(&p.left),
+                        cdata(&p.right)
+                    ));
+                }
+            }
+            Body::Essay => out.push_str(
+                "    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n    <responsefieldlines>15</responsefieldlines>\n",
+            ),
+            Body::Description => {}
+        }
+        let category_tag = q.category.as_ref().map(|c| format!("category:{c}"));
+        let tags: Vec<&String> = q
+            .tags
+            .iter()
+            .filter(|t| Some(*t) != category_tag.as_ref())
+            .collect();
+        if !tags.is_empty() {
+            out.push_str("    <tags>\n");
+            for t in tags {
+                out.push_str(&format!("      <tag><text>{}</text></tag>\n", cdata(t)));
+            }
+            out.push_str("    </tags>\n");
+        }
+        out.push_str("  </question>\n");
+    }
+    out.push_str("</quiz>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn fixture(name: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/moodle_xml")
+            .join(name);
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    fn close(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => {
+                (x.as_f64().unwrap() - y.as_f64().unwrap()).abs() < 1e-6
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(a, b)| close(a, b))
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w)))
+            }
+            (x, y) => x == y,
+        }
+    }
+
+    /// A realistic Moodle 4.x export comes in whole: every supported question
+    /// field by field, the unsupported one and the embedded image reported.
+    #[test]
+    fn fixture_moodle_export() {
+        let parsed = parse(&fixture("export.xml"));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let expected: Vec<Value> = serde_json::from_str(&fixture("export.expected.json")).unwrap();
+        assert_eq!(parsed.questions.len(), expected.len());
+        for (located, want) in parsed.questions.iter().zip(&expected) {
+            let q = &located.question;
+            let (mut answers, mut truefalse, mut numerical, mut matching, mut single) =
+                (json!([]), Value::Null, json!([]), json!([]), Value::Null);
+            match &q.body {
+                Body::Multichoice { single: s, choices } => {
+                    single = json!(s);
+                    answers = json!(choices.iter().map(|c| json!({"text": c.text, "fraction": c.fraction, "feedback": c.feedback})).collect::<Vec<_>>());
+                }
+                Body::Shortanswer { answers: a } => {
+                    answers = json!(a.iter().map(|c| json!({"text": c.text, "fraction": c.fraction, "feedback": c.feedback})).collect::<Vec<_>>());
+                }
+                Body::Truefalse {
+                    correct,
+                    feedback_true,
+                    feedback_false,
+                } => {
+                    truefalse = json!({"correct": correct, "feedback_true": feedback_true, "feedback_false": feedback_false});
+                }
+                Body::Numerical { answers: a } => {
+                    numerical = json!(a.iter().map(|n| json!({"value": n.value, "tolerance": n.tolerance, "fraction": n.fraction, "feedback": n.feedback})).collect::<Vec<_>>());
+                }
+                Body::Matching { pairs } => {
+                    matching = json!(
+                        pairs
+                            .iter()
+                            .map(|p| json!({"left": p.left, "right": p.right}))
+                            .collect::<Vec<_>>()
+                    );
+                }
+                Body::Essay | Body::Description => {}
+            }
+            let got = json!({
+                "title": q.title, "id": q.id,
+                "tags": q.tags.iter().filter(|t| !t.starts_with("category:")).collect::<Vec<_>>(),
+                "category": q.category, "qtype": q.kind().as_str(), "single": single, "text": q.text,
+                "text_format": q.text_format.as_str(), "general_feedback": q.general_feedback,
+                "default_points": q.default_points, "answers": answers, "truefalse": truefalse,
+                "numerical": numerical, "matching": matching,
+            });
+            for (field, value) in want.as_object().unwrap() {
+                if field == "files" {
+                    continue;
+                }
+                assert!(
+                    close(&got[field], value),
+                    "{:?} {field}:\n got  {}\n want {}",
+                    q.title,
+                    got[field],
+                    value
+                );
+            }
+        }
+        let warnings: Vec<String> = parsed.warnings.iter().map(ToString::to_string).collect();
+        assert!(
+            warnings.iter().any(|w| w.contains("diagram.png")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("belum didukung")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn fixture_malformed_files_name_their_lines() {
+        let parsed = parse(&fixture("malformed.xml"));
+        let lines: Vec<u32> = parsed.errors.iter().map(|e| e.at.line).collect();
+        // The true/false problem is pointed at its first bad <answer> (line 116), inside the question of line 102.
+        assert_eq!(lines, [66, 81, 116], "{:#?}", parsed.errors);
+        let parsed = parse(&fixture("malformed_syntax.xml"));
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].at.line, 29, "{}", parsed.errors[0]);
+    }
+
+    #[test]
+    fn reads_a_multichoice_with_html_and_entities() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category"><category><text>$course$/top/Jaringan</text></category></question>
+  <question type="multichoice">
+    <name><text>Port HTTPS</text></name>
+    <questiontext format="html"><text><![CDATA[<p>Port <strong>HTTPS</strong>?</p>]]></text></questiontext>
+    <defaultgrade>2.0000000</defaultgrade>
+    <idnumber>pk-1</idnumber>
+    <single>true</single>
+    <answer fraction="100" format="html"><text>443</text><feedback><text>Benar &amp; tepat</text></feedback></answer>
+    <answer fraction="0" format="html"><text>80</text></answer>
+    <tags><tag><text>unit:jaringan</text></tag></tags>
+  </question>
+</quiz>"#;
+        let parsed = parse(xml);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let q = &parsed.questions[0].question;
+        assert_eq!(parsed.questions[0].at.line, 4);
+        assert_eq!(q.text, "<p>Port <strong>HTTPS</strong>?</p>");
+        assert_eq!(q.text_format, TextFormat::Html);
+        assert_eq!(q.id.as_deref(), Some("pk-1"));
+        assert_eq!(q.default_points, 2.0);
+        assert_eq!(q.tags, ["unit:jaringan", "category:$course$/top/Jaringan"]);
+        let Body::Multichoice { single, choices } = &q.body else {
+            panic!()
+        };
+        assert!(single);
+        assert_eq!(choices[0].feedback, "Benar & tepat");
+    }
+
+    #[test]
+    fn broken_xml_names_its_line() {
+        let parsed = parse("<quiz>\n  <question type=\"essay\">\n  </quiz>\n");
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].at.line, 3, "{}", parsed.errors[0]);
+    }
+
+    #[test]
+    fn bad_fraction_is_reported_at_its_answer() {
+        let parsed = parse(
+            "<quiz>\n<question type=\"multichoice\">\n<answer fraction=\"banyak\"><text>a</text></answer>\n<answer fraction=\"0\"><text>b</text></answer>\n</question>\n</quiz>",
+        );
+        assert_eq!(parsed.errors[0].at.line, 3);
+        assert!(parsed.errors[0].message.contains("banyak"));
+    }
+}

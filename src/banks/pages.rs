@@ -1,0 +1,203 @@
+//! HTML pages: the bank list with upload and dry-run preview, and the bank
+//! browser (administrators and assessors: it shows answer keys).
+
+use minijinja::context;
+use poem::http::StatusCode;
+use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::api::MAX_BANK_BYTES;
+use super::formats::Format;
+use super::model::QuestionType;
+use super::service::{self, ImportRequest, QuestionFilter, SourceFile};
+use crate::accounts::model::{CurrentUser, Role};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::auth::PageUser;
+use crate::http::csrf;
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+fn staff(user: &PageUser) -> AppResult<&CurrentUser> {
+    if user.0.has(Role::Admin) || user.0.has(Role::Assessor) {
+        Ok(&user.0)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn banks_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    extra: minijinja::Value,
+) -> AppResult<Html<String>> {
+    let banks = service::list_banks(&state.db).await?;
+    state.templates.page(
+        "admin/banks.html",
+        Some(user),
+        csrf,
+        context! { banks => to_value(&banks), can_import => user.has(Role::Admin), ..extra },
+    )
+}
+
+#[handler]
+pub async fn bank_list(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    let user = staff(&user)?;
+    banks_page(&state, user, csrf, context! { dry_run => true }).await
+}
+
+#[handler]
+pub async fn import(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    verifier: &CsrfVerifier,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let admin = user.require(Role::Admin)?;
+    let mut token = String::new();
+    let mut file = None;
+    let mut format = Format::Auto;
+    let mut name = None;
+    let mut dry_run = false;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
+    {
+        match field.name() {
+            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
+            Some("format") => {
+                format = Format::parse(&field.text().await.unwrap_or_default()).unwrap_or_default()
+            }
+            Some("name") => {
+                name = Some(field.text().await.unwrap_or_default()).filter(|n| !n.trim().is_empty())
+            }
+            Some("dry_run") => dry_run = true,
+            Some("file") => {
+                let file_name = field.file_name().unwrap_or("bank.gift").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
+                if bytes.len() > MAX_BANK_BYTES {
+                    return Err(AppError::invalid_field("file", "berkas maksimal 10 MiB"));
+                }
+                file = Some(SourceFile {
+                    name: file_name,
+                    bytes,
+                });
+            }
+            _ => {}
+        }
+    }
+    csrf::verify(verifier, &token)?;
+    let echo = context! { name => name.clone(), format => format.as_str(), dry_run => dry_run };
+    let Some(file) = file.filter(|f| !f.bytes.is_empty()) else {
+        let errors = vec![FieldError::new("file", "pilih berkas bank soal")];
+        let page = banks_page(
+            &state,
+            admin,
+            csrf,
+            context! { errors => to_value(&errors), ..echo },
+        )
+        .await?;
+        return Ok(page
+            .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .into_response());
+    };
+    let file_name = file.name.clone();
+    let request = ImportRequest {
+        bank_name: name,
+        format,
+        files: vec![file],
+        dry_run,
+        actor: Some(admin.id),
+    };
+    match service::import(&state.db, request).await {
+        Ok(report) => Ok(banks_page(
+            &state,
+            admin,
+            csrf,
+            context! { report => to_value(&report), file_name, ..echo },
+        )
+        .await?
+        .into_response()),
+        Err(AppError::Validation { details, .. }) => {
+            let page = banks_page(
+                &state,
+                admin,
+                csrf,
+                context! { errors => to_value(&details), file_name, ..echo },
+            )
+            .await?;
+            Ok(page
+                .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BrowseQuery {
+    tag: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[handler]
+pub async fn bank_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(query): Query<BrowseQuery>,
+) -> AppResult<Html<String>> {
+    let user = staff(&user)?;
+    let filter = QuestionFilter {
+        tag: query.tag.clone().filter(|t| !t.is_empty()),
+        kind: query.kind.as_deref().and_then(QuestionType::parse),
+        version: None,
+    };
+    let (_, all) = service::questions(&state.db, id.0, &QuestionFilter::default()).await?;
+    let (bank, questions) = service::questions(&state.db, id.0, &filter).await?;
+    let mut tags: Vec<&String> = all
+        .iter()
+        .flat_map(|q| &q.tags)
+        .filter(|t| !t.starts_with("category:"))
+        .collect();
+    tags.sort();
+    tags.dedup();
+    let types: Vec<_> = [
+        QuestionType::Multichoice,
+        QuestionType::Truefalse,
+        QuestionType::Shortanswer,
+        QuestionType::Numerical,
+        QuestionType::Matching,
+        QuestionType::Essay,
+        QuestionType::Description,
+    ]
+    .iter()
+    .map(|t| context! { value => t.as_str(), label => t.label() })
+    .collect();
+    state.templates.page(
+        "admin/bank.html",
+        Some(user),
+        csrf,
+        context! {
+            bank => to_value(&bank),
+            questions => to_value(&questions),
+            tags => to_value(&tags),
+            types => types,
+            tag => query.tag.unwrap_or_default(),
+            kind => query.kind.unwrap_or_default(),
+        },
+    )
+}

@@ -1,0 +1,554 @@
+//! Importing, browsing and exporting question banks.
+//!
+//! An import is all-or-nothing: every file is parsed first and any error
+//! (with its file, line and column) refuses the whole import. Then, in one
+//! write transaction, each question is compared by stable id and content
+//! hash with the bank's newest version of it: unchanged questions are
+//! reused, changed ones get a new version row, and a new bank version is
+//! recorded only if anything differs. Old question versions are never
+//! touched, so attempts that used them keep them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use poem_openapi::Object;
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::formats::{self, ExportFormat, Format};
+use super::model::{Located, ParseError, Question, QuestionType, count_by_type};
+use super::store::{self, NewVersion};
+use crate::clock;
+use crate::db::Db;
+use crate::entities::question;
+use crate::error::{AppError, AppResult, FieldError};
+
+pub struct SourceFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct ImportRequest {
+    /// Defaults to the (single) file's name without extension.
+    pub bank_name: Option<String>,
+    pub format: Format,
+    pub files: Vec<SourceFile>,
+    pub dry_run: bool,
+    pub actor: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct QuestionPreview {
+    pub file: String,
+    pub line: u32,
+    pub stable_id: String,
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    /// `new`, `changed` or `unchanged` compared with the bank's newest version.
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ImportReport {
+    pub bank_id: Option<Uuid>,
+    pub bank_name: String,
+    /// The bank version holding the imported questions (unchanged if nothing changed).
+    pub version: i32,
+    /// New questions plus changed ones (new versions).
+    pub imported: u32,
+    pub new: u32,
+    pub changed: u32,
+    pub unchanged: u32,
+    /// Questions of the previous version that the file no longer holds.
+    pub removed: u32,
+    pub by_type: BTreeMap<String, u32>,
+    pub warnings: Vec<FieldError>,
+    pub dry_run: bool,
+    pub questions: Vec<QuestionPreview>,
+}
+
+fn located_error(file: &str, e: &ParseError) -> FieldError {
+    FieldError {
+        row: Some(e.at.line),
+        column: Some(e.at.column),
+        field: file.to_owned(),
+        message: e.message.clone(),
+    }
+}
+
+/// What the files of one import hold.
+pub struct ParsedFiles {
+    /// Each question with the name of the file it came from.
+    pub questions: Vec<(String, Located)>,
+    pub warnings: Vec<FieldError>,
+    /// The format of the last file (the bank's source format).
+    pub format: Format,
+}
+
+/// Every question of every file, or every error of every file.
+pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, Vec<FieldError>> {
+    let mut questions = Vec::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut used = Format::Gift;
+    for file in files {
+        let text = match std::str::from_utf8(
+            file.bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .unwrap_or(&file.bytes),
+        ) {
+            Ok(text) => text,
+            Err(err) => {
+                errors.push(FieldError {
+                    row: None,
+                    column: None,
+                    field: file.name.clone(),
+                    message: format!(
+                        "berkas harus UTF-8 (byte tidak sah di posisi {})",
+                        err.valid_up_to()
+                    ),
+                });
+                continue;
+            }
+        };
+        used = format.resolve(&file.name, text);
+        let parsed = formats::parse(used, text);
+        errors.extend(parsed.errors.iter().map(|e| located_error(&file.name, e)));
+        warnings.extend(parsed.warnings.iter().map(|e| located_error(&file.name, e)));
+        questions.extend(parsed.questions.into_iter().map(|q| (file.name.clone(), q)));
+    }
+    let mut seen: HashMap<String, (String, u32)> = HashMap::new();
+    for (file, located) in &questions {
+        let key = located.question.stable_id();
+        if let Some((first_file, first_line)) =
+            seen.insert(key.clone(), (file.clone(), located.at.line))
+        {
+            errors.push(FieldError {
+                row: Some(located.at.line),
+                column: Some(located.at.column),
+                field: file.clone(),
+                message: format!(
+                    "id soal '{key}' sudah dipakai di {first_file} baris {first_line}"
+                ),
+            });
+        }
+    }
+    if questions.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new("file", "tidak ada soal di berkas ini"));
+    }
+    if errors.is_empty() {
+        Ok(ParsedFiles {
+            questions,
+            warnings,
+            format: used,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn bank_name_for(request: &ImportRequest) -> AppResult<String> {
+    let name = match (&request.bank_name, request.files.as_slice()) {
+        (Some(name), _) if !name.trim().is_empty() => name.trim().to_owned(),
+        (_, [one]) => Path::new(&one.name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::invalid_field(
+            "name",
+            "nama bank wajib diisi (maksimal 120 karakter)",
+        ));
+    }
+    Ok(name)
+}
+
+pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> {
+    let bank_name = bank_name_for(&request)?;
+    let ParsedFiles {
+        questions,
+        warnings,
+        format,
+    } = parse_files(request.format, &request.files).map_err(AppError::validation)?;
+    let source_name = request
+        .files
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let now = clock::now();
+
+    let txn = db.begin_write().await?;
+    let bank = match store::bank_by_name(&txn, &bank_name).await? {
+        Some(bank) => bank,
+        None => store::insert_bank(&txn, &bank_name, format.as_str(), now).await?,
+    };
+    let latest = store::latest_questions(&txn, bank.id).await?;
+    let previous_members = match store::version(&txn, bank.id, bank.current_version).await? {
+        Some(v) => store::members(&txn, v.id).await?,
+        None => Vec::new(),
+    };
+
+    let mut report = ImportReport {
+        bank_id: Some(bank.id),
+        bank_name: bank.name.clone(),
+        version: bank.current_version,
+        imported: 0,
+        new: 0,
+        changed: 0,
+        unchanged: 0,
+        removed: 0,
+        by_type: count_by_type(questions.iter().map(|(_, l)| &l.question)),
+        warnings,
+        dry_run: request.dry_run,
+        questions: Vec::new(),
+    };
+    let mut members = Vec::with_capacity(questions.len());
+    for (file, located) in &questions {
+        let q = &located.question;
+        let stable_id = q.stable_id();
+        let status = match latest.get(&stable_id) {
+            Some(row) if row.content_hash == q.content_hash() => {
+                report.unchanged += 1;
+                members.push(row.id);
+                "unchanged"
+            }
+            existing => {
+                let version = existing.map_or(1, |row| row.version + 1);
+                members.push(store::insert_question(&txn, bank.id, version, q, now).await?);
+                if existing.is_some() {
+                    report.changed += 1;
+                    "changed"
+                } else {
+                    report.new += 1;
+                    "new"
+                }
+            }
+        };
+        report.questions.push(QuestionPreview {
+            file: file.clone(),
+            line: located.at.line,
+            stable_id,
+            kind: q.kind(),
+            title: q.title.clone(),
+            tags: q.tags.clone(),
+            status: status.to_owned(),
+        });
+    }
+    report.imported = report.new + report.changed;
+    report.removed = previous_members
+        .iter()
+        .filter(|id| !members.contains(id))
+        .count() as u32;
+
+    if members != previous_members {
+        report.version = bank.current_version + 1;
+        store::insert_version(
+            &txn,
+            NewVersion {
+                bank_id: bank.id,
+                version: report.version,
+                source_name: &source_name,
+                created_by: request.actor,
+                members: &members,
+            },
+            now,
+        )
+        .await?;
+    }
+    if request.dry_run {
+        txn.rollback().await?;
+        if bank.current_version == 0 && report.version == 1 {
+            report.bank_id = None;
+        }
+    } else {
+        txn.commit().await.map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
+                "import_in_progress",
+                "Impor lain ke bank ini sedang berjalan; coba lagi.",
+            ),
+            _ => AppError::Db(e),
+        })?;
+    }
+    Ok(report)
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct BankView {
+    pub id: Uuid,
+    pub name: String,
+    pub source_format: String,
+    pub current_version: i32,
+    pub question_count: u32,
+    pub by_type: BTreeMap<String, u32>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// A question with its answer key: only for administrators and assessors.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct QuestionView {
+    /// The id of this version of the question.
+    pub id: Uuid,
+    pub stable_id: String,
+    pub version: i32,
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    pub title: Option<String>,
+    pub text: String,
+    pub text_format: super::model::TextFormat,
+    /// Sanitised HTML of the text.
+    pub text_html: String,
+    pub general_feedback: String,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub default_points: f64,
+    /// Answers, fractions and feedback, by question type.
+    pub body: serde_json::Value,
+}
+
+pub fn decode(row: &question::Model) -> AppResult<Question> {
+    serde_json::from_str(&row.content)
+        .map_err(|e| AppError::internal(format!("question {} unreadable: {e}", row.id)))
+}
+
+fn question_view(row: &question::Model) -> AppResult<QuestionView> {
+    let q = decode(row)?;
+    Ok(QuestionView {
+        id: row.id,
+        stable_id: row.stable_id.clone(),
+        version: row.version,
+        kind: q.kind(),
+        text_html: q.text_html(),
+        title: q.title,
+        text: q.text,
+        text_format: q.text_format,
+        general_feedback: q.general_feedback,
+        tags: q.tags,
+        category: q.category,
+        default_points: q.default_points,
+        body: serde_json::to_value(&q.body).unwrap_or_default(),
+    })
+}
+
+async fn current_rows(
+    db: &Db,
+    bank_id: Uuid,
+    version: Option<i32>,
+) -> AppResult<(crate::entities::question_bank::Model, Vec<question::Model>)> {
+    let bank = store::bank(db.read(), bank_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let wanted = version.unwrap_or(bank.current_version);
+    let rows = match store::version(db.read(), bank.id, wanted).await? {
+        Some(v) => {
+            store::questions_by_ids(db.read(), &store::members(db.read(), v.id).await?).await?
+        }
+        None if version.is_some() => return Err(AppError::NotFound),
+        None => Vec::new(),
+    };
+    Ok((bank, rows))
+}
+
+pub async fn list_banks(db: &Db) -> AppResult<Vec<BankView>> {
+    let mut views = Vec::new();
+    for bank in store::banks(db.read()).await? {
+        let (bank, rows) = current_rows(db, bank.id, None).await?;
+        let mut by_type = BTreeMap::new();
+        for row in &rows {
+            *by_type.entry(row.qtype.clone()).or_insert(0) += 1;
+        }
+        views.push(BankView {
+            id: bank.id,
+            name: bank.name,
+            source_format: bank.source_format,
+            current_version: bank.current_version,
+            question_count: rows.len() as u32,
+            by_type,
+            updated_at: bank.updated_at,
+        });
+    }
+    Ok(views)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QuestionFilter {
+    pub tag: Option<String>,
+    pub kind: Option<QuestionType>,
+    pub version: Option<i32>,
+}
+
+pub async fn questions(
+    db: &Db,
+    bank_id: Uuid,
+    filter: &QuestionFilter,
+) -> AppResult<(BankView, Vec<QuestionView>)> {
+    let (bank, mut rows) = current_rows(db, bank_id, filter.version).await?;
+    if let Some(tag) = filter.tag.as_deref().filter(|t| !t.is_empty()) {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let keep: std::collections::HashSet<Uuid> = store::with_tag(db.read(), &ids, tag)
+            .await?
+            .into_iter()
+            .collect();
+        rows.retain(|r| keep.contains(&r.id));
+    }
+    if let Some(kind) = filter.kind {
+        rows.retain(|r| r.qtype == kind.as_str());
+    }
+    let mut by_type = BTreeMap::new();
+    for row in &rows {
+        *by_type.entry(row.qtype.clone()).or_insert(0) += 1;
+    }
+    let view = BankView {
+        id: bank.id,
+        name: bank.name,
+        source_format: bank.source_format,
+        current_version: bank.current_version,
+        question_count: rows.len() as u32,
+        by_type,
+        updated_at: bank.updated_at,
+    };
+    let questions = rows
+        .iter()
+        .map(question_view)
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((view, questions))
+}
+
+/// The bank (at `version`, default the newest) written in `format`, with a file name.
+pub async fn export(
+    db: &Db,
+    bank_id: Uuid,
+    format: ExportFormat,
+    version: Option<i32>,
+) -> AppResult<(String, String)> {
+    let (bank, rows) = current_rows(db, bank_id, version).await?;
+    let questions = rows.iter().map(decode).collect::<AppResult<Vec<_>>>()?;
+    let extension = match format {
+        ExportFormat::Gift => "gift",
+        ExportFormat::MoodleXml => "xml",
+    };
+    let safe_name: String = bank
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        format!("{safe_name}.{extension}"),
+        formats::export(format, &questions),
+    ))
+}
+
+/// Loads every bank file under `root`: each folder is one bank named after
+/// it (all its files together), each file directly in `root` a bank of its
+/// own. A bad file is logged with its line numbers and skipped.
+pub async fn load_directory(db: &Db, root: &Path) -> Vec<(String, Result<ImportReport, AppError>)> {
+    let mut outcomes = Vec::new();
+    let Ok(entries) = std::fs::read_dir(root) else {
+        tracing::info!(dir = %root.display(), "no question bank directory; nothing loaded");
+        return outcomes;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let files = if path.is_dir() {
+            bank_files(&path)
+        } else {
+            bank_files_single(&path)
+        };
+        if files.is_empty() {
+            continue;
+        }
+        let request = ImportRequest {
+            bank_name: Some(name.clone()),
+            format: Format::Auto,
+            files,
+            dry_run: false,
+            actor: None,
+        };
+        let outcome = import(db, request).await;
+        match &outcome {
+            Ok(report) => tracing::info!(
+                bank = %name,
+                version = report.version,
+                new = report.new,
+                changed = report.changed,
+                unchanged = report.unchanged,
+                "question bank loaded"
+            ),
+            Err(AppError::Validation { details, .. }) => {
+                for d in details {
+                    tracing::warn!(
+                        bank = %name,
+                        "{}:{}:{}: {}",
+                        d.field,
+                        d.row.unwrap_or(0),
+                        d.column.unwrap_or(0),
+                        d.message
+                    );
+                }
+                tracing::warn!(bank = %name, errors = details.len(), "question bank not loaded");
+            }
+            Err(err) => tracing::warn!(bank = %name, error = %err, "question bank not loaded"),
+        }
+        outcomes.push((name, outcome));
+    }
+    outcomes
+}
+
+fn is_bank_file(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .as_deref(),
+        Some("gift" | "xml" | "txt")
+    )
+}
+
+fn bank_files_single(path: &Path) -> Vec<SourceFile> {
+    if !is_bank_file(path) {
+        return Vec::new();
+    }
+    std::fs::read(path)
+        .map(|bytes| {
+            vec![SourceFile {
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                bytes,
+            }]
+        })
+        .unwrap_or_default()
+}
+
+fn bank_files(dir: &Path) -> Vec<SourceFile> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && is_bank_file(p))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths.iter().flat_map(|p| bank_files_single(p)).collect()
+}
