@@ -47,10 +47,23 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    vec![Trial::test(
-        "browser::admin_signs_in_creates_imports_and_signs_out",
-        move || crate::runtime().block_on(run(browser, admin_flow)),
-    )]
+    let flows: [(&str, Flow); 2] = [
+        (
+            "browser::admin_signs_in_creates_imports_and_signs_out",
+            admin_flow,
+        ),
+        (
+            "browser::course_published_bank_fixed_trainee_reads",
+            course_flow,
+        ),
+    ];
+    flows
+        .into_iter()
+        .map(|(name, flow)| {
+            let browser = browser.clone();
+            Trial::test(name, move || crate::runtime().block_on(run(browser, flow)))
+        })
+        .collect()
 }
 
 struct Driver {
@@ -138,7 +151,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 async fn fill(client: &Client, css: &str, value: &str) {
-    let field = client.find(Locator::Css(css)).await.unwrap();
+    let field = element(client, css).await;
     field.clear().await.unwrap();
     field.send_keys(value).await.unwrap();
 }
@@ -222,6 +235,143 @@ fn admin_flow(
         wait_for_path(&client, "/login").await;
         client.goto(&app.url("/admin/users")).await.unwrap();
         wait_for_path(&client, "/login").await;
+    })
+}
+
+/// Waits (up to 10 s) for the element `css` to exist.
+async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn click(client: &Client, css: &str) {
+    element(client, css).await.click().await.unwrap();
+}
+
+/// Clicks something that loads a new page and waits until it has.
+async fn submit(client: &Client, css: &str) {
+    let old = client.find(Locator::Css("html")).await.unwrap();
+    click(client, css).await;
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("clicking {css} did not load a page");
+}
+
+async fn sign_in(client: &Client, app: &TestApp, login: &str, password: &str) {
+    client.goto(&app.url("/login")).await.unwrap();
+    fill(client, "#login", login).await;
+    fill(client, "#password", password).await;
+    submit(client, "form button[type=submit]").await;
+    wait_for_path(client, "/").await;
+}
+
+async fn page_text(client: &Client) -> String {
+    text_of(client, "main").await
+}
+
+/// The flow: an admin builds and publishes a two-module course,
+/// uploads a GIFT file with an error and then the fixed file; a trainee
+/// reads both modules and sees the progress.
+fn course_flow(
+    client: Client,
+    app: TestApp,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    Box::pin(async move {
+        app.user_with_roles("peserta", &["trainee"]).await;
+        sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
+        client.goto(&app.url("/admin/courses")).await.unwrap();
+        fill(&client, "#baru input[name=code]", "BIMTEK-HM-2026").await;
+        fill(&client, "#baru input[name=title]", "Menulis Siaran Pers").await;
+        client
+            .find(Locator::Css("#baru select[name=track]"))
+            .await
+            .unwrap()
+            .select_by_value("humas")
+            .await
+            .unwrap();
+        submit(&client, "#baru button[type=submit]").await;
+        for (title, body) in [
+            ("Struktur siaran pers", "Judul, **teras**, tubuh."),
+            (
+                "Kutipan narasumber",
+                "| Unsur | Isi |\n|---|---|\n| Kutipan | Langsung |",
+            ),
+        ] {
+            fill(&client, "#modul-baru input[name=title]", title).await;
+            fill(&client, "#modul-baru input[name=jp]", "2").await;
+            fill(&client, "#modul-baru textarea[name=body_markdown]", body).await;
+            submit(&client, "#modul-baru button[value=save]").await;
+        }
+        click(
+            &client,
+            "form[action$='/status'] input[value=published] ~ button",
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let editor = page_text(&client).await;
+        assert!(
+            editor.contains("Terbit") && editor.contains("2 modul") && editor.contains("4 JP"),
+            "{editor}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("latihan.gift");
+        std::fs::write(
+            &broken,
+            "// [tag:unit:siaran-pers]\nSatu {T}\n\nDua {=a ~b\n",
+        )
+        .unwrap();
+        client.goto(&app.url("/admin/banks")).await.unwrap();
+        upload(&client, &broken).await;
+        submit(&client, "#impor button[type=submit]").await;
+        let errors = wait_text(&client, "table.errors").await;
+        assert!(
+            errors.contains("4") && errors.contains("diharapkan '}'"),
+            "{errors}"
+        );
+        std::fs::write(
+            &broken,
+            "// [tag:unit:siaran-pers]\nSatu {T}\n\n// [tag:unit:siaran-pers]\nDua {=a ~b}\n",
+        )
+        .unwrap();
+        upload(&client, &broken).await;
+        click(&client, "#impor input[name=dry_run]").await;
+        submit(&client, "#impor button[type=submit]").await;
+        let done = wait_text(&client, ".alert.ok").await;
+        assert!(
+            done.contains("selesai") && done.contains("2 baru"),
+            "{done}"
+        );
+        submit(&client, "button.link").await;
+        wait_for_path(&client, "/login").await;
+
+        sign_in(&client, &app, "peserta", "peserta-sandi-123").await;
+        client.goto(&app.url("/courses")).await.unwrap();
+        assert!(page_text(&client).await.contains("0 dari 2 modul dibaca"));
+        submit(&client, ".tile a").await;
+        submit(&client, ".modules li a").await;
+        assert!(text_of(&client, "article").await.contains("teras"));
+        click(&client, ".module-nav form button").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        click(
+            &client,
+            ".module-nav a.button[href^='/modules/']:last-child",
+        )
+        .await;
+        let table = wait_text(&client, "article table").await;
+        assert!(table.contains("Kutipan"), "{table}");
+        submit(&client, ".module-nav form button").await;
+        submit(&client, "main > p > a").await;
+        let course = page_text(&client).await;
+        assert!(course.contains("2 dari 2 modul dibaca"), "{course}");
     })
 }
 

@@ -33,6 +33,10 @@ pub fn trials() -> Vec<Trial> {
             "cli::help_documents_every_setting",
             help_documents_every_setting,
         ),
+        Trial::test(
+            "cli::bank_check_passes_on_shipped_banks_and_fails_on_bad_ones",
+            bank_check,
+        ),
         Trial::test("cli::user_add_then_sign_in", || {
             crate::runtime().block_on(user_add_then_sign_in())
         }),
@@ -96,5 +100,39 @@ async fn user_add_then_sign_in() -> Result<(), Failed> {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["roles"], serde_json::json!(["assessor", "trainee"]));
     app.stop().await;
+    Ok(())
+}
+
+fn bank_check() -> Result<(), Failed> {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/question_banks");
+    let out = bimtek("sqlite::memory:", &["bank", "check", shipped], "");
+    if !out.status.success() {
+        return Err(format!(
+            "bank check failed on shipped banks:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+        .into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("rusak.gift");
+    std::fs::write(&bad, "// [tag:unit:x]\nSoal {=a ~b\n").unwrap();
+    let untidy = dir.path().join("kurang.gift");
+    std::fs::write(&untidy, "// [tag:unit:x]\nSoal {~a ~b}\n\nTanpa tag {T}\n").unwrap();
+    let args = [
+        "bank",
+        "check",
+        bad.to_str().unwrap(),
+        untidy.to_str().unwrap(),
+    ];
+    let out = bimtek("sqlite::memory:", &args, "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let expected = [
+        "rusak.gift:2:6: '{' tanpa pasangan",
+        "kurang.gift:2:1: bobot jawaban benar berjumlah 0.0%, seharusnya 100%",
+        "kurang.gift:4:1: soal tanpa tag unit",
+    ];
+    if out.status.success() || !expected.iter().all(|e| stdout.contains(e)) {
+        return Err(format!("expected located problems:\n{stdout}").into());
+    }
     Ok(())
 }
