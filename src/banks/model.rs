@@ -320,11 +320,11 @@ pub fn lint(questions: &[(String, Located)]) -> Vec<FieldError> {
                 single: false,
                 choices,
             } => {
-                let total: f64 = choices
+                // Summed from +0.0: an empty f64 sum is -0.0, which prints as "-0.0%".
+                let total = choices
                     .iter()
-                    .filter(|c| c.fraction > 0.0)
-                    .map(|c| c.fraction)
-                    .sum();
+                    .map(|c| c.fraction.max(0.0))
+                    .fold(0.0, |a, b| a + b);
                 if (total - 1.0).abs() > 0.001 {
                     problem(format!(
                         "bobot jawaban benar berjumlah {:.1}%, seharusnya 100%",
