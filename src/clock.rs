@@ -33,6 +33,11 @@ const MONTHS: [&str; 12] = [
     "Desember",
 ];
 
+/// The Indonesian name of a month.
+pub fn month_name(month: time::Month) -> &'static str {
+    MONTHS[usize::from(u8::from(month)) - 1]
+}
+
 /// "22 November 2026"
 pub fn format_date_id(date: Date) -> String {
     let month = MONTHS[usize::from(u8::from(date.month())) - 1];
@@ -71,3 +76,7 @@ mod tests {
         );
     }
 }
+
+// `YYYY-MM-DD` for dates in pages and templates (serde's default for a
+// `time::Date` is a tuple, which no template can format).
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");

@@ -15,6 +15,7 @@ pub mod error;
 pub mod home;
 pub mod http;
 pub mod markup;
+pub mod schedule;
 pub mod secrets;
 pub mod tabular;
 

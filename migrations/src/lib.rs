@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_courses;
 mod m20261122_000003_create_question_banks;
+mod m20261122_000004_create_batches;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_accounts::Migration),
             Box::new(m20261122_000002_create_courses::Migration),
             Box::new(m20261122_000003_create_question_banks::Migration),
+            Box::new(m20261122_000004_create_batches::Migration),
         ]
     }
 }

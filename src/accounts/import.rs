@@ -214,27 +214,27 @@ fn plan_update(
     Outcome::Update(Box::new(active), roles)
 }
 
-/// Writes `rows` in one transaction, or nothing at all if any row conflicts
-/// with another account; with `dry_run`, checks everything and writes nothing.
-pub async fn apply(db: &Db, rows: Vec<ImportRow>, dry_run: bool) -> AppResult<ImportSummary> {
-    let txn = db.begin_write().await?;
-    let mut summary = ImportSummary {
-        dry_run,
-        ..ImportSummary::default()
-    };
+/// Writes `rows` with `conn` (a write transaction the caller owns) and
+/// returns what happened, plus every row that conflicts with another
+/// account. The caller commits only when the list of conflicts is empty.
+pub async fn apply_in(
+    conn: &impl sea_orm::ConnectionTrait,
+    rows: &[ImportRow],
+) -> AppResult<(ImportSummary, Vec<FieldError>)> {
+    let mut summary = ImportSummary::default();
     let mut errors = Vec::new();
     let now = clock::now();
-    for row in &rows {
+    for row in rows {
         let existing = match &row.user.nip {
-            Some(nip) => store::find_by_nip(&txn, nip.as_str()).await?,
+            Some(nip) => store::find_by_nip(conn, nip.as_str()).await?,
             None => None,
         };
         let existing = match existing {
             Some(found) => Some(found),
-            None => store::find_by_username(&txn, &row.user.username).await?,
+            None => store::find_by_username(conn, &row.user.username).await?,
         };
         let taken = store::taken_fields(
-            &txn,
+            conn,
             Some(&row.user.username),
             row.user.nip.as_ref().map(|n| n.as_str()),
             row.user.email.as_deref(),
@@ -251,27 +251,36 @@ pub async fn apply(db: &Db, rows: Vec<ImportRow>, dry_run: bool) -> AppResult<Im
         }
         let outcome = match &existing {
             None => Outcome::Create,
-            Some(found) => plan_update(found, &store::roles_of(&txn, found.id).await?, row),
+            Some(found) => plan_update(found, &store::roles_of(conn, found.id).await?, row),
         };
         match outcome {
             Outcome::Create => {
                 summary.created += 1;
-                store::insert(&txn, &row.user, None, now).await?;
+                store::insert(conn, &row.user, None, now).await?;
             }
             Outcome::Update(active, roles) => {
                 summary.updated += 1;
-                let account = store::update(&txn, *active).await?;
+                let account = store::update(conn, *active).await?;
                 if let Some(roles) = roles {
-                    store::set_roles(&txn, account.id, &roles).await?;
+                    store::set_roles(conn, account.id, &roles).await?;
                 }
             }
             Outcome::Unchanged => summary.unchanged += 1,
         }
     }
+    Ok((summary, errors))
+}
+
+/// Writes `rows` in one transaction, or nothing at all if any row conflicts
+/// with another account; with `dry_run`, checks everything and writes nothing.
+pub async fn apply(db: &Db, rows: Vec<ImportRow>, dry_run: bool) -> AppResult<ImportSummary> {
+    let txn = db.begin_write().await?;
+    let (mut summary, errors) = apply_in(&txn, &rows).await?;
     if !errors.is_empty() {
         txn.rollback().await?;
         return Err(AppError::validation(errors));
     }
+    summary.dry_run = dry_run;
     if dry_run {
         txn.rollback().await?;
     } else {

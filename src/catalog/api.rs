@@ -30,6 +30,8 @@ struct CreateCourseRequest {
     description: Option<String>,
     /// Defaults to `draft`.
     status: Option<CourseStatus>,
+    /// Attendance needed to complete a batch (default 80).
+    min_attendance_percent: Option<i32>,
 }
 
 #[derive(Object)]
@@ -42,6 +44,7 @@ struct UpdateCourseRequest {
     description: Option<String>,
     /// `published` makes the course visible to trainees.
     status: Option<CourseStatus>,
+    min_attendance_percent: Option<i32>,
 }
 
 #[derive(Object)]
@@ -136,6 +139,7 @@ impl CoursesApi {
             target_level: Some(body.target_level),
             description: body.description,
             status: body.status,
+            min_attendance_percent: body.min_attendance_percent,
         };
         Ok(CreatedCourse::Created(Json(
             service::create_course(&state.db, input).await?,
@@ -187,6 +191,7 @@ impl CoursesApi {
             target_level: maybe(body.target_level),
             description: body.description,
             status: body.status,
+            min_attendance_percent: body.min_attendance_percent,
         };
         Ok(Json(service::update_course(&state.db, id.0, input).await?))
     }

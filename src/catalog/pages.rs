@@ -53,6 +53,7 @@ impl CourseForm {
             target_level: Some(Some(self.target_level.clone())),
             description: Some(self.description.clone()),
             status: None,
+            min_attendance_percent: None,
         }
     }
 }
@@ -456,7 +457,12 @@ pub async fn module_page(
         "courses/module.html",
         Some(&user.0),
         csrf,
-        context! { module => to_value(&module), can_complete => user.0.has(Role::Trainee) },
+        context! {
+            module => to_value(&module),
+            can_complete => user.0.has(Role::Trainee)
+                && crate::schedule::service::has_seat_in_course(&state.db, user.0.id, module.course_id).await?,
+            is_trainee => user.0.has(Role::Trainee),
+        },
     )
 }
 

@@ -32,6 +32,7 @@ fn course_view(model: course::Model, module_count: u32, total_jp: i32) -> Course
         target_level: model.target_level,
         description: model.description,
         status: model.status,
+        min_attendance_percent: model.min_attendance_percent,
         total_jp,
         module_count,
         created_at: model.created_at,
@@ -49,6 +50,8 @@ pub struct CourseInput {
     pub target_level: Option<Option<String>>,
     pub description: Option<String>,
     pub status: Option<CourseStatus>,
+    /// Attendance a trainee needs to complete a batch (0–100; default 80).
+    pub min_attendance_percent: Option<i32>,
 }
 
 struct CheckedCourse {
@@ -135,6 +138,7 @@ pub async fn create_course(db: &Db, input: CourseInput) -> AppResult<CourseView>
         target_level: Set(checked.target_level.flatten()),
         description: Set(checked.description.unwrap_or_default()),
         status: Set(input.status.unwrap_or(CourseStatus::Draft)),
+        min_attendance_percent: Set(input.min_attendance_percent.unwrap_or(80)),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -177,6 +181,9 @@ pub async fn update_course(db: &Db, id: Uuid, input: CourseInput) -> AppResult<C
     }
     if let Some(status) = input.status {
         active.status = Set(status);
+    }
+    if let Some(percent) = input.min_attendance_percent {
+        active.min_attendance_percent = Set(percent);
     }
     active.updated_at = Set(clock::now());
     let model = course::Entity::update(active)
@@ -446,6 +453,12 @@ pub async fn complete_module(
         .await?
         .ok_or(AppError::NotFound)?;
     visible_course(db, viewer, module.course_id).await?;
+    if !crate::schedule::service::has_seat_in_course(db, viewer.id, module.course_id).await? {
+        return Err(AppError::conflict(
+            "not_enrolled",
+            "Anda belum terdaftar di angkatan kursus ini; modul dapat dibaca tetapi belum dicatat.",
+        ));
+    }
     store::mark_completed(db.write(), viewer.id, id, clock::now()).await
 }
 

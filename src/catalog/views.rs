@@ -16,6 +16,8 @@ pub struct CourseView {
     pub target_level: Option<String>,
     pub description: String,
     pub status: CourseStatus,
+    /// Attendance needed to complete a batch, in percent.
+    pub min_attendance_percent: i32,
     /// Sum of the JP of its modules.
     pub total_jp: i32,
     pub module_count: u32,

@@ -16,6 +16,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub status: CourseStatus,
+    /// Attendance needed to complete a batch of this course.
+    pub min_attendance_percent: i32,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

@@ -1,9 +1,13 @@
 //! sea-orm entities, one per table, kept apart from hand-written behaviour.
 
 pub mod app_secret;
+pub mod attendance;
 pub mod bank_version;
 pub mod bank_version_question;
+pub mod batch;
+pub mod batch_session;
 pub mod course;
+pub mod enrolment;
 pub mod login_throttle;
 pub mod module;
 pub mod module_attachment;

@@ -21,6 +21,8 @@ use crate::accounts::pages as accounts;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
 use crate::home::pages as home;
+use crate::schedule::pages::admin as batches;
+use crate::schedule::pages::trainee as my;
 use state::AppState;
 
 /// Largest request body accepted anywhere (spreadsheet imports are the big ones).
@@ -81,6 +83,43 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/admin/banks", get(banks::bank_list))
         .at("/admin/banks/import", post(banks::import))
         .at("/admin/banks/:id", get(banks::bank_page))
+        .at(
+            "/admin/batches",
+            get(batches::calendar).post(batches::create),
+        )
+        .at(
+            "/admin/batches/:id",
+            get(batches::show_batch).post(batches::update),
+        )
+        .at("/admin/batches/:id/cancel", post(batches::cancel))
+        .at("/admin/batches/:id/sessions", post(batches::add_session))
+        .at(
+            "/admin/batches/:id/sessions/:session_id/delete",
+            post(batches::remove_session),
+        )
+        .at(
+            "/admin/batches/:id/sessions/:session_id/checkin",
+            post(batches::checkin_code),
+        )
+        .at("/admin/batches/:id/enrolments", post(batches::enrol))
+        .at(
+            "/admin/batches/:id/enrolments/:user_id/withdraw",
+            post(batches::withdraw),
+        )
+        .at(
+            "/admin/batches/:id/enrolments/import",
+            post(batches::import),
+        )
+        .at("/admin/batches/:id/attendance", post(batches::attendance))
+        .at(
+            "/admin/batches/:id/progress",
+            get(batches::progress_download),
+        )
+        .at("/my/batches", get(my::my_batches))
+        .at("/batches/:id/enrol", post(my::enrol))
+        .at("/batches/:id/withdraw", post(my::withdraw))
+        .at("/batches/:id/calendar.ics", get(my::calendar_file))
+        .at("/checkin", get(my::checkin_form).post(my::checkin))
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(

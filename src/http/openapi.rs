@@ -6,6 +6,7 @@ use poem_openapi::{OpenApiService, Tags};
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
+use crate::schedule::api::BatchesApi;
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -17,15 +18,17 @@ pub enum ApiTags {
     Courses,
     /// Question banks: import, browse, export.
     Banks,
+    /// Batches (angkatan): schedule, enrolment, attendance, progress.
+    Batches,
 }
 
-pub type Apis = (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi);
+pub type Apis = (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi, BatchesApi);
 
 pub const API_PREFIX: &str = "/api/v1";
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi),
+        (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi, BatchesApi),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),
     )

@@ -12,6 +12,7 @@ use crate::banks::model::{QuestionType, TextFormat};
 use crate::catalog::model::{CourseStatus, Track};
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::schedule::model::{BatchStatus, EnrolmentStatus};
 
 /// Any serialisable value as template data.
 pub fn to_value(value: impl serde::Serialize) -> Value {
@@ -38,6 +39,46 @@ fn role_label(value: String) -> String {
 fn track_label(value: String) -> String {
     Track::parse(&value)
         .map(|t| t.label().to_owned())
+        .unwrap_or(value)
+}
+
+fn batch_status(value: String) -> String {
+    BatchStatus::parse(&value)
+        .map(|s| s.label().to_owned())
+        .unwrap_or(value)
+}
+
+fn enrolment_status(value: String) -> String {
+    serde_json::from_value::<EnrolmentStatus>(serde_json::Value::String(value.clone()))
+        .map(|s| s.label().to_owned())
+        .unwrap_or(value)
+}
+
+fn parse_date(value: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(value, &format).ok()
+}
+
+/// `{{ batch.starts_on | date_id }}`: "3 Maret 2026".
+fn date_id(value: String) -> String {
+    parse_date(&value)
+        .map(clock::format_date_id)
+        .unwrap_or(value)
+}
+
+/// `{{ session.day | date_short }}`: "Sel, 3 Mar".
+fn date_short(value: String) -> String {
+    const DAYS: [&str; 7] = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"];
+    parse_date(&value)
+        .map(|d| {
+            let month = clock::month_name(d.month());
+            format!(
+                "{}, {} {}",
+                DAYS[usize::from(d.weekday().number_days_from_monday())],
+                d.day(),
+                &month[..3]
+            )
+        })
         .unwrap_or(value)
 }
 
@@ -68,6 +109,10 @@ impl Templates {
         env.add_filter("track_label", track_label);
         env.add_filter("status_label", status_label);
         env.add_filter("qtype_label", qtype_label);
+        env.add_filter("batch_status", batch_status);
+        env.add_filter("enrolment_status", enrolment_status);
+        env.add_filter("date_id", date_id);
+        env.add_filter("date_short", date_short);
         env.add_filter("rich", rich);
         Templates { env }
     }

@@ -47,7 +47,11 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    let flows: [(&str, Flow); 2] = [
+    let flows: [(&str, Flow); 3] = [
+        (
+            "browser::batch_scheduled_imported_attended_seen_on_phone",
+            batch_flow,
+        ),
         (
             "browser::admin_signs_in_creates_imports_and_signs_out",
             admin_flow,
@@ -285,7 +289,7 @@ fn course_flow(
     app: TestApp,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     Box::pin(async move {
-        app.user_with_roles("peserta", &["trainee"]).await;
+        let (peserta, _) = app.user_with_roles("peserta", &["trainee"]).await;
         sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
         client.goto(&app.url("/admin/courses")).await.unwrap();
         fill(&client, "#baru input[name=code]", "BIMTEK-HM-2026").await;
@@ -353,6 +357,10 @@ fn course_flow(
         submit(&client, "button.link").await;
         wait_for_path(&client, "/login").await;
 
+        let admin = app.admin().await;
+        let (_, courses) = admin.get("/api/v1/courses").await;
+        let course_id = courses[0]["id"].as_str().unwrap().to_owned();
+        crate::catalog::seat(&admin, &course_id, &[&peserta]).await;
         sign_in(&client, &app, "peserta", "peserta-sandi-123").await;
         client.goto(&app.url("/courses")).await.unwrap();
         assert!(page_text(&client).await.contains("0 dari 2 modul dibaca"));
@@ -372,6 +380,159 @@ fn course_flow(
         submit(&client, "main > p > a").await;
         let course = page_text(&client).await;
         assert!(course.contains("2 dari 2 modul dibaca"), "{course}");
+    })
+}
+
+/// An admin schedules a batch, imports trainees (first with a bad row) and
+/// records attendance; a trainee on a 360×740 screen sees the batch.
+fn batch_flow(
+    client: Client,
+    app: TestApp,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    Box::pin(async move {
+        let admin = app.admin().await;
+        let course =
+            crate::catalog::course_with_modules(&admin, "BIMTEK-PK-2026", &[("Jaringan", 4)]).await;
+        let course_id = course["id"].as_str().unwrap().to_owned();
+        admin
+            .patch(
+                &format!("/api/v1/courses/{course_id}"),
+                &serde_json::json!({ "status": "published" }),
+            )
+            .await;
+        let nips: Vec<String> = (1200..1203).map(crate::schedule::nip).collect();
+        crate::schedule::trainees(&admin, 1200, 3).await;
+        let (_, found) = admin.get(&format!("/api/v1/users?q={}", nips[0])).await;
+        let first_id = found["items"][0]["id"].as_str().unwrap().to_owned();
+        admin
+            .patch(
+                &format!("/api/v1/users/{first_id}"),
+                &serde_json::json!({ "password": "peserta-sandi-1" }),
+            )
+            .await;
+
+        sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
+        client
+            .goto(&app.url("/admin/batches?month=2026-03"))
+            .await
+            .unwrap();
+        element(&client, "#baru select[name=course_id]")
+            .await
+            .select_by_value(&course_id)
+            .await
+            .unwrap();
+        fill(&client, "#baru input[name=name]", "Angkatan I 2026").await;
+        for (field, value) in [("starts_on", "2026-03-03"), ("ends_on", "2026-03-05")] {
+            // Date inputs take the value through script: typing depends on the browser's locale.
+            client
+                .execute(
+                    "document.querySelector(arguments[0]).value = arguments[1];",
+                    vec![
+                        serde_json::json!(format!("#baru input[name={field}]")),
+                        serde_json::json!(value),
+                    ],
+                )
+                .await
+                .unwrap();
+        }
+        fill(&client, "#baru input[name=venue]", "Hotel Puri Asri").await;
+        submit(&client, "#baru button[type=submit]").await;
+        assert!(text_of(&client, "h1").await.contains("Angkatan I 2026"));
+
+        client
+            .execute(
+                "document.querySelector('#jadwal input[name=day]').value = '2026-03-03';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        submit(&client, "#jadwal form.grid button[type=submit]").await;
+        assert!(text_of(&client, "#jadwal table").await.contains("08:00"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("peserta.csv");
+        std::fs::write(
+            &list,
+            format!("nip\n{}\n{}\n12345\n{}\n", nips[0], nips[1], nips[2]),
+        )
+        .unwrap();
+        client
+            .find(Locator::Css("#peserta input[type=file]"))
+            .await
+            .unwrap()
+            .send_keys(&list.display().to_string())
+            .await
+            .unwrap();
+        submit(
+            &client,
+            "form[action$='/enrolments/import'] button[type=submit]",
+        )
+        .await;
+        let errors = wait_text(&client, "table.errors").await;
+        assert!(
+            errors.contains("4") && errors.contains("18 digit"),
+            "{errors}"
+        );
+        std::fs::write(
+            &list,
+            format!("nip\n{}\n{}\n{}\n", nips[0], nips[1], nips[2]),
+        )
+        .unwrap();
+        client
+            .find(Locator::Css("#peserta input[type=file]"))
+            .await
+            .unwrap()
+            .send_keys(&list.display().to_string())
+            .await
+            .unwrap();
+        submit(
+            &client,
+            "form[action$='/enrolments/import'] button[type=submit]",
+        )
+        .await;
+        assert!(
+            wait_text(&client, "#peserta .alert.ok")
+                .await
+                .contains("3 terdaftar")
+        );
+
+        let select = element(&client, "#kehadiran tbody tr:first-child select").await;
+        select.select_by_value("present").await.unwrap();
+        submit(&client, "#kehadiran button[type=submit]").await;
+        assert!(
+            wait_text(&client, ".alert.ok")
+                .await
+                .contains("1 catatan kehadiran disimpan")
+        );
+        submit(&client, "button.link").await;
+
+        client.set_window_size(360, 740).await.unwrap();
+        sign_in(&client, &app, &nips[0], "peserta-sandi-1").await;
+        client.goto(&app.url("/my/batches")).await.unwrap();
+        let card = wait_text(&client, ".batch-card").await;
+        assert!(
+            card.contains("Angkatan I 2026")
+                && card.contains("Hotel Puri Asri")
+                && card.contains("3 Maret 2026"),
+            "{card}"
+        );
+        click(&client, ".batch-card details summary").await;
+        assert!(
+            text_of(&client, ".schedule")
+                .await
+                .contains("08:00–16:00 WIB")
+        );
+        let overflow = client
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64().unwrap() <= 0,
+            "the page scrolls sideways on a phone: {overflow}"
+        );
     })
 }
 

@@ -18,6 +18,23 @@ cases![
     course_editor_and_reading_pages,
 ];
 
+/// Puts `users` into a new batch of the course: reading is recorded only for enrolled trainees.
+pub async fn seat(admin: &Session, course_id: &str, users: &[&Value]) {
+    let batch = crate::schedule::create_batch(admin, course_id, json!({ "sessions": [] })).await;
+    for user in users {
+        let (status, body) = admin
+            .post(
+                &format!(
+                    "/api/v1/batches/{}/enrolments",
+                    batch["id"].as_str().unwrap()
+                ),
+                &json!({ "user_id": user["id"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+}
+
 pub async fn course_with_modules(admin: &Session, code: &str, modules: &[(&str, i32)]) -> Value {
     let (status, course) = admin
         .post(
@@ -258,8 +275,9 @@ async fn reading_progress_is_per_trainee_and_idempotent(app: TestApp) {
     let id = course["id"].as_str().unwrap();
     let first = course["modules"][0]["id"].as_str().unwrap();
     publish(&admin, id).await;
-    let (_, ani) = app.user_with_roles("ani", &["trainee"]).await;
-    let (_, budi) = app.user_with_roles("budi", &["trainee"]).await;
+    let (ani_user, ani) = app.user_with_roles("ani", &["trainee"]).await;
+    let (budi_user, budi) = app.user_with_roles("budi", &["trainee"]).await;
+    seat(&admin, id, &[&ani_user, &budi_user]).await;
     let (status, done) = ani
         .post(&format!("/api/v1/modules/{first}/complete"), &json!({}))
         .await;
@@ -454,7 +472,8 @@ async fn course_editor_and_reading_pages(app: TestApp) {
         "{editor}"
     );
 
-    app.user_with_roles("peserta", &["trainee"]).await;
+    let (peserta, _) = app.user_with_roles("peserta", &["trainee"]).await;
+    seat(&app.admin().await, &course_id, &[&peserta]).await;
     let reader = app.browser_client();
     sign_in(&reader, &app, "peserta", "peserta-sandi-123").await;
     let (_, courses) = page(&reader, &app, "/courses").await;

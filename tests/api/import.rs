@@ -19,7 +19,13 @@ cases![
 
 /// A valid PNS NIP for person `i` (distinct birth dates and serials).
 pub fn nip(i: u32) -> String {
-    format!("1990{:02}{:02}2015031{:03}", i % 12 + 1, i % 28 + 1, i + 1)
+    format!(
+        "{}{:02}{:02}2015031{:03}",
+        1990 + i / 900,
+        i % 12 + 1,
+        i % 28 + 1,
+        i % 900 + 1
+    )
 }
 
 pub fn fifty_users_csv() -> String {

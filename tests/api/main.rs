@@ -14,6 +14,7 @@ mod cli;
 mod import;
 mod ops;
 mod pages;
+mod schedule;
 mod users;
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -64,6 +65,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("users", users::cases()),
         ("catalog", catalog::cases()),
         ("banks", banks::cases()),
+        ("schedule", schedule::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("pages", pages::cases()),

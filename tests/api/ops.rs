@@ -111,6 +111,25 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/question-banks", "get"),
         ("/api/v1/question-banks/{id}/questions", "get"),
         ("/api/v1/question-banks/{id}/export", "get"),
+        ("/api/v1/batches", "post"),
+        ("/api/v1/batches", "get"),
+        ("/api/v1/batches/{id}", "get"),
+        ("/api/v1/batches/{id}", "patch"),
+        ("/api/v1/batches/{id}/cancel", "post"),
+        ("/api/v1/batches/{id}/sessions", "post"),
+        ("/api/v1/batches/{id}/sessions/{session_id}", "delete"),
+        (
+            "/api/v1/batches/{id}/sessions/{session_id}/checkin-code",
+            "post",
+        ),
+        ("/api/v1/batches/{id}/enrolments", "post"),
+        ("/api/v1/batches/{id}/enrolments/{user_id}", "delete"),
+        ("/api/v1/batches/{id}/enrolments/import", "post"),
+        ("/api/v1/batches/{id}/attendance", "post"),
+        ("/api/v1/batches/{id}/attendance", "get"),
+        ("/api/v1/batches/{id}/progress", "get"),
+        ("/api/v1/checkin", "post"),
+        ("/api/v1/me/batches", "get"),
     ];
     for (path, method) in expected {
         assert!(

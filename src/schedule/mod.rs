@@ -1,0 +1,13 @@
+//! Scheduling Bimtek batches (angkatan): dates and sessions, enrolment with
+//! capacity and a waitlist, bulk enrolment, attendance, self check-in,
+//! progress and the trainee's "Bimtek saya".
+
+pub mod api;
+pub mod export;
+pub mod ics;
+pub mod import;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod store;
+pub mod views;
