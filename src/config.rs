@@ -32,6 +32,10 @@ pub struct Config {
     #[arg(long, env = "BIMTEK_QUESTION_BANKS", default_value = "question_banks")]
     pub question_banks: String,
 
+    /// How often overdue attempts are finished, in seconds.
+    #[arg(long, env = "BIMTEK_SWEEP_SECONDS", default_value_t = 10)]
+    pub sweep_seconds: u64,
+
     /// How long a sign-in session lasts, in hours.
     #[arg(long, env = "BIMTEK_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
@@ -56,6 +60,7 @@ impl Config {
             admin_password: None,
             base_url: "http://127.0.0.1:8080".into(),
             question_banks: String::new(),
+            sweep_seconds: 10,
             session_hours: 12,
         }
     }

@@ -47,12 +47,18 @@ impl Db {
                 url: url.to_owned(),
             });
         }
-        let write = Database::connect(sqlite_options(url, 1)).await?;
+        // The writer commits exam answers: FULL makes a commit survive a power cut.
+        let write = Database::connect(sqlite_options(url, 1, SqliteSynchronous::Full)).await?;
         // An in-memory database exists once per connection: it cannot be split.
         let read = if url.contains(":memory:") {
             write.clone()
         } else {
-            Database::connect(sqlite_options(url, SQLITE_READ_POOL)).await?
+            Database::connect(sqlite_options(
+                url,
+                SQLITE_READ_POOL,
+                SqliteSynchronous::Normal,
+            ))
+            .await?
         };
         Ok(Db {
             read,
@@ -137,16 +143,20 @@ impl Db {
     }
 }
 
-fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
+fn sqlite_options(
+    url: &str,
+    max_connections: u32,
+    synchronous: SqliteSynchronous,
+) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
         .min_connections(1)
         .acquire_timeout(SQLITE_BUSY_TIMEOUT)
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });

@@ -5,6 +5,8 @@
 //! binary (`main.rs`) and the integration tests both go through here.
 
 pub mod accounts;
+pub mod attempts;
+pub mod audit;
 pub mod banks;
 pub mod catalog;
 pub mod clock;
@@ -52,6 +54,7 @@ impl App {
             banks::service::load_directory(&db, std::path::Path::new(&config.question_banks)).await;
         }
         let state = AppState {
+            engine: attempts::service::Engine::start(db.clone()),
             db,
             config: Arc::new(config),
             templates: Arc::new(Templates::new()),
@@ -76,6 +79,8 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
+        let sweep = std::time::Duration::from_secs(self.state.config.sweep_seconds.max(1));
+        attempts::service::spawn_sweeper(self.state.engine.clone(), sweep);
         let endpoint = http::app(self.state, self.csrf_key);
         let result = Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))

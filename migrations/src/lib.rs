@@ -10,6 +10,7 @@ mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_courses;
 mod m20261122_000003_create_question_banks;
 mod m20261122_000004_create_batches;
+mod m20261122_000005_create_attempts;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_courses::Migration),
             Box::new(m20261122_000003_create_question_banks::Migration),
             Box::new(m20261122_000004_create_batches::Migration),
+            Box::new(m20261122_000005_create_attempts::Migration),
         ]
     }
 }

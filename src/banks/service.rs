@@ -293,6 +293,7 @@ pub struct BankView {
 
 /// A question with its answer key: only for administrators and assessors.
 #[derive(Debug, Clone, Serialize, Object)]
+#[oai(rename = "BankQuestion")]
 pub struct QuestionView {
     /// The id of this version of the question.
     pub id: Uuid,

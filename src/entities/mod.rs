@@ -1,7 +1,12 @@
 //! sea-orm entities, one per table, kept apart from hand-written behaviour.
 
 pub mod app_secret;
+pub mod assessment;
+pub mod assessment_window;
+pub mod attempt;
+pub mod attempt_answer;
 pub mod attendance;
+pub mod audit_log;
 pub mod bank_version;
 pub mod bank_version_question;
 pub mod batch;

@@ -4,6 +4,7 @@
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
+use crate::attempts::api::AttemptsApi;
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
 use crate::schedule::api::BatchesApi;
@@ -20,15 +21,33 @@ pub enum ApiTags {
     Banks,
     /// Batches (angkatan): schedule, enrolment, attendance, progress.
     Batches,
+    /// Quizzes and attempts: settings, start, autosave, submit, results.
+    Quizzes,
 }
 
-pub type Apis = (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi, BatchesApi);
+pub type Apis = (
+    AuthApi,
+    MeApi,
+    UsersApi,
+    CoursesApi,
+    BanksApi,
+    BatchesApi,
+    AttemptsApi,
+);
 
 pub const API_PREFIX: &str = "/api/v1";
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (AuthApi, MeApi, UsersApi, CoursesApi, BanksApi, BatchesApi),
+        (
+            AuthApi,
+            MeApi,
+            UsersApi,
+            CoursesApi,
+            BanksApi,
+            BatchesApi,
+            AttemptsApi,
+        ),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),
     )

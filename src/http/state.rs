@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::attempts::service::Engine;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::metrics::Metrics;
@@ -11,6 +12,8 @@ use crate::http::templates::Templates;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The attempt engine: its writer and caches.
+    pub engine: Engine,
     pub config: Arc<Config>,
     pub templates: Arc<Templates>,
     pub metrics: Arc<Metrics>,

@@ -882,12 +882,17 @@ pub async fn progress(db: &Db, batch_id: Uuid) -> AppResult<(BatchView, Vec<Prog
             .await?
             .len() as u32;
         let attendance = facts.attendance_of(e.user_id);
+        let standing = crate::attempts::service::quiz_standing(db, b.course_id, e.user_id).await?;
         let reasons = unmet(&CompletionFacts {
             modules_read: read,
             modules_total: facts.module_ids.len() as u32,
             attendance,
             min_attendance_percent: facts.course.min_attendance_percent,
-            quizzes_not_passed: Vec::new(),
+            quizzes_not_passed: standing
+                .iter()
+                .filter(|q| q.2 && !q.4)
+                .map(|q| q.1.clone())
+                .collect(),
         });
         let u = users.get(&e.user_id);
         rows.push(ProgressRow {
@@ -898,7 +903,17 @@ pub async fn progress(db: &Db, batch_id: Uuid) -> AppResult<(BatchView, Vec<Prog
             status: e.status,
             modules_read: read,
             modules_total: facts.module_ids.len() as u32,
-            quiz_best: Vec::new(),
+            quiz_best: standing
+                .into_iter()
+                .map(
+                    |(quiz_id, title, _, best_percent, passed)| super::views::QuizScore {
+                        quiz_id,
+                        title,
+                        best_percent,
+                        passed,
+                    },
+                )
+                .collect(),
             attendance,
             meets_completion: reasons.is_empty(),
             unmet: reasons,

@@ -14,6 +14,7 @@ mod cli;
 mod import;
 mod ops;
 mod pages;
+mod quizzes;
 mod schedule;
 mod users;
 
@@ -66,6 +67,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("catalog", catalog::cases()),
         ("banks", banks::cases()),
         ("schedule", schedule::cases()),
+        ("quizzes", quizzes::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("pages", pages::cases()),

@@ -1,0 +1,14 @@
+//! The attempt engine shared by module quizzes and competency exams: timed
+//! attempts with questions pinned to their versions, durable per-answer
+//! autosave through a group-committing writer, resume, submit, automatic
+//! finalisation at the deadline, grading, review and results.
+
+pub mod api;
+pub mod cache;
+pub mod export;
+pub mod model;
+pub mod service;
+pub mod settings;
+pub mod store;
+pub mod views;
+pub mod writer;

@@ -1,0 +1,590 @@
+//! Pure rules of the attempt engine: settings, drawing questions, choice
+//! ids, deadlines, validating a response, grading as Moodle grades, what a
+//! review may show, which grade is kept, and item analysis. No I/O here.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::{Enum, Object};
+use rand::Rng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::banks::model::{Body, Question, QuestionType};
+use crate::error::FieldError;
+
+/// Answers arriving this long after the deadline are still taken: the
+/// network of a hotel ballroom is slow, not the trainee.
+pub const GRACE: Duration = Duration::seconds(5);
+
+/// An attempt without a time limit or closing time still ends some day.
+const NO_DEADLINE: Duration = Duration::days(365);
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+        #[serde(rename_all = "snake_case")]
+        #[oai(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What an attempt belongs to.
+    AssessmentKind { Quiz = "quiz", Exam = "exam" }
+);
+string_enum!(
+    /// Which attempt's grade counts when there are several.
+    GradeMethod { Highest = "highest", Last = "last" }
+);
+string_enum!(
+    /// When a trainee may see correct answers and feedback.
+    ReviewPolicy { Never = "never", AfterSubmit = "after_submit", AfterClose = "after_close" }
+);
+string_enum!(
+    AttemptStatus { Open = "open", Submitted = "submitted", Graded = "graded" }
+);
+
+/// How many questions of which tag (or exactly which questions) an attempt draws.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Selection {
+    ByTags { rules: Vec<TagRule> },
+    Fixed { question_ids: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct TagRule {
+    /// e.g. `unit:jaringan`.
+    pub tag: String,
+    pub count: u32,
+}
+
+/// One drawn question of an attempt, pinned to its version, in the order shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Slot {
+    /// The question version's id.
+    pub question_id: Uuid,
+    pub points: f64,
+    /// Choices in the order shown (indexes into the question's choices).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<u16>,
+    /// Matching: right-hand answers in the order shown (indexes into the distinct answers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub right_order: Vec<u16>,
+}
+
+/// A question the draw may pick, from the bank's current version.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: Uuid,
+    pub stable_id: String,
+    pub question: std::sync::Arc<Question>,
+}
+
+/// Why a selection cannot be drawn from the bank, per rule.
+pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    match selection {
+        Selection::ByTags { rules } => {
+            if rules.is_empty() {
+                errors.push(FieldError::new(
+                    "selection.rules",
+                    "minimal satu aturan tag",
+                ));
+            }
+            for (i, rule) in rules.iter().enumerate() {
+                let available = candidates
+                    .iter()
+                    .filter(|c| {
+                        c.question.kind() != QuestionType::Description
+                            && c.question.tags.contains(&rule.tag)
+                    })
+                    .count();
+                if rule.count == 0 {
+                    errors.push(FieldError::new(
+                        format!("selection.rules[{i}].count"),
+                        "jumlah minimal 1",
+                    ));
+                } else if (rule.count as usize) > available {
+                    errors.push(FieldError::new(
+                        format!("selection.rules[{i}].count"),
+                        format!(
+                            "bank hanya memiliki {available} soal bertag {}, diminta {}",
+                            rule.tag, rule.count
+                        ),
+                    ));
+                }
+            }
+        }
+        Selection::Fixed { question_ids } => {
+            if question_ids.is_empty() {
+                errors.push(FieldError::new(
+                    "selection.question_ids",
+                    "minimal satu soal",
+                ));
+            }
+            for (i, id) in question_ids.iter().enumerate() {
+                if !candidates.iter().any(|c| &c.stable_id == id) {
+                    errors.push(FieldError::new(
+                        format!("selection.question_ids[{i}]"),
+                        format!("soal '{id}' tidak ada di bank"),
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn distinct_rights(pairs: &[crate::banks::model::MatchPair]) -> Vec<&str> {
+    let mut rights: Vec<&str> = Vec::new();
+    for p in pairs {
+        if !rights.contains(&p.right.as_str()) {
+            rights.push(p.right.as_str());
+        }
+    }
+    rights
+}
+
+fn permutation(len: usize, shuffle: bool, rng: &mut impl Rng) -> Vec<u16> {
+    let mut order: Vec<u16> = (0..len as u16).collect();
+    if shuffle {
+        order.shuffle(rng);
+    }
+    order
+}
+
+fn slot_for(candidate: &Candidate, shuffle_choices: bool, rng: &mut impl Rng) -> Slot {
+    let q = &candidate.question;
+    let (order, right_order) = match &q.body {
+        Body::Multichoice { choices, .. } => {
+            (permutation(choices.len(), shuffle_choices, rng), Vec::new())
+        }
+        Body::Matching { pairs } => (
+            Vec::new(),
+            permutation(distinct_rights(pairs).len(), true, rng),
+        ),
+        _ => (Vec::new(), Vec::new()),
+    };
+    Slot {
+        question_id: candidate.id,
+        points: q.default_points,
+        order,
+        right_order,
+    }
+}
+
+/// Draws the questions of a new attempt (the selection was checked when the
+/// quiz was saved; a bank that shrank since gives fewer questions, never an error).
+pub fn draw(
+    selection: &Selection,
+    candidates: &[Candidate],
+    shuffle_questions: bool,
+    shuffle_choices: bool,
+    rng: &mut impl Rng,
+) -> Vec<Slot> {
+    let mut picked: Vec<usize> = Vec::new();
+    match selection {
+        Selection::ByTags { rules } => {
+            for rule in rules {
+                let pool: Vec<usize> = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, c)| {
+                        !picked.contains(i)
+                            && c.question.kind() != QuestionType::Description
+                            && c.question.tags.contains(&rule.tag)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                picked.extend(pool.choose_multiple(rng, rule.count as usize).copied());
+            }
+            if !shuffle_questions {
+                picked.sort_unstable();
+            }
+        }
+        Selection::Fixed { question_ids } => {
+            picked = question_ids
+                .iter()
+                .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id))
+                .collect();
+        }
+    }
+    if shuffle_questions {
+        picked.shuffle(rng);
+    }
+    picked
+        .iter()
+        .map(|i| slot_for(&candidates[*i], shuffle_choices, rng))
+        .collect()
+}
+
+/// `min(start + limit, close)`, computed by the server alone.
+pub fn deadline(
+    start: OffsetDateTime,
+    limit_seconds: Option<i32>,
+    closes_at: Option<OffsetDateTime>,
+) -> OffsetDateTime {
+    let by_limit = limit_seconds.map(|s| start + Duration::seconds(i64::from(s)));
+    match (by_limit, closes_at) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) => a,
+        (None, Some(b)) => b,
+        (None, None) => start + NO_DEADLINE,
+    }
+}
+
+/// Whether a save at `now` still counts for an attempt ending at `deadline`.
+pub fn accepts_answers(deadline: OffsetDateTime, now: OffsetDateTime) -> bool {
+    now <= deadline + GRACE
+}
+
+/// An id for choice `index` that says nothing about the choice (not even
+/// its place in the bank, where the right answer is often written first).
+pub fn choice_id(attempt: Uuid, question: Uuid, kind: char, index: u16) -> String {
+    let mut hash = Sha256::new();
+    hash.update(attempt.as_bytes());
+    hash.update(question.as_bytes());
+    hash.update([kind as u8]);
+    hash.update(index.to_le_bytes());
+    let digest = hash.finalize();
+    format!("{kind}{}", hex::encode(&digest[..5]))
+}
+
+/// A trainee's answer to one question.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
+pub struct Response {
+    /// Choice ids (multiple choice, multiple answer, true/false: `true` or `false`).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<String>>,
+    /// Short answer or essay.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Numerical.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<f64>,
+    /// Matching: left id → right id.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matches: Option<BTreeMap<String, String>>,
+}
+
+const MAX_TEXT: usize = 20_000;
+
+/// Checks a response against the question it answers, as shown in this attempt.
+pub fn validate(
+    response: &Response,
+    question: &Question,
+    slot: &Slot,
+    attempt: Uuid,
+) -> Result<(), FieldError> {
+    let given = [
+        response.choices.is_some(),
+        response.text.is_some(),
+        response.number.is_some(),
+        response.matches.is_some(),
+    ]
+    .iter()
+    .filter(|g| **g)
+    .count();
+    let wrong_shape =
+        |expected: &str| FieldError::new("response", format!("soal ini dijawab dengan {expected}"));
+    if given != 1 {
+        return Err(FieldError::new(
+            "response",
+            "isi tepat satu dari choices, text, number, matches",
+        ));
+    }
+    match &question.body {
+        Body::Multichoice { single, choices } => {
+            let picked = response
+                .choices
+                .as_ref()
+                .ok_or_else(|| wrong_shape("choices"))?;
+            if *single && picked.len() > 1 {
+                return Err(FieldError::new(
+                    "response.choices",
+                    "soal ini hanya menerima satu pilihan",
+                ));
+            }
+            for id in picked {
+                if !(0..choices.len() as u16)
+                    .any(|i| &choice_id(attempt, slot.question_id, 'c', i) == id)
+                {
+                    return Err(FieldError::new(
+                        "response.choices",
+                        format!("pilihan '{id}' tidak ada pada soal ini"),
+                    ));
+                }
+            }
+        }
+        Body::Truefalse { .. } => {
+            let picked = response
+                .choices
+                .as_ref()
+                .ok_or_else(|| wrong_shape("choices"))?;
+            if picked.len() > 1 || picked.iter().any(|c| c != "true" && c != "false") {
+                return Err(FieldError::new(
+                    "response.choices",
+                    "pilih 'true' atau 'false'",
+                ));
+            }
+        }
+        Body::Shortanswer { .. } | Body::Essay => {
+            let text = response.text.as_ref().ok_or_else(|| wrong_shape("text"))?;
+            if text.chars().count() > MAX_TEXT {
+                return Err(FieldError::new(
+                    "response.text",
+                    format!("maksimal {MAX_TEXT} karakter"),
+                ));
+            }
+        }
+        Body::Numerical { .. } => {
+            let number = response.number.ok_or_else(|| wrong_shape("number"))?;
+            if !number.is_finite() {
+                return Err(FieldError::new("response.number", "bukan angka"));
+            }
+        }
+        Body::Matching { pairs } => {
+            let matches = response
+                .matches
+                .as_ref()
+                .ok_or_else(|| wrong_shape("matches"))?;
+            let rights = distinct_rights(pairs).len() as u16;
+            for (left, right) in matches {
+                if !(0..pairs.len() as u16)
+                    .any(|i| &choice_id(attempt, slot.question_id, 'l', i) == left)
+                {
+                    return Err(FieldError::new(
+                        "response.matches",
+                        format!("butir kiri '{left}' tidak ada pada soal ini"),
+                    ));
+                }
+                if !(0..rights).any(|i| &choice_id(attempt, slot.question_id, 'r', i) == right) {
+                    return Err(FieldError::new(
+                        "response.matches",
+                        format!("pasangan '{right}' tidak ada pada soal ini"),
+                    ));
+                }
+            }
+        }
+        Body::Description => return Err(FieldError::new("response", "deskripsi tidak dijawab")),
+    }
+    Ok(())
+}
+
+/// Short answers compare case-insensitively after trimming and collapsing spaces.
+pub fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Moodle's short-answer wildcard: `*` stands for any run of characters.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(stripped) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = stripped;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The share of the question's points a response earns, as Moodle computes
+/// it; `None` when an assessor must decide (essay).
+pub fn fraction(
+    question: &Question,
+    slot: &Slot,
+    response: Option<&Response>,
+    attempt: Uuid,
+) -> Option<f64> {
+    let clamp = |f: f64| f.clamp(0.0, 1.0);
+    Some(match (&question.body, response) {
+        (Body::Essay, _) => return None,
+        (Body::Description, _) | (_, None) => 0.0,
+        (Body::Multichoice { choices, .. }, Some(r)) => {
+            let picked = r.choices.as_deref().unwrap_or_default();
+            let total: f64 = (0..choices.len() as u16)
+                .filter(|i| picked.contains(&choice_id(attempt, slot.question_id, 'c', *i)))
+                .map(|i| choices[i as usize].fraction)
+                .sum();
+            clamp(total)
+        }
+        (Body::Truefalse { correct, .. }, Some(r)) => {
+            let picked = r.choices.as_deref().unwrap_or_default();
+            let wanted = if *correct { "true" } else { "false" };
+            if picked.len() == 1 && picked[0] == wanted {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        (Body::Shortanswer { answers }, Some(r)) => {
+            let given = normalise(r.text.as_deref().unwrap_or_default());
+            if given.is_empty() {
+                0.0
+            } else {
+                answers
+                    .iter()
+                    .filter(|a| wildcard_match(&normalise(&a.text), &given))
+                    .map(|a| a.fraction)
+                    .fold(0.0, f64::max)
+            }
+        }
+        (Body::Numerical { answers }, Some(r)) => match r.number {
+            None => 0.0,
+            Some(x) => answers
+                .iter()
+                .filter(|a| a.value.is_none_or(|v| (x - v).abs() <= a.tolerance + 1e-9))
+                .map(|a| a.fraction)
+                .fold(0.0, f64::max),
+        },
+        (Body::Matching { pairs }, Some(r)) => {
+            let rights = distinct_rights(pairs);
+            let matches = r.matches.clone().unwrap_or_default();
+            let real: Vec<usize> = (0..pairs.len())
+                .filter(|i| !pairs[*i].left.is_empty())
+                .collect();
+            if real.is_empty() {
+                0.0
+            } else {
+                let correct = real
+                    .iter()
+                    .filter(|i| {
+                        let left = choice_id(attempt, slot.question_id, 'l', **i as u16);
+                        let right = rights
+                            .iter()
+                            .position(|r| *r == pairs[**i].right)
+                            .unwrap_or(usize::MAX) as u16;
+                        matches.get(&left)
+                            == Some(&choice_id(attempt, slot.question_id, 'r', right))
+                    })
+                    .count();
+                correct as f64 / real.len() as f64
+            }
+        }
+    })
+}
+
+/// One question's result in an attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    pub question_id: Uuid,
+    pub points: f64,
+    /// `None` until an assessor grades it.
+    pub fraction: Option<f64>,
+}
+
+/// `(score, max, percent, complete)`: `complete` is false while a mark waits for an assessor.
+pub fn totals(marks: &[Mark]) -> (f64, f64, f64, bool) {
+    let max: f64 = marks.iter().map(|m| m.points).sum();
+    let score: f64 = marks
+        .iter()
+        .map(|m| m.points * m.fraction.unwrap_or(0.0))
+        .sum();
+    let complete = marks.iter().all(|m| m.fraction.is_some());
+    let percent = if max > 0.0 {
+        (score / max * 10000.0).round() / 100.0
+    } else {
+        0.0
+    };
+    ((score * 1e6).round() / 1e6, max, percent, complete)
+}
+
+/// Whether a trainee may see the correct answers and feedback now.
+pub fn review_open(
+    policy: ReviewPolicy,
+    attempt_closed: bool,
+    closes_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> bool {
+    attempt_closed
+        && match policy {
+            ReviewPolicy::Never => false,
+            ReviewPolicy::AfterSubmit => true,
+            ReviewPolicy::AfterClose => closes_at.is_some_and(|c| now > c),
+        }
+}
+
+/// The attempt whose grade counts: `(number, percent)` of graded attempts.
+pub fn kept(graded: &[(i32, f64)], method: GradeMethod) -> Option<(i32, f64)> {
+    match method {
+        GradeMethod::Highest => graded
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))),
+        GradeMethod::Last => graded.iter().copied().max_by_key(|a| a.0),
+    }
+}
+
+/// Item statistics of one question over many attempts.
+#[derive(Debug, Clone, PartialEq, Serialize, Object)]
+pub struct ItemStats {
+    pub responses: u32,
+    /// Mean score on the question, 0–100: low means hard (or a wrong key).
+    pub facility: f64,
+    /// Correlation (×100) between the question and the rest of the attempt:
+    /// near zero or negative means the question does not separate strong
+    /// from weak candidates, often a sign it is broken.
+    pub discrimination: Option<f64>,
+}
+
+/// `scores[a] = (fraction on this question, total fraction of the other questions)` per attempt.
+pub fn item_stats(scores: &[(f64, f64)]) -> ItemStats {
+    let n = scores.len() as f64;
+    if scores.is_empty() {
+        return ItemStats {
+            responses: 0,
+            facility: 0.0,
+            discrimination: None,
+        };
+    }
+    let mean_x = scores.iter().map(|s| s.0).sum::<f64>() / n;
+    let mean_y = scores.iter().map(|s| s.1).sum::<f64>() / n;
+    let cov: f64 = scores.iter().map(|s| (s.0 - mean_x) * (s.1 - mean_y)).sum();
+    let var_x: f64 = scores.iter().map(|s| (s.0 - mean_x).powi(2)).sum();
+    let var_y: f64 = scores.iter().map(|s| (s.1 - mean_y).powi(2)).sum();
+    let discrimination = (var_x > 0.0 && var_y > 0.0)
+        .then(|| (cov / (var_x * var_y).sqrt() * 1000.0).round() / 10.0);
+    ItemStats {
+        responses: scores.len() as u32,
+        facility: (mean_x * 1000.0).round() / 10.0,
+        discrimination,
+    }
+}
+
+#[cfg(test)]
+mod tests;

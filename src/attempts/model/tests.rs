@@ -1,0 +1,311 @@
+use std::sync::Arc;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use time::macros::datetime;
+
+use super::*;
+use crate::banks::gift;
+
+fn question(gift: &str) -> Question {
+    gift::parse(gift).questions.remove(0).question
+}
+
+fn slot(q: &Question) -> Slot {
+    let candidate = Candidate {
+        id: Uuid::from_u128(7),
+        stable_id: "q".into(),
+        question: Arc::new(q.clone()),
+    };
+    slot_for(&candidate, false, &mut StdRng::seed_from_u64(1))
+}
+
+const ATTEMPT: Uuid = Uuid::from_u128(42);
+
+fn pick(q: &Question, indexes: &[u16]) -> Response {
+    let s = slot(q);
+    Response {
+        choices: Some(
+            indexes
+                .iter()
+                .map(|i| choice_id(ATTEMPT, s.question_id, 'c', *i))
+                .collect(),
+        ),
+        ..Response::default()
+    }
+}
+
+fn grade(q: &Question, r: &Response) -> Option<f64> {
+    fraction(q, &slot(q), Some(r), ATTEMPT)
+}
+
+#[test]
+fn multiple_choice_single_and_multiple() {
+    let single = question("Port? {=443 ~%50%8443 ~80}");
+    assert_eq!(grade(&single, &pick(&single, &[0])), Some(1.0));
+    assert_eq!(grade(&single, &pick(&single, &[1])), Some(0.5));
+    assert_eq!(grade(&single, &pick(&single, &[2])), Some(0.0));
+    let multi = question("Dua? {~%50%a ~%50%b ~%-100%c}");
+    assert_eq!(grade(&multi, &pick(&multi, &[0, 1])), Some(1.0));
+    assert_eq!(grade(&multi, &pick(&multi, &[0])), Some(0.5));
+    assert_eq!(
+        grade(&multi, &pick(&multi, &[0, 2])),
+        Some(0.0),
+        "clamped at zero"
+    );
+    assert_eq!(grade(&multi, &pick(&multi, &[])), Some(0.0));
+}
+
+#[test]
+fn true_false_short_numerical_matching_essay() {
+    let tf = question("Benar? {F}");
+    let answer = |c: &str| Response {
+        choices: Some(vec![c.into()]),
+        ..Response::default()
+    };
+    assert_eq!(grade(&tf, &answer("false")), Some(1.0));
+    assert_eq!(grade(&tf, &answer("true")), Some(0.0));
+
+    let short = question("Singkatan? {=Domain Name System =%50%DNS* }");
+    let text = |t: &str| Response {
+        text: Some(t.into()),
+        ..Response::default()
+    };
+    assert_eq!(grade(&short, &text("  domain   NAME system ")), Some(1.0));
+    assert_eq!(grade(&short, &text("DNS server")), Some(0.5), "wildcard");
+    assert_eq!(grade(&short, &text("")), Some(0.0));
+
+    let numeric = question("Host? {#=62 =%50%60..64}");
+    let number = |x: f64| Response {
+        number: Some(x),
+        ..Response::default()
+    };
+    assert_eq!(grade(&numeric, &number(62.0)), Some(1.0));
+    assert_eq!(grade(&numeric, &number(63.5)), Some(0.5));
+    assert_eq!(grade(&numeric, &number(70.0)), Some(0.0));
+
+    let matching = question("Pasangkan {=DNS -> 53 =HTTP -> 80 =HTTPS -> 443}");
+    let s = slot(&matching);
+    let right_of = |text: &str| {
+        let rights = ["53", "80", "443"];
+        choice_id(
+            ATTEMPT,
+            s.question_id,
+            'r',
+            rights.iter().position(|r| *r == text).unwrap() as u16,
+        )
+    };
+    let mut matches = BTreeMap::new();
+    matches.insert(choice_id(ATTEMPT, s.question_id, 'l', 0), right_of("53"));
+    matches.insert(choice_id(ATTEMPT, s.question_id, 'l', 1), right_of("443"));
+    let response = Response {
+        matches: Some(matches),
+        ..Response::default()
+    };
+    assert!(
+        (grade(&matching, &response).unwrap() - 1.0 / 3.0).abs() < 1e-9,
+        "proportional"
+    );
+
+    let essay = question("Tulis. {}");
+    assert_eq!(
+        grade(&essay, &text("panjang")),
+        None,
+        "left for an assessor"
+    );
+}
+
+#[test]
+fn responses_are_checked_against_the_question() {
+    let q = question("Port? {=443 ~80}");
+    let s = slot(&q);
+    assert!(validate(&pick(&q, &[1]), &q, &s, ATTEMPT).is_ok());
+    let unknown = Response {
+        choices: Some(vec!["c0".into()]),
+        ..Response::default()
+    };
+    assert!(
+        validate(&unknown, &q, &s, ATTEMPT)
+            .unwrap_err()
+            .message
+            .contains("tidak ada")
+    );
+    assert!(
+        validate(&pick(&q, &[0, 1]), &q, &s, ATTEMPT).is_err(),
+        "one choice only"
+    );
+    let wrong = Response {
+        text: Some("443".into()),
+        ..Response::default()
+    };
+    assert!(
+        validate(&wrong, &q, &s, ATTEMPT)
+            .unwrap_err()
+            .message
+            .contains("choices")
+    );
+    assert!(validate(&Response::default(), &q, &s, ATTEMPT).is_err());
+}
+
+#[test]
+fn choice_ids_hide_the_bank_order() {
+    let a = choice_id(ATTEMPT, Uuid::from_u128(1), 'c', 0);
+    assert_eq!(a.len(), 11);
+    assert_ne!(
+        a,
+        choice_id(Uuid::from_u128(43), Uuid::from_u128(1), 'c', 0),
+        "differs per attempt"
+    );
+    assert!(!a.ends_with('0'));
+}
+
+fn candidates() -> Vec<Candidate> {
+    let source = "// [tag:unit:a]\n::A1::a {T}\n\n// [tag:unit:a]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {=x ~y ~z}\n\n// [tag:unit:b]\n::B1::b {T}\n\n// [tag:unit:b]\n::D::Deskripsi saja.";
+    gift::parse(source)
+        .questions
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| Candidate {
+            id: Uuid::from_u128(i as u128 + 1),
+            stable_id: l.question.stable_id(),
+            question: Arc::new(l.question),
+        })
+        .collect()
+}
+
+#[test]
+fn draws_by_tag_and_fixed_lists() {
+    let pool = candidates();
+    let by_tags = Selection::ByTags {
+        rules: vec![
+            TagRule {
+                tag: "unit:a".into(),
+                count: 2,
+            },
+            TagRule {
+                tag: "unit:b".into(),
+                count: 1,
+            },
+        ],
+    };
+    assert!(check_selection(&by_tags, &pool).is_empty());
+    let slots = draw(&by_tags, &pool, true, true, &mut StdRng::seed_from_u64(9));
+    assert_eq!(slots.len(), 3);
+    assert_eq!(
+        slots
+            .iter()
+            .filter(|s| s.question_id == Uuid::from_u128(4))
+            .count(),
+        1,
+        "B1 is the only unit:b question"
+    );
+    let too_many = Selection::ByTags {
+        rules: vec![TagRule {
+            tag: "unit:b".into(),
+            count: 2,
+        }],
+    };
+    assert!(
+        check_selection(&too_many, &pool)[0]
+            .message
+            .contains("hanya memiliki 1 soal"),
+        "descriptions do not count"
+    );
+
+    let fixed = Selection::Fixed {
+        question_ids: vec!["B1".into(), "A3".into()],
+    };
+    let slots = draw(&fixed, &pool, false, false, &mut StdRng::seed_from_u64(9));
+    assert_eq!(
+        slots
+            .iter()
+            .map(|s| s.question_id.as_u128())
+            .collect::<Vec<_>>(),
+        [4, 3]
+    );
+    assert_eq!(slots[1].order, [0, 1, 2]);
+    let missing = Selection::Fixed {
+        question_ids: vec!["Z".into()],
+    };
+    assert_eq!(
+        check_selection(&missing, &pool)[0].field,
+        "selection.question_ids[0]"
+    );
+}
+
+#[test]
+fn deadlines_and_grace() {
+    let start = datetime!(2026-03-03 01:00 UTC);
+    let close = datetime!(2026-03-03 01:20 UTC);
+    assert_eq!(deadline(start, Some(3600), Some(close)), close);
+    assert_eq!(
+        deadline(start, Some(600), Some(close)),
+        datetime!(2026-03-03 01:10 UTC)
+    );
+    assert_eq!(deadline(start, None, None), start + Duration::days(365));
+    assert!(accepts_answers(close, close + Duration::seconds(5)));
+    assert!(!accepts_answers(close, close + Duration::seconds(6)));
+}
+
+#[test]
+fn totals_reviews_and_kept_grades() {
+    let marks = vec![
+        Mark {
+            question_id: Uuid::nil(),
+            points: 1.0,
+            fraction: Some(1.0),
+        },
+        Mark {
+            question_id: Uuid::nil(),
+            points: 2.0,
+            fraction: Some(0.5),
+        },
+        Mark {
+            question_id: Uuid::nil(),
+            points: 1.0,
+            fraction: None,
+        },
+    ];
+    assert_eq!(totals(&marks), (2.0, 4.0, 50.0, false));
+    let now = datetime!(2026-03-03 02:00 UTC);
+    assert!(review_open(ReviewPolicy::AfterSubmit, true, None, now));
+    assert!(!review_open(ReviewPolicy::AfterSubmit, false, None, now));
+    assert!(!review_open(
+        ReviewPolicy::AfterClose,
+        true,
+        Some(now + Duration::hours(1)),
+        now
+    ));
+    assert!(review_open(
+        ReviewPolicy::AfterClose,
+        true,
+        Some(now - Duration::hours(1)),
+        now
+    ));
+    assert!(!review_open(ReviewPolicy::Never, true, None, now));
+    assert_eq!(
+        kept(&[(1, 80.0), (2, 60.0)], GradeMethod::Highest),
+        Some((1, 80.0))
+    );
+    assert_eq!(
+        kept(&[(1, 80.0), (2, 60.0)], GradeMethod::Last),
+        Some((2, 60.0))
+    );
+    assert_eq!(kept(&[], GradeMethod::Last), None);
+}
+
+#[test]
+fn item_statistics_spot_broken_questions() {
+    // A good item: the strong candidates get it, the weak do not.
+    let good = item_stats(&[(1.0, 0.9), (1.0, 0.8), (0.0, 0.3), (0.0, 0.2)]);
+    assert_eq!(good.facility, 50.0);
+    assert!(good.discrimination.unwrap() > 90.0);
+    // A wrong key: only the weak candidates "get it right".
+    let broken = item_stats(&[(0.0, 0.9), (0.0, 0.8), (1.0, 0.3), (1.0, 0.2)]);
+    assert!(broken.discrimination.unwrap() < -90.0);
+    assert_eq!(
+        item_stats(&[(1.0, 0.5), (1.0, 0.7)]).discrimination,
+        None,
+        "everyone right: no spread"
+    );
+}

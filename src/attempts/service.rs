@@ -1,0 +1,922 @@
+//! The attempt engine: start (once, even when asked twenty times at once),
+//! resume, save (durably, never after the deadline), submit (grading once),
+//! finalise overdue attempts, and the results an administrator reads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use poem_openapi::Object;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::cache::{AttemptShape, Caches};
+use super::model::{
+    AttemptStatus, GRACE, GradeMethod, ItemStats, Mark, Response, ReviewPolicy, accepts_answers,
+    deadline, draw, fraction, item_stats, kept, review_open, totals, validate,
+};
+use super::settings::selection_of;
+use super::store::{self, Finish, Grade};
+use super::views::{AttemptView, ResultView, SavedAnswer, question_view, review};
+use super::writer::{Writer, in_savepoint};
+use crate::accounts::model::{CurrentUser, Role};
+use crate::audit;
+use crate::banks::model::Question;
+use crate::clock;
+use crate::db::Db;
+use crate::entities::{assessment, attempt, batch};
+use crate::error::{AppError, AppResult};
+
+/// The database, the group-commit writer and the caches, shared by every request.
+#[derive(Clone)]
+pub struct Engine {
+    pub db: Db,
+    pub writer: Writer,
+    pub caches: Arc<Caches>,
+}
+
+impl Engine {
+    pub fn start(db: Db) -> Engine {
+        Engine {
+            writer: Writer::start(db.clone()),
+            caches: Arc::new(Caches::default()),
+            db,
+        }
+    }
+}
+
+/// The batch through which `user` takes part in a course, if they hold a seat.
+async fn seat(db: &Db, user_id: Uuid, course_id: Uuid) -> AppResult<Option<batch::Model>> {
+    use crate::schedule::model::{BatchStatus, EnrolmentStatus};
+    for e in crate::schedule::store::enrolments_of_user(db.read(), user_id).await? {
+        if e.status != EnrolmentStatus::Enrolled {
+            continue;
+        }
+        if let Some(b) = crate::schedule::store::batch(db.read(), e.batch_id).await?
+            && b.course_id == course_id
+            && b.status != BatchStatus::Cancelled
+        {
+            return Ok(Some(b));
+        }
+    }
+    Ok(None)
+}
+
+/// Opening and closing time of a quiz for a batch (its own window wins).
+async fn window(
+    db: &Db,
+    quiz: &assessment::Model,
+    batch_id: Option<Uuid>,
+) -> AppResult<(Option<OffsetDateTime>, Option<OffsetDateTime>)> {
+    if let Some(batch_id) = batch_id
+        && let Some(w) = store::window(db.read(), quiz.id, batch_id).await?
+    {
+        return Ok((w.opens_at.or(quiz.opens_at), w.closes_at.or(quiz.closes_at)));
+    }
+    Ok((quiz.opens_at, quiz.closes_at))
+}
+
+async fn quiz(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
+    store::assessment(db.read(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn policy(quiz: &assessment::Model) -> ReviewPolicy {
+    ReviewPolicy::parse(&quiz.review_policy).unwrap_or(ReviewPolicy::AfterSubmit)
+}
+
+async fn shape(engine: &Engine, row: &attempt::Model) -> AppResult<Arc<AttemptShape>> {
+    match engine.caches.attempt(&row.id) {
+        Some(shape) => Ok(shape),
+        None => Ok(engine.caches.remember(AttemptShape::from_row(row)?)),
+    }
+}
+
+/// The attempt's shape, from the cache or the database.
+async fn shape_by_id(engine: &Engine, id: Uuid) -> AppResult<Arc<AttemptShape>> {
+    if let Some(shape) = engine.caches.attempt(&id) {
+        return Ok(shape);
+    }
+    let row = store::attempt(engine.db.read(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    shape(engine, &row).await
+}
+
+async fn questions_of(
+    engine: &Engine,
+    shape: &AttemptShape,
+) -> AppResult<HashMap<Uuid, Arc<Question>>> {
+    let ids: Vec<Uuid> = shape.slots.iter().map(|s| s.question_id).collect();
+    engine.caches.questions(&engine.db, &ids).await
+}
+
+/// What a trainee learns about a quiz before starting.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct QuizInfo {
+    pub id: Uuid,
+    pub title: String,
+    pub time_limit_seconds: Option<i32>,
+    pub opens_at: Option<OffsetDateTime>,
+    pub closes_at: Option<OffsetDateTime>,
+    pub max_attempts: i32,
+    pub attempts_used: u32,
+    pub pass_percent: f64,
+    pub open_attempt_id: Option<Uuid>,
+    /// The kept grade (highest or last, per the quiz) of the finished attempts.
+    pub kept_percent: Option<f64>,
+    pub passed: Option<bool>,
+    pub finished: Vec<FinishedAttempt>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct FinishedAttempt {
+    pub id: Uuid,
+    pub number: i32,
+    pub status: AttemptStatus,
+    pub percent: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> AppResult<QuizInfo> {
+    let quiz = quiz(&engine.db, quiz_id).await?;
+    let course = crate::catalog::store::get_course(engine.db.read(), quiz.course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !user.has(Role::Admin) && course.status != crate::catalog::model::CourseStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    let batch = seat(&engine.db, user.id, quiz.course_id).await?;
+    let (opens_at, closes_at) = window(&engine.db, &quiz, batch.as_ref().map(|b| b.id)).await?;
+    let attempts = store::attempts_of(engine.db.read(), quiz.id, user.id).await?;
+    let finished: Vec<FinishedAttempt> = attempts
+        .iter()
+        .filter(|a| a.status != AttemptStatus::Open.as_str())
+        .map(|a| FinishedAttempt {
+            id: a.id,
+            number: a.number,
+            status: AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Submitted),
+            percent: a.percent,
+            passed: a.passed,
+        })
+        .collect();
+    let graded: Vec<(i32, f64)> = attempts
+        .iter()
+        .filter(|a| a.status == AttemptStatus::Graded.as_str())
+        .filter_map(|a| a.percent.map(|p| (a.number, p)))
+        .collect();
+    let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+    let kept_percent = kept(&graded, method).map(|(_, p)| p);
+    Ok(QuizInfo {
+        id: quiz.id,
+        title: quiz.title.clone(),
+        time_limit_seconds: quiz.time_limit_seconds,
+        opens_at,
+        closes_at,
+        max_attempts: quiz.max_attempts,
+        attempts_used: attempts.len() as u32,
+        pass_percent: quiz.pass_percent,
+        open_attempt_id: attempts
+            .iter()
+            .find(|a| a.status == AttemptStatus::Open.as_str())
+            .map(|a| a.id),
+        kept_percent,
+        passed: kept_percent.map(|p| p >= quiz.pass_percent),
+        finished,
+    })
+}
+
+enum Started {
+    Created(Box<attempt::Model>),
+    Existing(Box<attempt::Model>),
+    NoneLeft,
+}
+
+/// Starts an attempt, or returns the trainee's open one. Returns whether it is new.
+pub async fn start(
+    engine: &Engine,
+    user: &CurrentUser,
+    quiz_id: Uuid,
+) -> AppResult<(AttemptView, bool)> {
+    user.require(Role::Trainee)?;
+    let quiz = quiz(&engine.db, quiz_id).await?;
+    let batch = seat(&engine.db, user.id, quiz.course_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::conflict(
+                "not_enrolled",
+                "Anda belum terdaftar di angkatan kursus ini.",
+            )
+        })?;
+    let now = clock::now();
+    // An open attempt past its deadline is finished first, with what it had.
+    if let Some(open) = store::open_attempt(engine.db.read(), quiz.id, user.id).await? {
+        if accepts_answers(open.deadline_at, now) {
+            return Ok((build_view(engine, user, &quiz, &open).await?, false));
+        }
+        finish_attempt(engine, open.id, Closer::Deadline).await?;
+    }
+    let (opens_at, closes_at) = window(&engine.db, &quiz, Some(batch.id)).await?;
+    if opens_at.is_some_and(|o| now < o) {
+        return Err(AppError::conflict("quiz_not_open", "Kuis belum dibuka."));
+    }
+    if closes_at.is_some_and(|c| now >= c) {
+        return Err(AppError::conflict("quiz_closed", "Kuis sudah ditutup."));
+    }
+    let bank = crate::banks::store::bank(engine.db.read(), quiz.bank_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = crate::banks::store::version(engine.db.read(), bank.id, bank.current_version)
+        .await?
+        .ok_or_else(|| AppError::conflict("bank_empty", "Bank soal kuis ini kosong."))?;
+    let pool = engine.caches.pool(&engine.db, version.id).await?;
+    let seed: i64 = rand::random::<i64>();
+    let mut rng = StdRng::seed_from_u64(seed as u64);
+    let slots = draw(
+        &selection_of(&quiz)?,
+        &pool,
+        quiz.shuffle_questions,
+        quiz.shuffle_choices,
+        &mut rng,
+    );
+    if slots.is_empty() {
+        return Err(AppError::conflict(
+            "bank_empty",
+            "Tidak ada soal yang dapat diambil untuk kuis ini.",
+        ));
+    }
+    let max_score: f64 = slots.iter().map(|s| s.points).sum();
+    let row = attempt::Model {
+        id: Uuid::now_v7(),
+        assessment_id: quiz.id,
+        user_id: user.id,
+        batch_id: Some(batch.id),
+        number: 0,
+        status: AttemptStatus::Open.as_str().into(),
+        seed,
+        slots: serde_json::to_string(&slots).map_err(|e| AppError::internal(e.to_string()))?,
+        started_at: now,
+        deadline_at: deadline(now, quiz.time_limit_seconds, closes_at),
+        submitted_at: None,
+        finished_by: None,
+        marks: None,
+        score: None,
+        max_score,
+        percent: None,
+        passed: None,
+        graded_at: None,
+        updated_at: now,
+    };
+    let max_attempts = quiz.max_attempts;
+    let started = engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                if let Some(open) = store::open_attempt(txn, row.assessment_id, row.user_id).await?
+                {
+                    return Ok(Started::Existing(Box::new(open)));
+                }
+                let used = store::count_attempts(txn, row.assessment_id, row.user_id).await?;
+                if used >= max_attempts as u64 {
+                    return Ok(Started::NoneLeft);
+                }
+                let mut row = row;
+                row.number = used as i32 + 1;
+                let insert = if txn.get_database_backend() == DbBackend::Postgres {
+                    let copy = row.clone();
+                    in_savepoint(txn, move |sp| Box::pin(store::insert_attempt(sp, copy))).await
+                } else {
+                    store::insert_attempt(txn, row.clone()).await
+                };
+                match insert {
+                    Ok(()) => Ok(Started::Created(Box::new(row))),
+                    // Another instance started it a moment ago.
+                    Err(AppError::Db(e))
+                        if matches!(
+                            e.sql_err(),
+                            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                        ) =>
+                    {
+                        match store::open_attempt(txn, row.assessment_id, row.user_id).await? {
+                            Some(open) => Ok(Started::Existing(Box::new(open))),
+                            None => Err(AppError::Db(e)),
+                        }
+                    }
+                    Err(other) => Err(other),
+                }
+            })
+        })
+        .await?;
+    match started {
+        Started::Created(row) => Ok((build_view(engine, user, &quiz, &row).await?, true)),
+        Started::Existing(row) => Ok((build_view(engine, user, &quiz, &row).await?, false)),
+        Started::NoneLeft => Err(AppError::conflict(
+            "no_attempts_left",
+            format!("Kesempatan mengerjakan kuis ini sudah habis ({max_attempts} kali)."),
+        )),
+    }
+}
+
+async fn build_view(
+    engine: &Engine,
+    viewer: &CurrentUser,
+    quiz: &assessment::Model,
+    row: &attempt::Model,
+) -> AppResult<AttemptView> {
+    let shape = shape(engine, row).await?;
+    let questions = questions_of(engine, &shape).await?;
+    let stored: Vec<(Uuid, Response, OffsetDateTime)> = store::answers(engine.db.read(), row.id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            serde_json::from_str(&a.response)
+                .ok()
+                .map(|r| (a.question_id, r, a.saved_at))
+        })
+        .collect();
+    let answers: HashMap<Uuid, Response> = stored.iter().map(|(q, r, _)| (*q, r.clone())).collect();
+    let saved: BTreeMap<String, SavedAnswer> = stored
+        .into_iter()
+        .map(|(q, response, saved_at)| (q.to_string(), SavedAnswer { response, saved_at }))
+        .collect();
+    let status = AttemptStatus::parse(&row.status).unwrap_or(AttemptStatus::Open);
+    let closed = status != AttemptStatus::Open;
+    let result = closed.then(|| ResultView {
+        status,
+        score: row.score.unwrap_or(0.0),
+        max_score: row.max_score,
+        percent: row.percent.unwrap_or(0.0),
+        passed: row.passed,
+        pass_percent: quiz.pass_percent,
+        finished_by: row.finished_by.clone(),
+        submitted_at: row.submitted_at,
+    });
+    let (_, closes_at) = window(&engine.db, quiz, row.batch_id).await?;
+    let now = clock::now();
+    let show_review =
+        closed && (viewer.has(Role::Admin) || review_open(policy(quiz), closed, closes_at, now));
+    let marks: Vec<Mark> = row
+        .marks
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    let mut views = Vec::with_capacity(shape.slots.len());
+    let mut reviews = Vec::new();
+    for (i, slot) in shape.slots.iter().enumerate() {
+        let Some(question) = questions.get(&slot.question_id) else {
+            continue;
+        };
+        views.push(question_view(row.id, i as u32 + 1, slot, question));
+        if show_review {
+            let mark = marks.iter().find(|m| m.question_id == slot.question_id);
+            reviews.push(review(
+                row.id,
+                slot,
+                question,
+                answers.get(&slot.question_id),
+                mark,
+            ));
+        }
+    }
+    Ok(AttemptView {
+        id: row.id,
+        assessment_id: row.assessment_id,
+        title: quiz.title.clone(),
+        number: row.number,
+        status,
+        started_at: row.started_at,
+        deadline: row.deadline_at,
+        server_time: now,
+        questions: views,
+        answers: saved,
+        result,
+        review: show_review.then_some(reviews),
+    })
+}
+
+/// The attempt for its owner or an administrator (anyone else: 404),
+/// finished first if its deadline has passed.
+pub async fn view(
+    engine: &Engine,
+    viewer: &CurrentUser,
+    attempt_id: Uuid,
+) -> AppResult<AttemptView> {
+    let mut row = store::attempt(engine.db.read(), attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.user_id != viewer.id && !viewer.has(Role::Admin) {
+        return Err(AppError::NotFound);
+    }
+    if row.status == AttemptStatus::Open.as_str() && !accepts_answers(row.deadline_at, clock::now())
+    {
+        finish_attempt(engine, row.id, Closer::Deadline).await?;
+        row = store::attempt(engine.db.read(), attempt_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    build_view(engine, viewer, &quiz, &row).await
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Saved {
+    /// When the answer stored now was written (durably).
+    pub saved_at: OffsetDateTime,
+    /// True when a newer answer (higher `seq`) was already stored and this one was ignored.
+    pub stale: bool,
+}
+
+enum SaveOutcome {
+    Saved(OffsetDateTime),
+    Stale(OffsetDateTime),
+    Closed,
+}
+
+fn closed_error() -> AppError {
+    AppError::conflict(
+        "attempt_closed",
+        "Waktu mengerjakan sudah habis atau percobaan sudah dikumpulkan; jawaban tidak disimpan.",
+    )
+}
+
+/// Saves one answer and returns only after it is durable.
+pub async fn save(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+    question_id: Uuid,
+    response: Response,
+    seq: Option<i64>,
+) -> AppResult<Saved> {
+    let shape = shape_by_id(engine, attempt_id).await?;
+    if shape.user_id != user.id {
+        return Err(AppError::NotFound);
+    }
+    let slot = shape.slot(question_id).ok_or(AppError::NotFound)?.clone();
+    let question = engine
+        .caches
+        .questions(&engine.db, &[question_id])
+        .await?
+        .remove(&question_id)
+        .ok_or(AppError::NotFound)?;
+    validate(&response, &question, &slot, attempt_id).map_err(|e| AppError::validation(vec![e]))?;
+    if !accepts_answers(shape.deadline_at, clock::now()) {
+        finish_attempt(engine, attempt_id, Closer::Deadline).await?;
+        return Err(closed_error());
+    }
+    let json = serde_json::to_string(&response).map_err(|e| AppError::internal(e.to_string()))?;
+    let outcome = engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                // Time is read inside the transaction: the deadline is checked
+                // against the moment the answer is written, not when it was sent.
+                let now = clock::now();
+                match store::attempt_state(txn, attempt_id).await? {
+                    Some((status, deadline))
+                        if status == AttemptStatus::Open.as_str()
+                            && accepts_answers(deadline, now) =>
+                    {
+                        if store::upsert_answer(txn, attempt_id, question_id, json, seq, now)
+                            .await?
+                        {
+                            Ok(SaveOutcome::Saved(now))
+                        } else {
+                            let stored = store::answer(txn, attempt_id, question_id).await?;
+                            Ok(SaveOutcome::Stale(stored.map_or(now, |a| a.saved_at)))
+                        }
+                    }
+                    _ => Ok(SaveOutcome::Closed),
+                }
+            })
+        })
+        .await?;
+    match outcome {
+        SaveOutcome::Saved(saved_at) => Ok(Saved {
+            saved_at,
+            stale: false,
+        }),
+        SaveOutcome::Stale(saved_at) => Ok(Saved {
+            saved_at,
+            stale: true,
+        }),
+        SaveOutcome::Closed => Err(closed_error()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closer {
+    Trainee,
+    Deadline,
+}
+
+/// Finishes an open attempt once: grades what it has and records the
+/// result. Returns false if it was already finished.
+pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> AppResult<bool> {
+    let shape = shape_by_id(engine, attempt_id).await?;
+    let questions = questions_of(engine, &shape).await?;
+    let quiz = quiz(&engine.db, shape.assessment_id).await?;
+    let pass_percent = quiz.pass_percent;
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                let Some(row) = store::attempt_for_update(txn, attempt_id).await? else {
+                    return Ok(false);
+                };
+                if row.status != AttemptStatus::Open.as_str() {
+                    return Ok(false);
+                }
+                let responses: HashMap<Uuid, Response> = store::answers(txn, attempt_id)
+                    .await?
+                    .into_iter()
+                    .filter_map(|a| {
+                        serde_json::from_str(&a.response)
+                            .ok()
+                            .map(|r| (a.question_id, r))
+                    })
+                    .collect();
+                let marks: Vec<Mark> = shape
+                    .slots
+                    .iter()
+                    .map(|slot| Mark {
+                        question_id: slot.question_id,
+                        points: slot.points,
+                        fraction: questions.get(&slot.question_id).and_then(|q| {
+                            fraction(q, slot, responses.get(&slot.question_id), attempt_id)
+                        }),
+                    })
+                    .collect();
+                let (score, _max, percent, complete) = totals(&marks);
+                let now = clock::now();
+                let finish = Finish {
+                    grade: Grade {
+                        status: if complete {
+                            AttemptStatus::Graded
+                        } else {
+                            AttemptStatus::Submitted
+                        },
+                        marks: serde_json::to_string(&marks)
+                            .map_err(|e| AppError::internal(e.to_string()))?,
+                        score,
+                        percent,
+                        passed: complete.then_some(percent >= pass_percent),
+                        graded_at: complete.then_some(now),
+                    },
+                    submitted_at: match by {
+                        Closer::Trainee => now,
+                        Closer::Deadline => row.deadline_at.min(now),
+                    },
+                    finished_by: match by {
+                        Closer::Trainee => "trainee",
+                        Closer::Deadline => "deadline",
+                    },
+                };
+                store::finish(txn, attempt_id, finish).await
+            })
+        })
+        .await
+}
+
+/// The trainee hands the attempt in; doing it twice grades once.
+pub async fn submit(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+) -> AppResult<AttemptView> {
+    let row = store::attempt(engine.db.read(), attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.user_id != user.id {
+        return Err(AppError::NotFound);
+    }
+    let by = if accepts_answers(row.deadline_at, clock::now()) {
+        Closer::Trainee
+    } else {
+        Closer::Deadline
+    };
+    finish_attempt(engine, attempt_id, by).await?;
+    view(engine, user, attempt_id).await
+}
+
+/// Finishes every overdue open attempt; safe when several instances run it.
+pub async fn finish_overdue(engine: &Engine) -> AppResult<u32> {
+    let overdue = store::overdue(engine.db.read(), clock::now() - GRACE, 500).await?;
+    let mut finished = 0;
+    for id in overdue {
+        if finish_attempt(engine, id, Closer::Deadline).await? {
+            finished += 1;
+        }
+    }
+    Ok(finished)
+}
+
+/// Runs `finish_overdue` every `every` until the runtime stops.
+pub fn spawn_sweeper(engine: Engine, every: StdDuration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match finish_overdue(&engine).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(finished = n, "overdue attempts finished"),
+                Err(err) => tracing::warn!(error = %err, "sweeping overdue attempts failed"),
+            }
+        }
+    });
+}
+
+/// Re-grades a finished attempt with the current grading rules (assessor
+/// marks are kept), recording old and new score in the audit log.
+pub async fn regrade(
+    engine: &Engine,
+    admin: &CurrentUser,
+    attempt_id: Uuid,
+    reason: &str,
+) -> AppResult<ResultView> {
+    admin.require(Role::Admin)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid_field(
+            "reason",
+            "alasan penilaian ulang wajib diisi",
+        ));
+    }
+    let row = store::attempt(engine.db.read(), attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.status == AttemptStatus::Open.as_str() {
+        return Err(AppError::conflict(
+            "attempt_open",
+            "Percobaan masih berlangsung.",
+        ));
+    }
+    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let shape = shape(engine, &row).await?;
+    let questions = questions_of(engine, &shape).await?;
+    let old: Vec<Mark> = row
+        .marks
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    let responses: HashMap<Uuid, Response> = store::answers(engine.db.read(), attempt_id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            serde_json::from_str(&a.response)
+                .ok()
+                .map(|r| (a.question_id, r))
+        })
+        .collect();
+    let marks: Vec<Mark> = shape
+        .slots
+        .iter()
+        .map(|slot| {
+            let auto = questions
+                .get(&slot.question_id)
+                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), attempt_id));
+            let manual = old
+                .iter()
+                .find(|m| m.question_id == slot.question_id)
+                .and_then(|m| m.fraction);
+            Mark {
+                question_id: slot.question_id,
+                points: slot.points,
+                fraction: auto.or(manual),
+            }
+        })
+        .collect();
+    let (score, max, percent, complete) = totals(&marks);
+    let passed = complete.then_some(percent >= quiz.pass_percent);
+    let status = if complete {
+        AttemptStatus::Graded
+    } else {
+        AttemptStatus::Submitted
+    };
+    let txn = engine.db.begin_write().await?;
+    store::set_grade(
+        &txn,
+        attempt_id,
+        Grade {
+            status,
+            marks: serde_json::to_string(&marks).map_err(|e| AppError::internal(e.to_string()))?,
+            score,
+            percent,
+            passed,
+            graded_at: complete.then(clock::now),
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin.id),
+            action: "attempt.regrade",
+            object_type: "attempt",
+            object_id: attempt_id,
+            old: Some(serde_json::json!({ "score": row.score, "percent": row.percent, "passed": row.passed })),
+            new: Some(serde_json::json!({ "score": score, "percent": percent, "passed": passed })),
+            reason: Some(reason),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ResultView {
+        status,
+        score,
+        max_score: max,
+        percent,
+        passed,
+        pass_percent: quiz.pass_percent,
+        finished_by: row.finished_by,
+        submitted_at: row.submitted_at,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct AttemptRow {
+    pub id: Uuid,
+    pub number: i32,
+    pub status: AttemptStatus,
+    pub score: Option<f64>,
+    pub max_score: f64,
+    pub percent: Option<f64>,
+    pub passed: Option<bool>,
+    pub started_at: OffsetDateTime,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub finished_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ResultRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub nip: Option<String>,
+    pub unit_kerja: Option<String>,
+    pub attempts: Vec<AttemptRow>,
+    /// The grade that counts (highest or last, per the quiz).
+    pub kept_percent: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+/// Every trainee's attempts at a quiz, optionally of one batch.
+pub async fn results(
+    engine: &Engine,
+    quiz_id: Uuid,
+    batch_id: Option<Uuid>,
+) -> AppResult<(assessment::Model, Vec<ResultRow>)> {
+    let quiz = quiz(&engine.db, quiz_id).await?;
+    let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+    let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
+    let user_ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
+    let users = crate::schedule::store::users(engine.db.read(), &user_ids).await?;
+    let mut by_user: BTreeMap<Uuid, Vec<&attempt::Model>> = BTreeMap::new();
+    for a in &attempts {
+        by_user.entry(a.user_id).or_default().push(a);
+    }
+    let mut rows: Vec<ResultRow> = by_user
+        .into_iter()
+        .map(|(user_id, list)| {
+            let graded: Vec<(i32, f64)> = list
+                .iter()
+                .filter(|a| a.status == AttemptStatus::Graded.as_str())
+                .filter_map(|a| a.percent.map(|p| (a.number, p)))
+                .collect();
+            let kept_percent = kept(&graded, method).map(|(_, p)| p);
+            let user = users.get(&user_id);
+            ResultRow {
+                user_id,
+                name: user.map(|u| u.name.clone()).unwrap_or_default(),
+                nip: user.and_then(|u| u.nip.clone()),
+                unit_kerja: user.and_then(|u| u.unit_kerja.clone()),
+                attempts: list
+                    .iter()
+                    .map(|a| AttemptRow {
+                        id: a.id,
+                        number: a.number,
+                        status: AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Open),
+                        score: a.score,
+                        max_score: a.max_score,
+                        percent: a.percent,
+                        passed: a.passed,
+                        started_at: a.started_at,
+                        submitted_at: a.submitted_at,
+                        finished_by: a.finished_by.clone(),
+                    })
+                    .collect(),
+                kept_percent,
+                passed: kept_percent.map(|p| p >= quiz.pass_percent),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((quiz, rows))
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ItemRow {
+    pub question_id: Uuid,
+    pub stable_id: String,
+    pub version: i32,
+    pub title: Option<String>,
+    pub text_html: String,
+    pub stats: ItemStats,
+}
+
+/// Facility and discrimination of each question over the finished attempts.
+pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<ItemRow>> {
+    let quiz = quiz(&engine.db, quiz_id).await?;
+    let attempts = store::attempts_for(engine.db.read(), quiz.id, None).await?;
+    let mut per_attempt: Vec<Vec<Mark>> = Vec::new();
+    for a in attempts
+        .iter()
+        .filter(|a| a.status != AttemptStatus::Open.as_str())
+    {
+        if let Some(marks) = a
+            .marks
+            .as_deref()
+            .and_then(|m| serde_json::from_str::<Vec<Mark>>(m).ok())
+        {
+            per_attempt.push(marks);
+        }
+    }
+    let mut question_ids: Vec<Uuid> = per_attempt
+        .iter()
+        .flatten()
+        .map(|m| m.question_id)
+        .collect();
+    question_ids.sort();
+    question_ids.dedup();
+    let rows = crate::banks::store::questions_by_ids(engine.db.read(), &question_ids).await?;
+    let mut items = Vec::new();
+    for row in rows {
+        let mut scores = Vec::new();
+        for marks in &per_attempt {
+            let Some(this) = marks
+                .iter()
+                .find(|m| m.question_id == row.id)
+                .and_then(|m| m.fraction)
+            else {
+                continue;
+            };
+            let rest: Vec<&Mark> = marks.iter().filter(|m| m.question_id != row.id).collect();
+            let rest_max: f64 = rest.iter().map(|m| m.points).sum();
+            let rest_score: f64 = rest
+                .iter()
+                .map(|m| m.points * m.fraction.unwrap_or(0.0))
+                .sum();
+            scores.push((
+                this,
+                if rest_max > 0.0 {
+                    rest_score / rest_max
+                } else {
+                    0.0
+                },
+            ));
+        }
+        let question = crate::banks::service::decode(&row)?;
+        items.push(ItemRow {
+            question_id: row.id,
+            stable_id: row.stable_id.clone(),
+            version: row.version,
+            title: row.title.clone(),
+            text_html: question.text_html(),
+            stats: item_stats(&scores),
+        });
+    }
+    items.sort_by(|a, b| a.stats.facility.total_cmp(&b.stats.facility));
+    Ok(items)
+}
+
+/// Each required quiz of a course with the trainee's kept grade.
+pub async fn quiz_standing(
+    db: &Db,
+    course_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Vec<(Uuid, String, bool, Option<f64>, bool)>> {
+    let mut out = Vec::new();
+    for quiz in store::quizzes_of_course(db.read(), course_id).await? {
+        let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+        let graded: Vec<(i32, f64)> = store::attempts_of(db.read(), quiz.id, user_id)
+            .await?
+            .iter()
+            .filter(|a| a.status == AttemptStatus::Graded.as_str())
+            .filter_map(|a| a.percent.map(|p| (a.number, p)))
+            .collect();
+        let best = kept(&graded, method).map(|(_, p)| p);
+        out.push((
+            quiz.id,
+            quiz.title.clone(),
+            quiz.required,
+            best,
+            best.is_some_and(|p| p >= quiz.pass_percent),
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,312 @@
+//! Queries on assessments, attempts and answers.
+
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::AttemptStatus;
+use crate::entities::{assessment, assessment_window, attempt, attempt_answer};
+use crate::error::AppResult;
+
+pub async fn assessment(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<assessment::Model>> {
+    Ok(assessment::Entity::find_by_id(id).one(conn).await?)
+}
+
+pub async fn quiz_of_module(
+    conn: &impl ConnectionTrait,
+    module_id: Uuid,
+) -> AppResult<Option<assessment::Model>> {
+    Ok(assessment::Entity::find()
+        .filter(assessment::Column::ModuleId.eq(module_id))
+        .one(conn)
+        .await?)
+}
+
+pub async fn quizzes_of_course(
+    conn: &impl ConnectionTrait,
+    course_id: Uuid,
+) -> AppResult<Vec<assessment::Model>> {
+    Ok(assessment::Entity::find()
+        .filter(assessment::Column::CourseId.eq(course_id))
+        .filter(assessment::Column::Kind.eq("quiz"))
+        .order_by_asc(assessment::Column::CreatedAt)
+        .all(conn)
+        .await?)
+}
+
+pub async fn window(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    batch_id: Uuid,
+) -> AppResult<Option<assessment_window::Model>> {
+    Ok(
+        assessment_window::Entity::find_by_id((assessment_id, batch_id))
+            .one(conn)
+            .await?,
+    )
+}
+
+pub async fn set_window(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    batch_id: Uuid,
+    opens_at: Option<OffsetDateTime>,
+    closes_at: Option<OffsetDateTime>,
+) -> AppResult<()> {
+    assessment_window::Entity::insert(assessment_window::ActiveModel {
+        assessment_id: Set(assessment_id),
+        batch_id: Set(batch_id),
+        opens_at: Set(opens_at),
+        closes_at: Set(closes_at),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            assessment_window::Column::AssessmentId,
+            assessment_window::Column::BatchId,
+        ])
+        .update_columns([
+            assessment_window::Column::OpensAt,
+            assessment_window::Column::ClosesAt,
+        ])
+        .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn attempt(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<attempt::Model>> {
+    Ok(attempt::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// The attempt row locked for update on PostgreSQL (SQLite's writer is already alone).
+pub async fn attempt_for_update(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<attempt::Model>> {
+    Ok(attempt::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await?)
+}
+
+/// `(status, deadline)` of an attempt, share-locked on PostgreSQL so that a
+/// submit cannot grade between this check and the answer written after it.
+pub async fn attempt_state(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<(String, OffsetDateTime)>> {
+    Ok(attempt::Entity::find_by_id(id)
+        .select_only()
+        .column(attempt::Column::Status)
+        .column(attempt::Column::DeadlineAt)
+        .lock_shared()
+        .into_tuple()
+        .one(conn)
+        .await?)
+}
+
+pub async fn open_attempt(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Option<attempt::Model>> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::AssessmentId.eq(assessment_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .one(conn)
+        .await?)
+}
+
+pub async fn count_attempts(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<u64> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::AssessmentId.eq(assessment_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .count(conn)
+        .await?)
+}
+
+pub async fn attempts_of(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Vec<attempt::Model>> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::AssessmentId.eq(assessment_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .order_by_asc(attempt::Column::Number)
+        .all(conn)
+        .await?)
+}
+
+pub async fn attempts_for(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    batch_id: Option<Uuid>,
+) -> AppResult<Vec<attempt::Model>> {
+    let mut query = attempt::Entity::find().filter(attempt::Column::AssessmentId.eq(assessment_id));
+    if let Some(batch_id) = batch_id {
+        query = query.filter(attempt::Column::BatchId.eq(batch_id));
+    }
+    Ok(query
+        .order_by_asc(attempt::Column::UserId)
+        .order_by_asc(attempt::Column::Number)
+        .all(conn)
+        .await?)
+}
+
+/// Open attempts whose deadline (and grace) has passed.
+pub async fn overdue(
+    conn: &impl ConnectionTrait,
+    before: OffsetDateTime,
+    limit: u64,
+) -> AppResult<Vec<Uuid>> {
+    Ok(attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::Id)
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::DeadlineAt.lt(before))
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+pub async fn answers(
+    conn: &impl ConnectionTrait,
+    attempt_id: Uuid,
+) -> AppResult<Vec<attempt_answer::Model>> {
+    Ok(attempt_answer::Entity::find()
+        .filter(attempt_answer::Column::AttemptId.eq(attempt_id))
+        .all(conn)
+        .await?)
+}
+
+pub async fn answer(
+    conn: &impl ConnectionTrait,
+    attempt_id: Uuid,
+    question_id: Uuid,
+) -> AppResult<Option<attempt_answer::Model>> {
+    Ok(
+        attempt_answer::Entity::find_by_id((attempt_id, question_id))
+            .one(conn)
+            .await?,
+    )
+}
+
+/// Writes an answer unless a newer one (higher client sequence) is stored;
+/// returns whether it was written.
+pub async fn upsert_answer(
+    conn: &impl ConnectionTrait,
+    attempt_id: Uuid,
+    question_id: Uuid,
+    response: String,
+    seq: Option<i64>,
+    now: OffsetDateTime,
+) -> AppResult<bool> {
+    let stored_seq = Expr::col((attempt_answer::Entity, attempt_answer::Column::Seq));
+    let new_seq = Expr::col((Alias::new("excluded"), attempt_answer::Column::Seq));
+    let newer_or_unordered = stored_seq
+        .clone()
+        .is_null()
+        .or(new_seq.clone().is_null())
+        .or(stored_seq.lte(new_seq));
+    let written = attempt_answer::Entity::insert(attempt_answer::ActiveModel {
+        attempt_id: Set(attempt_id),
+        question_id: Set(question_id),
+        response: Set(response),
+        seq: Set(seq),
+        saved_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            attempt_answer::Column::AttemptId,
+            attempt_answer::Column::QuestionId,
+        ])
+        .update_columns([
+            attempt_answer::Column::Response,
+            attempt_answer::Column::Seq,
+            attempt_answer::Column::SavedAt,
+        ])
+        .action_and_where(newer_or_unordered)
+        .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(written > 0)
+}
+
+pub async fn insert_attempt(conn: &impl ConnectionTrait, row: attempt::Model) -> AppResult<()> {
+    use sea_orm::IntoActiveModel;
+    attempt::Entity::insert(row.into_active_model())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A grade as stored on an attempt.
+pub struct Grade {
+    pub status: AttemptStatus,
+    /// `Mark` list as JSON.
+    pub marks: String,
+    pub score: f64,
+    pub percent: f64,
+    pub passed: Option<bool>,
+    pub graded_at: Option<OffsetDateTime>,
+}
+
+pub struct Finish {
+    pub grade: Grade,
+    pub submitted_at: OffsetDateTime,
+    pub finished_by: &'static str,
+}
+
+/// Closes an open attempt with its grade; returns false if it was no longer open.
+pub async fn finish(conn: &impl ConnectionTrait, id: Uuid, f: Finish) -> AppResult<bool> {
+    let done = attempt::Entity::update_many()
+        .col_expr(
+            attempt::Column::Status,
+            Expr::value(f.grade.status.as_str()),
+        )
+        .col_expr(attempt::Column::SubmittedAt, Expr::value(f.submitted_at))
+        .col_expr(attempt::Column::FinishedBy, Expr::value(f.finished_by))
+        .col_expr(attempt::Column::Marks, Expr::value(f.grade.marks))
+        .col_expr(attempt::Column::Score, Expr::value(f.grade.score))
+        .col_expr(attempt::Column::Percent, Expr::value(f.grade.percent))
+        .col_expr(attempt::Column::Passed, Expr::value(f.grade.passed))
+        .col_expr(attempt::Column::GradedAt, Expr::value(f.grade.graded_at))
+        .col_expr(attempt::Column::UpdatedAt, Expr::value(f.submitted_at))
+        .filter(attempt::Column::Id.eq(id))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// Replaces the grade of a finished attempt (a regrade or an assessor's marks).
+pub async fn set_grade(conn: &impl ConnectionTrait, id: Uuid, grade: Grade) -> AppResult<()> {
+    attempt::Entity::update_many()
+        .col_expr(attempt::Column::Status, Expr::value(grade.status.as_str()))
+        .col_expr(attempt::Column::Marks, Expr::value(grade.marks))
+        .col_expr(attempt::Column::Score, Expr::value(grade.score))
+        .col_expr(attempt::Column::Percent, Expr::value(grade.percent))
+        .col_expr(attempt::Column::Passed, Expr::value(grade.passed))
+        .col_expr(attempt::Column::GradedAt, Expr::value(grade.graded_at))
+        .col_expr(attempt::Column::UpdatedAt, Expr::value(crate::clock::now()))
+        .filter(attempt::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
