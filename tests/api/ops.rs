@@ -130,6 +130,19 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/batches/{id}/progress", "get"),
         ("/api/v1/checkin", "post"),
         ("/api/v1/me/batches", "get"),
+        ("/api/v1/modules/{id}/quiz", "post"),
+        ("/api/v1/modules/{id}/quiz", "patch"),
+        ("/api/v1/modules/{id}/quiz", "get"),
+        ("/api/v1/quizzes/{id}/windows", "post"),
+        ("/api/v1/quizzes/{id}", "get"),
+        ("/api/v1/quizzes/{id}/attempts", "post"),
+        ("/api/v1/attempts/{id}", "get"),
+        ("/api/v1/attempts/{id}/answers/{question_id}", "put"),
+        ("/api/v1/attempts/{id}/submit", "post"),
+        ("/api/v1/attempts/{id}/regrade", "post"),
+        ("/api/v1/attempts/{id}/audit", "get"),
+        ("/api/v1/quizzes/{id}/results", "get"),
+        ("/api/v1/quizzes/{id}/analysis", "get"),
     ];
     for (path, method) in expected {
         assert!(
