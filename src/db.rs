@@ -19,6 +19,10 @@ use sea_orm::{
 /// How long a SQLite connection waits for the file lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 const SQLITE_READ_POOL: u32 = 8;
+/// Page cache bounds (filled only as pages are used): the writer's is large
+/// because every page it misses is a file read in the middle of a commit.
+const WRITER_CACHE_KIB: u32 = 32 * 1024;
+const READER_CACHE_KIB: u32 = 4 * 1024;
 const POSTGRES_POOL: u32 = 16;
 /// Arbitrary constant naming the advisory lock that serialises migrations
 /// when several instances start together on PostgreSQL.
@@ -48,7 +52,16 @@ impl Db {
             });
         }
         // The writer commits exam answers: FULL makes a commit survive a power cut.
-        let write = Database::connect(sqlite_options(url, 1, SqliteSynchronous::Full)).await?;
+        // It gets a larger page cache (a bound, filled only as pages are
+        // used): an exam day's answers outgrow the default 2 MiB, and every
+        // page it misses is a read from the file in the middle of a commit.
+        let write = Database::connect(sqlite_options(
+            url,
+            1,
+            SqliteSynchronous::Full,
+            WRITER_CACHE_KIB,
+        ))
+        .await?;
         // An in-memory database exists once per connection: it cannot be split.
         let read = if url.contains(":memory:") {
             write.clone()
@@ -57,6 +70,7 @@ impl Db {
                 url,
                 SQLITE_READ_POOL,
                 SqliteSynchronous::Normal,
+                READER_CACHE_KIB,
             ))
             .await?
         };
@@ -147,6 +161,7 @@ fn sqlite_options(
     url: &str,
     max_connections: u32,
     synchronous: SqliteSynchronous,
+    cache_kib: u32,
 ) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
     options
@@ -159,6 +174,9 @@ fn sqlite_options(
                 .synchronous(synchronous)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
+                .pragma("cache_size", format!("-{cache_kib}"))
+                // Statement journals of multi-row upserts stay off the disk.
+                .pragma("temp_store", "memory")
         });
     options
 }

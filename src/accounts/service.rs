@@ -272,6 +272,8 @@ pub async fn update_user(db: &Db, id: Uuid, changes: UserChanges) -> AppResult<U
         sessions::revoke_all(&txn, id).await?;
     }
     txn.commit().await?;
+    // Again after the commit: a request in between may have remembered the old state.
+    sessions::forget_user(id);
     Ok(store::view(account, &roles))
 }
 

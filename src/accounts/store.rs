@@ -175,6 +175,7 @@ pub async fn set_roles(
     user_id: Uuid,
     roles: &BTreeSet<Role>,
 ) -> AppResult<()> {
+    super::sessions::forget_user(user_id);
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .exec(conn)

@@ -1,6 +1,6 @@
 //! In-process caches of things that never change once written: question
-//! versions, the draw pool of a bank version, and an attempt's drawn
-//! questions, owner and deadline. Losing them costs a query, never
+//! versions and their rendered HTML, the draw pool of a bank version, and
+//! an attempt's drawn questions, owner and deadline. Losing them costs a query, never
 //! correctness, so each instance keeps its own.
 
 use std::collections::HashMap;
@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{Candidate, Slot};
+use super::views::{Rendered, render};
 use crate::banks::model::Question;
 use crate::banks::{service as banks, store as bank_store};
 use crate::db::Db;
@@ -76,6 +77,7 @@ pub struct Caches {
     questions: Map<Arc<Question>>,
     pools: Map<Arc<Vec<Candidate>>>,
     attempts: Map<Arc<AttemptShape>>,
+    rendered: Map<Arc<Rendered>>,
 }
 
 impl Default for Caches {
@@ -84,6 +86,7 @@ impl Default for Caches {
             questions: Map::new(),
             pools: Map::new(),
             attempts: Map::new(),
+            rendered: Map::new(),
         }
     }
 }
@@ -135,6 +138,16 @@ impl Caches {
         let pool = Arc::new(candidates);
         self.pools.put(bank_version_id, pool.clone());
         Ok(pool)
+    }
+
+    /// The HTML of question version `id`, rendered on first use.
+    pub fn rendered(&self, id: Uuid, question: &Question) -> Arc<Rendered> {
+        if let Some(rendered) = self.rendered.get(&id) {
+            return rendered;
+        }
+        let rendered = Arc::new(render(question));
+        self.rendered.put(id, rendered.clone());
+        rendered
     }
 
     pub fn attempt(&self, id: &Uuid) -> Option<Arc<AttemptShape>> {

@@ -4,6 +4,7 @@
 //! finalisation at the deadline, grading, review and results.
 
 pub mod api;
+pub mod batch;
 pub mod cache;
 pub mod export;
 pub mod model;

@@ -15,6 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::batch::{AnswerWrite, SaveOutcome};
 use super::cache::{AttemptShape, Caches};
 use super::model::{
     AttemptStatus, GRACE, GradeMethod, ItemStats, Mark, Response, ReviewPolicy, accepts_answers,
@@ -372,7 +373,14 @@ async fn build_view(
         let Some(question) = questions.get(&slot.question_id) else {
             continue;
         };
-        views.push(question_view(row.id, i as u32 + 1, slot, question));
+        let rendered = engine.caches.rendered(slot.question_id, question);
+        views.push(question_view(
+            row.id,
+            i as u32 + 1,
+            slot,
+            question,
+            &rendered,
+        ));
         if show_review {
             let mark = marks.iter().find(|m| m.question_id == slot.question_id);
             reviews.push(review(
@@ -432,12 +440,6 @@ pub struct Saved {
     pub stale: bool,
 }
 
-enum SaveOutcome {
-    Saved(OffsetDateTime),
-    Stale(OffsetDateTime),
-    Closed,
-}
-
 fn closed_error() -> AppError {
     AppError::conflict(
         "attempt_closed",
@@ -471,30 +473,16 @@ pub async fn save(
         return Err(closed_error());
     }
     let json = serde_json::to_string(&response).map_err(|e| AppError::internal(e.to_string()))?;
+    // The writer checks the attempt and the deadline again when it writes:
+    // the moment that counts is when the answer is stored, not when it was sent.
     let outcome = engine
         .writer
-        .run(move |txn| {
-            Box::pin(async move {
-                // Time is read inside the transaction: the deadline is checked
-                // against the moment the answer is written, not when it was sent.
-                let now = clock::now();
-                match store::attempt_state(txn, attempt_id).await? {
-                    Some((status, deadline))
-                        if status == AttemptStatus::Open.as_str()
-                            && accepts_answers(deadline, now) =>
-                    {
-                        if store::upsert_answer(txn, attempt_id, question_id, json, seq, now)
-                            .await?
-                        {
-                            Ok(SaveOutcome::Saved(now))
-                        } else {
-                            let stored = store::answer(txn, attempt_id, question_id).await?;
-                            Ok(SaveOutcome::Stale(stored.map_or(now, |a| a.saved_at)))
-                        }
-                    }
-                    _ => Ok(SaveOutcome::Closed),
-                }
-            })
+        .save(AnswerWrite {
+            attempt_id,
+            question_id,
+            response: json,
+            seq,
+            deadline_at: shape.deadline_at,
         })
         .await?;
     match outcome {

@@ -1,13 +1,16 @@
 //! Queries on assessments, attempts and answers.
 
-use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, ExprTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::batch::{AnswerWrite, Stamp};
 use super::model::AttemptStatus;
 use crate::entities::{assessment, assessment_window, attempt, attempt_answer};
 use crate::error::AppResult;
@@ -97,20 +100,31 @@ pub async fn attempt_for_update(
         .await?)
 }
 
-/// `(status, deadline)` of an attempt, share-locked on PostgreSQL so that a
-/// submit cannot grade between this check and the answer written after it.
-pub async fn attempt_state(
+/// Which of `ids` are no longer open. On PostgreSQL every row is read under
+/// a share lock, so that no submit on another instance slips between this
+/// check and the answers written after it; on SQLite the single writer
+/// already excludes that, and asking only for closed attempts means the
+/// usual answer is no rows at all.
+pub async fn closed_attempts(
     conn: &impl ConnectionTrait,
-    id: Uuid,
-) -> AppResult<Option<(String, OffsetDateTime)>> {
-    Ok(attempt::Entity::find_by_id(id)
+    ids: &[Uuid],
+) -> AppResult<HashSet<Uuid>> {
+    let mut select = attempt::Entity::find()
         .select_only()
+        .column(attempt::Column::Id)
         .column(attempt::Column::Status)
-        .column(attempt::Column::DeadlineAt)
-        .lock_shared()
-        .into_tuple()
-        .one(conn)
-        .await?)
+        .filter(attempt::Column::Id.is_in(ids.iter().copied()));
+    select = if conn.get_database_backend() == DbBackend::Postgres {
+        select.lock_shared()
+    } else {
+        select.filter(attempt::Column::Status.ne(AttemptStatus::Open.as_str()))
+    };
+    let rows: Vec<(Uuid, String)> = select.into_tuple().all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, status)| status != AttemptStatus::Open.as_str())
+        .map(|(id, _)| id)
+        .collect())
 }
 
 pub async fn open_attempt(
@@ -206,46 +220,72 @@ pub async fn answer(
     )
 }
 
-/// Writes an answer unless a newer one (higher client sequence) is stored;
-/// returns whether it was written.
-pub async fn upsert_answer(
+/// Sequence number and save time of the stored answers among `keys`
+/// (attempt, question).
+pub async fn answer_stamps(
     conn: &impl ConnectionTrait,
-    attempt_id: Uuid,
-    question_id: Uuid,
-    response: String,
-    seq: Option<i64>,
+    keys: &[(Uuid, Uuid)],
+) -> AppResult<HashMap<(Uuid, Uuid), Stamp>> {
+    let mut any = Condition::any();
+    for (attempt_id, question_id) in keys {
+        any = any.add(
+            Condition::all()
+                .add(attempt_answer::Column::AttemptId.eq(*attempt_id))
+                .add(attempt_answer::Column::QuestionId.eq(*question_id)),
+        );
+    }
+    let rows = attempt_answer::Entity::find().filter(any).all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| ((a.attempt_id, a.question_id), (a.seq, a.saved_at)))
+        .collect())
+}
+
+/// Writes many answers in one statement, each unless a newer one (higher
+/// client sequence) is stored; returns how many were written. `rows` must
+/// not repeat a pair (PostgreSQL refuses to update a row twice).
+pub async fn upsert_answers(
+    conn: &impl ConnectionTrait,
+    rows: &[&AnswerWrite],
     now: OffsetDateTime,
-) -> AppResult<bool> {
-    let stored_seq = Expr::col((attempt_answer::Entity, attempt_answer::Column::Seq));
-    let new_seq = Expr::col((Alias::new("excluded"), attempt_answer::Column::Seq));
+) -> AppResult<u64> {
+    use attempt_answer::Column;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let stored_seq = Expr::col((attempt_answer::Entity, Column::Seq));
+    let new_seq = Expr::col((Alias::new("excluded"), Column::Seq));
     let newer_or_unordered = stored_seq
         .clone()
         .is_null()
         .or(new_seq.clone().is_null())
         .or(stored_seq.lte(new_seq));
-    let written = attempt_answer::Entity::insert(attempt_answer::ActiveModel {
-        attempt_id: Set(attempt_id),
-        question_id: Set(question_id),
-        response: Set(response),
-        seq: Set(seq),
-        saved_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            attempt_answer::Column::AttemptId,
-            attempt_answer::Column::QuestionId,
+    let mut insert = Query::insert();
+    insert
+        .into_table(attempt_answer::Entity)
+        .columns([
+            Column::AttemptId,
+            Column::QuestionId,
+            Column::Response,
+            Column::Seq,
+            Column::SavedAt,
         ])
-        .update_columns([
-            attempt_answer::Column::Response,
-            attempt_answer::Column::Seq,
-            attempt_answer::Column::SavedAt,
-        ])
-        .action_and_where(newer_or_unordered)
-        .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
-    Ok(written > 0)
+        .on_conflict(
+            OnConflict::columns([Column::AttemptId, Column::QuestionId])
+                .update_columns([Column::Response, Column::Seq, Column::SavedAt])
+                .action_and_where(newer_or_unordered)
+                .to_owned(),
+        );
+    for row in rows {
+        insert.values_panic([
+            row.attempt_id.into(),
+            row.question_id.into(),
+            row.response.clone().into(),
+            row.seq.into(),
+            now.into(),
+        ]);
+    }
+    Ok(conn.execute(&insert).await?.rows_affected())
 }
 
 pub async fn insert_attempt(conn: &impl ConnectionTrait, row: attempt::Model) -> AppResult<()> {

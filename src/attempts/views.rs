@@ -40,32 +40,88 @@ pub struct QuestionView {
     pub right: Vec<ChoiceView>,
 }
 
-/// A question as shown to the trainee, in this attempt's order and ids.
-pub fn question_view(attempt: Uuid, number: u32, slot: &Slot, question: &Question) -> QuestionView {
+/// A question's texts as HTML, rendered once per question version: the
+/// sanitiser is the costliest part of showing an attempt, and 5,000
+/// trainees starting one quiz would otherwise run it 5,000 times per text.
+#[derive(Debug)]
+pub struct Rendered {
+    text_html: String,
+    /// Multiple choice, by choice index in the bank.
+    choices: Vec<String>,
+    /// Matching: the items, by pair index (empty for distractor-only pairs) …
+    lefts: Vec<String>,
+    /// … and the distinct answers, in bank order.
+    rights: Vec<String>,
+}
+
+pub fn render(question: &Question) -> Rendered {
     let format = question.text_format;
+    let mut rendered = Rendered {
+        text_html: question.text_html(),
+        choices: Vec::new(),
+        lefts: Vec::new(),
+        rights: Vec::new(),
+    };
+    match &question.body {
+        Body::Multichoice { choices, .. } => {
+            rendered.choices = choices.iter().map(|c| format.to_html(&c.text)).collect();
+        }
+        Body::Matching { pairs } => {
+            rendered.lefts = pairs
+                .iter()
+                .map(|p| {
+                    if p.left.is_empty() {
+                        String::new()
+                    } else {
+                        format.to_html(&p.left)
+                    }
+                })
+                .collect();
+            let mut rights: Vec<&str> = Vec::new();
+            for p in pairs {
+                if !rights.contains(&p.right.as_str()) {
+                    rights.push(&p.right);
+                }
+            }
+            rendered.rights = rights.into_iter().map(crate::markup::escape_html).collect();
+        }
+        _ => {}
+    }
+    rendered
+}
+
+/// A question as shown to the trainee, in this attempt's order and ids.
+pub fn question_view(
+    attempt: Uuid,
+    number: u32,
+    slot: &Slot,
+    question: &Question,
+    rendered: &Rendered,
+) -> QuestionView {
     let mut view = QuestionView {
         id: slot.question_id,
         number,
         kind: question.kind(),
-        text_html: question.text_html(),
+        text_html: rendered.text_html.clone(),
         points: slot.points,
         multiple: false,
         choices: Vec::new(),
         left: Vec::new(),
         right: Vec::new(),
     };
+    let shown = |kind: char, list: &[String], order: &mut dyn Iterator<Item = u16>| {
+        order
+            .filter_map(|i| list.get(i as usize).map(|html| (i, html)))
+            .map(|(i, html)| ChoiceView {
+                id: choice_id(attempt, slot.question_id, kind, i),
+                text_html: html.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
     match &question.body {
-        Body::Multichoice { single, choices } => {
+        Body::Multichoice { single, .. } => {
             view.multiple = !single;
-            view.choices = slot
-                .order
-                .iter()
-                .filter_map(|i| choices.get(*i as usize).map(|c| (i, c)))
-                .map(|(i, c)| ChoiceView {
-                    id: choice_id(attempt, slot.question_id, 'c', *i),
-                    text_html: format.to_html(&c.text),
-                })
-                .collect();
+            view.choices = shown('c', &rendered.choices, &mut slot.order.iter().copied());
         }
         Body::Truefalse { .. } => {
             view.choices = vec![
@@ -80,30 +136,9 @@ pub fn question_view(attempt: Uuid, number: u32, slot: &Slot, question: &Questio
             ];
         }
         Body::Matching { pairs } => {
-            let mut rights: Vec<&str> = Vec::new();
-            for p in pairs {
-                if !rights.contains(&p.right.as_str()) {
-                    rights.push(&p.right);
-                }
-            }
-            view.left = pairs
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| !p.left.is_empty())
-                .map(|(i, p)| ChoiceView {
-                    id: choice_id(attempt, slot.question_id, 'l', i as u16),
-                    text_html: format.to_html(&p.left),
-                })
-                .collect();
-            view.right = slot
-                .right_order
-                .iter()
-                .filter_map(|i| rights.get(*i as usize).map(|r| (i, r)))
-                .map(|(i, r)| ChoiceView {
-                    id: choice_id(attempt, slot.question_id, 'r', *i),
-                    text_html: crate::markup::escape_html(r),
-                })
-                .collect();
+            let items = (0..pairs.len() as u16).filter(|i| !pairs[*i as usize].left.is_empty());
+            view.left = shown('l', &rendered.lefts, &mut items.into_iter());
+            view.right = shown('r', &rendered.rights, &mut slot.right_order.iter().copied());
         }
         _ => {}
     }

@@ -4,7 +4,10 @@
 //! SQLite, with `synchronous=FULL`, one fsync then covers a whole batch.
 //!
 //! A job must make its checks before it writes, so that an answered "no"
-//! leaves nothing behind in the shared transaction.
+//! leaves nothing behind in the shared transaction. Answers, the bulk of
+//! the traffic, are not jobs but data: consecutive answers are saved
+//! together by `batch::save_all` in a couple of statements, between the
+//! jobs that came before and after them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +15,8 @@ use std::pin::Pin;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch::{self, AnswerWrite, SaveOutcome};
+use crate::clock;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
@@ -23,7 +28,13 @@ const QUEUE: usize = 16_384;
 pub type JobFuture<'t> = Pin<Box<dyn Future<Output = Done> + Send + 't>>;
 /// Delivers a job's result once the commit is known.
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
-type Work = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> JobFuture<'t> + Send>;
+type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> JobFuture<'t> + Send>;
+type AnswerReply = oneshot::Sender<AppResult<SaveOutcome>>;
+
+enum Work {
+    Job(Job),
+    Answer(AnswerWrite, AnswerReply),
+}
 
 #[derive(Clone)]
 pub struct Writer {
@@ -51,7 +62,7 @@ impl Writer {
             + 'static,
     {
         let (reply, answer) = oneshot::channel::<AppResult<T>>();
-        let work: Work = Box::new(move |txn| {
+        let work: Job = Box::new(move |txn| {
             Box::pin(async move {
                 let result = job(txn).await;
                 Box::new(move |commit: Result<(), String>| {
@@ -63,48 +74,106 @@ impl Writer {
                 }) as Done
             })
         });
-        self.jobs
-            .send(work)
-            .await
-            .map_err(|_| AppError::internal("the answer writer has stopped"))?;
+        self.send(Work::Job(work)).await?;
         answer
             .await
             .map_err(|_| AppError::internal("the answer writer dropped a job"))?
+    }
+
+    /// Saves one answer in the next group transaction; the outcome arrives
+    /// once the transaction has committed.
+    pub async fn save(&self, write: AnswerWrite) -> AppResult<SaveOutcome> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Work::Answer(write, reply)).await?;
+        answer
+            .await
+            .map_err(|_| AppError::internal("the answer writer dropped an answer"))?
+    }
+
+    async fn send(&self, work: Work) -> AppResult<()> {
+        self.jobs
+            .send(work)
+            .await
+            .map_err(|_| AppError::internal("the answer writer has stopped"))
     }
 }
 
 async fn run(db: Db, mut queue: mpsc::Receiver<Work>) {
     let mut batch: Vec<Work> = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let jobs = std::mem::take(&mut batch);
+        let work = std::mem::take(&mut batch);
         let txn = match db.begin_write().await {
             Ok(txn) => txn,
             Err(err) => {
                 tracing::error!(error = %err, "answer writer cannot begin a transaction");
-                // Each job still gets an answer: run none, fail all.
-                fail_all(jobs, &err.to_string()).await;
+                // Dropping the work drops every reply channel: each caller
+                // gets an error rather than waiting forever.
+                drop(work);
                 continue;
             }
         };
-        let mut done = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            done.push(job(&txn).await);
+        let started = std::time::Instant::now();
+        let size = work.len();
+        let mut done: Vec<Done> = Vec::with_capacity(work.len());
+        let mut answers: Vec<(AnswerWrite, AnswerReply)> = Vec::new();
+        let mut answered: Vec<(AnswerReply, AppResult<SaveOutcome>)> = Vec::new();
+        for item in work {
+            match item {
+                Work::Answer(write, reply) => answers.push((write, reply)),
+                Work::Job(job) => {
+                    save_answers(&txn, std::mem::take(&mut answers), &mut answered).await;
+                    done.push(job(&txn).await);
+                }
+            }
         }
+        save_answers(&txn, answers, &mut answered).await;
+        let written = started.elapsed();
         let commit = txn.commit().await.map_err(|e| e.to_string());
+        tracing::debug!(
+            size,
+            write_ms = written.as_secs_f64() * 1e3,
+            commit_ms = (started.elapsed() - written).as_secs_f64() * 1e3,
+            "group commit"
+        );
         if let Err(err) = &commit {
             tracing::error!(error = %err, "answer writer commit failed");
         }
         for finish in done {
             finish(commit.clone());
         }
+        for (reply, outcome) in answered {
+            let outcome = match &commit {
+                Ok(()) => outcome,
+                Err(err) => Err(AppError::internal(format!("group commit failed: {err}"))),
+            };
+            let _ = reply.send(outcome);
+        }
     }
 }
 
-async fn fail_all(jobs: Vec<Work>, error: &str) {
-    // The jobs need a transaction to produce their completion; without one
-    // their reply channels are simply dropped, which callers see as an error.
-    drop(jobs);
-    tracing::warn!(error, "dropped a batch of exam writes");
+/// Saves the answers gathered since the last job; their replies wait for the commit.
+async fn save_answers(
+    txn: &DatabaseTransaction,
+    answers: Vec<(AnswerWrite, AnswerReply)>,
+    answered: &mut Vec<(AnswerReply, AppResult<SaveOutcome>)>,
+) {
+    if answers.is_empty() {
+        return;
+    }
+    let (writes, replies): (Vec<AnswerWrite>, Vec<AnswerReply>) = answers.into_iter().unzip();
+    match batch::save_all(txn, &writes, clock::now()).await {
+        Ok(outcomes) => answered.extend(replies.into_iter().zip(outcomes.into_iter().map(Ok))),
+        Err(err) => {
+            let message = err.to_string();
+            tracing::error!(error = %message, "saving a batch of answers failed");
+            answered.extend(replies.into_iter().map(|r| {
+                (
+                    r,
+                    Err(AppError::internal(format!("saving failed: {message}"))),
+                )
+            }));
+        }
+    }
 }
 
 /// Savepoint helper for jobs that may hit a constraint on PostgreSQL, where

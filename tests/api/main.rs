@@ -4,6 +4,10 @@
 //! Chromium and ChromeDriver are installed. With `BIMTEK_TEST_REQUIRE_ALL=1`
 //! a missing backend fails the run instead of being skipped.
 
+mod database;
+// Shared with the exam-day benchmark, which uses the rest of it.
+#[allow(dead_code)]
+mod process;
 mod support;
 
 mod auth;
@@ -15,6 +19,7 @@ mod import;
 mod ops;
 mod pages;
 mod quizzes;
+mod reliability;
 mod schedule;
 mod users;
 
@@ -117,6 +122,7 @@ fn main() {
         }
     }
     trials.extend(cli::trials());
+    trials.extend(reliability::trials(&backends));
     if let Ok(browser) = browser {
         trials.extend(browser::trials(browser));
     }

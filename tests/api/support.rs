@@ -14,24 +14,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-pub const ADMIN_PASSWORD: &str = "admin-rahasia-2026";
-
-/// Where a test's database lives.
-#[derive(Clone, Debug)]
-pub enum Backend {
-    Sqlite,
-    /// Server URL of a database the tests may create databases from.
-    Postgres(String),
-}
-
-impl Backend {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres(_) => "postgres",
-        }
-    }
-}
+pub use crate::database::{Backend, TestDatabase};
+pub use crate::process::ADMIN_PASSWORD;
 
 pub type CaseFn = fn(TestApp) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -52,78 +36,6 @@ macro_rules! cases {
             }),*]
         }
     };
-}
-
-/// A fresh database for one test, dropped afterwards.
-pub struct TestDatabase {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
-}
-
-impl TestDatabase {
-    pub async fn create(backend: &Backend) -> TestDatabase {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}/bimtek.db?mode=rwc", dir.path().display());
-                TestDatabase {
-                    url,
-                    _dir: Some(dir),
-                    postgres: None,
-                }
-            }
-            Backend::Postgres(server) => {
-                let name = format!("bimtek_test_{}", uuid::Uuid::new_v4().simple());
-                postgres_admin(server, &format!("CREATE DATABASE {name}")).await;
-                TestDatabase {
-                    url: replace_database(server, &name),
-                    _dir: None,
-                    postgres: Some((server.clone(), name)),
-                }
-            }
-        }
-    }
-
-    pub async fn drop_database(self) {
-        if let Some((server, name)) = &self.postgres {
-            postgres_admin(
-                server,
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            )
-            .await;
-        }
-    }
-}
-
-async fn postgres_admin(server: &str, sql: &str) {
-    use sea_orm::ConnectionTrait;
-    let conn = sea_orm::Database::connect(server)
-        .await
-        .expect("connect to PostgreSQL");
-    conn.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    conn.close().await.ok();
-}
-
-/// `postgres://u@h:p/postgres?x` → `postgres://u@h:p/<name>?x`
-fn replace_database(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (server, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(base.len());
-    let mut url = format!("{}/{}", &base[..host_end], name);
-    if let Some(q) = query {
-        url.push('?');
-        url.push_str(q);
-    }
-    url
 }
 
 struct Running {
@@ -179,6 +91,32 @@ impl TestApp {
                 stop: std::sync::Mutex::new(Some(stop)),
                 done: tokio::sync::Mutex::new(Some(handle)),
             }),
+        }
+    }
+
+    /// A client for a server running elsewhere (a child process at `base_url`).
+    pub fn external(base_url: &str, backend: &Backend) -> TestApp {
+        let addr = base_url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("base URL of the form http://host:port");
+        TestApp {
+            addr,
+            client: reqwest::Client::builder().build().expect("client"),
+            backend: backend.clone(),
+            running: Arc::new(Running {
+                stop: std::sync::Mutex::new(None),
+                done: tokio::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The same caller, talking to another server (another instance, or
+    /// the same database after a restart).
+    pub fn session_on(&self, session: &Session) -> Session {
+        Session {
+            app: self.clone(),
+            token: session.token.clone(),
         }
     }
 

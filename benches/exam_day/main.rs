@@ -1,0 +1,148 @@
+//! The exam-day benchmark: N trainees sign in, all start one 40-question
+//! quiz within a few seconds, save answers with a think time, are pushed to
+//! saturation with zero think time, and all submit; then every acknowledged
+//! answer is looked up in the database. It drives the real `bimtek` binary
+//! (SQLite by default, PostgreSQL with `--postgres`) over HTTP.
+//!
+//! ```text
+//! cargo bench --bench exam_day                       # 5,000 trainees on SQLite
+//! cargo bench --bench exam_day -- --trainees 2000 --think-ms 2000
+//! cargo bench --bench exam_day -- --postgres postgres://postgres@127.0.0.1/postgres
+//! ```
+
+#[path = "../../tests/api/database.rs"]
+mod database;
+// Shared with the integration tests, which use more of it.
+#[allow(dead_code)]
+#[path = "../../tests/api/process.rs"]
+mod process;
+
+mod load;
+mod report;
+mod scenario;
+mod setup;
+mod trainee;
+mod verify;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use database::{Backend, TestDatabase};
+use process::ServerProcess;
+use report::Report;
+use trainee::Api;
+
+#[derive(Parser, Debug)]
+#[command(about = "Exam-day load test against the real bimtek server")]
+pub struct Args {
+    /// Trainees signed in, starting, answering and submitting.
+    #[arg(long, default_value_t = 5000)]
+    trainees: usize,
+    /// Mean pause between one trainee's saves in the autosave phase, in ms.
+    #[arg(long, default_value_t = 2000)]
+    think_ms: u64,
+    /// Length of the autosave phase (with think time), in seconds.
+    #[arg(long, default_value_t = 30)]
+    duration: u64,
+    /// Everyone starts within this many seconds.
+    #[arg(long, default_value_t = 5)]
+    start_window: u64,
+    /// Everyone submits within this many seconds.
+    #[arg(long, default_value_t = 30)]
+    submit_window: u64,
+    /// Connections of the closed-loop phases (zero-think autosave and /healthz).
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Length of each closed-loop phase, in seconds.
+    #[arg(long, default_value_t = 10)]
+    closed_seconds: u64,
+    /// Sign-ins running at once during setup.
+    #[arg(long, default_value_t = 16)]
+    login_concurrency: usize,
+    /// A PostgreSQL server to create a throwaway database on, e.g.
+    /// `postgres://postgres@127.0.0.1:5432/postgres`; SQLite when absent.
+    #[arg(long, env = "BIMTEK_BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
+    /// The server's log filter (`RUST_LOG`), e.g. `bimtek::attempts=debug`; its
+    /// log is printed at the end.
+    #[arg(long, default_value = "warn")]
+    server_log: String,
+    /// Set by `cargo bench`; without it (`cargo test --benches`) nothing runs.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if !args.bench {
+        println!("exam_day: run it with `cargo bench --bench exam_day`");
+        return ExitCode::SUCCESS;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let backend = match &args.postgres {
+        Some(url) => Backend::Postgres(url.clone()),
+        None => Backend::Sqlite,
+    };
+    let mut report = Report::new(&args, backend.name());
+    let database = TestDatabase::create(&backend).await;
+    let server = ServerProcess::start(&database.url, &[("RUST_LOG", &args.server_log)]).await;
+    let api = Api::new(&server.base_url);
+    eprintln!("server pid {} at {}", server.pid(), server.base_url);
+
+    eprintln!("setting up {} trainees …", args.trainees);
+    let exam = setup::prepare(&api, &database.url, args.trainees).await;
+    report.argon2_per_second = setup::argon2_verify_rate(Duration::from_secs(3)).await;
+    eprintln!("signing in …");
+    let (trainees, phase) = setup::sign_in_all(&api, &exam.nips, args.login_concurrency).await;
+    report.add(phase);
+    report.rss_after_sign_in_kib = server.rss_kib();
+
+    eprintln!("start storm …");
+    let window = Duration::from_secs(args.start_window);
+    let (trainees, phase) = scenario::start_storm(&api, exam.quiz_id, trainees, window).await;
+    report.add(phase);
+    report.rss_after_start_kib = server.rss_kib();
+
+    eprintln!("answering with think time …");
+    let think = Duration::from_millis(args.think_ms);
+    let duration = Duration::from_secs(args.duration);
+    let (trainees, phase) = scenario::answer_with_think_time(&api, trainees, think, duration).await;
+    report.add(phase);
+
+    eprintln!("closed loop: /healthz, then autosave …");
+    let closed = Duration::from_secs(args.closed_seconds);
+    report.add(scenario::healthz(&api, args.concurrency, closed).await);
+    let (trainees, phase) = scenario::saturate(&api, trainees, args.concurrency, closed).await;
+    report.add(phase);
+
+    eprintln!("submit storm …");
+    let window = Duration::from_secs(args.submit_window);
+    let (trainees, phase) = scenario::submit_storm(&api, trainees, window).await;
+    report.add(phase);
+
+    report.peak_rss_kib = server.peak_rss_kib();
+    if args.server_log != "warn" {
+        let path = std::env::temp_dir().join("exam_day-server.log");
+        std::fs::write(&path, server.log_text()).ok();
+        eprintln!("server log written to {}", path.display());
+    }
+    report.check = Some(verify::acknowledged_answers(&database.url, &trainees).await);
+    drop(server);
+    database.drop_database().await;
+
+    report.print();
+    if report.correct() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,195 @@
+//! The printed result: a row per phase, the derived figures, and each of
+//! the targets marked met or missed.
+
+use std::time::Duration;
+
+use crate::Args;
+use crate::load::Phase;
+use crate::verify::Check;
+
+pub struct Report {
+    setting: String,
+    trainees: usize,
+    think_ms: u64,
+    phases: Vec<Phase>,
+    pub argon2_per_second: f64,
+    pub rss_after_sign_in_kib: u64,
+    pub rss_after_start_kib: u64,
+    pub peak_rss_kib: u64,
+    pub check: Option<Check>,
+}
+
+const START: &str = "start";
+const AUTOSAVE: &str = "autosave";
+const SATURATION: &str = "autosave, zero think time";
+const HEALTHZ: &str = "GET /healthz";
+const SIGN_IN: &str = "sign-in";
+
+impl Report {
+    pub fn new(args: &Args, backend: &str) -> Report {
+        let setting = format!(
+            "{backend}, {} trainees, think {} ms for {} s, closed loop {} connections × {} s, {} cores",
+            args.trainees,
+            args.think_ms,
+            args.duration,
+            args.concurrency,
+            args.closed_seconds,
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+        );
+        Report {
+            setting,
+            trainees: args.trainees,
+            think_ms: args.think_ms,
+            phases: Vec::new(),
+            argon2_per_second: 0.0,
+            rss_after_sign_in_kib: 0,
+            rss_after_start_kib: 0,
+            peak_rss_kib: 0,
+            check: None,
+        }
+    }
+
+    pub fn add(&mut self, phase: Phase) {
+        eprintln!(
+            "  {}: {} requests, {} errors",
+            phase.name, phase.requests, phase.errors
+        );
+        self.phases.push(phase);
+    }
+
+    fn phase(&self, name: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+
+    fn errors(&self) -> u64 {
+        self.phases.iter().map(|p| p.errors).sum()
+    }
+
+    /// No error and no lost or altered answer: the part that must hold on any machine.
+    pub fn correct(&self) -> bool {
+        self.errors() == 0
+            && self
+                .check
+                .as_ref()
+                .is_some_and(|c| c.lost == 0 && c.altered == 0)
+    }
+
+    pub fn print(&self) {
+        println!("\nexam day: {}\n", self.setting);
+        println!(
+            "{:<27} {:>8} {:>6} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9}",
+            "phase", "requests", "errors", "seconds", "per second", "p50", "p95", "p99", "max"
+        );
+        for p in &self.phases {
+            println!(
+                "{:<27} {:>8} {:>6} {:>8.1} {:>10.0} {:>9} {:>9} {:>9} {:>9}",
+                p.name,
+                p.requests,
+                p.errors,
+                p.elapsed.as_secs_f64(),
+                p.per_second(),
+                ms(p.p50),
+                ms(p.p95),
+                ms(p.p99),
+                ms(p.max)
+            );
+            for message in &p.first_errors {
+                println!("    error: {message}");
+            }
+        }
+        let rate = |name| self.phase(name).map_or(0.0, Phase::per_second);
+        let ratio = rate(SATURATION) / rate(HEALTHZ).max(1e-9);
+        println!();
+        println!(
+            "sign-ins: {:.1}/s; raw Argon2id verify on this machine: {:.1}/s",
+            rate(SIGN_IN),
+            self.argon2_per_second
+        );
+        println!(
+            "autosave saturation: {:.0} answers/s = {ratio:.2} × GET /healthz ({:.0}/s)",
+            rate(SATURATION),
+            rate(HEALTHZ)
+        );
+        println!(
+            "server RSS: {} MiB after sign-in, {} MiB with {} open attempts, peak {} MiB",
+            self.rss_after_sign_in_kib / 1024,
+            self.rss_after_start_kib / 1024,
+            self.trainees,
+            self.peak_rss_kib / 1024
+        );
+        if let Some(check) = &self.check {
+            println!(
+                "answers acknowledged: {}, lost: {}, altered: {}",
+                check.acknowledged, check.lost, check.altered
+            );
+            for example in &check.examples {
+                println!("    lost: {example}");
+            }
+        }
+        println!("\ntargets (2-core machine, SQLite):");
+        for (met, text) in self.targets() {
+            println!("  [{}] {text}", met);
+        }
+    }
+
+    fn targets(&self) -> Vec<(&'static str, String)> {
+        let verdict = |ok: bool| if ok { "met   " } else { "MISSED" };
+        let applies = |ok: bool, applicable: bool| if applicable { verdict(ok) } else { "n/a   " };
+        let p99 = |name| self.phase(name).map_or(Duration::MAX, |p| p.p99);
+        let rate = |name| self.phase(name).map_or(0.0, Phase::per_second);
+        let lost = self
+            .check
+            .as_ref()
+            .map_or(usize::MAX, |c| c.lost + c.altered);
+        let at_scale = self.trainees >= 5000;
+        let saves_per_second = self.trainees as f64 * 1000.0 / self.think_ms.max(1) as f64;
+        vec![
+            (
+                verdict(self.errors() == 0 && lost == 0),
+                format!(
+                    "0 errors and 0 lost answers: {} errors, {lost} lost",
+                    self.errors()
+                ),
+            ),
+            (
+                applies(p99(START) < Duration::from_secs(2), at_scale),
+                format!("start storm of 5,000, p99 < 2 s: {}", ms(p99(START))),
+            ),
+            (
+                verdict(rate(SATURATION) >= 10_000.0),
+                format!("autosave saturation ≥ 10,000/s: {:.0}/s", rate(SATURATION)),
+            ),
+            (
+                verdict(rate(SATURATION) >= 0.25 * rate(HEALTHZ)),
+                format!(
+                    "saturation ≥ 0.25 × /healthz: {:.2}",
+                    rate(SATURATION) / rate(HEALTHZ).max(1e-9)
+                ),
+            ),
+            (
+                applies(
+                    p99(AUTOSAVE) < Duration::from_millis(50),
+                    saves_per_second >= 1000.0,
+                ),
+                format!(
+                    "autosave p99 < 50 ms at 2,000 trainees every 2 s (here {saves_per_second:.0} saves/s): {}",
+                    ms(p99(AUTOSAVE))
+                ),
+            ),
+            (
+                applies(self.peak_rss_kib < 300 * 1024, at_scale),
+                format!(
+                    "server RSS < 300 MB at 5,000 open attempts: peak {} MiB",
+                    self.peak_rss_kib / 1024
+                ),
+            ),
+        ]
+    }
+}
+
+fn ms(d: Duration) -> String {
+    if d == Duration::MAX {
+        return "—".into();
+    }
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}

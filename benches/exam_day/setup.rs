@@ -1,0 +1,256 @@
+//! Getting exam day ready, the way a BKD administrator would: a question
+//! bank, a published course, a batch with every trainee enrolled from one
+//! spreadsheet, a 40-question quiz; then every trainee signs in.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use crate::load::{Phase, Samples};
+use crate::process::ADMIN_PASSWORD;
+use crate::trainee::{Api, Trainee, expect};
+use bimtek::accounts::password;
+use bimtek::entities::user;
+
+pub const QUESTIONS: usize = 40;
+const TRAINEE_PASSWORD: &str = "peserta-ujian-2026";
+
+/// A NIP that passes validation for each `i` up to about a hundred thousand:
+/// born 15 Jan–Dec 1970+, appointed March 2015, male, sequence 001–999.
+pub fn nip(i: usize) -> String {
+    let block = i / 999;
+    format!(
+        "{}{:02}152015031{:03}",
+        1970 + block / 12,
+        block % 12 + 1,
+        i % 999 + 1
+    )
+}
+
+/// A bank of 40 auto-graded questions of every kind, tagged for the quiz.
+fn bank() -> String {
+    let mut gift = String::new();
+    for n in 1..=QUESTIONS {
+        let head = format!("// [id:ujian-{n}] [tag:ujian:hari-h]\n::Soal {n}::");
+        let body = match n % 6 {
+            0 => format!(
+                "Perangkat mana yang bekerja di lapisan jaringan pada soal nomor {n}? {{=Router#Benar ~Hub#Lapisan fisik ~Switch L2#Lapisan data ~Repeater#Lapisan fisik}}"
+            ),
+            1 => format!(
+                "Protokol mana yang mengenkripsi lalu lintas (soal {n})? {{~%50%SSH ~%50%HTTPS ~%-100%Telnet ~%-100%FTP}}"
+            ),
+            2 => format!("Kata sandi yang kuat sebaiknya dicatat di kertas (soal {n}). {{F}}"),
+            3 => format!("Kepanjangan DNS (soal {n})? {{=Domain Name System =DNS}}"),
+            4 => format!("Jumlah host yang dapat dipakai pada subnet /26 (soal {n})? {{#62:0}}"),
+            _ => format!(
+                "Pasangkan layanan dengan port bawaannya (soal {n}). {{=DNS -> 53 =HTTP -> 80 =HTTPS -> 443 =SSH -> 22}}"
+            ),
+        };
+        gift.push_str(&head);
+        gift.push_str(&body);
+        gift.push_str("\n\n");
+    }
+    gift
+}
+
+pub struct Exam {
+    pub quiz_id: Uuid,
+    pub nips: Vec<String>,
+}
+
+/// Builds everything through the API as the administrator. Trainee
+/// passwords are set straight in the database: hashing thousands of them
+/// through the API would measure Argon2, which the sign-in phase does.
+pub async fn prepare(api: &Api, database_url: &str, trainees: usize) -> Exam {
+    let admin = sign_in(api, "admin", ADMIN_PASSWORD)
+        .await
+        .expect("admin signs in");
+    let call = |method: Method, path: &str| api.request(method, path, &admin);
+
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bank().into_bytes()).file_name("ujian.gift"),
+    );
+    let report = expect(
+        call(Method::POST, "/api/v1/question-banks/import").multipart(form),
+        &[200],
+    )
+    .await
+    .expect("bank imports");
+    let bank_id = report["bank_id"].clone();
+
+    let course = expect(
+        call(Method::POST, "/api/v1/courses").json(&json!({
+            "code": "UJI-HARI-H", "title": "Bimtek Pranata Komputer — Uji Hari H",
+            "track": "pranata_komputer", "target_level": "terampil",
+        })),
+        &[201],
+    )
+    .await
+    .expect("course created");
+    let course_id = course["id"].as_str().expect("course id").to_owned();
+    let module = expect(
+        call(Method::POST, &format!("/api/v1/courses/{course_id}/modules")).json(&json!({
+            "title": "Jaringan dan Keamanan", "jp": 4, "body_markdown": "# Jaringan\n\nBacaan modul.",
+        })),
+        &[201],
+    )
+    .await
+    .expect("module created");
+    expect(
+        call(Method::PATCH, &format!("/api/v1/courses/{course_id}"))
+            .json(&json!({ "status": "published" })),
+        &[200],
+    )
+    .await
+    .expect("course published");
+
+    let today = bimtek::clock::today_wib().to_string();
+    let batch = expect(
+        call(Method::POST, "/api/v1/batches").json(&json!({
+            "course_id": course_id, "name": "Angkatan Uji Beban", "starts_on": today, "ends_on": today,
+            "venue": "Aula BKD", "capacity": trainees, "status": "open",
+            "sessions": [{ "day": today, "starts_at": "07:00", "ends_at": "17:00" }],
+        })),
+        &[201],
+    )
+    .await
+    .expect("batch created");
+    let batch_id = batch["id"].as_str().expect("batch id").to_owned();
+
+    let nips: Vec<String> = (0..trainees).map(nip).collect();
+    let mut list = String::from("nip,nama,unit_kerja\n");
+    for (i, nip) in nips.iter().enumerate() {
+        list.push_str(&format!("{nip},Peserta Uji {i},Dinas Kominfo\n"));
+    }
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(list.into_bytes()).file_name("peserta.csv"),
+    );
+    expect(
+        call(
+            Method::POST,
+            &format!("/api/v1/batches/{batch_id}/enrolments/import?create_missing=true"),
+        )
+        .multipart(form),
+        &[200],
+    )
+    .await
+    .expect("trainees enrolled");
+    set_trainee_passwords(database_url).await;
+
+    let quiz = expect(
+        call(
+            Method::POST,
+            &format!(
+                "/api/v1/modules/{}/quiz",
+                module["id"].as_str().expect("module id")
+            ),
+        )
+        .json(&json!({
+            "bank_id": bank_id,
+            "selection": { "rules": [{ "tag": "ujian:hari-h", "count": QUESTIONS }] },
+            "time_limit_seconds": 3 * 3600, "max_attempts": 1,
+            "shuffle_questions": true, "shuffle_choices": true,
+        })),
+        &[201],
+    )
+    .await
+    .expect("quiz created");
+    Exam {
+        quiz_id: quiz["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("quiz id"),
+        nips,
+    }
+}
+
+async fn set_trainee_passwords(database_url: &str) {
+    let hash = password::hash(TRAINEE_PASSWORD.into())
+        .await
+        .expect("hash a password");
+    let db = sea_orm::Database::connect(database_url)
+        .await
+        .expect("connect to the database");
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .filter(user::Column::PasswordHash.is_null())
+        .exec(&db)
+        .await
+        .expect("set trainee passwords");
+    db.close().await.ok();
+}
+
+async fn sign_in(api: &Api, login: &str, password: &str) -> Result<String, String> {
+    let body = expect(
+        api.client
+            .post(format!("{}/api/v1/auth/login", api.base))
+            .json(&json!({ "login": login, "password": password })),
+        &[200],
+    )
+    .await?;
+    body["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no token in {body}"))
+}
+
+/// Every trainee signs in, `concurrency` at a time.
+pub async fn sign_in_all(api: &Api, nips: &[String], concurrency: usize) -> (Vec<Trainee>, Phase) {
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let started = Instant::now();
+    let tasks: Vec<_> = nips
+        .iter()
+        .enumerate()
+        .map(|(i, nip)| {
+            let (api, nip, slots) = (api.clone(), nip.clone(), slots.clone());
+            tokio::spawn(async move {
+                let _slot = slots.acquire().await.expect("semaphore");
+                let mut samples = Samples::default();
+                let token = samples.time(sign_in(&api, &nip, TRAINEE_PASSWORD)).await;
+                (token.map(|t| Trainee::new(t, i as u64)), samples)
+            })
+        })
+        .collect();
+    let (signed_in, samples) = crate::load::join_all(tasks).await;
+    let phase = Phase::new("sign-in", samples, started.elapsed());
+    (signed_in.into_iter().flatten().collect(), phase)
+}
+
+/// Raw Argon2id verifications per second on this machine, with the
+/// server's own parameters and as many threads as cores.
+pub async fn argon2_verify_rate(duration: Duration) -> f64 {
+    let hash = password::hash(TRAINEE_PASSWORD.into())
+        .await
+        .expect("hash a password");
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..threads)
+        .map(|_| {
+            let hash = hash.clone();
+            tokio::spawn(async move {
+                let mut count = 0u32;
+                while started.elapsed() < duration {
+                    let ok = password::verify(TRAINEE_PASSWORD.into(), Some(hash.clone()))
+                        .await
+                        .expect("verify");
+                    assert!(ok, "the password verifies");
+                    count += 1;
+                }
+                count
+            })
+        })
+        .collect();
+    let mut total = 0u32;
+    for task in tasks {
+        total += task.await.expect("verify task");
+    }
+    f64::from(total) / started.elapsed().as_secs_f64()
+}

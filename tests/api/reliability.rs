@@ -1,0 +1,258 @@
+//! Reliability with the server as a real process: `kill -9` in the middle
+//! of many saves, and two instances on one PostgreSQL database.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use libtest_mimic::{Failed, Trial};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::database::{Backend, TestDatabase};
+use crate::process::ServerProcess;
+use crate::quizzes::{correct_response, save, setup};
+use crate::support::{Session, TestApp};
+
+pub fn trials(backends: &[Backend]) -> Vec<Trial> {
+    let mut trials = Vec::new();
+    for backend in backends {
+        let b = backend.clone();
+        trials.push(Trial::test(
+            format!(
+                "{}::reliability::kill_nine_keeps_every_acknowledged_answer",
+                b.name()
+            ),
+            move || run(kill_nine_keeps_every_acknowledged_answer(b)),
+        ));
+        if matches!(backend, Backend::Postgres(_)) {
+            let b = backend.clone();
+            trials.push(Trial::test(
+                "postgres::reliability::two_instances_share_one_attempt",
+                move || run(two_instances_share_one_attempt(b)),
+            ));
+        }
+    }
+    trials
+}
+
+fn run(test: impl Future<Output = ()> + Send + 'static) -> Result<(), Failed> {
+    crate::runtime().block_on(async move {
+        tokio::spawn(test)
+            .await
+            .map_err(|e| Failed::from(crate::panic_message(e)))
+    })
+}
+
+/// A trainee's open attempt: its id and the ids of the short-answer and
+/// numerical questions, whose answers can carry a sequence number in them.
+struct Taker {
+    session: Session,
+    attempt: String,
+    short: String,
+    number: String,
+}
+
+async fn start(session: Session, quiz_id: &str) -> Taker {
+    let (status, attempt) = session
+        .post(&format!("/api/v1/quizzes/{quiz_id}/attempts"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let question = |kind: &str| {
+        attempt["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["type"] == kind)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    Taker {
+        attempt: attempt["id"].as_str().unwrap().to_owned(),
+        short: question("shortanswer"),
+        number: question("numerical"),
+        session,
+    }
+}
+
+/// Saves `n` = 1, 2, 3, … into one question until the server stops
+/// answering; returns the highest `n` it acknowledged.
+async fn save_until_gone(
+    session: Session,
+    attempt: String,
+    question: String,
+    numeric: bool,
+) -> i64 {
+    let mut acknowledged = 0;
+    for n in 1.. {
+        let response = if numeric {
+            json!({ "number": n })
+        } else {
+            json!({ "text": format!("jawaban {n}") })
+        };
+        let body = json!({ "response": response, "seq": n });
+        let sent = session
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/attempts/{attempt}/answers/{question}"),
+            )
+            .json(&body)
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status() == StatusCode::OK => {
+                let saved: Value = r.json().await.unwrap_or(Value::Null);
+                // The connection may die between the status and the body:
+                // only a complete `saved_at` counts as acknowledged.
+                if saved["saved_at"].is_string() {
+                    acknowledged = n;
+                }
+            }
+            Ok(r) => panic!("save {n} refused: {}", r.status()),
+            Err(_) => break,
+        }
+    }
+    acknowledged
+}
+
+/// The `n` of the answer stored for `question`.
+fn stored_n(view: &Value, question: &str) -> i64 {
+    let response = &view["answers"][question]["response"];
+    if let Some(n) = response["number"].as_f64() {
+        return n as i64;
+    }
+    response["text"]
+        .as_str()
+        .and_then(|t| t.strip_prefix("jawaban "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn kill_nine_keeps_every_acknowledged_answer(backend: Backend) {
+    let db = TestDatabase::create(&backend).await;
+    let server = ServerProcess::start(&db.url, &[]).await;
+    let app = TestApp::external(&server.base_url, &backend);
+    let s = setup(&app, "KILL9", json!({ "time_limit_seconds": 3600 })).await;
+    let mut takers = vec![start(s.trainee.clone(), &s.quiz_id).await];
+    for i in 0..3 {
+        let (user, session) = app
+            .user_with_roles(&format!("kill-{i}"), &["trainee"])
+            .await;
+        let (status, body) = s
+            .admin
+            .post(
+                &format!("/api/v1/batches/{}/enrolments", s.batch_id),
+                &json!({ "user_id": user["id"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        takers.push(start(session, &s.quiz_id).await);
+    }
+
+    let mut savers = Vec::new();
+    for t in &takers {
+        for (question, numeric) in [(&t.short, false), (&t.number, true)] {
+            let task = save_until_gone(
+                t.session.clone(),
+                t.attempt.clone(),
+                question.clone(),
+                numeric,
+            );
+            savers.push(((t.attempt.clone(), question.clone()), tokio::spawn(task)));
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.kill();
+    let mut acknowledged = HashMap::new();
+    for (key, task) in savers {
+        acknowledged.insert(key, task.await.expect("saver"));
+    }
+    let total: i64 = acknowledged.values().sum();
+    assert!(total > 40, "enough saves before the kill: {total}");
+
+    let restarted = ServerProcess::start(&db.url, &[]).await;
+    let app = TestApp::external(&restarted.base_url, &backend);
+    for t in &takers {
+        let session = app.session_on(&t.session);
+        let (status, view) = session
+            .get(&format!("/api/v1/attempts/{}", t.attempt))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        for question in [&t.short, &t.number] {
+            let acked = acknowledged[&(t.attempt.clone(), question.clone())];
+            let stored = stored_n(&view, question);
+            assert!(
+                stored >= acked,
+                "answer {acked} was acknowledged but {stored} is stored ({})",
+                backend.name()
+            );
+        }
+    }
+    drop(restarted);
+    db.drop_database().await;
+}
+
+async fn two_instances_share_one_attempt(backend: Backend) {
+    let db = TestDatabase::create(&backend).await;
+    let first = ServerProcess::start(&db.url, &[]).await;
+    let second = ServerProcess::start(&db.url, &[]).await;
+    let a = TestApp::external(&first.base_url, &backend);
+    let b = TestApp::external(&second.base_url, &backend);
+    let s = setup(&a, "TWO", json!({ "time_limit_seconds": 3600 })).await;
+
+    let (status, attempt) = s
+        .trainee
+        .post(
+            &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let id = attempt["id"].as_str().unwrap();
+    let on_b = b.session_on(&s.trainee);
+    let (status, resumed) = on_b.get(&format!("/api/v1/attempts/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{resumed}");
+    assert_eq!(
+        resumed["questions"], attempt["questions"],
+        "same attempt on B"
+    );
+    for q in attempt["questions"].as_array().unwrap() {
+        let (status, body) = save(
+            &on_b,
+            id,
+            q["id"].as_str().unwrap(),
+            correct_response(q),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    let (status, result) = s
+        .trainee
+        .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["status"], "graded", "{result}");
+    assert_eq!(
+        result["result"]["percent"], 100.0,
+        "answers saved on B count on A: {}",
+        result["result"]
+    );
+
+    let (_, seen_on_b) = on_b.get(&format!("/api/v1/attempts/{id}")).await;
+    assert_eq!(seen_on_b["result"]["percent"], 100.0, "{seen_on_b}");
+    let first_question = attempt["questions"][0]["id"].as_str().unwrap();
+    let (status, body) = save(
+        &on_b,
+        id,
+        first_question,
+        correct_response(&attempt["questions"][0]),
+        None,
+    )
+    .await;
+    crate::support::assert_error(status, &body, 409, "attempt_closed");
+    drop((first, second));
+    db.drop_database().await;
+}
