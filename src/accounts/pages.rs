@@ -17,6 +17,7 @@ use crate::http::auth::{
     PageUser, SessionUser, client_address, expired_session_cookie, session_cookie,
 };
 use crate::http::csrf::{self, CheckedForm};
+use crate::http::pages::urlencode;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -349,15 +350,4 @@ pub async fn import_submit(
             .into_response()),
         Err(err) => Err(err),
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod cache;
 pub mod export;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod settings;
 pub mod store;

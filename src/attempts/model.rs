@@ -286,6 +286,16 @@ pub struct Response {
     pub matches: Option<BTreeMap<String, String>>,
 }
 
+impl Response {
+    /// Nothing picked, typed or matched: the question counts as unanswered.
+    pub fn is_blank(&self) -> bool {
+        self.choices.as_ref().is_none_or(|c| c.is_empty())
+            && self.text.as_ref().is_none_or(|t| t.trim().is_empty())
+            && self.number.is_none()
+            && self.matches.as_ref().is_none_or(|m| m.is_empty())
+    }
+}
+
 const MAX_TEXT: usize = 20_000;
 
 /// Checks a response against the question it answers, as shown in this attempt.

@@ -124,7 +124,9 @@ pub struct QuizInfo {
     pub id: Uuid,
     pub title: String,
     pub time_limit_seconds: Option<i32>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub opens_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub closes_at: Option<OffsetDateTime>,
     pub max_attempts: i32,
     pub attempts_used: u32,
@@ -435,6 +437,7 @@ pub async fn view(
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct Saved {
     /// When the answer stored now was written (durably).
+    #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
     /// True when a newer answer (higher `seq`) was already stored and this one was ignored.
     pub stale: bool,
@@ -736,7 +739,9 @@ pub struct AttemptRow {
     pub max_score: f64,
     pub percent: Option<f64>,
     pub passed: Option<bool>,
+    #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
     pub finished_by: Option<String>,
 }

@@ -49,7 +49,9 @@ pub struct QuizView {
     pub rules: Vec<TagRule>,
     pub question_ids: Vec<String>,
     pub time_limit_seconds: Option<i32>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub opens_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub closes_at: Option<OffsetDateTime>,
     pub max_attempts: i32,
     pub pass_percent: f64,

@@ -148,6 +148,7 @@ pub fn question_view(
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct SavedAnswer {
     pub response: Response,
+    #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
 }
 
@@ -162,6 +163,7 @@ pub struct ResultView {
     pub pass_percent: f64,
     /// `trainee` or `deadline`.
     pub finished_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
 }
 
@@ -184,10 +186,13 @@ pub struct AttemptView {
     pub title: String,
     pub number: i32,
     pub status: AttemptStatus,
+    #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// Computed by the server; answers are accepted until then (plus a few seconds).
+    #[serde(with = "time::serde::rfc3339")]
     pub deadline: OffsetDateTime,
     /// The server's clock now, so a client can correct its own.
+    #[serde(with = "time::serde::rfc3339")]
     pub server_time: OffsetDateTime,
     pub questions: Vec<QuestionView>,
     /// Saved answers by question id.

@@ -2,7 +2,7 @@
 //! reading pages.
 
 use minijinja::context;
-use poem::http::{StatusCode, header};
+use poem::http::header;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{self, CheckedForm};
+use crate::http::pages::unprocessable;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::markup::markdown_to_html;
@@ -23,11 +24,6 @@ fn options() -> minijinja::Value {
         tracks => Track::ALL.iter().map(|t| context! { value => t.as_str(), label => t.label() }).collect::<Vec<_>>(),
         levels => LEVELS.to_vec(),
     }
-}
-
-fn unprocessable(page: Html<String>) -> Response {
-    page.with_status(StatusCode::UNPROCESSABLE_ENTITY)
-        .into_response()
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -453,6 +449,7 @@ pub async fn module_page(
     id: Path<Uuid>,
 ) -> AppResult<Html<String>> {
     let module = service::get_module(&state.db, &user.0, id.0).await?;
+    let quiz = crate::attempts::settings::quiz_of_module(&state.engine, id.0).await?;
     state.templates.page(
         "courses/module.html",
         Some(&user.0),
@@ -462,6 +459,7 @@ pub async fn module_page(
             can_complete => user.0.has(Role::Trainee)
                 && crate::schedule::service::has_seat_in_course(&state.db, user.0.id, module.course_id).await?,
             is_trainee => user.0.has(Role::Trainee),
+            quiz_id => quiz.map(|q| q.id.to_string()),
         },
     )
 }

@@ -39,3 +39,21 @@ impl<'a, T: DeserializeOwned + Send> FromRequest<'a> for CheckedForm<T> {
         Ok(CheckedForm(form.fields))
     }
 }
+
+/// A URL-encoded form read as its raw name–value pairs (names may repeat,
+/// as check boxes do), with the CSRF token verified and removed.
+pub struct CheckedPairs(pub Vec<(String, String)>);
+
+impl<'a> FromRequest<'a> for CheckedPairs {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> Result<Self> {
+        let verifier = <&CsrfVerifier>::from_request(req, body).await?;
+        let Form(mut pairs) = Form::<Vec<(String, String)>>::from_request(req, body).await?;
+        let token = pairs
+            .iter()
+            .position(|(name, _)| name == FIELD)
+            .map(|i| pairs.remove(i).1)
+            .unwrap_or_default();
+        verify(verifier, &token)?;
+        Ok(CheckedPairs(pairs))
+    }
+}

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
+pub mod pages;
 pub mod state;
 pub mod templates;
 
@@ -18,6 +19,8 @@ use poem::web::cookie::SameSite;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
 
 use crate::accounts::pages as accounts;
+use crate::attempts::pages::admin as quiz_admin;
+use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
 use crate::home::pages as home;
@@ -32,6 +35,14 @@ const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 fn stylesheet() -> impl IntoResponse {
     include_str!("../../templates/static/app.css")
         .with_content_type("text/css; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
+/// The quiz page's enhancement (autosave, countdown); the page works without it.
+#[handler]
+fn quiz_script() -> impl IntoResponse {
+    include_str!("../../templates/static/quiz.js")
+        .with_content_type("text/javascript; charset=utf-8")
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
 
@@ -120,6 +131,29 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/batches/:id/withdraw", post(my::withdraw))
         .at("/batches/:id/calendar.ics", get(my::calendar_file))
         .at("/checkin", get(my::checkin_form).post(my::checkin))
+        .at(
+            "/admin/modules/:id/quiz",
+            get(quiz_admin::quiz_settings).post(quiz_admin::save_quiz_settings),
+        )
+        .at("/admin/quizzes/:id/windows", post(quiz_admin::set_window))
+        .at("/admin/quizzes/:id/results", get(quiz_admin::quiz_results))
+        .at(
+            "/admin/quizzes/:id/results.csv",
+            get(quiz_admin::results_csv),
+        )
+        .at(
+            "/admin/quizzes/:id/results.xlsx",
+            get(quiz_admin::results_xlsx),
+        )
+        .at("/quizzes/:id", get(quiz::quiz_page))
+        .at("/quizzes/:id/start", post(quiz::start_attempt))
+        .at(
+            "/attempts/:id",
+            get(quiz::attempt_page).post(quiz::save_page),
+        )
+        .at("/attempts/:id/summary", get(quiz::summary_page))
+        .at("/attempts/:id/submit", post(quiz::submit_attempt))
+        .at("/attempts/:id/result", get(quiz::result_page))
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(
@@ -144,6 +178,7 @@ pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/readyz", get(ops::readyz))
         .at("/metrics", get(ops::metrics))
         .at("/static/app.css", get(stylesheet))
+        .at("/static/quiz.js", get(quiz_script))
         .nest("/", pages(&state, csrf_key))
         .with(limits::BodyLimit::new(MAX_BODY_BYTES))
         .around(auth::resolve_session)

@@ -94,6 +94,14 @@ fn rich(value: String, format: String) -> Value {
     Value::from_safe_string(format.to_html(&value))
 }
 
+/// `{{ 87.5 | number }}` → "87,5", `{{ 100.0 | number }}` → "100": at most
+/// two decimals, written with a decimal comma.
+fn number(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
 fn status_label(value: String) -> String {
     CourseStatus::parse(&value)
         .map(|s| s.label().to_owned())
@@ -114,6 +122,7 @@ impl Templates {
         env.add_filter("date_id", date_id);
         env.add_filter("date_short", date_short);
         env.add_filter("rich", rich);
+        env.add_filter("number", number);
         Templates { env }
     }
 

@@ -47,27 +47,49 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    let flows: [(&str, Flow); 3] = [
+    let flows: [(&str, Flow, Scripts); 5] = [
         (
             "browser::batch_scheduled_imported_attended_seen_on_phone",
             batch_flow,
+            Scripts::On,
         ),
         (
             "browser::admin_signs_in_creates_imports_and_signs_out",
             admin_flow,
+            Scripts::On,
         ),
         (
             "browser::course_published_bank_fixed_trainee_reads",
             course_flow,
+            Scripts::On,
+        ),
+        (
+            "browser::timed_quiz_on_a_phone_through_a_network_drop",
+            crate::browser_quiz::with_javascript,
+            Scripts::On,
+        ),
+        (
+            "browser::quiz_on_a_phone_without_javascript",
+            crate::browser_quiz::without_javascript,
+            Scripts::Off,
         ),
     ];
     flows
         .into_iter()
-        .map(|(name, flow)| {
+        .map(|(name, flow, scripts)| {
             let browser = browser.clone();
-            Trial::test(name, move || crate::runtime().block_on(run(browser, flow)))
+            Trial::test(name, move || {
+                crate::runtime().block_on(run(browser, flow, scripts))
+            })
         })
         .collect()
+}
+
+/// Whether the browser runs JavaScript.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scripts {
+    On,
+    Off,
 }
 
 struct Driver {
@@ -84,7 +106,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start(browser: &Browser) -> Driver {
+async fn start(browser: &Browser, scripts: Scripts) -> Driver {
     let port = free_port();
     let process = Command::new(&browser.driver)
         .arg(format!("--port={port}"))
@@ -104,8 +126,13 @@ async fn start(browser: &Browser) -> Driver {
             ]
         }
     });
-    let capabilities: serde_json::Map<String, serde_json::Value> =
+    let mut capabilities: serde_json::Map<String, serde_json::Value> =
         capabilities.as_object().unwrap().clone();
+    if scripts == Scripts::Off {
+        capabilities["goog:chromeOptions"]["prefs"] = serde_json::json!({
+            "profile.managed_default_content_settings.javascript": 2
+        });
+    }
     let mut last_error = String::new();
     for _ in 0..50 {
         // ChromeDriver is on loopback: plain HTTP, no TLS stack needed.
@@ -130,12 +157,13 @@ async fn start(browser: &Browser) -> Driver {
     panic!("chromedriver did not start: {last_error}");
 }
 
-type Flow = fn(Client, TestApp) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+pub type Flow =
+    fn(Client, TestApp) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
-async fn run(browser: Browser, flow: Flow) -> Result<(), Failed> {
+async fn run(browser: Browser, flow: Flow, scripts: Scripts) -> Result<(), Failed> {
     let db = TestDatabase::create(&Backend::Sqlite).await;
     let app = TestApp::spawn(&Backend::Sqlite, &db).await;
-    let mut driver = start(&browser).await;
+    let mut driver = start(&browser, scripts).await;
     let outcome = tokio::spawn(flow(driver.client.clone(), app.clone())).await;
     let _ = driver.client.clone().close().await;
     let _ = driver.process.kill();
@@ -144,7 +172,7 @@ async fn run(browser: Browser, flow: Flow) -> Result<(), Failed> {
     outcome.map_err(|e| Failed::from(crate::panic_message(e)))
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+pub async fn text_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
         .await
@@ -154,13 +182,13 @@ async fn text_of(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
-async fn fill(client: &Client, css: &str, value: &str) {
+pub async fn fill(client: &Client, css: &str, value: &str) {
     let field = element(client, css).await;
     field.clear().await.unwrap();
     field.send_keys(value).await.unwrap();
 }
 
-async fn wait_for_path(client: &Client, path: &str) {
+pub async fn wait_for_path(client: &Client, path: &str) {
     for _ in 0..50 {
         if client.current_url().await.unwrap().path() == path {
             return;
@@ -243,7 +271,7 @@ fn admin_flow(
 }
 
 /// Waits (up to 10 s) for the element `css` to exist.
-async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
+pub async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -252,12 +280,12 @@ async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
-async fn click(client: &Client, css: &str) {
+pub async fn click(client: &Client, css: &str) {
     element(client, css).await.click().await.unwrap();
 }
 
 /// Clicks something that loads a new page and waits until it has.
-async fn submit(client: &Client, css: &str) {
+pub async fn submit(client: &Client, css: &str) {
     let old = client.find(Locator::Css("html")).await.unwrap();
     click(client, css).await;
     for _ in 0..200 {
@@ -269,15 +297,20 @@ async fn submit(client: &Client, css: &str) {
     panic!("clicking {css} did not load a page");
 }
 
-async fn sign_in(client: &Client, app: &TestApp, login: &str, password: &str) {
-    client.goto(&app.url("/login")).await.unwrap();
+pub async fn sign_in(client: &Client, app: &TestApp, login: &str, password: &str) {
+    sign_in_at(client, &app.url("/login"), login, password).await;
+}
+
+/// Signs in through the login page at `login_url` (e.g. through a proxy).
+pub async fn sign_in_at(client: &Client, login_url: &str, login: &str, password: &str) {
+    client.goto(login_url).await.unwrap();
     fill(client, "#login", login).await;
     fill(client, "#password", password).await;
     submit(client, "form button[type=submit]").await;
     wait_for_path(client, "/").await;
 }
 
-async fn page_text(client: &Client) -> String {
+pub async fn page_text(client: &Client) -> String {
     text_of(client, "main").await
 }
 
@@ -541,7 +574,7 @@ async fn upload(client: &Client, file: &Path) {
     input.send_keys(&file.display().to_string()).await.unwrap();
 }
 
-async fn wait_text(client: &Client, css: &str) -> String {
+pub async fn wait_text(client: &Client, css: &str) -> String {
     for _ in 0..50 {
         if let Ok(element) = client.find(Locator::Css(css)).await {
             return element.text().await.unwrap();

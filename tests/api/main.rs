@@ -8,16 +8,19 @@ mod database;
 // Shared with the exam-day benchmark, which uses the rest of it.
 #[allow(dead_code)]
 mod process;
+mod proxy;
 mod support;
 
 mod auth;
 mod banks;
 mod browser;
+mod browser_quiz;
 mod catalog;
 mod cli;
 mod import;
 mod ops;
 mod pages;
+mod quiz_pages;
 mod quizzes;
 mod reliability;
 mod schedule;
@@ -73,6 +76,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("banks", banks::cases()),
         ("schedule", schedule::cases()),
         ("quizzes", quizzes::cases()),
+        ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("pages", pages::cases()),

@@ -35,6 +35,7 @@ pub struct Setup {
     pub admin: Session,
     pub trainee: Session,
     pub trainee_id: String,
+    pub trainee_username: String,
     pub quiz_id: String,
     pub module_id: String,
     pub course_id: String,
@@ -50,9 +51,8 @@ pub async fn setup(app: &TestApp, code: &str, quiz: Value) -> Setup {
     let bank_id = report["bank_id"].as_str().unwrap().to_owned();
     let (course, batch) = course_and_batch(&admin, code, json!({})).await;
     let module_id = course["modules"][0]["id"].as_str().unwrap().to_owned();
-    let (user, trainee) = app
-        .user_with_roles(&format!("p-{}", code.to_lowercase()), &["trainee"])
-        .await;
+    let trainee_username = format!("p-{}", code.to_lowercase());
+    let (user, trainee) = app.user_with_roles(&trainee_username, &["trainee"]).await;
     let (status, body) = admin
         .post(
             &format!(
@@ -76,6 +76,7 @@ pub async fn setup(app: &TestApp, code: &str, quiz: Value) -> Setup {
         admin,
         trainee,
         trainee_id: user["id"].as_str().unwrap().to_owned(),
+        trainee_username,
         module_id,
         course_id: course["id"].as_str().unwrap().to_owned(),
         batch_id: batch["id"].as_str().unwrap().to_owned(),
@@ -593,6 +594,20 @@ async fn the_key_never_reaches_a_trainee_before_review(app: TestApp) {
     }
     let (_, resumed) = s.trainee.get(&format!("/api/v1/attempts/{id}")).await;
     assert_no_key(&resumed, "resume");
+    let client = app.browser_client();
+    crate::pages::sign_in(&client, &app, "p-qz-key", "p-qz-key-sandi-123").await;
+    for path in [
+        format!("/modules/{}", s.module_id),
+        format!("/quizzes/{}", s.quiz_id),
+        format!("/attempts/{id}"),
+        format!("/attempts/{id}?page=2"),
+        format!("/attempts/{id}/summary"),
+        "/static/quiz.js".to_owned(),
+    ] {
+        let (status, html) = crate::pages::page(&client, &app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_no_key(&Value::String(html), &path);
+    }
     let (_, done) = s
         .trainee
         .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
@@ -601,14 +616,16 @@ async fn the_key_never_reaches_a_trainee_before_review(app: TestApp) {
     assert_eq!(done["result"]["percent"], 100.0);
     let (_, mine) = s.trainee.get("/api/v1/me/batches").await;
     assert_no_key(&mine, "Bimtek saya");
-    let client = app.browser_client();
-    crate::pages::sign_in(&client, &app, "p-qz-key", "p-qz-key-sandi-123").await;
     for path in [
         format!("/quizzes/{}", s.quiz_id),
-        format!("/attempts/{id}"),
         format!("/attempts/{id}/result"),
     ] {
-        let (_, html) = crate::pages::page(&client, &app, &path).await;
+        let (status, html) = crate::pages::page(&client, &app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            html.contains("100%") || path.starts_with("/quizzes"),
+            "{html}"
+        );
         assert_no_key(&Value::String(html), &path);
     }
     // The administrator sees the review.

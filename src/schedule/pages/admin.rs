@@ -18,6 +18,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{self, CheckedForm};
+use crate::http::pages::{redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::api::parse_time;
@@ -27,11 +28,6 @@ use crate::schedule::model::{
 };
 use crate::schedule::service::{self, BatchInput, Mark, Target};
 use crate::schedule::store::BatchFilter;
-
-fn unprocessable(page: Html<String>) -> Response {
-    page.with_status(StatusCode::UNPROCESSABLE_ENTITY)
-        .into_response()
-}
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct BatchForm {
@@ -357,14 +353,7 @@ pub async fn show_batch(
 }
 
 fn back(id: Uuid, notice: &str) -> Redirect {
-    let encoded: String = notice
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    Redirect::see_other(format!("/admin/batches/{id}?notice={encoded}"))
+    redirect_with(&format!("/admin/batches/{id}"), Ok(notice))
 }
 
 /// Runs `action`; a validation or conflict error re-renders the batch page

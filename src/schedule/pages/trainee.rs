@@ -12,6 +12,7 @@ use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
+use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::model::Phase;
@@ -59,18 +60,7 @@ pub async fn my_batches(
 }
 
 fn back(notice: Result<String, String>) -> Redirect {
-    let (key, text) = match notice {
-        Ok(text) => ("notice", text),
-        Err(text) => ("error", text),
-    };
-    let encoded: String = text
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    Redirect::see_other(format!("/my/batches?{key}={encoded}"))
+    redirect_with("/my/batches", notice.as_deref().map_err(String::as_str))
 }
 
 #[derive(Deserialize)]

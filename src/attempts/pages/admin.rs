@@ -1,0 +1,268 @@
+//! The administrators' quiz pages: a module's quiz settings (with batch
+//! windows), and a quiz's results with downloads and item analysis.
+
+use minijinja::context;
+use poem::http::header;
+use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::form::{QuizForm, local_input, parse_local};
+use crate::accounts::model::{CurrentUser, Role};
+use crate::attempts::{export, service, settings, store};
+use crate::banks::service as banks;
+use crate::catalog::service as catalog;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::auth::PageUser;
+use crate::http::csrf::CheckedForm;
+use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+use crate::schedule::store::{BatchFilter, batches};
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+/// A batch of the course and its own window for the quiz, if any.
+#[derive(Serialize)]
+struct BatchWindow {
+    id: Uuid,
+    name: String,
+    opens_at: String,
+    closes_at: String,
+}
+
+async fn settings_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    module_id: Uuid,
+    form: Option<QuizForm>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> AppResult<Html<String>> {
+    let module = catalog::get_module(&state.db, user, module_id).await?;
+    let quiz = settings::quiz_of_module(&state.engine, module_id).await?;
+    let form = form.unwrap_or_else(|| match &quiz {
+        Some(q) => QuizForm::from_view(q),
+        None => QuizForm::blank(&module.title),
+    });
+    let mut windows = Vec::new();
+    if let Some(q) = &quiz {
+        let filter = BatchFilter {
+            course_id: Some(module.course_id),
+            ..BatchFilter::default()
+        };
+        for b in batches(state.db.read(), &filter).await? {
+            let own = store::window(state.db.read(), q.id, b.id).await?;
+            windows.push(BatchWindow {
+                id: b.id,
+                name: b.name,
+                opens_at: own
+                    .as_ref()
+                    .and_then(|w| w.opens_at)
+                    .map(local_input)
+                    .unwrap_or_default(),
+                closes_at: own
+                    .as_ref()
+                    .and_then(|w| w.closes_at)
+                    .map(local_input)
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    state.templates.page(
+        "admin/quiz_edit.html",
+        Some(user),
+        csrf,
+        context! {
+            module => to_value(&module),
+            quiz => to_value(&quiz),
+            form => to_value(&form),
+            banks => to_value(banks::list_banks(&state.db).await?),
+            windows => to_value(&windows),
+            errors => to_value(&errors),
+            notice => notice,
+        },
+    )
+}
+
+#[handler]
+pub async fn quiz_settings(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let user = user.require(Role::Admin)?;
+    settings_page(&state, user, csrf, id.0, None, Vec::new(), q.notice).await
+}
+
+#[handler]
+pub async fn save_quiz_settings(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<QuizForm>,
+) -> AppResult<Response> {
+    let user = user.require(Role::Admin)?;
+    let saved = match form.input() {
+        Ok(input) => match settings::quiz_of_module(&state.engine, id.0).await? {
+            Some(_) => settings::update_for_module(&state.engine, id.0, input).await,
+            None => settings::create_for_module(&state.engine, id.0, input).await,
+        },
+        Err(errors) => Err(AppError::validation(errors)),
+    };
+    match saved {
+        Ok(_) => Ok(redirect_with(
+            &format!("/admin/modules/{}/quiz", id.0),
+            Ok("Pengaturan kuis disimpan."),
+        )
+        .into_response()),
+        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+            settings_page(&state, user, csrf, id.0, Some(form), details, None).await?,
+        )),
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WindowForm {
+    batch_id: Uuid,
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    closes_at: String,
+}
+
+#[handler]
+pub async fn set_window(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<WindowForm>,
+) -> AppResult<Redirect> {
+    user.require(Role::Admin)?;
+    let quiz = store::assessment(state.db.read(), id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let back = format!(
+        "/admin/modules/{}/quiz",
+        quiz.module_id.ok_or(AppError::NotFound)?
+    );
+    let mut errors = Vec::new();
+    let opens = parse_local(&form.opens_at, "opens_at", &mut errors);
+    let closes = parse_local(&form.closes_at, "closes_at", &mut errors);
+    if let Some(error) = errors.first() {
+        return Ok(redirect_with(
+            &back,
+            Err(&format!("{}: {}", error.field, error.message)),
+        ));
+    }
+    match settings::set_window(&state.engine, id.0, form.batch_id, opens, closes).await {
+        Ok(()) => Ok(redirect_with(&back, Ok("Jadwal kuis angkatan disimpan."))),
+        Err(AppError::Validation { details, message }) => {
+            let text = details
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or(message);
+            Ok(redirect_with(&back, Err(&text)))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResultsQuery {
+    batch_id: Option<Uuid>,
+}
+
+#[handler]
+pub async fn quiz_results(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Html<String>> {
+    let user = user.require(Role::Admin)?;
+    let (quiz, rows) = service::results(&state.engine, id.0, q.batch_id).await?;
+    let items = service::item_analysis(&state.engine, id.0).await?;
+    let filter = BatchFilter {
+        course_id: Some(quiz.course_id),
+        ..BatchFilter::default()
+    };
+    let course_batches: Vec<_> = batches(state.db.read(), &filter)
+        .await?
+        .into_iter()
+        .map(|b| context! { id => b.id.to_string(), name => b.name })
+        .collect();
+    let query = q
+        .batch_id
+        .map(|b| format!("?batch_id={b}"))
+        .unwrap_or_default();
+    state.templates.page(
+        "admin/quiz_results.html",
+        Some(user),
+        csrf,
+        context! {
+            quiz => context! {
+                id => quiz.id.to_string(),
+                title => quiz.title,
+                module_id => quiz.module_id.map(|m| m.to_string()),
+                pass_percent => quiz.pass_percent,
+            },
+            rows => to_value(&rows),
+            items => to_value(&items),
+            batches => course_batches,
+            batch_id => q.batch_id.map(|b| b.to_string()),
+            query => query,
+        },
+    )
+}
+
+fn download(rows: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    rows.with_content_type(content_type)
+        .with_header(
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        )
+        .into_response()
+}
+
+#[handler]
+pub async fn results_csv(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    user.require(Role::Admin)?;
+    let (_, rows) = service::results(&state.engine, id.0, q.batch_id).await?;
+    Ok(download(
+        export::csv(&rows)?,
+        "text/csv; charset=utf-8",
+        "hasil-kuis.csv",
+    ))
+}
+
+#[handler]
+pub async fn results_xlsx(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    Query(q): Query<ResultsQuery>,
+) -> AppResult<Response> {
+    user.require(Role::Admin)?;
+    let (quiz, rows) = service::results(&state.engine, id.0, q.batch_id).await?;
+    Ok(download(
+        export::xlsx(&quiz.title, &rows)?,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "hasil-kuis.xlsx",
+    ))
+}

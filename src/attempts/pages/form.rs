@@ -1,0 +1,610 @@
+//! Reading the HTML forms of the quiz pages: a page of answers, and the
+//! quiz settings. Pure functions; the handlers only fetch and store.
+//!
+//! Answer fields are named `a-<question id>` (radio buttons, check boxes,
+//! text and number boxes) and `m-<question id>-<item id>` (the select of
+//! each matching item).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::{OffsetDateTime, PrimitiveDateTime};
+use uuid::Uuid;
+
+use crate::attempts::model::{GradeMethod, Response, ReviewPolicy, Selection, TagRule};
+use crate::attempts::settings::{QuizInput, QuizView};
+use crate::attempts::views::{QuestionView, SavedAnswer};
+use crate::banks::model::QuestionType;
+use crate::clock::WIB;
+use crate::error::FieldError;
+
+/// Questions per page: few enough for a phone screen, and each "next"
+/// saves them.
+pub const PAGE_SIZE: usize = 5;
+
+pub fn page_count(questions: usize) -> usize {
+    questions.div_ceil(PAGE_SIZE).max(1)
+}
+
+/// The page (1-based) that question `index` (0-based) is on.
+pub fn page_of(index: usize) -> usize {
+    index / PAGE_SIZE + 1
+}
+
+/// A saved answer in the shape the form fields need.
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct Filled {
+    pub choices: Vec<String>,
+    pub text: String,
+    pub number: String,
+    pub matches: BTreeMap<String, String>,
+}
+
+pub fn filled(response: Option<&Response>) -> Filled {
+    let Some(r) = response else {
+        return Filled::default();
+    };
+    Filled {
+        choices: r.choices.clone().unwrap_or_default(),
+        text: r.text.clone().unwrap_or_default(),
+        number: r.number.map(format_number).unwrap_or_default(),
+        matches: r.matches.clone().unwrap_or_default(),
+    }
+}
+
+/// 1.5 → "1,5", as people here write it.
+fn format_number(n: f64) -> String {
+    n.to_string().replace('.', ",")
+}
+
+/// "1,5", "1.5", "1.234,5" and " 62 " all read as numbers.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let normal = if compact.contains(',') {
+        compact.replace('.', "").replace(',', ".")
+    } else {
+        compact
+    };
+    normal.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// What the form says about `question`, if it says anything.
+fn response_for(
+    pairs: &[(String, String)],
+    question: &QuestionView,
+) -> Result<Option<Response>, FieldError> {
+    let name = format!("a-{}", question.id);
+    let given = values(pairs, &name);
+    let response = match question.kind {
+        QuestionType::Multichoice | QuestionType::Truefalse => {
+            // An untouched radio group sends nothing; an emptied set of
+            // check boxes also sends nothing, and means "no choice".
+            if given.is_empty() && !question.multiple {
+                return Ok(None);
+            }
+            Response {
+                choices: Some(given.iter().map(|v| v.to_string()).collect()),
+                ..Response::default()
+            }
+        }
+        QuestionType::Shortanswer | QuestionType::Essay => match given.first() {
+            Some(text) => Response {
+                text: Some(text.to_string()),
+                ..Response::default()
+            },
+            None => return Ok(None),
+        },
+        QuestionType::Numerical => match given.first().map(|t| t.trim()) {
+            None | Some("") => return Ok(None),
+            Some(text) => match parse_number(text) {
+                Some(number) => Response {
+                    number: Some(number),
+                    ..Response::default()
+                },
+                None => {
+                    return Err(FieldError::new(
+                        format!("Soal {}", question.number),
+                        format!("'{text}' bukan angka; tulis misalnya 62 atau 1,5"),
+                    ));
+                }
+            },
+        },
+        QuestionType::Matching => {
+            let matches: BTreeMap<String, String> = question
+                .left
+                .iter()
+                .filter_map(|item| {
+                    let field = format!("m-{}-{}", question.id, item.id);
+                    values(pairs, &field)
+                        .first()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (item.id.clone(), v.to_string()))
+                })
+                .collect();
+            Response {
+                matches: Some(matches),
+                ..Response::default()
+            }
+        }
+        QuestionType::Description => return Ok(None),
+    };
+    Ok(Some(response))
+}
+
+/// The answers on a page's form that differ from what is saved: only those
+/// are written. A blank answer where nothing was saved is not an answer.
+pub fn changed_answers(
+    pairs: &[(String, String)],
+    shown: &[&QuestionView],
+    saved: &BTreeMap<String, SavedAnswer>,
+) -> Result<Vec<(Uuid, Response)>, Vec<FieldError>> {
+    let mut changed = Vec::new();
+    let mut errors = Vec::new();
+    for question in shown {
+        match response_for(pairs, question) {
+            Ok(Some(response)) => {
+                let before = saved.get(&question.id.to_string()).map(|s| &s.response);
+                let unchanged = match before {
+                    Some(previous) => *previous == response,
+                    None => response.is_blank(),
+                };
+                if !unchanged {
+                    changed.push((question.id, response));
+                }
+            }
+            Ok(None) => {}
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(changed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The quiz settings form, as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QuizForm {
+    pub title: String,
+    pub bank_id: String,
+    /// `by_tags` or `fixed`.
+    pub selection_mode: String,
+    /// One rule per line: `10 unit:jaringan`.
+    pub rules: String,
+    /// Question ids, separated by spaces, commas or lines.
+    pub question_ids: String,
+    pub time_limit_minutes: String,
+    /// `YYYY-MM-DDTHH:MM` in WIB (an HTML `datetime-local`).
+    pub opens_at: String,
+    pub closes_at: String,
+    pub max_attempts: String,
+    pub pass_percent: String,
+    pub shuffle_questions: String,
+    pub shuffle_choices: String,
+    pub grade_method: String,
+    pub review_policy: String,
+    pub required: String,
+}
+
+fn checked(value: &str) -> bool {
+    matches!(value, "on" | "true" | "1")
+}
+
+/// `datetime-local` text in WIB ↔ instant.
+pub fn local_input(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    at.to_offset(WIB).format(&format).unwrap_or_default()
+}
+
+pub fn parse_local(
+    value: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<OffsetDateTime> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let with_seconds =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    match PrimitiveDateTime::parse(value, &format)
+        .or_else(|_| PrimitiveDateTime::parse(value, &with_seconds))
+    {
+        Ok(local) => Some(local.assume_offset(WIB)),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                format!("waktu '{value}' tidak sah (TTTT-BB-HHTjj:mm, WIB)"),
+            ));
+            None
+        }
+    }
+}
+
+fn whole<T: std::str::FromStr>(
+    value: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                format!("'{value}' bukan bilangan bulat"),
+            ));
+            None
+        }
+    }
+}
+
+/// `10 unit:jaringan` (or `unit:jaringan 10`) per line.
+pub fn parse_rules(text: &str) -> Result<Vec<TagRule>, Vec<FieldError>> {
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == '×')
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            continue;
+        }
+        let rule = match words.as_slice() {
+            [a, b] => match (a.parse::<u32>(), b.parse::<u32>()) {
+                (Ok(count), Err(_)) => Some((count, *b)),
+                (Err(_), Ok(count)) => Some((count, *a)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match rule {
+            Some((count, tag)) if count > 0 => rules.push(TagRule {
+                tag: tag.to_owned(),
+                count,
+            }),
+            _ => errors.push(FieldError::at_row(
+                n as u32 + 1,
+                "rules",
+                format!(
+                    "'{}': tulis jumlah lalu tag, mis. 10 unit:jaringan",
+                    line.trim()
+                ),
+            )),
+        }
+    }
+    if rules.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new(
+            "rules",
+            "tulis minimal satu aturan, mis. 10 unit:jaringan",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors)
+    }
+}
+
+impl QuizForm {
+    pub fn from_view(quiz: &QuizView) -> QuizForm {
+        QuizForm {
+            title: quiz.title.clone(),
+            bank_id: quiz.bank_id.to_string(),
+            selection_mode: quiz.selection_mode.clone(),
+            rules: quiz
+                .rules
+                .iter()
+                .map(|r| format!("{} {}", r.count, r.tag))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            question_ids: quiz.question_ids.join("\n"),
+            time_limit_minutes: quiz
+                .time_limit_seconds
+                .map(|s| format!("{}", s / 60))
+                .unwrap_or_default(),
+            opens_at: quiz.opens_at.map(local_input).unwrap_or_default(),
+            closes_at: quiz.closes_at.map(local_input).unwrap_or_default(),
+            max_attempts: quiz.max_attempts.to_string(),
+            pass_percent: quiz.pass_percent.to_string(),
+            shuffle_questions: if quiz.shuffle_questions {
+                "on".into()
+            } else {
+                String::new()
+            },
+            shuffle_choices: if quiz.shuffle_choices {
+                "on".into()
+            } else {
+                String::new()
+            },
+            grade_method: quiz.grade_method.as_str().into(),
+            review_policy: quiz.review_policy.as_str().into(),
+            required: if quiz.required {
+                "on".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// A new quiz's form: sensible defaults a BKD would pick.
+    pub fn blank(title: &str) -> QuizForm {
+        QuizForm {
+            title: format!("Kuis {title}"),
+            selection_mode: "by_tags".into(),
+            time_limit_minutes: "30".into(),
+            max_attempts: "1".into(),
+            pass_percent: "70".into(),
+            shuffle_questions: "on".into(),
+            shuffle_choices: "on".into(),
+            grade_method: GradeMethod::Highest.as_str().into(),
+            review_policy: ReviewPolicy::AfterSubmit.as_str().into(),
+            required: "on".into(),
+            ..QuizForm::default()
+        }
+    }
+
+    /// Every field checked; every problem named.
+    pub fn input(&self) -> Result<QuizInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let bank_id = match self.bank_id.trim().parse::<Uuid>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(FieldError::new("bank_id", "pilih bank soal"));
+                None
+            }
+        };
+        let selection = match self.selection_mode.as_str() {
+            "fixed" => {
+                let ids: Vec<String> = self
+                    .question_ids
+                    .split(|c: char| c.is_whitespace() || c == ',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if ids.is_empty() {
+                    errors.push(FieldError::new(
+                        "question_ids",
+                        "tulis minimal satu id soal",
+                    ));
+                }
+                Some(Selection::Fixed { question_ids: ids })
+            }
+            _ => match parse_rules(&self.rules) {
+                Ok(rules) => Some(Selection::ByTags { rules }),
+                Err(e) => {
+                    errors.extend(e);
+                    None
+                }
+            },
+        };
+        let minutes: Option<i32> =
+            whole(&self.time_limit_minutes, "time_limit_minutes", &mut errors);
+        if minutes.is_some_and(|m| m < 1) {
+            errors.push(FieldError::new(
+                "time_limit_minutes",
+                "minimal 1 menit, atau kosongkan",
+            ));
+        }
+        let opens_at = parse_local(&self.opens_at, "opens_at", &mut errors);
+        let closes_at = parse_local(&self.closes_at, "closes_at", &mut errors);
+        let max_attempts = whole(&self.max_attempts, "max_attempts", &mut errors);
+        let pass_percent = match parse_number(&self.pass_percent) {
+            Some(p) => Some(p),
+            None if self.pass_percent.trim().is_empty() => None,
+            None => {
+                errors.push(FieldError::new("pass_percent", "tulis angka 0–100"));
+                None
+            }
+        };
+        let grade_method = GradeMethod::parse(&self.grade_method);
+        if grade_method.is_none() {
+            errors.push(FieldError::new("grade_method", "pilih nilai yang dipakai"));
+        }
+        let review_policy = ReviewPolicy::parse(&self.review_policy);
+        if review_policy.is_none() {
+            errors.push(FieldError::new(
+                "review_policy",
+                "pilih kapan pembahasan terlihat",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(QuizInput {
+            title: Some(self.title.clone()),
+            bank_id,
+            selection,
+            time_limit_seconds: Some(minutes.map(|m| m * 60)),
+            opens_at: Some(opens_at),
+            closes_at: Some(closes_at),
+            max_attempts,
+            pass_percent,
+            shuffle_questions: Some(checked(&self.shuffle_questions)),
+            shuffle_choices: Some(checked(&self.shuffle_choices)),
+            grade_method,
+            review_policy,
+            required: Some(checked(&self.required)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attempts::views::ChoiceView;
+
+    fn question(kind: QuestionType, multiple: bool) -> QuestionView {
+        QuestionView {
+            id: Uuid::from_u128(7),
+            number: 3,
+            kind,
+            text_html: String::new(),
+            points: 1.0,
+            multiple,
+            choices: Vec::new(),
+            left: vec![
+                ChoiceView {
+                    id: "l1".into(),
+                    text_html: "DNS".into(),
+                },
+                ChoiceView {
+                    id: "l2".into(),
+                    text_html: "HTTP".into(),
+                },
+            ],
+            right: Vec::new(),
+        }
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    const Q: &str = "00000000-0000-0000-0000-000000000007";
+
+    #[test]
+    fn numbers_are_read_the_indonesian_way_too() {
+        assert_eq!(parse_number("1,5"), Some(1.5));
+        assert_eq!(parse_number(" 62 "), Some(62.0));
+        assert_eq!(parse_number("1.234,5"), Some(1234.5));
+        assert_eq!(parse_number("1.5"), Some(1.5));
+        assert_eq!(parse_number("dua"), None);
+        assert_eq!(format_number(1.5), "1,5");
+    }
+
+    #[test]
+    fn a_page_yields_only_changed_answers() {
+        let multi = question(QuestionType::Multichoice, true);
+        let radio = QuestionView {
+            id: Uuid::from_u128(8),
+            ..question(QuestionType::Multichoice, false)
+        };
+        let form = pairs(&[(&format!("a-{Q}"), "c1"), (&format!("a-{Q}"), "c2")]);
+        let got = changed_answers(&form, &[&multi, &radio], &BTreeMap::new()).unwrap();
+        assert_eq!(got.len(), 1, "the untouched radio group is not an answer");
+        assert_eq!(got[0].1.choices, Some(vec!["c1".into(), "c2".into()]));
+
+        let saved = BTreeMap::from([(
+            Q.to_string(),
+            SavedAnswer {
+                response: got[0].1.clone(),
+                saved_at: crate::clock::now(),
+            },
+        )]);
+        assert!(
+            changed_answers(&form, &[&multi], &saved)
+                .unwrap()
+                .is_empty(),
+            "unchanged"
+        );
+        let cleared = changed_answers(&[], &[&multi], &saved).unwrap();
+        assert_eq!(
+            cleared[0].1.choices,
+            Some(vec![]),
+            "unticking every box clears the answer"
+        );
+    }
+
+    #[test]
+    fn matching_and_numbers_are_read_from_their_fields() {
+        let matching = question(QuestionType::Matching, false);
+        let form = pairs(&[(&format!("m-{Q}-l1"), "r2"), (&format!("m-{Q}-l2"), "")]);
+        let got = changed_answers(&form, &[&matching], &BTreeMap::new()).unwrap();
+        assert_eq!(
+            got[0].1.matches,
+            Some(BTreeMap::from([("l1".into(), "r2".into())]))
+        );
+
+        let numeric = question(QuestionType::Numerical, false);
+        let bad = pairs(&[(&format!("a-{Q}"), "enam dua")]);
+        let errors = changed_answers(&bad, &[&numeric], &BTreeMap::new()).unwrap_err();
+        assert_eq!(errors[0].field, "Soal 3");
+        let blank = pairs(&[(&format!("a-{Q}"), " ")]);
+        assert!(
+            changed_answers(&blank, &[&numeric], &BTreeMap::new())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn quiz_rules_are_read_per_line_with_line_numbers() {
+        assert_eq!(
+            parse_rules("10 unit:jaringan\n\nunit:keamanan 5").unwrap(),
+            vec![
+                TagRule {
+                    tag: "unit:jaringan".into(),
+                    count: 10
+                },
+                TagRule {
+                    tag: "unit:keamanan".into(),
+                    count: 5
+                },
+            ]
+        );
+        let errors = parse_rules("10 unit:jaringan\nsepuluh soal jaringan").unwrap_err();
+        assert_eq!(errors[0].row, Some(2));
+        assert_eq!(errors[0].field, "rules");
+    }
+
+    #[test]
+    fn the_settings_form_names_every_bad_field() {
+        let form = QuizForm {
+            time_limit_minutes: "setengah jam".into(),
+            opens_at: "besok".into(),
+            pass_percent: "tujuh puluh".into(),
+            ..QuizForm::blank("Jaringan")
+        };
+        let fields: Vec<String> = form
+            .input()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        for field in [
+            "bank_id",
+            "rules",
+            "time_limit_minutes",
+            "opens_at",
+            "pass_percent",
+        ] {
+            assert!(fields.contains(&field.to_string()), "{field} in {fields:?}");
+        }
+        let good = QuizForm {
+            bank_id: Uuid::from_u128(1).to_string(),
+            rules: "5 unit:jaringan".into(),
+            opens_at: "2026-12-01T08:00".into(),
+            ..QuizForm::blank("Jaringan")
+        };
+        let input = good.input().unwrap();
+        assert_eq!(input.time_limit_seconds, Some(Some(1800)));
+        assert_eq!(
+            input.opens_at.flatten().map(local_input).as_deref(),
+            Some("2026-12-01T08:00")
+        );
+        let utc = input
+            .opens_at
+            .flatten()
+            .unwrap()
+            .to_offset(time::UtcOffset::UTC);
+        assert_eq!(utc.hour(), 1, "08:00 WIB is 01:00 UTC");
+    }
+}

@@ -1,0 +1,6 @@
+//! HTML pages for quizzes: settings and results for administrators, and
+//! the quiz itself for trainees (with or without JavaScript).
+
+pub mod admin;
+pub mod form;
+pub mod trainee;

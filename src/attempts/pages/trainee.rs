@@ -1,0 +1,316 @@
+//! The trainee's quiz pages. They work without JavaScript: a page of
+//! questions is one form, saved on every "next"; `quiz.js`, when it runs,
+//! saves each answer as it changes through the JSON API instead.
+
+use minijinja::context;
+use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::form::{Filled, PAGE_SIZE, changed_answers, filled, page_count, page_of};
+use crate::accounts::model::CurrentUser;
+use crate::attempts::model::AttemptStatus;
+use crate::attempts::service;
+use crate::attempts::views::{AttemptView, QuestionView, ReviewItem};
+use crate::error::{AppError, AppResult};
+use crate::http::auth::PageUser;
+use crate::http::csrf::{CheckedForm, CheckedPairs};
+use crate::http::pages::redirect_with;
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+    error: Option<String>,
+    page: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn quiz_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let info = service::quiz_info(&state.engine, &user.0, id.0).await?;
+    let attempts_left = info.attempts_used < info.max_attempts.max(0) as u32;
+    state.templates.page(
+        "quiz/intro.html",
+        Some(&user.0),
+        csrf,
+        context! {
+            quiz => to_value(&info),
+            attempts_left => attempts_left,
+            notice => q.notice,
+            error => q.error,
+        },
+    )
+}
+
+#[handler]
+pub async fn start_attempt(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    match service::start(&state.engine, &user.0, id.0).await {
+        Ok((attempt, _)) => Ok(Redirect::see_other(format!("/attempts/{}", attempt.id))),
+        Err(AppError::Conflict { message, .. }) => {
+            Ok(redirect_with(&format!("/quizzes/{}", id.0), Err(&message)))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// One question on a page, with what the trainee has answered.
+#[derive(Serialize)]
+struct Shown<'a> {
+    question: &'a QuestionView,
+    answer: Filled,
+    answered: bool,
+    page: usize,
+    review: Option<&'a ReviewItem>,
+}
+
+fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
+    view.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let saved = view.answers.get(&q.id.to_string()).map(|s| &s.response);
+            Shown {
+                question: q,
+                answer: filled(saved),
+                answered: saved.is_some_and(|r| !r.is_blank()),
+                page: page_of(i),
+                review: view
+                    .review
+                    .as_ref()
+                    .and_then(|items| items.iter().find(|r| r.question_id == q.id)),
+            }
+        })
+        .collect()
+}
+
+/// The attempt, finished first if its time is up.
+async fn open_view(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<AttemptView> {
+    service::view(&state.engine, user, id).await
+}
+
+fn result_path(id: Uuid) -> String {
+    format!("/attempts/{id}/result")
+}
+
+#[handler]
+pub async fn attempt_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Response> {
+    let view = open_view(&state, &user.0, id.0).await?;
+    if view.status != AttemptStatus::Open {
+        return Ok(Redirect::see_other(result_path(id.0)).into_response());
+    }
+    let pages = page_count(view.questions.len());
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let all = shown(&view);
+    let on_page: Vec<&Shown> = all.iter().filter(|s| s.page == page).collect();
+    Ok(state
+        .templates
+        .page(
+            "quiz/attempt.html",
+            Some(&user.0),
+            csrf,
+            context! {
+                attempt => to_value(&view),
+                questions => to_value(&on_page),
+                all => to_value(&all),
+                page => page,
+                pages => pages,
+                page_size => PAGE_SIZE,
+                notice => q.notice,
+                error => q.error,
+            },
+        )?
+        .into_response())
+}
+
+/// Where a page's buttons lead: `next`, `previous`, `summary` or a page number.
+fn destination(id: Uuid, page: usize, pages: usize, go: &str) -> String {
+    let to_page = |p: usize| format!("/attempts/{id}?page={}", p.clamp(1, pages));
+    match go {
+        "summary" => format!("/attempts/{id}/summary"),
+        "previous" => to_page(page.saturating_sub(1)),
+        "next" if page >= pages => format!("/attempts/{id}/summary"),
+        "next" => to_page(page + 1),
+        other => other.parse().map(to_page).unwrap_or_else(|_| to_page(page)),
+    }
+}
+
+/// Saves the answers of one page (those that changed), then goes on.
+#[handler]
+pub async fn save_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedPairs(pairs): CheckedPairs,
+) -> AppResult<Redirect> {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let view = open_view(&state, &user.0, id.0).await?;
+    if view.status != AttemptStatus::Open {
+        return Ok(redirect_with(
+            &result_path(id.0),
+            Err("Waktu habis: jawaban yang tersimpan sebelum batas waktu sudah dinilai."),
+        ));
+    }
+    let pages = page_count(view.questions.len());
+    let page: usize = field("page").parse().unwrap_or(1);
+    let here = format!("/attempts/{}?page={page}", id.0);
+    let on_page: Vec<&QuestionView> = view
+        .questions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| page_of(*i) == page)
+        .map(|(_, q)| q)
+        .collect();
+    let changed = match changed_answers(&pairs, &on_page, &view.answers) {
+        Ok(changed) => changed,
+        Err(errors) => {
+            let text: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            return Ok(redirect_with(&here, Err(&text.join("; "))));
+        }
+    };
+    for (question_id, response) in changed {
+        match service::save(&state.engine, &user.0, id.0, question_id, response, None).await {
+            Ok(_) => {}
+            Err(AppError::Conflict {
+                code: "attempt_closed",
+                ..
+            }) => {
+                return Ok(redirect_with(
+                    &result_path(id.0),
+                    Err("Waktu habis: jawaban yang tersimpan sebelum batas waktu sudah dinilai."),
+                ));
+            }
+            Err(AppError::Validation { message, details }) => {
+                let detail = details
+                    .first()
+                    .map(|d| d.message.clone())
+                    .unwrap_or(message);
+                return Ok(redirect_with(&here, Err(&detail)));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(Redirect::see_other(destination(
+        id.0,
+        page,
+        pages,
+        field("go"),
+    )))
+}
+
+#[handler]
+pub async fn summary_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+) -> AppResult<Response> {
+    let view = open_view(&state, &user.0, id.0).await?;
+    if view.status != AttemptStatus::Open {
+        return Ok(Redirect::see_other(result_path(id.0)).into_response());
+    }
+    let all = shown(&view);
+    let unanswered: Vec<&Shown> = all.iter().filter(|s| !s.answered).collect();
+    Ok(state
+        .templates
+        .page(
+            "quiz/summary.html",
+            Some(&user.0),
+            csrf,
+            context! {
+                attempt => to_value(&view),
+                all => to_value(&all),
+                unanswered => to_value(&unanswered),
+                pages => page_count(view.questions.len()),
+            },
+        )?
+        .into_response())
+}
+
+#[handler]
+pub async fn submit_attempt(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    service::submit(&state.engine, &user.0, id.0).await?;
+    Ok(Redirect::see_other(result_path(id.0)))
+}
+
+#[handler]
+pub async fn result_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Response> {
+    let view = open_view(&state, &user.0, id.0).await?;
+    if view.status == AttemptStatus::Open {
+        return Ok(Redirect::see_other(format!("/attempts/{}", id.0)).into_response());
+    }
+    let all = shown(&view);
+    Ok(state
+        .templates
+        .page(
+            "quiz/result.html",
+            Some(&user.0),
+            csrf,
+            context! {
+                attempt => to_value(&view),
+                all => to_value(&all),
+                quiz_id => view.assessment_id.to_string(),
+                notice => q.notice,
+                error => q.error,
+            },
+        )?
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_lead_where_they_say() {
+        let id = Uuid::from_u128(1);
+        let at = |p: &str| format!("/attempts/{id}{p}");
+        assert_eq!(destination(id, 2, 3, "next"), at("?page=3"));
+        assert_eq!(destination(id, 3, 3, "next"), at("/summary"));
+        assert_eq!(destination(id, 1, 3, "previous"), at("?page=1"));
+        assert_eq!(destination(id, 2, 3, "summary"), at("/summary"));
+        assert_eq!(destination(id, 2, 3, "9"), at("?page=3"));
+        assert_eq!(destination(id, 2, 3, ""), at("?page=2"));
+    }
+}
