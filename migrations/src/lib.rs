@@ -11,6 +11,7 @@ mod m20261122_000002_create_courses;
 mod m20261122_000003_create_question_banks;
 mod m20261122_000004_create_batches;
 mod m20261122_000005_create_attempts;
+mod m20261122_000006_create_exams;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_question_banks::Migration),
             Box::new(m20261122_000004_create_batches::Migration),
             Box::new(m20261122_000005_create_attempts::Migration),
+            Box::new(m20261122_000006_create_exams::Migration),
         ]
     }
 }

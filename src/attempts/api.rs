@@ -121,7 +121,7 @@ enum QuizCreated {
 }
 
 #[derive(ApiResponse)]
-enum Started {
+pub enum Started {
     /// A new attempt.
     #[oai(status = 201)]
     Created(Json<Box<AttemptView>>),
@@ -139,7 +139,7 @@ enum NoContent {
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "lowercase", rename = "ResultsFormat")]
-enum TableFormat {
+pub enum TableFormat {
     Json,
     Csv,
     Xlsx,
@@ -175,7 +175,7 @@ enum ResultsResponse {
     ),
 }
 
-fn json_format() -> TableFormat {
+pub fn json_format() -> TableFormat {
     TableFormat::Json
 }
 

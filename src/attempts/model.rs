@@ -42,6 +42,8 @@ macro_rules! string_enum {
     };
 }
 
+pub(crate) use string_enum;
+
 string_enum!(
     /// What an attempt belongs to.
     AssessmentKind { Quiz = "quiz", Exam = "exam" }
@@ -62,8 +64,26 @@ string_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum Selection {
-    ByTags { rules: Vec<TagRule> },
-    Fixed { question_ids: Vec<String> },
+    ByTags {
+        rules: Vec<TagRule>,
+    },
+    Fixed {
+        question_ids: Vec<String>,
+    },
+    /// A competency exam: objective questions by tag (never essays, which
+    /// are tasks with rubrics), then the exam's tasks in their given order.
+    Exam {
+        rules: Vec<TagRule>,
+        tasks: Vec<String>,
+    },
+}
+
+/// A question an objective rule of an exam may draw: graded by the machine.
+fn objective(question: &Question) -> bool {
+    !matches!(
+        question.kind(),
+        QuestionType::Description | QuestionType::Essay
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
@@ -127,6 +147,36 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
                             rule.tag, rule.count
                         ),
                     ));
+                }
+            }
+        }
+        Selection::Exam { rules, tasks } => {
+            for (i, rule) in rules.iter().enumerate() {
+                let available = candidates
+                    .iter()
+                    .filter(|c| objective(&c.question) && c.question.tags.contains(&rule.tag))
+                    .count();
+                if (rule.count as usize) > available {
+                    errors.push(FieldError::new(
+                        format!("units[{i}].objective_count"),
+                        format!(
+                            "bank hanya memiliki {available} soal objektif bertag {}, diminta {}",
+                            rule.tag, rule.count
+                        ),
+                    ));
+                }
+            }
+            for (i, id) in tasks.iter().enumerate() {
+                match candidates.iter().find(|c| &c.stable_id == id) {
+                    Some(c) if c.question.kind() == QuestionType::Essay => {}
+                    Some(_) => errors.push(FieldError::new(
+                        format!("tasks[{i}].question"),
+                        format!("soal '{id}' bukan soal uraian/tugas"),
+                    )),
+                    None => errors.push(FieldError::new(
+                        format!("tasks[{i}].question"),
+                        format!("soal '{id}' tidak ada di bank"),
+                    )),
                 }
             }
         }
@@ -216,6 +266,35 @@ pub fn draw(
             if !shuffle_questions {
                 picked.sort_unstable();
             }
+        }
+        Selection::Exam { rules, tasks } => {
+            let mut objective_part: Vec<usize> = Vec::new();
+            for rule in rules {
+                let pool: Vec<usize> = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, c)| {
+                        !objective_part.contains(i)
+                            && objective(&c.question)
+                            && c.question.tags.contains(&rule.tag)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                objective_part.extend(pool.choose_multiple(rng, rule.count as usize).copied());
+            }
+            if shuffle_questions {
+                objective_part.shuffle(rng);
+            } else {
+                objective_part.sort_unstable();
+            }
+            let task_part = tasks
+                .iter()
+                .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id));
+            return objective_part
+                .into_iter()
+                .chain(task_part)
+                .map(|i| slot_for(&candidates[i], shuffle_choices, rng))
+                .collect();
         }
         Selection::Fixed { question_ids } => {
             picked = question_ids

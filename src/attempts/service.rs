@@ -18,8 +18,8 @@ use uuid::Uuid;
 use super::batch::{AnswerWrite, SaveOutcome};
 use super::cache::{AttemptShape, Caches};
 use super::model::{
-    AttemptStatus, GRACE, GradeMethod, ItemStats, Mark, Response, ReviewPolicy, accepts_answers,
-    deadline, draw, fraction, item_stats, kept, review_open, totals, validate,
+    AssessmentKind, AttemptStatus, GRACE, GradeMethod, ItemStats, Mark, Response, ReviewPolicy,
+    accepts_answers, deadline, draw, fraction, item_stats, kept, review_open, totals, validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
@@ -100,7 +100,7 @@ async fn shape(engine: &Engine, row: &attempt::Model) -> AppResult<Arc<AttemptSh
 }
 
 /// The attempt's shape, from the cache or the database.
-async fn shape_by_id(engine: &Engine, id: Uuid) -> AppResult<Arc<AttemptShape>> {
+pub(crate) async fn shape_by_id(engine: &Engine, id: Uuid) -> AppResult<Arc<AttemptShape>> {
     if let Some(shape) = engine.caches.attempt(&id) {
         return Ok(shape);
     }
@@ -110,7 +110,7 @@ async fn shape_by_id(engine: &Engine, id: Uuid) -> AppResult<Arc<AttemptShape>> 
     shape(engine, &row).await
 }
 
-async fn questions_of(
+pub(crate) async fn questions_of(
     engine: &Engine,
     shape: &AttemptShape,
 ) -> AppResult<HashMap<Uuid, Arc<Question>>> {
@@ -217,6 +217,17 @@ pub async fn start(
                 "Anda belum terdaftar di angkatan kursus ini.",
             )
         })?;
+    // An exam admits only the batch it was set for (its window row).
+    if quiz.kind == AssessmentKind::Exam.as_str()
+        && store::window(engine.db.read(), quiz.id, batch.id)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::conflict(
+            "not_enrolled",
+            "Anda tidak terdaftar di angkatan ujian ini.",
+        ));
+    }
     let now = clock::now();
     // An open attempt past its deadline is finished first, with what it had.
     if let Some(open) = store::open_attempt(engine.db.read(), quiz.id, user.id).await? {
@@ -350,7 +361,9 @@ async fn build_view(
         .collect();
     let status = AttemptStatus::parse(&row.status).unwrap_or(AttemptStatus::Open);
     let closed = status != AttemptStatus::Open;
-    let result = closed.then(|| ResultView {
+    // An exam's result reaches candidates only through its release.
+    let exam_for_trainee = quiz.kind == AssessmentKind::Exam.as_str() && !viewer.has(Role::Admin);
+    let result = (closed && !exam_for_trainee).then(|| ResultView {
         status,
         score: row.score.unwrap_or(0.0),
         max_score: row.max_score,
@@ -471,6 +484,13 @@ pub async fn save(
         .remove(&question_id)
         .ok_or(AppError::NotFound)?;
     validate(&response, &question, &slot, attempt_id).map_err(|e| AppError::validation(vec![e]))?;
+    if question.kind() == crate::banks::model::QuestionType::Essay
+        && let Some(text) = &response.text
+        && let Some(problem) =
+            crate::exams::sitting::over_limit(engine, shape.assessment_id, &question, text).await?
+    {
+        return Err(AppError::invalid_field("response.text", problem));
+    }
     if !accepts_answers(shape.deadline_at, clock::now()) {
         finish_attempt(engine, attempt_id, Closer::Deadline).await?;
         return Err(closed_error());

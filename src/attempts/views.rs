@@ -54,6 +54,12 @@ pub struct Rendered {
     rights: Vec<String>,
 }
 
+impl Rendered {
+    pub fn text_html(&self) -> &str {
+        &self.text_html
+    }
+}
+
 pub fn render(question: &Question) -> Rendered {
     let format = question.text_format;
     let mut rendered = Rendered {

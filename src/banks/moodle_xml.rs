@@ -555,7 +555,7 @@ mod tests {
     use serde_json::{Value, json};
 
     fn fixture(name: &str) -> String {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        let path = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
             .join("tests/fixtures/moodle_xml")
             .join(name);
         std::fs::read_to_string(path).unwrap()

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table, kept apart from hand-written behaviour.
 
 pub mod app_secret;
+pub mod appeal;
 pub mod assessment;
 pub mod assessment_window;
 pub mod attempt;
@@ -13,6 +14,10 @@ pub mod batch;
 pub mod batch_session;
 pub mod course;
 pub mod enrolment;
+pub mod exam;
+pub mod exam_assessor;
+pub mod exam_candidate;
+pub mod grading_item;
 pub mod login_throttle;
 pub mod module;
 pub mod module_attachment;

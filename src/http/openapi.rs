@@ -7,6 +7,7 @@ use crate::accounts::api::{AuthApi, MeApi, UsersApi};
 use crate::attempts::api::AttemptsApi;
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
+use crate::exams::api::ExamsApi;
 use crate::schedule::api::BatchesApi;
 
 #[derive(Tags)]
@@ -23,6 +24,8 @@ pub enum ApiTags {
     Batches,
     /// Quizzes and attempts: settings, start, autosave, submit, results.
     Quizzes,
+    /// Competency exams: building, assessors, blind grading, moderation, release, appeals.
+    Exams,
 }
 
 pub type Apis = (
@@ -33,6 +36,7 @@ pub type Apis = (
     BanksApi,
     BatchesApi,
     AttemptsApi,
+    ExamsApi,
 );
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -47,6 +51,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             BanksApi,
             BatchesApi,
             AttemptsApi,
+            ExamsApi,
         ),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),

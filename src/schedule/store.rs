@@ -311,6 +311,22 @@ pub async fn waiting(
         .await?)
 }
 
+/// The trainees holding a seat (not waitlisted or withdrawn) in a batch.
+pub async fn enrolled_users(
+    conn: &impl ConnectionTrait,
+    batch_id: Uuid,
+) -> AppResult<Vec<user::Model>> {
+    let ids: Vec<Uuid> = enrolments(conn, batch_id)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == crate::schedule::model::EnrolmentStatus::Enrolled)
+        .map(|e| e.user_id)
+        .collect();
+    let mut users: Vec<user::Model> = users(conn, &ids).await?.into_values().collect();
+    users.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(users)
+}
+
 pub async fn users(
     conn: &impl ConnectionTrait,
     ids: &[Uuid],

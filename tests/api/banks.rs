@@ -234,7 +234,7 @@ async fn bank_endpoints_refuse_other_roles(app: TestApp) {
 
 fn fixture(path: &str) -> String {
     std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
             .join("tests/fixtures")
             .join(path),
     )
@@ -337,7 +337,8 @@ async fn dry_run_previews_without_writing(app: TestApp) {
 async fn shipped_banks_load_at_start_up(app: TestApp) {
     let db = TestDatabase::create(&app.backend).await;
     let folder = tempfile::tempdir().unwrap();
-    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("question_banks");
+    let shipped = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .join("question_banks");
     for track in ["pranata_komputer", "humas"] {
         let target = folder.path().join(track);
         std::fs::create_dir(&target).unwrap();

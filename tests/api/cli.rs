@@ -104,8 +104,11 @@ async fn user_add_then_sign_in() -> Result<(), Failed> {
 }
 
 fn bank_check() -> Result<(), Failed> {
-    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/question_banks");
-    let out = bimtek("sqlite::memory:", &["bank", "check", shipped], "");
+    let shipped = format!(
+        "{}/question_banks",
+        std::env::var("CARGO_MANIFEST_DIR").unwrap()
+    );
+    let out = bimtek("sqlite::memory:", &["bank", "check", &shipped], "");
     if !out.status.success() {
         return Err(format!(
             "bank check failed on shipped banks:\n{}",

@@ -17,6 +17,7 @@ mod browser;
 mod browser_quiz;
 mod catalog;
 mod cli;
+mod exams;
 mod import;
 mod ops;
 mod pages;
@@ -76,6 +77,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("banks", banks::cases()),
         ("schedule", schedule::cases()),
         ("quizzes", quizzes::cases()),
+        ("exams", exams::cases()),
         ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),

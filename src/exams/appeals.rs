@@ -1,0 +1,357 @@
+//! Appeals (banding): a trainee contests a released result within the
+//! window; an administrator hands it to a different assessor, whose marks
+//! are final; every step is audited.
+
+use poem_openapi::Object;
+use serde::Serialize;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{AppealStatus, ItemStatus, Round, appeal_open, conflict};
+use super::results::{candidate_result, own_attempt};
+use super::setup::{Loaded, code_for, load};
+use super::store;
+use crate::accounts::model::{CurrentUser, Role};
+use crate::attempts::service::Engine;
+use crate::audit;
+use crate::clock;
+use crate::entities::{appeal, grading_item};
+use crate::error::{AppError, AppResult, FieldError};
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct AppealView {
+    pub id: Uuid,
+    pub exam_id: Uuid,
+    pub reason: String,
+    pub status: AppealStatus,
+    /// "Diajukan", "Sedang ditinjau asesor lain", "Diputuskan".
+    pub status_label: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+pub fn appeal_view(a: &appeal::Model) -> AppealView {
+    let status = AppealStatus::parse(&a.status).unwrap_or(AppealStatus::Submitted);
+    AppealView {
+        id: a.id,
+        exam_id: a.exam_id,
+        reason: a.reason.clone(),
+        status,
+        status_label: match status {
+            AppealStatus::Submitted => "Diajukan",
+            AppealStatus::Assigned => "Sedang ditinjau asesor lain",
+            AppealStatus::Decided => "Diputuskan",
+        }
+        .into(),
+        created_at: a.created_at,
+        decided_at: a.decided_at,
+    }
+}
+
+/// A trainee appeals their released result.
+pub async fn submit(
+    engine: &Engine,
+    user: &CurrentUser,
+    exam_id: Uuid,
+    reason: &str,
+) -> AppResult<AppealView> {
+    let loaded = load(engine, exam_id).await?;
+    own_attempt(engine, &loaded, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(released_at) = loaded.row.released_at else {
+        return Err(AppError::conflict(
+            "results_not_released",
+            "Hasil ujian belum dirilis.",
+        ));
+    };
+    if !appeal_open(released_at, loaded.row.appeal_days, clock::now()) {
+        return Err(AppError::conflict(
+            "appeal_closed",
+            format!(
+                "Masa banding ({} hari setelah hasil dirilis) sudah berakhir.",
+                loaded.row.appeal_days
+            ),
+        ));
+    }
+    if loaded.spec.tasks.is_empty() {
+        return Err(AppError::conflict(
+            "nothing_to_appeal",
+            "Ujian ini tidak memiliki tugas yang dinilai asesor.",
+        ));
+    }
+    let reason = reason.trim().to_owned();
+    if reason.chars().count() < 10 {
+        return Err(AppError::validation(vec![FieldError::new(
+            "reason",
+            "jelaskan alasan banding (minimal 10 karakter)",
+        )]));
+    }
+    let row = appeal::Model {
+        id: Uuid::now_v7(),
+        exam_id,
+        user_id: user.id,
+        reason,
+        status: AppealStatus::Submitted.as_str().into(),
+        assessor_id: None,
+        created_at: clock::now(),
+        decided_at: None,
+    };
+    let actor = user.id;
+    let inserted = row.clone();
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                if store::appeal_of(txn, row.exam_id, row.user_id)
+                    .await?
+                    .is_some()
+                {
+                    return Err(AppError::conflict(
+                        "appeal_exists",
+                        "Anda sudah mengajukan banding untuk ujian ini.",
+                    ));
+                }
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "appeal.submit",
+                        object_type: "appeal",
+                        object_id: row.id,
+                        old: None,
+                        new: Some(json!({ "reason": row.reason })),
+                        reason: Some(&row.reason),
+                    },
+                )
+                .await?;
+                store::insert_appeal(txn, row).await
+            })
+        })
+        .await?;
+    Ok(appeal_view(&inserted))
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct AppealRow {
+    pub appeal: AppealView,
+    pub candidate_code: String,
+    pub name: String,
+    pub assessor_id: Option<Uuid>,
+    pub assessor_name: Option<String>,
+}
+
+/// Every appeal of an exam, for administrators.
+pub async fn list(engine: &Engine, exam_id: Uuid) -> AppResult<Vec<AppealRow>> {
+    let loaded = load(engine, exam_id).await?;
+    let appeals = store::appeals_of_exam(engine.db.read(), exam_id).await?;
+    let mut ids: Vec<Uuid> = appeals.iter().map(|a| a.user_id).collect();
+    ids.extend(appeals.iter().filter_map(|a| a.assessor_id));
+    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let mut rows = Vec::new();
+    for a in appeals {
+        rows.push(AppealRow {
+            candidate_code: code_for(engine, &loaded, a.user_id).await?,
+            name: users
+                .get(&a.user_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            assessor_id: a.assessor_id,
+            assessor_name: a
+                .assessor_id
+                .and_then(|id| users.get(&id).map(|u| u.name.clone())),
+            appeal: appeal_view(&a),
+        });
+    }
+    Ok(rows)
+}
+
+/// Hands an appeal to an assessor who has not marked this candidate and
+/// has no conflict of interest; they re-mark every task.
+pub async fn assign(
+    engine: &Engine,
+    admin: &CurrentUser,
+    appeal_id: Uuid,
+    assessor_id: Uuid,
+) -> AppResult<AppealRow> {
+    let appeal = store::appeal(engine.db.read(), appeal_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let loaded = load(engine, appeal.exam_id).await?;
+    if appeal.status != AppealStatus::Submitted.as_str() {
+        return Err(AppError::conflict(
+            "appeal_assigned",
+            "Banding ini sudah diserahkan kepada asesor.",
+        ));
+    }
+    let roles = crate::accounts::store::roles_of(engine.db.read(), assessor_id).await?;
+    let assessor = crate::accounts::store::get(engine.db.read(), assessor_id).await?;
+    let Some(assessor) = assessor.filter(|_| roles.contains(&Role::Assessor)) else {
+        return Err(AppError::invalid_field(
+            "assessor_id",
+            "pengguna ini bukan asesor",
+        ));
+    };
+    let candidate = crate::accounts::store::get(engine.db.read(), appeal.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if conflict(
+        assessor.unit_kerja.as_deref(),
+        candidate.unit_kerja.as_deref(),
+    ) {
+        return Err(AppError::conflict(
+            "conflict_of_interest",
+            "Asesor ini berasal dari unit kerja yang sama dengan peserta; pilih asesor lain.",
+        ));
+    }
+    let attempt = own_attempt(engine, &loaded, appeal.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let items = store::items_of_exam(engine.db.read(), loaded.row.id).await?;
+    if items
+        .iter()
+        .any(|i| i.attempt_id == attempt.id && i.assessor_id == assessor_id)
+    {
+        return Err(AppError::conflict(
+            "same_assessor",
+            "Banding harus ditinjau asesor yang belum menilai peserta ini.",
+        ));
+    }
+    let now = clock::now();
+    let new_items: Vec<grading_item::Model> = loaded
+        .spec
+        .tasks
+        .iter()
+        .map(|task| grading_item::Model {
+            id: Uuid::now_v7(),
+            exam_id: loaded.row.id,
+            attempt_id: attempt.id,
+            task_key: task.key.clone(),
+            candidate_id: appeal.user_id,
+            assessor_id,
+            round: Round::Appeal as i32,
+            status: ItemStatus::Pending.as_str().into(),
+            levels: None,
+            comment: None,
+            total: None,
+            reason: None,
+            created_at: now,
+            updated_at: now,
+            finalized_at: None,
+        })
+        .collect();
+    let actor = admin.id;
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                let Some(mut current) = store::appeal(txn, appeal_id).await? else {
+                    return Err(AppError::NotFound);
+                };
+                if current.status != AppealStatus::Submitted.as_str() {
+                    return Err(AppError::conflict(
+                        "appeal_assigned",
+                        "Banding ini sudah diserahkan kepada asesor.",
+                    ));
+                }
+                current.status = AppealStatus::Assigned.as_str().into();
+                current.assessor_id = Some(assessor_id);
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "appeal.assign",
+                        object_type: "appeal",
+                        object_id: appeal_id,
+                        old: Some(json!({ "status": "submitted" })),
+                        new: Some(json!({ "status": "assigned", "assessor_id": assessor_id })),
+                        reason: None,
+                    },
+                )
+                .await?;
+                store::update_appeal(txn, current).await?;
+                store::insert_items(txn, new_items).await
+            })
+        })
+        .await?;
+    list(engine, loaded.row.id)
+        .await?
+        .into_iter()
+        .find(|r| r.appeal.id == appeal_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Decides the candidate's appeal once every appeal item is final,
+/// recording the unit decisions before and after.
+pub async fn settle(
+    engine: &Engine,
+    loaded: &Loaded,
+    candidate_id: Uuid,
+    actor: Uuid,
+) -> AppResult<()> {
+    let Some(appeal) = store::appeal_of(engine.db.read(), loaded.row.id, candidate_id).await?
+    else {
+        return Ok(());
+    };
+    if appeal.status != AppealStatus::Assigned.as_str() {
+        return Ok(());
+    }
+    let Some(attempt) = own_attempt(engine, loaded, candidate_id).await? else {
+        return Ok(());
+    };
+    let items = store::items_of_exam(engine.db.read(), loaded.row.id).await?;
+    let appeal_items: Vec<&grading_item::Model> = items
+        .iter()
+        .filter(|i| i.attempt_id == attempt.id && i.round == Round::Appeal as i32)
+        .collect();
+    if appeal_items
+        .iter()
+        .any(|i| i.status != ItemStatus::Final.as_str())
+    {
+        return Ok(());
+    }
+    let code = code_for(engine, loaded, candidate_id).await?;
+    let before = candidate_result(engine, loaded, &attempt, &items, code.clone(), false).await?;
+    let after = candidate_result(engine, loaded, &attempt, &items, code, true).await?;
+    let summary = |r: &super::results::CandidateResult| {
+        json!(
+            r.units
+                .iter()
+                .map(|u| json!({ "unit": u.code, "decision": u.decision.as_str() }))
+                .collect::<Vec<_>>()
+        )
+    };
+    let (old, new) = (summary(&before), summary(&after));
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                let Some(mut current) = store::appeal(txn, appeal.id).await? else {
+                    return Ok(());
+                };
+                if current.status != AppealStatus::Assigned.as_str() {
+                    return Ok(());
+                }
+                current.status = AppealStatus::Decided.as_str().into();
+                current.decided_at = Some(clock::now());
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "appeal.decide",
+                        object_type: "appeal",
+                        object_id: current.id,
+                        old: Some(old),
+                        new: Some(new),
+                        reason: None,
+                    },
+                )
+                .await?;
+                store::update_appeal(txn, current).await
+            })
+        })
+        .await
+}

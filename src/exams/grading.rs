@@ -1,0 +1,504 @@
+//! Blind grading: handing out items, an assessor's queue (candidate codes
+//! only), drafts, finalising, moderation, and the audit trail of every mark.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use poem_openapi::Object;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::model::{Criterion, ItemStatus, Marker, Round, UnitDecision, comment_required, score};
+use super::plan::{ItemState, Settings, Sitting, plan_items};
+use super::setup::{Loaded, code_for, load};
+use super::store;
+use crate::accounts::model::CurrentUser;
+use crate::attempts::service::{Engine, questions_of, shape_by_id};
+use crate::audit;
+use crate::banks::model::Question;
+use crate::clock;
+use crate::entities::grading_item;
+use crate::error::{AppError, AppResult, FieldError};
+
+pub fn item_state(item: &grading_item::Model) -> Option<ItemState> {
+    Some(ItemState {
+        attempt_id: item.attempt_id,
+        task_key: item.task_key.clone(),
+        round: Round::from_i32(item.round)?,
+        assessor_id: item.assessor_id,
+        final_total: (item.status == ItemStatus::Final.as_str())
+            .then_some(item.total)
+            .flatten(),
+    })
+}
+
+/// Creates the items the exam still needs (markers for newly finished
+/// attempts, moderations for marks too far apart). Safe to run anywhere,
+/// any number of times.
+pub async fn sync(engine: &Engine, loaded: &Loaded) -> AppResult<()> {
+    if loaded.spec.tasks.is_empty() {
+        return Ok(());
+    }
+    let attempts = store::finished_attempts(engine.db.read(), loaded.assessment.id).await?;
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    let assessors = store::assessors(engine.db.read(), loaded.row.id).await?;
+    let mut ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
+    ids.extend(assessors.iter().map(|a| a.user_id));
+    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let unit_kerja = |id: &Uuid| users.get(id).and_then(|u| u.unit_kerja.clone());
+    let markers: Vec<Marker> = assessors
+        .iter()
+        .filter(|a| users.get(&a.user_id).is_some_and(|u| u.active))
+        .map(|a| Marker {
+            id: a.user_id,
+            units: serde_json::from_str(&a.units).unwrap_or_default(),
+            lead: a.lead,
+            unit_kerja: unit_kerja(&a.user_id),
+            load: 0,
+        })
+        .collect();
+    let sittings: Vec<Sitting> = attempts
+        .iter()
+        .map(|a| Sitting {
+            attempt_id: a.id,
+            candidate_id: a.user_id,
+            unit_kerja: unit_kerja(&a.user_id),
+        })
+        .collect();
+    let existing: Vec<ItemState> = store::items_of_exam(engine.db.read(), loaded.row.id)
+        .await?
+        .iter()
+        .filter_map(item_state)
+        .collect();
+    let settings = Settings {
+        double_marking: loaded.row.double_marking,
+        threshold: loaded.row.moderation_threshold,
+        rule: loaded.rule(),
+    };
+    let plan = plan_items(&loaded.spec, &settings, &sittings, &existing, &markers);
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let candidates: HashSet<Uuid> = plan.iter().map(|p| p.candidate_id).collect();
+    for candidate in candidates {
+        code_for(engine, loaded, candidate).await?;
+    }
+    let now = clock::now();
+    let exam_id = loaded.row.id;
+    let rows: Vec<grading_item::Model> = plan
+        .into_iter()
+        .map(|p| grading_item::Model {
+            id: Uuid::now_v7(),
+            exam_id,
+            attempt_id: p.attempt_id,
+            task_key: p.task_key,
+            candidate_id: p.candidate_id,
+            assessor_id: p.assessor_id,
+            round: p.round as i32,
+            status: ItemStatus::Pending.as_str().into(),
+            levels: None,
+            comment: None,
+            total: None,
+            reason: None,
+            created_at: now,
+            updated_at: now,
+            finalized_at: None,
+        })
+        .collect();
+    engine
+        .writer
+        .run(move |txn| Box::pin(async move { store::insert_items(txn, rows).await }))
+        .await
+}
+
+/// The bank question (pinned version) behind a task in an attempt.
+pub async fn task_question(
+    engine: &Engine,
+    attempt_id: Uuid,
+    stable_id: &str,
+) -> AppResult<Option<(Uuid, Arc<Question>)>> {
+    let shape = shape_by_id(engine, attempt_id).await?;
+    let questions = questions_of(engine, &shape).await?;
+    Ok(shape.slots.iter().find_map(|slot| {
+        questions
+            .get(&slot.question_id)
+            .filter(|q| q.id.as_deref() == Some(stable_id))
+            .map(|q| (slot.question_id, q.clone()))
+    }))
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct TaskView {
+    pub key: String,
+    pub unit: String,
+    pub unit_title: String,
+    pub prompt_html: String,
+    pub word_limit: Option<u32>,
+    pub char_limit: Option<u32>,
+    pub pass_points: f64,
+    pub max_points: f64,
+    pub rubric: Vec<Criterion>,
+}
+
+/// A mark as another round shows it: no assessor's name.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct OtherMark {
+    pub round: String,
+    pub levels: Vec<u32>,
+    pub total: Option<f64>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct QueueItem {
+    pub id: Uuid,
+    pub exam_id: Uuid,
+    pub exam_title: String,
+    /// e.g. `HM-2026-003`: never a name, NIP or unit kerja.
+    pub candidate_code: String,
+    /// `penilaian`, `moderasi` or `banding`.
+    pub round: String,
+    pub status: ItemStatus,
+    pub task: TaskView,
+    pub response_text: Option<String>,
+    pub levels: Vec<u32>,
+    pub comment: Option<String>,
+    pub reason: Option<String>,
+    pub total: Option<f64>,
+    /// For a moderation: the two markers' final marks.
+    pub other_marks: Vec<OtherMark>,
+    /// For an appeal: what the candidate wrote.
+    pub appeal_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Object)]
+pub struct QueueCounts {
+    pub to_grade: u32,
+    pub drafts: u32,
+    pub moderation: u32,
+    pub finished: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Queue {
+    pub counts: QueueCounts,
+    pub items: Vec<QueueItem>,
+}
+
+fn levels_of(item: &grading_item::Model) -> Vec<u32> {
+    item.levels
+        .as_deref()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_default()
+}
+
+async fn item_view(
+    engine: &Engine,
+    loaded: &Loaded,
+    item: &grading_item::Model,
+    siblings: &[grading_item::Model],
+) -> AppResult<QueueItem> {
+    let task = loaded
+        .spec
+        .task(&item.task_key)
+        .ok_or_else(|| AppError::internal(format!("task {} not in exam", item.task_key)))?;
+    let unit_title = loaded
+        .spec
+        .unit(&task.unit)
+        .map(|u| u.title.clone())
+        .unwrap_or_default();
+    let (prompt_html, response_text) =
+        match task_question(engine, item.attempt_id, &task.question).await? {
+            Some((version_id, question)) => {
+                let rendered = engine.caches.rendered(version_id, &question);
+                let answer = crate::attempts::store::answers(engine.db.read(), item.attempt_id)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.question_id == version_id)
+                    .and_then(|a| {
+                        serde_json::from_str::<crate::attempts::model::Response>(&a.response).ok()
+                    })
+                    .and_then(|r| r.text);
+                (rendered.text_html().to_owned(), answer)
+            }
+            None => (String::new(), None),
+        };
+    let round = Round::from_i32(item.round).unwrap_or(Round::First);
+    let other_marks = if round == Round::Moderation {
+        siblings
+            .iter()
+            .filter(|s| {
+                s.attempt_id == item.attempt_id
+                    && s.task_key == item.task_key
+                    && (s.round == Round::First as i32 || s.round == Round::Second as i32)
+                    && s.status == ItemStatus::Final.as_str()
+            })
+            .map(|s| OtherMark {
+                round: format!("Penilai {}", s.round),
+                levels: levels_of(s),
+                total: s.total,
+                comment: s.comment.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let appeal_reason = if round == Round::Appeal {
+        store::appeal_of(engine.db.read(), loaded.row.id, item.candidate_id)
+            .await?
+            .map(|a| a.reason)
+    } else {
+        None
+    };
+    let code = code_for(engine, loaded, item.candidate_id).await?;
+    Ok(QueueItem {
+        id: item.id,
+        exam_id: loaded.row.id,
+        exam_title: loaded.row.title.clone(),
+        candidate_code: code,
+        round: round.label().into(),
+        status: ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending),
+        task: TaskView {
+            key: task.key.clone(),
+            unit: task.unit.clone(),
+            unit_title,
+            prompt_html,
+            word_limit: task.word_limit,
+            char_limit: task.char_limit,
+            pass_points: task.pass_points,
+            max_points: task.max_points(),
+            rubric: task.rubric.clone(),
+        },
+        response_text,
+        levels: levels_of(item),
+        comment: item.comment.clone(),
+        reason: item.reason.clone(),
+        total: item.total,
+        other_marks,
+        appeal_reason,
+    })
+}
+
+/// The caller's own items across the exams they assess.
+pub async fn queue(engine: &Engine, assessor: &CurrentUser) -> AppResult<Queue> {
+    let mut loaded_exams: HashMap<Uuid, Loaded> = HashMap::new();
+    for exam_id in store::exams_of_assessor(engine.db.read(), assessor.id).await? {
+        let loaded = load(engine, exam_id).await?;
+        sync(engine, &loaded).await?;
+        loaded_exams.insert(exam_id, loaded);
+    }
+    let mine = store::items_of_assessor(engine.db.read(), assessor.id).await?;
+    let mut counts = QueueCounts::default();
+    let mut items = Vec::new();
+    for item in &mine {
+        // An appeal assessor need not be on the exam's list.
+        if let std::collections::hash_map::Entry::Vacant(slot) = loaded_exams.entry(item.exam_id) {
+            slot.insert(load(engine, item.exam_id).await?);
+        }
+        let loaded = &loaded_exams[&item.exam_id];
+        let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
+        match (status, item.round) {
+            (ItemStatus::Final, _) => counts.finished += 1,
+            (_, r) if r == Round::Moderation as i32 => counts.moderation += 1,
+            (ItemStatus::Draft, _) => counts.drafts += 1,
+            _ => counts.to_grade += 1,
+        }
+        let siblings = if item.round == Round::Moderation as i32 {
+            store::items_of_exam(engine.db.read(), item.exam_id).await?
+        } else {
+            Vec::new()
+        };
+        items.push(item_view(engine, loaded, item, &siblings).await?);
+    }
+    Ok(Queue { counts, items })
+}
+
+/// One of the caller's items (anyone else's: 404).
+pub async fn item(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppResult<QueueItem> {
+    let item = own_item(engine, assessor, id).await?;
+    let loaded = load(engine, item.exam_id).await?;
+    let siblings = store::items_of_exam(engine.db.read(), item.exam_id).await?;
+    item_view(engine, &loaded, &item, &siblings).await
+}
+
+async fn own_item(
+    engine: &Engine,
+    assessor: &CurrentUser,
+    id: Uuid,
+) -> AppResult<grading_item::Model> {
+    store::item(engine.db.read(), id)
+        .await?
+        .filter(|i| i.assessor_id == assessor.id)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone)]
+pub struct MarkInput {
+    pub levels: Vec<u32>,
+    pub comment: Option<String>,
+    pub reason: Option<String>,
+}
+
+fn snapshot(item: &grading_item::Model) -> serde_json::Value {
+    json!({
+        "status": item.status,
+        "levels": levels_of(item),
+        "total": item.total,
+        "comment": item.comment,
+        "reason": item.reason,
+    })
+}
+
+fn final_error() -> AppError {
+    AppError::conflict(
+        "item_final",
+        "Nilai ini sudah final dan tidak dapat diubah.",
+    )
+}
+
+/// Saves a draft mark: one level per criterion, a comment when the total
+/// is below the pass points, a reason for a moderation or appeal.
+pub async fn save_draft(
+    engine: &Engine,
+    assessor: &CurrentUser,
+    id: Uuid,
+    input: MarkInput,
+) -> AppResult<QueueItem> {
+    let item = own_item(engine, assessor, id).await?;
+    let loaded = load(engine, item.exam_id).await?;
+    let task = loaded.spec.task(&item.task_key).ok_or(AppError::NotFound)?;
+    let levels: Vec<usize> = input.levels.iter().map(|l| *l as usize).collect();
+    let total = score(task, &levels).map_err(|e| AppError::validation(vec![e]))?;
+    let comment = input
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let reason = input
+        .reason
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let mut errors = Vec::new();
+    if comment_required(task, total) && comment.is_none() {
+        errors.push(FieldError::new(
+            "comment",
+            format!(
+                "wajib diisi: nilai {total} di bawah batas lulus {}",
+                task.pass_points
+            ),
+        ));
+    }
+    if item.round >= Round::Moderation as i32 && reason.is_none() {
+        errors.push(FieldError::new(
+            "reason",
+            "wajib diisi: alasan nilai moderasi atau banding",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let actor = assessor.id;
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                let Some(current) = store::item(txn, id).await? else {
+                    return Err(AppError::NotFound);
+                };
+                if current.status == ItemStatus::Final.as_str() {
+                    return Err(final_error());
+                }
+                let mut next = current.clone();
+                next.status = ItemStatus::Draft.as_str().into();
+                next.levels = Some(json!(input.levels).to_string());
+                next.total = Some(total);
+                next.comment = comment;
+                next.reason = reason;
+                next.updated_at = clock::now();
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "grade.draft",
+                        object_type: "grading_item",
+                        object_id: id,
+                        old: Some(snapshot(&current)),
+                        new: Some(snapshot(&next)),
+                        reason: next.reason.as_deref(),
+                    },
+                )
+                .await?;
+                store::update_item(txn, next).await
+            })
+        })
+        .await?;
+    item_view_fresh(engine, &loaded, id).await
+}
+
+async fn item_view_fresh(engine: &Engine, loaded: &Loaded, id: Uuid) -> AppResult<QueueItem> {
+    let item = store::item(engine.db.read(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let siblings = store::items_of_exam(engine.db.read(), item.exam_id).await?;
+    item_view(engine, loaded, &item, &siblings).await
+}
+
+/// Locks the draft as the assessor's final mark (again: no change).
+/// A moderation is handed out at once when the two marks are too far apart;
+/// the last appeal item decides the appeal.
+pub async fn finalize(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppResult<QueueItem> {
+    let item = own_item(engine, assessor, id).await?;
+    let loaded = load(engine, item.exam_id).await?;
+    let actor = assessor.id;
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                let Some(current) = store::item(txn, id).await? else {
+                    return Err(AppError::NotFound);
+                };
+                if current.status == ItemStatus::Final.as_str() {
+                    return Ok(());
+                }
+                if current.status != ItemStatus::Draft.as_str() {
+                    return Err(AppError::conflict(
+                        "no_draft",
+                        "Simpan nilai (draf) dahulu sebelum difinalkan.",
+                    ));
+                }
+                let mut next = current.clone();
+                let now = clock::now();
+                next.status = ItemStatus::Final.as_str().into();
+                next.finalized_at = Some(now);
+                next.updated_at = now;
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "grade.final",
+                        object_type: "grading_item",
+                        object_id: id,
+                        old: Some(snapshot(&current)),
+                        new: Some(snapshot(&next)),
+                        reason: next.reason.as_deref(),
+                    },
+                )
+                .await?;
+                store::update_item(txn, next).await
+            })
+        })
+        .await?;
+    if item.round == Round::Appeal as i32 {
+        super::appeals::settle(engine, &loaded, item.candidate_id, actor).await?;
+    } else {
+        sync(engine, &loaded).await?;
+    }
+    item_view_fresh(engine, &loaded, id).await
+}
+
+/// Whether every unit of every candidate is decided.
+pub fn all_decided(decisions: &[UnitDecision]) -> bool {
+    decisions.iter().all(|d| *d != UnitDecision::Pending)
+}

@@ -1,0 +1,15 @@
+//! Competency exams (uji kompetensi): an objective part run by the attempt
+//! engine plus tasks graded blind against rubrics by assessors, with
+//! double marking, moderation, release of Kompeten / Belum Kompeten per
+//! unit, and appeals.
+
+pub mod api;
+pub mod appeals;
+pub mod export;
+pub mod grading;
+pub mod model;
+pub mod plan;
+pub mod results;
+pub mod setup;
+pub mod sitting;
+pub mod store;

@@ -1,0 +1,558 @@
+//! Pure rules of competency exams: the exam spec (units, tasks, rubrics)
+//! and its checks, scoring a rubric, the final mark of a task from its
+//! markers, moderation and appeal, the Kompeten / Belum Kompeten decision
+//! per unit, candidate codes, conflicts of interest and who marks what.
+//! No I/O here.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::{Enum, Object};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::attempts::model::string_enum;
+use crate::error::FieldError;
+
+#[cfg(test)]
+mod tests;
+
+/// One level of a rubric criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Level {
+    pub points: f64,
+    pub descriptor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Criterion {
+    pub criterion: String,
+    /// From the weakest to the strongest, points strictly increasing.
+    pub levels: Vec<Level>,
+}
+
+/// What a task accepts as an uploaded file besides its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Upload {
+    /// `pdf`, `docx`, `png`, `jpg`.
+    pub extensions: Vec<String>,
+    pub max_kib: u32,
+}
+
+/// A practical or essay task: a bank essay question with a rubric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Task {
+    /// Short name unique in the exam, e.g. `siaran-pers`.
+    pub key: String,
+    /// The unit code it assesses.
+    pub unit: String,
+    /// The bank essay question (its `[id:…]`) holding the prompt.
+    pub question: String,
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word_limit: Option<u32>,
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub char_limit: Option<u32>,
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<Upload>,
+    /// A total below this is below the unit's standard.
+    pub pass_points: f64,
+    pub rubric: Vec<Criterion>,
+}
+
+impl Task {
+    pub fn max_points(&self) -> f64 {
+        self.rubric
+            .iter()
+            .filter_map(|c| c.levels.last().map(|l| l.points))
+            .sum()
+    }
+}
+
+/// A competency unit and its objective part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Unit {
+    /// The bank's `unit:` tag without the prefix, e.g. `siaran-pers`.
+    pub code: String,
+    pub title: String,
+    /// Objective questions drawn with tag `unit:{code}` (0: tasks only).
+    #[serde(default)]
+    #[oai(default)]
+    pub objective_count: u32,
+    /// The objective part passes at this percentage of its points.
+    #[serde(default = "default_objective_pass")]
+    #[oai(default = "default_objective_pass")]
+    pub objective_pass_percent: f64,
+}
+
+fn default_objective_pass() -> f64 {
+    70.0
+}
+
+impl Unit {
+    pub fn tag(&self) -> String {
+        format!("unit:{}", self.code)
+    }
+}
+
+/// Units and tasks of an exam, stored with it as JSON.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExamSpec {
+    pub units: Vec<Unit>,
+    pub tasks: Vec<Task>,
+}
+
+impl ExamSpec {
+    pub fn task(&self, key: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.key == key)
+    }
+
+    pub fn unit(&self, code: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.code == code)
+    }
+}
+
+string_enum!(
+    /// How two markers' totals become the final mark when they agree.
+    FinalRule { Mean = "mean", Lower = "lower", Higher = "higher" }
+);
+string_enum!(
+    /// Where an item stands: not opened, saved as a draft, locked.
+    ItemStatus { Pending = "pending", Draft = "draft", Final = "final" }
+);
+string_enum!(
+    UnitDecision { Kompeten = "kompeten", BelumKompeten = "belum_kompeten", Pending = "pending" }
+);
+string_enum!(
+    AppealStatus { Submitted = "submitted", Assigned = "assigned", Decided = "decided" }
+);
+
+impl UnitDecision {
+    pub fn label(self) -> &'static str {
+        match self {
+            UnitDecision::Kompeten => "Kompeten",
+            UnitDecision::BelumKompeten => "Belum Kompeten",
+            UnitDecision::Pending => "Belum diputuskan",
+        }
+    }
+}
+
+/// The rounds an item can be marked in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Round {
+    First = 1,
+    Second = 2,
+    Moderation = 3,
+    Appeal = 4,
+}
+
+impl Round {
+    pub fn from_i32(n: i32) -> Option<Round> {
+        match n {
+            1 => Some(Round::First),
+            2 => Some(Round::Second),
+            3 => Some(Round::Moderation),
+            4 => Some(Round::Appeal),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Round::First | Round::Second => "penilaian",
+            Round::Moderation => "moderasi",
+            Round::Appeal => "banding",
+        }
+    }
+}
+
+const EXTENSIONS: [&str; 4] = ["pdf", "docx", "png", "jpg"];
+
+/// Everything wrong with a spec, each error naming its field.
+pub fn check_spec(spec: &ExamSpec) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if spec.units.is_empty() {
+        errors.push(FieldError::new("units", "minimal satu unit kompetensi"));
+    }
+    for (i, unit) in spec.units.iter().enumerate() {
+        if unit.code.trim().is_empty() {
+            errors.push(FieldError::new(format!("units[{i}].code"), "wajib diisi"));
+        }
+        if unit.title.trim().is_empty() {
+            errors.push(FieldError::new(format!("units[{i}].title"), "wajib diisi"));
+        }
+        if spec.units[..i].iter().any(|u| u.code == unit.code) {
+            errors.push(FieldError::new(
+                format!("units[{i}].code"),
+                format!("kode unit '{}' sudah dipakai", unit.code),
+            ));
+        }
+        if !(0.0..=100.0).contains(&unit.objective_pass_percent) {
+            errors.push(FieldError::new(
+                format!("units[{i}].objective_pass_percent"),
+                "harus 0–100",
+            ));
+        }
+        if unit.objective_count == 0 && !spec.tasks.iter().any(|t| t.unit == unit.code) {
+            errors.push(FieldError::new(
+                format!("units[{i}]"),
+                "unit tanpa soal objektif harus punya minimal satu tugas",
+            ));
+        }
+    }
+    for (i, task) in spec.tasks.iter().enumerate() {
+        let field = |name: &str| format!("tasks[{i}].{name}");
+        if task.key.trim().is_empty() {
+            errors.push(FieldError::new(field("key"), "wajib diisi"));
+        } else if spec.tasks[..i].iter().any(|t| t.key == task.key) {
+            errors.push(FieldError::new(
+                field("key"),
+                format!("kunci tugas '{}' sudah dipakai", task.key),
+            ));
+        }
+        if spec.unit(&task.unit).is_none() {
+            errors.push(FieldError::new(
+                field("unit"),
+                format!("unit '{}' tidak ada di daftar unit", task.unit),
+            ));
+        }
+        if task.word_limit.is_some() && task.char_limit.is_some() {
+            errors.push(FieldError::new(
+                field("char_limit"),
+                "pilih batas kata atau batas karakter, bukan keduanya",
+            ));
+        }
+        if task.word_limit == Some(0) || task.char_limit == Some(0) {
+            errors.push(FieldError::new(field("word_limit"), "batas minimal 1"));
+        }
+        if let Some(upload) = &task.upload {
+            for (j, ext) in upload.extensions.iter().enumerate() {
+                if !EXTENSIONS.contains(&ext.as_str()) {
+                    errors.push(FieldError::new(
+                        format!("tasks[{i}].upload.extensions[{j}]"),
+                        format!("jenis berkas '{ext}' tidak didukung (pdf, docx, png, jpg)"),
+                    ));
+                }
+            }
+            if upload.extensions.is_empty() {
+                errors.push(FieldError::new(
+                    field("upload.extensions"),
+                    "minimal satu jenis",
+                ));
+            }
+            if upload.max_kib == 0 || upload.max_kib > 10 * 1024 {
+                errors.push(FieldError::new(
+                    field("upload.max_kib"),
+                    "harus 1–10240 KiB",
+                ));
+            }
+        }
+        if task.rubric.is_empty() {
+            errors.push(FieldError::new(field("rubric"), "minimal satu kriteria"));
+        }
+        for (c, criterion) in task.rubric.iter().enumerate() {
+            let at = format!("tasks[{i}].rubric[{c}]");
+            if criterion.criterion.trim().is_empty() {
+                errors.push(FieldError::new(format!("{at}.criterion"), "wajib diisi"));
+            }
+            if criterion.levels.len() < 2 {
+                errors.push(FieldError::new(format!("{at}.levels"), "minimal dua level"));
+            }
+            for (l, level) in criterion.levels.iter().enumerate() {
+                if level.descriptor.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        format!("{at}.levels[{l}].descriptor"),
+                        "wajib diisi",
+                    ));
+                }
+                if level.points < 0.0 || (l > 0 && level.points <= criterion.levels[l - 1].points) {
+                    errors.push(FieldError::new(
+                        format!("{at}.levels[{l}].points"),
+                        "poin level harus naik dari level sebelumnya dan tidak negatif",
+                    ));
+                }
+            }
+        }
+        if task.pass_points <= 0.0 || task.pass_points > task.max_points() {
+            errors.push(FieldError::new(
+                field("pass_points"),
+                format!("harus lebih dari 0 dan paling banyak {}", task.max_points()),
+            ));
+        }
+    }
+    errors
+}
+
+/// The total of a rubric marking: one level index per criterion.
+pub fn score(task: &Task, levels: &[usize]) -> Result<f64, FieldError> {
+    if levels.len() != task.rubric.len() {
+        return Err(FieldError::new(
+            "levels",
+            format!(
+                "pilih satu level untuk setiap kriteria ({} kriteria, {} dipilih)",
+                task.rubric.len(),
+                levels.len()
+            ),
+        ));
+    }
+    let mut total = 0.0;
+    for (i, (criterion, level)) in task.rubric.iter().zip(levels).enumerate() {
+        let chosen = criterion.levels.get(*level).ok_or_else(|| {
+            FieldError::new(
+                format!("levels[{i}]"),
+                format!(
+                    "kriteria '{}' hanya punya {} level",
+                    criterion.criterion,
+                    criterion.levels.len()
+                ),
+            )
+        })?;
+        total += chosen.points;
+    }
+    Ok(total)
+}
+
+/// A mark below the task's pass points must say why.
+pub fn comment_required(task: &Task, total: f64) -> bool {
+    total < task.pass_points
+}
+
+/// The final marks of one task of one candidate, per round (`None`: not final yet).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RoundMarks {
+    pub first: Option<f64>,
+    pub second: Option<f64>,
+    pub moderation: Option<f64>,
+    pub appeal: Option<f64>,
+}
+
+/// Where the final mark of a task stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TaskOutcome {
+    /// Markers have not all finished.
+    Pending,
+    /// The two markers differ by more than the threshold: the lead decides.
+    NeedsModeration,
+    Final(f64),
+}
+
+/// The final mark: an appeal decision wins, then a moderation, then the
+/// markers' totals combined by `rule` when they are within `threshold`.
+pub fn final_mark(
+    marks: RoundMarks,
+    double_marking: bool,
+    threshold: f64,
+    rule: FinalRule,
+) -> TaskOutcome {
+    if let Some(appeal) = marks.appeal {
+        return TaskOutcome::Final(appeal);
+    }
+    if let Some(moderated) = marks.moderation {
+        return TaskOutcome::Final(moderated);
+    }
+    let Some(first) = marks.first else {
+        return TaskOutcome::Pending;
+    };
+    if !double_marking {
+        return TaskOutcome::Final(first);
+    }
+    let Some(second) = marks.second else {
+        return TaskOutcome::Pending;
+    };
+    if (first - second).abs() > threshold {
+        return TaskOutcome::NeedsModeration;
+    }
+    TaskOutcome::Final(match rule {
+        FinalRule::Mean => (first + second) / 2.0,
+        FinalRule::Lower => first.min(second),
+        FinalRule::Higher => first.max(second),
+    })
+}
+
+/// A unit's standing from its objective percentage (if it has questions)
+/// and the final marks of its tasks with their pass points.
+pub fn decide_unit(
+    unit: &Unit,
+    objective_percent: Option<f64>,
+    tasks: &[(TaskOutcome, f64)],
+) -> UnitDecision {
+    if tasks
+        .iter()
+        .any(|(o, _)| !matches!(o, TaskOutcome::Final(_)))
+    {
+        return UnitDecision::Pending;
+    }
+    if unit.objective_count > 0 && objective_percent.is_none() {
+        return UnitDecision::Pending;
+    }
+    let objective_ok = unit.objective_count == 0
+        || objective_percent.is_some_and(|p| p + 1e-9 >= unit.objective_pass_percent);
+    let tasks_ok = tasks.iter().all(|(o, pass)| match o {
+        TaskOutcome::Final(total) => total + 1e-9 >= *pass,
+        _ => false,
+    });
+    if objective_ok && tasks_ok {
+        UnitDecision::Kompeten
+    } else {
+        UnitDecision::BelumKompeten
+    }
+}
+
+/// Percent of the objective points per unit, from `(unit tags, points,
+/// fraction)` of each graded objective question.
+pub fn objective_by_unit(
+    units: &[Unit],
+    marks: &[(Vec<String>, f64, Option<f64>)],
+) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for unit in units.iter().filter(|u| u.objective_count > 0) {
+        let tag = unit.tag();
+        let (got, max) = marks
+            .iter()
+            .filter(|(tags, _, _)| tags.contains(&tag))
+            .fold((0.0, 0.0), |(got, max), (_, points, fraction)| {
+                (got + points * fraction.unwrap_or(0.0), max + points)
+            });
+        if max > 0.0 {
+            out.insert(unit.code.clone(), (got / max * 1000.0).round() / 10.0);
+        }
+    }
+    out
+}
+
+/// `HM-2026-017`: says nothing about who the candidate is.
+pub fn candidate_code(prefix: &str, year: i32, number: i32) -> String {
+    format!("{prefix}-{year}-{number:03}")
+}
+
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// An assessor may not grade a candidate from their own unit kerja.
+pub fn conflict(assessor_unit_kerja: Option<&str>, candidate_unit_kerja: Option<&str>) -> bool {
+    match (assessor_unit_kerja, candidate_unit_kerja) {
+        (Some(a), Some(c)) => !normalise(a).is_empty() && normalise(a) == normalise(c),
+        _ => false,
+    }
+}
+
+/// An assessor as the hand-out of work sees them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub id: Uuid,
+    /// Units they grade; empty: all.
+    pub units: Vec<String>,
+    pub lead: bool,
+    pub unit_kerja: Option<String>,
+    /// Items already given to them in this exam.
+    pub load: usize,
+}
+
+impl Marker {
+    pub fn covers(&self, unit: &str) -> bool {
+        self.units.is_empty() || self.units.iter().any(|u| u == unit)
+    }
+}
+
+/// Who marks a task of a candidate: the least loaded assessors covering
+/// the unit, without a conflict of interest and not in `exclude`.
+pub fn pick_markers(
+    markers: &[Marker],
+    unit: &str,
+    candidate_unit_kerja: Option<&str>,
+    exclude: &[Uuid],
+    count: usize,
+) -> Vec<Uuid> {
+    let mut eligible: Vec<&Marker> = markers
+        .iter()
+        .filter(|m| m.covers(unit))
+        .filter(|m| !exclude.contains(&m.id))
+        .filter(|m| !conflict(m.unit_kerja.as_deref(), candidate_unit_kerja))
+        .collect();
+    eligible.sort_by_key(|m| (m.load, m.id));
+    eligible.into_iter().take(count).map(|m| m.id).collect()
+}
+
+/// The lead assessor for a moderation: a lead without a conflict,
+/// preferably not one of the two markers.
+pub fn pick_moderator(
+    markers: &[Marker],
+    unit: &str,
+    candidate_unit_kerja: Option<&str>,
+    marked_by: &[Uuid],
+) -> Option<Uuid> {
+    let leads: Vec<Marker> = markers.iter().filter(|m| m.lead).cloned().collect();
+    pick_markers(&leads, unit, candidate_unit_kerja, marked_by, 1)
+        .into_iter()
+        .next()
+        .or_else(|| {
+            pick_markers(&leads, unit, candidate_unit_kerja, &[], 1)
+                .into_iter()
+                .next()
+        })
+}
+
+/// Words as a reader counts them.
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Why `text` is too long for `task`, if it is.
+pub fn over_limit(task: &Task, text: &str) -> Option<String> {
+    if let Some(limit) = task.word_limit {
+        let words = word_count(text);
+        if words > limit as usize {
+            return Some(format!("jawaban {words} kata, melebihi batas {limit} kata"));
+        }
+    }
+    if let Some(limit) = task.char_limit {
+        let chars = text.chars().count();
+        if chars > limit as usize {
+            return Some(format!(
+                "jawaban {chars} karakter, melebihi batas {limit} karakter"
+            ));
+        }
+    }
+    None
+}
+
+/// The file type of an upload, from its first bytes and its name (a .docx
+/// is a ZIP; only its name tells it from other ZIPs).
+pub fn sniff_upload(name: &str, bytes: &[u8]) -> Option<&'static str> {
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    if bytes.starts_with(b"%PDF-") {
+        Some("pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpg")
+    } else if bytes.starts_with(b"PK\x03\x04") && ext == "docx" {
+        Some("docx")
+    } else {
+        None
+    }
+}
+
+pub fn content_type(kind: &str) -> &'static str {
+    match kind {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" => "image/jpeg",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Whether a trainee may still appeal, `days` after release.
+pub fn appeal_open(
+    released_at: time::OffsetDateTime,
+    days: i32,
+    now: time::OffsetDateTime,
+) -> bool {
+    now <= released_at + time::Duration::days(i64::from(days))
+}

@@ -1,0 +1,307 @@
+//! Who marks what: the grading items an exam still needs, from the
+//! finished attempts, the items that exist and the assessors. Pure, so the
+//! same plan comes out on every instance; the unique index on
+//! (attempt, task, round) makes running it twice harmless.
+
+use uuid::Uuid;
+
+use super::model::{
+    ExamSpec, FinalRule, Marker, Round, RoundMarks, TaskOutcome, final_mark, pick_markers,
+    pick_moderator,
+};
+
+/// A finished attempt of a candidate.
+#[derive(Debug, Clone)]
+pub struct Sitting {
+    pub attempt_id: Uuid,
+    pub candidate_id: Uuid,
+    pub unit_kerja: Option<String>,
+}
+
+/// An existing item as the plan needs it.
+#[derive(Debug, Clone)]
+pub struct ItemState {
+    pub attempt_id: Uuid,
+    pub task_key: String,
+    pub round: Round,
+    pub assessor_id: Uuid,
+    /// The total once the item is final.
+    pub final_total: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    pub attempt_id: Uuid,
+    pub task_key: String,
+    pub candidate_id: Uuid,
+    pub assessor_id: Uuid,
+    pub round: Round,
+}
+
+/// The final totals per round of one task of one attempt.
+pub fn round_marks(items: &[ItemState], attempt_id: Uuid, task_key: &str) -> RoundMarks {
+    let mut marks = RoundMarks::default();
+    for item in items
+        .iter()
+        .filter(|i| i.attempt_id == attempt_id && i.task_key == task_key)
+    {
+        let slot = match item.round {
+            Round::First => &mut marks.first,
+            Round::Second => &mut marks.second,
+            Round::Moderation => &mut marks.moderation,
+            Round::Appeal => &mut marks.appeal,
+        };
+        *slot = item.final_total;
+    }
+    marks
+}
+
+pub struct Settings {
+    pub double_marking: bool,
+    pub threshold: f64,
+    pub rule: FinalRule,
+}
+
+/// The items to create now: markers for tasks not yet handed out, and a
+/// moderation where two final marks are too far apart.
+pub fn plan_items(
+    spec: &ExamSpec,
+    settings: &Settings,
+    sittings: &[Sitting],
+    existing: &[ItemState],
+    markers: &[Marker],
+) -> Vec<NewItem> {
+    let mut markers: Vec<Marker> = markers
+        .iter()
+        .cloned()
+        .map(|mut m| {
+            m.load = existing.iter().filter(|i| i.assessor_id == m.id).count();
+            m
+        })
+        .collect();
+    let mut planned = Vec::new();
+    for sitting in sittings {
+        for task in &spec.tasks {
+            let here: Vec<&ItemState> = existing
+                .iter()
+                .filter(|i| i.attempt_id == sitting.attempt_id && i.task_key == task.key)
+                .collect();
+            let marked_by: Vec<Uuid> = here
+                .iter()
+                .filter(|i| matches!(i.round, Round::First | Round::Second))
+                .map(|i| i.assessor_id)
+                .collect();
+            let wanted: &[Round] = if settings.double_marking {
+                &[Round::First, Round::Second]
+            } else {
+                &[Round::First]
+            };
+            let missing: Vec<Round> = wanted
+                .iter()
+                .copied()
+                .filter(|r| !here.iter().any(|i| i.round == *r))
+                .collect();
+            if !missing.is_empty() {
+                let picked = pick_markers(
+                    &markers,
+                    &task.unit,
+                    sitting.unit_kerja.as_deref(),
+                    &marked_by,
+                    missing.len(),
+                );
+                for (round, assessor_id) in missing.into_iter().zip(picked) {
+                    if let Some(m) = markers.iter_mut().find(|m| m.id == assessor_id) {
+                        m.load += 1;
+                    }
+                    planned.push(NewItem {
+                        attempt_id: sitting.attempt_id,
+                        task_key: task.key.clone(),
+                        candidate_id: sitting.candidate_id,
+                        assessor_id,
+                        round,
+                    });
+                }
+                continue;
+            }
+            let marks = round_marks(existing, sitting.attempt_id, &task.key);
+            let outcome = final_mark(
+                marks,
+                settings.double_marking,
+                settings.threshold,
+                settings.rule,
+            );
+            if outcome == TaskOutcome::NeedsModeration
+                && !here.iter().any(|i| i.round == Round::Moderation)
+                && let Some(lead) = pick_moderator(
+                    &markers,
+                    &task.unit,
+                    sitting.unit_kerja.as_deref(),
+                    &marked_by,
+                )
+            {
+                planned.push(NewItem {
+                    attempt_id: sitting.attempt_id,
+                    task_key: task.key.clone(),
+                    candidate_id: sitting.candidate_id,
+                    assessor_id: lead,
+                    round: Round::Moderation,
+                });
+            }
+        }
+    }
+    planned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exams::model::{Criterion, Level, Task, Unit};
+
+    fn spec() -> ExamSpec {
+        let levels = vec![
+            Level {
+                points: 0.0,
+                descriptor: "lemah".into(),
+            },
+            Level {
+                points: 5.0,
+                descriptor: "baik".into(),
+            },
+            Level {
+                points: 10.0,
+                descriptor: "sangat baik".into(),
+            },
+        ];
+        ExamSpec {
+            units: vec![Unit {
+                code: "sp".into(),
+                title: "Siaran pers".into(),
+                objective_count: 0,
+                objective_pass_percent: 70.0,
+            }],
+            tasks: vec![Task {
+                key: "rilis".into(),
+                unit: "sp".into(),
+                question: "hm-tgs-001".into(),
+                word_limit: None,
+                char_limit: None,
+                upload: None,
+                pass_points: 5.0,
+                rubric: vec![Criterion {
+                    criterion: "Judul".into(),
+                    levels,
+                }],
+            }],
+        }
+    }
+
+    fn marker(n: u128, unit_kerja: &str, lead: bool) -> Marker {
+        Marker {
+            id: Uuid::from_u128(n),
+            units: vec![],
+            lead,
+            unit_kerja: Some(unit_kerja.into()),
+            load: 0,
+        }
+    }
+
+    fn sitting(n: u128, unit_kerja: &str) -> Sitting {
+        Sitting {
+            attempt_id: Uuid::from_u128(100 + n),
+            candidate_id: Uuid::from_u128(200 + n),
+            unit_kerja: Some(unit_kerja.into()),
+        }
+    }
+
+    const DOUBLE: Settings = Settings {
+        double_marking: true,
+        threshold: 2.0,
+        rule: FinalRule::Mean,
+    };
+
+    #[test]
+    fn two_markers_per_task_spread_and_never_the_candidates_own_unit() {
+        let markers = vec![
+            marker(1, "Diskominfo", true),
+            marker(2, "BKD", false),
+            marker(3, "Bappeda", false),
+        ];
+        let sittings = vec![
+            sitting(1, "BKD"),
+            sitting(2, "Dinkes"),
+            sitting(3, "Dinkes"),
+        ];
+        let plan = plan_items(&spec(), &DOUBLE, &sittings, &[], &markers);
+        assert_eq!(plan.len(), 6);
+        let for_bkd: Vec<Uuid> = plan
+            .iter()
+            .filter(|i| i.candidate_id == Uuid::from_u128(201))
+            .map(|i| i.assessor_id)
+            .collect();
+        assert!(!for_bkd.contains(&Uuid::from_u128(2)), "{for_bkd:?}");
+        for n in 1..=3 {
+            let load = plan
+                .iter()
+                .filter(|i| i.assessor_id == Uuid::from_u128(n))
+                .count();
+            assert_eq!(load, 2, "assessor {n} gets an even share");
+        }
+    }
+
+    #[test]
+    fn far_apart_marks_go_to_the_lead_once() {
+        let markers = vec![marker(1, "Diskominfo", true), marker(2, "BKD", false)];
+        let s = sitting(1, "Dinkes");
+        let item = |round, assessor: u128, total| ItemState {
+            attempt_id: s.attempt_id,
+            task_key: "rilis".into(),
+            round,
+            assessor_id: Uuid::from_u128(assessor),
+            final_total: total,
+        };
+        let mut existing = vec![
+            item(Round::First, 1, Some(10.0)),
+            item(Round::Second, 2, None),
+        ];
+        assert!(
+            plan_items(
+                &spec(),
+                &DOUBLE,
+                std::slice::from_ref(&s),
+                &existing,
+                &markers
+            )
+            .is_empty()
+        );
+        existing[1].final_total = Some(5.0);
+        let plan = plan_items(
+            &spec(),
+            &DOUBLE,
+            std::slice::from_ref(&s),
+            &existing,
+            &markers,
+        );
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].round, Round::Moderation);
+        assert_eq!(plan[0].assessor_id, Uuid::from_u128(1));
+        existing.push(item(Round::Moderation, 1, None));
+        assert!(plan_items(&spec(), &DOUBLE, &[s], &existing, &markers).is_empty());
+    }
+
+    #[test]
+    fn close_marks_need_no_moderation() {
+        let markers = vec![marker(1, "Diskominfo", true), marker(2, "BKD", false)];
+        let s = sitting(1, "Dinkes");
+        let existing: Vec<ItemState> = [(Round::First, 1, 5.0), (Round::Second, 2, 7.0)]
+            .into_iter()
+            .map(|(round, a, t)| ItemState {
+                attempt_id: s.attempt_id,
+                task_key: "rilis".into(),
+                round,
+                assessor_id: Uuid::from_u128(a),
+                final_total: Some(t),
+            })
+            .collect();
+        assert!(plan_items(&spec(), &DOUBLE, &[s], &existing, &markers).is_empty());
+    }
+}

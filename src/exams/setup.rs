@@ -1,0 +1,606 @@
+//! Building an exam (from a shipped template or from scratch), assigning
+//! its assessors, and giving each candidate an anonymous code.
+
+use std::collections::HashMap;
+
+use poem_openapi::Object;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{ExamSpec, FinalRule, Task, Unit, candidate_code, check_spec, conflict};
+use super::store;
+use crate::accounts::model::Role;
+use crate::attempts::model::{
+    AssessmentKind, GradeMethod, ReviewPolicy, Selection, TagRule, check_selection,
+};
+use crate::attempts::service::Engine;
+use crate::clock;
+use crate::entities::{assessment, exam, exam_assessor, exam_candidate};
+use crate::error::{AppError, AppResult, FieldError};
+
+/// A shipped exam template (`question_banks/exams/*.json`), compiled in.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Template {
+    pub title: String,
+    pub bank: String,
+    pub code_prefix: String,
+    pub time_limit_minutes: Option<i32>,
+    pub double_marking: bool,
+    pub moderation_threshold: f64,
+    pub appeal_days: i32,
+    pub units: Vec<Unit>,
+    pub tasks: Vec<Task>,
+}
+
+const TEMPLATES: [(&str, &str); 2] = [
+    (
+        "humas_penulisan",
+        include_str!("../../question_banks/exams/humas_penulisan.json"),
+    ),
+    (
+        "pranata_komputer",
+        include_str!("../../question_banks/exams/pranata_komputer.json"),
+    ),
+];
+
+pub fn template(name: &str) -> Option<Template> {
+    TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, text)| serde_json::from_str(text).ok())
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct TemplateInfo {
+    pub name: String,
+    pub title: String,
+    pub bank: String,
+    pub units: Vec<String>,
+    pub tasks: usize,
+}
+
+pub fn templates() -> Vec<TemplateInfo> {
+    TEMPLATES
+        .iter()
+        .filter_map(|(name, _)| {
+            template(name).map(|t| TemplateInfo {
+                name: (*name).into(),
+                title: t.title,
+                bank: t.bank,
+                units: t.units.iter().map(|u| u.title.clone()).collect(),
+                tasks: t.tasks.len(),
+            })
+        })
+        .collect()
+}
+
+/// A new exam; what is `None` comes from the template, if one is named.
+#[derive(Debug, Clone, Default)]
+pub struct ExamInput {
+    pub batch_id: Option<Uuid>,
+    pub template: Option<String>,
+    pub title: Option<String>,
+    pub bank: Option<String>,
+    pub code_prefix: Option<String>,
+    pub time_limit_minutes: Option<i32>,
+    pub opens_at: Option<OffsetDateTime>,
+    pub closes_at: Option<OffsetDateTime>,
+    pub double_marking: Option<bool>,
+    pub moderation_threshold: Option<f64>,
+    pub final_rule: Option<FinalRule>,
+    pub appeal_days: Option<i32>,
+    pub units: Option<Vec<Unit>>,
+    pub tasks: Option<Vec<Task>>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ExamView {
+    pub id: Uuid,
+    /// The attempt engine's assessment behind the objective part.
+    pub assessment_id: Uuid,
+    pub batch_id: Uuid,
+    pub course_id: Uuid,
+    pub title: String,
+    pub code_prefix: String,
+    pub time_limit_minutes: Option<i32>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub opens_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closes_at: Option<OffsetDateTime>,
+    pub double_marking: bool,
+    pub moderation_threshold: f64,
+    pub final_rule: FinalRule,
+    pub appeal_days: i32,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub released_at: Option<OffsetDateTime>,
+    pub units: Vec<Unit>,
+    pub tasks: Vec<Task>,
+}
+
+/// An exam with its spec read back.
+pub struct Loaded {
+    pub row: exam::Model,
+    pub spec: ExamSpec,
+    pub assessment: assessment::Model,
+}
+
+impl Loaded {
+    pub fn rule(&self) -> FinalRule {
+        FinalRule::parse(&self.row.final_rule).unwrap_or(FinalRule::Mean)
+    }
+}
+
+pub async fn load(engine: &Engine, id: Uuid) -> AppResult<Loaded> {
+    let row = store::exam(engine.db.read(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let spec: ExamSpec = serde_json::from_str(&row.spec)
+        .map_err(|e| AppError::internal(format!("exam {id} spec unreadable: {e}")))?;
+    let assessment = crate::attempts::store::assessment(engine.db.read(), row.assessment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Loaded {
+        row,
+        spec,
+        assessment,
+    })
+}
+
+pub async fn view(engine: &Engine, loaded: &Loaded) -> AppResult<ExamView> {
+    let window =
+        crate::attempts::store::window(engine.db.read(), loaded.assessment.id, loaded.row.batch_id)
+            .await?;
+    Ok(ExamView {
+        id: loaded.row.id,
+        assessment_id: loaded.assessment.id,
+        batch_id: loaded.row.batch_id,
+        course_id: loaded.assessment.course_id,
+        title: loaded.row.title.clone(),
+        code_prefix: loaded.row.code_prefix.clone(),
+        time_limit_minutes: loaded.assessment.time_limit_seconds.map(|s| s / 60),
+        opens_at: window.as_ref().and_then(|w| w.opens_at),
+        closes_at: window.as_ref().and_then(|w| w.closes_at),
+        double_marking: loaded.row.double_marking,
+        moderation_threshold: loaded.row.moderation_threshold,
+        final_rule: loaded.rule(),
+        appeal_days: loaded.row.appeal_days,
+        released_at: loaded.row.released_at,
+        units: loaded.spec.units.clone(),
+        tasks: loaded.spec.tasks.clone(),
+    })
+}
+
+fn required<T>(value: Option<T>, field: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    if value.is_none() {
+        errors.push(FieldError::new(field, "wajib diisi"));
+    }
+    value
+}
+
+/// Creates an exam for a batch: checks everything first, then writes the
+/// assessment, the batch's window and the exam in one transaction.
+pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
+    let base = match &input.template {
+        Some(name) => Some(template(name).ok_or_else(|| {
+            AppError::invalid_field("template", format!("templat '{name}' tidak dikenal"))
+        })?),
+        None => None,
+    };
+    let mut errors = Vec::new();
+    let batch_id = required(input.batch_id, "batch_id", &mut errors);
+    let title = required(
+        input.title.or(base.as_ref().map(|b| b.title.clone())),
+        "title",
+        &mut errors,
+    )
+    .map(|t| t.trim().to_owned());
+    if title.as_deref() == Some("") {
+        errors.push(FieldError::new("title", "wajib diisi"));
+    }
+    let bank_name = required(
+        input.bank.or(base.as_ref().map(|b| b.bank.clone())),
+        "bank",
+        &mut errors,
+    );
+    let code_prefix = required(
+        input
+            .code_prefix
+            .or(base.as_ref().map(|b| b.code_prefix.clone())),
+        "code_prefix",
+        &mut errors,
+    )
+    .map(|p| p.trim().to_uppercase());
+    if let Some(prefix) = &code_prefix
+        && (prefix.is_empty()
+            || prefix.len() > 8
+            || !prefix.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        errors.push(FieldError::new(
+            "code_prefix",
+            "1–8 huruf atau angka, mis. HM",
+        ));
+    }
+    let time_limit = input
+        .time_limit_minutes
+        .or(base.as_ref().and_then(|b| b.time_limit_minutes));
+    if time_limit.is_some_and(|m| !(1..=24 * 60).contains(&m)) {
+        errors.push(FieldError::new("time_limit_minutes", "harus 1–1440 menit"));
+    }
+    if let (Some(o), Some(c)) = (input.opens_at, input.closes_at)
+        && c <= o
+    {
+        errors.push(FieldError::new(
+            "closes_at",
+            "waktu tutup harus setelah waktu buka",
+        ));
+    }
+    let threshold = input
+        .moderation_threshold
+        .or(base.as_ref().map(|b| b.moderation_threshold))
+        .unwrap_or(2.0);
+    if threshold < 0.0 {
+        errors.push(FieldError::new(
+            "moderation_threshold",
+            "tidak boleh negatif",
+        ));
+    }
+    let appeal_days = input
+        .appeal_days
+        .or(base.as_ref().map(|b| b.appeal_days))
+        .unwrap_or(7);
+    if !(0..=90).contains(&appeal_days) {
+        errors.push(FieldError::new("appeal_days", "harus 0–90 hari"));
+    }
+    let spec = ExamSpec {
+        units: input
+            .units
+            .or(base.as_ref().map(|b| b.units.clone()))
+            .unwrap_or_default(),
+        tasks: input
+            .tasks
+            .or(base.as_ref().map(|b| b.tasks.clone()))
+            .unwrap_or_default(),
+    };
+    errors.extend(check_spec(&spec));
+    let batch = match batch_id {
+        Some(id) => {
+            let batch = crate::schedule::store::batch(engine.db.read(), id).await?;
+            if batch.is_none() {
+                errors.push(FieldError::new("batch_id", "angkatan tidak ditemukan"));
+            }
+            batch
+        }
+        None => None,
+    };
+    let bank = match &bank_name {
+        Some(name) => {
+            let bank = crate::banks::store::bank_by_name(engine.db.read(), name).await?;
+            if bank.is_none() {
+                errors.push(FieldError::new(
+                    "bank",
+                    format!("bank soal '{name}' tidak ditemukan"),
+                ));
+            }
+            bank
+        }
+        None => None,
+    };
+    let selection = Selection::Exam {
+        rules: spec
+            .units
+            .iter()
+            .filter(|u| u.objective_count > 0)
+            .map(|u| TagRule {
+                tag: u.tag(),
+                count: u.objective_count,
+            })
+            .collect(),
+        tasks: spec.tasks.iter().map(|t| t.question.clone()).collect(),
+    };
+    if let Some(bank) = &bank {
+        match crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await? {
+            Some(version) => {
+                let pool = engine.caches.pool(&engine.db, version.id).await?;
+                errors.extend(check_selection(&selection, &pool).into_iter().map(|mut e| {
+                    // Rules are numbered among units with objective questions.
+                    if let Some(i) = objective_unit_index(&e.field, &spec.units) {
+                        e.field = format!("units[{i}].objective_count");
+                    }
+                    e
+                }));
+                for (i, task) in spec.tasks.iter().enumerate() {
+                    if let Some(c) = pool.iter().find(|c| c.stable_id == task.question)
+                        && !c.question.tags.contains(&format!("unit:{}", task.unit))
+                    {
+                        errors.push(FieldError::new(
+                            format!("tasks[{i}].question"),
+                            format!("soal '{}' tidak bertag unit:{}", task.question, task.unit),
+                        ));
+                    }
+                }
+            }
+            None => errors.push(FieldError::new("bank", "bank soal ini kosong")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let (Some(batch), Some(bank), Some(title), Some(code_prefix)) =
+        (batch, bank, title, code_prefix)
+    else {
+        return Err(AppError::internal("checked fields missing"));
+    };
+    let now = clock::now();
+    let assessment = assessment::Model {
+        id: Uuid::now_v7(),
+        kind: AssessmentKind::Exam.as_str().into(),
+        course_id: batch.course_id,
+        module_id: None,
+        title: title.clone(),
+        bank_id: bank.id,
+        selection: serde_json::to_string(&selection)
+            .map_err(|e| AppError::internal(e.to_string()))?,
+        time_limit_seconds: time_limit.map(|m| m * 60),
+        opens_at: None,
+        closes_at: None,
+        max_attempts: 1,
+        pass_percent: 0.0,
+        shuffle_questions: true,
+        shuffle_choices: true,
+        grade_method: GradeMethod::Last.as_str().into(),
+        // The key of an exam is never shown to candidates.
+        review_policy: ReviewPolicy::Never.as_str().into(),
+        required: true,
+        created_at: now,
+        updated_at: now,
+    };
+    let row = exam::Model {
+        id: Uuid::now_v7(),
+        assessment_id: assessment.id,
+        batch_id: batch.id,
+        title,
+        code_prefix,
+        spec: serde_json::to_string(&spec).map_err(|e| AppError::internal(e.to_string()))?,
+        double_marking: input
+            .double_marking
+            .or(base.as_ref().map(|b| b.double_marking))
+            .unwrap_or(true),
+        moderation_threshold: threshold,
+        final_rule: input.final_rule.unwrap_or(FinalRule::Mean).as_str().into(),
+        appeal_days,
+        released_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let exam_id = row.id;
+    let (opens_at, closes_at) = (input.opens_at, input.closes_at);
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                use sea_orm::{EntityTrait, IntoActiveModel};
+                assessment::Entity::insert(assessment.clone().into_active_model())
+                    .exec(txn)
+                    .await?;
+                // The window row is also what admits this batch, and only
+                // this batch, to the exam (see attempts::service::start).
+                crate::attempts::store::set_window(
+                    txn,
+                    assessment.id,
+                    row.batch_id,
+                    opens_at,
+                    closes_at,
+                )
+                .await?;
+                store::insert_exam(txn, row).await
+            })
+        })
+        .await?;
+    let loaded = load(engine, exam_id).await?;
+    view(engine, &loaded).await
+}
+
+fn objective_unit_index(field: &str, units: &[Unit]) -> Option<usize> {
+    let rule: usize = field
+        .strip_prefix("units[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()?;
+    units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.objective_count > 0)
+        .nth(rule)
+        .map(|(i, _)| i)
+}
+
+#[derive(Debug, Clone, Deserialize, Object)]
+pub struct AssessorInput {
+    pub user_id: Uuid,
+    /// Unit codes this assessor grades; empty or absent: every unit.
+    #[serde(default)]
+    #[oai(default)]
+    pub units: Vec<String>,
+    /// A lead assessor moderates when two marks are too far apart.
+    #[serde(default)]
+    #[oai(default)]
+    pub lead: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct AssessorView {
+    pub user_id: Uuid,
+    pub name: String,
+    pub unit_kerja: Option<String>,
+    pub units: Vec<String>,
+    pub lead: bool,
+    /// Candidates of the batch this assessor may not grade (same unit kerja).
+    pub conflicts: Vec<Conflict>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct Conflict {
+    pub trainee_name: String,
+    pub unit_kerja: String,
+}
+
+/// Adds or changes assessors of an exam. Every user must hold the assessor
+/// role and every unit must be one of the exam's; nothing is saved otherwise.
+pub async fn assign(
+    engine: &Engine,
+    exam_id: Uuid,
+    assessors: Vec<AssessorInput>,
+) -> AppResult<Vec<AssessorView>> {
+    let loaded = load(engine, exam_id).await?;
+    let mut errors = Vec::new();
+    if assessors.is_empty() {
+        errors.push(FieldError::new("assessors", "minimal satu asesor"));
+    }
+    for (i, a) in assessors.iter().enumerate() {
+        let roles = crate::accounts::store::roles_of(engine.db.read(), a.user_id).await?;
+        if !roles.contains(&Role::Assessor) {
+            errors.push(FieldError::new(
+                format!("assessors[{i}].user_id"),
+                "pengguna ini bukan asesor",
+            ));
+        }
+        for (j, unit) in a.units.iter().enumerate() {
+            if loaded.spec.unit(unit).is_none() {
+                errors.push(FieldError::new(
+                    format!("assessors[{i}].units[{j}]"),
+                    format!("unit '{unit}' tidak ada di ujian ini"),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                for a in assessors {
+                    store::upsert_assessor(
+                        txn,
+                        exam_assessor::Model {
+                            exam_id,
+                            user_id: a.user_id,
+                            units: serde_json::to_string(&a.units)
+                                .map_err(|e| AppError::internal(e.to_string()))?,
+                            lead: a.lead,
+                        },
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    assessors_of(engine, &loaded).await
+}
+
+/// The exam's assessors with the batch's trainees each may not grade.
+pub async fn assessors_of(engine: &Engine, loaded: &Loaded) -> AppResult<Vec<AssessorView>> {
+    let trainees =
+        crate::schedule::store::enrolled_users(engine.db.read(), loaded.row.batch_id).await?;
+    let mut out = Vec::new();
+    for a in store::assessors(engine.db.read(), loaded.row.id).await? {
+        let Some(user) = crate::accounts::store::get(engine.db.read(), a.user_id).await? else {
+            continue;
+        };
+        let conflicts = trainees
+            .iter()
+            .filter(|t| conflict(user.unit_kerja.as_deref(), t.unit_kerja.as_deref()))
+            .map(|t| Conflict {
+                trainee_name: t.name.clone(),
+                unit_kerja: t.unit_kerja.clone().unwrap_or_default(),
+            })
+            .collect();
+        out.push(AssessorView {
+            user_id: a.user_id,
+            name: user.name,
+            unit_kerja: user.unit_kerja,
+            units: serde_json::from_str(&a.units).unwrap_or_default(),
+            lead: a.lead,
+            conflicts,
+        });
+    }
+    Ok(out)
+}
+
+/// The candidate code of `user_id` in the exam, made on first need
+/// (numbered in order of arrival; a clash with another instance retries).
+pub async fn code_for(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<String> {
+    if let Some(c) = store::candidate(engine.db.read(), loaded.row.id, user_id).await? {
+        return Ok(c.code);
+    }
+    let exam_id = loaded.row.id;
+    let prefix = loaded.row.code_prefix.clone();
+    let year = loaded.row.created_at.year();
+    for _ in 0..5 {
+        let prefix = prefix.clone();
+        let made = engine
+            .writer
+            .run(move |txn| {
+                Box::pin(async move {
+                    if let Some(c) = store::candidate(txn, exam_id, user_id).await? {
+                        return Ok(Some(c.code));
+                    }
+                    let number = store::candidates(txn, exam_id)
+                        .await?
+                        .iter()
+                        .map(|c| c.number)
+                        .max()
+                        .unwrap_or(0)
+                        + 1;
+                    let code = candidate_code(&prefix, year, number);
+                    match store::insert_candidate(
+                        txn,
+                        exam_candidate::Model {
+                            exam_id,
+                            user_id,
+                            number,
+                            code: code.clone(),
+                        },
+                    )
+                    .await
+                    {
+                        Ok(()) => Ok(Some(code)),
+                        Err(AppError::Db(e))
+                            if matches!(
+                                e.sql_err(),
+                                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                            ) =>
+                        {
+                            Ok(None)
+                        }
+                        Err(e) => Err(e),
+                    }
+                })
+            })
+            .await;
+        match made {
+            Ok(Some(code)) => return Ok(code),
+            Ok(None) => continue,
+            // PostgreSQL aborts the transaction on a clash: try again.
+            Err(AppError::Db(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(AppError::conflict(
+        "busy",
+        "Kode peserta belum dapat dibuat; coba lagi.",
+    ))
+}
+
+/// Codes of every candidate, by user.
+pub async fn codes(engine: &Engine, exam_id: Uuid) -> AppResult<HashMap<Uuid, String>> {
+    Ok(store::candidates(engine.db.read(), exam_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.user_id, c.code))
+        .collect())
+}

@@ -1,0 +1,129 @@
+//! A candidate sitting an exam: what they see before starting, starting
+//! through the attempt engine, and the length limits of task answers.
+
+use poem_openapi::Object;
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::over_limit as too_long;
+use super::setup::{Loaded, code_for, load};
+use super::store;
+use crate::accounts::model::{CurrentUser, Role};
+use crate::attempts::model::AttemptStatus;
+use crate::attempts::service::{self, Engine};
+use crate::attempts::views::AttemptView;
+use crate::banks::model::Question;
+use crate::error::{AppError, AppResult};
+
+/// Starts (or resumes) the caller's exam attempt and gives them a code.
+pub async fn start(
+    engine: &Engine,
+    user: &CurrentUser,
+    exam_id: Uuid,
+) -> AppResult<(AttemptView, bool)> {
+    let loaded = load(engine, exam_id).await?;
+    let started = service::start(engine, user, loaded.assessment.id).await?;
+    code_for(engine, &loaded, user.id).await?;
+    Ok(started)
+}
+
+/// Why a task answer is too long, if the question is a task of an exam.
+pub async fn over_limit(
+    engine: &Engine,
+    assessment_id: Uuid,
+    question: &Question,
+    text: &str,
+) -> AppResult<Option<String>> {
+    let Some(stable_id) = question.id.as_deref() else {
+        return Ok(None);
+    };
+    let Some(row) = store::exam_of_assessment(engine.db.read(), assessment_id).await? else {
+        return Ok(None);
+    };
+    let loaded = load(engine, row.id).await?;
+    Ok(loaded
+        .spec
+        .tasks
+        .iter()
+        .find(|t| t.question == stable_id)
+        .and_then(|t| too_long(t, text)))
+}
+
+/// What a trainee sees of an exam they are enrolled for.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ExamInfo {
+    pub id: Uuid,
+    pub title: String,
+    pub time_limit_minutes: Option<i32>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub opens_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closes_at: Option<OffsetDateTime>,
+    pub units: Vec<String>,
+    pub tasks: usize,
+    pub attempt_id: Option<Uuid>,
+    /// `open`, `submitted` or `graded` once started.
+    pub attempt_status: Option<AttemptStatus>,
+    pub released: bool,
+}
+
+async fn info_of(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<ExamInfo> {
+    let window =
+        crate::attempts::store::window(engine.db.read(), loaded.assessment.id, loaded.row.batch_id)
+            .await?;
+    let attempt =
+        crate::attempts::store::attempts_of(engine.db.read(), loaded.assessment.id, user_id)
+            .await?
+            .into_iter()
+            .next_back();
+    Ok(ExamInfo {
+        id: loaded.row.id,
+        title: loaded.row.title.clone(),
+        time_limit_minutes: loaded.assessment.time_limit_seconds.map(|s| s / 60),
+        opens_at: window.as_ref().and_then(|w| w.opens_at),
+        closes_at: window.as_ref().and_then(|w| w.closes_at),
+        units: loaded.spec.units.iter().map(|u| u.title.clone()).collect(),
+        tasks: loaded.spec.tasks.len(),
+        attempt_id: attempt.as_ref().map(|a| a.id),
+        attempt_status: attempt
+            .as_ref()
+            .and_then(|a| AttemptStatus::parse(&a.status)),
+        released: loaded.row.released_at.is_some(),
+    })
+}
+
+/// The exam for a trainee seated in its batch, or an administrator.
+pub async fn info(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResult<ExamInfo> {
+    let loaded = load(engine, exam_id).await?;
+    if !user.has(Role::Admin) && !seated(engine, &loaded, user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    info_of(engine, &loaded, user.id).await
+}
+
+async fn seated(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<bool> {
+    Ok(
+        crate::schedule::store::enrolled_users(engine.db.read(), loaded.row.batch_id)
+            .await?
+            .iter()
+            .any(|u| u.id == user_id),
+    )
+}
+
+/// The exams of the caller's batches.
+pub async fn mine(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<ExamInfo>> {
+    let batch_ids: Vec<Uuid> =
+        crate::schedule::store::enrolments_of_user(engine.db.read(), user.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.status == crate::schedule::model::EnrolmentStatus::Enrolled)
+            .map(|e| e.batch_id)
+            .collect();
+    let mut out = Vec::new();
+    for row in store::exams_of_batches(engine.db.read(), &batch_ids).await? {
+        let loaded = load(engine, row.id).await?;
+        out.push(info_of(engine, &loaded, user.id).await?);
+    }
+    Ok(out)
+}

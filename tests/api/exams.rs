@@ -1,0 +1,783 @@
+//! Competency exams: building from the shipped template, sitting it,
+//! blind double marking with moderation, release, decisions per unit,
+//! appeals, audit, roles and isolation.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::banks::import;
+use crate::cases;
+use crate::quizzes::{BANK, correct_response, save};
+use crate::schedule::course_and_batch;
+use crate::support::{Session, TestApp, assert_error};
+
+cases![
+    humas_exam_from_the_template_end_to_end,
+    decisions_follow_the_rule_per_unit,
+    appeals_go_to_another_assessor,
+    assessors_see_only_their_items_and_no_identities,
+];
+
+/// A user with `roles` in `unit_kerja`, signed in.
+async fn person(
+    app: &TestApp,
+    admin: &Session,
+    username: &str,
+    unit_kerja: &str,
+    role: &str,
+) -> (String, Session) {
+    let password = format!("{username}-sandi-123");
+    let (status, user) = admin
+        .post(
+            "/api/v1/users",
+            &json!({
+                "username": username, "name": format!("Nama {username}"), "roles": [role],
+                "password": password, "unit_kerja": unit_kerja,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    (
+        user["id"].as_str().unwrap().to_owned(),
+        app.login(username, &password).await,
+    )
+}
+
+async fn enrol(admin: &Session, batch_id: &str, user_id: &str) {
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/batches/{batch_id}/enrolments"),
+            &json!({ "user_id": user_id }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+fn window() -> Value {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = &time::format_description::well_known::Rfc3339;
+    json!({
+        "opens_at": (now - time::Duration::minutes(5)).format(fmt).unwrap(),
+        "closes_at": (now + time::Duration::hours(3)).format(fmt).unwrap(),
+    })
+}
+
+fn shipped_humas_bank() -> String {
+    let dir = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .join("question_banks/humas");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Starts the exam, answers every task with `text` (objective questions
+/// with `objective`, if given) and submits.
+async fn sit(candidate: &Session, exam_id: &str, text: &str, objective: bool) -> Value {
+    let (status, attempt) = candidate
+        .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let id = attempt["id"].as_str().unwrap();
+    for q in attempt["questions"].as_array().unwrap() {
+        let qid = q["id"].as_str().unwrap();
+        if q["type"] == "essay" {
+            let (status, body) = save(candidate, id, qid, json!({ "text": text }), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        } else if objective {
+            let (status, body) = save(candidate, id, qid, correct_response(q), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    }
+    let (status, done) = candidate
+        .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    // The objective score of an exam is not the candidate's to see yet.
+    assert!(done["result"].is_null(), "{done}");
+    attempt
+}
+
+async fn queue(assessor: &Session) -> Value {
+    let (status, q) = assessor.get("/api/v1/grading/queue").await;
+    assert_eq!(status, StatusCode::OK, "{q}");
+    q
+}
+
+/// Drafts and finalises one item with the given levels.
+async fn mark(
+    assessor: &Session,
+    item: &Value,
+    levels: &[u32],
+    comment: &str,
+    reason: Option<&str>,
+) {
+    let id = item["id"].as_str().unwrap();
+    let mut body = json!({ "levels": levels, "comment": comment });
+    if let Some(r) = reason {
+        body["reason"] = json!(r);
+    }
+    let (status, draft) = assessor.post(&format!("/api/v1/grading/{id}"), &body).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["status"], "draft");
+    let (status, done) = assessor
+        .post(&format!("/api/v1/grading/{id}/finalize"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "final");
+}
+
+fn top(item: &Value) -> Vec<u32> {
+    item["task"]["rubric"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["levels"].as_array().unwrap().len() as u32 - 1)
+        .collect()
+}
+
+fn bottom(item: &Value) -> Vec<u32> {
+    vec![0; item["task"]["rubric"].as_array().unwrap().len()]
+}
+
+async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
+    let admin = app.admin().await;
+    let (status, report) = import(
+        &admin,
+        "humas.gift",
+        &shipped_humas_bank(),
+        &[("name", "humas")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, batch) = course_and_batch(&admin, "HUM", json!({})).await;
+    let batch_id = batch["id"].as_str().unwrap();
+    let mut trainees = Vec::new();
+    for (name, unit) in [
+        ("tiga1", "Dinas Kesehatan"),
+        ("tiga2", "Disdukcapil"),
+        ("tiga3", "Bappeda"),
+    ] {
+        let (id, session) = person(&app, &admin, name, unit, "trainee").await;
+        enrol(&admin, batch_id, &id).await;
+        trainees.push(session);
+    }
+    let (a1, lead) = person(&app, &admin, "asesor1", "Diskominfo", "assessor").await;
+    let (a2, second) = person(&app, &admin, "asesor2", "BKD", "assessor").await;
+
+    let (status, templates) = admin.get("/api/v1/exam-templates").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        templates.to_string().contains("humas_penulisan"),
+        "{templates}"
+    );
+    let mut body = window();
+    body["batch_id"] = json!(batch_id);
+    body["template"] = json!("humas_penulisan");
+    let (status, exam) = admin.post("/api/v1/exams", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{exam}");
+    assert_eq!(exam["units"].as_array().unwrap().len(), 3);
+    assert_eq!(exam["tasks"].as_array().unwrap().len(), 2);
+    let exam_id = exam["id"].as_str().unwrap();
+
+    let (status, assessors) = admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": a1, "lead": true }, { "user_id": a2 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assessors}");
+
+    // A task answer over its word limit is refused and names the field.
+    let (_, attempt) = trainees[0]
+        .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    let task = attempt["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["type"] == "essay")
+        .unwrap()
+        .clone();
+    let long = "kata ".repeat(601);
+    let (status, body) = save(
+        &trainees[0],
+        attempt["id"].as_str().unwrap(),
+        task["id"].as_str().unwrap(),
+        json!({ "text": long }),
+        None,
+    )
+    .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(
+        body["error"]["details"][0]["field"], "response.text",
+        "{body}"
+    );
+
+    for t in &trainees {
+        let (status, _) = t
+            .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+            .await;
+        assert!(status.is_success());
+    }
+    // (the first trainee's attempt already exists: sitting it resumes it)
+    for t in &trainees {
+        let (status, info) = t.get(&format!("/api/v1/exams/{exam_id}/info")).await;
+        assert_eq!(status, StatusCode::OK, "{info}");
+        let attempt_id = info["attempt_id"].as_str().unwrap().to_owned();
+        let (_, view) = t.get(&format!("/api/v1/attempts/{attempt_id}")).await;
+        for q in view["questions"].as_array().unwrap() {
+            if q["type"] == "essay" {
+                let (status, b) = save(
+                    t,
+                    &attempt_id,
+                    q["id"].as_str().unwrap(),
+                    json!({ "text": "Pemkot Magelang meluncurkan layanan Dukcapil Keliling." }),
+                    None,
+                )
+                .await;
+                assert_eq!(status, StatusCode::OK, "{b}");
+            }
+        }
+        let (status, _) = t
+            .post(&format!("/api/v1/attempts/{attempt_id}/submit"), &json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = t.get(&format!("/api/v1/exams/{exam_id}/my-result")).await;
+        assert_error(status, &body, 409, "results_not_released");
+    }
+
+    // Both assessors mark every task of every candidate, blind.
+    let q1 = queue(&lead).await;
+    let q2 = queue(&second).await;
+    assert_eq!(q1["items"].as_array().unwrap().len(), 6, "{q1}");
+    assert_eq!(q2["items"].as_array().unwrap().len(), 6, "{q2}");
+    assert_eq!(q1["counts"]["to_grade"], 6);
+    for item in q1["items"].as_array().unwrap() {
+        assert!(
+            item["candidate_code"].as_str().unwrap().starts_with("HM-"),
+            "{item}"
+        );
+        assert!(item["response_text"].as_str().unwrap().contains("Dukcapil"));
+        mark(&lead, item, &top(item), "Lengkap dan akurat.", None).await;
+    }
+    let moderated = q2["items"][0].clone();
+    for (i, item) in q2["items"].as_array().unwrap().iter().enumerate() {
+        if i == 0 {
+            mark(
+                &second,
+                item,
+                &bottom(item),
+                "Teras tidak memuat inti berita.",
+                None,
+            )
+            .await;
+        } else {
+            mark(&second, item, &top(item), "Baik.", None).await;
+        }
+    }
+    // Release waits for the moderation.
+    let (status, body) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "grading_incomplete");
+
+    let q1 = queue(&lead).await;
+    assert_eq!(q1["counts"]["moderation"], 1, "{q1}");
+    let moderation = q1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["round"] == "moderasi")
+        .unwrap()
+        .clone();
+    assert_eq!(moderation["candidate_code"], moderated["candidate_code"]);
+    assert_eq!(
+        moderation["other_marks"].as_array().unwrap().len(),
+        2,
+        "{moderation}"
+    );
+    // A moderation needs a reason.
+    let (status, body) = lead
+        .post(
+            &format!("/api/v1/grading/{}", moderation["id"].as_str().unwrap()),
+            &json!({ "levels": top(&moderation) }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert!(body.to_string().contains("reason"), "{body}");
+    mark(
+        &lead,
+        &moderation,
+        &top(&moderation),
+        "Struktur piramida terbalik terpenuhi.",
+        Some("Penilai 2 keliru membaca teras; naskah memenuhi semua kriteria."),
+    )
+    .await;
+
+    let (status, released) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{released}");
+    assert!(released["released_at"].is_string());
+    assert_eq!(released["rows"].as_array().unwrap().len(), 3);
+    for t in &trainees {
+        let (status, mine) = t.get(&format!("/api/v1/exams/{exam_id}/my-result")).await;
+        assert_eq!(status, StatusCode::OK, "{mine}");
+        let units = mine["result"]["units"].as_array().unwrap();
+        assert_eq!(units.len(), 3);
+        for u in units {
+            let label = u["label"].as_str().unwrap();
+            assert!(label == "Kompeten" || label == "Belum Kompeten", "{u}");
+        }
+        // Objective questions were left blank: below 70 % is Belum Kompeten.
+        assert_eq!(units[0]["label"], "Belum Kompeten", "{mine}");
+        let text = mine.to_string();
+        assert!(
+            !text.contains("asesor1") && !text.contains("Nama asesor"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Lengkap dan akurat."),
+            "comments reach the trainee"
+        );
+    }
+    // The moderation's audit trail: draft, final, with the reason.
+    let (status, audit) = admin
+        .get(&format!(
+            "/api/v1/grading/{}/audit",
+            moderation["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["grade.draft", "grade.final"], "{audit}");
+    assert!(audit[0]["reason"].as_str().unwrap().contains("keliru"));
+
+    let resp = admin
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/exams/{exam_id}/results?format=csv"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csv = resp.text().await.unwrap();
+    assert!(
+        csv.contains("Kode peserta") && csv.contains("HM-") && csv.contains("Nama tiga2"),
+        "{csv}"
+    );
+    let resp = admin
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/exams/{exam_id}/results?format=xlsx"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+/// A small exam on the quiz bank (known answers) with one essay task.
+async fn small_exam(app: &TestApp, code: &str, double: bool) -> (Session, String, String) {
+    let admin = app.admin().await;
+    let bank = format!(
+        "{BANK}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n"
+    );
+    let (status, report) = import(&admin, &format!("{code}.gift"), &bank, &[("name", code)]).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, batch) = course_and_batch(&admin, code, json!({})).await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let level = |p: f64, d: &str| json!({ "points": p, "descriptor": d });
+    let mut body = window();
+    for (k, v) in json!({
+        "batch_id": batch_id, "title": "Uji Jaringan", "bank": code, "code_prefix": "PK",
+        "double_marking": double, "moderation_threshold": 2, "appeal_days": 7,
+        "units": [{ "code": "jaringan", "title": "Mengelola jaringan", "objective_count": 6, "objective_pass_percent": 70 }],
+        "tasks": [{
+            "key": "esai", "unit": "jaringan", "question": "q-essay", "pass_points": 4, "word_limit": 200,
+            "rubric": [
+                { "criterion": "Ketepatan", "levels": [level(0.0, "salah"), level(1.0, "sebagian"), level(2.0, "benar"), level(3.0, "lengkap")] },
+                { "criterion": "Kejelasan", "levels": [level(0.0, "kabur"), level(1.0, "cukup"), level(2.0, "jelas"), level(3.0, "runtut")] },
+            ],
+        }],
+    })
+    .as_object()
+    .unwrap()
+    {
+        body[k] = v.clone();
+    }
+    let (status, exam) = admin.post("/api/v1/exams", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{exam}");
+    (admin, exam["id"].as_str().unwrap().to_owned(), batch_id)
+}
+
+async fn decisions_follow_the_rule_per_unit(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam(&app, "KMP", false).await;
+    // Bad specs are refused field by field, nothing created.
+    let (status, body) = admin
+        .post(
+            "/api/v1/exams",
+            &json!({ "batch_id": batch_id, "title": "x", "bank": "KMP", "code_prefix": "P K",
+                     "units": [{ "code": "jaringan", "title": "J", "objective_count": 99 }],
+                     "tasks": [{ "key": "a", "unit": "lain", "question": "q-mc", "pass_points": 9,
+                                 "rubric": [{ "criterion": "c", "levels": [{ "points": 0, "descriptor": "x" }] }] }] }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let fields: Vec<String> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    for f in [
+        "code_prefix",
+        "units[0].objective_count",
+        "tasks[0].unit",
+        "tasks[0].rubric[0].levels",
+        "tasks[0].pass_points",
+        "tasks[0].question",
+    ] {
+        assert!(fields.iter().any(|x| x == f), "{f} missing in {fields:?}");
+    }
+
+    let (k1, good) = person(&app, &admin, "kompeten1", "Dinkes", "trainee").await;
+    let (k2, weak) = person(&app, &admin, "kurang2", "Dinkes", "trainee").await;
+    enrol(&admin, &batch_id, &k1).await;
+    enrol(&admin, &batch_id, &k2).await;
+    let (a, assessor) = person(&app, &admin, "penilai", "BKD", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": a }] }),
+        )
+        .await;
+    sit(
+        &good,
+        &exam_id,
+        "DNS menerjemahkan nama domain menjadi alamat IP.",
+        true,
+    )
+    .await;
+    sit(&weak, &exam_id, "Tidak tahu.", true).await;
+
+    let q = queue(&assessor).await;
+    assert_eq!(q["items"].as_array().unwrap().len(), 2, "{q}");
+    for item in q["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        // Finalising needs a draft; a draft needs a level per criterion.
+        let (status, body) = assessor
+            .post(&format!("/api/v1/grading/{id}/finalize"), &json!({}))
+            .await;
+        assert_error(status, &body, 409, "no_draft");
+        let (status, body) = assessor
+            .post(&format!("/api/v1/grading/{id}"), &json!({ "levels": [1] }))
+            .await;
+        assert_error(status, &body, 422, "validation_failed");
+        if item["response_text"].as_str().unwrap().contains("DNS") {
+            mark(&assessor, item, &[3, 2], "", None).await;
+        } else {
+            // Below pass: a comment is required.
+            let (status, body) = assessor
+                .post(
+                    &format!("/api/v1/grading/{id}"),
+                    &json!({ "levels": [1, 0] }),
+                )
+                .await;
+            assert_error(status, &body, 422, "validation_failed");
+            assert_eq!(body["error"]["details"][0]["field"], "comment");
+            mark(
+                &assessor,
+                item,
+                &[1, 0],
+                "Jawaban belum menjelaskan cara kerja DNS.",
+                None,
+            )
+            .await;
+        }
+        let (status, body) = assessor
+            .post(
+                &format!("/api/v1/grading/{id}"),
+                &json!({ "levels": [0, 0], "comment": "ubah" }),
+            )
+            .await;
+        assert_error(status, &body, 409, "item_final");
+    }
+    let (status, _) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, mine) = good
+        .get(&format!("/api/v1/exams/{exam_id}/my-result"))
+        .await;
+    let unit = &mine["result"]["units"][0];
+    assert_eq!(unit["label"], "Kompeten", "{mine}");
+    assert_eq!(unit["objective_percent"], 100.0);
+    assert_eq!(unit["tasks"][0]["final_total"], 5.0);
+    let (_, mine) = weak
+        .get(&format!("/api/v1/exams/{exam_id}/my-result"))
+        .await;
+    let unit = &mine["result"]["units"][0];
+    assert_eq!(unit["label"], "Belum Kompeten", "{mine}");
+    assert_eq!(unit["tasks"][0]["final_total"], 1.0);
+    assert_eq!(
+        unit["tasks"][0]["comments"][0],
+        "Jawaban belum menjelaskan cara kerja DNS."
+    );
+    assert_eq!(mine["can_appeal"], true);
+}
+
+async fn appeals_go_to_another_assessor(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam(&app, "BND", false).await;
+    let (k, candidate) = person(&app, &admin, "pembanding", "Dinkes", "trainee").await;
+    let (other_id, other) = person(&app, &admin, "lainnya", "Bappeda", "trainee").await;
+    enrol(&admin, &batch_id, &k).await;
+    enrol(&admin, &batch_id, &other_id).await;
+    let (a, first) = person(&app, &admin, "penilai1", "BKD", "assessor").await;
+    let (same_unit, _) = person(&app, &admin, "penilai2", "Dinkes", "assessor").await;
+    let (fresh, appeal_assessor) =
+        person(&app, &admin, "penilai3", "Inspektorat", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": a }] }),
+        )
+        .await;
+    sit(&candidate, &exam_id, "DNS itu penting.", true).await;
+    let q = queue(&first).await;
+    mark(&first, &q["items"][0], &[1, 1], "Kurang lengkap.", None).await;
+
+    // Not before release; and only the candidate.
+    let (status, body) = candidate
+        .post(
+            &format!("/api/v1/exams/{exam_id}/appeals"),
+            &json!({ "reason": "Mohon ditinjau ulang." }),
+        )
+        .await;
+    assert_error(status, &body, 409, "results_not_released");
+    admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    let (status, _) = other
+        .post(
+            &format!("/api/v1/exams/{exam_id}/appeals"),
+            &json!({ "reason": "Saya tidak ikut ujian." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = candidate
+        .post(
+            &format!("/api/v1/exams/{exam_id}/appeals"),
+            &json!({ "reason": "kurang" }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let reason = "Jawaban saya sudah menjelaskan resolusi nama; mohon dinilai ulang.";
+    let (status, appeal) = candidate
+        .post(
+            &format!("/api/v1/exams/{exam_id}/appeals"),
+            &json!({ "reason": reason }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{appeal}");
+    let (status, body) = candidate
+        .post(
+            &format!("/api/v1/exams/{exam_id}/appeals"),
+            &json!({ "reason": reason }),
+        )
+        .await;
+    assert_error(status, &body, 409, "appeal_exists");
+    let appeal_id = appeal["id"].as_str().unwrap();
+
+    // Not the assessor who marked it, nor one from the candidate's unit kerja.
+    let assign = |who: &str| json!({ "assessor_id": who });
+    let (status, body) = admin
+        .post(&format!("/api/v1/appeals/{appeal_id}/assign"), &assign(&a))
+        .await;
+    assert_error(status, &body, 409, "same_assessor");
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/appeals/{appeal_id}/assign"),
+            &assign(&same_unit),
+        )
+        .await;
+    assert_error(status, &body, 409, "conflict_of_interest");
+    let (status, body) = candidate
+        .post(
+            &format!("/api/v1/appeals/{appeal_id}/assign"),
+            &assign(&fresh),
+        )
+        .await;
+    assert_error(status, &body, 403, "forbidden");
+    let (status, row) = admin
+        .post(
+            &format!("/api/v1/appeals/{appeal_id}/assign"),
+            &assign(&fresh),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{row}");
+    assert_eq!(row["appeal"]["status"], "assigned");
+
+    let q = queue(&appeal_assessor).await;
+    let item = &q["items"][0];
+    assert_eq!(item["round"], "banding");
+    assert_eq!(item["appeal_reason"], reason);
+    assert!(
+        item["other_marks"].as_array().unwrap().is_empty(),
+        "blind to the first mark"
+    );
+    // Until decided, the released result stands.
+    let (_, mine) = candidate
+        .get(&format!("/api/v1/exams/{exam_id}/my-result"))
+        .await;
+    assert_eq!(mine["result"]["units"][0]["tasks"][0]["final_total"], 2.0);
+    assert_eq!(mine["appeal"]["status"], "assigned");
+    mark(
+        &appeal_assessor,
+        item,
+        &[3, 3],
+        "Penjelasan resolusi nama sudah tepat.",
+        Some("Jawaban memenuhi kriteria ketepatan."),
+    )
+    .await;
+
+    let (_, mine) = candidate
+        .get(&format!("/api/v1/exams/{exam_id}/my-result"))
+        .await;
+    assert_eq!(mine["appeal"]["status"], "decided", "{mine}");
+    assert_eq!(mine["result"]["units"][0]["tasks"][0]["final_total"], 6.0);
+    assert_eq!(mine["result"]["units"][0]["label"], "Kompeten");
+    let (_, appeals) = admin.get(&format!("/api/v1/exams/{exam_id}/appeals")).await;
+    assert_eq!(appeals[0]["appeal"]["status"], "decided");
+    assert_eq!(appeals[0]["assessor_name"], "Nama penilai3");
+}
+
+async fn assessors_see_only_their_items_and_no_identities(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam(&app, "ISO", true).await;
+    let (k1, c1) = person(&app, &admin, "calon1", "Dinas Kesehatan", "trainee").await;
+    let (k2, c2) = person(&app, &admin, "calon2", "Bappeda", "trainee").await;
+    enrol(&admin, &batch_id, &k1).await;
+    enrol(&admin, &batch_id, &k2).await;
+    let (m1, s1) = person(&app, &admin, "nilai1", "Dinas Kesehatan", "assessor").await;
+    let (m2, s2) = person(&app, &admin, "nilai2", "BKD", "assessor").await;
+    let (m3, s3) = person(&app, &admin, "nilai3", "Inspektorat", "assessor").await;
+
+    // Roles: only admins build exams and assign assessors.
+    let (status, _) = c1
+        .post("/api/v1/exams", &json!({ "template": "humas_penulisan" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s1
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": m1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": k1 }] }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, assigned) = admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": m1, "lead": true }, { "user_id": m2 }, { "user_id": m3 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assigned}");
+    // The system says who may not grade whom.
+    let nilai1 = assigned
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["user_id"] == m1.as_str())
+        .unwrap();
+    assert_eq!(
+        nilai1["conflicts"][0]["trainee_name"], "Nama calon1",
+        "{assigned}"
+    );
+
+    sit(&c1, &exam_id, "Jawaban calon satu tentang DNS.", false).await;
+    sit(&c2, &exam_id, "Jawaban calon dua tentang DNS.", false).await;
+    let queues = [queue(&s1).await, queue(&s2).await, queue(&s3).await];
+    let total: usize = queues
+        .iter()
+        .map(|q| q["items"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(total, 4, "two markers for each of two candidates");
+    // Never the candidate from one's own unit kerja.
+    assert!(
+        !queues[0].to_string().contains("calon satu"),
+        "{}",
+        queues[0]
+    );
+    for q in &queues {
+        let text = q.to_string();
+        for secret in [
+            "Nama calon",
+            "Dinas Kesehatan",
+            "Bappeda",
+            "calon1",
+            "calon2",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
+    // Another assessor's item is not there; trainees and assessors are kept out.
+    // Every item belongs to one assessor: the others get 404.
+    let foreign_id = queues[0]["items"][0]["id"].as_str().unwrap();
+    for outsider in [&s2, &s3] {
+        let (status, _) = outsider.get(&format!("/api/v1/grading/{foreign_id}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = outsider
+            .post(
+                &format!("/api/v1/grading/{foreign_id}"),
+                &json!({ "levels": [3, 3] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    let (status, _) = c1.get("/api/v1/grading/queue").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s1.get(&format!("/api/v1/exams/{exam_id}/results")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = c1.get(&format!("/api/v1/exams/{exam_id}/results")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = c1.get(&format!("/api/v1/exams/{exam_id}/my-result")).await;
+    assert_error(status, &body, 409, "results_not_released");
+    // An assessor's own draft is not visible to the other marker before moderation.
+    let item = &queues[1]["items"][0];
+    if !item.is_null() {
+        let id = item["id"].as_str().unwrap();
+        s2.post(
+            &format!("/api/v1/grading/{id}"),
+            &json!({ "levels": [3, 3], "comment": "rahasia penilai dua" }),
+        )
+        .await;
+        for other in [&s1, &s3] {
+            assert!(
+                !queue(other)
+                    .await
+                    .to_string()
+                    .contains("rahasia penilai dua")
+            );
+        }
+    }
+}
