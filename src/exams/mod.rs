@@ -8,6 +8,7 @@ pub mod appeals;
 pub mod export;
 pub mod grading;
 pub mod model;
+pub mod pages;
 pub mod plan;
 pub mod results;
 pub mod setup;

@@ -29,12 +29,17 @@ fn sections(role: Role) -> Vec<Entry> {
             (
                 "Bank soal",
                 "Impor soal GIFT, Aiken, atau Moodle XML.",
-                None,
+                Some("/admin/banks"),
             ),
             (
                 "Angkatan",
                 "Jadwalkan angkatan, daftarkan peserta, catat kehadiran.",
-                None,
+                Some("/admin/batches"),
+            ),
+            (
+                "Uji kompetensi",
+                "Susun ujian dari templat, tetapkan asesor, rilis hasil, tangani banding.",
+                Some("/admin/exams"),
             ),
             ("Sertifikat", "Terbitkan dan cabut sertifikat.", None),
             (
@@ -51,13 +56,18 @@ fn sections(role: Role) -> Vec<Entry> {
         Role::Assessor => vec![(
             "Antrean penilaian",
             "Nilai tugas uji kompetensi secara anonim.",
-            None,
+            Some("/grading"),
         )],
         Role::Trainee => vec![
             (
                 "Bimtek saya",
                 "Angkatan yang Anda ikuti, modul, dan kuis.",
-                None,
+                Some("/my/batches"),
+            ),
+            (
+                "Uji kompetensi",
+                "Kerjakan ujian dan lihat hasil Kompeten / Belum Kompeten per unit.",
+                Some("/my/exams"),
             ),
             (
                 "Sertifikat saya",

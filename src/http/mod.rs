@@ -23,6 +23,9 @@ use crate::attempts::pages::admin as quiz_admin;
 use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
+use crate::exams::pages::admin as exam_admin;
+use crate::exams::pages::assessor as grading;
+use crate::exams::pages::trainee as exam;
 use crate::home::pages as home;
 use crate::schedule::pages::admin as batches;
 use crate::schedule::pages::trainee as my;
@@ -42,6 +45,14 @@ fn stylesheet() -> impl IntoResponse {
 #[handler]
 fn quiz_script() -> impl IntoResponse {
     include_str!("../../templates/static/quiz.js")
+        .with_content_type("text/javascript; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
+/// The grading page's running total; the page works without it.
+#[handler]
+fn grading_script() -> impl IntoResponse {
+    include_str!("../../templates/static/grading.js")
         .with_content_type("text/javascript; charset=utf-8")
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
@@ -154,6 +165,26 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/attempts/:id/summary", get(quiz::summary_page))
         .at("/attempts/:id/submit", post(quiz::submit_attempt))
         .at("/attempts/:id/result", get(quiz::result_page))
+        .at(
+            "/admin/exams",
+            get(exam_admin::exam_list).post(exam_admin::create_exam),
+        )
+        .at("/admin/exams/:id", get(exam_admin::exam_page))
+        .at(
+            "/admin/exams/:id/assessors",
+            post(exam_admin::assign_assessor),
+        )
+        .at("/admin/exams/:id/release", post(exam_admin::release))
+        .at("/admin/appeals/:id/assign", post(exam_admin::assign_appeal))
+        .at("/grading", get(grading::queue_page))
+        .at(
+            "/grading/:id",
+            get(grading::item_page).post(grading::save_item),
+        )
+        .at("/my/exams", get(exam::my_exams))
+        .at("/exams/:id", get(exam::exam_page))
+        .at("/exams/:id/start", post(exam::start))
+        .at("/exams/:id/appeal", post(exam::appeal))
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(
@@ -179,6 +210,7 @@ pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/metrics", get(ops::metrics))
         .at("/static/app.css", get(stylesheet))
         .at("/static/quiz.js", get(quiz_script))
+        .at("/static/grading.js", get(grading_script))
         .nest("/", pages(&state, csrf_key))
         .with(limits::BodyLimit::new(MAX_BODY_BYTES))
         .around(auth::resolve_session)

@@ -47,7 +47,7 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    let flows: [(&str, Flow, Scripts); 5] = [
+    let flows: [(&str, Flow, Scripts); 6] = [
         (
             "browser::batch_scheduled_imported_attended_seen_on_phone",
             batch_flow,
@@ -72,6 +72,11 @@ pub fn trials(browser: Browser) -> Vec<Trial> {
             "browser::quiz_on_a_phone_without_javascript",
             crate::browser_quiz::without_javascript,
             Scripts::Off,
+        ),
+        (
+            "browser::assessor_grades_on_a_tablet_trainee_reads_result_on_a_phone",
+            crate::browser_exam::grading_and_results,
+            Scripts::On,
         ),
     ];
     flows

@@ -19,7 +19,7 @@ cases![
 ];
 
 /// A user with `roles` in `unit_kerja`, signed in.
-async fn person(
+pub async fn person(
     app: &TestApp,
     admin: &Session,
     username: &str,
@@ -43,7 +43,7 @@ async fn person(
     )
 }
 
-async fn enrol(admin: &Session, batch_id: &str, user_id: &str) {
+pub async fn enrol(admin: &Session, batch_id: &str, user_id: &str) {
     let (status, body) = admin
         .post(
             &format!("/api/v1/batches/{batch_id}/enrolments"),
@@ -53,7 +53,7 @@ async fn enrol(admin: &Session, batch_id: &str, user_id: &str) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-fn window() -> Value {
+pub fn window() -> Value {
     let now = time::OffsetDateTime::now_utc();
     let fmt = &time::format_description::well_known::Rfc3339;
     json!({
@@ -62,7 +62,7 @@ fn window() -> Value {
     })
 }
 
-fn shipped_humas_bank() -> String {
+pub fn shipped_humas_bank() -> String {
     let dir = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("question_banks/humas");
     let mut files: Vec<_> = std::fs::read_dir(dir)
@@ -79,7 +79,7 @@ fn shipped_humas_bank() -> String {
 
 /// Starts the exam, answers every task with `text` (objective questions
 /// with `objective`, if given) and submits.
-async fn sit(candidate: &Session, exam_id: &str, text: &str, objective: bool) -> Value {
+pub async fn sit(candidate: &Session, exam_id: &str, text: &str, objective: bool) -> Value {
     let (status, attempt) = candidate
         .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
         .await;
@@ -392,7 +392,7 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
 }
 
 /// A small exam on the quiz bank (known answers) with one essay task.
-async fn small_exam(app: &TestApp, code: &str, double: bool) -> (Session, String, String) {
+pub async fn small_exam(app: &TestApp, code: &str, double: bool) -> (Session, String, String) {
     let admin = app.admin().await;
     let bank = format!(
         "{BANK}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n"

@@ -14,9 +14,11 @@ mod support;
 mod auth;
 mod banks;
 mod browser;
+mod browser_exam;
 mod browser_quiz;
 mod catalog;
 mod cli;
+mod exam_pages;
 mod exams;
 mod import;
 mod ops;
@@ -78,6 +80,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("schedule", schedule::cases()),
         ("quizzes", quizzes::cases()),
         ("exams", exams::cases()),
+        ("exam_pages", exam_pages::cases()),
         ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),

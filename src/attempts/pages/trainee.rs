@@ -280,6 +280,16 @@ pub async fn result_page(
     if view.status == AttemptStatus::Open {
         return Ok(Redirect::see_other(format!("/attempts/{}", id.0)).into_response());
     }
+    // An exam's result is its release, on the exam's own page.
+    if let Some(exam) =
+        crate::exams::store::exam_of_assessment(state.db.read(), view.assessment_id).await?
+    {
+        return Ok(redirect_with(
+            &format!("/exams/{}", exam.id),
+            Ok("Jawaban ujian Anda sudah dikumpulkan. Hasil diumumkan setelah penilaian selesai dan dirilis."),
+        )
+        .into_response());
+    }
     let all = shown(&view);
     Ok(state
         .templates

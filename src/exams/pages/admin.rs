@@ -1,0 +1,274 @@
+//! The administrators' exam pages: building an exam from a template,
+//! assessors, grading progress, release, the results matrix and appeals.
+
+use minijinja::context;
+use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::accounts::model::{CurrentUser, Role};
+use crate::attempts::pages::form::parse_local;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::exams::setup::{self, AssessorInput, ExamInput};
+use crate::exams::{appeals, results, store};
+use crate::http::auth::PageUser;
+use crate::http::csrf::{CheckedForm, CheckedPairs};
+use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+use crate::schedule::store::{BatchFilter, batches};
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct NewExamForm {
+    batch_id: String,
+    template: String,
+    opens_at: String,
+    closes_at: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    form: NewExamForm,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> AppResult<Html<String>> {
+    let all_batches = batches(state.db.read(), &BatchFilter::default()).await?;
+    let mut exams = Vec::new();
+    for row in store::exams(state.db.read()).await? {
+        let batch = all_batches.iter().find(|b| b.id == row.batch_id);
+        exams.push(context! {
+            id => row.id.to_string(),
+            title => row.title,
+            batch => batch.map(|b| b.name.clone()),
+            released => row.released_at.is_some(),
+        });
+    }
+    let batch_options: Vec<_> = all_batches
+        .iter()
+        .map(|b| context! { id => b.id.to_string(), name => b.name.clone(), starts_on => b.starts_on.to_string() })
+        .collect();
+    state.templates.page(
+        "exam/admin_list.html",
+        Some(user),
+        csrf,
+        context! {
+            exams => exams,
+            batches => batch_options,
+            templates => to_value(setup::templates()),
+            form => to_value(&form),
+            errors => to_value(&errors),
+            notice => notice,
+        },
+    )
+}
+
+#[handler]
+pub async fn exam_list(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    user.0.require(Role::Admin)?;
+    list_page(
+        &state,
+        &user.0,
+        &csrf.0,
+        NewExamForm::default(),
+        Vec::new(),
+        q.notice,
+    )
+    .await
+}
+
+#[handler]
+pub async fn create_exam(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    CheckedForm(form): CheckedForm<NewExamForm>,
+) -> AppResult<Response> {
+    user.0.require(Role::Admin)?;
+    let mut errors = Vec::new();
+    let batch_id = match Uuid::parse_str(form.batch_id.trim()) {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.push(FieldError::new("batch_id", "pilih angkatan"));
+            None
+        }
+    };
+    let opens_at = parse_local(&form.opens_at, "opens_at", &mut errors);
+    let closes_at = parse_local(&form.closes_at, "closes_at", &mut errors);
+    if form.template.trim().is_empty() {
+        errors.push(FieldError::new("template", "pilih templat"));
+    }
+    if errors.is_empty() {
+        let input = ExamInput {
+            batch_id,
+            template: Some(form.template.trim().to_owned()),
+            opens_at,
+            closes_at,
+            ..ExamInput::default()
+        };
+        match setup::create(&state.engine, input).await {
+            Ok(exam) => {
+                return Ok(redirect_with(
+                    &format!("/admin/exams/{}", exam.id),
+                    Ok("Ujian dibuat. Tetapkan asesornya di bawah."),
+                )
+                .into_response());
+            }
+            Err(AppError::Validation { details, .. }) => errors = details,
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(unprocessable(
+        list_page(&state, &user.0, &csrf.0, form, errors, None).await?,
+    ))
+}
+
+#[handler]
+pub async fn exam_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    user.0.require(Role::Admin)?;
+    let loaded = setup::load(&state.engine, id.0).await?;
+    let exam = setup::view(&state.engine, &loaded).await?;
+    let assessors = setup::assessors_of(&state.engine, &loaded).await?;
+    let matrix = results::matrix(&state.engine, id.0).await?;
+    let appeal_rows = appeals::list(&state.engine, id.0).await?;
+    let filter = crate::accounts::store::ListFilter {
+        role: Some(Role::Assessor),
+        per_page: 500,
+        ..Default::default()
+    };
+    let (candidates, _) = crate::accounts::store::list(state.db.read(), &filter).await?;
+    let assessor_options: Vec<_> = candidates
+        .iter()
+        .filter(|u| u.active)
+        .map(|u| context! { id => u.id.to_string(), name => u.name.clone(), unit_kerja => u.unit_kerja.clone() })
+        .collect();
+    let batch = crate::schedule::store::batch(state.db.read(), loaded.row.batch_id).await?;
+    state.templates.page(
+        "exam/admin_exam.html",
+        Some(&user.0),
+        &csrf.0,
+        context! {
+            exam => to_value(&exam),
+            batch_name => batch.map(|b| b.name),
+            assessors => to_value(&assessors),
+            assessor_options => assessor_options,
+            matrix => to_value(&matrix),
+            appeals => to_value(&appeal_rows),
+            notice => q.notice,
+            error => q.error,
+        },
+    )
+}
+
+/// The assessor form: `user_id`, `lead` and any number of `unit` fields.
+#[handler]
+pub async fn assign_assessor(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedPairs(pairs): CheckedPairs,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let back = format!("/admin/exams/{}", id.0);
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let Some(user_id) = value("user_id").and_then(|v| Uuid::parse_str(&v).ok()) else {
+        return Ok(redirect_with(&back, Err("Pilih asesor.")));
+    };
+    let input = AssessorInput {
+        user_id,
+        units: pairs
+            .iter()
+            .filter(|(k, _)| k == "unit")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        lead: value("lead").is_some_and(|v| v == "on" || v == "true"),
+    };
+    match setup::assign(&state.engine, id.0, vec![input]).await {
+        Ok(_) => Ok(redirect_with(&back, Ok("Asesor disimpan."))),
+        Err(AppError::Validation { details, .. }) => {
+            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
+            Ok(redirect_with(&back, Err(&text.join("; "))))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn release(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let back = format!("/admin/exams/{}", id.0);
+    match results::release(&state.engine, &user.0, id.0).await {
+        Ok(_) => Ok(redirect_with(
+            &back,
+            Ok("Hasil dirilis; peserta kini dapat melihatnya."),
+        )),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    assessor_id: String,
+}
+
+#[handler]
+pub async fn assign_appeal(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<AssignForm>,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let appeal = store::appeal(state.db.read(), id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let back = format!("/admin/exams/{}", appeal.exam_id);
+    let Ok(assessor_id) = Uuid::parse_str(form.assessor_id.trim()) else {
+        return Ok(redirect_with(&back, Err("Pilih asesor banding.")));
+    };
+    match appeals::assign(&state.engine, &user.0, id.0, assessor_id).await {
+        Ok(_) => Ok(redirect_with(
+            &back,
+            Ok("Banding diserahkan kepada asesor."),
+        )),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
+        Err(AppError::Validation { details, .. }) => {
+            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
+            Ok(redirect_with(&back, Err(&text.join("; "))))
+        }
+        Err(other) => Err(other),
+    }
+}

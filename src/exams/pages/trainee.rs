@@ -1,0 +1,113 @@
+//! The candidate's exam pages: the exam with its start button (the attempt
+//! itself is the quiz UI), the results once released, and the appeal form.
+
+use minijinja::context;
+use poem::handler;
+use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::exams::{appeals, results, sitting};
+use crate::http::auth::PageUser;
+use crate::http::csrf::CheckedForm;
+use crate::http::pages::redirect_with;
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[handler]
+pub async fn my_exams(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    let exams = sitting::mine(&state.engine, &user.0).await?;
+    state.templates.page(
+        "exam/mine.html",
+        Some(&user.0),
+        csrf,
+        context! { exams => to_value(&exams) },
+    )
+}
+
+#[handler]
+pub async fn exam_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let info = sitting::info(&state.engine, &user.0, id.0).await?;
+    let result = match results::my_result(&state.engine, &user.0, id.0).await {
+        Ok(r) => Some(r),
+        Err(AppError::NotFound | AppError::Conflict { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    state.templates.page(
+        "exam/trainee.html",
+        Some(&user.0),
+        csrf,
+        context! {
+            exam => to_value(&info),
+            result => to_value(&result),
+            notice => q.notice,
+            error => q.error,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn start(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    match sitting::start(&state.engine, &user.0, id.0).await {
+        Ok((attempt, _)) => Ok(Redirect::see_other(format!("/attempts/{}", attempt.id))),
+        Err(AppError::Conflict { message, .. }) => {
+            Ok(redirect_with(&format!("/exams/{}", id.0), Err(&message)))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AppealForm {
+    reason: String,
+}
+
+#[handler]
+pub async fn appeal(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<AppealForm>,
+) -> AppResult<Redirect> {
+    let back = format!("/exams/{}", id.0);
+    match appeals::submit(&state.engine, &user.0, id.0, &form.reason).await {
+        Ok(_) => Ok(redirect_with(
+            &back,
+            Ok("Banding Anda diterima dan akan ditinjau asesor lain."),
+        )),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
+        Err(AppError::Validation { details, .. }) => {
+            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
+            Ok(redirect_with(
+                &back,
+                Err(&format!("Alasan banding: {}", text.join("; "))),
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,351 @@
+//! The exam through the pages alone: an administrator builds the humas
+//! writing exam from its template, three trainees sit it, two assessors
+//! grade blind with one moderation, results are released and each trainee
+//! sees Kompeten / Belum Kompeten per unit, and can appeal.
+
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+use crate::banks::import;
+use crate::cases;
+use crate::exams::{enrol, person, shipped_humas_bank};
+use crate::pages::{csrf_token, page, sign_in};
+use crate::schedule::course_and_batch;
+use crate::support::TestApp;
+
+cases![
+    the_humas_exam_through_the_pages,
+    exam_pages_keep_roles_apart
+];
+
+/// Every distinct value following `prefix` up to `end`, in page order.
+fn all_after(html: &str, prefix: &str, end: char) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(prefix) {
+        rest = &rest[at + prefix.len()..];
+        let value: String = rest.chars().take_while(|c| *c != end).collect();
+        if !found.contains(&value) {
+            found.push(value);
+        }
+    }
+    found
+}
+
+async fn post_form(
+    client: &Client,
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, String)],
+) -> reqwest::Response {
+    // Any signed-in page carries the session's CSRF token.
+    let (_, html) = page(client, app, "/").await;
+    let mut form = vec![("csrf_token".to_owned(), csrf_token(&html))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    client.post(app.url(path)).form(&form).send().await.unwrap()
+}
+
+fn location(resp: &reqwest::Response) -> String {
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "expected a redirect");
+    resp.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn browser(app: &TestApp, username: &str) -> Client {
+    let client = app.browser_client();
+    let resp = sign_in(&client, app, username, &format!("{username}-sandi-123")).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+struct Built {
+    exam_id: String,
+    trainees: Vec<Client>,
+    lead: Client,
+    second: Client,
+    admin: Client,
+}
+
+async fn build(app: &TestApp) -> Built {
+    let admin_api = app.admin().await;
+    let (status, report) = import(
+        &admin_api,
+        "humas.gift",
+        &shipped_humas_bank(),
+        &[("name", "humas")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, batch) = course_and_batch(&admin_api, "HMP", json!({})).await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let mut trainees = Vec::new();
+    for (name, unit) in [
+        ("peserta1", "Dinkes"),
+        ("peserta2", "Disdukcapil"),
+        ("peserta3", "Bappeda"),
+    ] {
+        let (id, _) = person(app, &admin_api, name, unit, "trainee").await;
+        enrol(&admin_api, &batch_id, &id).await;
+        trainees.push(browser(app, name).await);
+    }
+    let (lead_id, _) = person(app, &admin_api, "utama", "Diskominfo", "assessor").await;
+    let (second_id, _) = person(app, &admin_api, "kedua", "BKD", "assessor").await;
+
+    let admin = app.browser_client();
+    sign_in(&admin, app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let (status, list) = page(&admin, app, "/admin/exams").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("humas_penulisan"), "the template is offered");
+    // A missing batch is named, nothing created.
+    let bad = post_form(
+        &admin,
+        app,
+        "/admin/exams",
+        &[
+            ("batch_id", String::new()),
+            ("template", "humas_penulisan".into()),
+            ("opens_at", String::new()),
+            ("closes_at", String::new()),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("pilih angkatan"));
+    let created = post_form(
+        &admin,
+        app,
+        "/admin/exams",
+        &[
+            ("batch_id", batch_id.clone()),
+            ("template", "humas_penulisan".into()),
+            ("opens_at", String::new()),
+            ("closes_at", String::new()),
+        ],
+    )
+    .await;
+    let exam_path = location(&created);
+    let exam_path = exam_path.split('?').next().unwrap().to_owned();
+    let exam_id = exam_path.trim_start_matches("/admin/exams/").to_owned();
+    for (id, lead) in [(&lead_id, true), (&second_id, false)] {
+        let mut fields = vec![("user_id", id.clone())];
+        if lead {
+            fields.push(("lead", "on".into()));
+        }
+        let resp = post_form(&admin, app, &format!("{exam_path}/assessors"), &fields).await;
+        assert!(location(&resp).contains("notice="));
+    }
+    let (_, shown) = page(&admin, app, &exam_path).await;
+    assert!(
+        shown.contains("Nama utama") && shown.contains("asesor utama"),
+        "{shown}"
+    );
+    Built {
+        exam_id,
+        trainees,
+        lead: browser(app, "utama").await,
+        second: browser(app, "kedua").await,
+        admin,
+    }
+}
+
+/// Starts the exam from its page, writes every task on the no-JS form, submits.
+async fn sit(app: &TestApp, client: &Client, exam_id: &str) {
+    let (status, intro) = page(client, app, &format!("/exams/{exam_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        intro.contains("Mulai ujian") && intro.contains("150 menit"),
+        "{intro}"
+    );
+    let started = post_form(client, app, &format!("/exams/{exam_id}/start"), &[]).await;
+    let attempt = location(&started);
+    for n in 1..=8 {
+        let (status, html) = page(client, app, &format!("{attempt}?page={n}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let essays = all_after(&html, "<textarea name=\"", '"');
+        if essays.is_empty() {
+            continue;
+        }
+        let mut fields = vec![("page", n.to_string()), ("go", "stay".to_owned())];
+        for name in &essays {
+            fields.push((
+                name.as_str(),
+                "Pemkot Magelang meluncurkan layanan Dukcapil Keliling bagi warga lansia."
+                    .to_owned(),
+            ));
+        }
+        let resp = post_form(client, app, &attempt, &fields).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+    let done = post_form(client, app, &format!("{attempt}/submit"), &[]).await;
+    let result = location(&done);
+    // The attempt's result page hands over to the exam's page.
+    let resp = client.get(app.url(&result)).send().await.unwrap();
+    let exam_page = location(&resp);
+    assert!(
+        exam_page.starts_with(&format!("/exams/{exam_id}?notice=")),
+        "{exam_page}"
+    );
+    let (_, landed) = page(client, app, &exam_page).await;
+    assert!(landed.contains("sudah dikumpulkan"), "{landed}");
+}
+
+/// Marks every open item of the queue: top levels, or the bottom ones for
+/// the first item when `spoil_first`.
+async fn grade_all(app: &TestApp, assessor: &Client, spoil_first: bool) -> usize {
+    let (_, queue) = page(assessor, app, "/grading").await;
+    let items = all_after(&queue, "href=\"/grading/", '"');
+    for (i, id) in items.iter().enumerate() {
+        let path = format!("/grading/{id}");
+        let (status, html) = page(assessor, app, &path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("Dukcapil Keliling"),
+            "the response is beside the rubric"
+        );
+        let criteria = all_after(&html, "name=\"level-", '"');
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for c in &criteria {
+            let levels = html.matches(&format!("name=\"level-{c}\"")).count();
+            let level = if spoil_first && i == 0 { 0 } else { levels - 1 };
+            fields.push((format!("level-{c}"), level.to_string()));
+        }
+        fields.push((
+            "comment".into(),
+            if spoil_first && i == 0 {
+                "Teras dan kutipan belum tepat."
+            } else {
+                "Memenuhi kriteria."
+            }
+            .into(),
+        ));
+        fields.push(("action".into(), "final".into()));
+        let borrowed: Vec<(&str, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let resp = post_form(assessor, app, &path, &borrowed).await;
+        assert!(location(&resp).starts_with("/grading?notice="));
+    }
+    items.len()
+}
+
+async fn the_humas_exam_through_the_pages(app: TestApp) {
+    let b = build(&app).await;
+    for t in &b.trainees {
+        sit(&app, t, &b.exam_id).await;
+    }
+    let (_, queue) = page(&b.lead, &app, "/grading").await;
+    assert!(queue.contains("6</strong> belum dinilai"), "{queue}");
+    assert!(!queue.contains("Nama peserta"), "no names in the queue");
+    assert_eq!(grade_all(&app, &b.lead, false).await, 6);
+    assert_eq!(grade_all(&app, &b.second, true).await, 6);
+
+    // Release is refused until the lead moderates the far-apart marks.
+    let resp = post_form(
+        &b.admin,
+        &app,
+        &format!("/admin/exams/{}/release", b.exam_id),
+        &[],
+    )
+    .await;
+    assert!(location(&resp).contains("error="));
+    let (_, queue) = page(&b.lead, &app, "/grading").await;
+    assert!(queue.contains("1</strong> moderasi"), "{queue}");
+    let moderation = all_after(&queue, "href=\"/grading/", '"')
+        .into_iter()
+        .find(|id| {
+            let row_start = queue.find(&format!("/grading/{id}")).unwrap();
+            queue[row_start..]
+                .split("</tr>")
+                .next()
+                .unwrap()
+                .contains("moderasi")
+        })
+        .unwrap();
+    let path = format!("/grading/{moderation}");
+    let (_, html) = page(&b.lead, &app, &path).await;
+    assert!(
+        html.contains("Nilai penilai sebelumnya")
+            && html.contains("Teras dan kutipan belum tepat.")
+    );
+    let criteria = all_after(&html, "name=\"level-", '"');
+    let mut fields: Vec<(String, String)> = criteria
+        .iter()
+        .map(|c| (format!("level-{c}"), "2".to_owned()))
+        .collect();
+    fields.push(("comment".into(), "Cukup baik.".into()));
+    fields.push(("action".into(), "final".into()));
+    let borrowed: Vec<(&str, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    // Without a reason the form comes back, naming it.
+    let resp = post_form(&b.lead, &app, &path, &borrowed).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("reason"));
+    let mut with_reason = borrowed.clone();
+    with_reason.push((
+        "reason",
+        "Kedua penilai berbeda jauh; naskah cukup baik.".into(),
+    ));
+    let resp = post_form(&b.lead, &app, &path, &with_reason).await;
+    assert!(location(&resp).starts_with("/grading?notice="));
+
+    let resp = post_form(
+        &b.admin,
+        &app,
+        &format!("/admin/exams/{}/release", b.exam_id),
+        &[],
+    )
+    .await;
+    assert!(location(&resp).contains("notice="), "released");
+    let (_, matrix) = page(&b.admin, &app, &format!("/admin/exams/{}", b.exam_id)).await;
+    assert!(matrix.contains("Dirilis") && matrix.contains("Nama peserta2"));
+    for t in &b.trainees {
+        let (_, result) = page(t, &app, &format!("/exams/{}", b.exam_id)).await;
+        assert!(result.contains("Hasil uji kompetensi"), "{result}");
+        let verdicts = result.matches("Kompeten</span>").count();
+        assert_eq!(verdicts, 3, "a verdict per unit: {result}");
+        assert!(result.contains("Ajukan banding"));
+        assert!(
+            !result.contains("Nama utama") && !result.contains("Nama kedua"),
+            "no assessor names"
+        );
+    }
+    // An appeal from the page, seen by the administrator.
+    let resp = post_form(
+        &b.trainees[0],
+        &app,
+        &format!("/exams/{}/appeal", b.exam_id),
+        &[(
+            "reason",
+            "Mohon ditinjau ulang penilaian siaran pers saya.".into(),
+        )],
+    )
+    .await;
+    assert!(location(&resp).contains("notice="));
+    let (_, admin_page) = page(&b.admin, &app, &format!("/admin/exams/{}", b.exam_id)).await;
+    assert!(admin_page.contains("Mohon ditinjau ulang") && admin_page.contains("Serahkan"));
+}
+
+async fn exam_pages_keep_roles_apart(app: TestApp) {
+    let b = build(&app).await;
+    sit(&app, &b.trainees[0], &b.exam_id).await;
+    let (status, _) = page(&b.trainees[0], &app, "/admin/exams").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = page(&b.trainees[0], &app, "/grading").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = page(&b.lead, &app, &format!("/admin/exams/{}", b.exam_id)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // One assessor cannot open the other's item.
+    let (_, queue) = page(&b.second, &app, "/grading").await;
+    let theirs = all_after(&queue, "href=\"/grading/", '"');
+    let (status, _) = page(&b.lead, &app, &format!("/grading/{}", theirs[0])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, html) = page(&b.second, &app, &format!("/grading/{}", theirs[0])).await;
+    for secret in ["Nama peserta1", "Dinkes", "peserta1"] {
+        assert!(!html.contains(secret), "{secret} shown to the assessor");
+    }
+    // Results are not shown before release; another trainee's exam page is theirs alone.
+    let (_, mine) = page(&b.trainees[0], &app, &format!("/exams/{}", b.exam_id)).await;
+    assert!(mine.contains("sudah dikumpulkan") && !mine.contains("Hasil uji kompetensi"));
+}
