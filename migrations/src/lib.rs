@@ -12,6 +12,7 @@ mod m20261122_000003_create_question_banks;
 mod m20261122_000004_create_batches;
 mod m20261122_000005_create_attempts;
 mod m20261122_000006_create_exams;
+mod m20261122_000007_create_task_files;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_batches::Migration),
             Box::new(m20261122_000005_create_attempts::Migration),
             Box::new(m20261122_000006_create_exams::Migration),
+            Box::new(m20261122_000007_create_task_files::Migration),
         ]
     }
 }

@@ -26,5 +26,6 @@ pub mod question;
 pub mod question_bank;
 pub mod question_tag;
 pub mod session;
+pub mod task_file;
 pub mod user;
 pub mod user_role;

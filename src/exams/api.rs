@@ -3,11 +3,13 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Binary, Json, PlainText};
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::appeals::{self, AppealRow, AppealView};
+use super::files::{self, FileInfo};
 use super::grading::{self, MarkInput, Queue, QueueItem};
 use super::model::{FinalRule, Task, Unit};
 use super::results::{self, MyResult, ResultsMatrix};
@@ -91,6 +93,23 @@ struct AppealRequest {
 #[derive(Object)]
 struct AssignAppealRequest {
     assessor_id: Uuid,
+}
+
+#[derive(Multipart)]
+struct TaskFileUpload {
+    /// A type the task allows (pdf, docx, png, jpg) within its size limit.
+    file: Upload,
+}
+
+#[derive(ApiResponse)]
+enum FileDownload {
+    /// The file, named by candidate code and task.
+    #[oai(status = 200)]
+    File(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
 }
 
 #[derive(ApiResponse)]
@@ -244,6 +263,61 @@ impl ExamsApi {
         } else {
             Started::Existing(Json(Box::new(view)))
         })
+    }
+
+    /// Upload the file for a task of the caller's open exam attempt
+    /// (replaces an earlier one). Checked by content, type and size.
+    #[oai(path = "/exams/:id/tasks/:key/file", method = "put")]
+    async fn upload_file(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        key: Path<String>,
+        upload: TaskFileUpload,
+    ) -> AppResult<Json<FileInfo>> {
+        let (name, bytes) =
+            crate::accounts::api::read_upload(upload.file, 10 * 1024 * 1024).await?;
+        Ok(Json(
+            files::upload(
+                &state.engine,
+                auth.user(),
+                id.0,
+                &key.0,
+                name.as_deref().unwrap_or("berkas"),
+                bytes,
+            )
+            .await?,
+        ))
+    }
+
+    /// The files the caller uploaded for the exam.
+    #[oai(path = "/exams/:id/files", method = "get")]
+    async fn my_files(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<Vec<FileInfo>>> {
+        Ok(Json(files::mine(&state.engine, auth.user(), id.0).await?))
+    }
+
+    /// The candidate's file behind one of the caller's grading items.
+    #[oai(path = "/grading/:item_id/file", method = "get")]
+    async fn item_file(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        item_id: Path<Uuid>,
+    ) -> AppResult<FileDownload> {
+        auth.require(Role::Assessor)?;
+        let (name, content_type, bytes) =
+            files::for_item(&state.engine, auth.user(), item_id.0).await?;
+        Ok(FileDownload::File(
+            Binary(bytes),
+            content_type,
+            format!("attachment; filename=\"{name}\""),
+        ))
     }
 
     /// The caller's grading items (assessors): candidate codes only, the

@@ -164,6 +164,8 @@ pub struct QueueItem {
     pub status: ItemStatus,
     pub task: TaskView,
     pub response_text: Option<String>,
+    /// The uploaded file, named by candidate code and task only.
+    pub response_file: Option<super::files::FileInfo>,
     pub levels: Vec<u32>,
     pub comment: Option<String>,
     pub reason: Option<String>,
@@ -254,6 +256,20 @@ async fn item_view(
         None
     };
     let code = code_for(engine, loaded, item.candidate_id).await?;
+    let response_file = super::files::of_attempt(engine, item.attempt_id)
+        .await?
+        .into_iter()
+        .find(|f| f.task_key == item.task_key)
+        .map(|mut f| {
+            let ext = f
+                .file_name
+                .rsplit('.')
+                .next()
+                .unwrap_or("bin")
+                .to_lowercase();
+            f.file_name = format!("{code}-{}.{ext}", item.task_key);
+            f
+        });
     Ok(QueueItem {
         id: item.id,
         exam_id: loaded.row.id,
@@ -273,6 +289,7 @@ async fn item_view(
             rubric: task.rubric.clone(),
         },
         response_text,
+        response_file,
         levels: levels_of(item),
         comment: item.comment.clone(),
         reason: item.reason.clone(),

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod appeals;
 pub mod export;
+pub mod files;
 pub mod grading;
 pub mod model;
 pub mod pages;

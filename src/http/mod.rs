@@ -185,6 +185,8 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/exams/:id", get(exam::exam_page))
         .at("/exams/:id/start", post(exam::start))
         .at("/exams/:id/appeal", post(exam::appeal))
+        .at("/exams/:id/tasks/:key/file", post(exam::upload_file))
+        .at("/grading/:id/file", get(grading::item_file))
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(

@@ -157,6 +157,31 @@ async fn sit(app: &TestApp, client: &Client, exam_id: &str) {
     );
     let started = post_form(client, app, &format!("/exams/{exam_id}/start"), &[]).await;
     let attempt = location(&started);
+    // The press release as a PDF, from the exam page's upload form.
+    let (_, exam_page) = page(client, app, &format!("/exams/{exam_id}")).await;
+    assert!(
+        exam_page.contains("Berkas tugas Menyusun siaran pers"),
+        "{exam_page}"
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf_token(&exam_page))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4\n% siaran pers\n".to_vec())
+                .file_name("siaran-pers.pdf"),
+        );
+    let resp = client
+        .post(app.url(&format!("/exams/{exam_id}/tasks/siaran-pers/file")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&resp).contains("notice="), "uploaded");
+    let (_, exam_page) = page(client, app, &format!("/exams/{exam_id}")).await;
+    assert!(
+        exam_page.contains("Tersimpan: siaran-pers.pdf"),
+        "{exam_page}"
+    );
     for n in 1..=8 {
         let (status, html) = page(client, app, &format!("{attempt}?page={n}")).await;
         assert_eq!(status, StatusCode::OK);
@@ -193,6 +218,7 @@ async fn sit(app: &TestApp, client: &Client, exam_id: &str) {
 async fn grade_all(app: &TestApp, assessor: &Client, spoil_first: bool) -> usize {
     let (_, queue) = page(assessor, app, "/grading").await;
     let items = all_after(&queue, "href=\"/grading/", '"');
+    let mut files = 0;
     for (i, id) in items.iter().enumerate() {
         let path = format!("/grading/{id}");
         let (status, html) = page(assessor, app, &path).await;
@@ -201,6 +227,16 @@ async fn grade_all(app: &TestApp, assessor: &Client, spoil_first: bool) -> usize
             html.contains("Dukcapil Keliling"),
             "the response is beside the rubric"
         );
+        if html.contains(&format!("/grading/{id}/file")) {
+            files += 1;
+            let resp = assessor
+                .get(app.url(&format!("/grading/{id}/file")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert!(resp.bytes().await.unwrap().starts_with(b"%PDF"));
+        }
         let criteria = all_after(&html, "name=\"level-", '"');
         let mut fields: Vec<(String, String)> = Vec::new();
         for c in &criteria {
@@ -225,6 +261,10 @@ async fn grade_all(app: &TestApp, assessor: &Client, spoil_first: bool) -> usize
         let resp = post_form(assessor, app, &path, &borrowed).await;
         assert!(location(&resp).starts_with("/grading?notice="));
     }
+    assert_eq!(
+        files, 3,
+        "each candidate's press release reaches the assessor"
+    );
     items.len()
 }
 

@@ -16,6 +16,8 @@ cases![
     decisions_follow_the_rule_per_unit,
     appeals_go_to_another_assessor,
     assessors_see_only_their_items_and_no_identities,
+    task_files_are_checked_and_reach_the_assessor_anonymously,
+    both_shipped_templates_build_on_the_shipped_banks,
 ];
 
 /// A user with `roles` in `unit_kerja`, signed in.
@@ -63,8 +65,13 @@ pub fn window() -> Value {
 }
 
 pub fn shipped_humas_bank() -> String {
+    shipped_bank("humas")
+}
+
+fn shipped_bank(track: &str) -> String {
     let dir = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
-        .join("question_banks/humas");
+        .join("question_banks")
+        .join(track);
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -83,7 +90,8 @@ pub async fn sit(candidate: &Session, exam_id: &str, text: &str, objective: bool
     let (status, attempt) = candidate
         .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    // 201 for a new attempt, 200 when it was already started.
+    assert!(status.is_success(), "{attempt}");
     let id = attempt["id"].as_str().unwrap();
     for q in attempt["questions"].as_array().unwrap() {
         let qid = q["id"].as_str().unwrap();
@@ -409,6 +417,7 @@ pub async fn small_exam(app: &TestApp, code: &str, double: bool) -> (Session, St
         "units": [{ "code": "jaringan", "title": "Mengelola jaringan", "objective_count": 6, "objective_pass_percent": 70 }],
         "tasks": [{
             "key": "esai", "unit": "jaringan", "question": "q-essay", "pass_points": 4, "word_limit": 200,
+            "upload": { "extensions": ["pdf"], "max_kib": 1 },
             "rubric": [
                 { "criterion": "Ketepatan", "levels": [level(0.0, "salah"), level(1.0, "sebagian"), level(2.0, "benar"), level(3.0, "lengkap")] },
                 { "criterion": "Kejelasan", "levels": [level(0.0, "kabur"), level(1.0, "cukup"), level(2.0, "jelas"), level(3.0, "runtut")] },
@@ -780,4 +789,155 @@ async fn assessors_see_only_their_items_and_no_identities(app: TestApp) {
             );
         }
     }
+}
+
+async fn put_file(
+    session: &Session,
+    exam_id: &str,
+    key: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+    );
+    crate::support::read(
+        session
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/v1/exams/{exam_id}/tasks/{key}/file"),
+            )
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+async fn task_files_are_checked_and_reach_the_assessor_anonymously(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam(&app, "BRK", false).await;
+    let (k, candidate) = person(&app, &admin, "pengunggah", "Dinkes", "trainee").await;
+    let (late_id, late) = person(&app, &admin, "belummulai", "Dinkes", "trainee").await;
+    enrol(&admin, &batch_id, &k).await;
+    enrol(&admin, &batch_id, &late_id).await;
+    let (a, assessor) = person(&app, &admin, "pemeriksa", "BKD", "assessor").await;
+    let (_, stranger) = person(&app, &admin, "bukanpemeriksa", "BKD", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": a }] }),
+        )
+        .await;
+    let pdf = b"%PDF-1.4\n% rilis pers\n".to_vec();
+    // Not started yet: nothing to attach to.
+    let (status, body) = put_file(&late, &exam_id, "esai", "a.pdf", pdf.clone()).await;
+    assert_error(status, &body, 409, "attempt_closed");
+    candidate
+        .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    let (status, body) = put_file(
+        &candidate,
+        &exam_id,
+        "esai",
+        "virus.pdf",
+        b"MZ\x90\x00".to_vec(),
+    )
+    .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "file");
+    let (status, body) = put_file(
+        &candidate,
+        &exam_id,
+        "esai",
+        "besar.pdf",
+        [pdf.clone(), vec![b' '; 2048]].concat(),
+    )
+    .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert!(body.to_string().contains("melebihi batas"), "{body}");
+    let (status, _) = put_file(&candidate, &exam_id, "tidak-ada", "a.pdf", pdf.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, saved) = put_file(
+        &candidate,
+        &exam_id,
+        "esai",
+        "Siaran Pers Nama Pengunggah.pdf",
+        pdf.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["size_bytes"], pdf.len());
+    let (_, mine) = candidate
+        .get(&format!("/api/v1/exams/{exam_id}/files"))
+        .await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+
+    sit(&candidate, &exam_id, "Terlampir.", false).await;
+    let (status, body) = put_file(&candidate, &exam_id, "esai", "lagi.pdf", pdf.clone()).await;
+    assert_error(status, &body, 409, "attempt_closed");
+
+    let q = queue(&assessor).await;
+    let item = &q["items"][0];
+    let name = item["response_file"]["file_name"].as_str().unwrap();
+    assert!(
+        name.starts_with("PK-") && name.ends_with("-esai.pdf"),
+        "{name}"
+    );
+    assert!(
+        !q.to_string().contains("Pengunggah"),
+        "the file name is not passed on"
+    );
+    let id = item["id"].as_str().unwrap();
+    let resp = assessor
+        .request(reqwest::Method::GET, &format!("/api/v1/grading/{id}/file"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let disposition = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.contains(name), "{disposition}");
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), pdf);
+    let (status, _) = stranger.get(&format!("/api/v1/grading/{id}/file")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = candidate.get(&format!("/api/v1/grading/{id}/file")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn both_shipped_templates_build_on_the_shipped_banks(app: TestApp) {
+    let admin = app.admin().await;
+    for (track, template, units) in [
+        ("humas", "humas_penulisan", 3),
+        ("pranata_komputer", "pranata_komputer", 3),
+    ] {
+        let (status, report) = import(
+            &admin,
+            &format!("{track}.gift"),
+            &shipped_bank(track),
+            &[("name", track)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let (_, batch) = course_and_batch(&admin, &track[..3].to_uppercase(), json!({})).await;
+        let (status, exam) = admin
+            .post(
+                "/api/v1/exams",
+                &json!({ "batch_id": batch["id"], "template": template }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{template}: {exam}");
+        assert_eq!(exam["units"].as_array().unwrap().len(), units);
+        for task in exam["tasks"].as_array().unwrap() {
+            assert!(task["rubric"].as_array().unwrap().len() >= 4, "{task}");
+        }
+    }
+    let (status, body) = admin
+        .post("/api/v1/exams", &json!({ "template": "tidak_ada" }))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "template");
 }

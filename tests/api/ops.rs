@@ -163,6 +163,9 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/exams/{id}/appeals", "post"),
         ("/api/v1/exams/{id}/appeals", "get"),
         ("/api/v1/appeals/{id}/assign", "post"),
+        ("/api/v1/exams/{id}/tasks/{key}/file", "put"),
+        ("/api/v1/exams/{id}/files", "get"),
+        ("/api/v1/grading/{item_id}/file", "get"),
     ];
     for (path, method) in expected {
         assert!(

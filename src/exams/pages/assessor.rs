@@ -180,3 +180,23 @@ pub async fn save_item(
         (None, None),
     )?))
 }
+
+/// The candidate's file for one of the assessor's items, under a neutral name.
+#[handler]
+pub async fn item_file(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+) -> AppResult<Response> {
+    user.0.require(Role::Assessor)?;
+    let (name, content_type, bytes) =
+        crate::exams::files::for_item(&state.engine, &user.0, id.0).await?;
+    Ok(bytes
+        .with_content_type(content_type)
+        .with_header(
+            poem::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        )
+        .with_header(poem::http::header::CACHE_CONTROL, "private, no-store")
+        .into_response())
+}

@@ -3,12 +3,12 @@
 
 use minijinja::context;
 use poem::handler;
-use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
+use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query, Redirect};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::exams::{appeals, results, sitting};
+use crate::exams::{appeals, files, results, setup, sitting};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
 use crate::http::pages::redirect_with;
@@ -50,6 +50,25 @@ pub async fn exam_page(
         Err(AppError::NotFound | AppError::Conflict { .. }) => None,
         Err(other) => return Err(other),
     };
+    let loaded = setup::load(&state.engine, id.0).await?;
+    let uploaded = files::mine(&state.engine, &user.0, id.0).await?;
+    let uploads: Vec<_> = loaded
+        .spec
+        .tasks
+        .iter()
+        .filter_map(|t| {
+            let rule = t.upload.as_ref()?;
+            let unit = loaded.spec.unit(&t.unit).map(|u| u.title.clone());
+            Some(context! {
+                key => t.key.clone(),
+                unit => unit,
+                extensions => rule.extensions.join(", "),
+                accept => rule.extensions.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(","),
+                max_kib => rule.max_kib,
+                file => to_value(uploaded.iter().find(|f| f.task_key == t.key)),
+            })
+        })
+        .collect();
     state.templates.page(
         "exam/trainee.html",
         Some(&user.0),
@@ -57,6 +76,7 @@ pub async fn exam_page(
         context! {
             exam => to_value(&info),
             result => to_value(&result),
+            uploads => uploads,
             notice => q.notice,
             error => q.error,
         },
@@ -106,6 +126,60 @@ pub async fn appeal(
             Ok(redirect_with(
                 &back,
                 Err(&format!("Alasan banding: {}", text.join("; "))),
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A task's file from the exam page (multipart, with the CSRF field).
+#[handler]
+pub async fn upload_file(
+    state: Data<&AppState>,
+    user: PageUser,
+    verifier: &CsrfVerifier,
+    Path((id, key)): Path<(Uuid, String)>,
+    mut multipart: Multipart,
+) -> AppResult<Redirect> {
+    let mut token = String::new();
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
+    {
+        match field.name() {
+            Some(crate::http::csrf::FIELD) => token = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("berkas").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    crate::http::csrf::verify(verifier, &token)?;
+    let back = format!("/exams/{id}");
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Ok(redirect_with(
+            &back,
+            Err("Pilih berkas yang akan diunggah."),
+        ));
+    };
+    match files::upload(&state.engine, &user.0, id, &key, &name, bytes).await {
+        Ok(saved) => Ok(redirect_with(
+            &back,
+            Ok(&format!("Berkas {} tersimpan.", saved.file_name)),
+        )),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
+        Err(AppError::Validation { details, .. }) => {
+            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
+            Ok(redirect_with(
+                &back,
+                Err(&format!("Berkas: {}", text.join("; "))),
             ))
         }
         Err(other) => Err(other),
