@@ -149,6 +149,10 @@ pub struct FinishedAttempt {
 
 pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> AppResult<QuizInfo> {
     let quiz = quiz(&engine.db, quiz_id).await?;
+    // An exam's scores reach candidates only through its release.
+    if quiz.kind == AssessmentKind::Exam.as_str() && !user.has(Role::Admin) {
+        return Err(AppError::NotFound);
+    }
     let course = crate::catalog::store::get_course(engine.db.read(), quiz.course_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -107,8 +107,16 @@ pub async fn sit(candidate: &Session, exam_id: &str, text: &str, objective: bool
         .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    // The objective score of an exam is not the candidate's to see yet.
+    // The objective score of an exam is not the candidate's to see yet,
+    // not even through the quiz view of its assessment.
     assert!(done["result"].is_null(), "{done}");
+    let (status, _) = candidate
+        .get(&format!(
+            "/api/v1/quizzes/{}",
+            attempt["assessment_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     attempt
 }
 
