@@ -39,6 +39,30 @@ pub struct Config {
     /// How long a sign-in session lasts, in hours.
     #[arg(long, env = "BIMTEK_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u32,
+
+    /// Who issues certificates, as printed on them and sent to SIASN.
+    #[arg(long, env = "BIMTEK_ISSUER", default_value = "BKD Kota Magelang")]
+    pub issuer: String,
+
+    /// City printed before the date of signing.
+    #[arg(long, env = "BIMTEK_CITY", default_value = "Magelang")]
+    pub city: String,
+
+    /// Name of the official who signs certificates.
+    #[arg(
+        long,
+        env = "BIMTEK_SIGNATORY_NAME",
+        default_value = "Kepala Badan Kepegawaian Daerah"
+    )]
+    pub signatory_name: String,
+
+    /// Position of the official who signs certificates.
+    #[arg(
+        long,
+        env = "BIMTEK_SIGNATORY_POSITION",
+        default_value = "Kepala BKD Kota Magelang"
+    )]
+    pub signatory_position: String,
 }
 
 impl Config {
@@ -62,6 +86,10 @@ impl Config {
             question_banks: String::new(),
             sweep_seconds: 10,
             session_hours: 12,
+            issuer: "BKD Kota Magelang".into(),
+            city: "Magelang".into(),
+            signatory_name: "Kepala Badan Kepegawaian Daerah".into(),
+            signatory_position: "Kepala BKD Kota Magelang".into(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod audit;
 pub mod banks;
 pub mod catalog;
+pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -52,6 +53,7 @@ impl App {
         let generated_admin_password =
             accounts::service::ensure_first_admin(&db, config.admin_password.as_deref()).await?;
         let csrf_key = secrets::load_or_create(&db, "csrf_key").await?;
+        certificates::keys::ensure(&db).await?;
         if !config.question_banks.is_empty() {
             banks::service::load_directory(&db, std::path::Path::new(&config.question_banks)).await;
         }
@@ -61,6 +63,7 @@ impl App {
             config: Arc::new(config),
             templates: Arc::new(Templates::new()),
             metrics: Arc::new(Metrics::new()),
+            verify_throttle: Arc::new(certificates::throttle::Throttle::new(60)),
         };
         Ok(App {
             state,

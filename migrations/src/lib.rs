@@ -13,6 +13,7 @@ mod m20261122_000004_create_batches;
 mod m20261122_000005_create_attempts;
 mod m20261122_000006_create_exams;
 mod m20261122_000007_create_task_files;
+mod m20261122_000008_create_certificates;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_attempts::Migration),
             Box::new(m20261122_000006_create_exams::Migration),
             Box::new(m20261122_000007_create_task_files::Migration),
+            Box::new(m20261122_000008_create_certificates::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ use crate::accounts::api::{AuthApi, MeApi, UsersApi};
 use crate::attempts::api::AttemptsApi;
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
+use crate::certificates::api::CertificatesApi;
 use crate::exams::api::ExamsApi;
 use crate::schedule::api::BatchesApi;
 
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Quizzes,
     /// Competency exams: building, assessors, blind grading, moderation, release, appeals.
     Exams,
+    /// Certificates: eligibility, issue, PDF, revocation and public verification.
+    Certificates,
 }
 
 pub type Apis = (
@@ -37,6 +40,7 @@ pub type Apis = (
     BatchesApi,
     AttemptsApi,
     ExamsApi,
+    CertificatesApi,
 );
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -52,6 +56,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             BatchesApi,
             AttemptsApi,
             ExamsApi,
+            CertificatesApi,
         ),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),

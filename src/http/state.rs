@@ -17,4 +17,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub templates: Arc<Templates>,
     pub metrics: Arc<Metrics>,
+    /// Per-address allowance of the public certificate checks.
+    pub verify_throttle: Arc<crate::certificates::throttle::Throttle>,
 }

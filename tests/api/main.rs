@@ -17,6 +17,7 @@ mod browser;
 mod browser_exam;
 mod browser_quiz;
 mod catalog;
+mod certificates;
 mod cli;
 mod exam_pages;
 mod exams;
@@ -81,6 +82,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("quizzes", quizzes::cases()),
         ("exams", exams::cases()),
         ("exam_pages", exam_pages::cases()),
+        ("certificates", certificates::cases()),
         ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),

@@ -47,6 +47,8 @@ struct Running {
 #[derive(Clone)]
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The database the server uses (empty for a server run elsewhere).
+    pub database_url: String,
     pub client: reqwest::Client,
     pub backend: Backend,
     running: Arc<Running>,
@@ -85,6 +87,7 @@ impl TestApp {
         });
         TestApp {
             addr,
+            database_url: db.url.clone(),
             client: reqwest::Client::builder().build().expect("client"),
             backend: backend.clone(),
             running: Arc::new(Running {
@@ -102,6 +105,7 @@ impl TestApp {
             .expect("base URL of the form http://host:port");
         TestApp {
             addr,
+            database_url: String::new(),
             client: reqwest::Client::builder().build().expect("client"),
             backend: backend.clone(),
             running: Arc::new(Running {
@@ -118,6 +122,16 @@ impl TestApp {
             app: self.clone(),
             token: session.token.clone(),
         }
+    }
+
+    /// Runs SQL straight on the server's database (to play an intruder).
+    pub async fn sql(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        let conn = sea_orm::Database::connect(&self.database_url)
+            .await
+            .expect("connect to the test database");
+        conn.execute_unprepared(sql).await.expect("sql runs");
+        conn.close().await.ok();
     }
 
     pub async fn stop(&self) {

@@ -1,0 +1,208 @@
+//! JSON API for certificates: settings, eligibility preview, issue, read,
+//! PDF (one or a batch ZIP), revoke, reissue, the public verification and
+//! the public keys.
+
+use std::io::Write;
+
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::param::Path;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::keys::{self, PublicKey};
+use super::pdf::{self, Layout};
+use super::service::{self, CertificateView, PreviewRow, Settings, Verification};
+use crate::accounts::model::Role;
+use crate::error::{AppError, AppResult};
+use crate::http::auth::{Auth, client_address};
+use crate::http::openapi::ApiTags;
+use crate::http::state::AppState;
+
+#[derive(Object)]
+struct IssueRequest {
+    /// Only these trainees (each must be eligible); absent: every eligible one.
+    user_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Object)]
+struct RevokeRequest {
+    reason: String,
+}
+
+#[derive(ApiResponse)]
+enum PdfFile {
+    /// The certificate as PDF.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+enum ZipFile {
+    /// Every standing certificate of the batch as PDF, in one ZIP.
+    #[oai(status = 200, content_type = "application/zip")]
+    Zip(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// The PDF of a certificate as its holder downloads it.
+pub fn render(state: &AppState, cert: &CertificateView) -> Vec<u8> {
+    let issued_on = super::model::tanggal(cert.issued_at.to_offset(crate::clock::WIB).date());
+    pdf::render(
+        &cert.content,
+        &Layout {
+            city: &state.config.city,
+            issued_on: &issued_on,
+            verify_url: &cert.verify_url,
+        },
+    )
+}
+
+fn file_name(number: &str) -> String {
+    crate::download::file_stem(&format!("sertifikat {number}"))
+}
+
+pub struct CertificatesApi;
+
+#[OpenApi(tag = "ApiTags::Certificates")]
+impl CertificatesApi {
+    /// A course's certificate settings (admin): number pattern, letters, expiry.
+    #[oai(path = "/courses/:id/certificate-settings", method = "get")]
+    async fn settings(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Settings>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(service::settings(&state.engine, id.0).await?))
+    }
+
+    /// Change a course's certificate settings (admin).
+    #[oai(path = "/courses/:id/certificate-settings", method = "put")]
+    async fn save_settings(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<Settings>,
+    ) -> AppResult<Json<Settings>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(service::save_settings(&state.engine, id.0, body.0).await?))
+    }
+
+    /// Who in the batch is eligible, for which kind, and for the rest
+    /// exactly which condition fails (admin).
+    #[oai(path = "/batches/:id/certificates/preview", method = "get")]
+    async fn preview(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Vec<PreviewRow>>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(service::preview(&state.engine, id.0).await?))
+    }
+
+    /// Issue the batch's certificates (admin): every eligible trainee or the
+    /// listed ones. Issuing again returns the same certificates.
+    #[oai(path = "/batches/:id/certificates", method = "post")]
+    async fn issue(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<IssueRequest>,
+    ) -> AppResult<Json<Vec<CertificateView>>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(
+            service::issue(&state.engine, &state.config, auth.user(), id.0, body.0.user_ids).await?,
+        ))
+    }
+
+    /// The batch's certificates, revoked ones included (admin).
+    #[oai(path = "/batches/:id/certificates", method = "get")]
+    async fn of_batch(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Vec<CertificateView>>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(service::of_batch(&state.engine, &state.config, id.0).await?))
+    }
+
+    /// Every standing certificate of the batch as PDFs in one ZIP (admin).
+    #[oai(path = "/batches/:id/certificates/zip", method = "get")]
+    async fn zip(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<ZipFile> {
+        auth.require(Role::Admin)?;
+        let certs = service::of_batch(&state.engine, &state.config, id.0).await?;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let fail = |e: &dyn std::fmt::Display| AppError::internal(format!("zip: {e}"));
+        for cert in certs.iter().filter(|c| c.revoked_at.is_none()) {
+            zip.start_file(format!("{}.pdf", file_name(&cert.content.number)), options)
+                .map_err(|e| fail(&e))?;
+            zip.write_all(&render(&state, cert)).map_err(|e| fail(&e))?;
+        }
+        let bytes = zip.finish().map_err(|e| fail(&e))?.into_inner();
+        Ok(ZipFile::Zip(
+            Binary(bytes),
+            "attachment; filename=\"sertifikat-angkatan.zip\"".into(),
+        ))
+    }
+
+    /// The caller's certificates.
+    #[oai(path = "/me/certificates", method = "get")]
+    async fn mine(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<Vec<CertificateView>>> {
+        Ok(Json(service::mine(&state.engine, &state.config, auth.user()).await?))
+    }
+
+    /// A certificate (its holder or an admin).
+    #[oai(path = "/certificates/:id", method = "get")]
+    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Box<CertificateView>>> {
+        Ok(Json(Box::new(
+            service::get(&state.engine, &state.config, auth.user(), id.0).await?,
+        )))
+    }
+
+    /// The certificate as an A4 landscape PDF (its holder or an admin).
+    #[oai(path = "/certificates/:id/pdf", method = "get")]
+    async fn pdf(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<PdfFile> {
+        let cert = service::get(&state.engine, &state.config, auth.user(), id.0).await?;
+        Ok(PdfFile::Pdf(
+            Binary(render(&state, &cert)),
+            format!("attachment; filename=\"{}.pdf\"", file_name(&cert.content.number)),
+        ))
+    }
+
+    /// Revoke a certificate (admin), with a reason; audited.
+    #[oai(path = "/certificates/:id/revoke", method = "post")]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<RevokeRequest>,
+    ) -> AppResult<Json<Box<CertificateView>>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(Box::new(
+            service::revoke(&state.engine, &state.config, auth.user(), id.0, &body.reason).await?,
+        )))
+    }
+
+    /// Issue a new certificate replacing a revoked one (admin).
+    #[oai(path = "/certificates/:id/reissue", method = "post")]
+    async fn reissue(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Box<CertificateView>>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(Box::new(
+            service::reissue(&state.engine, &state.config, auth.user(), id.0).await?,
+        )))
+    }
+
+    /// Check a verification code (public, rate-limited): valid, revoked,
+    /// expired, invalid (altered) or unknown. The NIP is masked.
+    #[oai(path = "/verify/:code", method = "get")]
+    async fn verify(&self, state: Data<&AppState>, remote: &RemoteAddr, code: Path<String>) -> AppResult<Json<Verification>> {
+        let address = client_address(remote).unwrap_or_default();
+        state.verify_throttle.check(&address, std::time::Instant::now())?;
+        Ok(Json(service::verify(&state.engine, &code.0).await?))
+    }
+
+    /// The public keys certificates are signed with (JWK, Ed25519), old ones included.
+    #[oai(path = "/certificate-keys", method = "get")]
+    async fn keys(&self, state: Data<&AppState>) -> AppResult<Json<Vec<PublicKey>>> {
+        Ok(Json(keys::public_keys(&state.db).await?))
+    }
+}

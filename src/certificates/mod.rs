@@ -1,0 +1,10 @@
+//! Certificates: eligibility, issue with gap-free numbers, Ed25519-signed
+//! content, PDF with a QR code, public verification, revocation.
+
+pub mod api;
+pub mod keys;
+pub mod model;
+pub mod pdf;
+pub mod service;
+pub mod store;
+pub mod throttle;

@@ -1,0 +1,343 @@
+//! Certificates: eligibility, issue (idempotent, gap-free numbers under
+//! concurrency), PDF, public verification with the signature checked,
+//! tampering, revocation and reissue, roles.
+
+use base64::Engine as _;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::cases;
+use crate::exams::{enrol, person};
+use crate::schedule::course_and_batch;
+use crate::support::{Session, TestApp, assert_error};
+
+cases![
+    certificates_issued_verified_revoked_and_reissued,
+    a_record_altered_in_the_database_verifies_as_invalid,
+    numbers_stay_gap_free_when_batches_are_issued_at_once,
+];
+
+pub struct Batch {
+    pub admin: Session,
+    pub batch_id: String,
+    pub course_code: String,
+    /// (user id, session) of: one who completed everything, one who only
+    /// attended, one who did neither.
+    pub done: (String, Session),
+    pub attended: (String, Session),
+    pub absent: (String, Session),
+}
+
+async fn attend(admin: &Session, batch: &Value, user_id: &str) {
+    let batch_id = batch["id"].as_str().unwrap();
+    let entries: Vec<Value> = batch["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({ "session_id": s["id"], "user_id": user_id, "status": "present" }))
+        .collect();
+    let (status, body) = admin
+        .post(&format!("/api/v1/batches/{batch_id}/attendance"), &json!({ "entries": entries }))
+        .await;
+    assert!(status.is_success(), "{body}");
+}
+
+async fn read_all(trainee: &Session, course: &Value) {
+    for m in course["modules"].as_array().unwrap() {
+        let (status, body) = trainee
+            .post(&format!("/api/v1/modules/{}/complete", m["id"].as_str().unwrap()), &json!({}))
+            .await;
+        assert!(status.is_success(), "{body}");
+    }
+}
+
+/// A finished batch of course `code` with three trainees (usernames prefixed).
+pub async fn finished_batch(app: &TestApp, code: &str) -> Batch {
+    let admin = app.admin().await;
+    let (course, batch) = course_and_batch(&admin, code, json!({})).await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let prefix = code.to_lowercase();
+    let mut people = Vec::new();
+    for (who, unit) in [("lulus", "Diskominfo"), ("hadir", "Dinkes"), ("absen", "Bappeda")] {
+        let (id, session) = person(app, &admin, &format!("{prefix}-{who}"), unit, "trainee").await;
+        enrol(&admin, &batch_id, &id).await;
+        people.push((id, session));
+    }
+    read_all(&people[0].1, &course).await;
+    attend(&admin, &batch, &people[0].0).await;
+    attend(&admin, &batch, &people[1].0).await;
+    let mut people = people.into_iter();
+    Batch {
+        admin,
+        batch_id,
+        course_code: code.to_owned(),
+        done: people.next().unwrap(),
+        attended: people.next().unwrap(),
+        absent: people.next().unwrap(),
+    }
+}
+
+fn row<'a>(preview: &'a Value, user_id: &str) -> &'a Value {
+    preview
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"] == user_id)
+        .unwrap()
+}
+
+async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
+    let b = finished_batch(&app, "SRT").await;
+    let (status, preview) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}/certificates/preview", b.batch_id))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(row(&preview, &b.done.0)["kind"], "kelulusan");
+    let letter = row(&preview, &b.attended.0);
+    assert_eq!(letter["kind"], "keterangan");
+    assert!(letter["reasons"].to_string().contains("modul"), "{letter}");
+    let none = row(&preview, &b.absent.0);
+    assert_eq!(none["eligible"], false);
+    let reasons = none["reasons"].to_string();
+    assert!(reasons.contains("kehadiran") && reasons.contains("modul"), "{reasons}");
+
+    // Roles: only admins see and issue.
+    let (status, _) = b.done.1.get(&format!("/api/v1/batches/{}/certificates/preview", b.batch_id)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = b
+        .admin
+        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({ "user_ids": [b.absent.0] }))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "user_ids[0]");
+
+    let (status, issued) = b
+        .admin
+        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let issued = issued.as_array().unwrap().clone();
+    assert_eq!(issued.len(), 2);
+    let year = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).year();
+    let mut numbers: Vec<String> = issued
+        .iter()
+        .map(|c| c["content"]["number"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    assert!(numbers[0].starts_with("001/BKD-BIMTEK/SRT/"), "{numbers:?}");
+    assert!(numbers[1].starts_with("002/BKD-BIMTEK/SRT/") && numbers[1].ends_with(&year.to_string()));
+    // Issuing again gives the same certificates.
+    let (_, again) = b
+        .admin
+        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({}))
+        .await;
+    let ids = |v: &[Value]| {
+        let mut ids: Vec<String> = v.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(again.as_array().unwrap()), ids(&issued));
+
+    let (_, mine) = b.done.1.get("/api/v1/me/certificates").await;
+    let cert = mine[0].clone();
+    assert_eq!(cert["content"]["kind"], "kelulusan");
+    assert_eq!(cert["content"]["jp"], 4);
+    assert_eq!(cert["content"]["issuer"], "BKD Kota Magelang");
+    let cert_id = cert["id"].as_str().unwrap();
+    let resp = b
+        .done
+        .1
+        .request(reqwest::Method::GET, &format!("/api/v1/certificates/{cert_id}/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let pdf = resp.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(text.contains(cert["content"]["number"].as_str().unwrap()));
+    assert!(text.contains(cert["verify_url"].as_str().unwrap()), "the QR's URL is printed too");
+    // Another trainee cannot read it.
+    let (status, _) = b.attended.1.get(&format!("/api/v1/certificates/{cert_id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = b.attended.1.get(&format!("/api/v1/certificates/{cert_id}/pdf")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The signature verifies with the published key.
+    let (_, keys) = app.anonymous().get("/api/v1/certificate-keys").await;
+    let key = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == cert["kid"])
+        .unwrap();
+    let public: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(key["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let signature: [u8; 64] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cert["signature"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let canonical = canonical(&cert["content"]).into_bytes();
+    use ed25519_dalek::Verifier;
+    ed25519_dalek::VerifyingKey::from_bytes(&public)
+        .unwrap()
+        .verify(&canonical, &ed25519_dalek::Signature::from_bytes(&signature))
+        .expect("the certificate's content verifies with the published key");
+
+    // Anyone can check the code; the NIP never shows in full.
+    let code = cert["content"]["verification_code"].as_str().unwrap();
+    let anonymous = app.anonymous();
+    let (status, checked) = anonymous
+        .get(&format!("/api/v1/verify/{}", code.to_lowercase()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{checked}");
+    assert_eq!(checked["status"], "valid");
+    assert_eq!(checked["holder_name"], "Nama srt-lulus");
+    assert_eq!(checked["jp"], 4);
+    let (_, unknown) = anonymous.get("/api/v1/verify/AAAA-BBBB-CCCC").await;
+    assert_eq!(unknown["status"], "unknown");
+
+    // Revoked: the page and JSON say so, with date and reason; audited.
+    let (status, _) = b
+        .done
+        .1
+        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "Data peserta salah" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = b
+        .admin
+        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "" }))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, revoked) = b
+        .admin
+        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "Nama peserta salah ketik" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    let (status, body) = b
+        .admin
+        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "Nama peserta salah ketik" }))
+        .await;
+    assert_error(status, &body, 409, "already_revoked");
+    let (_, checked) = anonymous.get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(checked["status"], "revoked");
+    assert_eq!(checked["revoke_reason"], "Nama peserta salah ketik");
+    assert!(checked["revoked_on"].is_string());
+
+    // Reissued as a new certificate naming the one it replaces.
+    let (status, fresh) = b
+        .admin
+        .post(&format!("/api/v1/certificates/{cert_id}/reissue"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_eq!(fresh["replaces_id"], cert_id);
+    assert_eq!(fresh["content"]["replaces"], cert["content"]["number"]);
+    assert!(fresh["content"]["number"].as_str().unwrap().starts_with("003/"));
+    let (_, checked) = anonymous
+        .get(&format!("/api/v1/verify/{}", fresh["content"]["verification_code"].as_str().unwrap()))
+        .await;
+    assert_eq!(checked["status"], "valid");
+
+    let resp = b
+        .admin
+        .request(reqwest::Method::GET, &format!("/api/v1/batches/{}/certificates/zip", b.batch_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let zip = resp.bytes().await.unwrap();
+    assert!(zip.starts_with(b"PK"));
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    assert_eq!(archive.len(), 2, "the two standing certificates");
+}
+
+async fn a_record_altered_in_the_database_verifies_as_invalid(app: TestApp) {
+    let b = finished_batch(&app, "TMP").await;
+    let (_, issued) = b
+        .admin
+        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({}))
+        .await;
+    let cert = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user_id"] == b.done.0.as_str())
+        .unwrap()
+        .clone();
+    let code = cert["content"]["verification_code"].as_str().unwrap();
+    let (_, before) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(before["status"], "valid");
+    // Someone with database access raises the JP from 4 to 40.
+    app.sql(&format!(
+        "UPDATE certificates SET content = REPLACE(content, '\"jp\":4', '\"jp\":40') WHERE verification_code = '{code}'"
+    ))
+    .await;
+    let (_, after) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(after["status"], "invalid", "{after}");
+    assert!(after["jp"].is_null(), "nothing of an altered record is vouched for");
+    let _ = b.course_code;
+}
+
+async fn numbers_stay_gap_free_when_batches_are_issued_at_once(app: TestApp) {
+    let admin = app.admin().await;
+    let (course, first) = course_and_batch(&admin, "NUM", json!({})).await;
+    let second = crate::schedule::create_batch(&admin, course["id"].as_str().unwrap(), json!({ "name": "Angkatan II 2026", "starts_on": "2026-04-07", "ends_on": "2026-04-09", "sessions": [{ "day": "2026-04-07", "starts_at": "08:00", "ends_at": "16:00" }] })).await;
+    for (i, batch) in [&first, &second].iter().enumerate() {
+        for n in 0..4 {
+            let (id, session) = person(&app, &admin, &format!("num{i}-{n}"), "Dinkes", "trainee").await;
+            enrol(&admin, batch["id"].as_str().unwrap(), &id).await;
+            read_all(&session, &course).await;
+            attend(&admin, batch, &id).await;
+        }
+    }
+    let mut calls = Vec::new();
+    for _ in 0..3 {
+        for batch in [&first, &second] {
+            let admin = admin.clone();
+            let path = format!("/api/v1/batches/{}/certificates", batch["id"].as_str().unwrap());
+            calls.push(tokio::spawn(async move { admin.post(&path, &json!({})).await }));
+        }
+    }
+    for call in calls {
+        let (status, body) = call.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let mut seqs = Vec::new();
+    for batch in [&first, &second] {
+        let (_, certs) = admin
+            .get(&format!("/api/v1/batches/{}/certificates", batch["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(certs.as_array().unwrap().len(), 4, "one per trainee, however often issued");
+        for c in certs.as_array().unwrap() {
+            let number = c["content"]["number"].as_str().unwrap();
+            seqs.push(number.split('/').next().unwrap().parse::<u32>().unwrap());
+        }
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=8).collect::<Vec<_>>(), "no gaps, no duplicates");
+}
+
+/// JSON with sorted keys and no spaces, as the certificate's signature covers it.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
