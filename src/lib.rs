@@ -20,6 +20,7 @@ pub mod exams;
 pub mod home;
 pub mod http;
 pub mod markup;
+pub mod records;
 pub mod schedule;
 pub mod secrets;
 pub mod tabular;

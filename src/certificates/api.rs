@@ -73,7 +73,12 @@ pub struct CertificatesApi;
 impl CertificatesApi {
     /// A course's certificate settings (admin): number pattern, letters, expiry.
     #[oai(path = "/courses/:id/certificate-settings", method = "get")]
-    async fn settings(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Settings>> {
+    async fn settings(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<Settings>> {
         auth.require(Role::Admin)?;
         Ok(Json(service::settings(&state.engine, id.0).await?))
     }
@@ -88,13 +93,20 @@ impl CertificatesApi {
         body: Json<Settings>,
     ) -> AppResult<Json<Settings>> {
         auth.require(Role::Admin)?;
-        Ok(Json(service::save_settings(&state.engine, id.0, body.0).await?))
+        Ok(Json(
+            service::save_settings(&state.engine, id.0, body.0).await?,
+        ))
     }
 
     /// Who in the batch is eligible, for which kind, and for the rest
     /// exactly which condition fails (admin).
     #[oai(path = "/batches/:id/certificates/preview", method = "get")]
-    async fn preview(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Vec<PreviewRow>>> {
+    async fn preview(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<Vec<PreviewRow>>> {
         auth.require(Role::Admin)?;
         Ok(Json(service::preview(&state.engine, id.0).await?))
     }
@@ -111,15 +123,29 @@ impl CertificatesApi {
     ) -> AppResult<Json<Vec<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(
-            service::issue(&state.engine, &state.config, auth.user(), id.0, body.0.user_ids).await?,
+            service::issue(
+                &state.engine,
+                &state.config,
+                auth.user(),
+                id.0,
+                body.0.user_ids,
+            )
+            .await?,
         ))
     }
 
     /// The batch's certificates, revoked ones included (admin).
     #[oai(path = "/batches/:id/certificates", method = "get")]
-    async fn of_batch(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Vec<CertificateView>>> {
+    async fn of_batch(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<Vec<CertificateView>>> {
         auth.require(Role::Admin)?;
-        Ok(Json(service::of_batch(&state.engine, &state.config, id.0).await?))
+        Ok(Json(
+            service::of_batch(&state.engine, &state.config, id.0).await?,
+        ))
     }
 
     /// Every standing certificate of the batch as PDFs in one ZIP (admin).
@@ -145,13 +171,24 @@ impl CertificatesApi {
 
     /// The caller's certificates.
     #[oai(path = "/me/certificates", method = "get")]
-    async fn mine(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<Vec<CertificateView>>> {
-        Ok(Json(service::mine(&state.engine, &state.config, auth.user()).await?))
+    async fn mine(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> AppResult<Json<Vec<CertificateView>>> {
+        Ok(Json(
+            service::mine(&state.engine, &state.config, auth.user()).await?,
+        ))
     }
 
     /// A certificate (its holder or an admin).
     #[oai(path = "/certificates/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Box<CertificateView>>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<Box<CertificateView>>> {
         Ok(Json(Box::new(
             service::get(&state.engine, &state.config, auth.user(), id.0).await?,
         )))
@@ -163,7 +200,10 @@ impl CertificatesApi {
         let cert = service::get(&state.engine, &state.config, auth.user(), id.0).await?;
         Ok(PdfFile::Pdf(
             Binary(render(&state, &cert)),
-            format!("attachment; filename=\"{}.pdf\"", file_name(&cert.content.number)),
+            format!(
+                "attachment; filename=\"{}.pdf\"",
+                file_name(&cert.content.number)
+            ),
         ))
     }
 
@@ -178,13 +218,25 @@ impl CertificatesApi {
     ) -> AppResult<Json<Box<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(Box::new(
-            service::revoke(&state.engine, &state.config, auth.user(), id.0, &body.reason).await?,
+            service::revoke(
+                &state.engine,
+                &state.config,
+                auth.user(),
+                id.0,
+                &body.reason,
+            )
+            .await?,
         )))
     }
 
     /// Issue a new certificate replacing a revoked one (admin).
     #[oai(path = "/certificates/:id/reissue", method = "post")]
-    async fn reissue(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Json<Box<CertificateView>>> {
+    async fn reissue(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<Box<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(Box::new(
             service::reissue(&state.engine, &state.config, auth.user(), id.0).await?,
@@ -194,9 +246,16 @@ impl CertificatesApi {
     /// Check a verification code (public, rate-limited): valid, revoked,
     /// expired, invalid (altered) or unknown. The NIP is masked.
     #[oai(path = "/verify/:code", method = "get")]
-    async fn verify(&self, state: Data<&AppState>, remote: &RemoteAddr, code: Path<String>) -> AppResult<Json<Verification>> {
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        remote: &RemoteAddr,
+        code: Path<String>,
+    ) -> AppResult<Json<Verification>> {
         let address = client_address(remote).unwrap_or_default();
-        state.verify_throttle.check(&address, std::time::Instant::now())?;
+        state
+            .verify_throttle
+            .check(&address, std::time::Instant::now())?;
         Ok(Json(service::verify(&state.engine, &code.0).await?))
     }
 

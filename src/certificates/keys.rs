@@ -166,7 +166,11 @@ mod tests {
         assert!(check(&public, b"nomor 001", &sig));
         assert!(!check(&public, b"nomor 002", &sig));
         assert!(!check(&public, b"nomor 001", "bukan-tanda-tangan"));
-        let other = hex::encode(SigningKey::from_bytes(&[8u8; 32]).verifying_key().to_bytes());
+        let other = hex::encode(
+            SigningKey::from_bytes(&[8u8; 32])
+                .verifying_key()
+                .to_bytes(),
+        );
         assert!(!check(&other, b"nomor 001", &sig));
     }
 }

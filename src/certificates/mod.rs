@@ -4,6 +4,7 @@
 pub mod api;
 pub mod keys;
 pub mod model;
+pub mod pages;
 pub mod pdf;
 pub mod service;
 pub mod store;

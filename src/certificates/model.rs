@@ -61,10 +61,9 @@ pub fn eligibility(facts: &Facts, letters: bool) -> Eligibility {
         ExamStanding::NoExam | ExamStanding::Kompeten => {}
         ExamStanding::NotReleased => reasons.push("hasil uji kompetensi belum dirilis".into()),
         ExamStanding::NotSat => reasons.push("belum mengikuti uji kompetensi".into()),
-        ExamStanding::BelumKompeten(units) => reasons.push(format!(
-            "belum kompeten pada unit: {}",
-            units.join(", ")
-        )),
+        ExamStanding::BelumKompeten(units) => {
+            reasons.push(format!("belum kompeten pada unit: {}", units.join(", ")))
+        }
     }
     if reasons.is_empty() {
         return Eligibility::Eligible(CertificateKind::Kelulusan);

@@ -137,7 +137,12 @@ pub fn render(cert: &Certificate, layout: &Layout) -> Vec<u8> {
     );
     line -= 20.0;
     for unit in &cert.units {
-        w.centred(line, 11.0, false, &format!("{}: {}", unit.title, unit.result));
+        w.centred(
+            line,
+            11.0,
+            false,
+            &format!("{}: {}", unit.title, unit.result),
+        );
         line -= 14.0;
     }
     if let Some(expires) = cert
@@ -150,17 +155,41 @@ pub fn render(cert: &Certificate, layout: &Layout) -> Vec<u8> {
     }
     // Signatory, bottom right.
     let x = 560.0;
-    w.text(x, 170.0, 11.0, false, &format!("{}, {}", layout.city, layout.issued_on));
+    w.text(
+        x,
+        170.0,
+        11.0,
+        false,
+        &format!("{}, {}", layout.city, layout.issued_on),
+    );
     w.text(x, 155.0, 11.0, false, &cert.signatory_position);
     w.text(x, 100.0, 9.0, false, "Ditandatangani secara elektronik");
     w.text(x, 80.0, 12.0, true, &cert.signatory_name);
     // Verification, bottom left.
     w.qr(56.0, 62.0, 112.0, layout.verify_url);
-    w.text(180.0, 110.0, 9.0, false, "Periksa keaslian sertifikat ini di:");
+    w.text(
+        180.0,
+        110.0,
+        9.0,
+        false,
+        "Periksa keaslian sertifikat ini di:",
+    );
     w.text(180.0, 97.0, 9.0, false, layout.verify_url);
-    w.text(180.0, 84.0, 9.0, true, &format!("Kode verifikasi {}", cert.verification_code));
+    w.text(
+        180.0,
+        84.0,
+        9.0,
+        true,
+        &format!("Kode verifikasi {}", cert.verification_code),
+    );
     if let Some(replaces) = &cert.replaces {
-        w.text(180.0, 71.0, 8.0, false, &format!("Menggantikan sertifikat {replaces}"));
+        w.text(
+            180.0,
+            71.0,
+            8.0,
+            false,
+            &format!("Menggantikan sertifikat {replaces}"),
+        );
     }
 
     let (catalog, tree, page, regular, bold, content) = (
@@ -283,7 +312,10 @@ mod tests {
 
     #[test]
     fn text_outside_win_ansi_does_not_break_the_file() {
-        assert_eq!(win_ansi("Jalan — 5 “kutipan”"), b"Jalan \x97 5 \x93kutipan\x94");
+        assert_eq!(
+            win_ansi("Jalan — 5 “kutipan”"),
+            b"Jalan \x97 5 \x93kutipan\x94"
+        );
         assert_eq!(win_ansi("日本"), b"??");
     }
 }

@@ -347,8 +347,8 @@ async fn write_one(
     }
     let date = issued_at.to_offset(crate::clock::WIB).date();
     let seq = store::next_seq(txn, pattern, date.year()).await?;
-    content.number = format_number(pattern, seq, &content.course_code, date)
-        .map_err(AppError::internal)?;
+    content.number =
+        format_number(pattern, seq, &content.course_code, date).map_err(AppError::internal)?;
     let bytes = content.canonical_bytes();
     let row = certificate::Model {
         id: Uuid::now_v7(),
@@ -390,7 +390,11 @@ pub async fn issue(
                     Some(c) if c.row.eligible => picked.push(c),
                     Some(c) => errors.push(FieldError::new(
                         format!("user_ids[{i}]"),
-                        format!("{} belum memenuhi syarat: {}", c.row.name, c.row.reasons.join("; ")),
+                        format!(
+                            "{} belum memenuhi syarat: {}",
+                            c.row.name,
+                            c.row.reasons.join("; ")
+                        ),
                     )),
                     None => errors.push(FieldError::new(
                         format!("user_ids[{i}]"),
@@ -501,7 +505,11 @@ pub async fn get(
     view(config, &row)
 }
 
-pub async fn of_batch(engine: &Engine, config: &Config, batch_id: Uuid) -> AppResult<Vec<CertificateView>> {
+pub async fn of_batch(
+    engine: &Engine,
+    config: &Config,
+    batch_id: Uuid,
+) -> AppResult<Vec<CertificateView>> {
     store::of_batch(engine.db.read(), batch_id)
         .await?
         .iter()
@@ -509,7 +517,11 @@ pub async fn of_batch(engine: &Engine, config: &Config, batch_id: Uuid) -> AppRe
         .collect()
 }
 
-pub async fn mine(engine: &Engine, config: &Config, user: &CurrentUser) -> AppResult<Vec<CertificateView>> {
+pub async fn mine(
+    engine: &Engine,
+    config: &Config,
+    user: &CurrentUser,
+) -> AppResult<Vec<CertificateView>> {
     store::of_user(engine.db.read(), user.id)
         .await?
         .iter()
@@ -527,7 +539,10 @@ pub async fn revoke(
 ) -> AppResult<CertificateView> {
     let reason = reason.trim().to_owned();
     if reason.chars().count() < 5 {
-        return Err(AppError::invalid_field("reason", "tuliskan alasan pencabutan"));
+        return Err(AppError::invalid_field(
+            "reason",
+            "tuliskan alasan pencabutan",
+        ));
     }
     let actor = admin.id;
     let row = engine
@@ -579,8 +594,8 @@ pub async fn reissue(
             "Hanya sertifikat yang sudah dicabut yang dapat diterbitkan ulang.",
         ));
     }
-    let old_content: Content = serde_json::from_str(&old.content)
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    let old_content: Content =
+        serde_json::from_str(&old.content).map_err(|e| AppError::internal(e.to_string()))?;
     let d = draft(engine, old.batch_id).await?;
     let user = crate::accounts::store::get(engine.db.read(), old.user_id)
         .await?
@@ -598,7 +613,8 @@ pub async fn reissue(
     );
     let key = keys::active(&engine.db).await?;
     let pattern = d.settings.number_pattern.clone();
-    let (batch_id, user_id, course_id, actor) = (old.batch_id, old.user_id, old.course_id, admin.id);
+    let (batch_id, user_id, course_id, actor) =
+        (old.batch_id, old.user_id, old.course_id, admin.id);
     let row = engine
         .writer
         .run(move |txn| {
@@ -727,20 +743,20 @@ pub async fn verify(engine: &Engine, code: &str) -> AppResult<Verification> {
         jp: Some(content.jp),
         units: content.units.clone(),
         issuer: Some(content.issuer.clone()),
-        issued_on: Some(tanggal(
-            row.issued_at
-                .to_offset(crate::clock::WIB)
-                .date(),
-        )),
+        issued_on: Some(tanggal(row.issued_at.to_offset(crate::clock::WIB).date())),
         expires_on: expires_on_date.map(tanggal),
-        revoked_on: row.revoked_at.map(|r| {
-            tanggal(r.to_offset(crate::clock::WIB).date())
-        }),
+        revoked_on: row
+            .revoked_at
+            .map(|r| tanggal(r.to_offset(crate::clock::WIB).date())),
         revoke_reason: row.revoke_reason.clone(),
     })
 }
 
 /// An ISO date (`2028-01-31`) as stored in the content.
 pub fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }

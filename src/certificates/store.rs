@@ -100,7 +100,9 @@ pub async fn issued_between(
     if let Some(u) = until {
         q = q.filter(certificate::Column::IssuedAt.lt(u));
     }
-    Ok(q.order_by_asc(certificate::Column::IssuedAt).all(conn).await?)
+    Ok(q.order_by_asc(certificate::Column::IssuedAt)
+        .all(conn)
+        .await?)
 }
 
 pub async fn revoked_between(
@@ -115,7 +117,9 @@ pub async fn revoked_between(
     if let Some(u) = until {
         q = q.filter(certificate::Column::RevokedAt.lt(u));
     }
-    Ok(q.order_by_asc(certificate::Column::RevokedAt).all(conn).await?)
+    Ok(q.order_by_asc(certificate::Column::RevokedAt)
+        .all(conn)
+        .await?)
 }
 
 pub async fn all_standing(conn: &impl ConnectionTrait) -> AppResult<Vec<certificate::Model>> {

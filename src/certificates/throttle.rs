@@ -60,7 +60,10 @@ mod tests {
             t.check("10.0.0.1", start),
             Err(AppError::TooManyRequests { .. })
         ));
-        assert!(t.check("10.0.0.2", start).is_ok(), "others are not affected");
+        assert!(
+            t.check("10.0.0.2", start).is_ok(),
+            "others are not affected"
+        );
         assert!(t.check("10.0.0.1", start + WINDOW).is_ok(), "a new minute");
     }
 }

@@ -1,5 +1,5 @@
 //! The home page: one section per role, linking to what that role does.
-//! Capabilities not built yet are listed as "belum tersedia", never faked.
+//! Capabilities not built yet would be listed as "belum tersedia", never faked.
 
 use minijinja::context;
 use poem::handler;
@@ -41,11 +41,15 @@ fn sections(role: Role) -> Vec<Entry> {
                 "Susun ujian dari templat, tetapkan asesor, rilis hasil, tangani banding.",
                 Some("/admin/exams"),
             ),
-            ("Sertifikat", "Terbitkan dan cabut sertifikat.", None),
+            (
+                "Sertifikat",
+                "Terbitkan dan cabut sertifikat dari halaman angkatan.",
+                Some("/admin/batches"),
+            ),
             (
                 "Laporan SIASN & JP",
                 "Ekspor riwayat kursus dan rekap 20 JP.",
-                None,
+                Some("/admin/records/jp"),
             ),
             (
                 "Dokumentasi API",
@@ -72,12 +76,12 @@ fn sections(role: Role) -> Vec<Entry> {
             (
                 "Sertifikat saya",
                 "Unduh sertifikat yang telah terbit.",
-                None,
+                Some("/my/certificates"),
             ),
             (
                 "JP tahun ini",
-                "Rekap jam pelajaran menuju 20 JP per tahun.",
-                None,
+                "Rekap jam pelajaran menuju 20 JP per tahun, dari sertifikat Anda.",
+                Some("/my/certificates"),
             ),
         ],
     }
@@ -99,10 +103,16 @@ pub async fn home(
             }
         })
         .collect();
+    let year = crate::clock::today_wib().year();
+    let jp = if user.0.has(Role::Trainee) {
+        Some(crate::records::service::jp_of(&state.engine, user.0.id, year).await?)
+    } else {
+        None
+    };
     state.templates.page(
         "home.html",
         Some(&user.0),
         csrf,
-        context! { groups => groups },
+        context! { groups => groups, jp => jp, year => year, minimum => crate::records::model::MIN_JP },
     )
 }

@@ -23,6 +23,7 @@ use crate::attempts::pages::admin as quiz_admin;
 use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
+use crate::certificates::pages as certificates;
 use crate::exams::pages::admin as exam_admin;
 use crate::exams::pages::assessor as grading;
 use crate::exams::pages::trainee as exam;
@@ -187,6 +188,23 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/exams/:id/appeal", post(exam::appeal))
         .at("/exams/:id/tasks/:key/file", post(exam::upload_file))
         .at("/grading/:id/file", get(grading::item_file))
+        .at("/admin/records/jp", get(crate::records::pages::jp_page))
+        .at("/verify", get(certificates::verify_form))
+        .at("/verify/:code", get(certificates::verify_code))
+        .at("/my/certificates", get(certificates::my_certificates))
+        .at(
+            "/admin/batches/:id/certificates",
+            get(certificates::batch_certificates),
+        )
+        .at(
+            "/admin/batches/:id/certificates/issue",
+            post(certificates::issue),
+        )
+        .at("/admin/certificates/:id/revoke", post(certificates::revoke))
+        .at(
+            "/admin/certificates/:id/reissue",
+            post(certificates::reissue),
+        )
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(

@@ -9,6 +9,7 @@ use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
 use crate::certificates::api::CertificatesApi;
 use crate::exams::api::ExamsApi;
+use crate::records::api::RecordsApi;
 use crate::schedule::api::BatchesApi;
 
 #[derive(Tags)]
@@ -29,6 +30,8 @@ pub enum ApiTags {
     Exams,
     /// Certificates: eligibility, issue, PDF, revocation and public verification.
     Certificates,
+    /// Records for BKD and SIASN: riwayat kursus, JP tally, open data.
+    Records,
 }
 
 pub type Apis = (
@@ -41,6 +44,7 @@ pub type Apis = (
     AttemptsApi,
     ExamsApi,
     CertificatesApi,
+    RecordsApi,
 );
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -57,6 +61,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             AttemptsApi,
             ExamsApi,
             CertificatesApi,
+            RecordsApi,
         ),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),

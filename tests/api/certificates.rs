@@ -28,7 +28,7 @@ pub struct Batch {
     pub absent: (String, Session),
 }
 
-async fn attend(admin: &Session, batch: &Value, user_id: &str) {
+pub async fn attend(admin: &Session, batch: &Value, user_id: &str) {
     let batch_id = batch["id"].as_str().unwrap();
     let entries: Vec<Value> = batch["sessions"]
         .as_array()
@@ -37,15 +37,21 @@ async fn attend(admin: &Session, batch: &Value, user_id: &str) {
         .map(|s| json!({ "session_id": s["id"], "user_id": user_id, "status": "present" }))
         .collect();
     let (status, body) = admin
-        .post(&format!("/api/v1/batches/{batch_id}/attendance"), &json!({ "entries": entries }))
+        .post(
+            &format!("/api/v1/batches/{batch_id}/attendance"),
+            &json!({ "entries": entries }),
+        )
         .await;
     assert!(status.is_success(), "{body}");
 }
 
-async fn read_all(trainee: &Session, course: &Value) {
+pub async fn read_all(trainee: &Session, course: &Value) {
     for m in course["modules"].as_array().unwrap() {
         let (status, body) = trainee
-            .post(&format!("/api/v1/modules/{}/complete", m["id"].as_str().unwrap()), &json!({}))
+            .post(
+                &format!("/api/v1/modules/{}/complete", m["id"].as_str().unwrap()),
+                &json!({}),
+            )
             .await;
         assert!(status.is_success(), "{body}");
     }
@@ -58,7 +64,11 @@ pub async fn finished_batch(app: &TestApp, code: &str) -> Batch {
     let batch_id = batch["id"].as_str().unwrap().to_owned();
     let prefix = code.to_lowercase();
     let mut people = Vec::new();
-    for (who, unit) in [("lulus", "Diskominfo"), ("hadir", "Dinkes"), ("absen", "Bappeda")] {
+    for (who, unit) in [
+        ("lulus", "Diskominfo"),
+        ("hadir", "Dinkes"),
+        ("absen", "Bappeda"),
+    ] {
         let (id, session) = person(app, &admin, &format!("{prefix}-{who}"), unit, "trainee").await;
         enrol(&admin, &batch_id, &id).await;
         people.push((id, session));
@@ -90,7 +100,10 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     let b = finished_batch(&app, "SRT").await;
     let (status, preview) = b
         .admin
-        .get(&format!("/api/v1/batches/{}/certificates/preview", b.batch_id))
+        .get(&format!(
+            "/api/v1/batches/{}/certificates/preview",
+            b.batch_id
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{preview}");
     assert_eq!(row(&preview, &b.done.0)["kind"], "kelulusan");
@@ -100,40 +113,66 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     let none = row(&preview, &b.absent.0);
     assert_eq!(none["eligible"], false);
     let reasons = none["reasons"].to_string();
-    assert!(reasons.contains("kehadiran") && reasons.contains("modul"), "{reasons}");
+    assert!(
+        reasons.contains("kehadiran") && reasons.contains("modul"),
+        "{reasons}"
+    );
 
     // Roles: only admins see and issue.
-    let (status, _) = b.done.1.get(&format!("/api/v1/batches/{}/certificates/preview", b.batch_id)).await;
+    let (status, _) = b
+        .done
+        .1
+        .get(&format!(
+            "/api/v1/batches/{}/certificates/preview",
+            b.batch_id
+        ))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = b
         .admin
-        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({ "user_ids": [b.absent.0] }))
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &json!({ "user_ids": [b.absent.0] }),
+        )
         .await;
     assert_error(status, &body, 422, "validation_failed");
     assert_eq!(body["error"]["details"][0]["field"], "user_ids[0]");
 
     let (status, issued) = b
         .admin
-        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({}))
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{issued}");
     let issued = issued.as_array().unwrap().clone();
     assert_eq!(issued.len(), 2);
-    let year = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).year();
+    let year = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+7))
+        .year();
     let mut numbers: Vec<String> = issued
         .iter()
         .map(|c| c["content"]["number"].as_str().unwrap().to_owned())
         .collect();
     numbers.sort();
     assert!(numbers[0].starts_with("001/BKD-BIMTEK/SRT/"), "{numbers:?}");
-    assert!(numbers[1].starts_with("002/BKD-BIMTEK/SRT/") && numbers[1].ends_with(&year.to_string()));
+    assert!(
+        numbers[1].starts_with("002/BKD-BIMTEK/SRT/") && numbers[1].ends_with(&year.to_string())
+    );
     // Issuing again gives the same certificates.
     let (_, again) = b
         .admin
-        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({}))
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &json!({}),
+        )
         .await;
     let ids = |v: &[Value]| {
-        let mut ids: Vec<String> = v.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+        let mut ids: Vec<String> = v
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
         ids.sort();
         ids
     };
@@ -148,7 +187,10 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     let resp = b
         .done
         .1
-        .request(reqwest::Method::GET, &format!("/api/v1/certificates/{cert_id}/pdf"))
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/certificates/{cert_id}/pdf"),
+        )
         .send()
         .await
         .unwrap();
@@ -157,11 +199,22 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     let text = String::from_utf8_lossy(&pdf);
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(text.contains(cert["content"]["number"].as_str().unwrap()));
-    assert!(text.contains(cert["verify_url"].as_str().unwrap()), "the QR's URL is printed too");
+    assert!(
+        text.contains(cert["verify_url"].as_str().unwrap()),
+        "the QR's URL is printed too"
+    );
     // Another trainee cannot read it.
-    let (status, _) = b.attended.1.get(&format!("/api/v1/certificates/{cert_id}")).await;
+    let (status, _) = b
+        .attended
+        .1
+        .get(&format!("/api/v1/certificates/{cert_id}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = b.attended.1.get(&format!("/api/v1/certificates/{cert_id}/pdf")).await;
+    let (status, _) = b
+        .attended
+        .1
+        .get(&format!("/api/v1/certificates/{cert_id}/pdf"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The signature verifies with the published key.
@@ -186,7 +239,10 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     use ed25519_dalek::Verifier;
     ed25519_dalek::VerifyingKey::from_bytes(&public)
         .unwrap()
-        .verify(&canonical, &ed25519_dalek::Signature::from_bytes(&signature))
+        .verify(
+            &canonical,
+            &ed25519_dalek::Signature::from_bytes(&signature),
+        )
         .expect("the certificate's content verifies with the published key");
 
     // Anyone can check the code; the NIP never shows in full.
@@ -206,22 +262,34 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     let (status, _) = b
         .done
         .1
-        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "Data peserta salah" }))
+        .post(
+            &format!("/api/v1/certificates/{cert_id}/revoke"),
+            &json!({ "reason": "Data peserta salah" }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = b
         .admin
-        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "" }))
+        .post(
+            &format!("/api/v1/certificates/{cert_id}/revoke"),
+            &json!({ "reason": "" }),
+        )
         .await;
     assert_error(status, &body, 422, "validation_failed");
     let (status, revoked) = b
         .admin
-        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "Nama peserta salah ketik" }))
+        .post(
+            &format!("/api/v1/certificates/{cert_id}/revoke"),
+            &json!({ "reason": "Nama peserta salah ketik" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{revoked}");
     let (status, body) = b
         .admin
-        .post(&format!("/api/v1/certificates/{cert_id}/revoke"), &json!({ "reason": "Nama peserta salah ketik" }))
+        .post(
+            &format!("/api/v1/certificates/{cert_id}/revoke"),
+            &json!({ "reason": "Nama peserta salah ketik" }),
+        )
         .await;
     assert_error(status, &body, 409, "already_revoked");
     let (_, checked) = anonymous.get(&format!("/api/v1/verify/{code}")).await;
@@ -232,20 +300,34 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     // Reissued as a new certificate naming the one it replaces.
     let (status, fresh) = b
         .admin
-        .post(&format!("/api/v1/certificates/{cert_id}/reissue"), &json!({}))
+        .post(
+            &format!("/api/v1/certificates/{cert_id}/reissue"),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
     assert_eq!(fresh["replaces_id"], cert_id);
     assert_eq!(fresh["content"]["replaces"], cert["content"]["number"]);
-    assert!(fresh["content"]["number"].as_str().unwrap().starts_with("003/"));
+    assert!(
+        fresh["content"]["number"]
+            .as_str()
+            .unwrap()
+            .starts_with("003/")
+    );
     let (_, checked) = anonymous
-        .get(&format!("/api/v1/verify/{}", fresh["content"]["verification_code"].as_str().unwrap()))
+        .get(&format!(
+            "/api/v1/verify/{}",
+            fresh["content"]["verification_code"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(checked["status"], "valid");
 
     let resp = b
         .admin
-        .request(reqwest::Method::GET, &format!("/api/v1/batches/{}/certificates/zip", b.batch_id))
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/batches/{}/certificates/zip", b.batch_id),
+        )
         .send()
         .await
         .unwrap();
@@ -260,7 +342,10 @@ async fn a_record_altered_in_the_database_verifies_as_invalid(app: TestApp) {
     let b = finished_batch(&app, "TMP").await;
     let (_, issued) = b
         .admin
-        .post(&format!("/api/v1/batches/{}/certificates", b.batch_id), &json!({}))
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &json!({}),
+        )
         .await;
     let cert = issued
         .as_array()
@@ -279,7 +364,10 @@ async fn a_record_altered_in_the_database_verifies_as_invalid(app: TestApp) {
     .await;
     let (_, after) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
     assert_eq!(after["status"], "invalid", "{after}");
-    assert!(after["jp"].is_null(), "nothing of an altered record is vouched for");
+    assert!(
+        after["jp"].is_null(),
+        "nothing of an altered record is vouched for"
+    );
     let _ = b.course_code;
 }
 
@@ -289,7 +377,8 @@ async fn numbers_stay_gap_free_when_batches_are_issued_at_once(app: TestApp) {
     let second = crate::schedule::create_batch(&admin, course["id"].as_str().unwrap(), json!({ "name": "Angkatan II 2026", "starts_on": "2026-04-07", "ends_on": "2026-04-09", "sessions": [{ "day": "2026-04-07", "starts_at": "08:00", "ends_at": "16:00" }] })).await;
     for (i, batch) in [&first, &second].iter().enumerate() {
         for n in 0..4 {
-            let (id, session) = person(&app, &admin, &format!("num{i}-{n}"), "Dinkes", "trainee").await;
+            let (id, session) =
+                person(&app, &admin, &format!("num{i}-{n}"), "Dinkes", "trainee").await;
             enrol(&admin, batch["id"].as_str().unwrap(), &id).await;
             read_all(&session, &course).await;
             attend(&admin, batch, &id).await;
@@ -299,8 +388,13 @@ async fn numbers_stay_gap_free_when_batches_are_issued_at_once(app: TestApp) {
     for _ in 0..3 {
         for batch in [&first, &second] {
             let admin = admin.clone();
-            let path = format!("/api/v1/batches/{}/certificates", batch["id"].as_str().unwrap());
-            calls.push(tokio::spawn(async move { admin.post(&path, &json!({})).await }));
+            let path = format!(
+                "/api/v1/batches/{}/certificates",
+                batch["id"].as_str().unwrap()
+            );
+            calls.push(tokio::spawn(
+                async move { admin.post(&path, &json!({})).await },
+            ));
         }
     }
     for call in calls {
@@ -310,9 +404,16 @@ async fn numbers_stay_gap_free_when_batches_are_issued_at_once(app: TestApp) {
     let mut seqs = Vec::new();
     for batch in [&first, &second] {
         let (_, certs) = admin
-            .get(&format!("/api/v1/batches/{}/certificates", batch["id"].as_str().unwrap()))
+            .get(&format!(
+                "/api/v1/batches/{}/certificates",
+                batch["id"].as_str().unwrap()
+            ))
             .await;
-        assert_eq!(certs.as_array().unwrap().len(), 4, "one per trainee, however often issued");
+        assert_eq!(
+            certs.as_array().unwrap().len(),
+            4,
+            "one per trainee, however often issued"
+        );
         for c in certs.as_array().unwrap() {
             let number = c["content"]["number"].as_str().unwrap();
             seqs.push(number.split('/').next().unwrap().parse::<u32>().unwrap());

@@ -26,6 +26,7 @@ mod ops;
 mod pages;
 mod quiz_pages;
 mod quizzes;
+mod records;
 mod reliability;
 mod schedule;
 mod users;
@@ -83,6 +84,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("exams", exams::cases()),
         ("exam_pages", exam_pages::cases()),
         ("certificates", certificates::cases()),
+        ("records", records::cases()),
         ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),

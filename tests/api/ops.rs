@@ -166,6 +166,23 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/exams/{id}/tasks/{key}/file", "put"),
         ("/api/v1/exams/{id}/files", "get"),
         ("/api/v1/grading/{item_id}/file", "get"),
+        ("/api/v1/courses/{id}/certificate-settings", "get"),
+        ("/api/v1/courses/{id}/certificate-settings", "put"),
+        ("/api/v1/batches/{id}/certificates/preview", "get"),
+        ("/api/v1/batches/{id}/certificates", "post"),
+        ("/api/v1/batches/{id}/certificates", "get"),
+        ("/api/v1/batches/{id}/certificates/zip", "get"),
+        ("/api/v1/me/certificates", "get"),
+        ("/api/v1/certificates/{id}", "get"),
+        ("/api/v1/certificates/{id}/pdf", "get"),
+        ("/api/v1/certificates/{id}/revoke", "post"),
+        ("/api/v1/certificates/{id}/reissue", "post"),
+        ("/api/v1/verify/{code}", "get"),
+        ("/api/v1/certificate-keys", "get"),
+        ("/api/v1/records/kursus", "get"),
+        ("/api/v1/records/jp", "get"),
+        ("/api/v1/records/open-data", "get"),
+        ("/api/v1/me/jp", "get"),
     ];
     for (path, method) in expected {
         assert!(

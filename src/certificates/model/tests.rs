@@ -17,18 +17,60 @@ fn eligibility_table() {
     use Eligibility::*;
     let bk = || ExamStanding::BelumKompeten(vec!["Menyusun siaran pers".into()]);
     let cases = [
-        (facts(&[], 100.0, ExamStanding::NoExam), true, Eligible(Kelulusan)),
-        (facts(&[], 80.0, ExamStanding::Kompeten), true, Eligible(Kelulusan)),
+        (
+            facts(&[], 100.0, ExamStanding::NoExam),
+            true,
+            Eligible(Kelulusan),
+        ),
+        (
+            facts(&[], 80.0, ExamStanding::Kompeten),
+            true,
+            Eligible(Kelulusan),
+        ),
         (facts(&[], 90.0, bk()), true, Eligible(Keterangan)),
-        (facts(&[], 90.0, bk()), false, NotEligible(vec!["belum kompeten pada unit: Menyusun siaran pers".into()])),
-        (facts(&["kuis 'X' belum lulus"], 85.0, ExamStanding::NoExam), true, Eligible(Keterangan)),
-        (facts(&["kehadiran 50% di bawah syarat 80%"], 50.0, ExamStanding::NoExam), true, NotEligible(vec!["kehadiran 50% di bawah syarat 80%".into()])),
-        (facts(&[], 100.0, ExamStanding::NotReleased), true, NotEligible(vec!["hasil uji kompetensi belum dirilis".into()])),
-        (facts(&[], 100.0, ExamStanding::NotSat), true, Eligible(Keterangan)),
-        (facts(&[], 79.9, ExamStanding::NotSat), true, NotEligible(vec!["belum mengikuti uji kompetensi".into()])),
+        (
+            facts(&[], 90.0, bk()),
+            false,
+            NotEligible(vec![
+                "belum kompeten pada unit: Menyusun siaran pers".into(),
+            ]),
+        ),
+        (
+            facts(&["kuis 'X' belum lulus"], 85.0, ExamStanding::NoExam),
+            true,
+            Eligible(Keterangan),
+        ),
+        (
+            facts(
+                &["kehadiran 50% di bawah syarat 80%"],
+                50.0,
+                ExamStanding::NoExam,
+            ),
+            true,
+            NotEligible(vec!["kehadiran 50% di bawah syarat 80%".into()]),
+        ),
+        (
+            facts(&[], 100.0, ExamStanding::NotReleased),
+            true,
+            NotEligible(vec!["hasil uji kompetensi belum dirilis".into()]),
+        ),
+        (
+            facts(&[], 100.0, ExamStanding::NotSat),
+            true,
+            Eligible(Keterangan),
+        ),
+        (
+            facts(&[], 79.9, ExamStanding::NotSat),
+            true,
+            NotEligible(vec!["belum mengikuti uji kompetensi".into()]),
+        ),
     ];
     for (f, letters, expected) in cases {
-        assert_eq!(eligibility(&f, letters), expected, "{f:?} letters={letters}");
+        assert_eq!(
+            eligibility(&f, letters),
+            expected,
+            "{f:?} letters={letters}"
+        );
     }
 }
 
@@ -39,9 +81,20 @@ fn numbers_follow_the_pattern() {
         format_number(DEFAULT_PATTERN, 7, "PK-01", on).unwrap(),
         "007/BKD-BIMTEK/PK-01/XI/2026"
     );
-    assert_eq!(format_number("{seq}/{month}/{year}", 1234, "X", on).unwrap(), "1234/11/2026");
-    assert!(format_number("{year}/{course_code}", 1, "X", on).unwrap_err().contains("{seq}"));
-    assert!(format_number("{seq}/{bulan}", 1, "X", on).unwrap_err().contains("bulan"));
+    assert_eq!(
+        format_number("{seq}/{month}/{year}", 1234, "X", on).unwrap(),
+        "1234/11/2026"
+    );
+    assert!(
+        format_number("{year}/{course_code}", 1, "X", on)
+            .unwrap_err()
+            .contains("{seq}")
+    );
+    assert!(
+        format_number("{seq}/{bulan}", 1, "X", on)
+            .unwrap_err()
+            .contains("bulan")
+    );
     assert!(format_number("{seq", 1, "X", on).is_err());
     assert_eq!(roman_month(4), "IV");
     assert_eq!(roman_month(9), "IX");
@@ -74,10 +127,22 @@ fn dates_in_bahasa_indonesia() {
 fn verification_outcomes() {
     let today = date!(2026 - 11 - 22);
     assert_eq!(verify_status(true, false, None, today), VerifyStatus::Valid);
-    assert_eq!(verify_status(true, true, None, today), VerifyStatus::Revoked);
-    assert_eq!(verify_status(false, true, None, today), VerifyStatus::Invalid);
-    assert_eq!(verify_status(true, false, Some(date!(2026 - 11 - 21)), today), VerifyStatus::Expired);
-    assert_eq!(verify_status(true, false, Some(today), today), VerifyStatus::Valid);
+    assert_eq!(
+        verify_status(true, true, None, today),
+        VerifyStatus::Revoked
+    );
+    assert_eq!(
+        verify_status(false, true, None, today),
+        VerifyStatus::Invalid
+    );
+    assert_eq!(
+        verify_status(true, false, Some(date!(2026 - 11 - 21)), today),
+        VerifyStatus::Expired
+    );
+    assert_eq!(
+        verify_status(true, false, Some(today), today),
+        VerifyStatus::Valid
+    );
 }
 
 #[test]
@@ -117,5 +182,8 @@ fn canonical_bytes_change_with_any_field() {
     assert_ne!(content.canonical_bytes(), changed.canonical_bytes());
     assert_eq!(content.canonical_bytes(), content.clone().canonical_bytes());
     let text = String::from_utf8(content.canonical_bytes()).unwrap();
-    assert!(text.starts_with("{\"batch_name\":\"Angkatan I\",\"course_code\""), "{text}");
+    assert!(
+        text.starts_with("{\"batch_name\":\"Angkatan I\",\"course_code\""),
+        "{text}"
+    );
 }

@@ -1,0 +1,190 @@
+//! Certificate pages: the public verification page the QR code leads to,
+//! a trainee's certificates, and a batch's certificates for administrators
+//! (eligibility, issue, revoke, reissue, downloads).
+
+use minijinja::context;
+use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect, RemoteAddr};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::service;
+use crate::accounts::model::Role;
+use crate::error::{AppError, AppResult};
+use crate::http::auth::{PageUser, client_address};
+use crate::http::csrf::CheckedForm;
+use crate::http::pages::redirect_with;
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    code: Option<String>,
+}
+
+async fn verify_page(
+    state: &AppState,
+    remote: &RemoteAddr,
+    csrf: &str,
+    code: Option<String>,
+) -> AppResult<Response> {
+    let result = match code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => {
+            let address = client_address(remote).unwrap_or_default();
+            state
+                .verify_throttle
+                .check(&address, std::time::Instant::now())?;
+            Some(service::verify(&state.engine, code).await?)
+        }
+        None => None,
+    };
+    Ok(state
+        .templates
+        .page(
+            "certificates/verify.html",
+            None,
+            csrf,
+            context! { code => code, result => to_value(&result) },
+        )?
+        .into_response())
+}
+
+/// `/verify?code=…`: a form to type a code, and its answer.
+#[handler]
+pub async fn verify_form(
+    state: Data<&AppState>,
+    remote: &RemoteAddr,
+    csrf: &CsrfToken,
+    Query(q): Query<CodeQuery>,
+) -> AppResult<Response> {
+    verify_page(&state, remote, &csrf.0, q.code).await
+}
+
+/// `/verify/{code}`: where the QR code on a certificate leads.
+#[handler]
+pub async fn verify_code(
+    state: Data<&AppState>,
+    remote: &RemoteAddr,
+    csrf: &CsrfToken,
+    code: Path<String>,
+) -> AppResult<Response> {
+    verify_page(&state, remote, &csrf.0, Some(code.0)).await
+}
+
+#[handler]
+pub async fn my_certificates(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+) -> AppResult<Html<String>> {
+    let certs = service::mine(&state.engine, &state.config, &user.0).await?;
+    state.templates.page(
+        "certificates/mine.html",
+        Some(&user.0),
+        csrf,
+        context! { certificates => to_value(&certs) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[handler]
+pub async fn batch_certificates(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    id: Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    user.0.require(Role::Admin)?;
+    let batch = crate::schedule::store::batch(state.db.read(), id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let preview = service::preview(&state.engine, id.0).await?;
+    let issued = service::of_batch(&state.engine, &state.config, id.0).await?;
+    state.templates.page(
+        "certificates/batch.html",
+        Some(&user.0),
+        csrf,
+        context! {
+            batch_id => batch.id.to_string(),
+            batch_name => batch.name,
+            preview => to_value(&preview),
+            issued => to_value(&issued),
+            notice => q.notice,
+            error => q.error,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[handler]
+pub async fn issue(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let back = format!("/admin/batches/{}/certificates", id.0);
+    let certs = service::issue(&state.engine, &state.config, &user.0, id.0, None).await?;
+    Ok(redirect_with(
+        &back,
+        Ok(&format!("{} sertifikat terbit.", certs.len())),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    reason: String,
+}
+
+#[handler]
+pub async fn revoke(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<RevokeForm>,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
+    let back = format!("/admin/batches/{}/certificates", cert.batch_id);
+    match service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await {
+        Ok(c) => Ok(redirect_with(
+            &back,
+            Ok(&format!("Sertifikat {} dicabut.", c.content.number)),
+        )),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
+        Err(AppError::Validation { details, .. }) => {
+            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
+            Ok(redirect_with(&back, Err(&text.join("; "))))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[handler]
+pub async fn reissue(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    _form: CheckedForm<Empty>,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
+    let back = format!("/admin/batches/{}/certificates", cert.batch_id);
+    match service::reissue(&state.engine, &state.config, &user.0, id.0).await {
+        Ok(c) => Ok(redirect_with(
+            &back,
+            Ok(&format!("Terbit ulang sebagai {}.", c.content.number)),
+        )),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,7 @@
+//! Records for BKD and SIASN: riwayat kursus rows, the yearly JP tally
+//! against the 20 JP minimum, and anonymised open data.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod service;

@@ -1,0 +1,39 @@
+//! The JP report page: a bar chart per OPD (server-rendered SVG), who is
+//! below 20 JP, and the downloads.
+
+use minijinja::context;
+use poem::handler;
+use poem::web::{CsrfToken, Data, Html, Query};
+use serde::Deserialize;
+
+use super::model::bar_chart;
+use super::service;
+use crate::accounts::model::Role;
+use crate::error::AppResult;
+use crate::http::auth::PageUser;
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+#[handler]
+pub async fn jp_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Html<String>> {
+    user.0.require(Role::Admin)?;
+    let year = q.year.unwrap_or_else(|| crate::clock::today_wib().year());
+    let report = service::jp_report(&state.engine, year).await?;
+    let chart = bar_chart(&report.opd);
+    state.templates.page(
+        "records/jp.html",
+        Some(&user.0),
+        csrf,
+        context! { report => to_value(&report), chart => chart },
+    )
+}
