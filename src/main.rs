@@ -44,6 +44,37 @@ enum Command {
     /// Import and check question banks (GIFT, Aiken, Moodle XML).
     #[command(subcommand)]
     Bank(BankCommand),
+    /// Certificate signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Records for BKD and SIASN.
+    #[command(subcommand)]
+    Records(RecordsCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Retire the active signing key and make a new one. Certificates signed
+    /// with older keys stay valid; their public keys stay published.
+    Rotate,
+}
+
+#[derive(Subcommand)]
+enum RecordsCommand {
+    /// SIASN riwayat kursus rows of certificates issued in [since, until).
+    Export {
+        /// `2026-11-01` (from 00:00 WIB) or an RFC 3339 time, e.g. the last run's `until`.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        until: Option<String>,
+        /// csv, json or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,6 +182,47 @@ fn main() -> ExitCode {
                 match bimtek::banks::cli::check(&paths, format)? {
                     0 => Ok(()),
                     n => Err(format!("{n} masalah ditemukan")),
+                }
+            }
+            Command::Keys(KeysCommand::Rotate) => {
+                let db = open(&cli.config).await?;
+                bimtek::certificates::keys::ensure(&db)
+                    .await
+                    .map_err(describe)?;
+                let kid = bimtek::certificates::keys::rotate(&db)
+                    .await
+                    .map_err(describe)?;
+                println!(
+                    "Kunci penandatangan baru: {kid}. Kunci lama tetap dipakai untuk memverifikasi."
+                );
+                Ok(())
+            }
+            Command::Records(RecordsCommand::Export {
+                since,
+                until,
+                format,
+                output,
+            }) => {
+                let db = open(&cli.config).await?;
+                let bytes = bimtek::records::cli::export(
+                    &db,
+                    &cli.config,
+                    since.as_deref(),
+                    until.as_deref(),
+                    &format,
+                )
+                .await
+                .map_err(describe)?;
+                match output {
+                    Some(path) => {
+                        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+                    }
+                    None => {
+                        use std::io::Write;
+                        std::io::stdout()
+                            .write_all(&bytes)
+                            .map_err(|e| e.to_string())
+                    }
                 }
             }
             Command::User(UserCommand::Add {

@@ -26,6 +26,19 @@ struct IssueRequest {
 }
 
 #[derive(Object)]
+struct Jwks {
+    keys: Vec<PublicKey>,
+}
+
+#[derive(Object)]
+struct OpenBadge {
+    /// The OpenBadgeCredential (W3C verifiable credential).
+    credential: serde_json::Value,
+    /// The same, signed: a compact JWS (EdDSA) with the credential in `vc`.
+    jwt: String,
+}
+
+#[derive(Object)]
 struct RevokeRequest {
     reason: String,
 }
@@ -259,9 +272,66 @@ impl CertificatesApi {
         Ok(Json(service::verify(&state.engine, &code.0).await?))
     }
 
-    /// The public keys certificates are signed with (JWK, Ed25519), old ones included.
+    /// The public keys certificates and badges are signed with (a JWK set,
+    /// Ed25519), retired ones included.
     #[oai(path = "/certificate-keys", method = "get")]
-    async fn keys(&self, state: Data<&AppState>) -> AppResult<Json<Vec<PublicKey>>> {
-        Ok(Json(keys::public_keys(&state.db).await?))
+    async fn keys(&self, state: Data<&AppState>) -> AppResult<Json<Jwks>> {
+        Ok(Json(Jwks {
+            keys: keys::public_keys(&state.db).await?,
+        }))
+    }
+
+    /// The certificate as an Open Badges 3.0 OpenBadgeCredential, signed as
+    /// a VC-JWT (its holder or an admin).
+    #[oai(path = "/certificates/:id/openbadge", method = "get")]
+    async fn openbadge(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<OpenBadge>> {
+        let cert = service::get(&state.engine, &state.config, auth.user(), id.0).await?;
+        let urls = super::badge::Urls {
+            base: state.config.base_url.trim_end_matches('/').to_owned(),
+            certificate_id: cert.id.to_string(),
+        };
+        let credential = super::badge::credential(
+            &cert.content,
+            &urls,
+            &state.config.issuer,
+            &format!("urn:uuid:{}", cert.user_id),
+        );
+        let key = keys::active(&state.db).await?;
+        let jwt = super::badge::vc_jwt(&key, &credential, cert.issued_at.unix_timestamp());
+        Ok(Json(OpenBadge { credential, jwt }))
+    }
+
+    /// The issuer profile of the badges (public).
+    #[oai(path = "/issuer", method = "get")]
+    async fn issuer(&self, state: Data<&AppState>) -> Json<serde_json::Value> {
+        let base = state.config.base_url.trim_end_matches('/');
+        Json(super::badge::issuer_profile(
+            base,
+            &state.config.issuer,
+            &format!("{base}/api/v1/certificate-keys"),
+        ))
+    }
+
+    /// Revoked credentials, for the badges' `credentialStatus` (public).
+    #[oai(path = "/revocation-list", method = "get")]
+    async fn revocation_list(&self, state: Data<&AppState>) -> AppResult<Json<serde_json::Value>> {
+        let base = state.config.base_url.trim_end_matches('/');
+        let revoked = super::store::revoked_between(state.db.read(), None, None).await?;
+        Ok(Json(serde_json::json!({
+            "id": format!("{base}/api/v1/revocation-list"),
+            "type": "1EdTechRevocationList",
+            "revokedCredentials": revoked
+                .iter()
+                .map(|c| serde_json::json!({
+                    "id": format!("{base}/api/v1/certificates/{}/openbadge", c.id),
+                    "revoked_at": c.revoked_at.map(|r| r.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()),
+                }))
+                .collect::<Vec<_>>(),
+        })))
     }
 }

@@ -2,6 +2,7 @@
 //! content, PDF with a QR code, public verification, revocation.
 
 pub mod api;
+pub mod badge;
 pub mod keys;
 pub mod model;
 pub mod pages;

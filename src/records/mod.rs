@@ -2,6 +2,7 @@
 //! against the 20 JP minimum, and anonymised open data.
 
 pub mod api;
+pub mod cli;
 pub mod model;
 pub mod pages;
 pub mod service;

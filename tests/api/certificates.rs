@@ -219,7 +219,7 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
 
     // The signature verifies with the published key.
     let (_, keys) = app.anonymous().get("/api/v1/certificate-keys").await;
-    let key = keys
+    let key = keys["keys"]
         .as_array()
         .unwrap()
         .iter()
@@ -244,6 +244,76 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
             &ed25519_dalek::Signature::from_bytes(&signature),
         )
         .expect("the certificate's content verifies with the published key");
+
+    // The Open Badge: shape, and an EdDSA JWT that verifies with the same key.
+    let (status, badge) = b
+        .done
+        .1
+        .get(&format!("/api/v1/certificates/{cert_id}/openbadge"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{badge}");
+    let vc = &badge["credential"];
+    assert_eq!(vc["@context"][0], "https://www.w3.org/ns/credentials/v2");
+    assert!(vc["@context"][1].as_str().unwrap().contains("ob/v3p0"));
+    assert_eq!(
+        vc["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    assert_eq!(
+        vc["credentialSubject"]["type"],
+        json!(["AchievementSubject"])
+    );
+    assert_eq!(
+        vc["credentialSubject"]["achievement"]["type"],
+        json!(["Achievement"])
+    );
+    assert_eq!(
+        vc["credentialSubject"]["achievement"]["creditsAvailable"],
+        4
+    );
+    assert!(vc["credentialSubject"]["achievement"]["criteria"]["narrative"].is_string());
+    assert_eq!(vc["credentialStatus"]["type"], "1EdTechRevocationList");
+    assert!(
+        vc["issuer"]["id"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/v1/issuer")
+    );
+    let (status, profile) = app.anonymous().get("/api/v1/issuer").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(profile["type"], json!(["Profile"]));
+    let parts: Vec<&str> = badge["jwt"].as_str().unwrap().split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header: Value = serde_json::from_slice(&b64.decode(parts[0]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "EdDSA");
+    let claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    assert_eq!(&claims["vc"], vc);
+    let jwt_key = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .unwrap();
+    let jwt_public: [u8; 32] = b64
+        .decode(jwt_key["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let jwt_signature: [u8; 64] = b64.decode(parts[2]).unwrap().try_into().unwrap();
+    ed25519_dalek::VerifyingKey::from_bytes(&jwt_public)
+        .unwrap()
+        .verify(
+            format!("{}.{}", parts[0], parts[1]).as_bytes(),
+            &ed25519_dalek::Signature::from_bytes(&jwt_signature),
+        )
+        .expect("the badge JWT verifies with the published key");
+    let (status, _) = b
+        .attended
+        .1
+        .get(&format!("/api/v1/certificates/{cert_id}/openbadge"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Anyone can check the code; the NIP never shows in full.
     let code = cert["content"]["verification_code"].as_str().unwrap();
@@ -294,6 +364,8 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     assert_error(status, &body, 409, "already_revoked");
     let (_, checked) = anonymous.get(&format!("/api/v1/verify/{code}")).await;
     assert_eq!(checked["status"], "revoked");
+    let (_, list) = anonymous.get("/api/v1/revocation-list").await;
+    assert!(list.to_string().contains(cert_id), "{list}");
     assert_eq!(checked["revoke_reason"], "Nama peserta salah ketik");
     assert!(checked["revoked_on"].is_string());
 

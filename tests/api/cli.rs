@@ -40,6 +40,9 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("cli::user_add_then_sign_in", || {
             crate::runtime().block_on(user_add_then_sign_in())
         }),
+        Trial::test("cli::keys_rotate_and_records_export", || {
+            crate::runtime().block_on(keys_rotate_and_records_export())
+        }),
     ]
 }
 
@@ -137,5 +140,65 @@ fn bank_check() -> Result<(), Failed> {
     if out.status.success() || !expected.iter().all(|e| stdout.contains(e)) {
         return Err(format!("expected located problems:\n{stdout}").into());
     }
+    Ok(())
+}
+
+async fn keys_rotate_and_records_export() -> Result<(), Failed> {
+    let db = TestDatabase::create(&Backend::Sqlite).await;
+    let app = TestApp::spawn(&Backend::Sqlite, &db).await;
+    let b = crate::certificates::finished_batch(&app, "CLI").await;
+    let (_, issued) = b
+        .admin
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &serde_json::json!({}),
+        )
+        .await;
+    let code = issued[0]["content"]["verification_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = bimtek(&db.url, &["keys", "rotate"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("k2"));
+    // Old certificates still verify; the old key stays published, retired.
+    let (_, checked) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(checked["status"], "valid", "{checked}");
+    let (_, keys) = app.anonymous().get("/api/v1/certificate-keys").await;
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 2, "{keys}");
+    assert_eq!(keys["keys"][0]["retired"], true);
+
+    let out = bimtek(
+        &db.url,
+        &[
+            "records",
+            "export",
+            "--format",
+            "csv",
+            "--since",
+            "2026-01-01",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.contains("nomorSertipikat") && csv.contains("/BKD-BIMTEK/CLI/"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 3, "header and two certificates: {csv}");
+    let out = bimtek(&db.url, &["records", "export", "--format", "pdf"], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("format"));
+    app.stop().await;
+    db.drop_database().await;
     Ok(())
 }
