@@ -47,7 +47,7 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    let flows: [(&str, Flow, Scripts); 6] = [
+    let flows: [(&str, Flow, Scripts); 7] = [
         (
             "browser::batch_scheduled_imported_attended_seen_on_phone",
             batch_flow,
@@ -76,6 +76,11 @@ pub fn trials(browser: Browser) -> Vec<Trial> {
         (
             "browser::assessor_grades_on_a_tablet_trainee_reads_result_on_a_phone",
             crate::browser_exam::grading_and_results,
+            Scripts::On,
+        ),
+        (
+            "browser::trainee_downloads_certificate_stranger_verifies_on_a_phone",
+            crate::browser_certificate::download_and_verify,
             Scripts::On,
         ),
     ];

@@ -15,6 +15,8 @@ cases![
     certificates_issued_verified_revoked_and_reissued,
     a_record_altered_in_the_database_verifies_as_invalid,
     numbers_stay_gap_free_when_batches_are_issued_at_once,
+    an_admin_issues_revokes_and_reissues_through_the_pages,
+    an_exam_in_the_batch_decides_the_kind,
 ];
 
 pub struct Batch {
@@ -513,4 +515,171 @@ fn canonical(value: &Value) -> String {
         ),
         other => other.to_string(),
     }
+}
+
+async fn an_admin_issues_revokes_and_reissues_through_the_pages(app: TestApp) {
+    use crate::pages::{csrf_token, page, sign_in};
+    let b = finished_batch(&app, "HAL").await;
+    let client = app.browser_client();
+    sign_in(&client, &app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let path = format!("/admin/batches/{}/certificates", b.batch_id);
+    let (status, html) = page(&client, &app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Sertifikat kelulusan") && html.contains("Surat keterangan mengikuti"));
+    assert!(html.contains("kehadiran"), "the reasons are shown");
+    let token = csrf_token(&html);
+    let resp = client
+        .post(app.url(&format!("{path}/issue")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&client, &app, &path).await;
+    assert!(
+        html.contains("001&#x2f;BKD-BIMTEK&#x2f;HAL") || html.contains("001/BKD-BIMTEK/HAL"),
+        "{html}"
+    );
+    let (_, certs) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}/certificates", b.batch_id))
+        .await;
+    let id = certs[0]["id"].as_str().unwrap();
+    let resp = client
+        .post(app.url(&format!("/admin/certificates/{id}/revoke")))
+        .form(&[("csrf_token", token.as_str()), ("reason", "Salah nama")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("notice=")
+    );
+    let resp = client
+        .post(app.url(&format!("/admin/certificates/{id}/reissue")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("notice=")
+    );
+    let (_, certs) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}/certificates", b.batch_id))
+        .await;
+    assert_eq!(
+        certs.as_array().unwrap().len(),
+        3,
+        "two issued, one reissued"
+    );
+    // Trainees are kept out of the admin pages.
+    let trainee = app.browser_client();
+    sign_in(&trainee, &app, "hal-lulus", "hal-lulus-sandi-123").await;
+    let (status, _) = page(&trainee, &app, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, mine) = page(&trainee, &app, "/my/certificates").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(mine.contains("Unduh PDF"));
+    let (status, jp) = page(&client, &app, "/admin/records/jp").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(jp.contains("<svg") && jp.contains("Di bawah"), "{jp}");
+}
+
+async fn an_exam_in_the_batch_decides_the_kind(app: TestApp) {
+    use crate::exams::{sit, small_exam};
+    let (admin, exam_id, batch_id) = small_exam(&app, "UJK", false).await;
+    let (_, batch) = admin.get(&format!("/api/v1/batches/{batch_id}")).await;
+    let (_, course) = admin
+        .get(&format!(
+            "/api/v1/courses/{}",
+            batch["course_id"].as_str().unwrap()
+        ))
+        .await;
+    let mut people = Vec::new();
+    for name in ["ujk-kompeten", "ujk-belum"] {
+        let (id, session) = person(&app, &admin, name, "Dinkes", "trainee").await;
+        enrol(&admin, &batch_id, &id).await;
+        read_all(&session, &course).await;
+        attend(&admin, &batch, &id).await;
+        people.push((id, session));
+    }
+    let (assessor_id, assessor) = person(&app, &admin, "ujk-asesor", "BKD", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": assessor_id }] }),
+        )
+        .await;
+    sit(
+        &people[0].1,
+        &exam_id,
+        "DNS memetakan nama ke alamat IP.",
+        true,
+    )
+    .await;
+    sit(&people[1].1, &exam_id, "Tidak tahu.", true).await;
+    let preview_path = format!("/api/v1/batches/{batch_id}/certificates/preview");
+    let (_, preview) = admin.get(&preview_path).await;
+    assert_eq!(row(&preview, &people[0].0)["eligible"], false);
+    assert!(
+        row(&preview, &people[0].0)["reasons"]
+            .to_string()
+            .contains("belum dirilis")
+    );
+
+    let (_, q) = assessor.get("/api/v1/grading/queue").await;
+    for item in q["items"].as_array().unwrap() {
+        let good = item["response_text"].as_str().unwrap().contains("DNS");
+        let id = item["id"].as_str().unwrap();
+        let levels = if good { json!([3, 3]) } else { json!([0, 0]) };
+        assessor
+            .post(
+                &format!("/api/v1/grading/{id}"),
+                &json!({ "levels": levels, "comment": "Catatan asesor." }),
+            )
+            .await;
+        assessor
+            .post(&format!("/api/v1/grading/{id}/finalize"), &json!({}))
+            .await;
+    }
+    let (status, body) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, preview) = admin.get(&preview_path).await;
+    assert_eq!(
+        row(&preview, &people[0].0)["kind"],
+        "kelulusan",
+        "{preview}"
+    );
+    let weak = row(&preview, &people[1].0);
+    assert_eq!(weak["kind"], "keterangan");
+    assert!(
+        weak["reasons"]
+            .to_string()
+            .contains("belum kompeten pada unit: Mengelola jaringan"),
+        "{weak}"
+    );
+    let (_, issued) = admin
+        .post(
+            &format!("/api/v1/batches/{batch_id}/certificates"),
+            &json!({}),
+        )
+        .await;
+    let strong = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user_id"] == people[0].0.as_str())
+        .unwrap();
+    assert_eq!(
+        strong["content"]["units"][0]["result"], "Kompeten",
+        "per-unit results are on the certificate"
+    );
 }

@@ -14,6 +14,7 @@ mod support;
 mod auth;
 mod banks;
 mod browser;
+mod browser_certificate;
 mod browser_exam;
 mod browser_quiz;
 mod catalog;

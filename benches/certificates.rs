@@ -1,0 +1,99 @@
+//! Renders a batch of 500 certificates (PDF with QR code each) and packs
+//! them into one ZIP, as `GET /api/v1/batches/{id}/certificates/zip` does.
+//! Target: under 10 s for 500. Run: `cargo bench --bench certificates`.
+
+use std::io::Write;
+use std::time::Instant;
+
+use bimtek::certificates::model::{CertificateKind, Content, UnitLine, verification_code};
+use bimtek::certificates::pdf::{Layout, render};
+
+fn content(n: usize) -> Content {
+    Content {
+        number: format!("{n:03}/BKD-BIMTEK/PK-01/XI/2026"),
+        kind: CertificateKind::Kelulusan,
+        holder_name: format!("Peserta Bimtek Nomor {n}"),
+        nip: Some(format!("1985031220100120{:02}", n % 100)),
+        unit_kerja: Some("Dinas Komunikasi, Informatika, Statistik dan Persandian".into()),
+        course_code: "PK-01".into(),
+        course_title: "Bimtek Calon Pranata Komputer Ahli Pertama".into(),
+        batch_name: "Angkatan III 2026".into(),
+        starts_on: "3 November 2026".into(),
+        ends_on: "7 November 2026".into(),
+        jp: 40,
+        units: vec![
+            UnitLine {
+                code: "jaringan".into(),
+                title: "Mengelola jaringan".into(),
+                result: "Kompeten".into(),
+            },
+            UnitLine {
+                code: "keamanan-informasi".into(),
+                title: "Menerapkan keamanan informasi".into(),
+                result: "Kompeten".into(),
+            },
+            UnitLine {
+                code: "layanan-ti".into(),
+                title: "Melayani pengguna TI".into(),
+                result: "Kompeten".into(),
+            },
+        ],
+        issuer: "BKD Kota Magelang".into(),
+        signatory_name: "Dra. Sri Rahayu, M.Si.".into(),
+        signatory_position: "Kepala BKD Kota Magelang".into(),
+        issued_at: "2026-11-22T03:00:00Z".into(),
+        expires_on: None,
+        verification_code: verification_code(&mut rand::rng()),
+        replaces: None,
+    }
+}
+
+fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(500);
+    let certificates: Vec<Content> = (1..=count).map(content).collect();
+    let started = Instant::now();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut pdf_bytes = 0;
+    for c in &certificates {
+        let url = format!(
+            "https://bimtek.magelangkota.go.id/verify/{}",
+            c.verification_code
+        );
+        let pdf = render(
+            c,
+            &Layout {
+                city: "Magelang",
+                issued_on: "22 November 2026",
+                verify_url: &url,
+            },
+        );
+        pdf_bytes += pdf.len();
+        zip.start_file(format!("{}.pdf", c.number.replace('/', "_")), options)
+            .unwrap();
+        zip.write_all(&pdf).unwrap();
+    }
+    let archive = zip.finish().unwrap().into_inner();
+    let elapsed = started.elapsed();
+    println!(
+        "{count} certificates: {:.0} ms in all ({:.2} ms each), {} KiB of PDF, ZIP {} KiB",
+        elapsed.as_secs_f64() * 1000.0,
+        elapsed.as_secs_f64() * 1000.0 / count as f64,
+        pdf_bytes / 1024,
+        archive.len() / 1024
+    );
+    let target = 10.0;
+    let verdict = if elapsed.as_secs_f64() < target {
+        "met"
+    } else {
+        "MISSED"
+    };
+    println!("target: {count} in under {target} s: [{verdict}]");
+    if verdict != "met" {
+        std::process::exit(1);
+    }
+}
