@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::time::Instant;
 
+use bimtek::certificates::layout::CertificateLayout;
 use bimtek::certificates::model::{CertificateKind, Content, UnitLine, verification_code};
-use bimtek::certificates::pdf::{Layout, render};
 
 fn content(n: usize) -> Content {
     Content {
@@ -54,6 +54,7 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(500);
     let certificates: Vec<Content> = (1..=count).map(content).collect();
+    let layout = CertificateLayout::load(None, None, "Magelang").expect("default template");
     let started = Instant::now();
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -64,14 +65,7 @@ fn main() {
             "https://bimtek.magelangkota.go.id/verify/{}",
             c.verification_code
         );
-        let pdf = render(
-            c,
-            &Layout {
-                city: "Magelang",
-                issued_on: "22 November 2026",
-                verify_url: &url,
-            },
-        );
+        let pdf = layout.render(c, "22 November 2026", &url).expect("renders");
         pdf_bytes += pdf.len();
         zip.start_file(format!("{}.pdf", c.number.replace('/', "_")), options)
             .unwrap();

@@ -56,6 +56,14 @@ pub struct Config {
     )]
     pub signatory_name: String,
 
+    /// A certificate template of your own (see templates/certificate/default.txt).
+    #[arg(long, env = "BIMTEK_CERTIFICATE_TEMPLATE")]
+    pub certificate_template: Option<std::path::PathBuf>,
+
+    /// The city's or BKD's logo (JPEG), printed where the template says `logo`.
+    #[arg(long, env = "BIMTEK_LOGO")]
+    pub logo: Option<std::path::PathBuf>,
+
     /// Position of the official who signs certificates.
     #[arg(
         long,
@@ -90,6 +98,8 @@ impl Config {
             city: "Magelang".into(),
             signatory_name: "Kepala Badan Kepegawaian Daerah".into(),
             signatory_position: "Kepala BKD Kota Magelang".into(),
+            certificate_template: None,
+            logo: None,
         }
     }
 }

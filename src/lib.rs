@@ -49,6 +49,13 @@ pub struct App {
 impl App {
     /// Connects, migrates, and makes sure an administrator exists.
     pub async fn prepare(config: Config) -> AppResult<App> {
+        // A bad certificate template or logo stops the start, naming the line.
+        let certificate_layout = certificates::layout::CertificateLayout::load(
+            config.certificate_template.as_deref(),
+            config.logo.as_deref(),
+            &config.city,
+        )
+        .map_err(error::AppError::internal)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let generated_admin_password =
@@ -65,6 +72,7 @@ impl App {
             templates: Arc::new(Templates::new()),
             metrics: Arc::new(Metrics::new()),
             verify_throttle: Arc::new(certificates::throttle::Throttle::new(60)),
+            certificate_layout: Arc::new(certificate_layout),
         };
         Ok(App {
             state,

@@ -11,7 +11,6 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::keys::{self, PublicKey};
-use super::pdf::{self, Layout};
 use super::service::{self, CertificateView, PreviewRow, Settings, Verification};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
@@ -64,16 +63,11 @@ enum ZipFile {
 }
 
 /// The PDF of a certificate as its holder downloads it.
-pub fn render(state: &AppState, cert: &CertificateView) -> Vec<u8> {
+pub fn render(state: &AppState, cert: &CertificateView) -> AppResult<Vec<u8>> {
     let issued_on = super::model::tanggal(cert.issued_at.to_offset(crate::clock::WIB).date());
-    pdf::render(
-        &cert.content,
-        &Layout {
-            city: &state.config.city,
-            issued_on: &issued_on,
-            verify_url: &cert.verify_url,
-        },
-    )
+    state
+        .certificate_layout
+        .render(&cert.content, &issued_on, &cert.verify_url)
 }
 
 fn file_name(number: &str) -> String {
@@ -173,7 +167,8 @@ impl CertificatesApi {
         for cert in certs.iter().filter(|c| c.revoked_at.is_none()) {
             zip.start_file(format!("{}.pdf", file_name(&cert.content.number)), options)
                 .map_err(|e| fail(&e))?;
-            zip.write_all(&render(&state, cert)).map_err(|e| fail(&e))?;
+            zip.write_all(&render(&state, cert)?)
+                .map_err(|e| fail(&e))?;
         }
         let bytes = zip.finish().map_err(|e| fail(&e))?.into_inner();
         Ok(ZipFile::Zip(
@@ -212,7 +207,7 @@ impl CertificatesApi {
     async fn pdf(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<PdfFile> {
         let cert = service::get(&state.engine, &state.config, auth.user(), id.0).await?;
         Ok(PdfFile::Pdf(
-            Binary(render(&state, &cert)),
+            Binary(render(&state, &cert)?),
             format!(
                 "attachment; filename=\"{}.pdf\"",
                 file_name(&cert.content.number)

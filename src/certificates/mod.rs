@@ -4,6 +4,7 @@
 pub mod api;
 pub mod badge;
 pub mod keys;
+pub mod layout;
 pub mod model;
 pub mod pages;
 pub mod pdf;

@@ -1,25 +1,17 @@
-//! The certificate as an A4 landscape PDF: issuer, title, number, holder,
-//! course, dates, JP, unit results, the signatory block and a QR code of
-//! the verification URL (drawn as vector squares, with the URL printed
-//! under it). Standard PDF fonts (Helvetica, WinAnsi), so nothing needs
-//! embedding and a batch of hundreds renders in well under a second.
+//! Draws a certificate layout (the commands its template produces, see
+//! `templates/certificate/default.txt`) into an A4 landscape PDF: text,
+//! the frame, a JPEG logo and a QR code of the verification URL drawn as
+//! vector squares. Standard PDF fonts (Helvetica, WinAnsi), so nothing
+//! needs embedding and a batch of hundreds renders in well under a second.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use qrcode::{Color, QrCode};
-
-use super::model::Content as Certificate;
 
 const WIDTH: f32 = 842.0;
 const HEIGHT: f32 = 595.0;
 const REGULAR: Name<'static> = Name(b"F1");
 const BOLD: Name<'static> = Name(b"F2");
-
-/// What is printed besides the signed content.
-pub struct Layout<'a> {
-    pub city: &'a str,
-    pub issued_on: &'a str,
-    pub verify_url: &'a str,
-}
+const LOGO: Name<'static> = Name(b"Im1");
 
 /// Text as WinAnsi bytes (the encoding of the standard fonts).
 fn win_ansi(text: &str) -> Vec<u8> {
@@ -97,108 +89,157 @@ impl Writer {
     }
 }
 
-/// The PDF of one certificate.
-pub fn render(cert: &Certificate, layout: &Layout) -> Vec<u8> {
+/// A JPEG logo, embedded as is (DCTDecode): no image decoding needed.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub width: u32,
+    pub height: u32,
+    pub components: u8,
+    pub data: Vec<u8>,
+}
+
+/// Reads a JPEG's size and colour components from its frame header.
+pub fn jpeg(bytes: Vec<u8>) -> Result<Logo, String> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return Err("logo harus berkas JPEG".into());
+    }
+    let mut i = 2;
+    while i + 9 < bytes.len() {
+        if bytes[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = bytes[i + 1];
+        let length = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        // Start of frame: baseline, extended or progressive.
+        if matches!(marker, 0xC0..=0xC2) {
+            let height = u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]) as u32;
+            let width = u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]) as u32;
+            let components = bytes[i + 9];
+            if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
+                return Err("ukuran atau warna JPEG tidak didukung".into());
+            }
+            return Ok(Logo {
+                width,
+                height,
+                components,
+                data: bytes,
+            });
+        }
+        i += 2 + length;
+    }
+    Err("JPEG tanpa header ukuran".into())
+}
+
+fn number(word: Option<&str>, what: &str) -> Result<f32, String> {
+    word.and_then(|w| w.parse().ok())
+        .ok_or_else(|| format!("{what} harus angka"))
+}
+
+fn colour(word: &str) -> Result<Option<(f32, f32, f32)>, String> {
+    if word == "-" {
+        return Ok(None);
+    }
+    let parts: Vec<f32> = word.split(',').filter_map(|p| p.parse().ok()).collect();
+    match parts[..] {
+        [r, g, b] if [r, g, b].iter().all(|c| (0.0..=1.0).contains(c)) => Ok(Some((r, g, b))),
+        _ => Err(format!(
+            "warna '{word}' harus '-' atau R,G,B antara 0 dan 1"
+        )),
+    }
+}
+
+/// Draws the layout commands (see `templates/certificate/default.txt`)
+/// into a one-page PDF. A bad line is an error naming it.
+pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<Vec<u8>, String> {
     let mut w = Writer {
         content: Content::new(),
     };
-    w.frame();
-    w.content.set_fill_rgb(0.12, 0.29, 0.49);
-    w.centred(520.0, 16.0, true, &cert.issuer.to_uppercase());
-    w.content.set_fill_gray(0.0);
-    w.centred(478.0, 30.0, true, &cert.kind.title().to_uppercase());
-    w.centred(455.0, 12.0, false, &format!("Nomor: {}", cert.number));
-    w.centred(420.0, 12.0, false, "diberikan kepada");
-    w.centred(390.0, 24.0, true, &cert.holder_name);
-    let mut line = 368.0;
-    if let Some(nip) = &cert.nip {
-        w.centred(line, 12.0, false, &format!("NIP {nip}"));
-        line -= 17.0;
-    }
-    if let Some(unit) = &cert.unit_kerja {
-        w.centred(line, 12.0, false, unit);
-        line -= 17.0;
-    }
-    line -= 8.0;
-    let verb = match cert.kind {
-        super::model::CertificateKind::Kelulusan => "telah menyelesaikan",
-        super::model::CertificateKind::Keterangan => "telah mengikuti",
-    };
-    w.centred(line, 13.0, false, &format!("{verb} {}", cert.course_title));
-    line -= 18.0;
-    w.centred(
-        line,
-        12.0,
-        false,
-        &format!(
-            "{} · {} s.d. {} · {} JP",
-            cert.batch_name, cert.starts_on, cert.ends_on, cert.jp
-        ),
-    );
-    line -= 20.0;
-    for unit in &cert.units {
-        w.centred(
-            line,
-            11.0,
-            false,
-            &format!("{}: {}", unit.title, unit.result),
-        );
-        line -= 14.0;
-    }
-    if let Some(expires) = cert
-        .expires_on
-        .as_deref()
-        .and_then(crate::certificates::service::parse_date)
-    {
-        let until = super::model::tanggal(expires);
-        w.centred(line - 4.0, 10.0, false, &format!("Berlaku sampai {until}"));
-    }
-    // Signatory, bottom right.
-    let x = 560.0;
-    w.text(
-        x,
-        170.0,
-        11.0,
-        false,
-        &format!("{}, {}", layout.city, layout.issued_on),
-    );
-    w.text(x, 155.0, 11.0, false, &cert.signatory_position);
-    w.text(x, 100.0, 9.0, false, "Ditandatangani secara elektronik");
-    w.text(x, 80.0, 12.0, true, &cert.signatory_name);
-    // Verification, bottom left.
-    w.qr(56.0, 62.0, 112.0, layout.verify_url);
-    w.text(
-        180.0,
-        110.0,
-        9.0,
-        false,
-        "Periksa keaslian sertifikat ini di:",
-    );
-    w.text(180.0, 97.0, 9.0, false, layout.verify_url);
-    w.text(
-        180.0,
-        84.0,
-        9.0,
-        true,
-        &format!("Kode verifikasi {}", cert.verification_code),
-    );
-    if let Some(replaces) = &cert.replaces {
-        w.text(
-            180.0,
-            71.0,
-            8.0,
-            false,
-            &format!("Menggantikan sertifikat {replaces}"),
-        );
+    let mut cursor = HEIGHT / 2.0;
+    let mut uses_logo = false;
+    for (n, raw) in commands.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fail = |e: String| format!("baris {}: {e}", n + 1);
+        let mut words = line.splitn(8, ' ');
+        match words.next() {
+            Some("frame") => w.frame(),
+            Some("at") => cursor = number(words.next(), "Y").map_err(fail)?,
+            Some("gap") => cursor -= number(words.next(), "jarak").map_err(fail)?,
+            Some("qr") => {
+                let x = number(words.next(), "X").map_err(fail)?;
+                let y = number(words.next(), "Y").map_err(fail)?;
+                let size = number(words.next(), "ukuran").map_err(fail)?;
+                w.qr(x, y, size, verify_url);
+            }
+            Some("logo") => {
+                let x = number(words.next(), "X").map_err(fail)?;
+                let y = number(words.next(), "Y").map_err(fail)?;
+                let height = number(words.next(), "tinggi").map_err(fail)?;
+                if let Some(logo) = logo {
+                    let width = height * logo.width as f32 / logo.height as f32;
+                    w.content.save_state();
+                    w.content.transform([width, 0.0, 0.0, height, x, y]);
+                    w.content.x_object(LOGO);
+                    w.content.restore_state();
+                    uses_logo = true;
+                }
+            }
+            Some("text") => {
+                let align = words.next().unwrap_or_default();
+                let x = number(words.next(), "X").map_err(fail)?;
+                let y_word = words.next();
+                let size = number(words.next(), "ukuran huruf").map_err(fail)?;
+                let bold = match words.next() {
+                    Some("bold") => true,
+                    Some("regular") => false,
+                    other => {
+                        return Err(fail(format!(
+                            "ketebalan '{}' harus regular atau bold",
+                            other.unwrap_or_default()
+                        )));
+                    }
+                };
+                let rgb = colour(words.next().unwrap_or_default()).map_err(fail)?;
+                let text = words.next().unwrap_or_default();
+                let y = if y_word == Some("-") {
+                    let y = cursor;
+                    cursor -= size * 1.4;
+                    y
+                } else {
+                    number(y_word, "Y").map_err(fail)?
+                };
+                match rgb {
+                    Some((r, g, b)) => w.content.set_fill_rgb(r, g, b),
+                    None => w.content.set_fill_gray(0.0),
+                };
+                match align {
+                    "center" => w.centred(y, size, bold, text),
+                    "left" => w.text(x, y, size, bold, text),
+                    "right" => w.text(x - width(text, size, bold), y, size, bold, text),
+                    other => {
+                        return Err(fail(format!(
+                            "perataan '{other}' harus left, center atau right"
+                        )));
+                    }
+                }
+                w.content.set_fill_gray(0.0);
+            }
+            Some(other) => return Err(fail(format!("perintah '{other}' tidak dikenal"))),
+            None => {}
+        }
     }
 
-    let (catalog, tree, page, regular, bold, content) = (
+    let (catalog, tree, page, regular, bold, content, image) = (
         Ref::new(1),
         Ref::new(2),
         Ref::new(3),
         Ref::new(4),
         Ref::new(5),
         Ref::new(6),
+        Ref::new(7),
     );
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
@@ -209,9 +250,14 @@ pub fn render(cert: &Certificate, layout: &Layout) -> Vec<u8> {
     p.contents(content);
     {
         let mut resources = p.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(REGULAR, regular);
-        fonts.pair(BOLD, bold);
+        {
+            let mut fonts = resources.fonts();
+            fonts.pair(REGULAR, regular);
+            fonts.pair(BOLD, bold);
+        }
+        if uses_logo {
+            resources.x_objects().pair(LOGO, image);
+        }
     }
     p.finish();
     pdf.type1_font(regular)
@@ -220,8 +266,20 @@ pub fn render(cert: &Certificate, layout: &Layout) -> Vec<u8> {
     pdf.type1_font(bold)
         .base_font(Name(b"Helvetica-Bold"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
+    if let (true, Some(logo)) = (uses_logo, logo) {
+        let mut xobject = pdf.image_xobject(image, &logo.data);
+        xobject.filter(pdf_writer::Filter::DctDecode);
+        xobject.width(logo.width as i32);
+        xobject.height(logo.height as i32);
+        match logo.components {
+            1 => xobject.color_space().device_gray(),
+            4 => xobject.color_space().device_cmyk(),
+            _ => xobject.color_space().device_rgb(),
+        };
+        xobject.bits_per_component(8);
+    }
     pdf.stream(content, &w.content.finish());
-    pdf.finish()
+    Ok(pdf.finish())
 }
 
 /// The dark modules of the QR code of `data`, row by row (for checks).
@@ -238,54 +296,6 @@ pub fn qr_matrix(data: &str) -> Option<Vec<Vec<bool>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certificates::model::{CertificateKind, UnitLine};
-
-    fn sample() -> Certificate {
-        Certificate {
-            number: "001/BKD-BIMTEK/HM/XI/2026".into(),
-            kind: CertificateKind::Kelulusan,
-            holder_name: "Siti Aminah".into(),
-            nip: Some("198503122010012003".into()),
-            unit_kerja: Some("Diskominfo".into()),
-            course_code: "HM".into(),
-            course_title: "Bimtek Penulisan Humas".into(),
-            batch_name: "Angkatan I".into(),
-            starts_on: "3 Maret 2026".into(),
-            ends_on: "5 Maret 2026".into(),
-            jp: 24,
-            units: vec![UnitLine {
-                code: "siaran-pers".into(),
-                title: "Menyusun siaran pers".into(),
-                result: "Kompeten".into(),
-            }],
-            issuer: "BKD Kota Magelang".into(),
-            signatory_name: "Dra. Sri Rahayu".into(),
-            signatory_position: "Kepala BKD".into(),
-            issued_at: "2026-11-22T10:00:00Z".into(),
-            expires_on: None,
-            verification_code: "K7QM-P3XV-9TRA".into(),
-            replaces: None,
-        }
-    }
-
-    #[test]
-    fn the_pdf_carries_the_number_and_the_verification_url() {
-        let url = "https://bimtek.example.go.id/verify/K7QM-P3XV-9TRA";
-        let bytes = render(
-            &sample(),
-            &Layout {
-                city: "Magelang",
-                issued_on: "22 November 2026",
-                verify_url: url,
-            },
-        );
-        assert!(bytes.starts_with(b"%PDF-"));
-        assert!(bytes.ends_with(b"%%EOF") || bytes.ends_with(b"%%EOF\n"));
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("001/BKD-BIMTEK/HM/XI/2026"));
-        assert!(text.contains(url));
-        assert!(text.contains("Menyusun siaran pers"));
-    }
 
     #[test]
     fn the_qr_code_decodes_to_the_verification_url() {
@@ -317,5 +327,35 @@ mod tests {
             b"Jalan \x97 5 \x93kutipan\x94"
         );
         assert_eq!(win_ansi("日本"), b"??");
+    }
+
+    #[test]
+    fn bad_layout_lines_are_named() {
+        let err = render("frame\n\ntulis 1 2", "u", None).unwrap_err();
+        assert!(
+            err.starts_with("baris 3:") && err.contains("tulis"),
+            "{err}"
+        );
+        let err = render("text middle 0 10 12 bold - x", "u", None).unwrap_err();
+        assert!(err.contains("perataan"), "{err}");
+        let err = render("text left 0 10 12 heavy - x", "u", None).unwrap_err();
+        assert!(err.contains("ketebalan"), "{err}");
+        let err = render("text left 0 10 12 bold 2,0,0 x", "u", None).unwrap_err();
+        assert!(err.contains("warna"), "{err}");
+        assert!(render("# komentar\ntext right 800 10 9 regular - kanan", "u", None).is_ok());
+    }
+
+    #[test]
+    fn a_jpeg_logo_is_measured_from_its_frame_header() {
+        // SOI, an APP0 segment, then SOF0: 8 bits, 40 high, 120 wide, 3 components.
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00];
+        bytes.extend([0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x28, 0x00, 0x78, 0x03]);
+        bytes.extend([0u8; 12]);
+        let logo = jpeg(bytes).unwrap();
+        assert_eq!((logo.width, logo.height, logo.components), (120, 40, 3));
+        assert!(jpeg(b"\x89PNG....".to_vec()).is_err());
+        let pdf = render("logo 10 10 40", "u", Some(&logo)).unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("/DCTDecode") && text.contains("/Im1"));
     }
 }

@@ -19,4 +19,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Per-address allowance of the public certificate checks.
     pub verify_throttle: Arc<crate::certificates::throttle::Throttle>,
+    /// The certificate template (and logo), checked at start-up.
+    pub certificate_layout: Arc<crate::certificates::layout::CertificateLayout>,
 }

@@ -17,6 +17,7 @@ cases![
     numbers_stay_gap_free_when_batches_are_issued_at_once,
     an_admin_issues_revokes_and_reissues_through_the_pages,
     an_exam_in_the_batch_decides_the_kind,
+    course_settings_and_the_public_rate_limit,
 ];
 
 pub struct Batch {
@@ -682,4 +683,90 @@ async fn an_exam_in_the_batch_decides_the_kind(app: TestApp) {
         strong["content"]["units"][0]["result"], "Kompeten",
         "per-unit results are on the certificate"
     );
+}
+
+async fn course_settings_and_the_public_rate_limit(app: TestApp) {
+    let b = finished_batch(&app, "SET").await;
+    let (_, batch) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}", b.batch_id))
+        .await;
+    let course_id = batch["course_id"].as_str().unwrap();
+    let path = format!("/api/v1/courses/{course_id}/certificate-settings");
+    let (_, defaults) = b.admin.get(&path).await;
+    assert_eq!(defaults["letters"], true);
+    let (status, body) = crate::support::read(
+        b.admin
+            .request(reqwest::Method::PUT, &path)
+            .json(
+                &json!({ "number_pattern": "{tahun}/SET", "letters": false, "expiry_months": 12 }),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "number_pattern");
+    let resp = b
+        .admin
+        .request(reqwest::Method::PUT, &path)
+        .json(
+            &json!({ "number_pattern": "{seq}/SET/{year}", "letters": false, "expiry_months": 12 }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let status = b
+        .done
+        .1
+        .request(reqwest::Method::PUT, &path)
+        .json(&json!({ "number_pattern": "{seq}", "letters": true }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (_, issued) = b
+        .admin
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &json!({}),
+        )
+        .await;
+    // No letters for this course: only the one who completed.
+    assert_eq!(issued.as_array().unwrap().len(), 1, "{issued}");
+    let cert = &issued[0];
+    let year = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+7))
+        .year();
+    assert_eq!(cert["content"]["number"], format!("1/SET/{year}"));
+    let expires = cert["content"]["expires_on"].as_str().unwrap();
+    assert!(expires.starts_with(&(year + 1).to_string()), "{expires}");
+    let code = cert["content"]["verification_code"].as_str().unwrap();
+    let anonymous = app.anonymous();
+    let (_, checked) = anonymous.get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(checked["status"], "valid");
+    assert!(
+        checked["expires_on"]
+            .as_str()
+            .unwrap()
+            .ends_with(&(year + 1).to_string())
+    );
+    // 60 checks a minute per address, then 429 with Retry-After.
+    let mut limited = None;
+    for _ in 0..70 {
+        let resp = anonymous
+            .request(reqwest::Method::GET, "/api/v1/verify/AAAA-BBBB-CCCC")
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(resp.headers()["retry-after"].to_str().unwrap().to_owned());
+            break;
+        }
+    }
+    assert!(limited.is_some(), "the public check is rate-limited");
 }

@@ -1,0 +1,207 @@
+//! The certificate's template: a text file of layout commands with
+//! minijinja placeholders (`templates/certificate/default.txt`, or the file
+//! in `BIMTEK_CERTIFICATE_TEMPLATE`), filled with a certificate's content
+//! and drawn by `pdf::render`. Checked at start-up, so a mistake in an
+//! adapted template stops the server with the line named, not a download.
+
+use std::path::Path;
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use super::model::{CertificateKind, Content, UnitLine, tanggal};
+use super::pdf::{self, Logo};
+use crate::error::{AppError, AppResult};
+
+const DEFAULT: &str = include_str!("../../templates/certificate/default.txt");
+
+pub struct CertificateLayout {
+    env: Environment<'static>,
+    logo: Option<Logo>,
+    pub city: String,
+}
+
+/// What a template can print.
+#[derive(Serialize)]
+struct Fields<'a> {
+    title: &'a str,
+    verb: &'a str,
+    number: &'a str,
+    holder_name: &'a str,
+    nip: Option<&'a str>,
+    unit_kerja: Option<&'a str>,
+    course_code: &'a str,
+    course_title: &'a str,
+    batch_name: &'a str,
+    starts_on: &'a str,
+    ends_on: &'a str,
+    jp: i32,
+    units: &'a [UnitLine],
+    issuer: &'a str,
+    signatory_name: &'a str,
+    signatory_position: &'a str,
+    expires_on: Option<String>,
+    verification_code: &'a str,
+    replaces: Option<&'a str>,
+    city: &'a str,
+    issued_on: &'a str,
+    verify_url: &'a str,
+}
+
+impl CertificateLayout {
+    /// The built-in template, or the one at `template`; an optional JPEG logo.
+    pub fn load(template: Option<&Path>, logo: Option<&Path>, city: &str) -> Result<Self, String> {
+        let source = match template {
+            Some(path) => {
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => DEFAULT.to_owned(),
+        };
+        let mut env = Environment::new();
+        env.add_template_owned("certificate", source)
+            .map_err(|e| format!("templat sertifikat: {e}"))?;
+        let logo = match logo {
+            Some(path) => Some(
+                std::fs::read(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .and_then(pdf::jpeg)
+                    .map_err(|e| format!("logo {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        let layout = CertificateLayout {
+            env,
+            logo,
+            city: city.to_owned(),
+        };
+        layout
+            .render(
+                &sample(),
+                "1 Januari 2026",
+                "https://contoh.go.id/verify/K7QM-P3XV-9TRA",
+            )
+            .map_err(|e| format!("templat sertifikat: {e}"))?;
+        Ok(layout)
+    }
+
+    /// The PDF of `cert`.
+    pub fn render(&self, cert: &Content, issued_on: &str, verify_url: &str) -> AppResult<Vec<u8>> {
+        let fields = Fields {
+            title: cert.kind.title(),
+            verb: match cert.kind {
+                CertificateKind::Kelulusan => "telah menyelesaikan",
+                CertificateKind::Keterangan => "telah mengikuti",
+            },
+            number: &cert.number,
+            holder_name: &cert.holder_name,
+            nip: cert.nip.as_deref(),
+            unit_kerja: cert.unit_kerja.as_deref(),
+            course_code: &cert.course_code,
+            course_title: &cert.course_title,
+            batch_name: &cert.batch_name,
+            starts_on: &cert.starts_on,
+            ends_on: &cert.ends_on,
+            jp: cert.jp,
+            units: &cert.units,
+            issuer: &cert.issuer,
+            signatory_name: &cert.signatory_name,
+            signatory_position: &cert.signatory_position,
+            expires_on: cert
+                .expires_on
+                .as_deref()
+                .and_then(super::service::parse_date)
+                .map(tanggal),
+            verification_code: &cert.verification_code,
+            replaces: cert.replaces.as_deref(),
+            city: &self.city,
+            issued_on,
+            verify_url,
+        };
+        let commands = self
+            .env
+            .get_template("certificate")
+            .and_then(|t| t.render(crate::http::templates::to_value(&fields)))
+            .map_err(|e| AppError::internal(format!("certificate template: {e}")))?;
+        pdf::render(&commands, verify_url, self.logo.as_ref()).map_err(AppError::internal)
+    }
+}
+
+/// A certificate with every optional part filled, to try a template on.
+pub fn sample() -> Content {
+    Content {
+        number: "001/BKD-BIMTEK/HM/XI/2026".into(),
+        kind: CertificateKind::Kelulusan,
+        holder_name: "Siti Aminah".into(),
+        nip: Some("198503122010012003".into()),
+        unit_kerja: Some("Diskominfo".into()),
+        course_code: "HM".into(),
+        course_title: "Bimtek Penulisan Humas".into(),
+        batch_name: "Angkatan I".into(),
+        starts_on: "3 Maret 2026".into(),
+        ends_on: "5 Maret 2026".into(),
+        jp: 24,
+        units: vec![UnitLine {
+            code: "siaran-pers".into(),
+            title: "Menyusun siaran pers".into(),
+            result: "Kompeten".into(),
+        }],
+        issuer: "BKD Kota Magelang".into(),
+        signatory_name: "Dra. Sri Rahayu".into(),
+        signatory_position: "Kepala BKD".into(),
+        issued_at: "2026-11-22T10:00:00Z".into(),
+        expires_on: Some("2028-11-22".into()),
+        verification_code: "K7QM-P3XV-9TRA".into(),
+        replaces: Some("009/BKD-BIMTEK/HM/X/2026".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_template_prints_every_field() {
+        let layout = CertificateLayout::load(None, None, "Magelang").unwrap();
+        let url = "https://bimtek.example.go.id/verify/K7QM-P3XV-9TRA";
+        let bytes = layout.render(&sample(), "22 November 2026", url).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        for expected in [
+            "001/BKD-BIMTEK/HM/XI/2026",
+            url,
+            "Menyusun siaran pers: Kompeten",
+            "NIP 198503122010012003",
+            "Berlaku sampai 22 November 2028",
+            "Menggantikan sertifikat 009/BKD-BIMTEK/HM/X/2026",
+            "Magelang, 22 November 2026",
+            "SERTIFIKAT KELULUSAN",
+        ] {
+            assert!(text.contains(expected), "{expected} missing");
+        }
+    }
+
+    #[test]
+    fn an_adapted_template_with_a_mistake_is_refused_with_its_line() {
+        let dir = std::env::temp_dir().join(format!("bimtek-layout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("sertifikat.txt");
+        std::fs::write(
+            &path,
+            "frame\ntext center 0 500 20 tebal - {{ holder_name }}\n",
+        )
+        .unwrap();
+        let err = CertificateLayout::load(Some(&path), None, "Magelang")
+            .err()
+            .unwrap();
+        assert!(err.contains("baris 2") && err.contains("tebal"), "{err}");
+        std::fs::write(
+            &path,
+            "frame\ntext center 0 500 20 bold - {{ holder_name | upper }}\n",
+        )
+        .unwrap();
+        let layout = CertificateLayout::load(Some(&path), None, "Magelang").unwrap();
+        let pdf = layout.render(&sample(), "1 Januari 2026", "u").unwrap();
+        assert!(String::from_utf8_lossy(&pdf).contains("SITI AMINAH"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
