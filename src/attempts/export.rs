@@ -1,9 +1,7 @@
 //! Quiz results as downloads: CSV (UTF-8 with BOM for Excel) and XLSX.
 
-use rust_xlsxwriter::{Format, Workbook};
-
-use super::service::ResultRow;
-use crate::error::{AppError, AppResult};
+use super::service::ResultRow as Row;
+use crate::error::AppResult;
 
 const HEADERS: [&str; 8] = [
     "Nama",
@@ -16,7 +14,7 @@ const HEADERS: [&str; 8] = [
     "Status terakhir",
 ];
 
-fn cells(row: &ResultRow) -> [String; 8] {
+fn cells(row: &Row) -> [String; 8] {
     let last = row.attempts.last();
     [
         row.name.clone(),
@@ -44,46 +42,19 @@ fn cells(row: &ResultRow) -> [String; 8] {
     ]
 }
 
-pub fn csv(rows: &[ResultRow]) -> AppResult<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let fail = |e: csv::Error| AppError::internal(format!("csv: {e}"));
-    writer.write_record(HEADERS).map_err(fail)?;
-    for row in rows {
-        writer.write_record(cells(row)).map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::internal(format!("csv: {e}")))
+fn table(rows: &[Row]) -> (Vec<String>, Vec<Vec<String>>) {
+    (
+        HEADERS.iter().map(|h| h.to_string()).collect(),
+        rows.iter().map(|r| cells(r).to_vec()).collect(),
+    )
 }
 
-pub fn xlsx(title: &str, rows: &[ResultRow]) -> AppResult<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let name: String = title
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect();
-    sheet
-        .set_name(if name.is_empty() { "Hasil" } else { &name })
-        .map_err(fail)?;
-    let bold = Format::new().set_bold();
-    for (c, header) in HEADERS.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *header, &bold)
-            .map_err(fail)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, value) in cells(row).iter().enumerate() {
-            let c = c as u16;
-            match (c, value.parse::<f64>()) {
-                (3 | 4, Ok(number)) => sheet.write_number(r, c, number).map_err(fail)?,
-                _ => sheet.write_string(r, c, value).map_err(fail)?,
-            };
-        }
-    }
-    sheet.autofit();
-    book.save_to_buffer().map_err(fail)
+pub fn csv(rows: &[Row]) -> AppResult<Vec<u8>> {
+    let (headers, rows) = table(rows);
+    crate::download::csv(&headers, &rows)
+}
+
+pub fn xlsx(title: &str, rows: &[Row]) -> AppResult<Vec<u8>> {
+    let (headers, rows) = table(rows);
+    crate::download::xlsx(title, &headers, &rows)
 }

@@ -13,7 +13,7 @@ use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{PageUser, client_address};
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::redirect_with;
+use crate::http::pages::redirect_after;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -133,11 +133,11 @@ pub async fn issue(
 ) -> AppResult<Redirect> {
     user.0.require(Role::Admin)?;
     let back = format!("/admin/batches/{}/certificates", id.0);
-    let certs = service::issue(&state.engine, &state.config, &user.0, id.0, None).await?;
-    Ok(redirect_with(
+    redirect_after(
         &back,
-        Ok(&format!("{} sertifikat terbit.", certs.len())),
-    ))
+        service::issue(&state.engine, &state.config, &user.0, id.0, None).await,
+        |certs| format!("{} sertifikat terbit.", certs.len()),
+    )
 }
 
 #[derive(Deserialize)]
@@ -155,18 +155,11 @@ pub async fn revoke(
     user.0.require(Role::Admin)?;
     let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
-    match service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await {
-        Ok(c) => Ok(redirect_with(
-            &back,
-            Ok(&format!("Sertifikat {} dicabut.", c.content.number)),
-        )),
-        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
-        Err(AppError::Validation { details, .. }) => {
-            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
-            Ok(redirect_with(&back, Err(&text.join("; "))))
-        }
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
+        |c| format!("Sertifikat {} dicabut.", c.content.number),
+    )
 }
 
 #[handler]
@@ -179,12 +172,9 @@ pub async fn reissue(
     user.0.require(Role::Admin)?;
     let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
-    match service::reissue(&state.engine, &state.config, &user.0, id.0).await {
-        Ok(c) => Ok(redirect_with(
-            &back,
-            Ok(&format!("Terbit ulang sebagai {}.", c.content.number)),
-        )),
-        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        service::reissue(&state.engine, &state.config, &user.0, id.0).await,
+        |c| format!("Terbit ulang sebagai {}.", c.content.number),
+    )
 }

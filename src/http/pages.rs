@@ -32,3 +32,23 @@ pub fn redirect_with(path: &str, message: Result<&str, &str>) -> Redirect {
     let separator = if path.contains('?') { '&' } else { '?' };
     Redirect::see_other(format!("{path}{separator}{key}={}", urlencode(text)))
 }
+
+/// Back to `path` after an action: with `notice(value)` when it worked, or
+/// with the refusal's message when it was a conflict or bad input (every
+/// field's message, joined). Any other error is the caller's to raise.
+pub fn redirect_after<T>(
+    path: &str,
+    result: crate::error::AppResult<T>,
+    notice: impl FnOnce(T) -> String,
+) -> crate::error::AppResult<Redirect> {
+    use crate::error::AppError;
+    match result {
+        Ok(value) => Ok(redirect_with(path, Ok(&notice(value)))),
+        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(path, Err(&message))),
+        Err(AppError::Validation { details, .. }) => {
+            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
+            Ok(redirect_with(path, Err(&text.join("; "))))
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,10 +1,8 @@
 //! The progress table as a download: CSV (UTF-8 with BOM, so Excel reads
 //! the names right) or XLSX.
 
-use rust_xlsxwriter::{Format, Workbook};
-
-use super::views::ProgressRow;
-use crate::error::{AppError, AppResult};
+use super::views::ProgressRow as Row;
+use crate::error::AppResult;
 
 const HEADERS: [&str; 12] = [
     "Nama",
@@ -21,7 +19,7 @@ const HEADERS: [&str; 12] = [
     "Keterangan",
 ];
 
-fn cells(row: &ProgressRow) -> [String; 12] {
+fn cells(row: &Row) -> [String; 12] {
     [
         row.name.clone(),
         row.nip.clone().unwrap_or_default(),
@@ -38,50 +36,19 @@ fn cells(row: &ProgressRow) -> [String; 12] {
     ]
 }
 
-pub fn csv(rows: &[ProgressRow]) -> AppResult<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let fail = |e: csv::Error| AppError::internal(format!("csv: {e}"));
-    writer.write_record(HEADERS).map_err(fail)?;
-    for row in rows {
-        writer.write_record(cells(row)).map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::internal(format!("csv: {e}")))
+fn table(rows: &[Row]) -> (Vec<String>, Vec<Vec<String>>) {
+    (
+        HEADERS.iter().map(|h| h.to_string()).collect(),
+        rows.iter().map(|r| cells(r).to_vec()).collect(),
+    )
 }
 
-pub fn xlsx(title: &str, rows: &[ProgressRow]) -> AppResult<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal(format!("xlsx: {e}"));
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = Format::new().set_bold();
-    let name: String = title
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect();
-    sheet
-        .set_name(if name.is_empty() { "Kemajuan" } else { &name })
-        .map_err(fail)?;
-    for (c, header) in HEADERS.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, *header, &bold)
-            .map_err(fail)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        let values = cells(row);
-        for (c, value) in values.iter().enumerate() {
-            let c = c as u16;
-            match c {
-                // Numbers stay numbers, so the sheet can sum and sort them.
-                4..=9 => sheet
-                    .write_number(r, c, value.parse::<f64>().unwrap_or(0.0))
-                    .map_err(fail)?,
-                _ => sheet.write_string(r, c, value).map_err(fail)?,
-            };
-        }
-    }
-    sheet.autofit();
-    book.save_to_buffer().map_err(fail)
+pub fn csv(rows: &[Row]) -> AppResult<Vec<u8>> {
+    let (headers, rows) = table(rows);
+    crate::download::csv(&headers, &rows)
+}
+
+pub fn xlsx(title: &str, rows: &[Row]) -> AppResult<Vec<u8>> {
+    let (headers, rows) = table(rows);
+    crate::download::xlsx(title, &headers, &rows)
 }

@@ -14,7 +14,7 @@ use crate::exams::setup::{self, AssessorInput, ExamInput};
 use crate::exams::{appeals, results, store};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{CheckedForm, CheckedPairs};
-use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::pages::{redirect_after, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::store::{BatchFilter, batches};
@@ -207,14 +207,11 @@ pub async fn assign_assessor(
             .collect(),
         lead: value("lead").is_some_and(|v| v == "on" || v == "true"),
     };
-    match setup::assign(&state.engine, id.0, vec![input]).await {
-        Ok(_) => Ok(redirect_with(&back, Ok("Asesor disimpan."))),
-        Err(AppError::Validation { details, .. }) => {
-            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
-            Ok(redirect_with(&back, Err(&text.join("; "))))
-        }
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        setup::assign(&state.engine, id.0, vec![input]).await,
+        |_| "Asesor disimpan.".into(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -229,14 +226,11 @@ pub async fn release(
 ) -> AppResult<Redirect> {
     user.0.require(Role::Admin)?;
     let back = format!("/admin/exams/{}", id.0);
-    match results::release(&state.engine, &user.0, id.0).await {
-        Ok(_) => Ok(redirect_with(
-            &back,
-            Ok("Hasil dirilis; peserta kini dapat melihatnya."),
-        )),
-        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        results::release(&state.engine, &user.0, id.0).await,
+        |_| "Hasil dirilis; peserta kini dapat melihatnya.".into(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -259,16 +253,9 @@ pub async fn assign_appeal(
     let Ok(assessor_id) = Uuid::parse_str(form.assessor_id.trim()) else {
         return Ok(redirect_with(&back, Err("Pilih asesor banding.")));
     };
-    match appeals::assign(&state.engine, &user.0, id.0, assessor_id).await {
-        Ok(_) => Ok(redirect_with(
-            &back,
-            Ok("Banding diserahkan kepada asesor."),
-        )),
-        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
-        Err(AppError::Validation { details, .. }) => {
-            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
-            Ok(redirect_with(&back, Err(&text.join("; "))))
-        }
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        appeals::assign(&state.engine, &user.0, id.0, assessor_id).await,
+        |_| "Banding diserahkan kepada asesor.".into(),
+    )
 }

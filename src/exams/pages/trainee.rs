@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::exams::{appeals, files, results, setup, sitting};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::redirect_with;
+use crate::http::pages::{redirect_after, redirect_with};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -115,21 +115,11 @@ pub async fn appeal(
     CheckedForm(form): CheckedForm<AppealForm>,
 ) -> AppResult<Redirect> {
     let back = format!("/exams/{}", id.0);
-    match appeals::submit(&state.engine, &user.0, id.0, &form.reason).await {
-        Ok(_) => Ok(redirect_with(
-            &back,
-            Ok("Banding Anda diterima dan akan ditinjau asesor lain."),
-        )),
-        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
-        Err(AppError::Validation { details, .. }) => {
-            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
-            Ok(redirect_with(
-                &back,
-                Err(&format!("Alasan banding: {}", text.join("; "))),
-            ))
-        }
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        appeals::submit(&state.engine, &user.0, id.0, &form.reason).await,
+        |_| "Banding Anda diterima dan akan ditinjau asesor lain.".into(),
+    )
 }
 
 /// A task's file from the exam page (multipart, with the CSRF field).
@@ -169,19 +159,9 @@ pub async fn upload_file(
             Err("Pilih berkas yang akan diunggah."),
         ));
     };
-    match files::upload(&state.engine, &user.0, id, &key, &name, bytes).await {
-        Ok(saved) => Ok(redirect_with(
-            &back,
-            Ok(&format!("Berkas {} tersimpan.", saved.file_name)),
-        )),
-        Err(AppError::Conflict { message, .. }) => Ok(redirect_with(&back, Err(&message))),
-        Err(AppError::Validation { details, .. }) => {
-            let text: Vec<String> = details.iter().map(|d| d.message.clone()).collect();
-            Ok(redirect_with(
-                &back,
-                Err(&format!("Berkas: {}", text.join("; "))),
-            ))
-        }
-        Err(other) => Err(other),
-    }
+    redirect_after(
+        &back,
+        files::upload(&state.engine, &user.0, id, &key, &name, bytes).await,
+        |saved| format!("Berkas {} tersimpan.", saved.file_name),
+    )
 }
