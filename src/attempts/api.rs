@@ -2,9 +2,9 @@
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Binary, Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
+use crate::http::tables::{Table, TableFormat, json_format, table};
 
 #[derive(Object, Clone)]
 struct SelectionRequest {
@@ -137,46 +138,12 @@ enum NoContent {
     Done,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "lowercase", rename = "ResultsFormat")]
-pub enum TableFormat {
-    Json,
-    Csv,
-    Xlsx,
-}
-
 #[derive(Object)]
 struct ResultsTable {
     quiz_id: Uuid,
     title: String,
     pass_percent: f64,
     rows: Vec<ResultRow>,
-}
-
-#[derive(ApiResponse)]
-enum ResultsResponse {
-    /// The results as JSON.
-    #[oai(status = 200)]
-    Json(Json<Box<ResultsTable>>),
-    /// The results as CSV.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        PlainText<String>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// The results as an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
-pub fn json_format() -> TableFormat {
-    TableFormat::Json
 }
 
 pub struct AttemptsApi;
@@ -369,29 +336,18 @@ impl AttemptsApi {
         id: Path<Uuid>,
         batch: Query<Option<Uuid>>,
         #[oai(default = "json_format")] format: Query<TableFormat>,
-    ) -> AppResult<ResultsResponse> {
+    ) -> AppResult<Table<Box<ResultsTable>>> {
         auth.require(Role::Admin)?;
         let (quiz, rows) = service::results(&state.engine, id.0, batch.0).await?;
-        let stem: String = format!("hasil {}", quiz.title)
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        Ok(match format.0 {
-            TableFormat::Json => ResultsResponse::Json(Json(Box::new(ResultsTable {
-                quiz_id: quiz.id,
-                title: quiz.title,
-                pass_percent: quiz.pass_percent,
-                rows,
-            }))),
-            TableFormat::Csv => ResultsResponse::Csv(
-                PlainText(String::from_utf8(super::export::csv(&rows)?).unwrap_or_default()),
-                format!("attachment; filename=\"{stem}.csv\""),
-            ),
-            TableFormat::Xlsx => ResultsResponse::Xlsx(
-                Binary(super::export::xlsx(&quiz.title, &rows)?),
-                format!("attachment; filename=\"{stem}.xlsx\""),
-            ),
-        })
+        let title = format!("hasil {}", quiz.title);
+        let (headers, cells) = super::export::table(&rows);
+        let value = Box::new(ResultsTable {
+            quiz_id: quiz.id,
+            title: quiz.title,
+            pass_percent: quiz.pass_percent,
+            rows,
+        });
+        table(format.0, value, &title, &headers, &cells)
     }
 
     /// Item analysis (admin): facility and discrimination of each question.

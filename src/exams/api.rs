@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Binary, Json, PlainText};
+use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use time::OffsetDateTime;
@@ -16,13 +16,13 @@ use super::results::{self, MyResult, ResultsMatrix};
 use super::setup::{self, AssessorInput, AssessorView, ExamInput, ExamView, TemplateInfo};
 use super::sitting::{self, ExamInfo};
 use crate::accounts::model::Role;
-use crate::attempts::api::{Started, TableFormat, json_format};
+use crate::attempts::api::Started;
 use crate::audit::AuditView;
-use crate::download;
 use crate::error::AppResult;
 use crate::http::auth::Auth;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
+use crate::http::tables::{Table, TableFormat, json_format, table};
 
 #[derive(Object, Clone)]
 struct ExamRequest {
@@ -124,28 +124,6 @@ enum AppealCreated {
     /// The appeal was lodged.
     #[oai(status = 201)]
     Created(Json<AppealView>),
-}
-
-#[derive(ApiResponse)]
-enum MatrixResponse {
-    /// Candidates × units as JSON.
-    #[oai(status = 200)]
-    Json(Json<Box<ResultsMatrix>>),
-    /// As CSV.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        PlainText<String>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// As an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
 }
 
 pub struct ExamsApi;
@@ -404,22 +382,12 @@ impl ExamsApi {
         auth: Auth,
         id: Path<Uuid>,
         #[oai(default = "json_format")] format: Query<TableFormat>,
-    ) -> AppResult<MatrixResponse> {
+    ) -> AppResult<Table<Box<ResultsMatrix>>> {
         auth.require(Role::Admin)?;
         let matrix = results::matrix(&state.engine, id.0).await?;
-        let stem = download::file_stem(&format!("hasil {}", matrix.title));
+        let title = format!("hasil {}", matrix.title);
         let (headers, rows) = super::export::table(&matrix);
-        Ok(match format.0 {
-            TableFormat::Json => MatrixResponse::Json(Json(Box::new(matrix))),
-            TableFormat::Csv => MatrixResponse::Csv(
-                PlainText(String::from_utf8(download::csv(&headers, &rows)?).unwrap_or_default()),
-                format!("attachment; filename=\"{stem}.csv\""),
-            ),
-            TableFormat::Xlsx => MatrixResponse::Xlsx(
-                Binary(download::xlsx(&matrix.title, &headers, &rows)?),
-                format!("attachment; filename=\"{stem}.xlsx\""),
-            ),
-        })
+        table(format.0, Box::new(matrix), &title, &headers, &rows)
     }
 
     /// Release the results to candidates (admin); refused while any

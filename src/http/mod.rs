@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod state;
+pub mod tables;
 pub mod templates;
 
 use poem::http::header;

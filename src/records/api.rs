@@ -3,61 +3,18 @@
 
 use poem::web::Data;
 use poem_openapi::param::Query;
-use poem_openapi::payload::{Binary, Json, PlainText};
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
 use time::OffsetDateTime;
 
 use super::model::MIN_JP;
 use super::service::{self, JpReport, OpenData, SIASN_HEADERS, SiasnExport};
 use crate::accounts::model::Role;
-use crate::attempts::api::{TableFormat, json_format};
-use crate::download;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
-
-#[derive(ApiResponse)]
-enum Table<T: poem_openapi::types::ToJSON + Send + Sync> {
-    /// As JSON.
-    #[oai(status = 200)]
-    Json(Json<T>),
-    /// As CSV (UTF-8 with BOM).
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        PlainText<String>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// As an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
-fn table<T: poem_openapi::types::ToJSON + Send + Sync>(
-    format: TableFormat,
-    value: T,
-    name: &str,
-    headers: &[String],
-    rows: &[Vec<String>],
-) -> AppResult<Table<T>> {
-    Ok(match format {
-        TableFormat::Json => Table::Json(Json(value)),
-        TableFormat::Csv => Table::Csv(
-            PlainText(String::from_utf8(download::csv(headers, rows)?).unwrap_or_default()),
-            format!("attachment; filename=\"{name}.csv\""),
-        ),
-        TableFormat::Xlsx => Table::Xlsx(
-            Binary(download::xlsx(name, headers, rows)?),
-            format!("attachment; filename=\"{name}.xlsx\""),
-        ),
-    })
-}
+use crate::http::tables::{Table, TableFormat, json_format, table};
 
 /// `2026-11-22T00:00:00+07:00` or a day, `2026-11-22` (from 00:00 WIB).
 pub fn parse_moment(text: &str, field: &str) -> AppResult<OffsetDateTime> {

@@ -2,10 +2,10 @@
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Binary, Json, PlainText};
+use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Enum, Multipart, Object, OpenApi};
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::Auth;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
+use crate::http::tables::{Table, TableFormat, json_format, table};
 
 #[derive(Object, Clone)]
 struct SessionRequest {
@@ -188,36 +189,6 @@ struct ProgressTable {
     rows: Vec<ProgressRow>,
 }
 
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "lowercase")]
-enum TableFormat {
-    Json,
-    Csv,
-    Xlsx,
-}
-
-#[derive(ApiResponse)]
-enum ProgressResponse {
-    /// The table as JSON.
-    #[oai(status = 200)]
-    Json(Json<Box<ProgressTable>>),
-    /// The table as CSV.
-    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
-    Csv(
-        PlainText<String>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-    /// The table as an Excel workbook.
-    #[oai(
-        status = 200,
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )]
-    Xlsx(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Disposition")] String,
-    ),
-}
-
 #[derive(ApiResponse)]
 enum Created<T: poem_openapi::types::ToJSON + Send + Sync> {
     /// Created.
@@ -230,12 +201,6 @@ enum Deleted {
     /// Removed.
     #[oai(status = 204)]
     Done,
-}
-
-fn file_stem(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
 }
 
 pub struct BatchesApi;
@@ -520,23 +485,18 @@ impl BatchesApi {
         auth: Auth,
         id: Path<Uuid>,
         #[oai(default = "json_format")] format: Query<TableFormat>,
-    ) -> AppResult<ProgressResponse> {
+    ) -> AppResult<Table<Box<ProgressTable>>> {
         auth.require(Role::Admin)?;
         let (batch, rows) = service::progress(&state.db, id.0).await?;
-        let stem = file_stem(&format!("kemajuan {} {}", batch.course_code, batch.name));
-        Ok(match format.0 {
-            TableFormat::Json => {
-                ProgressResponse::Json(Json(Box::new(ProgressTable { batch, rows })))
-            }
-            TableFormat::Csv => ProgressResponse::Csv(
-                PlainText(String::from_utf8(super::export::csv(&rows)?).unwrap_or_default()),
-                format!("attachment; filename=\"{stem}.csv\""),
-            ),
-            TableFormat::Xlsx => ProgressResponse::Xlsx(
-                Binary(super::export::xlsx(&batch.name, &rows)?),
-                format!("attachment; filename=\"{stem}.xlsx\""),
-            ),
-        })
+        let title = format!("kemajuan {} {}", batch.course_code, batch.name);
+        let (headers, cells) = super::export::table(&rows);
+        table(
+            format.0,
+            Box::new(ProgressTable { batch, rows }),
+            &title,
+            &headers,
+            &cells,
+        )
     }
 
     /// Self check-in with the code shown on screen (trainee, during the session).
@@ -556,8 +516,4 @@ impl BatchesApi {
     async fn mine(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<Vec<MyBatch>>> {
         Ok(Json(service::my_batches(&state.db, auth.user()).await?))
     }
-}
-
-fn json_format() -> TableFormat {
-    TableFormat::Json
 }

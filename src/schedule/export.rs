@@ -36,7 +36,7 @@ fn cells(row: &Row) -> [String; 12] {
     ]
 }
 
-fn table(rows: &[Row]) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn table(rows: &[Row]) -> (Vec<String>, Vec<Vec<String>>) {
     (
         HEADERS.iter().map(|h| h.to_string()).collect(),
         rows.iter().map(|r| cells(r).to_vec()).collect(),
