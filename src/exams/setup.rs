@@ -44,6 +44,14 @@ const TEMPLATES: [(&str, &str); 2] = [
     ),
 ];
 
+/// The JSON text of a shipped template (a starting point to adapt).
+pub fn template_source(name: &str) -> Option<&'static str> {
+    TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
 pub fn template(name: &str) -> Option<Template> {
     TEMPLATES
         .iter()

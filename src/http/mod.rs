@@ -171,6 +171,7 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
             "/admin/exams",
             get(exam_admin::exam_list).post(exam_admin::create_exam),
         )
+        .at("/admin/exams/json", post(exam_admin::create_from_json))
         .at("/admin/exams/:id", get(exam_admin::exam_page))
         .at(
             "/admin/exams/:id/assessors",

@@ -4,7 +4,7 @@
 //! sees Kompeten / Belum Kompeten per unit, and can appeal.
 
 use reqwest::{Client, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::banks::import;
 use crate::cases;
@@ -15,7 +15,8 @@ use crate::support::TestApp;
 
 cases![
     the_humas_exam_through_the_pages,
-    exam_pages_keep_roles_apart
+    exam_pages_keep_roles_apart,
+    an_exam_built_from_json_in_the_page,
 ];
 
 /// Every distinct value following `prefix` up to `end`, in page order.
@@ -388,4 +389,64 @@ async fn exam_pages_keep_roles_apart(app: TestApp) {
     // Results are not shown before release; another trainee's exam page is theirs alone.
     let (_, mine) = page(&b.trainees[0], &app, &format!("/exams/{}", b.exam_id)).await;
     assert!(mine.contains("sudah dikumpulkan") && !mine.contains("Hasil uji kompetensi"));
+}
+
+async fn an_exam_built_from_json_in_the_page(app: TestApp) {
+    let admin_api = app.admin().await;
+    let (status, report) = import(
+        &admin_api,
+        "humas.gift",
+        &shipped_humas_bank(),
+        &[("name", "humas")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, batch) = course_and_batch(&admin_api, "JSN", json!({})).await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let admin = app.browser_client();
+    sign_in(&admin, &app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let (_, list) = page(&admin, &app, "/admin/exams").await;
+    assert!(
+        list.contains("Buat ujian dari JSON") && list.contains("siaran-pers"),
+        "a template to start from"
+    );
+
+    let fields = |spec: String| {
+        vec![
+            ("batch_id", batch_id.clone()),
+            ("opens_at", String::new()),
+            ("closes_at", String::new()),
+            ("spec", spec),
+        ]
+    };
+    // Broken JSON: the line is named and the text is kept.
+    let resp = post_form(
+        &admin,
+        &app,
+        "/admin/exams/json",
+        &fields("{\n  \"title\": \"Ujian\",\n  oops\n}".into()),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("JSON baris 3") && html.contains("oops"),
+        "{html}"
+    );
+    // A unit without questions or tasks: the field is named.
+    let path = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .join("question_banks/exams/humas_penulisan.json");
+    let mut spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    spec["units"][2]["objective_count"] = json!(0);
+    let resp = post_form(&admin, &app, "/admin/exams/json", &fields(spec.to_string())).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("units[2]"));
+    // Fixed, and renamed: the exam is built.
+    spec["units"][2]["objective_count"] = json!(8);
+    spec["title"] = json!("Uji Kompetensi Humas (susunan sendiri)");
+    let resp = post_form(&admin, &app, "/admin/exams/json", &fields(spec.to_string())).await;
+    let to = location(&resp);
+    assert!(to.starts_with("/admin/exams/"), "{to}");
+    let (_, shown) = page(&admin, &app, to.split('?').next().unwrap()).await;
+    assert!(shown.contains("Uji Kompetensi Humas (susunan sendiri)"));
 }

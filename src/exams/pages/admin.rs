@@ -33,14 +33,27 @@ pub struct NewExamForm {
     closes_at: String,
 }
 
+/// What the two forms of the list page hold (kept when shown again).
+#[derive(Default)]
+struct ListForms {
+    template: NewExamForm,
+    json: JsonExamForm,
+}
+
 async fn list_page(
     state: &AppState,
     user: &CurrentUser,
     csrf: &str,
-    form: NewExamForm,
+    forms: ListForms,
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> AppResult<Html<String>> {
+    let mut json = forms.json;
+    if json.spec.trim().is_empty() {
+        json.spec = setup::template_source("humas_penulisan")
+            .unwrap_or_default()
+            .to_owned();
+    }
     let all_batches = batches(state.db.read(), &BatchFilter::default()).await?;
     let mut exams = Vec::new();
     for row in store::exams(state.db.read()).await? {
@@ -64,7 +77,8 @@ async fn list_page(
             exams => exams,
             batches => batch_options,
             templates => to_value(setup::templates()),
-            form => to_value(&form),
+            form => to_value(&forms.template),
+            json_form => to_value(&json),
             errors => to_value(&errors),
             notice => notice,
         },
@@ -83,7 +97,7 @@ pub async fn exam_list(
         &state,
         &user.0,
         &csrf.0,
-        NewExamForm::default(),
+        ListForms::default(),
         Vec::new(),
         q.notice,
     )
@@ -131,8 +145,12 @@ pub async fn create_exam(
             Err(other) => return Err(other),
         }
     }
+    let keep = ListForms {
+        template: form,
+        ..ListForms::default()
+    };
     Ok(unprocessable(
-        list_page(&state, &user.0, &csrf.0, form, errors, None).await?,
+        list_page(&state, &user.0, &csrf.0, keep, errors, None).await?,
     ))
 }
 
@@ -258,4 +276,94 @@ pub async fn assign_appeal(
         appeals::assign(&state.engine, &user.0, id.0, assessor_id).await,
         |_| "Banding diserahkan kepada asesor.".into(),
     )
+}
+
+/// A whole exam as JSON, as an author adapts a template: the same fields as
+/// `POST /api/v1/exams`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExamJson {
+    title: Option<String>,
+    bank: Option<String>,
+    code_prefix: Option<String>,
+    time_limit_minutes: Option<i32>,
+    double_marking: Option<bool>,
+    moderation_threshold: Option<f64>,
+    final_rule: Option<crate::exams::model::FinalRule>,
+    appeal_days: Option<i32>,
+    units: Option<Vec<crate::exams::model::Unit>>,
+    tasks: Option<Vec<crate::exams::model::Task>>,
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct JsonExamForm {
+    batch_id: String,
+    opens_at: String,
+    closes_at: String,
+    spec: String,
+}
+
+/// Builds an exam from a JSON spec pasted in the page (a template adapted
+/// in place); every problem is listed with its field, or line and column.
+#[handler]
+pub async fn create_from_json(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    CheckedForm(form): CheckedForm<JsonExamForm>,
+) -> AppResult<Response> {
+    user.0.require(Role::Admin)?;
+    let mut errors = Vec::new();
+    let batch_id = Uuid::parse_str(form.batch_id.trim()).ok();
+    if batch_id.is_none() {
+        errors.push(FieldError::new("batch_id", "pilih angkatan"));
+    }
+    let opens_at = parse_local(&form.opens_at, "opens_at", &mut errors);
+    let closes_at = parse_local(&form.closes_at, "closes_at", &mut errors);
+    let spec: Option<ExamJson> = match serde_json::from_str(&form.spec) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            errors.push(FieldError::new(
+                "spec",
+                format!("JSON baris {} kolom {}: {e}", e.line(), e.column()),
+            ));
+            None
+        }
+    };
+    if let (true, Some(spec)) = (errors.is_empty(), spec) {
+        let input = ExamInput {
+            batch_id,
+            template: None,
+            title: spec.title,
+            bank: spec.bank,
+            code_prefix: spec.code_prefix,
+            time_limit_minutes: spec.time_limit_minutes,
+            opens_at,
+            closes_at,
+            double_marking: spec.double_marking,
+            moderation_threshold: spec.moderation_threshold,
+            final_rule: spec.final_rule,
+            appeal_days: spec.appeal_days,
+            units: spec.units,
+            tasks: spec.tasks,
+        };
+        match setup::create(&state.engine, input).await {
+            Ok(exam) => {
+                return Ok(redirect_with(
+                    &format!("/admin/exams/{}", exam.id),
+                    Ok("Ujian dibuat dari JSON. Tetapkan asesornya di bawah."),
+                )
+                .into_response());
+            }
+            Err(AppError::Validation { details, .. }) => errors = details,
+            Err(other) => return Err(other),
+        }
+    }
+    let keep = ListForms {
+        json: form,
+        ..ListForms::default()
+    };
+    Ok(unprocessable(
+        list_page(&state, &user.0, &csrf.0, keep, errors, None).await?,
+    ))
 }
