@@ -152,6 +152,15 @@ pub async fn count_attempts(
         .await?)
 }
 
+/// How many attempts of an assessment are still open.
+pub async fn open_attempts_of(conn: &impl ConnectionTrait, assessment_id: Uuid) -> AppResult<u64> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::AssessmentId.eq(assessment_id))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .count(conn)
+        .await?)
+}
+
 pub async fn attempts_of(
     conn: &impl ConnectionTrait,
     assessment_id: Uuid,

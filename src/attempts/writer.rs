@@ -25,7 +25,9 @@ const MAX_BATCH: usize = 512;
 /// Jobs waiting beyond this make callers wait too (back-pressure).
 const QUEUE: usize = 16_384;
 
-pub type JobFuture<'t> = Pin<Box<dyn Future<Output = Done> + Send + 't>>;
+/// A job's outcome: whether it succeeded (else its writes are rolled back)
+/// and how to reply once the commit is known.
+pub type JobFuture<'t> = Pin<Box<dyn Future<Output = (bool, Done)> + Send + 't>>;
 /// Delivers a job's result once the commit is known.
 type Done = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Job = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> JobFuture<'t> + Send>;
@@ -65,13 +67,15 @@ impl Writer {
         let work: Job = Box::new(move |txn| {
             Box::pin(async move {
                 let result = job(txn).await;
-                Box::new(move |commit: Result<(), String>| {
+                let ok = result.is_ok();
+                let done = Box::new(move |commit: Result<(), String>| {
                     let outcome = match commit {
                         Ok(()) => result,
                         Err(err) => Err(AppError::internal(format!("group commit failed: {err}"))),
                     };
                     let _ = reply.send(outcome);
-                }) as Done
+                }) as Done;
+                (ok, done)
             })
         });
         self.send(Work::Job(work)).await?;
@@ -114,7 +118,8 @@ async fn run(db: Db, mut queue: mpsc::Receiver<Work>) {
         };
         let started = std::time::Instant::now();
         let size = work.len();
-        let mut done: Vec<Done> = Vec::with_capacity(work.len());
+        // Each job's reply, with its own failure if its savepoint could not be settled.
+        let mut done: Vec<(Done, Option<String>)> = Vec::with_capacity(work.len());
         let mut answers: Vec<(AnswerWrite, AnswerReply)> = Vec::new();
         let mut answered: Vec<(AnswerReply, AppResult<SaveOutcome>)> = Vec::new();
         for item in work {
@@ -122,7 +127,7 @@ async fn run(db: Db, mut queue: mpsc::Receiver<Work>) {
                 Work::Answer(write, reply) => answers.push((write, reply)),
                 Work::Job(job) => {
                     save_answers(&txn, std::mem::take(&mut answers), &mut answered).await;
-                    done.push(job(&txn).await);
+                    done.push(run_job(&txn, job).await);
                 }
             }
         }
@@ -138,8 +143,11 @@ async fn run(db: Db, mut queue: mpsc::Receiver<Work>) {
         if let Err(err) = &commit {
             tracing::error!(error = %err, "answer writer commit failed");
         }
-        for finish in done {
-            finish(commit.clone());
+        for (finish, failure) in done {
+            finish(match failure {
+                Some(err) => Err(err),
+                None => commit.clone(),
+            });
         }
         for (reply, outcome) in answered {
             let outcome = match &commit {
@@ -149,6 +157,26 @@ async fn run(db: Db, mut queue: mpsc::Receiver<Work>) {
             let _ = reply.send(outcome);
         }
     }
+}
+
+/// Runs one job in its own savepoint: a job that fails (an error it
+/// returns, or a statement PostgreSQL refused) leaves nothing behind and
+/// cannot spoil the other jobs and answers sharing the transaction.
+async fn run_job(txn: &DatabaseTransaction, job: Job) -> (Done, Option<String>) {
+    let savepoint = match txn.begin().await {
+        Ok(sp) => sp,
+        Err(err) => {
+            let (_, finish) = job(txn).await;
+            return (finish, Some(format!("savepoint: {err}")));
+        }
+    };
+    let (ok, finish) = job(&savepoint).await;
+    let settled = if ok {
+        savepoint.commit().await
+    } else {
+        savepoint.rollback().await
+    };
+    (finish, settled.err().map(|e| format!("savepoint: {e}")))
 }
 
 /// Saves the answers gathered since the last job; their replies wait for the commit.
@@ -161,7 +189,13 @@ async fn save_answers(
         return;
     }
     let (writes, replies): (Vec<AnswerWrite>, Vec<AnswerReply>) = answers.into_iter().unzip();
-    match batch::save_all(txn, &writes, clock::now()).await {
+    // In a savepoint, so that a failed batch cannot abort the transaction
+    // the jobs around it commit in.
+    let saved = in_savepoint(txn, move |sp| {
+        Box::pin(async move { batch::save_all(sp, &writes, clock::now()).await })
+    })
+    .await;
+    match saved {
         Ok(outcomes) => answered.extend(replies.into_iter().zip(outcomes.into_iter().map(Ok))),
         Err(err) => {
             let message = err.to_string();

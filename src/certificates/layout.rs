@@ -117,12 +117,32 @@ impl CertificateLayout {
             issued_on,
             verify_url,
         };
+        // One command per line: a line break inside a value (a name pasted
+        // from a spreadsheet) must not end the command or start another.
+        let mut value = serde_json::to_value(&fields)
+            .map_err(|e| AppError::internal(format!("certificate fields: {e}")))?;
+        one_line(&mut value);
         let commands = self
             .env
             .get_template("certificate")
-            .and_then(|t| t.render(crate::http::templates::to_value(&fields)))
+            .and_then(|t| t.render(crate::http::templates::to_value(&value)))
             .map_err(|e| AppError::internal(format!("certificate template: {e}")))?;
         pdf::render(&commands, verify_url, self.logo.as_ref()).map_err(AppError::internal)
+    }
+}
+
+/// Replaces control characters (line breaks, tabs) in every string with spaces.
+fn one_line(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) if text.chars().any(char::is_control) => {
+            *text = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(one_line),
+        serde_json::Value::Object(map) => map.values_mut().for_each(one_line),
+        _ => {}
     }
 }
 
@@ -178,6 +198,15 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected} missing");
         }
+    }
+
+    #[test]
+    fn a_line_break_in_a_name_cannot_inject_a_command() {
+        let layout = CertificateLayout::load(None, None, "Magelang").unwrap();
+        let mut cert = sample();
+        cert.holder_name = "Siti\nframe\ntulis apa saja".into();
+        let pdf = layout.render(&cert, "1 Januari 2026", "u").unwrap();
+        assert!(String::from_utf8_lossy(&pdf).contains("Siti frame tulis apa saja"));
     }
 
     #[test]

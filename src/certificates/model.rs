@@ -116,7 +116,9 @@ pub fn format_number(
                 has_seq = true;
                 let width: usize = t[4..]
                     .parse()
-                    .map_err(|_| format!("lebar nomor tidak valid: {{{t}}}"))?;
+                    .ok()
+                    .filter(|w| *w <= 10)
+                    .ok_or_else(|| format!("lebar nomor tidak valid (1–10): {{{t}}}"))?;
                 format!("{seq:0width$}")
             }
             other => return Err(format!("isian tidak dikenal: {{{other}}}")),

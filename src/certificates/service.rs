@@ -58,6 +58,12 @@ pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> App
     let sample = time::macros::date!(2026 - 01 - 01);
     if let Err(e) = format_number(&s.number_pattern, 1, "X", sample) {
         errors.push(FieldError::new("number_pattern", e));
+    } else if !s.number_pattern.contains("{year}") {
+        // Numbers restart every year; without the year they would repeat.
+        errors.push(FieldError::new(
+            "number_pattern",
+            "pola nomor harus memuat {year} (urutan dimulai lagi setiap tahun)",
+        ));
     }
     if s.expiry_months.is_some_and(|m| !(1..=240).contains(&m)) {
         errors.push(FieldError::new("expiry_months", "harus 1–240 bulan"));

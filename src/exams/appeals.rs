@@ -187,6 +187,12 @@ pub async fn assign(
             "Banding ini sudah diserahkan kepada asesor.",
         ));
     }
+    if assessor_id == appeal.user_id {
+        return Err(AppError::conflict(
+            "conflict_of_interest",
+            "Peserta tidak dapat meninjau bandingnya sendiri.",
+        ));
+    }
     let roles = crate::accounts::store::roles_of(engine.db.read(), assessor_id).await?;
     let assessor = crate::accounts::store::get(engine.db.read(), assessor_id).await?;
     let Some(assessor) = assessor.filter(|_| roles.contains(&Role::Assessor)) else {

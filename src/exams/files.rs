@@ -40,6 +40,23 @@ fn info(row: &task_file::Model) -> FileInfo {
     }
 }
 
+/// The extension of a checked upload, from its recognised type: never from
+/// the name the candidate gave it, which may carry their own name.
+pub fn extension(content_type: &str) -> &'static str {
+    match content_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        _ => "bin",
+    }
+}
+
+/// The name an assessor sees: candidate code, task and type only.
+pub fn neutral_name(code: &str, task_key: &str, content_type: &str) -> String {
+    format!("{code}-{task_key}.{}", extension(content_type))
+}
+
 fn size_text(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
@@ -189,14 +206,8 @@ pub async fn for_item(
         .ok_or(AppError::NotFound)?;
     let loaded = load(engine, item.exam_id).await?;
     let code = code_for(engine, &loaded, item.candidate_id).await?;
-    let ext = row
-        .file_name
-        .rsplit('.')
-        .next()
-        .unwrap_or("bin")
-        .to_lowercase();
     Ok((
-        format!("{code}-{}.{ext}", item.task_key),
+        neutral_name(&code, &item.task_key, &row.content_type),
         row.content_type,
         row.data,
     ))

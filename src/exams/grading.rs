@@ -261,13 +261,7 @@ async fn item_view(
         .into_iter()
         .find(|f| f.task_key == item.task_key)
         .map(|mut f| {
-            let ext = f
-                .file_name
-                .rsplit('.')
-                .next()
-                .unwrap_or("bin")
-                .to_lowercase();
-            f.file_name = format!("{code}-{}.{ext}", item.task_key);
+            f.file_name = super::files::neutral_name(&code, &item.task_key, &f.content_type);
             f
         });
     Ok(QueueItem {

@@ -415,7 +415,8 @@ pub fn objective_by_unit(
                 (got + points * fraction.unwrap_or(0.0), max + points)
             });
         if max > 0.0 {
-            out.insert(unit.code.clone(), (got / max * 1000.0).round() / 10.0);
+            // Unrounded: 69.96 % must not pass a 70 % mark.
+            out.insert(unit.code.clone(), got / max * 100.0);
         }
     }
     out

@@ -91,6 +91,9 @@ pub fn plan_items(
                 .filter(|i| matches!(i.round, Round::First | Round::Second))
                 .map(|i| i.assessor_id)
                 .collect();
+            // Nobody marks their own work, whatever their unit kerja.
+            let mut exclude = marked_by.clone();
+            exclude.push(sitting.candidate_id);
             let wanted: &[Round] = if settings.double_marking {
                 &[Round::First, Round::Second]
             } else {
@@ -106,7 +109,7 @@ pub fn plan_items(
                     &markers,
                     &task.unit,
                     sitting.unit_kerja.as_deref(),
-                    &marked_by,
+                    &exclude,
                     missing.len(),
                 );
                 for (round, assessor_id) in missing.into_iter().zip(picked) {
@@ -133,7 +136,11 @@ pub fn plan_items(
             if outcome == TaskOutcome::NeedsModeration
                 && !here.iter().any(|i| i.round == Round::Moderation)
                 && let Some(lead) = pick_moderator(
-                    &markers,
+                    &markers
+                        .iter()
+                        .filter(|m| m.id != sitting.candidate_id)
+                        .cloned()
+                        .collect::<Vec<_>>(),
                     &task.unit,
                     sitting.unit_kerja.as_deref(),
                     &marked_by,

@@ -144,8 +144,9 @@ pub async fn candidate_result(
             });
             outcomes.push((outcome, task.pass_points));
         }
-        let objective_percent = by_unit.get(&unit.code).copied();
-        let decision = decide_unit(unit, objective_percent, &outcomes);
+        let exact = by_unit.get(&unit.code).copied();
+        let decision = decide_unit(unit, exact, &outcomes);
+        let objective_percent = exact.map(|p| (p * 10.0).round() / 10.0);
         units.push(UnitResult {
             code: unit.code.clone(),
             title: unit.title.clone(),
@@ -248,6 +249,15 @@ pub async fn release(
     let results = matrix(engine, exam_id).await?;
     if results.released_at.is_some() {
         return Ok(results);
+    }
+    let loaded = load(engine, exam_id).await?;
+    let still_open =
+        crate::attempts::store::open_attempts_of(engine.db.read(), loaded.assessment.id).await?;
+    if still_open > 0 {
+        return Err(AppError::conflict(
+            "attempts_open",
+            format!("{still_open} peserta masih mengerjakan ujian; rilis setelah semua selesai."),
+        ));
     }
     if results.rows.is_empty() {
         return Err(AppError::conflict(

@@ -565,17 +565,19 @@ pub async fn code_for(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppRes
                         .unwrap_or(0)
                         + 1;
                     let code = candidate_code(&prefix, year, number);
-                    match store::insert_candidate(
-                        txn,
-                        exam_candidate::Model {
-                            exam_id,
-                            user_id,
-                            number,
-                            code: code.clone(),
-                        },
-                    )
-                    .await
-                    {
+                    let row = exam_candidate::Model {
+                        exam_id,
+                        user_id,
+                        number,
+                        code: code.clone(),
+                    };
+                    // In a savepoint: a clash with another instance must not
+                    // spoil the writer's shared transaction.
+                    let inserted = crate::attempts::writer::in_savepoint(txn, move |sp| {
+                        Box::pin(store::insert_candidate(sp, row))
+                    })
+                    .await;
+                    match inserted {
                         Ok(()) => Ok(Some(code)),
                         Err(AppError::Db(e))
                             if matches!(

@@ -23,6 +23,12 @@ pub async fn start(
     exam_id: Uuid,
 ) -> AppResult<(AttemptView, bool)> {
     let loaded = load(engine, exam_id).await?;
+    if loaded.row.released_at.is_some() {
+        return Err(AppError::conflict(
+            "results_released",
+            "Hasil ujian ini sudah dirilis; ujian tidak dapat dikerjakan lagi.",
+        ));
+    }
     let started = service::start(engine, user, loaded.assessment.id).await?;
     code_for(engine, &loaded, user.id).await?;
     Ok(started)

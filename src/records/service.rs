@@ -58,6 +58,9 @@ pub struct SiasnExport {
     pub until: OffsetDateTime,
 }
 
+/// How far behind "now" an export ends by default.
+pub const SETTLE: time::Duration = time::Duration::seconds(2);
+
 pub const SIASN_HEADERS: [&str; 12] = [
     "nip",
     "nama",
@@ -117,7 +120,9 @@ pub async fn siasn(
     since: Option<OffsetDateTime>,
     until: Option<OffsetDateTime>,
 ) -> AppResult<SiasnExport> {
-    let until = until.unwrap_or_else(crate::clock::now);
+    // A moment back: a certificate stamped just now may not have committed
+    // yet, and the next pull starts at this `until`.
+    let until = until.unwrap_or_else(|| crate::clock::now() - SETTLE);
     let issued = certificates::issued_between(engine.db.read(), since, Some(until)).await?;
     let ids: Vec<Uuid> = issued.iter().map(|c| c.batch_id).collect();
     let batches = batches(engine, &ids).await?;

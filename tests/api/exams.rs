@@ -490,6 +490,13 @@ async fn decisions_follow_the_rule_per_unit(app: TestApp) {
         true,
     )
     .await;
+    // Not released while someone is still writing.
+    weak.post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    let (status, body) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "attempts_open");
     sit(&weak, &exam_id, "Tidak tahu.", true).await;
 
     let q = queue(&assessor).await;
@@ -538,6 +545,13 @@ async fn decisions_follow_the_rule_per_unit(app: TestApp) {
         .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
         .await;
     assert_eq!(status, StatusCode::OK);
+    // Once released, nobody starts it any more.
+    let (late_id, late) = person(&app, &admin, "terlambat", "Dinkes", "trainee").await;
+    enrol(&admin, &batch_id, &late_id).await;
+    let (status, body) = late
+        .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "results_released");
     let (_, mine) = good
         .get(&format!("/api/v1/exams/{exam_id}/my-result"))
         .await;
@@ -871,7 +885,8 @@ async fn task_files_are_checked_and_reach_the_assessor_anonymously(app: TestApp)
         &candidate,
         &exam_id,
         "esai",
-        "Siaran Pers Nama Pengunggah.pdf",
+        // Named after the candidate, without an extension: the assessor gets neither.
+        "Siaran Pers Nama Pengunggah",
         pdf.clone(),
     )
     .await;

@@ -123,6 +123,9 @@ async fn siasn_export_and_jp_tally_by_hand(app: TestApp) {
     let (_, mine) = ani_s.get("/api/v1/me/jp?year=2026").await;
     assert_eq!(mine["jp"], 22);
 
+    // An export ends a moment before now, so that nothing stamped but not yet
+    // committed can slip between two pulls.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (status, export) = admin.get("/api/v1/records/kursus").await;
     assert_eq!(status, StatusCode::OK, "{export}");
     let rows = export["rows"].as_array().unwrap();
@@ -164,6 +167,7 @@ async fn siasn_export_and_jp_tally_by_hand(app: TestApp) {
             &json!({ "reason": "Tidak hadir pada ujian akhir" }),
         )
         .await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let since = url_encode(&until);
     let (_, delta) = admin
         .get(&format!("/api/v1/records/kursus?since={since}"))

@@ -96,6 +96,10 @@ fn numbers_follow_the_pattern() {
             .contains("bulan")
     );
     assert!(format_number("{seq", 1, "X", on).is_err());
+    assert!(
+        format_number("{seq:999999999}", 1, "X", on).is_err(),
+        "width capped"
+    );
     assert_eq!(roman_month(4), "IV");
     assert_eq!(roman_month(9), "IX");
 }
