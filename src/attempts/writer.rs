@@ -12,7 +12,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch::{self, AnswerWrite, SaveOutcome};
@@ -189,12 +189,16 @@ async fn save_answers(
         return;
     }
     let (writes, replies): (Vec<AnswerWrite>, Vec<AnswerReply>) = answers.into_iter().unzip();
-    // In a savepoint, so that a failed batch cannot abort the transaction
-    // the jobs around it commit in.
-    let saved = in_savepoint(txn, move |sp| {
-        Box::pin(async move { batch::save_all(sp, &writes, clock::now()).await })
-    })
-    .await;
+    // On PostgreSQL a failed statement aborts the whole transaction, so the
+    // batch gets a savepoint there; SQLite fails only the statement.
+    let saved = if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        in_savepoint(txn, move |sp| {
+            Box::pin(async move { batch::save_all(sp, &writes, clock::now()).await })
+        })
+        .await
+    } else {
+        batch::save_all(txn, &writes, clock::now()).await
+    };
     match saved {
         Ok(outcomes) => answered.extend(replies.into_iter().zip(outcomes.into_iter().map(Ok))),
         Err(err) => {
