@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{GradeMethod, Response, ReviewPolicy, Selection, TagRule};
-use super::service::{self, ItemRow, QuizInfo, ResultRow, Saved};
+use super::results::{self, ItemRow, ResultRow};
+use super::service::{self, QuizInfo, Saved};
 use super::settings::{self, QuizInput, QuizView};
 use super::views::{AttemptView, ResultView};
 use crate::accounts::model::Role;
@@ -309,7 +310,7 @@ impl AttemptsApi {
         body: Json<RegradeRequest>,
     ) -> AppResult<Json<ResultView>> {
         Ok(Json(
-            service::regrade(&state.engine, auth.user(), id.0, &body.reason).await?,
+            super::regrade::regrade(&state.engine, auth.user(), id.0, &body.reason).await?,
         ))
     }
 
@@ -338,7 +339,7 @@ impl AttemptsApi {
         #[oai(default = "json_format")] format: Query<TableFormat>,
     ) -> AppResult<Table<Box<ResultsTable>>> {
         auth.require(Role::Admin)?;
-        let (quiz, rows) = service::results(&state.engine, id.0, batch.0).await?;
+        let (quiz, rows) = results::results(&state.engine, id.0, batch.0).await?;
         let title = format!("hasil {}", quiz.title);
         let (headers, cells) = super::export::table(&rows);
         let value = Box::new(ResultsTable {
@@ -359,6 +360,6 @@ impl AttemptsApi {
         id: Path<Uuid>,
     ) -> AppResult<Json<Vec<ItemRow>>> {
         auth.require(Role::Admin)?;
-        Ok(Json(service::item_analysis(&state.engine, id.0).await?))
+        Ok(Json(results::item_analysis(&state.engine, id.0).await?))
     }
 }

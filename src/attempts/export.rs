@@ -1,6 +1,6 @@
 //! Quiz results as downloads: CSV (UTF-8 with BOM for Excel) and XLSX.
 
-use super::service::ResultRow as Row;
+use super::results::ResultRow as Row;
 use crate::error::AppResult;
 
 const HEADERS: [&str; 8] = [

@@ -9,6 +9,8 @@ pub mod cache;
 pub mod export;
 pub mod model;
 pub mod pages;
+pub mod regrade;
+pub mod results;
 pub mod service;
 pub mod settings;
 pub mod store;

@@ -18,15 +18,14 @@ use uuid::Uuid;
 use super::batch::{AnswerWrite, SaveOutcome};
 use super::cache::{AttemptShape, Caches};
 use super::model::{
-    AssessmentKind, AttemptStatus, GRACE, GradeMethod, ItemStats, Mark, Response, ReviewPolicy,
-    accepts_answers, deadline, draw, fraction, item_stats, kept, review_open, totals, validate,
+    AssessmentKind, AttemptStatus, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
+    accepts_answers, deadline, draw, fraction, kept, review_open, totals, validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
 use super::views::{AttemptView, ResultView, SavedAnswer, question_view, review};
 use super::writer::{Writer, in_savepoint};
 use crate::accounts::model::{CurrentUser, Role};
-use crate::audit;
 use crate::banks::model::Question;
 use crate::clock;
 use crate::db::Db;
@@ -82,7 +81,7 @@ async fn window(
     Ok((quiz.opens_at, quiz.closes_at))
 }
 
-async fn quiz(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
+pub(crate) async fn quiz(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
     store::assessment(db.read(), id)
         .await?
         .ok_or(AppError::NotFound)
@@ -92,7 +91,7 @@ fn policy(quiz: &assessment::Model) -> ReviewPolicy {
     ReviewPolicy::parse(&quiz.review_policy).unwrap_or(ReviewPolicy::AfterSubmit)
 }
 
-async fn shape(engine: &Engine, row: &attempt::Model) -> AppResult<Arc<AttemptShape>> {
+pub(crate) async fn shape(engine: &Engine, row: &attempt::Model) -> AppResult<Arc<AttemptShape>> {
     match engine.caches.attempt(&row.id) {
         Some(shape) => Ok(shape),
         None => Ok(engine.caches.remember(AttemptShape::from_row(row)?)),
@@ -645,295 +644,4 @@ pub fn spawn_sweeper(engine: Engine, every: StdDuration) {
             }
         }
     });
-}
-
-/// Re-grades a finished attempt with the current grading rules (assessor
-/// marks are kept), recording old and new score in the audit log.
-pub async fn regrade(
-    engine: &Engine,
-    admin: &CurrentUser,
-    attempt_id: Uuid,
-    reason: &str,
-) -> AppResult<ResultView> {
-    admin.require(Role::Admin)?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::invalid_field(
-            "reason",
-            "alasan penilaian ulang wajib diisi",
-        ));
-    }
-    let row = store::attempt(engine.db.read(), attempt_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if row.status == AttemptStatus::Open.as_str() {
-        return Err(AppError::conflict(
-            "attempt_open",
-            "Percobaan masih berlangsung.",
-        ));
-    }
-    let quiz = quiz(&engine.db, row.assessment_id).await?;
-    let shape = shape(engine, &row).await?;
-    let questions = questions_of(engine, &shape).await?;
-    let old: Vec<Mark> = row
-        .marks
-        .as_deref()
-        .and_then(|m| serde_json::from_str(m).ok())
-        .unwrap_or_default();
-    let responses: HashMap<Uuid, Response> = store::answers(engine.db.read(), attempt_id)
-        .await?
-        .into_iter()
-        .filter_map(|a| {
-            serde_json::from_str(&a.response)
-                .ok()
-                .map(|r| (a.question_id, r))
-        })
-        .collect();
-    let marks: Vec<Mark> = shape
-        .slots
-        .iter()
-        .map(|slot| {
-            let auto = questions
-                .get(&slot.question_id)
-                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), attempt_id));
-            let manual = old
-                .iter()
-                .find(|m| m.question_id == slot.question_id)
-                .and_then(|m| m.fraction);
-            Mark {
-                question_id: slot.question_id,
-                points: slot.points,
-                fraction: auto.or(manual),
-            }
-        })
-        .collect();
-    let (score, max, percent, complete) = totals(&marks);
-    let passed = complete.then_some(percent >= quiz.pass_percent);
-    let status = if complete {
-        AttemptStatus::Graded
-    } else {
-        AttemptStatus::Submitted
-    };
-    let txn = engine.db.begin_write().await?;
-    store::set_grade(
-        &txn,
-        attempt_id,
-        Grade {
-            status,
-            marks: serde_json::to_string(&marks).map_err(|e| AppError::internal(e.to_string()))?,
-            score,
-            percent,
-            passed,
-            graded_at: complete.then(clock::now),
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            actor: Some(admin.id),
-            action: "attempt.regrade",
-            object_type: "attempt",
-            object_id: attempt_id,
-            old: Some(serde_json::json!({ "score": row.score, "percent": row.percent, "passed": row.passed })),
-            new: Some(serde_json::json!({ "score": score, "percent": percent, "passed": passed })),
-            reason: Some(reason),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(ResultView {
-        status,
-        score,
-        max_score: max,
-        percent,
-        passed,
-        pass_percent: quiz.pass_percent,
-        finished_by: row.finished_by,
-        submitted_at: row.submitted_at,
-    })
-}
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct AttemptRow {
-    pub id: Uuid,
-    pub number: i32,
-    pub status: AttemptStatus,
-    pub score: Option<f64>,
-    pub max_score: f64,
-    pub percent: Option<f64>,
-    pub passed: Option<bool>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub started_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub submitted_at: Option<OffsetDateTime>,
-    pub finished_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct ResultRow {
-    pub user_id: Uuid,
-    pub name: String,
-    pub nip: Option<String>,
-    pub unit_kerja: Option<String>,
-    pub attempts: Vec<AttemptRow>,
-    /// The grade that counts (highest or last, per the quiz).
-    pub kept_percent: Option<f64>,
-    pub passed: Option<bool>,
-}
-
-/// Every trainee's attempts at a quiz, optionally of one batch.
-pub async fn results(
-    engine: &Engine,
-    quiz_id: Uuid,
-    batch_id: Option<Uuid>,
-) -> AppResult<(assessment::Model, Vec<ResultRow>)> {
-    let quiz = quiz(&engine.db, quiz_id).await?;
-    let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
-    let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
-    let user_ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
-    let users = crate::schedule::store::users(engine.db.read(), &user_ids).await?;
-    let mut by_user: BTreeMap<Uuid, Vec<&attempt::Model>> = BTreeMap::new();
-    for a in &attempts {
-        by_user.entry(a.user_id).or_default().push(a);
-    }
-    let mut rows: Vec<ResultRow> = by_user
-        .into_iter()
-        .map(|(user_id, list)| {
-            let graded: Vec<(i32, f64)> = list
-                .iter()
-                .filter(|a| a.status == AttemptStatus::Graded.as_str())
-                .filter_map(|a| a.percent.map(|p| (a.number, p)))
-                .collect();
-            let kept_percent = kept(&graded, method).map(|(_, p)| p);
-            let user = users.get(&user_id);
-            ResultRow {
-                user_id,
-                name: user.map(|u| u.name.clone()).unwrap_or_default(),
-                nip: user.and_then(|u| u.nip.clone()),
-                unit_kerja: user.and_then(|u| u.unit_kerja.clone()),
-                attempts: list
-                    .iter()
-                    .map(|a| AttemptRow {
-                        id: a.id,
-                        number: a.number,
-                        status: AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Open),
-                        score: a.score,
-                        max_score: a.max_score,
-                        percent: a.percent,
-                        passed: a.passed,
-                        started_at: a.started_at,
-                        submitted_at: a.submitted_at,
-                        finished_by: a.finished_by.clone(),
-                    })
-                    .collect(),
-                kept_percent,
-                passed: kept_percent.map(|p| p >= quiz.pass_percent),
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((quiz, rows))
-}
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct ItemRow {
-    pub question_id: Uuid,
-    pub stable_id: String,
-    pub version: i32,
-    pub title: Option<String>,
-    pub text_html: String,
-    pub stats: ItemStats,
-}
-
-/// Facility and discrimination of each question over the finished attempts.
-pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<ItemRow>> {
-    let quiz = quiz(&engine.db, quiz_id).await?;
-    let attempts = store::attempts_for(engine.db.read(), quiz.id, None).await?;
-    let mut per_attempt: Vec<Vec<Mark>> = Vec::new();
-    for a in attempts
-        .iter()
-        .filter(|a| a.status != AttemptStatus::Open.as_str())
-    {
-        if let Some(marks) = a
-            .marks
-            .as_deref()
-            .and_then(|m| serde_json::from_str::<Vec<Mark>>(m).ok())
-        {
-            per_attempt.push(marks);
-        }
-    }
-    let mut question_ids: Vec<Uuid> = per_attempt
-        .iter()
-        .flatten()
-        .map(|m| m.question_id)
-        .collect();
-    question_ids.sort();
-    question_ids.dedup();
-    let rows = crate::banks::store::questions_by_ids(engine.db.read(), &question_ids).await?;
-    let mut items = Vec::new();
-    for row in rows {
-        let mut scores = Vec::new();
-        for marks in &per_attempt {
-            let Some(this) = marks
-                .iter()
-                .find(|m| m.question_id == row.id)
-                .and_then(|m| m.fraction)
-            else {
-                continue;
-            };
-            let rest: Vec<&Mark> = marks.iter().filter(|m| m.question_id != row.id).collect();
-            let rest_max: f64 = rest.iter().map(|m| m.points).sum();
-            let rest_score: f64 = rest
-                .iter()
-                .map(|m| m.points * m.fraction.unwrap_or(0.0))
-                .sum();
-            scores.push((
-                this,
-                if rest_max > 0.0 {
-                    rest_score / rest_max
-                } else {
-                    0.0
-                },
-            ));
-        }
-        let question = crate::banks::service::decode(&row)?;
-        items.push(ItemRow {
-            question_id: row.id,
-            stable_id: row.stable_id.clone(),
-            version: row.version,
-            title: row.title.clone(),
-            text_html: question.text_html(),
-            stats: item_stats(&scores),
-        });
-    }
-    items.sort_by(|a, b| a.stats.facility.total_cmp(&b.stats.facility));
-    Ok(items)
-}
-
-/// Each required quiz of a course with the trainee's kept grade.
-pub async fn quiz_standing(
-    db: &Db,
-    course_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<Vec<(Uuid, String, bool, Option<f64>, bool)>> {
-    let mut out = Vec::new();
-    for quiz in store::quizzes_of_course(db.read(), course_id).await? {
-        let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
-        let graded: Vec<(i32, f64)> = store::attempts_of(db.read(), quiz.id, user_id)
-            .await?
-            .iter()
-            .filter(|a| a.status == AttemptStatus::Graded.as_str())
-            .filter_map(|a| a.percent.map(|p| (a.number, p)))
-            .collect();
-        let best = kept(&graded, method).map(|(_, p)| p);
-        out.push((
-            quiz.id,
-            quiz.title.clone(),
-            quiz.required,
-            best,
-            best.is_some_and(|p| p >= quiz.pass_percent),
-        ));
-    }
-    Ok(out)
 }

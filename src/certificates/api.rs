@@ -11,7 +11,9 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::keys::{self, PublicKey};
-use super::service::{self, CertificateView, PreviewRow, Settings, Verification};
+use super::service::{self, CertificateView, PreviewRow};
+use super::settings::{self, Settings};
+use super::verify::{self, Verification};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{Auth, client_address};
@@ -87,7 +89,7 @@ impl CertificatesApi {
         id: Path<Uuid>,
     ) -> AppResult<Json<Settings>> {
         auth.require(Role::Admin)?;
-        Ok(Json(service::settings(&state.engine, id.0).await?))
+        Ok(Json(settings::settings(&state.engine, id.0).await?))
     }
 
     /// Change a course's certificate settings (admin).
@@ -101,7 +103,7 @@ impl CertificatesApi {
     ) -> AppResult<Json<Settings>> {
         auth.require(Role::Admin)?;
         Ok(Json(
-            service::save_settings(&state.engine, id.0, body.0).await?,
+            settings::save_settings(&state.engine, id.0, body.0).await?,
         ))
     }
 
@@ -264,7 +266,7 @@ impl CertificatesApi {
         state
             .verify_throttle
             .check(&address, std::time::Instant::now())?;
-        Ok(Json(service::verify(&state.engine, &code.0).await?))
+        Ok(Json(verify::verify(&state.engine, &code.0).await?))
     }
 
     /// The public keys certificates and badges are signed with (a JWK set,

@@ -109,7 +109,7 @@ impl CertificateLayout {
             expires_on: cert
                 .expires_on
                 .as_deref()
-                .and_then(super::service::parse_date)
+                .and_then(super::verify::parse_date)
                 .map(tanggal),
             verification_code: &cert.verification_code,
             replaces: cert.replaces.as_deref(),

@@ -9,5 +9,7 @@ pub mod model;
 pub mod pages;
 pub mod pdf;
 pub mod service;
+pub mod settings;
 pub mod store;
 pub mod throttle;
+pub mod verify;

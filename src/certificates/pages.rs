@@ -34,7 +34,7 @@ async fn verify_page(
             state
                 .verify_throttle
                 .check(&address, std::time::Instant::now())?;
-            Some(service::verify(&state.engine, code).await?)
+            Some(super::verify::verify(&state.engine, code).await?)
         }
         None => None,
     };

@@ -1,6 +1,5 @@
 //! Issuing certificates: who is eligible and why not, issuing (idempotent,
-//! gap-free numbers, signed content), reading, revoking, reissuing and
-//! verifying them.
+//! gap-free numbers, signed content), reading, revoking and reissuing them.
 
 use poem_openapi::Object;
 use serde::Serialize;
@@ -10,79 +9,19 @@ use uuid::Uuid;
 
 use super::keys;
 use super::model::{
-    CertificateKind, Content, DEFAULT_PATTERN, Eligibility, ExamStanding, Facts, UnitLine,
-    VerifyStatus, eligibility, expiry, format_number, mask_nip, normalise_code, tanggal,
-    verification_code, verify_status,
+    CertificateKind, Content, Eligibility, ExamStanding, Facts, UnitLine, eligibility, expiry,
+    format_number, tanggal, verification_code,
 };
+use super::settings::{Settings, settings};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock;
 use crate::config::Config;
-use crate::entities::{batch, certificate, certificate_setting, course};
+use crate::entities::{batch, certificate, course};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::exams::model::UnitDecision;
-
-/// A course's certificate settings (defaults when never set).
-#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
-pub struct Settings {
-    /// e.g. `{seq:03}/BKD-BIMTEK/{course_code}/{month_roman}/{year}`.
-    pub number_pattern: String,
-    /// Give a "surat keterangan mengikuti" to those who attended but did not complete.
-    pub letters: bool,
-    /// Months a certificate stays valid; none: no expiry.
-    pub expiry_months: Option<i32>,
-}
-
-pub async fn settings(engine: &Engine, course_id: Uuid) -> AppResult<Settings> {
-    Ok(match store::settings(engine.db.read(), course_id).await? {
-        Some(s) => Settings {
-            number_pattern: s.number_pattern,
-            letters: s.letters,
-            expiry_months: s.expiry_months,
-        },
-        None => Settings {
-            number_pattern: DEFAULT_PATTERN.into(),
-            letters: true,
-            expiry_months: None,
-        },
-    })
-}
-
-pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> AppResult<Settings> {
-    crate::catalog::store::get_course(engine.db.read(), course_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut errors = Vec::new();
-    let sample = time::macros::date!(2026 - 01 - 01);
-    if let Err(e) = format_number(&s.number_pattern, 1, "X", sample) {
-        errors.push(FieldError::new("number_pattern", e));
-    } else if !s.number_pattern.contains("{year}") {
-        // Numbers restart every year; without the year they would repeat.
-        errors.push(FieldError::new(
-            "number_pattern",
-            "pola nomor harus memuat {year} (urutan dimulai lagi setiap tahun)",
-        ));
-    }
-    if s.expiry_months.is_some_and(|m| !(1..=240).contains(&m)) {
-        errors.push(FieldError::new("expiry_months", "harus 1–240 bulan"));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
-    store::save_settings(
-        engine.db.write(),
-        certificate_setting::Model {
-            course_id,
-            number_pattern: s.number_pattern.clone(),
-            letters: s.letters,
-            expiry_months: s.expiry_months,
-        },
-    )
-    .await?;
-    Ok(s)
-}
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct PreviewRow {
@@ -653,116 +592,4 @@ pub async fn reissue(
         })
         .await?;
     view(config, &row)
-}
-
-/// What anyone learns by checking a code: never the full NIP.
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct Verification {
-    pub status: VerifyStatus,
-    /// "Sah", "Dicabut", "Kedaluwarsa", "Tidak sah", "Tidak dikenal".
-    pub label: String,
-    pub number: Option<String>,
-    pub kind: Option<String>,
-    pub holder_name: Option<String>,
-    pub nip_masked: Option<String>,
-    pub course_title: Option<String>,
-    pub batch_name: Option<String>,
-    pub starts_on: Option<String>,
-    pub ends_on: Option<String>,
-    pub jp: Option<i32>,
-    pub units: Vec<UnitLine>,
-    pub issuer: Option<String>,
-    pub issued_on: Option<String>,
-    pub expires_on: Option<String>,
-    pub revoked_on: Option<String>,
-    pub revoke_reason: Option<String>,
-}
-
-fn label(status: VerifyStatus) -> &'static str {
-    match status {
-        VerifyStatus::Valid => "Sah",
-        VerifyStatus::Revoked => "Dicabut",
-        VerifyStatus::Expired => "Kedaluwarsa",
-        VerifyStatus::Invalid => "Tidak sah",
-        VerifyStatus::Unknown => "Tidak dikenal",
-    }
-}
-
-fn unknown() -> Verification {
-    Verification {
-        status: VerifyStatus::Unknown,
-        label: label(VerifyStatus::Unknown).into(),
-        number: None,
-        kind: None,
-        holder_name: None,
-        nip_masked: None,
-        course_title: None,
-        batch_name: None,
-        starts_on: None,
-        ends_on: None,
-        jp: None,
-        units: Vec::new(),
-        issuer: None,
-        issued_on: None,
-        expires_on: None,
-        revoked_on: None,
-        revoke_reason: None,
-    }
-}
-
-/// Checks a code: the signature over the stored content is verified every
-/// time, so a record altered in the database shows as invalid.
-pub async fn verify(engine: &Engine, code: &str) -> AppResult<Verification> {
-    let code = normalise_code(code);
-    let Some(row) = store::by_code(engine.db.read(), &code).await? else {
-        return Ok(unknown());
-    };
-    let signed = keys::verify(&engine.db, &row.kid, row.content.as_bytes(), &row.signature).await?;
-    let content: Option<Content> = serde_json::from_str(&row.content).ok();
-    let consistent = content
-        .as_ref()
-        .is_some_and(|c| c.number == row.number && c.verification_code == row.verification_code);
-    let Some(content) = content.filter(|_| signed && consistent) else {
-        let mut v = unknown();
-        v.status = VerifyStatus::Invalid;
-        v.label = label(VerifyStatus::Invalid).into();
-        return Ok(v);
-    };
-    let expires_on_date = content.expires_on.as_deref().and_then(parse_date);
-    let status = verify_status(
-        true,
-        row.revoked_at.is_some(),
-        expires_on_date,
-        clock::today_wib(),
-    );
-    Ok(Verification {
-        status,
-        label: label(status).into(),
-        number: Some(content.number.clone()),
-        kind: Some(content.kind.title().into()),
-        holder_name: Some(content.holder_name.clone()),
-        nip_masked: content.nip.as_deref().map(mask_nip),
-        course_title: Some(content.course_title.clone()),
-        batch_name: Some(content.batch_name.clone()),
-        starts_on: Some(content.starts_on.clone()),
-        ends_on: Some(content.ends_on.clone()),
-        jp: Some(content.jp),
-        units: content.units.clone(),
-        issuer: Some(content.issuer.clone()),
-        issued_on: Some(tanggal(row.issued_at.to_offset(crate::clock::WIB).date())),
-        expires_on: expires_on_date.map(tanggal),
-        revoked_on: row
-            .revoked_at
-            .map(|r| tanggal(r.to_offset(crate::clock::WIB).date())),
-        revoke_reason: row.revoke_reason.clone(),
-    })
-}
-
-/// An ISO date (`2028-01-31`) as stored in the content.
-pub fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
 }

@@ -9,11 +9,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::appeals::{self, AppealRow, AppealView};
+use super::assessors::{self, AssessorInput, AssessorView};
 use super::files::{self, FileInfo};
 use super::grading::{self, MarkInput, Queue, QueueItem};
 use super::model::{FinalRule, Task, Unit};
 use super::results::{self, MyResult, ResultsMatrix};
-use super::setup::{self, AssessorInput, AssessorView, ExamInput, ExamView, TemplateInfo};
+use super::setup::{self, ExamInput, ExamView, TemplateInfo};
 use super::sitting::{self, ExamInfo};
 use crate::accounts::model::Role;
 use crate::attempts::api::Started;
@@ -209,7 +210,7 @@ impl ExamsApi {
     ) -> AppResult<Json<Vec<AssessorView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(
-            setup::assign(&state.engine, id.0, body.0.assessors).await?,
+            assessors::assign(&state.engine, id.0, body.0.assessors).await?,
         ))
     }
 
@@ -223,7 +224,7 @@ impl ExamsApi {
     ) -> AppResult<Json<Vec<AssessorView>>> {
         auth.require(Role::Admin)?;
         let loaded = setup::load(&state.engine, id.0).await?;
-        Ok(Json(setup::assessors_of(&state.engine, &loaded).await?))
+        Ok(Json(assessors::assessors_of(&state.engine, &loaded).await?))
     }
 
     /// Sit the exam (a trainee of its batch, inside its window). Save and

@@ -8,9 +8,10 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::codes::code_for;
 use super::model::{AppealStatus, ItemStatus, Round, appeal_open, conflict};
 use super::results::{candidate_result, own_attempt};
-use super::setup::{Loaded, code_for, load};
+use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::service::Engine;

@@ -10,8 +10,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::codes::code_for;
 use super::model::{content_type, sniff_upload};
-use super::setup::{code_for, load};
+use super::setup::load;
 use super::store;
 use crate::accounts::model::CurrentUser;
 use crate::attempts::model::{AttemptStatus, accepts_answers};

@@ -9,9 +9,10 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::{Criterion, ItemStatus, Marker, Round, UnitDecision, comment_required, score};
+use super::codes::code_for;
+use super::model::{Criterion, ItemStatus, Marker, Round, comment_required, score};
 use super::plan::{ItemState, Settings, Sitting, plan_items};
-use super::setup::{Loaded, code_for, load};
+use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::CurrentUser;
 use crate::attempts::service::{Engine, questions_of, shape_by_id};
@@ -507,9 +508,4 @@ pub async fn finalize(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppR
         sync(engine, &loaded).await?;
     }
     item_view_fresh(engine, &loaded, id).await
-}
-
-/// Whether every unit of every candidate is decided.
-pub fn all_decided(decisions: &[UnitDecision]) -> bool {
-    decisions.iter().all(|d| *d != UnitDecision::Pending)
 }

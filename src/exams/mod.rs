@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod appeals;
+pub mod assessors;
+pub mod codes;
 pub mod export;
 pub mod files;
 pub mod grading;

@@ -11,13 +11,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::appeals::{AppealView, appeal_view};
+use super::codes::{code_for, codes};
 use super::grading::{item_state, sync};
 use super::model::{
     ItemStatus, Round, TaskOutcome, UnitDecision, appeal_open, decide_unit, final_mark,
     objective_by_unit,
 };
 use super::plan::{ItemState, round_marks};
-use super::setup::{Loaded, codes, load};
+use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::CurrentUser;
 use crate::attempts::model::Mark;
@@ -205,7 +206,7 @@ pub async fn matrix(engine: &Engine, exam_id: Uuid) -> AppResult<ResultsMatrix> 
     for attempt in &attempts {
         let code = match codes.get(&attempt.user_id) {
             Some(c) => c.clone(),
-            None => super::setup::code_for(engine, &loaded, attempt.user_id).await?,
+            None => code_for(engine, &loaded, attempt.user_id).await?,
         };
         let result = candidate_result(
             engine,
@@ -349,7 +350,7 @@ pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> Ap
     let items = store::items_of_exam(engine.db.read(), exam_id).await?;
     let appeal = store::appeal_of(engine.db.read(), exam_id, user.id).await?;
     let decided = appeal.as_ref().is_some_and(|a| a.status == "decided");
-    let code = super::setup::code_for(engine, &loaded, user.id).await?;
+    let code = code_for(engine, &loaded, user.id).await?;
     let result = candidate_result(engine, &loaded, &attempt, &items, code, decided).await?;
     let appeal_until = released_at + time::Duration::days(i64::from(loaded.row.appeal_days));
     Ok(MyResult {

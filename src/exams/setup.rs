@@ -1,22 +1,19 @@
-//! Building an exam (from a shipped template or from scratch), assigning
-//! its assessors, and giving each candidate an anonymous code.
-
-use std::collections::HashMap;
+//! Building an exam (from a shipped template or from scratch) and reading
+//! it back.
 
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{ExamSpec, FinalRule, Task, Unit, candidate_code, check_spec, conflict};
+use super::model::{ExamSpec, FinalRule, Task, Unit, check_spec};
 use super::store;
-use crate::accounts::model::Role;
 use crate::attempts::model::{
     AssessmentKind, GradeMethod, ReviewPolicy, Selection, TagRule, check_selection,
 };
 use crate::attempts::service::Engine;
 use crate::clock;
-use crate::entities::{assessment, exam, exam_assessor, exam_candidate};
+use crate::entities::{assessment, exam};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// A shipped exam template (`question_banks/exams/*.json`), compiled in.
@@ -422,195 +419,4 @@ fn objective_unit_index(field: &str, units: &[Unit]) -> Option<usize> {
         .filter(|(_, u)| u.objective_count > 0)
         .nth(rule)
         .map(|(i, _)| i)
-}
-
-#[derive(Debug, Clone, Deserialize, Object)]
-pub struct AssessorInput {
-    pub user_id: Uuid,
-    /// Unit codes this assessor grades; empty or absent: every unit.
-    #[serde(default)]
-    #[oai(default)]
-    pub units: Vec<String>,
-    /// A lead assessor moderates when two marks are too far apart.
-    #[serde(default)]
-    #[oai(default)]
-    pub lead: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct AssessorView {
-    pub user_id: Uuid,
-    pub name: String,
-    pub unit_kerja: Option<String>,
-    pub units: Vec<String>,
-    pub lead: bool,
-    /// Candidates of the batch this assessor may not grade (same unit kerja).
-    pub conflicts: Vec<Conflict>,
-}
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct Conflict {
-    pub trainee_name: String,
-    pub unit_kerja: String,
-}
-
-/// Adds or changes assessors of an exam. Every user must hold the assessor
-/// role and every unit must be one of the exam's; nothing is saved otherwise.
-pub async fn assign(
-    engine: &Engine,
-    exam_id: Uuid,
-    assessors: Vec<AssessorInput>,
-) -> AppResult<Vec<AssessorView>> {
-    let loaded = load(engine, exam_id).await?;
-    let mut errors = Vec::new();
-    if assessors.is_empty() {
-        errors.push(FieldError::new("assessors", "minimal satu asesor"));
-    }
-    for (i, a) in assessors.iter().enumerate() {
-        let roles = crate::accounts::store::roles_of(engine.db.read(), a.user_id).await?;
-        if !roles.contains(&Role::Assessor) {
-            errors.push(FieldError::new(
-                format!("assessors[{i}].user_id"),
-                "pengguna ini bukan asesor",
-            ));
-        }
-        for (j, unit) in a.units.iter().enumerate() {
-            if loaded.spec.unit(unit).is_none() {
-                errors.push(FieldError::new(
-                    format!("assessors[{i}].units[{j}]"),
-                    format!("unit '{unit}' tidak ada di ujian ini"),
-                ));
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
-    engine
-        .writer
-        .run(move |txn| {
-            Box::pin(async move {
-                for a in assessors {
-                    store::upsert_assessor(
-                        txn,
-                        exam_assessor::Model {
-                            exam_id,
-                            user_id: a.user_id,
-                            units: serde_json::to_string(&a.units)
-                                .map_err(|e| AppError::internal(e.to_string()))?,
-                            lead: a.lead,
-                        },
-                    )
-                    .await?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
-    assessors_of(engine, &loaded).await
-}
-
-/// The exam's assessors with the batch's trainees each may not grade.
-pub async fn assessors_of(engine: &Engine, loaded: &Loaded) -> AppResult<Vec<AssessorView>> {
-    let trainees =
-        crate::schedule::store::enrolled_users(engine.db.read(), loaded.row.batch_id).await?;
-    let mut out = Vec::new();
-    for a in store::assessors(engine.db.read(), loaded.row.id).await? {
-        let Some(user) = crate::accounts::store::get(engine.db.read(), a.user_id).await? else {
-            continue;
-        };
-        let conflicts = trainees
-            .iter()
-            .filter(|t| conflict(user.unit_kerja.as_deref(), t.unit_kerja.as_deref()))
-            .map(|t| Conflict {
-                trainee_name: t.name.clone(),
-                unit_kerja: t.unit_kerja.clone().unwrap_or_default(),
-            })
-            .collect();
-        out.push(AssessorView {
-            user_id: a.user_id,
-            name: user.name,
-            unit_kerja: user.unit_kerja,
-            units: serde_json::from_str(&a.units).unwrap_or_default(),
-            lead: a.lead,
-            conflicts,
-        });
-    }
-    Ok(out)
-}
-
-/// The candidate code of `user_id` in the exam, made on first need
-/// (numbered in order of arrival; a clash with another instance retries).
-pub async fn code_for(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<String> {
-    if let Some(c) = store::candidate(engine.db.read(), loaded.row.id, user_id).await? {
-        return Ok(c.code);
-    }
-    let exam_id = loaded.row.id;
-    let prefix = loaded.row.code_prefix.clone();
-    let year = loaded.row.created_at.year();
-    for _ in 0..5 {
-        let prefix = prefix.clone();
-        let made = engine
-            .writer
-            .run(move |txn| {
-                Box::pin(async move {
-                    if let Some(c) = store::candidate(txn, exam_id, user_id).await? {
-                        return Ok(Some(c.code));
-                    }
-                    let number = store::candidates(txn, exam_id)
-                        .await?
-                        .iter()
-                        .map(|c| c.number)
-                        .max()
-                        .unwrap_or(0)
-                        + 1;
-                    let code = candidate_code(&prefix, year, number);
-                    let row = exam_candidate::Model {
-                        exam_id,
-                        user_id,
-                        number,
-                        code: code.clone(),
-                    };
-                    // In a savepoint: a clash with another instance must not
-                    // spoil the writer's shared transaction.
-                    let inserted = crate::attempts::writer::in_savepoint(txn, move |sp| {
-                        Box::pin(store::insert_candidate(sp, row))
-                    })
-                    .await;
-                    match inserted {
-                        Ok(()) => Ok(Some(code)),
-                        Err(AppError::Db(e))
-                            if matches!(
-                                e.sql_err(),
-                                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                            ) =>
-                        {
-                            Ok(None)
-                        }
-                        Err(e) => Err(e),
-                    }
-                })
-            })
-            .await;
-        match made {
-            Ok(Some(code)) => return Ok(code),
-            Ok(None) => continue,
-            // PostgreSQL aborts the transaction on a clash: try again.
-            Err(AppError::Db(_)) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(AppError::conflict(
-        "busy",
-        "Kode peserta belum dapat dibuat; coba lagi.",
-    ))
-}
-
-/// Codes of every candidate, by user.
-pub async fn codes(engine: &Engine, exam_id: Uuid) -> AppResult<HashMap<Uuid, String>> {
-    Ok(store::candidates(engine.db.read(), exam_id)
-        .await?
-        .into_iter()
-        .map(|c| (c.user_id, c.code))
-        .collect())
 }

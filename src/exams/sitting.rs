@@ -6,8 +6,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::codes::code_for;
 use super::model::over_limit as too_long;
-use super::setup::{Loaded, code_for, load};
+use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::model::AttemptStatus;

@@ -22,7 +22,7 @@ pub fn parse_moment(text: &str, field: &str) -> AppResult<OffsetDateTime> {
     if let Ok(at) = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
         return Ok(at);
     }
-    crate::certificates::service::parse_date(text)
+    crate::certificates::verify::parse_date(text)
         .map(|d| d.midnight().assume_offset(crate::clock::WIB))
         .ok_or_else(|| {
             AppError::invalid_field(field, "tanggal tidak valid (YYYY-MM-DD atau RFC 3339)")

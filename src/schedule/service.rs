@@ -882,7 +882,7 @@ pub async fn progress(db: &Db, batch_id: Uuid) -> AppResult<(BatchView, Vec<Prog
             .await?
             .len() as u32;
         let attendance = facts.attendance_of(e.user_id);
-        let standing = crate::attempts::service::quiz_standing(db, b.course_id, e.user_id).await?;
+        let standing = crate::attempts::results::quiz_standing(db, b.course_id, e.user_id).await?;
         let reasons = unmet(&CompletionFacts {
             modules_read: read,
             modules_total: facts.module_ids.len() as u32,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::form::{QuizForm, local_input, parse_local};
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::{export, service, settings, store};
+use crate::attempts::{export, results, settings, store};
 use crate::banks::service as banks;
 use crate::catalog::service as catalog;
 use crate::error::{AppError, AppResult, FieldError};
@@ -191,8 +191,8 @@ pub async fn quiz_results(
     Query(q): Query<ResultsQuery>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
-    let (quiz, rows) = service::results(&state.engine, id.0, q.batch_id).await?;
-    let items = service::item_analysis(&state.engine, id.0).await?;
+    let (quiz, rows) = results::results(&state.engine, id.0, q.batch_id).await?;
+    let items = results::item_analysis(&state.engine, id.0).await?;
     let filter = BatchFilter {
         course_id: Some(quiz.course_id),
         ..BatchFilter::default()
@@ -243,7 +243,7 @@ pub async fn results_csv(
     Query(q): Query<ResultsQuery>,
 ) -> AppResult<Response> {
     user.require(Role::Admin)?;
-    let (_, rows) = service::results(&state.engine, id.0, q.batch_id).await?;
+    let (_, rows) = results::results(&state.engine, id.0, q.batch_id).await?;
     Ok(download(
         export::csv(&rows)?,
         "text/csv; charset=utf-8",
@@ -259,7 +259,7 @@ pub async fn results_xlsx(
     Query(q): Query<ResultsQuery>,
 ) -> AppResult<Response> {
     user.require(Role::Admin)?;
-    let (quiz, rows) = service::results(&state.engine, id.0, q.batch_id).await?;
+    let (quiz, rows) = results::results(&state.engine, id.0, q.batch_id).await?;
     Ok(download(
         export::xlsx(&quiz.title, &rows)?,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

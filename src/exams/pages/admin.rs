@@ -10,7 +10,8 @@ use uuid::Uuid;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::pages::form::parse_local;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::exams::setup::{self, AssessorInput, ExamInput};
+use crate::exams::assessors::{self, AssessorInput};
+use crate::exams::setup::{self, ExamInput};
 use crate::exams::{appeals, results, store};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{CheckedForm, CheckedPairs};
@@ -165,7 +166,7 @@ pub async fn exam_page(
     user.0.require(Role::Admin)?;
     let loaded = setup::load(&state.engine, id.0).await?;
     let exam = setup::view(&state.engine, &loaded).await?;
-    let assessors = setup::assessors_of(&state.engine, &loaded).await?;
+    let assessors = assessors::assessors_of(&state.engine, &loaded).await?;
     let matrix = results::matrix(&state.engine, id.0).await?;
     let appeal_rows = appeals::list(&state.engine, id.0).await?;
     let filter = crate::accounts::store::ListFilter {
@@ -227,7 +228,7 @@ pub async fn assign_assessor(
     };
     redirect_after(
         &back,
-        setup::assign(&state.engine, id.0, vec![input]).await,
+        assessors::assign(&state.engine, id.0, vec![input]).await,
         |_| "Asesor disimpan.".into(),
     )
 }

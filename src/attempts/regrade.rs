@@ -1,0 +1,122 @@
+//! The one way a finished attempt's grade changes afterwards: a regrade
+//! with the current rules, by an administrator, with a reason, audited.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::model::{AttemptStatus, Mark, Response, fraction, totals};
+use super::service::{Engine, questions_of, quiz, shape};
+use super::store::{self, Grade};
+use super::views::ResultView;
+use crate::accounts::model::{CurrentUser, Role};
+use crate::audit;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+
+/// Re-grades a finished attempt with the current grading rules (assessor
+/// marks are kept), recording old and new score in the audit log.
+pub async fn regrade(
+    engine: &Engine,
+    admin: &CurrentUser,
+    attempt_id: Uuid,
+    reason: &str,
+) -> AppResult<ResultView> {
+    admin.require(Role::Admin)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid_field(
+            "reason",
+            "alasan penilaian ulang wajib diisi",
+        ));
+    }
+    let row = store::attempt(engine.db.read(), attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.status == AttemptStatus::Open.as_str() {
+        return Err(AppError::conflict(
+            "attempt_open",
+            "Percobaan masih berlangsung.",
+        ));
+    }
+    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let shape = shape(engine, &row).await?;
+    let questions = questions_of(engine, &shape).await?;
+    let old: Vec<Mark> = row
+        .marks
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    let responses: HashMap<Uuid, Response> = store::answers(engine.db.read(), attempt_id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            serde_json::from_str(&a.response)
+                .ok()
+                .map(|r| (a.question_id, r))
+        })
+        .collect();
+    let marks: Vec<Mark> = shape
+        .slots
+        .iter()
+        .map(|slot| {
+            let auto = questions
+                .get(&slot.question_id)
+                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), attempt_id));
+            let manual = old
+                .iter()
+                .find(|m| m.question_id == slot.question_id)
+                .and_then(|m| m.fraction);
+            Mark {
+                question_id: slot.question_id,
+                points: slot.points,
+                fraction: auto.or(manual),
+            }
+        })
+        .collect();
+    let (score, max, percent, complete) = totals(&marks);
+    let passed = complete.then_some(percent >= quiz.pass_percent);
+    let status = if complete {
+        AttemptStatus::Graded
+    } else {
+        AttemptStatus::Submitted
+    };
+    let txn = engine.db.begin_write().await?;
+    store::set_grade(
+        &txn,
+        attempt_id,
+        Grade {
+            status,
+            marks: serde_json::to_string(&marks).map_err(|e| AppError::internal(e.to_string()))?,
+            score,
+            percent,
+            passed,
+            graded_at: complete.then(clock::now),
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor: Some(admin.id),
+            action: "attempt.regrade",
+            object_type: "attempt",
+            object_id: attempt_id,
+            old: Some(serde_json::json!({ "score": row.score, "percent": row.percent, "passed": row.passed })),
+            new: Some(serde_json::json!({ "score": score, "percent": percent, "passed": passed })),
+            reason: Some(reason),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ResultView {
+        status,
+        score,
+        max_score: max,
+        percent,
+        passed,
+        pass_percent: quiz.pass_percent,
+        finished_by: row.finished_by,
+        submitted_at: row.submitted_at,
+    })
+}

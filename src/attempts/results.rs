@@ -1,0 +1,201 @@
+//! What administrators read of finished attempts: results per trainee
+//! (kept grade, every attempt), item analysis per question, and a
+//! trainee's standing on a course's required quizzes.
+
+use std::collections::BTreeMap;
+
+use poem_openapi::Object;
+use serde::Serialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{AttemptStatus, GradeMethod, ItemStats, Mark, item_stats, kept};
+use super::service::{Engine, quiz};
+use super::store;
+use crate::db::Db;
+use crate::entities::{assessment, attempt};
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct AttemptRow {
+    pub id: Uuid,
+    pub number: i32,
+    pub status: AttemptStatus,
+    pub score: Option<f64>,
+    pub max_score: f64,
+    pub percent: Option<f64>,
+    pub passed: Option<bool>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+    pub finished_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ResultRow {
+    pub user_id: Uuid,
+    pub name: String,
+    pub nip: Option<String>,
+    pub unit_kerja: Option<String>,
+    pub attempts: Vec<AttemptRow>,
+    /// The grade that counts (highest or last, per the quiz).
+    pub kept_percent: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+/// Every trainee's attempts at a quiz, optionally of one batch.
+pub async fn results(
+    engine: &Engine,
+    quiz_id: Uuid,
+    batch_id: Option<Uuid>,
+) -> AppResult<(assessment::Model, Vec<ResultRow>)> {
+    let quiz = quiz(&engine.db, quiz_id).await?;
+    let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+    let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
+    let user_ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
+    let users = crate::schedule::store::users(engine.db.read(), &user_ids).await?;
+    let mut by_user: BTreeMap<Uuid, Vec<&attempt::Model>> = BTreeMap::new();
+    for a in &attempts {
+        by_user.entry(a.user_id).or_default().push(a);
+    }
+    let mut rows: Vec<ResultRow> = by_user
+        .into_iter()
+        .map(|(user_id, list)| {
+            let graded: Vec<(i32, f64)> = list
+                .iter()
+                .filter(|a| a.status == AttemptStatus::Graded.as_str())
+                .filter_map(|a| a.percent.map(|p| (a.number, p)))
+                .collect();
+            let kept_percent = kept(&graded, method).map(|(_, p)| p);
+            let user = users.get(&user_id);
+            ResultRow {
+                user_id,
+                name: user.map(|u| u.name.clone()).unwrap_or_default(),
+                nip: user.and_then(|u| u.nip.clone()),
+                unit_kerja: user.and_then(|u| u.unit_kerja.clone()),
+                attempts: list
+                    .iter()
+                    .map(|a| AttemptRow {
+                        id: a.id,
+                        number: a.number,
+                        status: AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Open),
+                        score: a.score,
+                        max_score: a.max_score,
+                        percent: a.percent,
+                        passed: a.passed,
+                        started_at: a.started_at,
+                        submitted_at: a.submitted_at,
+                        finished_by: a.finished_by.clone(),
+                    })
+                    .collect(),
+                kept_percent,
+                passed: kept_percent.map(|p| p >= quiz.pass_percent),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((quiz, rows))
+}
+
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ItemRow {
+    pub question_id: Uuid,
+    pub stable_id: String,
+    pub version: i32,
+    pub title: Option<String>,
+    pub text_html: String,
+    pub stats: ItemStats,
+}
+
+/// Facility and discrimination of each question over the finished attempts.
+pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<ItemRow>> {
+    let quiz = quiz(&engine.db, quiz_id).await?;
+    let attempts = store::attempts_for(engine.db.read(), quiz.id, None).await?;
+    let mut per_attempt: Vec<Vec<Mark>> = Vec::new();
+    for a in attempts
+        .iter()
+        .filter(|a| a.status != AttemptStatus::Open.as_str())
+    {
+        if let Some(marks) = a
+            .marks
+            .as_deref()
+            .and_then(|m| serde_json::from_str::<Vec<Mark>>(m).ok())
+        {
+            per_attempt.push(marks);
+        }
+    }
+    let mut question_ids: Vec<Uuid> = per_attempt
+        .iter()
+        .flatten()
+        .map(|m| m.question_id)
+        .collect();
+    question_ids.sort();
+    question_ids.dedup();
+    let rows = crate::banks::store::questions_by_ids(engine.db.read(), &question_ids).await?;
+    let mut items = Vec::new();
+    for row in rows {
+        let mut scores = Vec::new();
+        for marks in &per_attempt {
+            let Some(this) = marks
+                .iter()
+                .find(|m| m.question_id == row.id)
+                .and_then(|m| m.fraction)
+            else {
+                continue;
+            };
+            let rest: Vec<&Mark> = marks.iter().filter(|m| m.question_id != row.id).collect();
+            let rest_max: f64 = rest.iter().map(|m| m.points).sum();
+            let rest_score: f64 = rest
+                .iter()
+                .map(|m| m.points * m.fraction.unwrap_or(0.0))
+                .sum();
+            scores.push((
+                this,
+                if rest_max > 0.0 {
+                    rest_score / rest_max
+                } else {
+                    0.0
+                },
+            ));
+        }
+        let question = crate::banks::service::decode(&row)?;
+        items.push(ItemRow {
+            question_id: row.id,
+            stable_id: row.stable_id.clone(),
+            version: row.version,
+            title: row.title.clone(),
+            text_html: question.text_html(),
+            stats: item_stats(&scores),
+        });
+    }
+    items.sort_by(|a, b| a.stats.facility.total_cmp(&b.stats.facility));
+    Ok(items)
+}
+
+/// Each required quiz of a course with the trainee's kept grade.
+pub async fn quiz_standing(
+    db: &Db,
+    course_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<Vec<(Uuid, String, bool, Option<f64>, bool)>> {
+    let mut out = Vec::new();
+    for quiz in store::quizzes_of_course(db.read(), course_id).await? {
+        let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+        let graded: Vec<(i32, f64)> = store::attempts_of(db.read(), quiz.id, user_id)
+            .await?
+            .iter()
+            .filter(|a| a.status == AttemptStatus::Graded.as_str())
+            .filter_map(|a| a.percent.map(|p| (a.number, p)))
+            .collect();
+        let best = kept(&graded, method).map(|(_, p)| p);
+        out.push((
+            quiz.id,
+            quiz.title.clone(),
+            quiz.required,
+            best,
+            best.is_some_and(|p| p >= quiz.pass_percent),
+        ));
+    }
+    Ok(out)
+}

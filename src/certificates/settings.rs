@@ -1,0 +1,70 @@
+//! A course's certificate settings: number pattern, attendance letters, expiry.
+
+use uuid::Uuid;
+
+use super::model::{DEFAULT_PATTERN, format_number};
+use super::store;
+use crate::attempts::service::Engine;
+use crate::entities::certificate_setting;
+use crate::error::{AppError, AppResult, FieldError};
+use serde::Serialize;
+
+/// A course's certificate settings (defaults when never set).
+#[derive(Debug, Clone, Serialize, poem_openapi::Object)]
+pub struct Settings {
+    /// e.g. `{seq:03}/BKD-BIMTEK/{course_code}/{month_roman}/{year}`.
+    pub number_pattern: String,
+    /// Give a "surat keterangan mengikuti" to those who attended but did not complete.
+    pub letters: bool,
+    /// Months a certificate stays valid; none: no expiry.
+    pub expiry_months: Option<i32>,
+}
+
+pub async fn settings(engine: &Engine, course_id: Uuid) -> AppResult<Settings> {
+    Ok(match store::settings(engine.db.read(), course_id).await? {
+        Some(s) => Settings {
+            number_pattern: s.number_pattern,
+            letters: s.letters,
+            expiry_months: s.expiry_months,
+        },
+        None => Settings {
+            number_pattern: DEFAULT_PATTERN.into(),
+            letters: true,
+            expiry_months: None,
+        },
+    })
+}
+
+pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> AppResult<Settings> {
+    crate::catalog::store::get_course(engine.db.read(), course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    let sample = time::macros::date!(2026 - 01 - 01);
+    if let Err(e) = format_number(&s.number_pattern, 1, "X", sample) {
+        errors.push(FieldError::new("number_pattern", e));
+    } else if !s.number_pattern.contains("{year}") {
+        // Numbers restart every year; without the year they would repeat.
+        errors.push(FieldError::new(
+            "number_pattern",
+            "pola nomor harus memuat {year} (urutan dimulai lagi setiap tahun)",
+        ));
+    }
+    if s.expiry_months.is_some_and(|m| !(1..=240).contains(&m)) {
+        errors.push(FieldError::new("expiry_months", "harus 1–240 bulan"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    store::save_settings(
+        engine.db.write(),
+        certificate_setting::Model {
+            course_id,
+            number_pattern: s.number_pattern.clone(),
+            letters: s.letters,
+            expiry_months: s.expiry_months,
+        },
+    )
+    .await?;
+    Ok(s)
+}
