@@ -132,6 +132,17 @@ pub enum Started {
     Existing(Json<Box<AttemptView>>),
 }
 
+impl From<(AttemptView, bool)> for Started {
+    /// `(view, created)` as the engine's start answers it.
+    fn from((view, created): (AttemptView, bool)) -> Started {
+        if created {
+            Started::Created(Json(Box::new(view)))
+        } else {
+            Started::Existing(Json(Box::new(view)))
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 enum NoContent {
     /// Done.
@@ -241,12 +252,9 @@ impl AttemptsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Started> {
-        let (view, created) = service::start(&state.engine, auth.user(), id.0).await?;
-        Ok(if created {
-            Started::Created(Json(Box::new(view)))
-        } else {
-            Started::Existing(Json(Box::new(view)))
-        })
+        Ok(service::start(&state.engine, auth.user(), id.0)
+            .await?
+            .into())
     }
 
     /// Resume an attempt: the same questions in the same order with every saved answer.

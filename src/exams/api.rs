@@ -236,12 +236,9 @@ impl ExamsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Started> {
-        let (view, created) = sitting::start(&state.engine, auth.user(), id.0).await?;
-        Ok(if created {
-            Started::Created(Json(Box::new(view)))
-        } else {
-            Started::Existing(Json(Box::new(view)))
-        })
+        Ok(sitting::start(&state.engine, auth.user(), id.0)
+            .await?
+            .into())
     }
 
     /// Upload the file for a task of the caller's open exam attempt

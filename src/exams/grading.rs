@@ -304,6 +304,7 @@ pub async fn queue(engine: &Engine, assessor: &CurrentUser) -> AppResult<Queue> 
     }
     let mine = store::items_of_assessor(engine.db.read(), assessor.id).await?;
     let mut counts = QueueCounts::default();
+    let mut exam_items: HashMap<Uuid, Vec<grading_item::Model>> = HashMap::new();
     let mut items = Vec::new();
     for item in &mine {
         // An appeal assessor need not be on the exam's list.
@@ -318,12 +319,17 @@ pub async fn queue(engine: &Engine, assessor: &CurrentUser) -> AppResult<Queue> 
             (ItemStatus::Draft, _) => counts.drafts += 1,
             _ => counts.to_grade += 1,
         }
-        let siblings = if item.round == Round::Moderation as i32 {
-            store::items_of_exam(engine.db.read(), item.exam_id).await?
+        // A moderation shows the markers' marks: one read per exam, not per item.
+        let siblings: &[grading_item::Model] = if item.round == Round::Moderation as i32 {
+            if let std::collections::hash_map::Entry::Vacant(slot) = exam_items.entry(item.exam_id)
+            {
+                slot.insert(store::items_of_exam(engine.db.read(), item.exam_id).await?);
+            }
+            &exam_items[&item.exam_id]
         } else {
-            Vec::new()
+            &[]
         };
-        items.push(item_view(engine, loaded, item, &siblings).await?);
+        items.push(item_view(engine, loaded, item, siblings).await?);
     }
     Ok(Queue { counts, items })
 }

@@ -81,7 +81,9 @@ pub fn templates() -> Vec<TemplateInfo> {
 }
 
 /// A new exam; what is `None` comes from the template, if one is named.
-#[derive(Debug, Clone, Default)]
+/// Also read from the JSON an author adapts on the exam builder page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ExamInput {
     pub batch_id: Option<Uuid>,
     pub template: Option<String>,
@@ -89,7 +91,9 @@ pub struct ExamInput {
     pub bank: Option<String>,
     pub code_prefix: Option<String>,
     pub time_limit_minutes: Option<i32>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub opens_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub closes_at: Option<OffsetDateTime>,
     pub double_marking: Option<bool>,
     pub moderation_threshold: Option<f64>,

@@ -45,12 +45,28 @@ pub async fn over_limit(
     let Some(stable_id) = question.id.as_deref() else {
         return Ok(None);
     };
-    let Some(row) = store::exam_of_assessment(engine.db.read(), assessment_id).await? else {
+    // Cached: every keystroke of a task answer is saved through here.
+    let spec = match engine.caches.exam_spec(&assessment_id) {
+        Some(spec) => spec,
+        None => {
+            let spec = match store::exam_of_assessment(engine.db.read(), assessment_id).await? {
+                Some(row) => Some(std::sync::Arc::new(
+                    serde_json::from_str::<super::model::ExamSpec>(&row.spec).map_err(|e| {
+                        AppError::internal(format!("exam {} spec unreadable: {e}", row.id))
+                    })?,
+                )),
+                None => None,
+            };
+            engine
+                .caches
+                .remember_exam_spec(assessment_id, spec.clone());
+            spec
+        }
+    };
+    let Some(spec) = spec else {
         return Ok(None);
     };
-    let loaded = load(engine, row.id).await?;
-    Ok(loaded
-        .spec
+    Ok(spec
         .tasks
         .iter()
         .find(|t| t.question == stable_id)

@@ -279,23 +279,6 @@ pub async fn assign_appeal(
     )
 }
 
-/// A whole exam as JSON, as an author adapts a template: the same fields as
-/// `POST /api/v1/exams`.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ExamJson {
-    title: Option<String>,
-    bank: Option<String>,
-    code_prefix: Option<String>,
-    time_limit_minutes: Option<i32>,
-    double_marking: Option<bool>,
-    moderation_threshold: Option<f64>,
-    final_rule: Option<crate::exams::model::FinalRule>,
-    appeal_days: Option<i32>,
-    units: Option<Vec<crate::exams::model::Unit>>,
-    tasks: Option<Vec<crate::exams::model::Task>>,
-}
-
 #[derive(Deserialize, Default, serde::Serialize)]
 pub struct JsonExamForm {
     batch_id: String,
@@ -321,8 +304,14 @@ pub async fn create_from_json(
     }
     let opens_at = parse_local(&form.opens_at, "opens_at", &mut errors);
     let closes_at = parse_local(&form.closes_at, "closes_at", &mut errors);
-    let spec: Option<ExamJson> = match serde_json::from_str(&form.spec) {
-        Ok(spec) => Some(spec),
+    // The page's batch and window win over anything in the JSON.
+    let input: Option<ExamInput> = match serde_json::from_str::<ExamInput>(&form.spec) {
+        Ok(spec) => Some(ExamInput {
+            batch_id,
+            opens_at,
+            closes_at,
+            ..spec
+        }),
         Err(e) => {
             errors.push(FieldError::new(
                 "spec",
@@ -331,23 +320,7 @@ pub async fn create_from_json(
             None
         }
     };
-    if let (true, Some(spec)) = (errors.is_empty(), spec) {
-        let input = ExamInput {
-            batch_id,
-            template: None,
-            title: spec.title,
-            bank: spec.bank,
-            code_prefix: spec.code_prefix,
-            time_limit_minutes: spec.time_limit_minutes,
-            opens_at,
-            closes_at,
-            double_marking: spec.double_marking,
-            moderation_threshold: spec.moderation_threshold,
-            final_rule: spec.final_rule,
-            appeal_days: spec.appeal_days,
-            units: spec.units,
-            tasks: spec.tasks,
-        };
+    if let (true, Some(input)) = (errors.is_empty(), input) {
         match setup::create(&state.engine, input).await {
             Ok(exam) => {
                 return Ok(redirect_with(
