@@ -14,6 +14,7 @@ mod m20261122_000005_create_attempts;
 mod m20261122_000006_create_exams;
 mod m20261122_000007_create_task_files;
 mod m20261122_000008_create_certificates;
+mod m20261201_000001_add_attempt_choice_keys;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_exams::Migration),
             Box::new(m20261122_000007_create_task_files::Migration),
             Box::new(m20261122_000008_create_certificates::Migration),
+            Box::new(m20261201_000001_add_attempt_choice_keys::Migration),
         ]
     }
 }

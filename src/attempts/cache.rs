@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{Candidate, Slot};
+use super::model::{Candidate, ChoiceKey, Slot};
 use super::views::{Rendered, render};
 use crate::banks::model::Question;
 use crate::banks::{service as banks, store as bank_store};
@@ -52,6 +52,8 @@ pub struct AttemptShape {
     pub started_at: OffsetDateTime,
     pub deadline_at: OffsetDateTime,
     pub slots: Vec<Slot>,
+    /// Makes the choice ids of this attempt; stays on the server.
+    pub key: ChoiceKey,
 }
 
 impl AttemptShape {
@@ -65,6 +67,9 @@ impl AttemptShape {
             deadline_at: row.deadline_at,
             slots: serde_json::from_str(&row.slots).map_err(|e| {
                 AppError::internal(format!("attempt {} slots unreadable: {e}", row.id))
+            })?,
+            key: ChoiceKey::from_stored(row.id, row.choice_key.as_deref()).ok_or_else(|| {
+                AppError::internal(format!("attempt {} choice key unreadable", row.id))
             })?,
         })
     }

@@ -8,12 +8,14 @@ use poem_openapi::{Enum, Object};
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
+
+mod choice_ids;
+pub use choice_ids::{ChoiceKey, ChoiceList};
 
 /// Answers arriving this long after the deadline are still taken: the
 /// network of a hotel ballroom is slow, not the trainee.
@@ -332,18 +334,6 @@ pub fn accepts_answers(deadline: OffsetDateTime, now: OffsetDateTime) -> bool {
     now <= deadline + GRACE
 }
 
-/// An id for choice `index` that says nothing about the choice (not even
-/// its place in the bank, where the right answer is often written first).
-pub fn choice_id(attempt: Uuid, question: Uuid, kind: char, index: u16) -> String {
-    let mut hash = Sha256::new();
-    hash.update(attempt.as_bytes());
-    hash.update(question.as_bytes());
-    hash.update([kind as u8]);
-    hash.update(index.to_le_bytes());
-    let digest = hash.finalize();
-    format!("{kind}{}", hex::encode(&digest[..5]))
-}
-
 /// A trainee's answer to one question.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
 pub struct Response {
@@ -382,7 +372,7 @@ pub fn validate(
     response: &Response,
     question: &Question,
     slot: &Slot,
-    attempt: Uuid,
+    key: &ChoiceKey,
 ) -> Result<(), FieldError> {
     let given = [
         response.choices.is_some(),
@@ -414,8 +404,9 @@ pub fn validate(
                 ));
             }
             for id in picked {
-                if !(0..choices.len() as u16)
-                    .any(|i| &choice_id(attempt, slot.question_id, 'c', i) == id)
+                if key
+                    .position(slot.question_id, ChoiceList::Choice, choices.len(), id)
+                    .is_none()
                 {
                     return Err(FieldError::new(
                         "response.choices",
@@ -456,17 +447,21 @@ pub fn validate(
                 .matches
                 .as_ref()
                 .ok_or_else(|| wrong_shape("matches"))?;
-            let rights = distinct_rights(pairs).len() as u16;
+            let rights = distinct_rights(pairs).len();
             for (left, right) in matches {
-                if !(0..pairs.len() as u16)
-                    .any(|i| &choice_id(attempt, slot.question_id, 'l', i) == left)
+                if key
+                    .position(slot.question_id, ChoiceList::Left, pairs.len(), left)
+                    .is_none()
                 {
                     return Err(FieldError::new(
                         "response.matches",
                         format!("butir kiri '{left}' tidak ada pada soal ini"),
                     ));
                 }
-                if !(0..rights).any(|i| &choice_id(attempt, slot.question_id, 'r', i) == right) {
+                if key
+                    .position(slot.question_id, ChoiceList::Right, rights, right)
+                    .is_none()
+                {
                     return Err(FieldError::new(
                         "response.matches",
                         format!("pasangan '{right}' tidak ada pada soal ini"),
@@ -518,7 +513,7 @@ pub fn fraction(
     question: &Question,
     slot: &Slot,
     response: Option<&Response>,
-    attempt: Uuid,
+    key: &ChoiceKey,
 ) -> Option<f64> {
     let clamp = |f: f64| f.clamp(0.0, 1.0);
     Some(match (&question.body, response) {
@@ -527,7 +522,7 @@ pub fn fraction(
         (Body::Multichoice { choices, .. }, Some(r)) => {
             let picked = r.choices.as_deref().unwrap_or_default();
             let total: f64 = (0..choices.len() as u16)
-                .filter(|i| picked.contains(&choice_id(attempt, slot.question_id, 'c', *i)))
+                .filter(|i| picked.contains(&key.id(slot.question_id, ChoiceList::Choice, *i)))
                 .map(|i| choices[i as usize].fraction)
                 .sum();
             clamp(total)
@@ -573,13 +568,13 @@ pub fn fraction(
                 let correct = real
                     .iter()
                     .filter(|i| {
-                        let left = choice_id(attempt, slot.question_id, 'l', **i as u16);
+                        let left = key.id(slot.question_id, ChoiceList::Left, **i as u16);
                         let right = rights
                             .iter()
                             .position(|r| *r == pairs[**i].right)
                             .unwrap_or(usize::MAX) as u16;
                         matches.get(&left)
-                            == Some(&choice_id(attempt, slot.question_id, 'r', right))
+                            == Some(&key.id(slot.question_id, ChoiceList::Right, right))
                     })
                     .count();
                 correct as f64 / real.len() as f64

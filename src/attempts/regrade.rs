@@ -62,7 +62,7 @@ pub async fn regrade(
         .map(|slot| {
             let auto = questions
                 .get(&slot.question_id)
-                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), attempt_id));
+                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), &shape.key));
             let manual = old
                 .iter()
                 .find(|m| m.question_id == slot.question_id)

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::batch::{AnswerWrite, SaveOutcome};
 use super::cache::{AttemptShape, Caches};
 use super::model::{
-    AssessmentKind, AttemptStatus, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
+    AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
     accepts_answers, deadline, draw, fraction, kept, review_open, totals, validate,
 };
 use super::settings::selection_of;
@@ -277,6 +277,7 @@ pub async fn start(
         number: 0,
         status: AttemptStatus::Open.as_str().into(),
         seed,
+        choice_key: ChoiceKey::generate().to_stored(),
         slots: serde_json::to_string(&slots).map_err(|e| AppError::internal(e.to_string()))?,
         started_at: now,
         deadline_at: deadline(now, quiz.time_limit_seconds, closes_at),
@@ -393,7 +394,7 @@ async fn build_view(
         };
         let rendered = engine.caches.rendered(slot.question_id, question);
         views.push(question_view(
-            row.id,
+            &shape.key,
             i as u32 + 1,
             slot,
             question,
@@ -402,7 +403,7 @@ async fn build_view(
         if show_review {
             let mark = marks.iter().find(|m| m.question_id == slot.question_id);
             reviews.push(review(
-                row.id,
+                &shape.key,
                 slot,
                 question,
                 answers.get(&slot.question_id),
@@ -486,7 +487,7 @@ pub async fn save(
         .await?
         .remove(&question_id)
         .ok_or(AppError::NotFound)?;
-    validate(&response, &question, &slot, attempt_id).map_err(|e| AppError::validation(vec![e]))?;
+    validate(&response, &question, &slot, &shape.key).map_err(|e| AppError::validation(vec![e]))?;
     if question.kind() == crate::banks::model::QuestionType::Essay
         && let Some(text) = &response.text
         && let Some(problem) =
@@ -563,7 +564,7 @@ pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> Ap
                         question_id: slot.question_id,
                         points: slot.points,
                         fraction: questions.get(&slot.question_id).and_then(|q| {
-                            fraction(q, slot, responses.get(&slot.question_id), attempt_id)
+                            fraction(q, slot, responses.get(&slot.question_id), &shape.key)
                         }),
                     })
                     .collect();

@@ -10,7 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, Mark, Response, Slot, choice_id};
+use super::model::{AttemptStatus, ChoiceKey, ChoiceList, Mark, Response, Slot};
 use crate::banks::model::{Body, Question, QuestionType};
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -98,7 +98,7 @@ pub fn render(question: &Question) -> Rendered {
 
 /// A question as shown to the trainee, in this attempt's order and ids.
 pub fn question_view(
-    attempt: Uuid,
+    key: &ChoiceKey,
     number: u32,
     slot: &Slot,
     question: &Question,
@@ -115,11 +115,11 @@ pub fn question_view(
         left: Vec::new(),
         right: Vec::new(),
     };
-    let shown = |kind: char, list: &[String], order: &mut dyn Iterator<Item = u16>| {
+    let shown = |kind: ChoiceList, list: &[String], order: &mut dyn Iterator<Item = u16>| {
         order
             .filter_map(|i| list.get(i as usize).map(|html| (i, html)))
             .map(|(i, html)| ChoiceView {
-                id: choice_id(attempt, slot.question_id, kind, i),
+                id: key.id(slot.question_id, kind, i),
                 text_html: html.clone(),
             })
             .collect::<Vec<_>>()
@@ -127,7 +127,11 @@ pub fn question_view(
     match &question.body {
         Body::Multichoice { single, .. } => {
             view.multiple = !single;
-            view.choices = shown('c', &rendered.choices, &mut slot.order.iter().copied());
+            view.choices = shown(
+                ChoiceList::Choice,
+                &rendered.choices,
+                &mut slot.order.iter().copied(),
+            );
         }
         Body::Truefalse { .. } => {
             view.choices = vec![
@@ -143,8 +147,12 @@ pub fn question_view(
         }
         Body::Matching { pairs } => {
             let items = (0..pairs.len() as u16).filter(|i| !pairs[*i as usize].left.is_empty());
-            view.left = shown('l', &rendered.lefts, &mut items.into_iter());
-            view.right = shown('r', &rendered.rights, &mut slot.right_order.iter().copied());
+            view.left = shown(ChoiceList::Left, &rendered.lefts, &mut items.into_iter());
+            view.right = shown(
+                ChoiceList::Right,
+                &rendered.rights,
+                &mut slot.right_order.iter().copied(),
+            );
         }
         _ => {}
     }
@@ -255,7 +263,7 @@ fn correct_answer_html(question: &Question) -> String {
 }
 
 fn chosen_feedback(
-    attempt: Uuid,
+    key: &ChoiceKey,
     slot: &Slot,
     question: &Question,
     response: Option<&Response>,
@@ -272,7 +280,7 @@ fn chosen_feedback(
                 .enumerate()
                 .filter(|(i, c)| {
                     !c.feedback.is_empty()
-                        && picked.contains(&choice_id(attempt, slot.question_id, 'c', *i as u16))
+                        && picked.contains(&key.id(slot.question_id, ChoiceList::Choice, *i as u16))
                 })
                 .map(|(_, c)| format.to_html(&c.feedback))
                 .collect::<Vec<_>>()
@@ -299,7 +307,7 @@ fn chosen_feedback(
 
 /// The review of one question: only called when the policy allows it.
 pub fn review(
-    attempt: Uuid,
+    key: &ChoiceKey,
     slot: &Slot,
     question: &Question,
     response: Option<&Response>,
@@ -309,7 +317,7 @@ pub fn review(
         question_id: slot.question_id,
         fraction: mark.and_then(|m| m.fraction),
         correct_answer_html: correct_answer_html(question),
-        feedback_html: chosen_feedback(attempt, slot, question, response),
+        feedback_html: chosen_feedback(key, slot, question, response),
         general_feedback_html: question.text_format.to_html(&question.general_feedback),
     }
 }

@@ -15,6 +15,9 @@ pub struct Model {
     pub status: String,
     /// The seed the questions were drawn with, kept for the record.
     pub seed: i64,
+    /// The secret (hex) the attempt's choice ids are derived from; never
+    /// sent to anyone. Empty for attempts started before keyed ids.
+    pub choice_key: Option<String>,
     /// The drawn questions, pinned to their versions, with their shown
     /// order (`attempts::model::Slot` list as JSON).
     #[sea_orm(column_type = "Text")]

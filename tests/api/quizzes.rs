@@ -19,6 +19,7 @@ cases![
     a_save_racing_the_submit_counts_only_if_acknowledged,
     the_deadline_closes_the_attempt_with_its_answers,
     the_key_never_reaches_a_trainee_before_review,
+    choice_ids_reveal_no_bank_position,
     quiz_rules_enrolment_window_attempts,
     other_users_and_roles_are_refused,
     results_analysis_regrade_and_progress,
@@ -631,6 +632,113 @@ async fn the_key_never_reaches_a_trainee_before_review(app: TestApp) {
     // The administrator sees the review.
     let (_, admin_view) = s.admin.get(&format!("/api/v1/attempts/{id}")).await;
     assert!(admin_view["review"].is_array());
+}
+
+/// Every choice-like id (`c`, `l` or `r` and 20 hex digits) in `text`.
+fn choice_ids_in(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    for start in 0..bytes.len().saturating_sub(20) {
+        let boundary = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+        let end = start + 21;
+        if boundary
+            && matches!(bytes[start], b'c' | b'l' | b'r')
+            && bytes[start + 1..end]
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+        {
+            found.push(text[start..end].to_owned());
+        }
+    }
+    found
+}
+
+/// The derivation the review broke: a hash of public ids and a bank position.
+fn public_derivation(attempt: &str, question: &str, letter: char, index: u16) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(uuid::Uuid::parse_str(attempt).unwrap().as_bytes());
+    hash.update(uuid::Uuid::parse_str(question).unwrap().as_bytes());
+    hash.update([letter as u8]);
+    hash.update(index.to_le_bytes());
+    hex::encode(&hash.finalize()[..5])
+}
+
+async fn choice_ids_reveal_no_bank_position(app: TestApp) {
+    let s = setup(
+        &app,
+        "QZ-IDS",
+        json!({ "review_policy": "never", "max_attempts": 2 }),
+    )
+    .await;
+    let start = format!("/api/v1/quizzes/{}/attempts", s.quiz_id);
+    let (_, first) = s.trainee.post(&start, &json!({})).await;
+    let id = first["id"].as_str().unwrap().to_owned();
+    // Everything the trainee receives: start, resume, save replies, pages.
+    let mut received = vec![first.to_string()];
+    let (_, resumed) = s.trainee.get(&format!("/api/v1/attempts/{id}")).await;
+    received.push(resumed.to_string());
+    let questions = first["questions"].as_array().unwrap().clone();
+    for q in &questions {
+        let (status, saved) = save(
+            &s.trainee,
+            &id,
+            q["id"].as_str().unwrap(),
+            correct_response(q),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        received.push(saved.to_string());
+    }
+    let client = app.browser_client();
+    crate::pages::sign_in(&client, &app, "p-qz-ids", "p-qz-ids-sandi-123").await;
+    for path in [
+        format!("/attempts/{id}"),
+        format!("/attempts/{id}?page=2"),
+        format!("/attempts/{id}/summary"),
+    ] {
+        let (status, html) = crate::pages::page(&client, &app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        received.push(html);
+    }
+    let shown: std::collections::BTreeSet<String> = received
+        .iter()
+        .flat_map(|text| choice_ids_in(text))
+        .collect();
+    assert!(shown.len() >= 10, "choice ids found: {shown:?}");
+    // Someone who knows the old derivation and every public field tries
+    // every bank position of every question: nothing matches.
+    for q in &questions {
+        let question = q["id"].as_str().unwrap();
+        for letter in ['c', 'l', 'r'] {
+            for index in 0..16 {
+                let guess = public_derivation(&id, question, letter, index);
+                assert!(
+                    shown.iter().all(|shown| !shown.contains(&guess)),
+                    "position {index} of {question} recovered"
+                );
+            }
+        }
+    }
+    // A second attempt of the same quiz shares no id with the first.
+    let (status, done) = s
+        .trainee
+        .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let (status, second) = s.trainee.post(&start, &json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_ne!(second["id"], first["id"]);
+    let again: std::collections::BTreeSet<String> =
+        choice_ids_in(&second.to_string()).into_iter().collect();
+    assert!(!again.is_empty());
+    assert!(
+        again.is_disjoint(&shown),
+        "two attempts share choice ids: {:?}",
+        again.intersection(&shown).collect::<Vec<_>>()
+    );
 }
 
 async fn quiz_rules_enrolment_window_attempts(app: TestApp) {

@@ -20,7 +20,14 @@ fn slot(q: &Question) -> Slot {
     slot_for(&candidate, false, &mut StdRng::seed_from_u64(1))
 }
 
-const ATTEMPT: Uuid = Uuid::from_u128(42);
+thread_local! {
+    /// One attempt's secret, shared by the helpers of a test.
+    static KEY: ChoiceKey = ChoiceKey::generate();
+}
+
+fn key() -> ChoiceKey {
+    KEY.with(Clone::clone)
+}
 
 fn pick(q: &Question, indexes: &[u16]) -> Response {
     let s = slot(q);
@@ -28,7 +35,7 @@ fn pick(q: &Question, indexes: &[u16]) -> Response {
         choices: Some(
             indexes
                 .iter()
-                .map(|i| choice_id(ATTEMPT, s.question_id, 'c', *i))
+                .map(|i| key().id(s.question_id, ChoiceList::Choice, *i))
                 .collect(),
         ),
         ..Response::default()
@@ -36,7 +43,7 @@ fn pick(q: &Question, indexes: &[u16]) -> Response {
 }
 
 fn grade(q: &Question, r: &Response) -> Option<f64> {
-    fraction(q, &slot(q), Some(r), ATTEMPT)
+    fraction(q, &slot(q), Some(r), &key())
 }
 
 #[test]
@@ -88,16 +95,18 @@ fn true_false_short_numerical_matching_essay() {
     let s = slot(&matching);
     let right_of = |text: &str| {
         let rights = ["53", "80", "443"];
-        choice_id(
-            ATTEMPT,
+        key().id(
             s.question_id,
-            'r',
+            ChoiceList::Right,
             rights.iter().position(|r| *r == text).unwrap() as u16,
         )
     };
     let mut matches = BTreeMap::new();
-    matches.insert(choice_id(ATTEMPT, s.question_id, 'l', 0), right_of("53"));
-    matches.insert(choice_id(ATTEMPT, s.question_id, 'l', 1), right_of("443"));
+    matches.insert(key().id(s.question_id, ChoiceList::Left, 0), right_of("53"));
+    matches.insert(
+        key().id(s.question_id, ChoiceList::Left, 1),
+        right_of("443"),
+    );
     let response = Response {
         matches: Some(matches),
         ..Response::default()
@@ -119,19 +128,19 @@ fn true_false_short_numerical_matching_essay() {
 fn responses_are_checked_against_the_question() {
     let q = question("Port? {=443 ~80}");
     let s = slot(&q);
-    assert!(validate(&pick(&q, &[1]), &q, &s, ATTEMPT).is_ok());
+    assert!(validate(&pick(&q, &[1]), &q, &s, &key()).is_ok());
     let unknown = Response {
         choices: Some(vec!["c0".into()]),
         ..Response::default()
     };
     assert!(
-        validate(&unknown, &q, &s, ATTEMPT)
+        validate(&unknown, &q, &s, &key())
             .unwrap_err()
             .message
             .contains("tidak ada")
     );
     assert!(
-        validate(&pick(&q, &[0, 1]), &q, &s, ATTEMPT).is_err(),
+        validate(&pick(&q, &[0, 1]), &q, &s, &key()).is_err(),
         "one choice only"
     );
     let wrong = Response {
@@ -139,24 +148,12 @@ fn responses_are_checked_against_the_question() {
         ..Response::default()
     };
     assert!(
-        validate(&wrong, &q, &s, ATTEMPT)
+        validate(&wrong, &q, &s, &key())
             .unwrap_err()
             .message
             .contains("choices")
     );
-    assert!(validate(&Response::default(), &q, &s, ATTEMPT).is_err());
-}
-
-#[test]
-fn choice_ids_hide_the_bank_order() {
-    let a = choice_id(ATTEMPT, Uuid::from_u128(1), 'c', 0);
-    assert_eq!(a.len(), 11);
-    assert_ne!(
-        a,
-        choice_id(Uuid::from_u128(43), Uuid::from_u128(1), 'c', 0),
-        "differs per attempt"
-    );
-    assert!(!a.ends_with('0'));
+    assert!(validate(&Response::default(), &q, &s, &key()).is_err());
 }
 
 fn candidates() -> Vec<Candidate> {
