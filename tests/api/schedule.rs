@@ -21,6 +21,7 @@ cases![
     cancellation_needs_a_reason_and_is_shown,
     import_enrols_a_list_all_or_nothing,
     attendance_progress_and_downloads,
+    csv_downloads_never_carry_a_formula,
     self_checkin_only_during_the_session,
     reading_needs_a_seat,
     batch_pages_for_admin_and_trainee,
@@ -783,6 +784,59 @@ async fn attendance_progress_and_downloads(app: TestApp) {
         .unwrap();
     let bytes = xlsx.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+}
+
+/// Entered text comes back in CSV downloads as text Excel will not run.
+async fn csv_downloads_never_carry_a_formula(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, batch) = course_and_batch(&admin, "PK-CSV", json!({})).await;
+    let id = batch["id"].as_str().unwrap();
+    let csv = format!(
+        "nip,nama,unit_kerja\n{},\"=HYPERLINK(\"\"http://evil.example\"\",\"\"klik\"\")\",@SUM(1+1)\n{},+cmd|' /C calc'!A0,-2+3\n",
+        nip(960),
+        nip(961)
+    );
+    let (status, body) = admin
+        .upload("/api/v1/users/import", "p.csv", csv.into_bytes())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for i in [960, 961] {
+        let (_, found) = admin.get(&format!("/api/v1/users?q={}", nip(i))).await;
+        let user = found["items"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(enrol(&admin, id, &user).await.0, StatusCode::CREATED);
+    }
+    let text = admin
+        .request(
+            Method::GET,
+            &format!("/api/v1/batches/{id}/progress?format=csv"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    for entered in ["=HYPERLINK(", "@SUM(", "+cmd|", "-2+3"] {
+        let cell = cells
+            .iter()
+            .find(|c| c.contains(entered))
+            .unwrap_or_else(|| panic!("{entered} missing from {text}"));
+        assert!(cell.starts_with('\''), "{cell} would run in Excel");
+    }
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                && (!cell.starts_with('-') || cell.parse::<f64>().is_ok()),
+            "{cell} would run in Excel"
+        );
+    }
 }
 
 async fn self_checkin_only_during_the_session(app: TestApp) {
