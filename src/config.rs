@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 
 use clap::Args;
 
+use crate::trusted_proxies::TrustedProxies;
+
 /// Settings shared by every subcommand that touches the database or serves.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -71,6 +73,11 @@ pub struct Config {
         default_value = "Kepala BKD Kota Magelang"
     )]
     pub signatory_position: String,
+
+    /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose
+    /// `X-Forwarded-For` names the client; from anyone else it is ignored.
+    #[arg(long, env = "BIMTEK_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -100,6 +107,7 @@ impl Config {
             signatory_position: "Kepala BKD Kota Magelang".into(),
             certificate_template: None,
             logo: None,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod records;
 pub mod schedule;
 pub mod secrets;
 pub mod tabular;
+pub mod trusted_proxies;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! JSON API for sign-in and user administration.
 
+use poem::web::Data;
 use poem::web::cookie::CookieJar;
-use poem::web::{Data, RemoteAddr};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
@@ -15,7 +15,7 @@ use super::model::{Role, UserInput, UserView};
 use super::service::{self, UserChanges};
 use super::store::ListFilter;
 use crate::error::{AppError, AppResult};
-use crate::http::auth::{Auth, client_address, expired_session_cookie, session_cookie};
+use crate::http::auth::{Auth, ClientIp, expired_session_cookie, session_cookie};
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
@@ -55,12 +55,12 @@ impl AuthApi {
     async fn login(
         &self,
         state: Data<&AppState>,
-        remote: &RemoteAddr,
+        client: Data<&ClientIp>,
         cookies: &CookieJar,
         body: Json<LoginRequest>,
     ) -> AppResult<Json<LoginResponse>> {
         let ttl = Duration::hours(i64::from(state.config.session_hours));
-        let address = client_address(remote);
+        let address = client.key();
         let LoginRequest { login, password } = body.0;
         let signed_in =
             service::login(&state.db, &login, password, address.as_deref(), ttl).await?;

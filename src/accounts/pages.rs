@@ -2,7 +2,7 @@
 
 use minijinja::context;
 use poem::web::cookie::CookieJar;
-use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Query, Redirect, RemoteAddr};
+use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use time::Duration;
@@ -13,9 +13,7 @@ use super::model::{Role, UserInput};
 use super::service::{self, UserChanges};
 use super::store::ListFilter;
 use crate::error::{AppError, AppResult};
-use crate::http::auth::{
-    PageUser, SessionUser, client_address, expired_session_cookie, session_cookie,
-};
+use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, session_cookie};
 use crate::http::csrf::{self, CheckedForm};
 use crate::http::pages::urlencode;
 use crate::http::state::AppState;
@@ -47,13 +45,13 @@ pub struct LoginForm {
 #[handler]
 pub async fn login_submit(
     state: Data<&AppState>,
-    remote: &RemoteAddr,
+    client: Data<&ClientIp>,
     cookies: &CookieJar,
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<LoginForm>,
 ) -> AppResult<Response> {
     let ttl = Duration::hours(i64::from(state.config.session_hours));
-    let address = client_address(remote);
+    let address = client.key();
     match service::login(
         &state.db,
         &form.login,

@@ -23,8 +23,11 @@ pub struct SignedIn {
     pub user: UserView,
 }
 
-/// Checks `login`/`password`, throttling repeated failures per login name and
-/// per client address, and opens a session. Every failure looks the same.
+/// Checks `login`/`password` and opens a session. Tries are counted per
+/// account (whichever of its names was typed) or per unknown login name,
+/// reserved before the password is checked so that parallel guesses cannot
+/// outrun the limit; failures are also counted per client address. Every
+/// failure looks the same.
 pub async fn login(
     db: &Db,
     login: &str,
@@ -33,25 +36,29 @@ pub async fn login(
     session_ttl: Duration,
 ) -> AppResult<SignedIn> {
     let now = clock::now();
-    let login_key = throttle::login_key(login);
-    let mut keys = vec![(login_key.clone(), throttle::PER_LOGIN)];
-    if let Some(address) = address {
-        keys.push((throttle::address_key(address), throttle::PER_ADDRESS));
+    let account = store::find_by_login(db.read(), login).await?;
+    let login_key = match &account {
+        Some(account) => throttle::account_key(account.id),
+        None => throttle::login_key(login),
+    };
+    let address_key = address.map(throttle::address_key);
+    if let Some(key) = &address_key {
+        throttle::check(db, key, now).await?;
     }
-    let key_names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
-    throttle::check(db, &key_names, now).await?;
+    throttle::reserve_try(db, &[(login_key.clone(), throttle::PER_LOGIN)], now).await?;
 
-    let account = store::find_by_login(db.read(), login)
-        .await?
-        .filter(|a| a.active);
+    let account = account.filter(|a| a.active);
     let stored_hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let valid = password::verify(password_text, stored_hash).await?;
-    let account = match account {
-        Some(account) if valid => account,
-        _ => {
-            throttle::record_failure(db, &keys, now).await?;
-            return Err(AppError::InvalidCredentials);
+    let Some(account) = account.filter(|_| valid) else {
+        if let Some(key) = address_key {
+            match throttle::reserve_try(db, &[(key, throttle::PER_ADDRESS)], now).await {
+                // Already locked by a parallel failure: nothing more to count.
+                Ok(()) | Err(AppError::TooManyRequests { .. }) => {}
+                Err(other) => return Err(other),
+            }
         }
+        return Err(AppError::InvalidCredentials);
     };
     throttle::clear(db, &login_key).await?;
     let session = sessions::create(db, account.id, session_ttl).await?;

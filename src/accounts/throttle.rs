@@ -1,11 +1,18 @@
-//! Sign-in throttling: too many failures for one login name or from one
-//! address within a window lock further attempts for a while.
+//! Sign-in throttling: too many failures for one account (or one unknown
+//! login name) or from one address within a window lock further attempts
+//! for a while.
 //!
-//! The counters live in the database, so every instance behind a load
-//! balancer sees the same count.
+//! A sign-in *reserves* its try against the account before the slow
+//! password check, and the reservation is what counts: a hundred guesses
+//! sent at once get five verdicts, not a hundred; a success clears the
+//! count. The address counter only counts failures, after the check: an
+//! office behind one NAT address signs forty people in at once, and that
+//! must not look like an attack. The counters live in the database, so
+//! every instance behind a load balancer sees the same count.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, EntityTrait, QuerySelect};
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 use crate::db::Db;
 use crate::entities::login_throttle;
@@ -47,26 +54,43 @@ pub fn retry_after(counter: &Counter, now: OffsetDateTime) -> Option<u64> {
         .map(|until| (until - now).whole_seconds().max(1) as u64)
 }
 
-/// The counter after one more failure at `now`.
-pub fn after_failure(previous: Option<Counter>, rule: Rule, now: OffsetDateTime) -> Counter {
-    let fresh = Counter {
-        failures: 0,
-        window_started_at: now,
-        locked_until: None,
-    };
+/// Takes one try at `now`: the counter with it counted, or how many
+/// seconds to wait when the key is locked. The try that reaches the limit
+/// still gets its verdict, and sets the lock for every try after it.
+pub fn reserve(previous: Option<Counter>, rule: Rule, now: OffsetDateTime) -> Result<Counter, u64> {
+    if let Some(wait) = previous.as_ref().and_then(|c| retry_after(c, now)) {
+        return Err(wait);
+    }
     let mut counter = match previous {
-        Some(c) if now - c.window_started_at < rule.window => c,
-        _ => fresh,
+        Some(c) if now - c.window_started_at < rule.window && c.failures < rule.max_failures => c,
+        _ => Counter {
+            failures: 0,
+            window_started_at: now,
+            locked_until: None,
+        },
     };
     counter.failures += 1;
     if counter.failures >= rule.max_failures {
         counter.locked_until = Some(now + rule.lockout);
     }
-    counter
+    Ok(counter)
 }
 
+/// The counter of an account, whichever of its username, NIP or e-mail
+/// (with whatever spacing or case) was typed.
+pub fn account_key(id: Uuid) -> String {
+    format!("account:{id}")
+}
+
+/// The counter of a login name that matches no account, spelled the way
+/// the lookup reads it (case and spaces ignored).
 pub fn login_key(login: &str) -> String {
-    format!("login:{}", login.trim().to_lowercase())
+    let normalised: String = login
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    format!("login:{normalised}")
 }
 
 pub fn address_key(address: &str) -> String {
@@ -83,56 +107,75 @@ impl From<login_throttle::Model> for Counter {
     }
 }
 
-/// Refuses with 429 when any of `keys` is locked.
-pub async fn check(db: &Db, keys: &[String], now: OffsetDateTime) -> AppResult<()> {
-    let rows = login_throttle::Entity::find()
-        .filter(login_throttle::Column::Key.is_in(keys.iter().cloned()))
-        .all(db.read())
-        .await?;
-    let wait = rows
-        .into_iter()
-        .filter_map(|row| retry_after(&row.into(), now))
-        .max();
-    match wait {
-        Some(retry_after) => Err(AppError::TooManyRequests { retry_after }),
-        None => Ok(()),
+fn row(key: &str, counter: Counter) -> login_throttle::ActiveModel {
+    login_throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(counter.failures),
+        window_started_at: Set(counter.window_started_at),
+        locked_until: Set(counter.locked_until),
     }
 }
 
-/// Counts one failure against each `(key, rule)`.
-pub async fn record_failure(
-    db: &Db,
-    keys: &[(String, Rule)],
+/// Reads the counter of `key` inside a write transaction, holding its row
+/// until the transaction ends (PostgreSQL: the row lock; SQLite: the write
+/// transaction is already exclusive).
+async fn locked_counter(
+    txn: &sea_orm::DatabaseTransaction,
+    key: &str,
     now: OffsetDateTime,
-) -> AppResult<()> {
+) -> AppResult<Option<Counter>> {
+    let fresh = Counter {
+        failures: 0,
+        window_started_at: now,
+        locked_until: None,
+    };
+    login_throttle::Entity::insert(row(key, fresh))
+        .on_conflict_do_nothing_on([login_throttle::Column::Key])
+        .exec(txn)
+        .await?;
+    Ok(login_throttle::Entity::find_by_id(key.to_owned())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .map(Counter::from))
+}
+
+/// Reserves one try against each `(key, rule)`, all or none: 429 with the
+/// longest wait when any key is locked or the limit is used up.
+pub async fn reserve_try(db: &Db, keys: &[(String, Rule)], now: OffsetDateTime) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    let mut taken = Vec::with_capacity(keys.len());
+    let mut wait = None;
     for (key, rule) in keys {
-        let previous = login_throttle::Entity::find_by_id(key.clone())
-            .one(&txn)
-            .await?
-            .map(Counter::from);
-        let next = after_failure(previous, *rule, now);
-        let row = login_throttle::ActiveModel {
-            key: Set(key.clone()),
-            failures: Set(next.failures),
-            window_started_at: Set(next.window_started_at),
-            locked_until: Set(next.locked_until),
-        };
-        login_throttle::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(login_throttle::Column::Key)
-                    .update_columns([
-                        login_throttle::Column::Failures,
-                        login_throttle::Column::WindowStartedAt,
-                        login_throttle::Column::LockedUntil,
-                    ])
-                    .to_owned(),
-            )
+        let previous = locked_counter(&txn, key, now).await?;
+        match reserve(previous, *rule, now) {
+            Ok(counter) => taken.push((key, counter)),
+            Err(seconds) => wait = wait.max(Some(seconds)),
+        }
+    }
+    if let Some(retry_after) = wait {
+        txn.rollback().await?;
+        return Err(AppError::TooManyRequests { retry_after });
+    }
+    for (key, counter) in taken {
+        login_throttle::Entity::update(row(key, counter))
             .exec(&txn)
             .await?;
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Refuses with 429 while `key` is locked.
+pub async fn check(db: &Db, key: &str, now: OffsetDateTime) -> AppResult<()> {
+    let counter = login_throttle::Entity::find_by_id(key.to_owned())
+        .one(db.read())
+        .await?
+        .map(Counter::from);
+    match counter.as_ref().and_then(|c| retry_after(c, now)) {
+        Some(retry_after) => Err(AppError::TooManyRequests { retry_after }),
+        None => Ok(()),
+    }
 }
 
 /// Forgets the failures of `key` (after a successful sign-in).
@@ -151,19 +194,20 @@ mod tests {
     const T0: OffsetDateTime = datetime!(2026-11-22 08:00 UTC);
 
     #[test]
-    fn locks_after_the_limit_and_unlocks_later() {
+    fn the_limit_gives_exactly_that_many_verdicts_then_locks() {
         let mut counter = None;
-        for i in 1..PER_LOGIN.max_failures {
-            let c = after_failure(counter, PER_LOGIN, T0 + Duration::seconds(i as i64));
-            assert_eq!(retry_after(&c, T0 + Duration::seconds(i as i64)), None);
+        for i in 1..=PER_LOGIN.max_failures {
+            let c = reserve(counter, PER_LOGIN, T0).expect("within the limit");
+            assert_eq!(c.failures, i);
             counter = Some(c);
         }
-        let locked = after_failure(counter, PER_LOGIN, T0 + Duration::seconds(10));
+        assert_eq!(reserve(counter, PER_LOGIN, T0), Err(15 * 60));
         assert_eq!(
-            retry_after(&locked, T0 + Duration::seconds(10)),
-            Some(15 * 60)
+            reserve(counter, PER_LOGIN, T0 + Duration::minutes(10)),
+            Err(5 * 60)
         );
-        assert_eq!(retry_after(&locked, T0 + Duration::minutes(30)), None);
+        let after = reserve(counter, PER_LOGIN, T0 + Duration::minutes(16)).unwrap();
+        assert_eq!((after.failures, after.locked_until), (1, None));
     }
 
     #[test]
@@ -173,8 +217,17 @@ mod tests {
             window_started_at: T0,
             locked_until: None,
         };
-        let next = after_failure(Some(old), PER_LOGIN, T0 + Duration::minutes(20));
+        let next = reserve(Some(old), PER_LOGIN, T0 + Duration::minutes(20)).unwrap();
         assert_eq!(next.failures, 1);
         assert_eq!(next.locked_until, None);
+    }
+
+    #[test]
+    fn every_spelling_of_an_unknown_login_is_one_counter() {
+        assert_eq!(login_key(" Budi "), login_key("budi"));
+        assert_eq!(
+            login_key("198503 122010 01 1 001"),
+            login_key("198503122010011001")
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use poem::web::{Data, RemoteAddr};
+use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
@@ -16,7 +16,7 @@ use super::settings::{self, Settings};
 use super::verify::{self, Verification};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
-use crate::http::auth::{Auth, client_address};
+use crate::http::auth::{Auth, ClientIp};
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
@@ -259,10 +259,10 @@ impl CertificatesApi {
     async fn verify(
         &self,
         state: Data<&AppState>,
-        remote: &RemoteAddr,
+        client: Data<&ClientIp>,
         code: Path<String>,
     ) -> AppResult<Json<Verification>> {
-        let address = client_address(remote).unwrap_or_default();
+        let address = client.key().unwrap_or_default();
         state
             .verify_throttle
             .check(&address, std::time::Instant::now())?;

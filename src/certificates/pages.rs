@@ -3,7 +3,7 @@
 //! (eligibility, issue, revoke, reissue, downloads).
 
 use minijinja::context;
-use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect, RemoteAddr};
+use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::service;
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
-use crate::http::auth::{PageUser, client_address};
+use crate::http::auth::{ClientIp, PageUser};
 use crate::http::csrf::CheckedForm;
 use crate::http::pages::redirect_after;
 use crate::http::state::AppState;
@@ -24,13 +24,13 @@ pub struct CodeQuery {
 
 async fn verify_page(
     state: &AppState,
-    remote: &RemoteAddr,
+    client: ClientIp,
     csrf: &str,
     code: Option<String>,
 ) -> AppResult<Response> {
     let result = match code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => {
-            let address = client_address(remote).unwrap_or_default();
+            let address = client.key().unwrap_or_default();
             state
                 .verify_throttle
                 .check(&address, std::time::Instant::now())?;
@@ -53,22 +53,22 @@ async fn verify_page(
 #[handler]
 pub async fn verify_form(
     state: Data<&AppState>,
-    remote: &RemoteAddr,
+    client: Data<&ClientIp>,
     csrf: &CsrfToken,
     Query(q): Query<CodeQuery>,
 ) -> AppResult<Response> {
-    verify_page(&state, remote, &csrf.0, q.code).await
+    verify_page(&state, **client, &csrf.0, q.code).await
 }
 
 /// `/verify/{code}`: where the QR code on a certificate leads.
 #[handler]
 pub async fn verify_code(
     state: Data<&AppState>,
-    remote: &RemoteAddr,
+    client: Data<&ClientIp>,
     csrf: &CsrfToken,
     code: Path<String>,
 ) -> AppResult<Response> {
-    verify_page(&state, remote, &csrf.0, Some(code.0)).await
+    verify_page(&state, **client, &csrf.0, Some(code.0)).await
 }
 
 #[handler]

@@ -4,7 +4,9 @@
 
 use poem::http::StatusCode;
 use poem::web::cookie::{Cookie, SameSite};
-use poem::web::{Redirect, RemoteAddr};
+use std::net::IpAddr;
+
+use poem::web::Redirect;
 use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response, Result};
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{ApiKey, Bearer};
@@ -155,7 +157,32 @@ pub fn expired_session_cookie(config: &Config) -> Cookie {
     cookie
 }
 
-/// The client's IP address, for throttling.
-pub fn client_address(remote: &RemoteAddr) -> Option<String> {
-    remote.as_socket_addr().map(|addr| addr.ip().to_string())
+/// The client's IP address, for throttling: the peer, or the address a
+/// trusted proxy forwarded (see `trusted_proxies`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl ClientIp {
+    pub fn key(&self) -> Option<String> {
+        self.0.map(|ip| ip.to_string())
+    }
+}
+
+/// Middleware: works out the client's address once per request.
+pub async fn resolve_client<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
+    let peer = req.remote_addr().as_socket_addr().map(|addr| addr.ip());
+    let client = match (peer, req.data::<AppState>()) {
+        (Some(peer), Some(state)) => {
+            let forwarded: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            Some(state.config.trusted_proxies.client(peer, &forwarded))
+        }
+        (peer, _) => peer,
+    };
+    req.set_data(ClientIp(client));
+    Ok(next.call(req).await?.into_response())
 }

@@ -236,6 +236,7 @@ pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .nest("/", pages(&state, csrf_key))
         .with(limits::BodyLimit::new(MAX_BODY_BYTES))
         .around(auth::resolve_session)
+        .around(auth::resolve_client)
         .with(CookieJarManager::new())
         .around(observe::observe)
         .data(state)

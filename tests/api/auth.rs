@@ -11,6 +11,9 @@ cases![
     wrong_credentials_get_one_vague_answer,
     failures_for_one_login_are_throttled,
     failures_from_one_address_are_throttled,
+    parallel_guesses_get_only_five_verdicts,
+    one_lock_holds_for_every_spelling_of_an_account,
+    a_trusted_proxy_names_the_client_and_nobody_else_can,
     bearer_and_cookie_both_authenticate,
     logout_revokes_the_session,
     deactivation_revokes_sessions_at_once,
@@ -206,4 +209,130 @@ async fn expired_sessions_are_refused(app: TestApp) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     short.stop().await;
     db.drop_database().await;
+}
+
+async fn parallel_guesses_get_only_five_verdicts(app: TestApp) {
+    let guesses = (0..100).map(|i| {
+        let app = app.clone();
+        async move {
+            read(app.login_raw("admin", &format!("tebakan-{i}")).await)
+                .await
+                .0
+        }
+    });
+    let statuses = futures_join_all(guesses).await;
+    let verdicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((verdicts, refused), (5, 95), "{statuses:?}");
+}
+
+async fn one_lock_holds_for_every_spelling_of_an_account(app: TestApp) {
+    let admin = app.admin().await;
+    let (status, user) = admin
+        .post(
+            "/api/v1/users",
+            &json!({
+                "name": "Rina Wati", "username": "rina", "nip": "19900101 201501 2 001",
+                "email": "rina@magelangkota.go.id", "password": "sandi-rina-123"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    for _ in 0..5 {
+        let (status, _) = read(app.login_raw("rina", "salah-salah").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for login in [
+        "199001012015012001",
+        "19900101 201501 2 001",
+        " RINA@magelangkota.go.id ",
+        "Rina",
+    ] {
+        for password in ["salah-lagi", "sandi-rina-123"] {
+            let (status, body) = read(app.login_raw(login, password).await).await;
+            assert_error(status, &body, 429, "too_many_requests");
+        }
+    }
+    // Unknown names are counted by their normalised spelling.
+    for i in 0..5 {
+        let spelled = if i % 2 == 0 {
+            "Tak Dikenal"
+        } else {
+            "takdikenal"
+        };
+        let (status, _) = read(app.login_raw(spelled, "x").await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = read(app.login_raw("TAKDIKENAL", "x").await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_trusted_proxy_names_the_client_and_nobody_else_can(app: TestApp) {
+    let login_from = |app: &TestApp, forwarded: &str, login: &str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "login": login, "password": "x" }))
+            .send()
+    };
+    // Untrusted peer: the header is ignored, so changing it cannot dodge
+    // the per-address counter.
+    for i in 0..20 {
+        let resp = login_from(&app, &format!("198.51.100.{i}"), &format!("a{i}"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let resp = login_from(&app, "198.51.100.99", "a99").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind a trusted proxy each client has its own counter.
+    let db = TestDatabase::create(&app.backend).await;
+    let proxied = TestApp::spawn_with(&app.backend, &db, |c| {
+        c.trusted_proxies = "127.0.0.0/8".parse().unwrap()
+    })
+    .await;
+    for i in 0..20 {
+        let resp = login_from(&proxied, "203.0.113.7", &format!("b{i}"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let resp = login_from(&proxied, "203.0.113.7", "b99").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not locked out …
+    let resp = login_from(&proxied, "203.0.113.8", "c1").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    // … and a client cannot pose as another by prepending a hop.
+    let resp = login_from(&proxied, "203.0.113.8, 203.0.113.7", "c2")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let resp = login_from(&proxied, "203.0.113.7, 203.0.113.8", "c3")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    proxied.stop().await;
+    db.drop_database().await;
+}
+
+/// Runs the futures concurrently and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    for handle in handles {
+        outputs.push(handle.await.expect("task"));
+    }
+    outputs
 }
