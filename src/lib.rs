@@ -42,7 +42,6 @@ use http::templates::Templates;
 
 pub struct App {
     state: AppState,
-    csrf_key: [u8; 32],
     /// The password of the `admin` account when this start created it with a random one.
     pub generated_admin_password: Option<String>,
 }
@@ -74,10 +73,10 @@ impl App {
             metrics: Arc::new(Metrics::new()),
             verify_throttle: Arc::new(certificates::throttle::Throttle::new(60)),
             certificate_layout: Arc::new(certificate_layout),
+            csrf_key,
         };
         Ok(App {
             state,
-            csrf_key,
             generated_admin_password,
         })
     }
@@ -96,7 +95,7 @@ impl App {
         let db = self.state.db.clone();
         let sweep = std::time::Duration::from_secs(self.state.config.sweep_seconds.max(1));
         attempts::service::spawn_sweeper(self.state.engine.clone(), sweep);
-        let endpoint = http::app(self.state, self.csrf_key);
+        let endpoint = http::app(self.state);
         let result = Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;

@@ -16,6 +16,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::accounts::sessions;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::http::csrf::{CookieSession, api_token};
 use crate::http::state::AppState;
 
 pub const SESSION_COOKIE: &str = "bimtek_session";
@@ -39,17 +40,22 @@ fn bearer_token(req: &Request) -> Option<String> {
 /// Middleware: looks up the caller's session (bearer header first, then
 /// cookie) and stores the result for the handlers.
 pub async fn resolve_session<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
-    let token = bearer_token(&req).or_else(|| {
+    let bearer = bearer_token(&req);
+    let from_cookie = bearer.is_none();
+    let token = bearer.or_else(|| {
         req.cookie()
             .get(SESSION_COOKIE)
             .map(|c| c.value_str().to_owned())
     });
-    let user = match (token, req.data::<AppState>()) {
+    let user = match (&token, req.data::<AppState>()) {
         (Some(token), Some(state)) if !token.is_empty() => {
-            sessions::resolve(&state.db, &token).await?
+            sessions::resolve(&state.db, token).await?
         }
         _ => None,
     };
+    if let (true, Some(token), Some(_)) = (from_cookie, token, &user) {
+        req.set_data(CookieSession(token));
+    }
     req.set_data(SessionUser(user));
     Ok(next.call(req).await?.into_response())
 }
@@ -103,6 +109,20 @@ impl Auth {
         let user = self.user();
         user.require(role)?;
         Ok(user)
+    }
+}
+
+/// The token our page hands its script for calling the API with the
+/// session cookie (see `csrf::guard_api`); empty for a bearer session.
+pub struct ApiToken(pub String);
+
+impl<'a> FromRequest<'a> for ApiToken {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> Result<Self> {
+        let token = match (req.data::<CookieSession>(), req.data::<AppState>()) {
+            (Some(CookieSession(session)), Some(state)) => api_token(&state.csrf_key, session),
+            _ => String::new(),
+        };
+        Ok(ApiToken(token))
     }
 }
 

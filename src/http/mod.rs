@@ -59,7 +59,7 @@ fn grading_script() -> impl IntoResponse {
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
 
-fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
+fn pages(state: &AppState) -> impl Endpoint + use<> {
     Route::new()
         .at("/", get(home::home))
         .at(
@@ -211,7 +211,7 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .around(observe::page_headers)
         .with(
             Csrf::new()
-                .key(csrf_key)
+                .key(state.csrf_key)
                 .cookie_name("bimtek_csrf")
                 .secure(state.config.secure_cookies())
                 .same_site(SameSite::Strict),
@@ -219,12 +219,15 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
 }
 
 /// The whole service as one endpoint.
-pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
+pub fn app(state: AppState) -> impl Endpoint + use<> {
     let api = openapi::service();
     let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let docs = observe::docs_headers(api.swagger_ui(), observe::docs_csp(&api.swagger_ui_html()));
     Route::new()
-        .nest(openapi::API_PREFIX, api.around(errors::json_errors))
+        .nest(
+            openapi::API_PREFIX,
+            api.around(csrf::guard_api).around(errors::json_errors),
+        )
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)
         .at("/healthz", get(ops::healthz))
@@ -233,7 +236,7 @@ pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
         .at("/static/app.css", get(stylesheet))
         .at("/static/quiz.js", get(quiz_script))
         .at("/static/grading.js", get(grading_script))
-        .nest("/", pages(&state, csrf_key))
+        .nest("/", pages(&state))
         .with(limits::BodyLimit::new(MAX_BODY_BYTES))
         .around(auth::resolve_session)
         .around(auth::resolve_client)

@@ -21,4 +21,7 @@ pub struct AppState {
     pub verify_throttle: Arc<crate::certificates::throttle::Throttle>,
     /// The certificate template (and logo), checked at start-up.
     pub certificate_layout: Arc<crate::certificates::layout::CertificateLayout>,
+    /// Keys the CSRF tokens of forms and of the pages' API calls; the same
+    /// on every instance (stored in the database).
+    pub csrf_key: [u8; 32],
 }

@@ -8,6 +8,7 @@
   var bar = document.getElementById("quiz-bar");
   if (!bar) return;
   var attemptId = bar.dataset.attempt;
+  var apiToken = bar.dataset.apiToken || "";
   var resultUrl = "/attempts/" + attemptId + "/result";
   var form = document.getElementById("quiz-form");
   var saveBanner = document.getElementById("save-banner");
@@ -156,7 +157,7 @@
     var request = fetch("/api/v1/attempts/" + attemptId + "/answers/" + qid, {
       method: "PUT",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": apiToken },
       body: JSON.stringify({ response: entry.response, seq: entry.seq })
     }).then(function (res) {
       if (res.ok) {

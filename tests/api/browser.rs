@@ -230,6 +230,14 @@ fn admin_flow(
         wait_for_path(&client, "/").await;
         assert!(text_of(&client, "h1").await.contains("Selamat datang"));
 
+        // The API documentation runs under its content security policy.
+        client.goto(&app.url("/api/docs")).await.unwrap();
+        assert!(
+            text_of(&client, ".swagger-ui .info .title")
+                .await
+                .contains("Bimtek")
+        );
+
         client.goto(&app.url("/admin/users/new")).await.unwrap();
         fill(&client, "input[name=name]", "Sari Peserta").await;
         fill(&client, "input[name=nip]", "199203042019032005").await;

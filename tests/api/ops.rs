@@ -210,6 +210,25 @@ async fn openapi_lists_every_route(app: TestApp) {
 async fn docs_page_is_served_offline(app: TestApp) {
     let resp = app.client.get(app.url("/api/docs")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+    // The same protection as the pages: no framing, scripts only by hash.
+    let headers = resp.headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'sha256-"),
+        "{csp}"
+    );
+    assert!(
+        !csp.split("script-src")
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "same-origin");
     let html = resp.text().await.unwrap();
     assert!(html.contains("swagger"), "Swagger UI page");
     assert!(

@@ -20,6 +20,7 @@ cases![
     the_deadline_closes_the_attempt_with_its_answers,
     the_key_never_reaches_a_trainee_before_review,
     choice_ids_reveal_no_bank_position,
+    cookie_api_calls_need_our_origin_and_token,
     quiz_rules_enrolment_window_attempts,
     other_users_and_roles_are_refused,
     results_analysis_regrade_and_progress,
@@ -739,6 +740,99 @@ async fn choice_ids_reveal_no_bank_position(app: TestApp) {
         "two attempts share choice ids: {:?}",
         again.intersection(&shown).collect::<Vec<_>>()
     );
+}
+
+/// The session cookie alone does not let another site (or a script without
+/// the page's token) change anything through the API; a bearer token does.
+async fn cookie_api_calls_need_our_origin_and_token(app: TestApp) {
+    let s = setup(&app, "QZ-CSRF", json!({})).await;
+    let (_, attempt) = s
+        .trainee
+        .post(
+            &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
+            &json!({}),
+        )
+        .await;
+    let id = attempt["id"].as_str().unwrap().to_owned();
+    let question = &attempt["questions"][0];
+    let answer = json!({ "response": correct_response(question) });
+    let path = format!(
+        "/api/v1/attempts/{id}/answers/{}",
+        question["id"].as_str().unwrap()
+    );
+    let client = app.browser_client();
+    crate::pages::sign_in(&client, &app, "p-qz-csrf", "p-qz-csrf-sandi-123").await;
+    let (_, html) = crate::pages::page(&client, &app, &format!("/attempts/{id}")).await;
+    let token = html
+        .split("data-api-token=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(token.len(), 32, "{token}");
+    let own_origin = app.url("");
+    let own_origin = own_origin.trim_end_matches('/');
+    let put = |headers: &[(&str, &str)]| {
+        let mut request = client.put(app.url(&path)).json(&answer);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let wrong = "0".repeat(32);
+    for (headers, why) in [
+        (vec![], "no token"),
+        (vec![("x-csrf-token", wrong.as_str())], "wrong token"),
+        (
+            vec![
+                ("x-csrf-token", token.as_str()),
+                ("origin", "https://evil.example"),
+            ],
+            "another origin",
+        ),
+        (
+            vec![
+                ("x-csrf-token", token.as_str()),
+                ("sec-fetch-site", "cross-site"),
+            ],
+            "another site",
+        ),
+    ] {
+        let (status, body) = read(put(&headers).await.unwrap()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{why}: {body}");
+        assert_error(status, &body, 403, "csrf_failed");
+    }
+    let (status, body) = read(
+        put(&[
+            ("x-csrf-token", token.as_str()),
+            ("origin", own_origin),
+            ("sec-fetch-site", "same-origin"),
+        ])
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Logout and imports are unsafe too.
+    let resp = client
+        .post(app.url("/api/v1/auth/logout"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let (status, _) = crate::pages::page(&client, &app, "/my/batches").await;
+    assert_eq!(status, StatusCode::OK, "still signed in");
+    // A bearer token is no cookie: the origin does not matter.
+    let resp = s
+        .trainee
+        .request(Method::PUT, &path)
+        .header("origin", "https://evil.example")
+        .json(&answer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
 }
 
 async fn quiz_rules_enrolment_window_attempts(app: TestApp) {

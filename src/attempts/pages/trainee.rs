@@ -14,7 +14,7 @@ use crate::attempts::model::AttemptStatus;
 use crate::attempts::service;
 use crate::attempts::views::{AttemptView, QuestionView, ReviewItem};
 use crate::error::{AppError, AppResult};
-use crate::http::auth::PageUser;
+use crate::http::auth::{ApiToken, PageUser};
 use crate::http::csrf::{CheckedForm, CheckedPairs};
 use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
@@ -112,6 +112,7 @@ fn result_path(id: Uuid) -> String {
 pub async fn attempt_page(
     state: Data<&AppState>,
     user: PageUser,
+    api_token: ApiToken,
     csrf: &CsrfToken,
     id: Path<Uuid>,
     Query(q): Query<Notice>,
@@ -137,6 +138,7 @@ pub async fn attempt_page(
                 page => page,
                 pages => pages,
                 page_size => PAGE_SIZE,
+                api_token => api_token.0,
                 notice => q.notice,
                 error => q.error,
             },
