@@ -35,6 +35,9 @@ use state::AppState;
 
 /// Largest request body accepted anywhere (spreadsheet imports are the big ones).
 const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+/// Largest body of a caller who is not signed in: a sign-in form, a
+/// certificate code; never an upload.
+const ANONYMOUS_MAX_BODY_BYTES: usize = 16 * 1024;
 
 #[handler]
 fn stylesheet() -> impl IntoResponse {
@@ -237,7 +240,10 @@ pub fn app(state: AppState) -> impl Endpoint + use<> {
         .at("/static/quiz.js", get(quiz_script))
         .at("/static/grading.js", get(grading_script))
         .nest("/", pages(&state))
-        .with(limits::BodyLimit::new(MAX_BODY_BYTES))
+        .with(limits::BodyLimit::new(
+            MAX_BODY_BYTES,
+            ANONYMOUS_MAX_BODY_BYTES,
+        ))
         .around(auth::resolve_session)
         .around(auth::resolve_client)
         .with(CookieJarManager::new())

@@ -16,6 +16,7 @@ cases![
     last_admin_cannot_be_removed,
     parallel_creations_all_succeed,
     malformed_requests_get_the_error_shape,
+    anonymous_bodies_are_refused_after_a_few_kilobytes,
 ];
 
 async fn call(
@@ -278,4 +279,57 @@ async fn malformed_requests_get_the_error_shape(app: TestApp) {
     let body: Value = serde_json::from_str(raw.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     let status = StatusCode::PAYLOAD_TOO_LARGE;
     assert_error(status, &body, 413, "payload_too_large");
+}
+
+/// Someone not signed in cannot make the server hold an upload: a chunked
+/// body is refused once it passes a few KiB, without waiting for the rest.
+async fn anonymous_bodies_are_refused_after_a_few_kilobytes(app: TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for path in [
+        "/api/v1/users/import",
+        "/admin/users/import",
+        "/api/v1/auth/login",
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n",
+            app.addr
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // 64 KiB of an announced 11 MB, then silence: a server waiting to
+        // buffer the whole body would never answer.
+        let chunk = vec![b'x'; 4096];
+        for _ in 0..16 {
+            let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+            if stream.write_all(&framed).await.is_err() {
+                break;
+            }
+        }
+        let mut raw = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut raw),
+        )
+        .await;
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(
+            read.is_ok() && raw.starts_with("HTTP/1.1 413"),
+            "{path}: {raw}"
+        );
+    }
+    // Declared sizes are refused from the headers alone.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        app.addr,
+        64 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
+    // A sign-in still fits.
+    let (status, _) =
+        crate::support::read(app.login_raw("admin", crate::support::ADMIN_PASSWORD).await).await;
+    assert_eq!(status, StatusCode::OK);
 }
