@@ -45,6 +45,7 @@ fn content(n: usize) -> Content {
         expires_on: None,
         verification_code: verification_code(&mut rand::rng()),
         replaces: None,
+        standing_signed: true,
     }
 }
 

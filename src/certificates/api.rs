@@ -298,7 +298,8 @@ impl CertificatesApi {
             &state.config.issuer,
             &format!("urn:uuid:{}", cert.user_id),
         );
-        let key = keys::active(&state.db).await?;
+        // Signed by the certificate's own key, whichever key is current now.
+        let key = keys::by_kid(&state.db, &cert.kid).await?;
         let jwt = super::badge::vc_jwt(&key, &credential, cert.issued_at.unix_timestamp());
         Ok(Json(OpenBadge { credential, jwt }))
     }

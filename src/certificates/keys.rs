@@ -16,7 +16,7 @@ use crate::db::Db;
 use crate::entities::signing_key;
 use crate::error::{AppError, AppResult};
 
-/// The key that signs new certificates.
+/// A signing key and its id (the active one signs new certificates).
 pub struct ActiveKey {
     pub kid: String,
     key: SigningKey,
@@ -60,6 +60,20 @@ pub async fn active(db: &Db) -> AppResult<ActiveKey> {
         .one(db.read())
         .await?
         .ok_or_else(|| AppError::internal("no active signing key"))?;
+    signing(row)
+}
+
+/// The key called `kid`, retired or not: what a certificate signed with it
+/// says later (its public record, its badge) is signed by the same key.
+pub async fn by_kid(db: &Db, kid: &str) -> AppResult<ActiveKey> {
+    let row = signing_key::Entity::find_by_id(kid.to_owned())
+        .one(db.read())
+        .await?
+        .ok_or_else(|| AppError::internal(format!("signing key {kid} missing")))?;
+    signing(row)
+}
+
+fn signing(row: signing_key::Model) -> AppResult<ActiveKey> {
     let secret: [u8; 32] = hex::decode(&row.secret_key)
         .ok()
         .and_then(|b| b.try_into().ok())

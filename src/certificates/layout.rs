@@ -172,6 +172,7 @@ pub fn sample() -> Content {
         expires_on: Some("2028-11-22".into()),
         verification_code: "K7QM-P3XV-9TRA".into(),
         replaces: Some("009/BKD-BIMTEK/HM/X/2026".into()),
+        standing_signed: true,
     }
 }
 

@@ -249,17 +249,39 @@ pub struct Content {
     pub verification_code: String,
     /// The certificate this one replaces, by number.
     pub replaces: Option<String>,
+    /// Its standing (issued, revoked) is a signed statement too, so a
+    /// revocation erased from the database shows as tampering. Certificates
+    /// issued before standings were signed lack it (and the field, so their
+    /// signed bytes are unchanged).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[oai(default)]
+    pub standing_signed: bool,
 }
 
 impl Content {
     /// JSON with object keys sorted and no spaces: anyone holding the
     /// content can rebuild these bytes and check the signature.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let value = serde_json::to_value(self).expect("a certificate serialises");
-        let mut out = String::new();
-        canonical(&value, &mut out);
-        out.into_bytes()
+        canonical_json(self)
     }
+
+    /// The moment of issue, as signed.
+    pub fn issued_at(&self) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(
+            &self.issued_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()
+    }
+}
+
+/// `value` as JSON with object keys sorted and no spaces: the bytes that
+/// are signed, rebuildable by anyone who holds the value.
+pub fn canonical_json(value: &impl Serialize) -> Vec<u8> {
+    let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let mut out = String::new();
+    canonical(&value, &mut out);
+    out.into_bytes()
 }
 
 fn canonical(value: &serde_json::Value, out: &mut String) {
@@ -320,6 +342,9 @@ pub fn expiry(issued: OffsetDateTime, months: Option<i32>) -> Option<Date> {
     let day = date.day().min(month.length(year));
     Date::from_calendar_date(year, month, day).ok()
 }
+
+mod public;
+pub use public::{PublicRecord, Standing, public_record, statement_time};
 
 #[cfg(test)]
 mod tests;

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::keys;
 use super::model::{
-    CertificateKind, Content, Eligibility, ExamStanding, Facts, UnitLine, eligibility, expiry,
-    format_number, tanggal, verification_code,
+    CertificateKind, Content, Eligibility, ExamStanding, Facts, Standing, UnitLine, eligibility,
+    expiry, format_number, statement_time, tanggal, verification_code,
 };
 use super::settings::{Settings, settings};
 use super::store;
@@ -182,6 +182,8 @@ pub struct CertificateView {
 pub fn view(config: &Config, row: &certificate::Model) -> AppResult<CertificateView> {
     let content: Content = serde_json::from_str(&row.content)
         .map_err(|e| AppError::internal(format!("certificate {} unreadable: {e}", row.id)))?;
+    // What is shown is what was signed, not the column beside it.
+    let issued_at = content.issued_at().unwrap_or(row.issued_at);
     Ok(CertificateView {
         id: row.id,
         batch_id: row.batch_id,
@@ -191,7 +193,7 @@ pub fn view(config: &Config, row: &certificate::Model) -> AppResult<CertificateV
         content,
         signature: row.signature.clone(),
         kid: row.kid.clone(),
-        issued_at: row.issued_at,
+        issued_at,
         revoked_at: row.revoked_at,
         revoke_reason: row.revoke_reason.clone(),
         replaces_id: row.replaces_id,
@@ -272,6 +274,7 @@ fn content_for(
         expires_on: expiry(issued_at, d.settings.expiry_months).map(|e| e.to_string()),
         verification_code: code,
         replaces,
+        standing_signed: true,
     }
 }
 
@@ -295,6 +298,12 @@ async fn write_one(
     content.number =
         format_number(pattern, seq, &content.course_code, date).map_err(AppError::internal)?;
     let bytes = content.canonical_bytes();
+    let standing = Standing {
+        number: &content.number,
+        verification_code: &content.verification_code,
+        revoked_at: None,
+        revoke_reason: None,
+    };
     let row = certificate::Model {
         id: Uuid::now_v7(),
         batch_id,
@@ -310,6 +319,8 @@ async fn write_one(
         revoked_at: None,
         revoke_reason: None,
         replaces_id,
+        standing_signature: Some(key.sign(&standing.canonical_bytes())),
+        standing_kid: Some(key.kid.clone()),
     };
     store::insert(txn, row.clone()).await?;
     Ok(row)
@@ -490,6 +501,7 @@ pub async fn revoke(
         ));
     }
     let actor = admin.id;
+    let key = keys::active(&engine.db).await?;
     let row = engine
         .writer
         .run(move |txn| {
@@ -501,8 +513,19 @@ pub async fn revoke(
                         "Sertifikat ini sudah dicabut.",
                     ));
                 }
-                let now = clock::now();
-                store::set_revoked(txn, id, now, &reason).await?;
+                // Whole seconds: the signed statement and the stored column
+                // must read back the same on either database.
+                let now = clock::now()
+                    .replace_nanosecond(0)
+                    .unwrap_or_else(|_| clock::now());
+                let standing = Standing {
+                    number: &row.number,
+                    verification_code: &row.verification_code,
+                    revoked_at: Some(statement_time(now)),
+                    revoke_reason: Some(&reason),
+                };
+                let signature = key.sign(&standing.canonical_bytes());
+                store::set_revoked(txn, id, now, &reason, &signature, &key.kid).await?;
                 audit::record(
                     txn,
                     audit::Entry {

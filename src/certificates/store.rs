@@ -136,16 +136,21 @@ pub async fn insert(conn: &impl ConnectionTrait, row: certificate::Model) -> App
     Ok(())
 }
 
+/// Records a revocation with the signature over its standing.
 pub async fn set_revoked(
     conn: &impl ConnectionTrait,
     id: Uuid,
     at: OffsetDateTime,
     reason: &str,
+    standing_signature: &str,
+    standing_kid: &str,
 ) -> AppResult<()> {
     certificate::Entity::update(certificate::ActiveModel {
         id: sea_orm::ActiveValue::Unchanged(id),
         revoked_at: Set(Some(at)),
         revoke_reason: Set(Some(reason.to_owned())),
+        standing_signature: Set(Some(standing_signature.to_owned())),
+        standing_kid: Set(Some(standing_kid.to_owned())),
         ..Default::default()
     })
     .exec(conn)

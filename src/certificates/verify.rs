@@ -1,19 +1,40 @@
-//! Verification of a certificate by its code, for anyone: the signature is
-//! checked every time; what is shown never includes the full NIP.
+//! Verification of a certificate by its code, for anyone. Every time: the
+//! signature over the content, and the signature over its standing (so an
+//! erased revocation shows as tampering). What is shown is a public record
+//! built from the signed content alone — never the full NIP, never a
+//! column beside it — and that record is itself signed with the
+//! certificate's own key, so a third party can check it with the
+//! published key set.
 
 use poem_openapi::Object;
 use serde::Serialize;
 
 use super::keys;
 use super::model::{
-    Content, UnitLine, VerifyStatus, mask_nip, normalise_code, tanggal, verify_status,
+    Content, PublicRecord, Standing, UnitLine, VerifyStatus, normalise_code, public_record,
+    statement_time, verify_status,
 };
 use super::store;
 use crate::attempts::service::Engine;
 use crate::clock;
+use crate::entities::certificate;
 use crate::error::AppResult;
 
-/// What anyone learns by checking a code: never the full NIP.
+/// The public record as signed: check `signature` (Ed25519, base64url)
+/// over the UTF-8 bytes of `payload` with the key `kid` of
+/// `/api/v1/certificate-keys`, then read the facts from `payload`.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct SignedRecord {
+    /// The public record as canonical JSON (keys sorted, no spaces).
+    pub payload: String,
+    pub signature: String,
+    pub kid: String,
+    /// Always `EdDSA` (Ed25519).
+    pub alg: String,
+}
+
+/// What anyone learns by checking a code: never the full NIP. The fields
+/// are those of the signed public record (`signed.payload`).
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct Verification {
     pub status: VerifyStatus,
@@ -34,6 +55,8 @@ pub struct Verification {
     pub expires_on: Option<String>,
     pub revoked_on: Option<String>,
     pub revoke_reason: Option<String>,
+    /// The signed public record; absent for an unknown or invalid code.
+    pub signed: Option<SignedRecord>,
 }
 
 fn label(status: VerifyStatus) -> &'static str {
@@ -46,10 +69,10 @@ fn label(status: VerifyStatus) -> &'static str {
     }
 }
 
-fn unknown() -> Verification {
+fn bare(status: VerifyStatus) -> Verification {
     Verification {
-        status: VerifyStatus::Unknown,
-        label: label(VerifyStatus::Unknown).into(),
+        status,
+        label: label(status).into(),
         number: None,
         kind: None,
         holder_name: None,
@@ -65,55 +88,90 @@ fn unknown() -> Verification {
         expires_on: None,
         revoked_on: None,
         revoke_reason: None,
+        signed: None,
     }
 }
 
-/// Checks a code: the signature over the stored content is verified every
-/// time, so a record altered in the database shows as invalid.
+fn shown(record: PublicRecord, signed: SignedRecord) -> Verification {
+    Verification {
+        status: record.status,
+        label: label(record.status).into(),
+        number: Some(record.number),
+        kind: Some(record.kind),
+        holder_name: Some(record.holder_name),
+        nip_masked: record.nip_masked,
+        course_title: Some(record.course_title),
+        batch_name: Some(record.batch_name),
+        starts_on: Some(record.starts_on),
+        ends_on: Some(record.ends_on),
+        jp: Some(record.jp),
+        units: record.units,
+        issuer: Some(record.issuer),
+        issued_on: Some(record.issued_on),
+        expires_on: record.expires_on,
+        revoked_on: record.revoked_on,
+        revoke_reason: record.revoke_reason,
+        signed: Some(signed),
+    }
+}
+
+/// The signed content of `row`, if its signature and its standing's
+/// signature hold and the row agrees with what was signed.
+async fn checked_content(engine: &Engine, row: &certificate::Model) -> AppResult<Option<Content>> {
+    let signed = keys::verify(&engine.db, &row.kid, row.content.as_bytes(), &row.signature).await?;
+    let Some(content) = serde_json::from_str::<Content>(&row.content)
+        .ok()
+        .filter(|c| {
+            signed && c.number == row.number && c.verification_code == row.verification_code
+        })
+    else {
+        return Ok(None);
+    };
+    if !content.standing_signed {
+        return Ok(Some(content));
+    }
+    let standing = Standing {
+        number: &row.number,
+        verification_code: &row.verification_code,
+        revoked_at: row.revoked_at.map(statement_time),
+        revoke_reason: row.revoke_reason.as_deref(),
+    };
+    let standing_ok = match (&row.standing_kid, &row.standing_signature) {
+        (Some(kid), Some(signature)) => {
+            keys::verify(&engine.db, kid, &standing.canonical_bytes(), signature).await?
+        }
+        _ => false,
+    };
+    Ok(standing_ok.then_some(content))
+}
+
+/// Checks a code. A record altered in the database, a revocation erased or
+/// edited, shows as invalid.
 pub async fn verify(engine: &Engine, code: &str) -> AppResult<Verification> {
     let code = normalise_code(code);
     let Some(row) = store::by_code(engine.db.read(), &code).await? else {
-        return Ok(unknown());
+        return Ok(bare(VerifyStatus::Unknown));
     };
-    let signed = keys::verify(&engine.db, &row.kid, row.content.as_bytes(), &row.signature).await?;
-    let content: Option<Content> = serde_json::from_str(&row.content).ok();
-    let consistent = content
-        .as_ref()
-        .is_some_and(|c| c.number == row.number && c.verification_code == row.verification_code);
-    let Some(content) = content.filter(|_| signed && consistent) else {
-        let mut v = unknown();
-        v.status = VerifyStatus::Invalid;
-        v.label = label(VerifyStatus::Invalid).into();
-        return Ok(v);
+    let Some(content) = checked_content(engine, &row).await? else {
+        return Ok(bare(VerifyStatus::Invalid));
     };
-    let expires_on_date = content.expires_on.as_deref().and_then(parse_date);
-    let status = verify_status(
-        true,
-        row.revoked_at.is_some(),
-        expires_on_date,
-        clock::today_wib(),
-    );
-    Ok(Verification {
-        status,
-        label: label(status).into(),
-        number: Some(content.number.clone()),
-        kind: Some(content.kind.title().into()),
-        holder_name: Some(content.holder_name.clone()),
-        nip_masked: content.nip.as_deref().map(mask_nip),
-        course_title: Some(content.course_title.clone()),
-        batch_name: Some(content.batch_name.clone()),
-        starts_on: Some(content.starts_on.clone()),
-        ends_on: Some(content.ends_on.clone()),
-        jp: Some(content.jp),
-        units: content.units.clone(),
-        issuer: Some(content.issuer.clone()),
-        issued_on: Some(tanggal(row.issued_at.to_offset(crate::clock::WIB).date())),
-        expires_on: expires_on_date.map(tanggal),
-        revoked_on: row
-            .revoked_at
-            .map(|r| tanggal(r.to_offset(crate::clock::WIB).date())),
-        revoke_reason: row.revoke_reason.clone(),
-    })
+    let expires_on = content.expires_on.as_deref().and_then(parse_date);
+    let today = clock::today_wib();
+    let status = verify_status(true, row.revoked_at.is_some(), expires_on, today);
+    let revoked = row
+        .revoked_at
+        .map(|at| at.to_offset(clock::WIB).date())
+        .zip(row.revoke_reason.as_deref());
+    let record = public_record(&content, status, revoked, expires_on, clock::now());
+    let payload = record.canonical_bytes();
+    let key = keys::by_kid(&engine.db, &row.kid).await?;
+    let signed = SignedRecord {
+        signature: key.sign(&payload),
+        kid: key.kid,
+        alg: "EdDSA".into(),
+        payload: String::from_utf8_lossy(&payload).into_owned(),
+    };
+    Ok(shown(record, signed))
 }
 
 /// An ISO date (`2028-01-31`) as stored in the content.

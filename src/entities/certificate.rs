@@ -26,6 +26,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub revoke_reason: Option<String>,
     pub replaces_id: Option<Uuid>,
+    /// Ed25519 over the canonical `certificates::model::Standing` (issued,
+    /// or revoked with `revoked_at` and `revoke_reason`), by `standing_kid`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub standing_signature: Option<String>,
+    pub standing_kid: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -104,7 +104,7 @@ pub fn docs_csp(html: &str) -> String {
             break;
         };
         if body_start < close {
-            let digest = Sha256::digest(after[body_start + 1..close].as_bytes());
+            let digest = Sha256::digest(&after.as_bytes()[body_start + 1..close]);
             let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
             hashes.push_str(&format!(" 'sha256-{encoded}'"));
         }

@@ -14,6 +14,8 @@ use crate::support::{Session, TestApp, assert_error};
 cases![
     certificates_issued_verified_revoked_and_reissued,
     a_record_altered_in_the_database_verifies_as_invalid,
+    every_fact_shown_is_signed_and_checkable_by_anyone,
+    an_erased_revocation_verifies_as_invalid,
     numbers_stay_gap_free_when_batches_are_issued_at_once,
     an_admin_issues_revokes_and_reissues_through_the_pages,
     an_exam_in_the_batch_decides_the_kind,
@@ -444,6 +446,228 @@ async fn a_record_altered_in_the_database_verifies_as_invalid(app: TestApp) {
         "nothing of an altered record is vouched for"
     );
     let _ = b.course_code;
+}
+
+/// Issues the batch's certificates and returns the one of the trainee who
+/// completed everything.
+async fn issued_for_done(b: &Batch) -> Value {
+    let (status, issued) = b
+        .admin
+        .post(
+            &format!("/api/v1/batches/{}/certificates", b.batch_id),
+            &json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{issued}");
+    issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["user_id"] == b.done.0.as_str())
+        .unwrap()
+        .clone()
+}
+
+/// Checks `signed` (from a verification) with the published key set.
+async fn check_signed_record(app: &TestApp, signed: &Value) -> Value {
+    use ed25519_dalek::Verifier;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (_, keys) = app.anonymous().get("/api/v1/certificate-keys").await;
+    let key = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == signed["kid"])
+        .unwrap();
+    let public: [u8; 32] = b64
+        .decode(key["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let signature: [u8; 64] = b64
+        .decode(signed["signature"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let payload = signed["payload"].as_str().unwrap();
+    let verifying = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
+    let signature = ed25519_dalek::Signature::from_bytes(&signature);
+    verifying
+        .verify(payload.as_bytes(), &signature)
+        .expect("the public record verifies with the published key");
+    let forged = payload.replace("\"jp\":4", "\"jp\":40");
+    assert_ne!(forged, payload);
+    assert!(verifying.verify(forged.as_bytes(), &signature).is_err());
+    serde_json::from_str(payload).unwrap()
+}
+
+async fn every_fact_shown_is_signed_and_checkable_by_anyone(app: TestApp) {
+    let b = finished_batch(&app, "SGN").await;
+    let cert = issued_for_done(&b).await;
+    let code = cert["content"]["verification_code"].as_str().unwrap();
+    let (_, checked) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(checked["status"], "valid");
+    let record = check_signed_record(&app, &checked["signed"]).await;
+    for field in [
+        "status",
+        "number",
+        "kind",
+        "holder_name",
+        "nip_masked",
+        "course_title",
+        "batch_name",
+        "starts_on",
+        "ends_on",
+        "jp",
+        "units",
+        "issuer",
+        "issued_on",
+        "expires_on",
+    ] {
+        assert_eq!(
+            record[field], checked[field],
+            "{field} differs from what was signed"
+        );
+    }
+    assert_eq!(
+        checked["signed"]["kid"], cert["kid"],
+        "the certificate's own key"
+    );
+
+    // Someone moves the unsigned issue date: nothing shown follows it.
+    let issued_on = checked["issued_on"].clone();
+    app.sql(&format!(
+        "UPDATE certificates SET issued_at = '2020-01-01 00:00:00+00:00' WHERE verification_code = '{code}'"
+    ))
+    .await;
+    let (_, again) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(
+        (&again["status"], &again["issued_on"]),
+        (&json!("valid"), &issued_on)
+    );
+    let id = cert["id"].as_str().unwrap();
+    let (_, view) = b.done.1.get(&format!("/api/v1/certificates/{id}")).await;
+    assert_eq!(view["issued_at"], cert["issued_at"], "{view}");
+    assert!(!view["issued_at"].as_str().unwrap().starts_with("2020"));
+    let client = app.browser_client();
+    let (_, html) = crate::pages::page(&client, &app, &format!("/verify/{code}")).await;
+    assert!(
+        html.contains(issued_on.as_str().unwrap()) && !html.contains("2020"),
+        "{html}"
+    );
+
+    // The README's example for third parties runs and agrees.
+    let script = include_str!("../verify_certificate.py");
+    assert!(
+        include_str!("../../README.md").contains(script),
+        "the README shows tests/verify_certificate.py verbatim"
+    );
+    let python = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/verify_certificate.py"
+        ))
+        .arg(app.url(""))
+        .arg(code)
+        .output();
+    match python {
+        Ok(out) if out.status.success() => {
+            let printed = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                printed.starts_with("valid ")
+                    && printed.contains(cert["content"]["number"].as_str().unwrap()),
+                "{printed}"
+            );
+        }
+        Ok(out)
+            if !crate::require_all()
+                && String::from_utf8_lossy(&out.stderr)
+                    .contains("No module named 'cryptography'") =>
+        {
+            eprintln!("python3 has no 'cryptography' module: the README example was not run");
+        }
+        Ok(out) => panic!(
+            "the README example failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) if !crate::require_all() => {
+            eprintln!("python3 not found ({e}): the README example was not run")
+        }
+        Err(e) => panic!("python3: {e}"),
+    }
+
+    // The badge is signed by the certificate's key even after a rotation.
+    app.sql("UPDATE signing_keys SET retired_at = CURRENT_TIMESTAMP")
+        .await;
+    app.sql("INSERT INTO signing_keys (kid, secret_key, public_key, created_at) SELECT 'k9', secret_key, public_key, CURRENT_TIMESTAMP FROM signing_keys WHERE kid = 'k1'").await;
+    let (status, badge) = b
+        .done
+        .1
+        .get(&format!("/api/v1/certificates/{id}/openbadge"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{badge}");
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header: Value = serde_json::from_slice(
+        &b64.decode(badge["jwt"].as_str().unwrap().split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], cert["kid"]);
+}
+
+async fn an_erased_revocation_verifies_as_invalid(app: TestApp) {
+    let b = finished_batch(&app, "RVK").await;
+    let cert = issued_for_done(&b).await;
+    let id = cert["id"].as_str().unwrap();
+    let code = cert["content"]["verification_code"].as_str().unwrap();
+    let (status, body) = b
+        .admin
+        .post(
+            &format!("/api/v1/certificates/{id}/revoke"),
+            &json!({ "reason": "nama salah ketik" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, revoked) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(revoked["status"], "revoked", "{revoked}");
+    let record = check_signed_record(&app, &revoked["signed"]).await;
+    assert_eq!(record["revoke_reason"], "nama salah ketik");
+    assert!(record["revoked_on"].is_string());
+    let tamper = |sql: &'static str| {
+        let app = app.clone();
+        let code = code.to_owned();
+        async move {
+            app.sql(&format!(
+                "UPDATE certificates {sql} WHERE verification_code = '{code}'"
+            ))
+            .await;
+            app.anonymous()
+                .get(&format!("/api/v1/verify/{code}"))
+                .await
+                .1
+        }
+    };
+    let after = tamper("SET revoke_reason = 'permintaan sendiri'").await;
+    assert_eq!(after["status"], "invalid", "reason edited: {after}");
+    let after = tamper("SET revoke_reason = 'nama salah ketik'").await;
+    assert_eq!(after["status"], "revoked", "reason put back: {after}");
+    // Each step below builds on the one before; each must show as tampering.
+    for (sql, why) in [
+        ("SET revoked_at = '2030-01-01 00:00:00+00:00'", "date moved"),
+        (
+            "SET revoked_at = NULL, revoke_reason = NULL",
+            "revocation erased",
+        ),
+        ("SET standing_signature = NULL", "and its signature"),
+        ("SET standing_kid = NULL", "and its key"),
+    ] {
+        let after = tamper(sql).await;
+        assert_eq!(after["status"], "invalid", "{why}: {after}");
+        assert!(
+            after["signed"].is_null() && after["holder_name"].is_null(),
+            "{why}"
+        );
+    }
 }
 
 async fn numbers_stay_gap_free_when_batches_are_issued_at_once(app: TestApp) {

@@ -180,6 +180,7 @@ fn canonical_bytes_change_with_any_field() {
         expires_on: None,
         verification_code: "K7QM-P3XV-9TRA".into(),
         replaces: None,
+        standing_signed: false,
     };
     let mut changed = content.clone();
     changed.jp = 25;
@@ -189,5 +190,16 @@ fn canonical_bytes_change_with_any_field() {
     assert!(
         text.starts_with("{\"batch_name\":\"Angkatan I\",\"course_code\""),
         "{text}"
+    );
+    // A certificate from before signed standings keeps its signed bytes.
+    assert!(!text.contains("standing_signed"), "{text}");
+    let signed = Content {
+        standing_signed: true,
+        ..content.clone()
+    };
+    assert!(
+        String::from_utf8(signed.canonical_bytes())
+            .unwrap()
+            .contains("\"standing_signed\":true")
     );
 }
