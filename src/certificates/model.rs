@@ -344,7 +344,7 @@ pub fn expiry(issued: OffsetDateTime, months: Option<i32>) -> Option<Date> {
 }
 
 mod public;
-pub use public::{PublicRecord, Standing, public_record, statement_time};
+pub use public::{PublicRecord, Standing, public_record, statement_time, stored_moment};
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::keys;
 use super::model::{
     CertificateKind, Content, Eligibility, ExamStanding, Facts, Standing, UnitLine, eligibility,
-    expiry, format_number, statement_time, tanggal, verification_code,
+    expiry, format_number, statement_time, stored_moment, tanggal, verification_code,
 };
 use super::settings::{Settings, settings};
 use super::store;
@@ -513,11 +513,9 @@ pub async fn revoke(
                         "Sertifikat ini sudah dicabut.",
                     ));
                 }
-                // Whole seconds: the signed statement and the stored column
-                // must read back the same on either database.
-                let now = clock::now()
-                    .replace_nanosecond(0)
-                    .unwrap_or_else(|_| clock::now());
+                // As the database will give it back: the signed text and
+                // the stored column must rebuild the same bytes.
+                let now = stored_moment(clock::now());
                 let standing = Standing {
                     number: &row.number,
                     verification_code: &row.verification_code,

@@ -27,12 +27,22 @@ impl Standing<'_> {
     }
 }
 
-/// A moment as a statement records it: UTC, whole seconds, so the value
-/// read back from either database rebuilds the same bytes.
+/// A moment as the databases keep it: whole microseconds (PostgreSQL's
+/// precision), rounded up so that a revocation never moves before a
+/// records pull that ended just before it. Store this, and sign its text.
+pub fn stored_moment(at: OffsetDateTime) -> OffsetDateTime {
+    let nanos = at.nanosecond();
+    let micros = nanos.div_ceil(1_000);
+    match at.replace_nanosecond(micros * 1_000) {
+        Ok(rounded) => rounded,
+        // 999_999.5 µs rounds up to the next second.
+        Err(_) => at.replace_nanosecond(0).unwrap_or(at) + time::Duration::SECOND,
+    }
+}
+
+/// A stored moment as a statement records it: UTC, RFC 3339.
 pub fn statement_time(at: OffsetDateTime) -> String {
     at.to_offset(UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(at)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -123,12 +133,21 @@ mod tests {
             r#"{"number":"001/BKD","revoke_reason":null,"revoked_at":null,"verification_code":"K7QM-P3XV-9TRA"}"#
         );
         let revoked = Standing {
-            revoked_at: Some(statement_time(datetime!(2026-12-01 10:00:00.123456 +7))),
+            revoked_at: Some(statement_time(stored_moment(datetime!(
+                2026-12-01 10:00:00.1234561 +7
+            )))),
             revoke_reason: Some("salah nama"),
             ..standing.clone()
         };
         assert_ne!(revoked.canonical_bytes(), standing.canonical_bytes());
-        assert_eq!(revoked.revoked_at.as_deref(), Some("2026-12-01T03:00:00Z"));
+        assert_eq!(
+            revoked.revoked_at.as_deref(),
+            Some("2026-12-01T03:00:00.123457Z")
+        );
+        assert_eq!(
+            stored_moment(datetime!(2026-12-01 10:00:00.9999995 UTC)),
+            datetime!(2026-12-01 10:00:01 UTC)
+        );
     }
 
     #[test]
