@@ -223,31 +223,11 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The signature verifies with the published key.
-    let (_, keys) = app.anonymous().get("/api/v1/certificate-keys").await;
-    let key = keys["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == cert["kid"])
-        .unwrap();
-    let public: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(key["x"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let signature: [u8; 64] = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cert["signature"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let canonical = canonical(&cert["content"]).into_bytes();
     use ed25519_dalek::Verifier;
-    ed25519_dalek::VerifyingKey::from_bytes(&public)
-        .unwrap()
-        .verify(
-            &canonical,
-            &ed25519_dalek::Signature::from_bytes(&signature),
-        )
+    let canonical = canonical(&cert["content"]).into_bytes();
+    published_key(&app, &cert["kid"])
+        .await
+        .verify(&canonical, &signature_of(&cert["signature"]))
         .expect("the certificate's content verifies with the published key");
 
     // The Open Badge: shape, and an EdDSA JWT that verifies with the same key.
@@ -294,23 +274,11 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     assert_eq!(header["alg"], "EdDSA");
     let claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
     assert_eq!(&claims["vc"], vc);
-    let jwt_key = keys["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == header["kid"])
-        .unwrap();
-    let jwt_public: [u8; 32] = b64
-        .decode(jwt_key["x"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let jwt_signature: [u8; 64] = b64.decode(parts[2]).unwrap().try_into().unwrap();
-    ed25519_dalek::VerifyingKey::from_bytes(&jwt_public)
-        .unwrap()
+    published_key(&app, &header["kid"])
+        .await
         .verify(
             format!("{}.{}", parts[0], parts[1]).as_bytes(),
-            &ed25519_dalek::Signature::from_bytes(&jwt_signature),
+            &signature_of(&json!(parts[2])),
         )
         .expect("the badge JWT verifies with the published key");
     let (status, _) = b
@@ -468,30 +436,40 @@ async fn issued_for_done(b: &Batch) -> Value {
         .clone()
 }
 
-/// Checks `signed` (from a verification) with the published key set.
-async fn check_signed_record(app: &TestApp, signed: &Value) -> Value {
-    use ed25519_dalek::Verifier;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+/// The published key `kid` (from `/api/v1/certificate-keys`).
+async fn published_key(app: &TestApp, kid: &Value) -> ed25519_dalek::VerifyingKey {
     let (_, keys) = app.anonymous().get("/api/v1/certificate-keys").await;
     let key = keys["keys"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|k| k["kid"] == signed["kid"])
-        .unwrap();
-    let public: [u8; 32] = b64
+        .find(|k| &k["kid"] == kid)
+        .unwrap_or_else(|| panic!("key {kid} is not published: {keys}"));
+    let public: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(key["x"].as_str().unwrap())
         .unwrap()
         .try_into()
         .unwrap();
-    let signature: [u8; 64] = b64
-        .decode(signed["signature"].as_str().unwrap())
+    ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap()
+}
+
+/// A base64url Ed25519 signature.
+fn signature_of(text: &Value) -> ed25519_dalek::Signature {
+    let bytes: [u8; 64] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.as_str().unwrap())
         .unwrap()
         .try_into()
         .unwrap();
+    ed25519_dalek::Signature::from_bytes(&bytes)
+}
+
+/// Checks `signed` (from a verification) with the published key set, and
+/// that an altered payload does not pass; returns the record.
+async fn check_signed_record(app: &TestApp, signed: &Value) -> Value {
+    use ed25519_dalek::Verifier;
+    let verifying = published_key(app, &signed["kid"]).await;
+    let signature = signature_of(&signed["signature"]);
     let payload = signed["payload"].as_str().unwrap();
-    let verifying = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
-    let signature = ed25519_dalek::Signature::from_bytes(&signature);
     verifying
         .verify(payload.as_bytes(), &signature)
         .expect("the public record verifies with the published key");
