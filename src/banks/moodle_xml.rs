@@ -171,24 +171,17 @@ fn tree(source: &str) -> Result<Element, ParseError> {
             }
             Event::Text(t) => parent.text.push_str(&t.xml10_content()),
             Event::CData(t) => parent.text.push_str(&t.into_inner()),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => {
-                        let name = r.xml10_content();
-                        resolve_predefined_entity(&name)
-                            .map(str::to_owned)
-                            .ok_or_else(|| ParseError {
-                                at,
-                                message: format!(
-                                    "entitas '&{};' tidak dikenal",
-                                    snippet(&name, 40)
-                                ),
-                            })?
-                    }
-                };
-                parent.text.push_str(&resolved);
-            }
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => parent.text.push(c),
+                _ => {
+                    let name = r.xml10_content();
+                    let resolved = resolve_predefined_entity(&name).ok_or_else(|| ParseError {
+                        at,
+                        message: format!("entitas '&{};' tidak dikenal", snippet(&name, 40)),
+                    })?;
+                    parent.text.push_str(resolved);
+                }
+            },
             Event::Eof => break,
             _ => {}
         }

@@ -21,8 +21,18 @@ fn delimiter(text: &str) -> u8 {
     }
 }
 
-fn newlines(bytes: &[u8]) -> u32 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u32
+/// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by
+/// `\n` (old Mac files end lines with `\r` alone).
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u32 {
+    (from..to).filter(|&i| ends_line(bytes, i)).count() as u32
 }
 
 pub(super) fn read(bytes: &[u8]) -> Result<Table, AppError> {
@@ -46,7 +56,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Table, AppError> {
         // Blank lines belong to no record; step over them so that a record's
         // number is the line it starts on.
         while let Some(b'\r' | b'\n') = bytes.get(pos) {
-            line += u32::from(bytes[pos] == b'\n');
+            line += u32::from(ends_line(bytes, pos));
             pos += 1;
         }
         let start_line = line;
@@ -55,7 +65,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Table, AppError> {
             let input = &bytes[pos..];
             let (result, nin, nout, nend) =
                 reader.read_record(input, &mut output[out_len..], &mut ends[end_count..]);
-            line += newlines(&input[..nin]);
+            line += line_breaks(bytes, pos, pos + nin);
             pos += nin;
             out_len += nout;
             end_count += nend;
@@ -161,6 +171,9 @@ mod tests {
         assert_eq!(numbers, [2, 6, 7]);
         assert_eq!(table.rows[0].text(Some(1)), Some("Ani\r\nBaris dua"));
         assert_eq!(table.rows[2].text(Some(1)), Some("Citra"));
+        let old_mac = read_table(None, b"nip\r1\r\r2").unwrap();
+        let numbers: Vec<u32> = old_mac.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [2, 4]);
     }
 
     #[test]
