@@ -27,6 +27,11 @@ pub struct FieldError {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// The uploaded file the problem is in, when an import names its files
+    /// (question banks); `field` is then `file`.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub field: String,
     pub message: String,
 }
@@ -36,6 +41,7 @@ impl FieldError {
         FieldError {
             row: None,
             column: None,
+            file: None,
             field: field.into(),
             message: message.into(),
         }
@@ -46,6 +52,48 @@ impl FieldError {
             row: Some(row),
             ..FieldError::new(field, message)
         }
+    }
+
+    /// A problem at `line` and `column` of the text file `file`.
+    pub fn in_file(file: &str, line: u32, column: u32, message: impl Into<String>) -> Self {
+        FieldError {
+            row: Some(line),
+            column: Some(column),
+            file: Some(file.to_owned()),
+            ..FieldError::new("file", message)
+        }
+    }
+
+    /// Where the problem is, each part in its place: `bank.gift, baris 3,
+    /// kolom 5` in a text file, `Baris 3, kolom nip` in a spreadsheet (the
+    /// column by its header), `nip` in a form or JSON body.
+    pub fn place(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(file) = &self.file {
+            parts.push(file.clone());
+        }
+        if let Some(row) = self.row {
+            parts.push(format!("baris {}", crate::numbers::grouped(row.into())));
+        }
+        match (self.column, self.row) {
+            (Some(column), _) => parts.push(format!("kolom {column}")),
+            (None, Some(_)) if self.field != "file" => parts.push(format!("kolom {}", self.field)),
+            (None, None) if self.field != "file" || parts.is_empty() => {
+                parts.push(self.field.clone())
+            }
+            _ => {}
+        }
+        let place = parts.join(", ");
+        match place.strip_prefix("baris") {
+            Some(rest) if self.file.is_none() => format!("Baris{rest}"),
+            _ => place,
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place(), self.message)
     }
 }
 
@@ -107,11 +155,11 @@ impl AppError {
     /// A 422 naming the fields (or rows) that are wrong.
     pub fn validation(details: Vec<FieldError>) -> Self {
         let message = match details.as_slice() {
-            [one] => match one.row {
-                Some(row) => format!("Baris {row}, kolom {}: {}", one.field, one.message),
-                None => format!("{}: {}", one.field, one.message),
-            },
-            _ => format!("{} isian tidak valid.", details.len()),
+            [one] => one.to_string(),
+            _ => format!(
+                "{} isian tidak valid.",
+                crate::numbers::grouped(details.len() as u64)
+            ),
         };
         AppError::Validation { message, details }
     }
@@ -291,6 +339,27 @@ mod tests {
         let err = AppError::validation(vec![FieldError::at_row(3, "nip", "harus 18 digit")]);
         assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(err.to_string(), "Baris 3, kolom nip: harus 18 digit");
+    }
+
+    /// The file name, the line and the column each in its own place, never
+    /// "Baris 1, kolom x.gift".
+    #[test]
+    fn places_name_file_line_and_column() {
+        let in_file = FieldError::in_file("x.gift", 1, 7, "'{' tanpa pasangan");
+        assert_eq!(
+            in_file.to_string(),
+            "x.gift, baris 1, kolom 7: '{' tanpa pasangan"
+        );
+        let whole_file = FieldError::at_row(10_002, "file", "terlalu banyak baris");
+        assert_eq!(whole_file.to_string(), "Baris 10.002: terlalu banyak baris");
+        assert_eq!(
+            FieldError::new("file", "kosong").to_string(),
+            "file: kosong"
+        );
+        assert_eq!(
+            FieldError::new("email", "tidak sah").to_string(),
+            "email: tidak sah"
+        );
     }
 
     #[test]

@@ -11,6 +11,12 @@ pub fn markdown_to_html(markdown: &str) -> String {
     sanitize_html(&rendered)
 }
 
+/// [`markdown_to_html`] on the parsing pool (`crate::blocking`): a module
+/// body of a megabyte takes long enough to stall an async worker.
+pub async fn render_markdown(markdown: String) -> crate::error::AppResult<String> {
+    crate::blocking::run(move || markdown_to_html(&markdown)).await
+}
+
 /// Keeps formatting, tables, links and images; drops scripts, styles,
 /// event handlers and `javascript:` URLs.
 pub fn sanitize_html(html: &str) -> String {

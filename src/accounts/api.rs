@@ -275,7 +275,7 @@ impl UsersApi {
         auth.require(Role::Admin)?;
         let bytes = read_upload(upload.file, MAX_IMPORT_BYTES).await?;
         Ok(Json(
-            import::import_file(&state.db, bytes.0.as_deref(), &bytes.1, dry_run.0).await?,
+            import::import_file(&state.db, bytes.0, bytes.1, dry_run.0).await?,
         ))
     }
 }

@@ -48,6 +48,15 @@ pub struct ImportSummary {
 
 /// Validates every row of `table`, reporting every problem with its row number.
 pub fn parse_rows(table: &Table, today: Date) -> Result<Vec<ImportRow>, Vec<FieldError>> {
+    match check_rows(table, today) {
+        (rows, errors) if errors.is_empty() => Ok(rows),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Every valid row and every problem of `table`, so that a caller with
+/// checks of its own (the enrolment import) can report all of them at once.
+pub fn check_rows(table: &Table, today: Date) -> (Vec<ImportRow>, Vec<FieldError>) {
     let col = |names: &[&str]| table.column(names);
     let (nip, name, email, username, unit, jabatan, roles) = (
         col(NIP),
@@ -74,14 +83,11 @@ pub fn parse_rows(table: &Table, today: Date) -> Result<Vec<ImportRow>, Vec<Fiel
         ));
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return (Vec::new(), errors);
     }
     if table.rows.is_empty() {
-        return Err(vec![FieldError::at_row(
-            2,
-            "file",
-            "tidak ada baris data di bawah judul",
-        )]);
+        let nothing = FieldError::at_row(2, "file", "tidak ada baris data di bawah judul");
+        return (Vec::new(), vec![nothing]);
     }
 
     let mut rows = Vec::new();
@@ -148,11 +154,7 @@ pub fn parse_rows(table: &Table, today: Date) -> Result<Vec<ImportRow>, Vec<Fiel
             }
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    (rows, errors)
 }
 
 /// What importing one row would do to the account it matches.
@@ -289,15 +291,20 @@ pub async fn apply(db: &Db, rows: Vec<ImportRow>, dry_run: bool) -> AppResult<Im
     Ok(summary)
 }
 
-/// Reads, validates and applies an uploaded file.
+/// Reads, validates and applies an uploaded file; the reading and checking
+/// run off the async workers.
 pub async fn import_file(
     db: &Db,
-    file_name: Option<&str>,
-    bytes: &[u8],
+    file_name: Option<String>,
+    bytes: Vec<u8>,
     dry_run: bool,
 ) -> AppResult<ImportSummary> {
-    let table = crate::tabular::read(file_name, bytes)?;
-    let rows = parse_rows(&table, clock::today_wib()).map_err(AppError::validation)?;
+    let today = clock::today_wib();
+    let rows = crate::blocking::run(move || {
+        let table = crate::tabular::read(file_name.as_deref(), &bytes)?;
+        parse_rows(&table, today).map_err(AppError::validation)
+    })
+    .await??;
     apply(db, rows, dry_run).await
 }
 

@@ -325,7 +325,7 @@ pub async fn import_submit(
             .with_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY)
             .into_response());
     };
-    let result = import::import_file(&state.db, name.as_deref(), &bytes, dry_run).await;
+    let result = import::import_file(&state.db, name.clone(), bytes, dry_run).await;
     match result {
         Ok(summary) => Ok(state
             .templates

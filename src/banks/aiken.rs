@@ -6,7 +6,9 @@ use winnow::ascii::space0;
 use winnow::combinator::{alt, opt, preceded, terminated};
 use winnow::token::{one_of, rest};
 
-use super::model::{Body, Choice, Located, ParseError, Parsed, Position, Question, TextFormat};
+use super::model::{
+    Body, Choice, Located, ParseError, Parsed, Position, Question, TextFormat, snippet,
+};
 
 /// `A. text`, `B) text` (or, as Moodle allows, `B)text`) → (letter, text).
 fn option_line(input: &mut &str) -> winnow::Result<(char, String)> {
@@ -88,6 +90,9 @@ pub fn parse(source: &str) -> Parsed {
     let mut draft: Option<Draft> = None;
     let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
     for (index, raw) in source.lines().enumerate() {
+        if parsed.stopped {
+            return parsed;
+        }
         let line_no = index as u32 + 1;
         let line = raw.trim();
         if line.is_empty() {
@@ -96,21 +101,22 @@ pub fn parse(source: &str) -> Parsed {
         if let Ok(letter) = answer_line.parse(line) {
             match draft.take() {
                 Some(d) => match finish(d, letter, line_no) {
-                    Ok(q) => parsed.questions.push(q),
-                    Err(e) => parsed.errors.push(e),
+                    Ok(q) => parsed.add_question(q),
+                    Err(e) => parsed.add_error(e),
                 },
-                None => parsed
-                    .errors
-                    .push(error(line_no, "baris ANSWER tanpa soal di atasnya")),
+                None => parsed.add_error(error(line_no, "baris ANSWER tanpa soal di atasnya")),
             }
             continue;
         }
         if let Ok(option) = option_line.parse(line) {
             match draft.as_mut() {
+                Some(d) if d.options.len() >= 26 => {
+                    parsed.add_error(error(line_no, "soal Aiken paling banyak 26 pilihan (A–Z)"))
+                }
                 Some(d) => d.options.push(option),
-                None => parsed.errors.push(error(
+                None => parsed.add_error(error(
                     line_no,
-                    format!("pilihan '{line}' muncul sebelum teks soal"),
+                    format!("pilihan '{}' muncul sebelum teks soal", snippet(line, 80)),
                 )),
             }
             continue;
@@ -118,7 +124,7 @@ pub fn parse(source: &str) -> Parsed {
         match draft.as_mut() {
             Some(d) if d.options.is_empty() => {
                 // Moodle keeps only the last line; refusing is kinder than guessing.
-                parsed.errors.push(error(
+                parsed.add_error(error(
                     line_no,
                     format!(
                         "teks soal Aiken harus satu baris; gabungkan dengan baris {}",
@@ -129,10 +135,11 @@ pub fn parse(source: &str) -> Parsed {
             }
             Some(d) => {
                 let started = d.at.line;
-                parsed.errors.push(error(
+                parsed.add_error(error(
                     line_no,
                     format!(
-                        "diharapkan 'ANSWER: <huruf>' untuk soal di baris {started}, bukan '{line}'"
+                        "diharapkan 'ANSWER: <huruf>' untuk soal di baris {started}, bukan '{}'",
+                        snippet(line, 80)
                     ),
                 ));
                 draft = Some(Draft {
@@ -157,7 +164,7 @@ pub fn parse(source: &str) -> Parsed {
         }
     }
     if let Some(d) = draft {
-        parsed.errors.push(error(
+        parsed.add_error(error(
             d.at.line,
             "soal tanpa baris 'ANSWER: <huruf>' di akhir berkas",
         ));
@@ -276,5 +283,24 @@ mod tests {
                 "{source:?}\n  got  {first}\n  want {expected}"
             );
         }
+    }
+
+    #[test]
+    fn hostile_files_are_linear_and_bounded() {
+        use crate::banks::model::MAX_PROBLEMS_PER_FILE;
+        let started = std::time::Instant::now();
+        let options = format!("Soal\n{}", "A. x\n".repeat(2 * 1024 * 1024));
+        let parsed = parse(&options);
+        assert_eq!(parsed.errors.len(), MAX_PROBLEMS_PER_FILE + 1);
+        assert!(
+            parsed.errors[0]
+                .message
+                .contains("paling banyak 26 pilihan")
+        );
+        let orphans = format!("{}\n", "A. ".repeat(3 * 1024 * 1024));
+        let parsed = parse(&orphans);
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(parsed.errors[0].message.chars().count() < 200);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 }

@@ -12,10 +12,11 @@ use crate::db::Db;
 use crate::error::{AppError, FieldError};
 
 fn describe(e: &FieldError) -> String {
+    let file = e.file.as_deref().unwrap_or(&e.field);
     match (e.row, e.column) {
-        (Some(row), Some(column)) => format!("{}:{row}:{column}: {}", e.field, e.message),
-        (Some(row), None) => format!("{}:{row}: {}", e.field, e.message),
-        _ => format!("{}: {}", e.field, e.message),
+        (Some(row), Some(column)) => format!("{file}:{row}:{column}: {}", e.message),
+        (Some(row), None) => format!("{file}:{row}: {}", e.message),
+        _ => format!("{file}: {}", e.message),
     }
 }
 

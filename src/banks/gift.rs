@@ -20,9 +20,10 @@ use winnow::combinator::{alt, delimited, separated_pair};
 use winnow::token::{literal, take_while};
 
 use super::model::{
-    Body, Choice, Located, MatchPair, NumericAnswer, ParseError, Parsed, Position, Question,
-    TextFormat,
+    Body, Choice, Located, MAX_GIFT_QUESTION_CHARS, MatchPair, NumericAnswer, ParseError, Parsed,
+    Position, Question, TextFormat, snippet,
 };
+use crate::numbers::grouped;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Sym {
@@ -183,67 +184,66 @@ fn number_form(input: &mut &str) -> winnow::Result<NumberForm> {
     .parse_next(input)
 }
 
-enum Meta {
-    Id(String),
-    Tag(String),
-    Points(f64),
+/// `[points:N]` (`[id:…]` and `[tag:…]` are read by `bracket_value`).
+fn points_token(input: &mut &str) -> winnow::Result<f64> {
+    delimited("[points:", spaced_number, ']').parse_next(input)
 }
 
-/// `[id:…]`, `[tag:…]` and `[points:…]` in comment lines (`\]` stands for `]`).
-fn comment_token(input: &mut &str) -> winnow::Result<Meta> {
-    let value = |input: &mut &str| -> winnow::Result<String> {
-        let mut out = String::new();
-        loop {
-            if input.starts_with("\\]") {
-                *input = &input[2..];
+/// The value of an `[id:…]` or `[tag:…]` token after its prefix, up to the
+/// closing `]` (`\]` stands for `]`), and the text after it. Without a
+/// closing bracket before a control character or the end of the line, the
+/// offset where the search stopped: no token can start before that point
+/// either (it would find no `]` in the same stretch), which keeps a line of
+/// `[id:[id:[id:…` linear.
+fn bracket_value(input: &str) -> Result<(String, &str), usize> {
+    let mut out = String::new();
+    let mut chars = input.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if input[i + 1..].starts_with(']') => {
                 out.push(']');
-                continue;
+                chars.next();
             }
-            match input.chars().next() {
-                Some(c) if c != ']' && !c.is_control() => {
-                    out.push(c);
-                    *input = &input[c.len_utf8()..];
-                }
-                _ => break,
-            }
+            ']' => return Ok((out, &input[i + 1..])),
+            c if c.is_control() => return Err(i),
+            c => out.push(c),
         }
-        Ok(out)
-    };
-    alt((
-        delimited("[id:", value, ']').map(|v| Meta::Id(v.trim().to_owned())),
-        delimited("[tag:", value, ']').map(|v| Meta::Tag(v.trim().to_owned())),
-        delimited("[points:", spaced_number, ']').map(Meta::Points),
-    ))
-    .parse_next(input)
+    }
+    Err(input.len())
 }
 
+/// `[id:…]`, `[tag:…]` and `[points:…]` in comment lines, in one pass.
 fn id_and_tags(comments: &[String]) -> (Option<String>, Vec<String>, Option<f64>) {
     let mut id = None;
     let mut tags = Vec::new();
     let mut points = None;
     for line in comments {
         let mut rest = line.as_str();
-        while !rest.is_empty() {
-            let mut attempt = rest;
-            match comment_token(&mut attempt) {
-                Ok(Meta::Id(value)) => {
-                    if id.is_none() && !value.is_empty() {
-                        id = Some(value);
+        while let Some(open) = rest.find('[') {
+            rest = &rest[open..];
+            let prefix = ["[id:", "[tag:"].into_iter().find(|p| rest.starts_with(p));
+            if let Some(prefix) = prefix {
+                match bracket_value(&rest[prefix.len()..]) {
+                    Ok((value, after)) => {
+                        let value = value.trim().to_owned();
+                        if prefix == "[tag:" {
+                            tags.push(value);
+                        } else if id.is_none() && !value.is_empty() {
+                            id = Some(value);
+                        }
+                        rest = after;
                     }
-                    rest = attempt;
+                    Err(stop) => rest = &rest[prefix.len() + stop..],
                 }
-                Ok(Meta::Tag(value)) => {
-                    tags.push(value);
-                    rest = attempt;
-                }
-                Ok(Meta::Points(value)) => {
+                continue;
+            }
+            let mut attempt = rest;
+            match points_token(&mut attempt) {
+                Ok(value) => {
                     points = Some(value);
                     rest = attempt;
                 }
-                Err(_) => {
-                    let c = rest.chars().next().expect("not empty");
-                    rest = &rest[c.len_utf8()..];
-                }
+                Err(_) => rest = &rest[1..],
             }
         }
     }
@@ -320,32 +320,49 @@ fn lex(lines: &[(u32, &str)]) -> Block {
     }
 }
 
-/// The lines of `source`, numbered from 1, split into blank-line-separated blocks.
-fn blocks(source: &str) -> Vec<Vec<(u32, &str)>> {
+/// One question's lines (numbered from 1), or only the size of a block
+/// too long to read.
+struct Lines<'a> {
+    lines: Vec<(u32, &'a str)>,
+    first_line: u32,
+    chars: usize,
+}
+
+/// The blank-line-separated blocks of `source`, one at a time; a block
+/// stops collecting lines once it passes the size limit.
+fn blocks(source: &str) -> impl Iterator<Item = Lines<'_>> {
     let source = source.strip_prefix('\u{FEFF}').unwrap_or(source);
-    let lines: Vec<&str> = if source.contains('\n') {
-        source
-            .split('\n')
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .collect()
+    let lines: Box<dyn Iterator<Item = &str>> = if source.contains('\n') {
+        Box::new(
+            source
+                .split('\n')
+                .map(|l| l.strip_suffix('\r').unwrap_or(l)),
+        )
     } else {
-        source.split('\r').collect()
+        Box::new(source.split('\r'))
     };
-    let mut blocks = Vec::new();
-    let mut current = Vec::new();
-    for (index, line) in lines.into_iter().enumerate() {
-        if line.trim_matches(is_space).is_empty() {
-            if !current.is_empty() {
-                blocks.push(std::mem::take(&mut current));
+    let mut lines = lines.zip(1u32..);
+    std::iter::from_fn(move || {
+        let mut block: Option<Lines<'_>> = None;
+        for (line, number) in lines.by_ref() {
+            if line.trim_matches(is_space).is_empty() {
+                if block.is_some() {
+                    break;
+                }
+                continue;
             }
-        } else {
-            current.push((index as u32 + 1, line));
+            let current = block.get_or_insert(Lines {
+                lines: Vec::new(),
+                first_line: number,
+                chars: 0,
+            });
+            current.chars += line.chars().count();
+            if current.chars <= MAX_GIFT_QUESTION_CHARS {
+                current.lines.push((number, line));
+            }
         }
-    }
-    if !current.is_empty() {
-        blocks.push(current);
-    }
-    blocks
+        block
+    })
 }
 
 enum Item {
@@ -358,8 +375,25 @@ enum Item {
 pub fn parse(source: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut category: Option<String> = None;
-    for lines in blocks(source) {
-        match read_block(&lex(&lines), category.as_deref()) {
+    for block in blocks(source) {
+        if parsed.stopped {
+            break;
+        }
+        if block.chars > MAX_GIFT_QUESTION_CHARS {
+            parsed.add_error(error(
+                Position {
+                    line: block.first_line,
+                    column: 1,
+                },
+                format!(
+                    "soal ini berisi {} karakter; paling banyak {} karakter per soal",
+                    grouped(block.chars as u64),
+                    grouped(MAX_GIFT_QUESTION_CHARS as u64)
+                ),
+            ));
+            continue;
+        }
+        match read_block(&lex(&block.lines), category.as_deref()) {
             Ok(Item::Category(path)) => category = Some(path),
             Ok(Item::Question(mut located)) => {
                 if let Some(path) = &category {
@@ -368,10 +402,10 @@ pub fn parse(source: &str) -> Parsed {
                         located.question.tags.push(tag);
                     }
                 }
-                parsed.questions.push(located)
+                parsed.add_question(located)
             }
             Ok(Item::Nothing) => {}
-            Err(err) => parsed.errors.push(err),
+            Err(err) => parsed.add_error(err),
         }
     }
     parsed
@@ -566,7 +600,7 @@ fn matching(answer: Text<'_>, block_at: Position, format: TextFormat) -> Result<
                 position(piece, block_at),
                 format!(
                     "pasangan '{}' tidak memiliki '->': diharapkan '=kiri -> kanan'",
-                    string(piece)
+                    snippet(&string(piece), 80)
                 ),
             )
         })?;
@@ -668,7 +702,10 @@ fn numerical(answer: Text<'_>, block_at: Position, format: TextFormat) -> Result
             .map_err(|_| {
                 error(
                     position(rest, block_at),
-                    format!("jawaban numerik '{text}' tidak sah: diharapkan angka, angka:toleransi, atau min..max"),
+                    format!(
+                        "jawaban numerik '{}' tidak sah: diharapkan angka, angka:toleransi, atau min..max",
+                        snippet(&text, 80)
+                    ),
                 )
             })?;
         let (value, tolerance) = match form {

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::FieldError;
 use crate::markup::{markdown_to_html, plain_to_html, sanitize_html};
+use crate::numbers::grouped;
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Enum,
@@ -232,6 +233,33 @@ impl std::fmt::Display for ParseError {
     }
 }
 
+/// Questions in one file. The shipped banks hold 16 each; a whole national
+/// item bank exported from Moodle is a few thousand. Every question is
+/// hashed, compared and perhaps inserted inside one write transaction.
+pub const MAX_QUESTIONS_PER_FILE: usize = 5_000;
+
+/// Errors (and, separately, warnings) reported per file; past this the rest
+/// of the file is not read. A file with more is not a bank with typos, and
+/// listing every one would make the answer as large as the file.
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// Characters in one GIFT question (the block between two blank lines).
+/// About a hundred pages of text, or a small inline image; each character
+/// is held with its position while the question is read.
+pub const MAX_GIFT_QUESTION_CHARS: usize = 200_000;
+
+/// Nesting of XML elements. A Moodle export nests six deep; the document
+/// tree is walked recursively, and ten thousand levels overflow the stack.
+pub const MAX_XML_DEPTH: usize = 100;
+
+/// XML elements in one file: a Moodle export uses 20–40 per question, and
+/// each element is held in memory while the file is read.
+pub const MAX_XML_ELEMENTS: usize = 50 * MAX_QUESTIONS_PER_FILE;
+
+/// Attributes on one XML element: Moodle writes at most three; the XML
+/// reader compares each new attribute with every earlier one.
+pub const MAX_XML_ATTRIBUTES: usize = 32;
+
 /// The result of reading one file: every question that could be read, and
 /// every problem (an import applies only when there are none).
 #[derive(Debug, Default)]
@@ -239,6 +267,75 @@ pub struct Parsed {
     pub questions: Vec<Located>,
     pub errors: Vec<ParseError>,
     pub warnings: Vec<ParseError>,
+    /// Set once the file broke a limit: the parser reads no further.
+    pub stopped: bool,
+}
+
+impl Parsed {
+    /// Records an error; at the limit, says so and stops the reading.
+    pub fn add_error(&mut self, error: ParseError) {
+        if self.stopped {
+            return;
+        }
+        let at = error.at;
+        self.errors.push(error);
+        if self.errors.len() >= MAX_PROBLEMS_PER_FILE {
+            self.stop(
+                at,
+                format!(
+                    "pemeriksaan berhenti setelah {MAX_PROBLEMS_PER_FILE} kesalahan; perbaiki yang di atas lalu unggah ulang"
+                ),
+            );
+        }
+    }
+
+    /// Records a warning; past the limit one note stands for the rest.
+    pub fn add_warning(&mut self, warning: ParseError) {
+        match self.warnings.len() {
+            n if n < MAX_PROBLEMS_PER_FILE => self.warnings.push(warning),
+            n if n == MAX_PROBLEMS_PER_FILE => self.warnings.push(ParseError {
+                at: warning.at,
+                message: format!(
+                    "peringatan lain tidak ditampilkan (paling banyak {MAX_PROBLEMS_PER_FILE})"
+                ),
+            }),
+            _ => {}
+        }
+    }
+
+    /// Records a question, or stops the reading at the question limit.
+    pub fn add_question(&mut self, question: Located) {
+        if self.stopped {
+            return;
+        }
+        if self.questions.len() >= MAX_QUESTIONS_PER_FILE {
+            self.stop(
+                question.at,
+                format!(
+                    "berkas berisi lebih dari {max} soal; paling banyak {max} soal per berkas: bagi menjadi beberapa berkas",
+                    max = grouped(MAX_QUESTIONS_PER_FILE as u64)
+                ),
+            );
+            return;
+        }
+        self.questions.push(question);
+    }
+
+    /// Ends the reading with an error at `at` that names the limit.
+    pub fn stop(&mut self, at: Position, message: String) {
+        if !self.stopped {
+            self.errors.push(ParseError { at, message });
+            self.stopped = true;
+        }
+    }
+}
+
+/// At most `max` characters of `text` for quoting it in a message.
+pub fn snippet(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 impl Question {
@@ -294,14 +391,8 @@ pub fn lint(questions: &[(String, Located)]) -> Vec<FieldError> {
     let mut problems = Vec::new();
     let mut seen: BTreeMap<String, (String, Position)> = BTreeMap::new();
     for (file, Located { at, question }) in questions {
-        let mut problem = |message: String| {
-            problems.push(FieldError {
-                row: Some(at.line),
-                column: Some(at.column),
-                field: file.clone(),
-                message,
-            })
-        };
+        let mut problem =
+            |message: String| problems.push(FieldError::in_file(file, at.line, at.column, message));
         let key = question.stable_id();
         if let Some((first_file, first)) = seen.insert(key.clone(), (file.clone(), *at)) {
             problem(format!(

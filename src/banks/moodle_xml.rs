@@ -9,9 +9,10 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
 use super::model::{
-    Body, Choice, Located, MatchPair, NumericAnswer, ParseError, Parsed, Position, Question,
-    TextFormat,
+    Body, Choice, Located, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MatchPair,
+    NumericAnswer, ParseError, Parsed, Position, Question, TextFormat, snippet,
 };
+use crate::numbers::grouped;
 
 #[derive(Debug, Default)]
 struct Element {
@@ -62,74 +63,136 @@ impl Element {
     }
 }
 
-fn position_of(source: &str, byte: usize) -> Position {
-    let before = &source[..byte.min(source.len())];
-    let line = before.matches('\n').count() as u32 + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-    Position { line, column }
+/// Line and column of byte offsets in `source`, for offsets that only grow:
+/// each call counts from the previous one, so a whole file costs one pass
+/// (counting from the start every time made a large file quadratic).
+struct Lines<'a> {
+    source: &'a str,
+    byte: usize,
+    at: Position,
 }
 
-/// Reads the document into a small tree, or says where the XML is broken.
+impl<'a> Lines<'a> {
+    fn new(source: &'a str) -> Self {
+        Lines {
+            source,
+            byte: 0,
+            at: Position { line: 1, column: 1 },
+        }
+    }
+
+    fn at(&mut self, byte: usize) -> Position {
+        let byte = byte.min(self.source.len());
+        if byte < self.byte {
+            // Only an error can point back; count that once from the start.
+            *self = Lines::new(self.source);
+        }
+        let Some(stretch) = self.source.get(self.byte..byte) else {
+            return self.at;
+        };
+        for c in stretch.chars() {
+            if c == '\n' {
+                self.at.line += 1;
+                self.at.column = 1;
+            } else {
+                self.at.column += 1;
+            }
+        }
+        self.byte = byte;
+        self.at
+    }
+}
+
+fn limit_error(at: Position, message: String) -> ParseError {
+    ParseError { at, message }
+}
+
+/// Reads the document into a small tree, or says where the XML is broken
+/// or which limit it passes.
 fn tree(source: &str) -> Result<Element, ParseError> {
     let mut reader = Reader::from_str(source);
     reader.config_mut().trim_text(false);
+    let mut lines = Lines::new(source);
     let mut stack = vec![Element::default()];
+    let mut elements = 0usize;
     loop {
         let start = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|err| ParseError {
-            at: position_of(source, reader.error_position() as usize),
-            message: format!("XML tidak sah: {err}"),
-        })?;
-        let at = position_of(source, start);
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => {
+                return Err(ParseError {
+                    at: lines.at(reader.error_position() as usize),
+                    message: format!("XML tidak sah: {err}"),
+                });
+            }
+        };
+        let at = lines.at(start);
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > MAX_XML_ELEMENTS {
+                return Err(limit_error(
+                    at,
+                    format!(
+                        "berkas berisi lebih dari {} elemen XML; paling banyak {}",
+                        grouped(MAX_XML_ELEMENTS as u64),
+                        grouped(MAX_XML_ELEMENTS as u64)
+                    ),
+                ));
+            }
+        }
+        // The root placeholder is not an element of the document.
+        let Some(parent) = stack.last_mut() else {
+            return Err(limit_error(at, "XML tidak seimbang".into()));
+        };
         match event {
             Event::Start(e) => {
+                if stack.len() > MAX_XML_DEPTH {
+                    return Err(limit_error(
+                        at,
+                        format!(
+                            "elemen XML bersarang lebih dari {MAX_XML_DEPTH} tingkat; paling banyak {MAX_XML_DEPTH} tingkat"
+                        ),
+                    ));
+                }
                 let element = open_element(&e, at)?;
                 stack.push(element);
             }
             Event::Empty(e) => {
                 let element = open_element(&e, at)?;
-                stack.last_mut().expect("root").children.push(element);
+                parent.children.push(element);
             }
             Event::End(_) => {
-                let done = stack.pop().expect("balanced by the reader");
-                stack.last_mut().expect("root").children.push(done);
+                // The reader checks that end tags match their start tags.
+                let done = stack.pop();
+                match (done, stack.last_mut()) {
+                    (Some(done), Some(parent)) => parent.children.push(done),
+                    _ => return Err(limit_error(at, "XML tidak seimbang".into())),
+                }
             }
-            Event::Text(t) => stack
-                .last_mut()
-                .expect("root")
-                .text
-                .push_str(&t.xml10_content()),
-            Event::CData(t) => stack
-                .last_mut()
-                .expect("root")
-                .text
-                .push_str(&t.into_inner()),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => {
-                        let name = r.xml10_content();
-                        resolve_predefined_entity(&name)
-                            .map(str::to_owned)
-                            .ok_or_else(|| ParseError {
-                                at,
-                                message: format!("entitas '&{name};' tidak dikenal"),
-                            })?
-                    }
-                };
-                stack.last_mut().expect("root").text.push_str(&resolved);
-            }
+            Event::Text(t) => parent.text.push_str(&t.xml10_content()),
+            Event::CData(t) => parent.text.push_str(&t.into_inner()),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => parent.text.push(c),
+                _ => {
+                    let name = r.xml10_content();
+                    let resolved = resolve_predefined_entity(&name).ok_or_else(|| ParseError {
+                        at,
+                        message: format!("entitas '&{};' tidak dikenal", snippet(&name, 40)),
+                    })?;
+                    parent.text.push_str(resolved);
+                }
+            },
             Event::Eof => break,
             _ => {}
         }
     }
-    if stack.len() != 1 {
-        return Err(ParseError {
-            at: position_of(source, source.len()),
+    match (stack.pop(), stack.is_empty()) {
+        (Some(root), true) => Ok(root),
+        _ => Err(ParseError {
+            at: lines.at(source.len()),
             message: "XML berakhir sebelum semua elemen ditutup".into(),
-        });
+        }),
     }
-    Ok(stack.pop().expect("root"))
 }
 
 fn open_element(
@@ -138,6 +201,14 @@ fn open_element(
 ) -> Result<Element, ParseError> {
     let mut attrs = Vec::new();
     for attr in e.attributes() {
+        if attrs.len() == MAX_XML_ATTRIBUTES {
+            return Err(ParseError {
+                at,
+                message: format!(
+                    "elemen XML dengan lebih dari {MAX_XML_ATTRIBUTES} atribut; paling banyak {MAX_XML_ATTRIBUTES}"
+                ),
+            });
+        }
         let attr = attr.map_err(|err| ParseError {
             at,
             message: format!("atribut XML tidak sah: {err}"),
@@ -186,7 +257,10 @@ fn fraction(answer: &Element) -> Result<f64, ParseError> {
         .map(|f| (f / 100.0 * 1e7).round() / 1e7)
         .ok_or_else(|| ParseError {
             at: answer.at,
-            message: format!("fraction=\"{raw}\" tidak sah: diharapkan angka antara -100 dan 100"),
+            message: format!(
+                "fraction=\"{}\" tidak sah: diharapkan angka antara -100 dan 100",
+                snippet(raw, 40)
+            ),
         })
 }
 
@@ -253,7 +327,8 @@ fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
                         return Err(ParseError {
                             at: a.at,
                             message: format!(
-                                "jawaban benar/salah '{other}' tidak sah: diharapkan 'true' atau 'false'"
+                                "jawaban benar/salah '{}' tidak sah: diharapkan 'true' atau 'false'",
+                                snippet(other, 40)
                             ),
                         });
                     }
@@ -282,7 +357,7 @@ fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
                 } else {
                     Some(text.parse::<f64>().map_err(|_| ParseError {
                         at: a.at,
-                        message: format!("jawaban numerik '{text}' bukan angka"),
+                        message: format!("jawaban numerik '{}' bukan angka", snippet(&text, 40)),
                     })?)
                 };
                 let tolerance = a
@@ -291,7 +366,7 @@ fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
                     .unwrap_or_else(|| "0".into());
                 let tolerance = tolerance.parse::<f64>().map_err(|_| ParseError {
                     at: a.at,
-                    message: format!("toleransi '{tolerance}' bukan angka"),
+                    message: format!("toleransi '{}' bukan angka", snippet(&tolerance, 40)),
                 })?;
                 out.push(NumericAnswer {
                     value,
@@ -329,12 +404,12 @@ pub fn parse(source: &str) -> Parsed {
     let root = match tree(source) {
         Ok(root) => root,
         Err(err) => {
-            parsed.errors.push(err);
+            parsed.add_error(err);
             return parsed;
         }
     };
     let Some(quiz) = root.child("quiz") else {
-        parsed.errors.push(ParseError {
+        parsed.add_error(ParseError {
             at: Position { line: 1, column: 1 },
             message: "bukan berkas Moodle XML: elemen <quiz> tidak ditemukan".into(),
         });
@@ -342,6 +417,9 @@ pub fn parse(source: &str) -> Parsed {
     };
     let mut category: Option<String> = None;
     for element in quiz.all("question") {
+        if parsed.stopped {
+            break;
+        }
         let kind = element.attr("type").unwrap_or("");
         if kind == "category" {
             category = element.text_of("category").filter(|c| !c.is_empty());
@@ -349,19 +427,22 @@ pub fn parse(source: &str) -> Parsed {
         }
         let files = element.files();
         if !files.is_empty() {
-            parsed.warnings.push(ParseError {
+            parsed.add_warning(ParseError {
                 at: element.at,
                 message: format!(
                     "berkas tersemat tidak diimpor ({}); gambar di soal ini tidak akan tampil",
-                    files.join(", ")
+                    snippet(&files.join(", "), 200)
                 ),
             });
         }
         match body(element, kind) {
-            Err(err) => parsed.errors.push(err),
-            Ok(None) => parsed.warnings.push(ParseError {
+            Err(err) => parsed.add_error(err),
+            Ok(None) => parsed.add_warning(ParseError {
                 at: element.at,
-                message: format!("jenis soal '{kind}' belum didukung; soal ini dilewati"),
+                message: format!(
+                    "jenis soal '{}' belum didukung; soal ini dilewati",
+                    snippet(kind, 40)
+                ),
             }),
             Ok(Some(body)) => {
                 let mut tags: Vec<String> = element
@@ -384,7 +465,7 @@ pub fn parse(source: &str) -> Parsed {
                     } else {
                         1.0
                     });
-                parsed.questions.push(Located {
+                parsed.add_question(Located {
                     at: element.at,
                     question: Question {
                         id: element.value_of("idnumber").filter(|i| !i.is_empty()),
@@ -705,5 +786,57 @@ mod tests {
         );
         assert_eq!(parsed.errors[0].at.line, 3);
         assert!(parsed.errors[0].message.contains("banyak"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_naming_the_limit() {
+        let depth = 50_000;
+        let xml = format!(
+            "<quiz>\n{}{}</quiz>",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        );
+        let parsed = parse(&xml);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors[0].at.line, 2);
+        assert!(
+            parsed.errors[0]
+                .message
+                .contains("paling banyak 100 tingkat"),
+            "{}",
+            parsed.errors[0]
+        );
+        let fine = format!("<quiz>{}{}</quiz>", "<a>".repeat(90), "</a>".repeat(90));
+        assert!(parse(&fine).errors.is_empty());
+    }
+
+    /// Positions are counted as the reader goes: millions of events on one
+    /// line or on many lines stay linear, and columns stay right.
+    #[test]
+    fn hostile_shapes_are_linear_and_bounded() {
+        let started = std::time::Instant::now();
+        let one_line = format!("<quiz>{}</quiz>", "<b/>".repeat(2 * 1024 * 1024));
+        let parsed = parse(&one_line);
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(
+            parsed.errors[0].message.contains("paling banyak 250.000"),
+            "{}",
+            parsed.errors[0]
+        );
+        assert_eq!(parsed.errors[0].at.line, 1);
+        assert_eq!(parsed.errors[0].at.column, 3 + 4 * MAX_XML_ELEMENTS as u32);
+        let text = format!("<quiz>{}</quiz>", "x\n".repeat(4 * 1024 * 1024));
+        assert!(parse(&text).errors.is_empty());
+        let refs = format!("<quiz>{}</quiz>", "&amp;\n".repeat(1024 * 1024));
+        assert!(parse(&refs).errors.is_empty());
+        let attrs: String = (0..40).map(|i| format!(" a{i}=\"\"")).collect();
+        let parsed = parse(&format!("<quiz>\n<question{attrs}/></quiz>"));
+        assert!(
+            parsed.errors[0].message.contains("paling banyak 32"),
+            "{}",
+            parsed.errors[0]
+        );
+        assert_eq!(parsed.errors[0].at.line, 2);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 }

@@ -72,12 +72,7 @@ pub struct ImportReport {
 }
 
 fn located_error(file: &str, e: &ParseError) -> FieldError {
-    FieldError {
-        row: Some(e.at.line),
-        column: Some(e.at.column),
-        field: file.to_owned(),
-        message: e.message.clone(),
-    }
+    FieldError::in_file(file, e.at.line, e.at.column, e.message.clone())
 }
 
 /// What the files of one import hold.
@@ -104,13 +99,14 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
             Ok(text) => text,
             Err(err) => {
                 errors.push(FieldError {
-                    row: None,
-                    column: None,
-                    field: file.name.clone(),
-                    message: format!(
-                        "berkas harus UTF-8 (byte tidak sah di posisi {})",
-                        err.valid_up_to()
-                    ),
+                    file: Some(file.name.clone()),
+                    ..FieldError::new(
+                        "file",
+                        format!(
+                            "berkas harus UTF-8 (byte tidak sah di posisi {})",
+                            crate::numbers::grouped(err.valid_up_to() as u64)
+                        ),
+                    )
                 });
                 continue;
             }
@@ -127,14 +123,12 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
         if let Some((first_file, first_line)) =
             seen.insert(key.clone(), (file.clone(), located.at.line))
         {
-            errors.push(FieldError {
-                row: Some(located.at.line),
-                column: Some(located.at.column),
-                field: file.clone(),
-                message: format!(
-                    "id soal '{key}' sudah dipakai di {first_file} baris {first_line}"
-                ),
-            });
+            errors.push(FieldError::in_file(
+                file,
+                located.at.line,
+                located.at.column,
+                format!("id soal '{key}' sudah dipakai di {first_file} baris {first_line}"),
+            ));
         }
     }
     if questions.is_empty() && errors.is_empty() {
@@ -171,17 +165,26 @@ fn bank_name_for(request: &ImportRequest) -> AppResult<String> {
 
 pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> {
     let bank_name = bank_name_for(&request)?;
-    let ParsedFiles {
-        questions,
-        warnings,
-        format,
-    } = parse_files(request.format, &request.files).map_err(AppError::validation)?;
     let source_name = request
         .files
         .iter()
         .map(|f| f.name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
+    let ImportRequest {
+        format,
+        files,
+        dry_run,
+        actor,
+        ..
+    } = request;
+    let ParsedFiles {
+        questions,
+        warnings,
+        format,
+    } = crate::blocking::run(move || parse_files(format, &files))
+        .await?
+        .map_err(AppError::validation)?;
     let now = clock::now();
 
     let txn = db.begin_write().await?;
@@ -206,7 +209,7 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
         removed: 0,
         by_type: count_by_type(questions.iter().map(|(_, l)| &l.question)),
         warnings,
-        dry_run: request.dry_run,
+        dry_run,
         questions: Vec::new(),
     };
     let mut members = Vec::with_capacity(questions.len());
@@ -242,9 +245,10 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
         });
     }
     report.imported = report.new + report.changed;
+    let kept: std::collections::HashSet<&Uuid> = members.iter().collect();
     report.removed = previous_members
         .iter()
-        .filter(|id| !members.contains(id))
+        .filter(|id| !kept.contains(id))
         .count() as u32;
 
     if members != previous_members {
@@ -255,14 +259,14 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
                 bank_id: bank.id,
                 version: report.version,
                 source_name: &source_name,
-                created_by: request.actor,
+                created_by: actor,
                 members: &members,
             },
             now,
         )
         .await?;
     }
-    if request.dry_run {
+    if dry_run {
         txn.rollback().await?;
         if bank.current_version == 0 && report.version == 1 {
             report.bank_id = None;
@@ -496,14 +500,7 @@ pub async fn load_directory(db: &Db, root: &Path) -> Vec<(String, Result<ImportR
             ),
             Err(AppError::Validation { details, .. }) => {
                 for d in details {
-                    tracing::warn!(
-                        bank = %name,
-                        "{}:{}:{}: {}",
-                        d.field,
-                        d.row.unwrap_or(0),
-                        d.column.unwrap_or(0),
-                        d.message
-                    );
+                    tracing::warn!(bank = %name, "{d}");
                 }
                 tracing::warn!(bank = %name, errors = details.len(), "question bank not loaded");
             }

@@ -178,6 +178,9 @@ pub fn check_jp(jp: Option<i32>, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// The largest module body, in bytes of Markdown.
+pub const MAX_BODY_MARKDOWN_BYTES: usize = 1_000_000;
+
 /// The largest attachment a module may carry.
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 

@@ -17,7 +17,7 @@ use crate::http::csrf::{self, CheckedForm};
 use crate::http::pages::unprocessable;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-use crate::markup::markdown_to_html;
+use crate::markup::render_markdown;
 
 fn options() -> minijinja::Value {
     context! {
@@ -132,9 +132,23 @@ impl ModuleForm {
         })
     }
 
-    fn preview(&self) -> Option<String> {
-        (self.action == "preview").then(|| markdown_to_html(&self.body_markdown))
+    fn previewing(&self) -> bool {
+        self.action == "preview"
     }
+
+    /// The rendered body when previewing; a body past the size limit is
+    /// not rendered (saving it names the limit).
+    async fn preview(&self) -> AppResult<Option<String>> {
+        preview_of(self.previewing(), &self.body_markdown).await
+    }
+}
+
+/// The Markdown preview, rendered on the parsing pool.
+async fn preview_of(previewing: bool, markdown: &str) -> AppResult<Option<String>> {
+    if !previewing || markdown.len() > super::model::MAX_BODY_MARKDOWN_BYTES {
+        return Ok(None);
+    }
+    Ok(Some(render_markdown(markdown.to_owned()).await?))
 }
 
 async fn course_editor(
@@ -157,6 +171,7 @@ async fn course_editor(
             description: detail.course.description.clone(),
         }),
     };
+    let preview = module_form.preview().await?;
     state.templates.page(
         "admin/course_edit.html",
         Some(user),
@@ -165,7 +180,7 @@ async fn course_editor(
             course => to_value(&detail),
             form => course_form,
             module_form => to_value(module_form),
-            preview => module_form.preview(),
+            preview => preview,
             errors => to_value(&errors),
             ..options()
         },
@@ -251,7 +266,7 @@ pub async fn add_module(
     CheckedForm(form): CheckedForm<ModuleForm>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    if form.preview().is_some() {
+    if form.previewing() {
         return Ok(
             course_editor(&state, user, csrf, id.0, None, &form, Vec::new())
                 .await?
@@ -308,12 +323,16 @@ async fn module_editor(
             action: String::new(),
         }),
     };
-    let preview = form
+    let previewing = form
         .get_attr("action")
         .ok()
-        .filter(|a| a.as_str() == Some("preview"))
-        .and_then(|_| form.get_attr("body_markdown").ok())
-        .and_then(|md| md.as_str().map(markdown_to_html));
+        .is_some_and(|a| a.as_str() == Some("preview"));
+    let body = form.get_attr("body_markdown").ok();
+    let preview = preview_of(
+        previewing,
+        body.as_ref().and_then(|b| b.as_str()).unwrap_or(""),
+    )
+    .await?;
     state.templates.page(
         "admin/module_edit.html",
         Some(user),
@@ -342,7 +361,7 @@ pub async fn update_module(
     CheckedForm(form): CheckedForm<ModuleForm>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    if form.preview().is_some() {
+    if form.previewing() {
         return Ok(
             module_editor(&state, user, csrf, id.0, Some(&form), Vec::new())
                 .await?

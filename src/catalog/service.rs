@@ -17,7 +17,7 @@ use crate::clock;
 use crate::db::Db;
 use crate::entities::{course, module, module_attachment};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::markup::markdown_to_html;
+use crate::markup::render_markdown;
 
 fn visible(viewer: &CurrentUser, course: &course::Model) -> bool {
     viewer.has(Role::Admin) || course.status == CourseStatus::Published
@@ -270,7 +270,7 @@ fn check_module(input: &ModuleInput) -> Result<Option<String>, Vec<FieldError>> 
     if input
         .body_markdown
         .as_ref()
-        .is_some_and(|b| b.len() > 1_000_000)
+        .is_some_and(|b| b.len() > super::model::MAX_BODY_MARKDOWN_BYTES)
     {
         errors.push(FieldError::new("body_markdown", "maksimal 1 MB teks"));
     }
@@ -288,6 +288,7 @@ pub async fn add_module(db: &Db, course_id: Uuid, input: ModuleInput) -> AppResu
         .await?
         .ok_or(AppError::NotFound)?;
     let markdown = input.body_markdown.unwrap_or_default();
+    let body_html = render_markdown(markdown.clone()).await?;
     let now = clock::now();
     let txn = db.begin_write().await?;
     let position = store::next_position(&txn, course_id).await?;
@@ -297,7 +298,7 @@ pub async fn add_module(db: &Db, course_id: Uuid, input: ModuleInput) -> AppResu
         position: Set(position),
         title: Set(title),
         jp: Set(input.jp.flatten()),
-        body_html: Set(markdown_to_html(&markdown)),
+        body_html: Set(body_html),
         body_markdown: Set(markdown),
         created_at: Set(now),
         updated_at: Set(now),
@@ -321,7 +322,7 @@ pub async fn update_module(db: &Db, id: Uuid, input: ModuleInput) -> AppResult<m
         active.jp = Set(jp);
     }
     if let Some(markdown) = input.body_markdown {
-        active.body_html = Set(markdown_to_html(&markdown));
+        active.body_html = Set(render_markdown(markdown.clone()).await?);
         active.body_markdown = Set(markdown);
     }
     active.updated_at = Set(clock::now());

@@ -426,8 +426,7 @@ impl BatchesApi {
             dry_run: dry_run.0,
         };
         Ok(Json(
-            super::import::import_file(&state.db, admin, id.0, name.as_deref(), &bytes, options)
-                .await?,
+            super::import::import_file(&state.db, admin, id.0, name, bytes, options).await?,
         ))
     }
 

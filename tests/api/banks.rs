@@ -149,11 +149,12 @@ async fn bad_files_are_refused_whole_with_lines(app: TestApp) {
             (
                 d["row"].as_i64().unwrap(),
                 d["column"].as_i64().unwrap(),
-                d["field"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
             )
         })
         .collect();
     assert_eq!(places, [(3, 5, "rusak.gift"), (5, 8, "rusak.gift")]);
+    assert!(details.iter().all(|d| d["field"] == "file"), "{body}");
     assert!(
         details[0]["message"]
             .as_str()

@@ -5,6 +5,9 @@
 //! a missing backend fails the run instead of being skipped.
 
 mod database;
+// Shared with the fuzz targets and the hostile-files benchmark.
+#[allow(dead_code)]
+mod hostile;
 // Shared with the exam-day benchmark, which uses the rest of it.
 #[allow(dead_code)]
 mod process;
@@ -30,6 +33,7 @@ mod quizzes;
 mod records;
 mod reliability;
 mod schedule;
+mod uploads;
 mod users;
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -90,6 +94,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("pages", pages::cases()),
+        ("uploads", uploads::cases()),
     ]
 }
 

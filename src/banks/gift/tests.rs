@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::banks::model::{MAX_PROBLEMS_PER_FILE, MAX_QUESTIONS_PER_FILE};
 
 fn one(source: &str) -> Question {
     let parsed = parse(source);
@@ -367,4 +368,55 @@ fn shipped_files_parse_cleanly() {
         }
         assert!(total >= minimum, "{track}: {total}");
     }
+}
+
+/// Hostile shapes are parsed or refused in linear time, and the answer is
+/// bounded: a few seconds even unoptimised for 10 MiB.
+#[test]
+fn hostile_files_are_linear_and_bounded() {
+    let started = std::time::Instant::now();
+    let comment = "[id:[tag:".repeat(20_000);
+    let tokens: String = (0..50)
+        .map(|i| format!("// {comment}\nSoal {i} {{T}}\n\n"))
+        .collect();
+    let parsed = parse(&tokens);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors.first());
+    assert_eq!(parsed.questions.len(), 50);
+    assert!(parsed.questions[0].question.id.is_none());
+
+    let many = "Soal\n\n".repeat(10 * 1024 * 1024 / 6);
+    let parsed = parse(&many);
+    assert_eq!(parsed.questions.len(), MAX_QUESTIONS_PER_FILE);
+    let last = parsed.errors.last().unwrap();
+    assert!(last.message.contains("paling banyak 5.000 soal"), "{last}");
+    assert_eq!(last.at.line, 2 * MAX_QUESTIONS_PER_FILE as u32 + 1);
+
+    let broken = "}\n\n".repeat(10 * 1024 * 1024 / 3);
+    let parsed = parse(&broken);
+    assert_eq!(parsed.errors.len(), MAX_PROBLEMS_PER_FILE + 1);
+    assert!(parsed.errors.last().unwrap().message.contains("berhenti"));
+
+    let long = format!("Awal\n{}\n", "x".repeat(10 * 1024 * 1024));
+    let parsed = parse(&long);
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.errors[0].at.line, 1);
+    assert!(
+        parsed.errors[0]
+            .message
+            .contains("paling banyak 200.000 karakter"),
+        "{}",
+        parsed.errors[0]
+    );
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}
+
+#[test]
+fn comment_tokens_keep_their_meaning() {
+    let q = one("// [id:a\\]b] [tag:x] [id:ignored] [tag: y ] [points:2.5] [tag:open\nSoal {T}");
+    assert_eq!(q.id.as_deref(), Some("a]b"));
+    assert_eq!(q.tags, ["x", "y"]);
+    assert_eq!(q.default_points, 2.5);
+    let q = one("// [id:[id:pk-1] [points:x] [tag:[tag:t]\nSoal {T}");
+    assert_eq!(q.id.as_deref(), Some("[id:pk-1"));
+    assert_eq!(q.tags, ["[tag:t"]);
 }

@@ -593,6 +593,12 @@ pub async fn import(
                     .bytes()
                     .await
                     .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
+                if bytes.len() > crate::accounts::api::MAX_IMPORT_BYTES {
+                    return Err(AppError::invalid_field(
+                        "file",
+                        "berkas terlalu besar (maksimal 10 MiB)",
+                    ));
+                }
                 file = Some((name, bytes));
             }
             _ => {}
@@ -601,15 +607,7 @@ pub async fn import(
     csrf::verify(verifier, &token)?;
     let result = match file.filter(|(_, b)| !b.is_empty()) {
         Some((name, bytes)) => {
-            super::super::import::import_file(
-                &state.db,
-                user,
-                id.0,
-                name.as_deref(),
-                &bytes,
-                options,
-            )
-            .await
+            super::super::import::import_file(&state.db, user, id.0, name, bytes, options).await
         }
         None => Err(AppError::invalid_field(
             "file",

@@ -1,0 +1,47 @@
+//! Numbers as a person in Indonesia reads them: `1.048.576` (a dot groups
+//! thousands) and `10,5` (a decimal comma). Used in messages that name a
+//! limit or a count.
+
+/// `1048576` → `1.048.576`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count in MiB with at most one decimal: `52428800` → `50 MiB`,
+/// `11010048` → `10,5 MiB`.
+pub fn mebibytes(bytes: u64) -> String {
+    let tenths = (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() as u64;
+    match tenths % 10 {
+        0 => format!("{} MiB", grouped(tenths / 10)),
+        d => format!("{},{d} MiB", grouped(tenths / 10)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands_with_dots() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1.000");
+        assert_eq!(grouped(10_000), "10.000");
+        assert_eq!(grouped(1_048_576), "1.048.576");
+    }
+
+    #[test]
+    fn mebibytes_use_a_decimal_comma() {
+        assert_eq!(mebibytes(50 * 1024 * 1024), "50 MiB");
+        assert_eq!(mebibytes(10 * 1024 * 1024 + 512 * 1024), "10,5 MiB");
+        assert_eq!(mebibytes(1024 * 1024 * 1024), "1.024 MiB");
+    }
+}
