@@ -990,6 +990,12 @@ async fn batch_pages_for_admin_and_trainee(app: TestApp) {
         ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART;TZID=Asia/Jakarta:20260303T080000"),
         "{ics}"
     );
+    // RFC 5545 §3.2.19: the zone a TZID names is in the file.
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Jakarta\r\n")
+            && ics.contains("TZOFFSETTO:+0700"),
+        "{ics}"
+    );
     assert_eq!(
         page(&trainee, &app, &format!("/admin/batches/{id}"))
             .await
