@@ -210,7 +210,7 @@ impl ExamsApi {
     ) -> AppResult<Json<Vec<AssessorView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(
-            assessors::assign(&state.engine, id.0, body.0.assessors).await?,
+            assessors::assign(&state.engine, auth.user(), id.0, body.0.assessors).await?,
         ))
     }
 

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod export;
 pub mod files;
 pub mod grading;
+pub mod markers;
 pub mod model;
 pub mod pages;
 pub mod plan;

@@ -228,7 +228,7 @@ pub async fn assign_assessor(
     };
     redirect_after(
         &back,
-        assessors::assign(&state.engine, id.0, vec![input]).await,
+        assessors::assign(&state.engine, &user.0, id.0, vec![input]).await,
         |_| "Asesor disimpan.".into(),
     )
 }
