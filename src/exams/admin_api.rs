@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::history::{self, ExamAudit};
-use super::markers::{self, ItemRow, MarkerBoard, NameMarker};
+use super::markers::{self, MarkerBoard, MarkerItem, NameMarker};
 use super::model::MarkRound;
 use crate::accounts::model::Role;
 use crate::error::AppResult;
@@ -89,7 +89,7 @@ impl ExamAdminApi {
         auth: Auth,
         id: Path<Uuid>,
         body: Json<NameMarkerRequest>,
-    ) -> AppResult<Json<ItemRow>> {
+    ) -> AppResult<Json<MarkerItem>> {
         auth.require(Role::Admin)?;
         let body = body.0;
         Ok(Json(

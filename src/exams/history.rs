@@ -84,10 +84,7 @@ struct Subject {
 }
 
 /// Every recorded event of the exam and what each is about.
-async fn entries(
-    engine: &Engine,
-    loaded: &Loaded,
-) -> AppResult<Vec<(audit_log::Model, Subject)>> {
+async fn entries(engine: &Engine, loaded: &Loaded) -> AppResult<Vec<(audit_log::Model, Subject)>> {
     let conn = engine.db.read();
     let exam_id = loaded.row.id;
     let items = store::items_of_exam(conn, exam_id).await?;

@@ -59,7 +59,7 @@ pub struct MissingView {
 
 /// A grading item as administrators see it: who holds it and where it stands.
 #[derive(Debug, Clone, Serialize, Object)]
-pub struct ItemRow {
+pub struct MarkerItem {
     pub item_id: Uuid,
     pub candidate_code: String,
     pub name: String,
@@ -79,7 +79,7 @@ pub struct ItemRow {
 pub struct MarkerBoard {
     pub exam_id: Uuid,
     pub missing: Vec<MissingView>,
-    pub items: Vec<ItemRow>,
+    pub items: Vec<MarkerItem>,
 }
 
 /// What naming a marker needs.
@@ -211,10 +211,10 @@ fn missing_of(loaded: &Loaded, facts: &Facts) -> Vec<MissingView> {
     out
 }
 
-fn row(facts: &Facts, item: &grading_item::Model) -> ItemRow {
+fn row(facts: &Facts, item: &grading_item::Model) -> MarkerItem {
     let round = Round::from_i32(item.round).unwrap_or(Round::First);
     let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
-    ItemRow {
+    MarkerItem {
         item_id: item.id,
         candidate_code: facts.code(item.candidate_id),
         name: facts.name(item.candidate_id),
@@ -241,7 +241,7 @@ pub async fn board(engine: &Engine, exam_id: Uuid) -> AppResult<MarkerBoard> {
     let loaded = load(engine, exam_id).await?;
     sync(engine, &loaded).await?;
     let facts = facts(engine, &loaded).await?;
-    let mut items: Vec<ItemRow> = facts.items.iter().map(|i| row(&facts, i)).collect();
+    let mut items: Vec<MarkerItem> = facts.items.iter().map(|i| row(&facts, i)).collect();
     items.sort_by(|a, b| {
         (&a.candidate_code, &a.task_key, a.round.as_str()).cmp(&(
             &b.candidate_code,
@@ -315,7 +315,7 @@ pub async fn name_marker(
     admin: &CurrentUser,
     exam_id: Uuid,
     input: NameMarker,
-) -> AppResult<ItemRow> {
+) -> AppResult<MarkerItem> {
     let loaded = load(engine, exam_id).await?;
     sync(engine, &loaded).await?;
     let candidate_id = store::candidates(engine.db.read(), exam_id)

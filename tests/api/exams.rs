@@ -18,6 +18,8 @@ cases![
     assessors_see_only_their_items_and_no_identities,
     task_files_are_checked_and_reach_the_assessor_anonymously,
     both_shipped_templates_build_on_the_shipped_banks,
+    a_missing_marker_is_named_and_an_inactive_one_replaced,
+    exam_oversight_is_for_admins_only,
 ];
 
 /// A user with `roles` in `unit_kerja`, signed in.
@@ -298,12 +300,60 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
             mark(&second, item, &top(item), "Baik.", None).await;
         }
     }
-    // Release waits for the moderation.
+    // Release waits for the moderation, and says whose and which.
     let (status, body) = admin
         .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
         .await;
     assert_error(status, &body, 409, "grading_incomplete");
+    let code = moderated["candidate_code"].as_str().unwrap();
+    let task_key = moderated["task"]["key"].as_str().unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(code) && message.contains("Moderasi"),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        1,
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["details"][0]["field"],
+        format!("{code}.{task_key}")
+    );
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tidak ada asesor utama selain kedua penilai"),
+        "{body}"
+    );
 
+    // The only lead marked the pair: nobody moderates their own mark, so
+    // the administrator names another assessor.
+    let q1 = queue(&lead).await;
+    assert_eq!(q1["counts"]["moderation"], 0, "{q1}");
+    let (third_id, third) = person(&app, &admin, "asesor3", "Inspektorat", "assessor").await;
+    let name = |who: &str| {
+        json!({ "candidate_code": code, "task_key": task_key, "round": "moderation",
+                "assessor_id": who, "reason": "Asesor utama ikut menilai pasangan ini." })
+    };
+    for marker in [&a1, &a2] {
+        let (status, body) = admin
+            .post(&format!("/api/v1/exams/{exam_id}/markers"), &name(marker))
+            .await;
+        assert_error(status, &body, 409, "own_mark");
+    }
+    let (status, named) = admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/markers"),
+            &name(&third_id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{named}");
+    assert_eq!(named["round"], "moderation");
+    assert_eq!(named["assessor_name"], "Nama asesor3");
+    let lead = third;
     let q1 = queue(&lead).await;
     assert_eq!(q1["counts"]["moderation"], 1, "{q1}");
     let moderation = q1["items"]
@@ -378,8 +428,107 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
         .iter()
         .map(|a| a["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["grade.draft", "grade.final"], "{audit}");
-    assert!(audit[0]["reason"].as_str().unwrap().contains("keliru"));
+    assert_eq!(
+        actions,
+        ["grade.assign", "grade.draft", "grade.final"],
+        "{audit}"
+    );
+    assert!(audit[1]["reason"].as_str().unwrap().contains("keliru"));
+
+    // The exam's whole trail, in words.
+    let (status, trail) = admin.get(&format!("/api/v1/exams/{exam_id}/audit")).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let events = trail["events"].as_array().unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "exam.assessors",
+        "grade.draft",
+        "grade.final",
+        "grade.assign",
+        "exam.release",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted} missing: {actions:?}");
+    }
+    assert_eq!(
+        actions.iter().filter(|a| **a == "grade.final").count(),
+        13,
+        "12 marks and a moderation"
+    );
+    let assigned = events
+        .iter()
+        .find(|e| e["action"] == "grade.assign")
+        .unwrap();
+    assert_eq!(assigned["candidate_code"], code);
+    assert_eq!(assigned["task_key"], task_key);
+    assert_eq!(assigned["round"], "moderation");
+    assert_eq!(assigned["round_label"], "Moderasi");
+    assert_eq!(assigned["actor_name"], events.last().unwrap()["actor_name"]);
+    assert!(assigned["at_wib"].as_str().unwrap().ends_with(" WIB"));
+    assert!(assigned["old_value"].is_null() && assigned["old_label"].is_null());
+    assert!(
+        assigned["new_label"]
+            .as_str()
+            .unwrap()
+            .contains("Nama asesor3"),
+        "{assigned}"
+    );
+    assert_eq!(
+        assigned["reason"],
+        "Asesor utama ikut menilai pasangan ini."
+    );
+    let moderated_final = events
+        .iter()
+        .find(|e| e["action"] == "grade.final" && e["round"] == "moderation")
+        .unwrap();
+    assert_eq!(moderated_final["actor_name"], "Nama asesor3");
+    assert!(
+        moderated_final["old_label"]
+            .as_str()
+            .unwrap()
+            .contains("Status: Draf")
+            && moderated_final["new_label"]
+                .as_str()
+                .unwrap()
+                .contains("Status: Final"),
+        "{moderated_final}"
+    );
+    let released = events.last().unwrap();
+    assert_eq!(released["action_label"], "Hasil dirilis ke peserta");
+    assert!(
+        released["new_label"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dirilis: ")
+    );
+    let resp = admin
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/exams/{exam_id}/audit?format=csv"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csv = resp.text().await.unwrap();
+    assert!(
+        csv.contains("Waktu (WIB)")
+            && csv.contains("Penilai ditetapkan administrator")
+            && csv.contains("Moderasi")
+            && csv.contains("Nama asesor3"),
+        "{csv}"
+    );
+    for raw in [
+        "grade.",
+        "exam.release",
+        "\"status\"",
+        "assessor_id",
+        "pending",
+    ] {
+        assert!(!csv.contains(raw), "{raw} in the CSV: {csv}");
+    }
 
     let resp = admin
         .request(
@@ -963,4 +1112,301 @@ async fn both_shipped_templates_build_on_the_shipped_banks(app: TestApp) {
         .await;
     assert_error(status, &body, 422, "validation_failed");
     assert_eq!(body["error"]["details"][0]["field"], "template");
+}
+
+fn name_marker(code: &str, round: &str, assessor: &str, reason: &str) -> Value {
+    json!({ "candidate_code": code, "task_key": "esai", "round": round,
+            "assessor_id": assessor, "reason": reason })
+}
+
+/// Double marking where one of two assessors shares the candidate's unit
+/// kerja: the item gets one marker and release would wait forever. The 409
+/// says which code lacks which mark; the administrator names a marker,
+/// later replaces them when deactivated; every change is in the trail.
+async fn a_missing_marker_is_named_and_an_inactive_one_replaced(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam(&app, "GAP", true).await;
+    let (k1, c1) = person(&app, &admin, "rekan", "Dinkes", "trainee").await;
+    let (k2, c2) = person(&app, &admin, "bukanrekan", "Bappeda", "trainee").await;
+    enrol(&admin, &batch_id, &k1).await;
+    enrol(&admin, &batch_id, &k2).await;
+    let (m1, s1) = person(&app, &admin, "sekantor", "Dinkes", "assessor").await;
+    let (m2, s2) = person(&app, &admin, "lainkantor", "BKD", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": m1 }, { "user_id": m2 }] }),
+        )
+        .await;
+    sit(
+        &c1,
+        &exam_id,
+        "DNS menerjemahkan nama menjadi alamat.",
+        true,
+    )
+    .await;
+    sit(
+        &c2,
+        &exam_id,
+        "DNS menerjemahkan nama menjadi alamat.",
+        true,
+    )
+    .await;
+    for assessor in [&s1, &s2] {
+        for item in queue(assessor).await["items"].as_array().unwrap() {
+            mark(assessor, item, &[2, 2], "", None).await;
+        }
+    }
+    // Every item there is final, yet one candidate has a single mark.
+    let (_, matrix) = admin.get(&format!("/api/v1/exams/{exam_id}/results")).await;
+    assert_eq!(matrix["items_total"], 3, "{matrix}");
+    assert_eq!(matrix["items_final"], 3);
+    let code = matrix["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Nama rekan")
+        .unwrap()["result"]["candidate_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "grading_incomplete");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{code}.esai (Penilai 2")),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["details"],
+        json!([{ "field": format!("{code}.esai"),
+                 "message": "Penilai 2: belum ada penilai: tidak ada asesor yang boleh menilai" }])
+    );
+    let (status, board) = admin.get(&format!("/api/v1/exams/{exam_id}/markers")).await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    assert_eq!(board["missing"].as_array().unwrap().len(), 1, "{board}");
+    let gap = &board["missing"][0];
+    assert_eq!(
+        (
+            &gap["candidate_code"],
+            &gap["round"],
+            &gap["holdup"],
+            &gap["needs_admin"]
+        ),
+        (
+            &json!(code),
+            &json!("second"),
+            &json!("no_marker"),
+            &json!(true)
+        )
+    );
+    assert!(gap["item_id"].is_null() && gap["assessor_name"].is_null());
+    assert_eq!(board["items"].as_array().unwrap().len(), 3);
+
+    // Who may not be named, and why.
+    let url = format!("/api/v1/exams/{exam_id}/markers");
+    let why = "Penilai kedua sekantor dengan peserta.";
+    let (status, body) = admin
+        .post(&url, &name_marker(&code, "second", &m1, why))
+        .await;
+    assert_error(status, &body, 409, "conflict_of_interest");
+    let (status, body) = admin
+        .post(&url, &name_marker(&code, "second", &m2, why))
+        .await;
+    assert_error(status, &body, 409, "same_assessor");
+    let (status, body) = admin
+        .post(&url, &name_marker(&code, "second", &k2, why))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "assessor_id");
+    let (m3, s3) = person(&app, &admin, "pengganti", "Inspektorat", "assessor").await;
+    let (status, body) = admin
+        .post(&url, &name_marker(&code, "moderation", &m3, why))
+        .await;
+    assert_error(status, &body, 409, "round_not_needed");
+    let (status, body) = admin
+        .post(&url, &name_marker(&code, "first", &m3, why))
+        .await;
+    assert_error(status, &body, 409, "item_final");
+    let (status, _) = admin
+        .post(&url, &name_marker(&code, "second", &m3, "   "))
+        .await;
+    assert!(
+        status.is_client_error(),
+        "a blank reason is refused: {status}"
+    );
+    let (status, body) = admin
+        .post(&url, &name_marker("PK-2026-999", "second", &m3, why))
+        .await;
+    assert_error(status, &body, 404, "not_found");
+    let (status, row) = admin
+        .post(&url, &name_marker(&code, "second", &m3, why))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{row}");
+    assert_eq!(
+        (
+            &row["round"],
+            &row["assessor_name"],
+            &row["status"],
+            &row["assessor_available"]
+        ),
+        (
+            &json!("second"),
+            &json!("Nama pengganti"),
+            &json!("pending"),
+            &json!(true)
+        )
+    );
+    assert_eq!(queue(&s3).await["items"].as_array().unwrap().len(), 1);
+
+    // The new marker is deactivated before marking: flagged, and replaced.
+    let (status, _) = admin
+        .patch(&format!("/api/v1/users/{m3}"), &json!({ "active": false }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, board) = admin.get(&url).await;
+    let gap = &board["missing"][0];
+    assert_eq!(gap["holdup"], "unavailable", "{board}");
+    assert_eq!(gap["assessor_name"], "Nama pengganti");
+    assert_eq!(gap["item_id"], row["item_id"]);
+    let (status, body) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "grading_incomplete");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tidak aktif"),
+        "{body}"
+    );
+    let (m4, s4) = person(&app, &admin, "pengganti2", "Inspektorat", "assessor").await;
+    let (status, row) = admin
+        .post(
+            &url,
+            &name_marker(&code, "second", &m4, "Asesor sebelumnya dinonaktifkan."),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{row}");
+    assert_eq!(row["assessor_name"], "Nama pengganti2");
+    let item = queue(&s4).await["items"][0].clone();
+    mark(&s4, &item, &[2, 3], "", None).await;
+    let (status, released) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{released}");
+
+    let (_, trail) = admin.get(&format!("/api/v1/exams/{exam_id}/audit")).await;
+    let events = trail["events"].as_array().unwrap();
+    let assign = events
+        .iter()
+        .find(|e| e["action"] == "grade.assign")
+        .unwrap();
+    assert_eq!(
+        (&assign["round_label"], &assign["reason"]),
+        (&json!("Penilai 2"), &json!(why))
+    );
+    let reassign = events
+        .iter()
+        .find(|e| e["action"] == "grade.reassign")
+        .unwrap();
+    assert_eq!(reassign["action_label"], "Penilai diganti administrator");
+    assert!(
+        reassign["old_label"]
+            .as_str()
+            .unwrap()
+            .ends_with("Asesor: Nama pengganti")
+            && reassign["new_label"]
+                .as_str()
+                .unwrap()
+                .contains("Asesor: Nama pengganti2"),
+        "{reassign}"
+    );
+    assert_eq!(reassign["candidate_code"], code);
+}
+
+/// The oversight endpoints answer administrators only, and only about
+/// the exam asked for.
+async fn exam_oversight_is_for_admins_only(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam(&app, "OVS", false).await;
+    let (other_exam, other_batch) = {
+        let (_, id, batch) = small_exam(&app, "OVT", false).await;
+        (id, batch)
+    };
+    let (k, trainee) = person(&app, &admin, "diawasi", "Dinkes", "trainee").await;
+    let (k2, other_trainee) = person(&app, &admin, "lainujian", "Dinkes", "trainee").await;
+    enrol(&admin, &batch_id, &k).await;
+    enrol(&admin, &other_batch, &k2).await;
+    let (a, assessor) = person(&app, &admin, "pengawas", "BKD", "assessor").await;
+    for exam in [&exam_id, &other_exam] {
+        admin
+            .post(
+                &format!("/api/v1/exams/{exam}/assessors"),
+                &json!({ "assessors": [{ "user_id": a }] }),
+            )
+            .await;
+    }
+    sit(&trainee, &exam_id, "Jawaban ujian pertama.", false).await;
+    sit(&other_trainee, &other_exam, "Jawaban ujian kedua.", false).await;
+    let items = queue(&assessor).await;
+    for item in items["items"].as_array().unwrap() {
+        mark(&assessor, item, &[3, 3], "", None).await;
+    }
+
+    let paths = [
+        format!("/api/v1/exams/{exam_id}/audit"),
+        format!("/api/v1/exams/{exam_id}/audit?format=csv"),
+        format!("/api/v1/exams/{exam_id}/markers"),
+    ];
+    for path in &paths {
+        let (status, _) = admin.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        for outsider in [&trainee, &assessor] {
+            let (status, body) = outsider.get(path).await;
+            assert_error(status, &body, 403, "forbidden");
+        }
+        let (status, _) = app.anonymous().get(path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        let unknown = path.replace(&exam_id, &uuid::Uuid::new_v4().to_string());
+        let (status, body) = admin.get(&unknown).await;
+        assert_error(status, &body, 404, "not_found");
+    }
+    let body = name_marker("PK-2026-001", "first", &a, "Uji hak akses.");
+    for outsider in [&trainee, &assessor] {
+        let (status, body) = outsider
+            .post(&format!("/api/v1/exams/{exam_id}/markers"), &body)
+            .await;
+        assert_error(status, &body, 403, "forbidden");
+    }
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/exams/{}/markers", uuid::Uuid::new_v4()),
+            &body,
+        )
+        .await;
+    assert_error(status, &body, 404, "not_found");
+
+    // Each exam's trail holds its own events only.
+    let (_, mine) = admin.get(&format!("/api/v1/exams/{exam_id}/audit")).await;
+    let (_, theirs) = admin
+        .get(&format!("/api/v1/exams/{other_exam}/audit"))
+        .await;
+    let finals = |trail: &Value| -> Vec<String> {
+        trail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "grade.final")
+            .map(|e| e["at"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(finals(&mine).len(), 1, "{mine}");
+    assert_eq!(finals(&theirs).len(), 1, "{theirs}");
+    assert_ne!(finals(&mine), finals(&theirs));
+    let (_, board) = admin.get(&format!("/api/v1/exams/{exam_id}/markers")).await;
+    assert_eq!(board["items"].as_array().unwrap().len(), 1, "{board}");
+    assert_eq!(board["items"][0]["name"], "Nama diawasi");
 }
