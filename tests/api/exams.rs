@@ -1409,4 +1409,59 @@ async fn exam_oversight_is_for_admins_only(app: TestApp) {
     let (_, board) = admin.get(&format!("/api/v1/exams/{exam_id}/markers")).await;
     assert_eq!(board["items"].as_array().unwrap().len(), 1, "{board}");
     assert_eq!(board["items"][0]["name"], "Nama diawasi");
+
+    // The document says which fields may be null, and nothing else.
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, nullable) in [
+        (
+            "ExamEvent",
+            &[
+                "actor_id",
+                "candidate_code",
+                "task_key",
+                "task_label",
+                "round",
+                "round_label",
+                "old_value",
+                "new_value",
+                "old_label",
+                "new_label",
+                "reason",
+            ][..],
+        ),
+        (
+            "MissingView",
+            &["item_id", "assessor_id", "assessor_name"][..],
+        ),
+        ("MarkerItem", &[][..]),
+    ] {
+        let properties = schemas[schema]["properties"].as_object().unwrap();
+        for (name, property) in properties {
+            let marked = property["nullable"] == json!(true)
+                || property["allOf"]
+                    .as_array()
+                    .is_some_and(|all| all.iter().any(|p| p["nullable"] == json!(true)));
+            assert_eq!(
+                marked,
+                nullable.contains(&name.as_str()),
+                "{schema}.{name}: {property}"
+            );
+        }
+    }
+    let audit = &doc["paths"]["/api/v1/exams/{id}/audit"]["get"]["responses"];
+    for status in ["200", "401", "403", "404"] {
+        assert!(
+            audit.get(status).is_some(),
+            "{status} undocumented: {audit}"
+        );
+    }
 }
