@@ -388,8 +388,10 @@ impl ExamsApi {
         table(format.0, Box::new(matrix), &title, &headers, &rows)
     }
 
-    /// Release the results to candidates (admin); refused while any
-    /// candidate's unit is undecided.
+    /// Release the results to candidates (admin); refused (409
+    /// `grading_incomplete`) while any candidate's unit is undecided, with
+    /// one `details` entry per missing mark: `field` `{code}.{task}`, and
+    /// which round lacks it and why.
     #[oai(path = "/exams/:id/release", method = "post")]
     async fn release(
         &self,

@@ -94,9 +94,12 @@ mod tests {
     use super::*;
     use crate::schedule::views::{BatchView, SessionView};
 
+    /// A content line: name, parameters, value.
+    type Line = (String, Vec<(String, String)>, String);
+
     /// Content lines unfolded (RFC 5545 §3.1), each split into name,
     /// parameters and value; fails on a line that is not one.
-    fn content_lines(text: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+    fn content_lines(text: &str) -> Vec<Line> {
         assert!(text.ends_with("\r\n"), "lines end in CRLF");
         let mut unfolded: Vec<String> = Vec::new();
         for line in text.split("\r\n").filter(|l| !l.is_empty()) {
