@@ -62,7 +62,8 @@ impl ExamAdminApi {
 
     /// Every grading item of an exam with who holds it, and every mark the
     /// results still lack with why (admin): no assessor may mark it, no lead
-    /// may moderate it, its assessor is no longer active, or it is waiting.
+    /// may moderate it, its assessor is no longer active, its moderator is
+    /// one of the markers, or it is waiting for its assessor.
     #[oai(path = "/exams/:id/markers", method = "get")]
     async fn markers(
         &self,

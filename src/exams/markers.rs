@@ -30,6 +30,7 @@ string_enum!(
         NoMarker = "no_marker",
         NoModerator = "no_moderator",
         Unavailable = "unavailable",
+        OwnMark = "own_mark",
         Waiting = "waiting"
     }
 );
@@ -176,6 +177,7 @@ fn missing_of(loaded: &Loaded, facts: &Facts) -> Vec<MissingView> {
                 Holdup::NoMarker => (HoldupKind::NoMarker, None),
                 Holdup::NoModerator => (HoldupKind::NoModerator, None),
                 Holdup::Unavailable(a) => (HoldupKind::Unavailable, Some(a)),
+                Holdup::OwnMark(a) => (HoldupKind::OwnMark, Some(a)),
                 Holdup::Waiting(a) => (HoldupKind::Waiting, Some(a)),
             };
             MissingView {

@@ -170,6 +170,9 @@ pub enum Holdup {
     NoModerator,
     /// Its assessor can no longer mark (deactivated, or no longer an assessor).
     Unavailable(Uuid),
+    /// A moderation held by one of the two markers (handed out before the
+    /// rule held): they may not judge their own mark.
+    OwnMark(Uuid),
     /// Its assessor has not finalised it yet.
     Waiting(Uuid),
 }
@@ -187,6 +190,7 @@ impl Holdup {
                 "perlu moderasi, tetapi tidak ada asesor utama selain kedua penilai"
             }
             Holdup::Unavailable(_) => "asesornya tidak aktif lagi",
+            Holdup::OwnMark(_) => "moderatornya salah satu penilai; tetapkan asesor lain",
             Holdup::Waiting(_) => "menunggu asesor menyelesaikan penilaian",
         }
     }
@@ -220,12 +224,21 @@ pub fn missing_marks(
                 .iter()
                 .filter(|i| i.attempt_id == sitting.attempt_id && i.task_key == task.key)
                 .collect();
+            let marker = |a: Uuid| {
+                here.iter()
+                    .any(|i| matches!(i.round, Round::First | Round::Second) && i.assessor_id == a)
+            };
             let mut hold = |round: Round, when_absent: Option<Holdup>| {
                 let holdup = match here.iter().find(|i| i.round == round) {
                     None => when_absent,
                     Some(i) if i.final_total.is_some() => None,
-                    Some(i) if available(i.assessor_id) => Some(Holdup::Waiting(i.assessor_id)),
-                    Some(i) => Some(Holdup::Unavailable(i.assessor_id)),
+                    Some(i) if !available(i.assessor_id) => {
+                        Some(Holdup::Unavailable(i.assessor_id))
+                    }
+                    Some(i) if round == Round::Moderation && marker(i.assessor_id) => {
+                        Some(Holdup::OwnMark(i.assessor_id))
+                    }
+                    Some(i) => Some(Holdup::Waiting(i.assessor_id)),
                 };
                 if let Some(holdup) = holdup {
                     out.push(MissingMark {
@@ -484,7 +497,21 @@ mod tests {
         assert_eq!(missing[0].holdup, Holdup::Waiting(Uuid::from_u128(3)));
         assert!(!missing[0].holdup.needs_admin());
         existing[2].final_total = Some(6.0);
-        assert!(missing_marks(&spec(), &DOUBLE, &[s], &existing, |_| true).is_empty());
+        assert!(
+            missing_marks(
+                &spec(),
+                &DOUBLE,
+                std::slice::from_ref(&s),
+                &existing,
+                |_| true
+            )
+            .is_empty()
+        );
+        // A moderation handed to a marker before the rule held is flagged.
+        existing[2] = state(&s, Round::Moderation, 1, None);
+        let missing = missing_marks(&spec(), &DOUBLE, &[s], &existing, |_| true);
+        assert_eq!(missing[0].holdup, Holdup::OwnMark(Uuid::from_u128(1)));
+        assert!(missing[0].holdup.needs_admin());
     }
 
     #[test]
