@@ -128,7 +128,12 @@ pub enum AppError {
     #[error("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")]
     CsrfFailed,
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+        /// What stands in the way, one entry each (may be empty).
+        details: Vec<FieldError>,
+    },
     #[error("{message}")]
     Validation {
         message: String,
@@ -149,6 +154,20 @@ impl AppError {
         AppError::Conflict {
             code,
             message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// A 409 whose `details` name each thing in the way.
+    pub fn conflict_with(
+        code: &'static str,
+        message: impl Into<String>,
+        details: Vec<FieldError>,
+    ) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+            details,
         }
     }
 
@@ -236,6 +255,7 @@ impl AppError {
     pub fn details(&self) -> Option<Vec<FieldError>> {
         match self {
             AppError::Validation { details, .. } => Some(details.clone()),
+            AppError::Conflict { details, .. } if !details.is_empty() => Some(details.clone()),
             _ => None,
         }
     }

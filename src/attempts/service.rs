@@ -50,21 +50,27 @@ impl Engine {
     }
 }
 
-/// The batch through which `user` takes part in a course, if they hold a seat.
-async fn seat(db: &Db, user_id: Uuid, course_id: Uuid) -> AppResult<Option<batch::Model>> {
-    use crate::schedule::model::{BatchStatus, EnrolmentStatus};
-    for e in crate::schedule::store::enrolments_of_user(db.read(), user_id).await? {
-        if e.status != EnrolmentStatus::Enrolled {
-            continue;
+/// The batch through which `user` sits `quiz`: the seat whose window admits
+/// the attempt (an exam admits only the batches it was set for).
+async fn seat(db: &Db, user_id: Uuid, quiz: &assessment::Model) -> AppResult<Option<batch::Model>> {
+    use crate::schedule::model::Admission;
+    let windows = store::windows_of(db.read(), quiz.id).await?;
+    let exam = quiz.kind == AssessmentKind::Exam.as_str();
+    let now = clock::now();
+    let admission = |b: &batch::Model| {
+        let own = windows.iter().find(|w| w.batch_id == b.id);
+        if exam && own.is_none() {
+            return Admission::Never;
         }
-        if let Some(b) = crate::schedule::store::batch(db.read(), e.batch_id).await?
-            && b.course_id == course_id
-            && b.status != BatchStatus::Cancelled
-        {
-            return Ok(Some(b));
+        let opens = own.and_then(|w| w.opens_at).or(quiz.opens_at);
+        let closes = own.and_then(|w| w.closes_at).or(quiz.closes_at);
+        if opens.is_some_and(|o| now < o) || closes.is_some_and(|c| now >= c) {
+            Admission::NotNow
+        } else {
+            Admission::Now
         }
-    }
-    Ok(None)
+    };
+    crate::schedule::seats::seat(db, user_id, quiz.course_id, admission).await
 }
 
 /// Opening and closing time of a quiz for a batch (its own window wins).
@@ -158,7 +164,7 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
     if !user.has(Role::Admin) && course.status != crate::catalog::model::CourseStatus::Published {
         return Err(AppError::NotFound);
     }
-    let batch = seat(&engine.db, user.id, quiz.course_id).await?;
+    let batch = seat(&engine.db, user.id, &quiz).await?;
     let (opens_at, closes_at) = window(&engine.db, &quiz, batch.as_ref().map(|b| b.id)).await?;
     let attempts = store::attempts_of(engine.db.read(), quiz.id, user.id).await?;
     let finished: Vec<FinishedAttempt> = attempts
@@ -212,25 +218,16 @@ pub async fn start(
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
     let quiz = quiz(&engine.db, quiz_id).await?;
-    let batch = seat(&engine.db, user.id, quiz.course_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::conflict(
-                "not_enrolled",
-                "Anda belum terdaftar di angkatan kursus ini.",
-            )
-        })?;
-    // An exam admits only the batch it was set for (its window row).
-    if quiz.kind == AssessmentKind::Exam.as_str()
-        && store::window(engine.db.read(), quiz.id, batch.id)
-            .await?
-            .is_none()
-    {
+    let Some(batch) = seat(&engine.db, user.id, &quiz).await? else {
         return Err(AppError::conflict(
             "not_enrolled",
-            "Anda tidak terdaftar di angkatan ujian ini.",
+            if quiz.kind == AssessmentKind::Exam.as_str() {
+                "Anda tidak terdaftar di angkatan ujian ini."
+            } else {
+                "Anda belum terdaftar di angkatan kursus ini."
+            },
         ));
-    }
+    };
     let now = clock::now();
     // An open attempt past its deadline is finished first, with what it had.
     if let Some(open) = store::open_attempt(engine.db.read(), quiz.id, user.id).await? {

@@ -56,6 +56,17 @@ pub async fn window(
     )
 }
 
+/// Every batch's own window of an assessment.
+pub async fn windows_of(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+) -> AppResult<Vec<assessment_window::Model>> {
+    Ok(assessment_window::Entity::find()
+        .filter(assessment_window::Column::AssessmentId.eq(assessment_id))
+        .all(conn)
+        .await?)
+}
+
 pub async fn set_window(
     conn: &impl ConnectionTrait,
     assessment_id: Uuid,

@@ -210,7 +210,7 @@ impl ExamsApi {
     ) -> AppResult<Json<Vec<AssessorView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(
-            assessors::assign(&state.engine, id.0, body.0.assessors).await?,
+            assessors::assign(&state.engine, auth.user(), id.0, body.0.assessors).await?,
         ))
     }
 
@@ -388,8 +388,10 @@ impl ExamsApi {
         table(format.0, Box::new(matrix), &title, &headers, &rows)
     }
 
-    /// Release the results to candidates (admin); refused while any
-    /// candidate's unit is undecided.
+    /// Release the results to candidates (admin); refused (409
+    /// `grading_incomplete`) while any candidate's unit is undecided, with
+    /// one `details` entry per missing mark: `field` `{code}.{task}`, and
+    /// which round lacks it and why.
     #[oai(path = "/exams/:id/release", method = "post")]
     async fn release(
         &self,

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::codes::code_for;
-use super::model::{AppealStatus, ItemStatus, Round, appeal_open, conflict};
+use super::model::{AppealStatus, Held, ItemStatus, Refusal, Round, appeal_open, may_mark};
 use super::results::{candidate_result, own_attempt};
 use super::setup::{Loaded, load};
 use super::store;
@@ -188,44 +188,48 @@ pub async fn assign(
             "Banding ini sudah diserahkan kepada asesor.",
         ));
     }
-    if assessor_id == appeal.user_id {
-        return Err(AppError::conflict(
-            "conflict_of_interest",
-            "Peserta tidak dapat meninjau bandingnya sendiri.",
-        ));
-    }
     let roles = crate::accounts::store::roles_of(engine.db.read(), assessor_id).await?;
     let assessor = crate::accounts::store::get(engine.db.read(), assessor_id).await?;
-    let Some(assessor) = assessor.filter(|_| roles.contains(&Role::Assessor)) else {
+    let Some(assessor) = assessor.filter(|u| u.active && roles.contains(&Role::Assessor)) else {
         return Err(AppError::invalid_field(
             "assessor_id",
-            "pengguna ini bukan asesor",
+            "pengguna ini bukan asesor yang aktif",
         ));
     };
     let candidate = crate::accounts::store::get(engine.db.read(), appeal.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if conflict(
-        assessor.unit_kerja.as_deref(),
-        candidate.unit_kerja.as_deref(),
-    ) {
-        return Err(AppError::conflict(
-            "conflict_of_interest",
-            "Asesor ini berasal dari unit kerja yang sama dengan peserta; pilih asesor lain.",
-        ));
-    }
     let attempt = own_attempt(engine, &loaded, appeal.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let items = store::items_of_exam(engine.db.read(), loaded.row.id).await?;
-    if items
-        .iter()
-        .any(|i| i.attempt_id == attempt.id && i.assessor_id == assessor_id)
-    {
-        return Err(AppError::conflict(
-            "same_assessor",
-            "Banding harus ditinjau asesor yang belum menilai peserta ini.",
-        ));
+    let held: Vec<Held> = store::items_of_exam(engine.db.read(), loaded.row.id)
+        .await?
+        .into_iter()
+        .filter(|i| i.attempt_id == attempt.id)
+        .filter_map(|i| {
+            Some(Held {
+                round: Round::from_i32(i.round)?,
+                task_key: i.task_key,
+                assessor_id: i.assessor_id,
+            })
+        })
+        .collect();
+    // One rule for every judge: the same as for markers and moderators.
+    for task in &loaded.spec.tasks {
+        may_mark(
+            Round::Appeal,
+            &task.key,
+            (assessor_id, assessor.unit_kerja.as_deref()),
+            (appeal.user_id, candidate.unit_kerja.as_deref()),
+            &held,
+        )
+        .map_err(|refusal| match refusal {
+            Refusal::OwnMark => AppError::conflict(
+                "same_assessor",
+                "Banding harus ditinjau asesor yang belum menilai peserta ini.",
+            ),
+            other => AppError::conflict(other.code(), other.message()),
+        })?;
     }
     let now = clock::now();
     let new_items: Vec<grading_item::Model> = loaded

@@ -3,13 +3,15 @@
 
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::model::conflict;
 use super::setup::{Loaded, load};
 use super::store;
-use crate::accounts::model::Role;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::service::Engine;
+use crate::audit;
 use crate::entities::exam_assessor;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -47,6 +49,7 @@ pub struct Conflict {
 /// role and every unit must be one of the exam's; nothing is saved otherwise.
 pub async fn assign(
     engine: &Engine,
+    admin: &CurrentUser,
     exam_id: Uuid,
     assessors: Vec<AssessorInput>,
 ) -> AppResult<Vec<AssessorView>> {
@@ -75,10 +78,41 @@ pub async fn assign(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
+    let actor = admin.id;
     engine
         .writer
         .run(move |txn| {
             Box::pin(async move {
+                let entry = |user_id: Uuid, units: &[String], lead: bool| {
+                    json!({ "user_id": user_id, "units": units, "lead": lead })
+                };
+                let before: Vec<serde_json::Value> = store::assessors(txn, exam_id)
+                    .await?
+                    .into_iter()
+                    .filter(|old| assessors.iter().any(|a| a.user_id == old.user_id))
+                    .map(|old| {
+                        let units: Vec<String> =
+                            serde_json::from_str(&old.units).unwrap_or_default();
+                        entry(old.user_id, &units, old.lead)
+                    })
+                    .collect();
+                let after: Vec<serde_json::Value> = assessors
+                    .iter()
+                    .map(|a| entry(a.user_id, &a.units, a.lead))
+                    .collect();
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "exam.assessors",
+                        object_type: "exam",
+                        object_id: exam_id,
+                        old: Some(json!({ "assessors": before })),
+                        new: Some(json!({ "assessors": after })),
+                        reason: None,
+                    },
+                )
+                .await?;
                 for a in assessors {
                     store::upsert_assessor(
                         txn,

@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::codes::code_for;
-use super::model::{Criterion, ItemStatus, Marker, Round, comment_required, score};
+use super::model::{Criterion, Held, ItemStatus, Marker, Round, comment_required, may_mark, score};
 use super::plan::{ItemState, Settings, Sitting, plan_items};
 use super::setup::{Loaded, load};
 use super::store;
@@ -49,10 +49,18 @@ pub async fn sync(engine: &Engine, loaded: &Loaded) -> AppResult<()> {
     let mut ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
     ids.extend(assessors.iter().map(|a| a.user_id));
     let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let assessor_ids: Vec<Uuid> = assessors.iter().map(|a| a.user_id).collect();
+    let roles = crate::accounts::store::roles_of_many(engine.db.read(), &assessor_ids).await?;
     let unit_kerja = |id: &Uuid| users.get(id).and_then(|u| u.unit_kerja.clone());
+    // Only who can still mark: active, and still holding the assessor role.
     let markers: Vec<Marker> = assessors
         .iter()
         .filter(|a| users.get(&a.user_id).is_some_and(|u| u.active))
+        .filter(|a| {
+            roles
+                .get(&a.user_id)
+                .is_some_and(|r| r.contains(&crate::accounts::model::Role::Assessor))
+        })
         .map(|a| Marker {
             id: a.user_id,
             units: serde_json::from_str(&a.units).unwrap_or_default(),
@@ -353,6 +361,35 @@ async fn own_item(
         .ok_or(AppError::NotFound)
 }
 
+/// A moderation or appeal item its holder marked themself (handed out
+/// before the rule held) is refused, never marked.
+async fn refuse_own_mark(engine: &Engine, item: &grading_item::Model) -> AppResult<()> {
+    let Some(round) = Round::from_i32(item.round).filter(|r| *r >= Round::Moderation) else {
+        return Ok(());
+    };
+    let held: Vec<Held> = store::items_of_exam(engine.db.read(), item.exam_id)
+        .await?
+        .into_iter()
+        .filter(|i| i.attempt_id == item.attempt_id && i.id != item.id)
+        .filter_map(|i| {
+            Some(Held {
+                round: Round::from_i32(i.round)?,
+                task_key: i.task_key,
+                assessor_id: i.assessor_id,
+            })
+        })
+        .collect();
+    // Unit kerja was checked when the item was handed out.
+    may_mark(
+        round,
+        &item.task_key,
+        (item.assessor_id, None),
+        (item.candidate_id, None),
+        &held,
+    )
+    .map_err(|refusal| AppError::conflict(refusal.code(), refusal.message()))
+}
+
 #[derive(Debug, Clone)]
 pub struct MarkInput {
     pub levels: Vec<u32>,
@@ -360,7 +397,7 @@ pub struct MarkInput {
     pub reason: Option<String>,
 }
 
-fn snapshot(item: &grading_item::Model) -> serde_json::Value {
+pub(super) fn snapshot(item: &grading_item::Model) -> serde_json::Value {
     json!({
         "status": item.status,
         "levels": levels_of(item),
@@ -386,6 +423,7 @@ pub async fn save_draft(
     input: MarkInput,
 ) -> AppResult<QueueItem> {
     let item = own_item(engine, assessor, id).await?;
+    refuse_own_mark(engine, &item).await?;
     let loaded = load(engine, item.exam_id).await?;
     let task = loaded.spec.task(&item.task_key).ok_or(AppError::NotFound)?;
     let levels: Vec<usize> = input.levels.iter().map(|l| *l as usize).collect();
@@ -468,6 +506,7 @@ async fn item_view_fresh(engine: &Engine, loaded: &Loaded, id: Uuid) -> AppResul
 /// the last appeal item decides the appeal.
 pub async fn finalize(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppResult<QueueItem> {
     let item = own_item(engine, assessor, id).await?;
+    refuse_own_mark(engine, &item).await?;
     let loaded = load(engine, item.exam_id).await?;
     let actor = assessor.id;
     engine

@@ -3,6 +3,7 @@
 //! double marking, moderation, release of Kompeten / Belum Kompeten per
 //! unit, and appeals.
 
+pub mod admin_api;
 pub mod api;
 pub mod appeals;
 pub mod assessors;
@@ -10,6 +11,8 @@ pub mod codes;
 pub mod export;
 pub mod files;
 pub mod grading;
+pub mod history;
+pub mod markers;
 pub mod model;
 pub mod pages;
 pub mod plan;

@@ -1,17 +1,20 @@
 //! Pure rules of competency exams: the exam spec (units, tasks, rubrics)
 //! and its checks, scoring a rubric, the final mark of a task from its
 //! markers, moderation and appeal, the Kompeten / Belum Kompeten decision
-//! per unit, candidate codes, conflicts of interest and who marks what.
+//! per unit, candidate codes, conflicts of interest and who marks what
+//! (in `markers`).
 //! No I/O here.
 
 use std::collections::BTreeMap;
 
-use poem_openapi::{Enum, Object};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
 use crate::attempts::model::string_enum;
 use crate::error::FieldError;
+use poem_openapi::{Enum, Object};
+use serde::{Deserialize, Serialize};
+
+pub mod history;
+mod markers;
+pub use markers::{Held, Marker, Refusal, conflict, may_mark, pick_markers, pick_moderator};
 
 #[cfg(test)]
 mod tests;
@@ -128,6 +131,26 @@ string_enum!(
     AppealStatus { Submitted = "submitted", Assigned = "assigned", Decided = "decided" }
 );
 
+impl ItemStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Pending => "Belum dinilai",
+            ItemStatus::Draft => "Draf",
+            ItemStatus::Final => "Final",
+        }
+    }
+}
+
+impl AppealStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            AppealStatus::Submitted => "Diajukan",
+            AppealStatus::Assigned => "Sedang ditinjau asesor lain",
+            AppealStatus::Decided => "Diputuskan",
+        }
+    }
+}
+
 impl UnitDecision {
     pub fn label(self) -> &'static str {
         match self {
@@ -163,6 +186,43 @@ impl Round {
             Round::First | Round::Second => "penilaian",
             Round::Moderation => "moderasi",
             Round::Appeal => "banding",
+        }
+    }
+
+    /// How administrators read the round.
+    pub fn title(self) -> &'static str {
+        match self {
+            Round::First => "Penilai 1",
+            Round::Second => "Penilai 2",
+            Round::Moderation => "Moderasi",
+            Round::Appeal => "Banding",
+        }
+    }
+}
+
+string_enum!(
+    /// A round as the API names it.
+    MarkRound { First = "first", Second = "second", Moderation = "moderation", Appeal = "appeal" }
+);
+
+impl From<Round> for MarkRound {
+    fn from(round: Round) -> MarkRound {
+        match round {
+            Round::First => MarkRound::First,
+            Round::Second => MarkRound::Second,
+            Round::Moderation => MarkRound::Moderation,
+            Round::Appeal => MarkRound::Appeal,
+        }
+    }
+}
+
+impl From<MarkRound> for Round {
+    fn from(round: MarkRound) -> Round {
+        match round {
+            MarkRound::First => Round::First,
+            MarkRound::Second => Round::Second,
+            MarkRound::Moderation => Round::Moderation,
+            MarkRound::Appeal => Round::Appeal,
         }
     }
 }
@@ -425,77 +485,6 @@ pub fn objective_by_unit(
 /// `HM-2026-017`: says nothing about who the candidate is.
 pub fn candidate_code(prefix: &str, year: i32, number: i32) -> String {
     format!("{prefix}-{year}-{number:03}")
-}
-
-fn normalise(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-/// An assessor may not grade a candidate from their own unit kerja.
-pub fn conflict(assessor_unit_kerja: Option<&str>, candidate_unit_kerja: Option<&str>) -> bool {
-    match (assessor_unit_kerja, candidate_unit_kerja) {
-        (Some(a), Some(c)) => !normalise(a).is_empty() && normalise(a) == normalise(c),
-        _ => false,
-    }
-}
-
-/// An assessor as the hand-out of work sees them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Marker {
-    pub id: Uuid,
-    /// Units they grade; empty: all.
-    pub units: Vec<String>,
-    pub lead: bool,
-    pub unit_kerja: Option<String>,
-    /// Items already given to them in this exam.
-    pub load: usize,
-}
-
-impl Marker {
-    pub fn covers(&self, unit: &str) -> bool {
-        self.units.is_empty() || self.units.iter().any(|u| u == unit)
-    }
-}
-
-/// Who marks a task of a candidate: the least loaded assessors covering
-/// the unit, without a conflict of interest and not in `exclude`.
-pub fn pick_markers(
-    markers: &[Marker],
-    unit: &str,
-    candidate_unit_kerja: Option<&str>,
-    exclude: &[Uuid],
-    count: usize,
-) -> Vec<Uuid> {
-    let mut eligible: Vec<&Marker> = markers
-        .iter()
-        .filter(|m| m.covers(unit))
-        .filter(|m| !exclude.contains(&m.id))
-        .filter(|m| !conflict(m.unit_kerja.as_deref(), candidate_unit_kerja))
-        .collect();
-    eligible.sort_by_key(|m| (m.load, m.id));
-    eligible.into_iter().take(count).map(|m| m.id).collect()
-}
-
-/// The lead assessor for a moderation: a lead without a conflict,
-/// preferably not one of the two markers.
-pub fn pick_moderator(
-    markers: &[Marker],
-    unit: &str,
-    candidate_unit_kerja: Option<&str>,
-    marked_by: &[Uuid],
-) -> Option<Uuid> {
-    let leads: Vec<Marker> = markers.iter().filter(|m| m.lead).cloned().collect();
-    pick_markers(&leads, unit, candidate_unit_kerja, marked_by, 1)
-        .into_iter()
-        .next()
-        .or_else(|| {
-            pick_markers(&leads, unit, candidate_unit_kerja, &[], 1)
-                .into_iter()
-                .next()
-        })
 }
 
 /// Words as a reader counts them.

@@ -27,7 +27,7 @@ use crate::audit;
 use crate::banks::model::QuestionType;
 use crate::clock;
 use crate::entities::{attempt, grading_item};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct TaskResult {
@@ -273,13 +273,7 @@ pub async fn release(
         .map(|r| r.result.candidate_code.as_str())
         .collect();
     if !pending.is_empty() {
-        return Err(AppError::conflict(
-            "grading_incomplete",
-            format!(
-                "Hasil belum dapat dirilis; belum selesai dinilai: {}.",
-                pending.join(", ")
-            ),
-        ));
+        return Err(incomplete(engine, &loaded, &pending).await?);
     }
     let actor = admin.id;
     engine
@@ -296,7 +290,9 @@ pub async fn release(
                         object_type: "exam",
                         object_id: exam_id,
                         old: None,
-                        new: Some(json!({ "released_at": now.to_string() })),
+                        new: Some(json!({ "released_at": now
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap_or_default() })),
                         reason: None,
                     },
                 )
@@ -305,6 +301,39 @@ pub async fn release(
         })
         .await?;
     matrix(engine, exam_id).await
+}
+
+/// Why release is refused: each candidate code with the mark it lacks
+/// and why (in the message and, one entry each, in `details`).
+async fn incomplete(engine: &Engine, loaded: &Loaded, pending: &[&str]) -> AppResult<AppError> {
+    let missing = super::markers::missing(engine, loaded).await?;
+    let mut details = super::markers::details(&missing);
+    // Marks all there, yet undecided: the objective part is not graded.
+    for code in pending {
+        if !missing.iter().any(|m| m.candidate_code == *code) {
+            details.push(FieldError::new(
+                *code,
+                "bagian objektif belum dinilai".to_owned(),
+            ));
+        }
+    }
+    const SHOWN: usize = 5;
+    let mut listed: Vec<String> = details
+        .iter()
+        .take(SHOWN)
+        .map(|d| format!("{} ({})", d.field, d.message))
+        .collect();
+    if details.len() > SHOWN {
+        listed.push(format!("dan {} lainnya", details.len() - SHOWN));
+    }
+    Ok(AppError::conflict_with(
+        "grading_incomplete",
+        format!(
+            "Hasil belum dapat dirilis; nilai yang belum ada: {}.",
+            listed.join("; ")
+        ),
+        details,
+    ))
 }
 
 #[derive(Debug, Clone, Serialize, Object)]

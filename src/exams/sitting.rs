@@ -125,24 +125,34 @@ pub async fn info(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResu
     info_of(engine, &loaded, user.id).await
 }
 
+/// Holds a seat in the exam's own batch (enrolled, batch not cancelled).
 async fn seated(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<bool> {
-    Ok(
-        crate::schedule::store::enrolled_users(engine.db.read(), loaded.row.batch_id)
-            .await?
-            .iter()
-            .any(|u| u.id == user_id),
+    use crate::schedule::model::Admission;
+    let batch_id = loaded.row.batch_id;
+    let only_its_batch = |b: &crate::entities::batch::Model| {
+        if b.id == batch_id {
+            Admission::Now
+        } else {
+            Admission::Never
+        }
+    };
+    Ok(crate::schedule::seats::seat(
+        &engine.db,
+        user_id,
+        loaded.assessment.course_id,
+        only_its_batch,
     )
+    .await?
+    .is_some())
 }
 
 /// The exams of the caller's batches.
 pub async fn mine(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<ExamInfo>> {
-    let batch_ids: Vec<Uuid> =
-        crate::schedule::store::enrolments_of_user(engine.db.read(), user.id)
-            .await?
-            .into_iter()
-            .filter(|e| e.status == crate::schedule::model::EnrolmentStatus::Enrolled)
-            .map(|e| e.batch_id)
-            .collect();
+    let batch_ids: Vec<Uuid> = crate::schedule::seats::seated_batches(&engine.db, user.id)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
     let mut out = Vec::new();
     for row in store::exams_of_batches(engine.db.read(), &batch_ids).await? {
         let loaded = load(engine, row.id).await?;

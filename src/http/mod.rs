@@ -27,6 +27,7 @@ use crate::catalog::pages as catalog;
 use crate::certificates::pages as certificates;
 use crate::exams::pages::admin as exam_admin;
 use crate::exams::pages::assessor as grading;
+use crate::exams::pages::oversight as exam_oversight;
 use crate::exams::pages::trainee as exam;
 use crate::home::pages as home;
 use crate::schedule::pages::admin as batches;
@@ -181,6 +182,11 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
             post(exam_admin::assign_assessor),
         )
         .at("/admin/exams/:id/release", post(exam_admin::release))
+        .at("/admin/exams/:id/audit", get(exam_oversight::audit_page))
+        .at(
+            "/admin/exams/:id/markers",
+            get(exam_oversight::markers_page).post(exam_oversight::name_marker),
+        )
         .at("/admin/appeals/:id/assign", post(exam_admin::assign_appeal))
         .at("/grading", get(grading::queue_page))
         .at(

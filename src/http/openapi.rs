@@ -8,6 +8,7 @@ use crate::attempts::api::AttemptsApi;
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
 use crate::certificates::api::CertificatesApi;
+use crate::exams::admin_api::ExamAdminApi;
 use crate::exams::api::ExamsApi;
 use crate::records::api::RecordsApi;
 use crate::schedule::api::BatchesApi;
@@ -43,6 +44,7 @@ pub type Apis = (
     BatchesApi,
     AttemptsApi,
     ExamsApi,
+    ExamAdminApi,
     CertificatesApi,
     RecordsApi,
 );
@@ -60,6 +62,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             BatchesApi,
             AttemptsApi,
             ExamsApi,
+            ExamAdminApi,
             CertificatesApi,
             RecordsApi,
         ),

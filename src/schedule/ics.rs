@@ -1,8 +1,20 @@
-//! An iCalendar file for a batch: one event per session, in WIB.
+//! An iCalendar file for a batch: one event per session, in WIB, with the
+//! `VTIMEZONE` that RFC 5545 (§3.2.19) requires for every `TZID` it names.
 
 use icalendar::{Calendar, Component, Event, EventLike};
 
 use super::views::BatchDetail;
+
+/// Asia/Jakarta: UTC+7 all year, no daylight saving since 1964.
+const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\n\
+TZID:Asia/Jakarta\r\n\
+BEGIN:STANDARD\r\n\
+DTSTART:19700101T000000\r\n\
+TZOFFSETFROM:+0700\r\n\
+TZOFFSETTO:+0700\r\n\
+TZNAME:WIB\r\n\
+END:STANDARD\r\n\
+END:VTIMEZONE\r\n";
 
 /// `20260303T080000` from a date and an `HH:MM` time.
 fn local(day: time::Date, hhmm: &str) -> String {
@@ -60,5 +72,167 @@ pub fn calendar(detail: &BatchDetail, base_url: &str) -> String {
         );
         calendar.push(event.done());
     }
-    calendar.done().to_string()
+    with_timezone(calendar.done().to_string())
+}
+
+/// The calendar text with the Asia/Jakarta `VTIMEZONE` before its first
+/// event (the icalendar crate cannot build one).
+fn with_timezone(text: String) -> String {
+    let at = text
+        .find("BEGIN:VEVENT")
+        .or_else(|| text.find("END:VCALENDAR"))
+        .unwrap_or(text.len());
+    let mut out = String::with_capacity(text.len() + VTIMEZONE.len());
+    out.push_str(&text[..at]);
+    out.push_str(VTIMEZONE);
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::views::{BatchView, SessionView};
+
+    /// A content line: name, parameters, value.
+    type Line = (String, Vec<(String, String)>, String);
+
+    /// Content lines unfolded (RFC 5545 §3.1), each split into name,
+    /// parameters and value; fails on a line that is not one.
+    fn content_lines(text: &str) -> Vec<Line> {
+        assert!(text.ends_with("\r\n"), "lines end in CRLF");
+        let mut unfolded: Vec<String> = Vec::new();
+        for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "line longer than 75 octets: {line}");
+            match line.strip_prefix([' ', '\t']) {
+                Some(rest) => unfolded
+                    .last_mut()
+                    .expect("a folded first line")
+                    .push_str(rest),
+                None => unfolded.push(line.to_owned()),
+            }
+        }
+        unfolded
+            .iter()
+            .map(|line| {
+                let (head, value) = line.split_once(':').expect("name:value");
+                let mut parts = head.split(';');
+                let name = parts.next().unwrap_or_default().to_owned();
+                assert!(
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                    "bad name in {line}"
+                );
+                let params = parts
+                    .map(|p| {
+                        let (k, v) = p.split_once('=').expect("param=value");
+                        (k.to_owned(), v.to_owned())
+                    })
+                    .collect();
+                (name, params, value.to_owned())
+            })
+            .collect()
+    }
+
+    fn detail() -> BatchDetail {
+        let day = time::macros::date!(2026 - 03 - 03);
+        BatchDetail {
+            batch: BatchView {
+                id: uuid::Uuid::nil(),
+                course_id: uuid::Uuid::nil(),
+                course_code: "HUM".into(),
+                course_title: "Penulisan Humas untuk Pranata Humas Kota Magelang".into(),
+                jp: 24,
+                name: "Angkatan I 2026".into(),
+                starts_on: day,
+                ends_on: day,
+                venue: Some("Hotel Puri Asri".into()),
+                online: false,
+                meeting_link: None,
+                capacity: 44,
+                enrolled: 0,
+                waitlisted: 0,
+                enrol_opens_at: None,
+                enrol_closes_at: None,
+                status: crate::schedule::model::BatchStatus::Open,
+                organiser: "BKD Kota Magelang".into(),
+                self_enrol: false,
+                waitlist: false,
+                cancel_reason: None,
+                cancelled_at: None,
+            },
+            sessions: vec![SessionView {
+                id: uuid::Uuid::nil(),
+                day,
+                starts_at: "08:00".into(),
+                ends_at: "16:00".into(),
+                topic: Some("Pembukaan".into()),
+                instructor: None,
+            }],
+            enrolments: None,
+            my_enrolment: None,
+        }
+    }
+
+    #[test]
+    fn every_tzid_has_its_vtimezone_and_the_calendar_parses() {
+        let text = calendar(&detail(), "https://bimtek.example");
+        let lines = content_lines(&text);
+        // Components nest properly and the calendar is one VCALENDAR.
+        let mut stack: Vec<&str> = Vec::new();
+        let mut timezones: Vec<String> = Vec::new();
+        let mut named: Vec<String> = Vec::new();
+        let mut events = 0;
+        for (i, (name, params, value)) in lines.iter().enumerate() {
+            match name.as_str() {
+                "BEGIN" => {
+                    if value == "VEVENT" {
+                        events += 1;
+                    }
+                    stack.push(value);
+                }
+                "END" => assert_eq!(stack.pop(), Some(value.as_str()), "line {i}"),
+                "TZID" if stack.last() == Some(&"VTIMEZONE") => timezones.push(value.clone()),
+                _ => assert!(!stack.is_empty(), "property outside a component: {name}"),
+            }
+            named.extend(
+                params
+                    .iter()
+                    .filter(|(k, _)| k == "TZID")
+                    .map(|(_, v)| v.clone()),
+            );
+        }
+        assert!(stack.is_empty(), "unclosed {stack:?}");
+        assert_eq!(lines[0], ("BEGIN".into(), vec![], "VCALENDAR".into()));
+        assert_eq!(events, 1);
+        assert!(!named.is_empty());
+        for tzid in &named {
+            assert!(timezones.contains(tzid), "TZID={tzid} without a VTIMEZONE");
+        }
+        // Jakarta: +07:00 all year, and the session at 08:00 WIB.
+        let value = |wanted: &str| {
+            lines
+                .iter()
+                .find(|(n, _, _)| n == wanted)
+                .map(|(_, _, v)| v.clone())
+        };
+        assert_eq!(value("TZOFFSETFROM").as_deref(), Some("+0700"));
+        assert_eq!(value("TZOFFSETTO").as_deref(), Some("+0700"));
+        assert!(
+            lines.iter().any(|(n, p, v)| n == "DTSTART"
+                && p == &vec![("TZID".to_owned(), "Asia/Jakarta".to_owned())]
+                && v == "20260303T080000"),
+            "{text}"
+        );
+        // The zone comes before the event that names it.
+        assert!(text.find("BEGIN:VTIMEZONE") < text.find("BEGIN:VEVENT"));
+    }
+
+    #[test]
+    fn a_batch_without_sessions_is_still_a_calendar() {
+        let mut empty = detail();
+        empty.sessions.clear();
+        let text = calendar(&empty, "https://bimtek.example");
+        assert!(text.trim_end().ends_with("END:VCALENDAR"), "{text}");
+        content_lines(&text);
+    }
 }

@@ -8,6 +8,7 @@ pub mod ics;
 pub mod import;
 pub mod model;
 pub mod pages;
+pub mod seats;
 pub mod service;
 pub mod store;
 pub mod views;

@@ -11,6 +11,9 @@ use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 use crate::clock::WIB;
 use crate::error::FieldError;
 
+mod seat;
+pub use seat::{Admission, SeatOption, choose_seat};
+
 #[derive(
     Debug,
     Clone,

@@ -976,18 +976,10 @@ pub async fn my_batches(db: &Db, trainee: &CurrentUser) -> AppResult<Vec<MyBatch
 
 /// Whether `user_id` holds a seat (enrolled) in some batch of `course_id`.
 pub async fn has_seat_in_course(db: &Db, user_id: Uuid, course_id: Uuid) -> AppResult<bool> {
-    for e in store::enrolments_of_user(db.read(), user_id).await? {
-        if e.status != EnrolmentStatus::Enrolled {
-            continue;
-        }
-        if let Some(b) = store::batch(db.read(), e.batch_id).await?
-            && b.course_id == course_id
-            && b.status != BatchStatus::Cancelled
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let any = |_: &batch::Model| super::model::Admission::Now;
+    Ok(super::seats::seat(db, user_id, course_id, any)
+        .await?
+        .is_some())
 }
 
 /// Open batches with self-registration a trainee is not in yet.

@@ -1,6 +1,7 @@
 //! The exam in a real browser: an assessor grades on a tablet (levels are
 //! clicked, the running total follows, a draft survives a reload, then the
-//! mark is finalised), and the candidate reads the released result on a phone.
+//! mark is finalised), the candidate reads the released result on a phone,
+//! and so does the administrator the exam's audit trail and markers.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -126,5 +127,40 @@ pub fn grading_and_results(client: Client, app: TestApp) -> Flow {
             overflow.as_i64().unwrap() <= 0,
             "scrolls sideways: {overflow}"
         );
+
+        // The administrator reads the exam's trail and markers on the phone.
+        submit(&client, "header form button").await;
+        sign_in(&client, &app, "admin", crate::support::ADMIN_PASSWORD).await;
+        for (tail, words) in [
+            ("audit", "Nilai difinalkan"),
+            ("markers", "Semua butir penilaian"),
+        ] {
+            client
+                .goto(&app.url(&format!("/admin/exams/{exam_id}/{tail}")))
+                .await
+                .unwrap();
+            let text = page_text(&client).await;
+            assert!(text.contains(words), "{text}");
+            let overflow = client
+                .execute(
+                    "return document.documentElement.scrollWidth - window.innerWidth;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let wide = client
+                .execute(
+                    "return [...document.querySelectorAll('body *')]\
+                     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)\
+                     .map(e => e.tagName + '.' + e.className).slice(0, 8).join(' ');",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert!(
+                overflow.as_i64().unwrap() <= 0,
+                "{tail} scrolls sideways by {overflow}: {wide}"
+            );
+        }
     })
 }

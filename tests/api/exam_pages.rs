@@ -62,6 +62,7 @@ struct Built {
     exam_id: String,
     trainees: Vec<Client>,
     lead: Client,
+    lead_id: String,
     second: Client,
     admin: Client,
 }
@@ -143,6 +144,7 @@ async fn build(app: &TestApp) -> Built {
         exam_id,
         trainees,
         lead: browser(app, "utama").await,
+        lead_id: lead_id.clone(),
         second: browser(app, "kedua").await,
         admin,
     }
@@ -280,7 +282,8 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
     assert_eq!(grade_all(&app, &b.lead, false).await, 6);
     assert_eq!(grade_all(&app, &b.second, true).await, 6);
 
-    // Release is refused until the lead moderates the far-apart marks.
+    // Release is refused: the far-apart marks need a moderator, and the
+    // only lead is one of the two markers.
     let resp = post_form(
         &b.admin,
         &app,
@@ -288,8 +291,47 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         &[],
     )
     .await;
-    assert!(location(&resp).contains("error="));
+    let refused = location(&resp);
+    assert!(
+        refused.contains("error=") && refused.contains("Moderasi"),
+        "{refused}"
+    );
     let (_, queue) = page(&b.lead, &app, "/grading").await;
+    assert!(queue.contains("0</strong> moderasi"), "{queue}");
+    let exam_path = format!("/admin/exams/{}", b.exam_id);
+    let (_, shown) = page(&b.admin, &app, &exam_path).await;
+    assert!(
+        shown.contains("tidak ada asesor utama selain kedua penilai")
+            && shown.contains(&format!("{exam_path}/markers")),
+        "the exam page says what blocks release: {shown}"
+    );
+    let markers_path = format!("{exam_path}/markers");
+    let (status, markers) = page(&b.admin, &app, &markers_path).await;
+    assert_eq!(status, StatusCode::OK);
+    let slot = all_after(&markers, "name=\"slot\" value=\"", '"')
+        .into_iter()
+        .next()
+        .expect("a form for the missing moderation");
+    assert!(slot.ends_with("|moderation"), "{slot}");
+    let admin_api = app.admin().await;
+    let (third_id, _) = person(&app, &admin_api, "ketiga", "Inspektorat", "assessor").await;
+    let name = |who: &str| {
+        vec![
+            ("slot", slot.clone()),
+            ("assessor_id", who.to_owned()),
+            ("reason", "Asesor utama ikut menilai.".to_owned()),
+        ]
+    };
+    let resp = post_form(&b.admin, &app, &markers_path, &name(&b.lead_id)).await;
+    let to = location(&resp);
+    assert!(to.contains("error=") && to.contains("moderasi"), "{to}");
+    let resp = post_form(&b.admin, &app, &markers_path, &name(&third_id)).await;
+    let to = location(&resp);
+    assert!(to.contains("notice="), "{to}");
+    let (_, markers) = page(&b.admin, &app, &markers_path).await;
+    assert!(markers.contains("Nama ketiga") && markers.contains("Tidak ada: setiap nilai"));
+    let third = browser(&app, "ketiga").await;
+    let (_, queue) = page(&third, &app, "/grading").await;
     assert!(queue.contains("1</strong> moderasi"), "{queue}");
     let moderation = all_after(&queue, "href=\"/grading/", '"')
         .into_iter()
@@ -303,7 +345,7 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         })
         .unwrap();
     let path = format!("/grading/{moderation}");
-    let (_, html) = page(&b.lead, &app, &path).await;
+    let (_, html) = page(&third, &app, &path).await;
     assert!(
         html.contains("Nilai penilai sebelumnya")
             && html.contains("Teras dan kutipan belum tepat.")
@@ -320,7 +362,7 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
     // Without a reason the form comes back, naming it.
-    let resp = post_form(&b.lead, &app, &path, &borrowed).await;
+    let resp = post_form(&third, &app, &path, &borrowed).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.text().await.unwrap().contains("reason"));
     let mut with_reason = borrowed.clone();
@@ -328,7 +370,7 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         "reason",
         "Kedua penilai berbeda jauh; naskah cukup baik.".into(),
     ));
-    let resp = post_form(&b.lead, &app, &path, &with_reason).await;
+    let resp = post_form(&third, &app, &path, &with_reason).await;
     assert!(location(&resp).starts_with("/grading?notice="));
 
     let resp = post_form(
@@ -366,6 +408,38 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
     assert!(location(&resp).contains("notice="));
     let (_, admin_page) = page(&b.admin, &app, &format!("/admin/exams/{}", b.exam_id)).await;
     assert!(admin_page.contains("Mohon ditinjau ulang") && admin_page.contains("Serahkan"));
+
+    // The trail, from the exam's page: every event in words, in WIB.
+    assert!(admin_page.contains(&format!("{exam_path}/audit")));
+    let (status, trail) = page(&b.admin, &app, &format!("{exam_path}/audit")).await;
+    assert_eq!(status, StatusCode::OK);
+    for words in [
+        "Riwayat perubahan",
+        "Daftar asesor diubah",
+        "Nilai difinalkan",
+        "Penilai ditetapkan administrator",
+        "Hasil dirilis ke peserta",
+        "Banding diajukan",
+        "Moderasi",
+        "Asesor utama ikut menilai.",
+        "Nama ketiga",
+        " WIB",
+        "Unduh CSV",
+    ] {
+        assert!(trail.contains(words), "{words} missing: {trail}");
+    }
+    for raw in [
+        "grade.final",
+        "exam.release",
+        "appeal.submit",
+        "&quot;status&quot;",
+        "assessor_id",
+        ">draft<",
+        "pending",
+        "kompeten\"",
+    ] {
+        assert!(!trail.contains(raw), "{raw} shown: {trail}");
+    }
 }
 
 async fn exam_pages_keep_roles_apart(app: TestApp) {
@@ -377,6 +451,31 @@ async fn exam_pages_keep_roles_apart(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = page(&b.lead, &app, &format!("/admin/exams/{}", b.exam_id)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // The audit and markers pages: administrators only, this exam only.
+    for tail in ["audit", "markers"] {
+        let path = format!("/admin/exams/{}/{tail}", b.exam_id);
+        for outsider in [&b.trainees[0], &b.lead] {
+            let (status, _) = page(outsider, &app, &path).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        }
+        let (status, _) = page(&b.admin, &app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let unknown = format!("/admin/exams/{}/{tail}", uuid::Uuid::new_v4());
+        let (status, _) = page(&b.admin, &app, &unknown).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
+    }
+    let resp = post_form(
+        &b.lead,
+        &app,
+        &format!("/admin/exams/{}/markers", b.exam_id),
+        &[
+            ("slot", "HM-2026-001|siaran-pers|first".into()),
+            ("assessor_id", uuid::Uuid::new_v4().to_string()),
+            ("reason", "bukan admin".into()),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // One assessor cannot open the other's item.
     let (_, queue) = page(&b.second, &app, "/grading").await;
     let theirs = all_after(&queue, "href=\"/grading/", '"');

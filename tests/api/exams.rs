@@ -120,14 +120,14 @@ pub async fn sit(candidate: &Session, exam_id: &str, text: &str, objective: bool
     attempt
 }
 
-async fn queue(assessor: &Session) -> Value {
+pub async fn queue(assessor: &Session) -> Value {
     let (status, q) = assessor.get("/api/v1/grading/queue").await;
     assert_eq!(status, StatusCode::OK, "{q}");
     q
 }
 
 /// Drafts and finalises one item with the given levels.
-async fn mark(
+pub async fn mark(
     assessor: &Session,
     item: &Value,
     levels: &[u32],
@@ -298,12 +298,60 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
             mark(&second, item, &top(item), "Baik.", None).await;
         }
     }
-    // Release waits for the moderation.
+    // Release waits for the moderation, and says whose and which.
     let (status, body) = admin
         .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
         .await;
     assert_error(status, &body, 409, "grading_incomplete");
+    let code = moderated["candidate_code"].as_str().unwrap();
+    let task_key = moderated["task"]["key"].as_str().unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(code) && message.contains("Moderasi"),
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["details"].as_array().unwrap().len(),
+        1,
+        "{body}"
+    );
+    assert_eq!(
+        body["error"]["details"][0]["field"],
+        format!("{code}.{task_key}")
+    );
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tidak ada asesor utama selain kedua penilai"),
+        "{body}"
+    );
 
+    // The only lead marked the pair: nobody moderates their own mark, so
+    // the administrator names another assessor.
+    let q1 = queue(&lead).await;
+    assert_eq!(q1["counts"]["moderation"], 0, "{q1}");
+    let (third_id, third) = person(&app, &admin, "asesor3", "Inspektorat", "assessor").await;
+    let name = |who: &str| {
+        json!({ "candidate_code": code, "task_key": task_key, "round": "moderation",
+                "assessor_id": who, "reason": "Asesor utama ikut menilai pasangan ini." })
+    };
+    for marker in [&a1, &a2] {
+        let (status, body) = admin
+            .post(&format!("/api/v1/exams/{exam_id}/markers"), &name(marker))
+            .await;
+        assert_error(status, &body, 409, "own_mark");
+    }
+    let (status, named) = admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/markers"),
+            &name(&third_id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{named}");
+    assert_eq!(named["round"], "moderation");
+    assert_eq!(named["assessor_name"], "Nama asesor3");
+    let lead = third;
     let q1 = queue(&lead).await;
     assert_eq!(q1["counts"]["moderation"], 1, "{q1}");
     let moderation = q1["items"]
@@ -378,8 +426,107 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
         .iter()
         .map(|a| a["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["grade.draft", "grade.final"], "{audit}");
-    assert!(audit[0]["reason"].as_str().unwrap().contains("keliru"));
+    assert_eq!(
+        actions,
+        ["grade.assign", "grade.draft", "grade.final"],
+        "{audit}"
+    );
+    assert!(audit[1]["reason"].as_str().unwrap().contains("keliru"));
+
+    // The exam's whole trail, in words.
+    let (status, trail) = admin.get(&format!("/api/v1/exams/{exam_id}/audit")).await;
+    assert_eq!(status, StatusCode::OK, "{trail}");
+    let events = trail["events"].as_array().unwrap();
+    let actions: Vec<&str> = events
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "exam.assessors",
+        "grade.draft",
+        "grade.final",
+        "grade.assign",
+        "exam.release",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted} missing: {actions:?}");
+    }
+    assert_eq!(
+        actions.iter().filter(|a| **a == "grade.final").count(),
+        13,
+        "12 marks and a moderation"
+    );
+    let assigned = events
+        .iter()
+        .find(|e| e["action"] == "grade.assign")
+        .unwrap();
+    assert_eq!(assigned["candidate_code"], code);
+    assert_eq!(assigned["task_key"], task_key);
+    assert_eq!(assigned["round"], "moderation");
+    assert_eq!(assigned["round_label"], "Moderasi");
+    assert_eq!(assigned["actor_name"], events.last().unwrap()["actor_name"]);
+    assert!(assigned["at_wib"].as_str().unwrap().ends_with(" WIB"));
+    assert!(assigned["old_value"].is_null() && assigned["old_label"].is_null());
+    assert!(
+        assigned["new_label"]
+            .as_str()
+            .unwrap()
+            .contains("Nama asesor3"),
+        "{assigned}"
+    );
+    assert_eq!(
+        assigned["reason"],
+        "Asesor utama ikut menilai pasangan ini."
+    );
+    let moderated_final = events
+        .iter()
+        .find(|e| e["action"] == "grade.final" && e["round"] == "moderation")
+        .unwrap();
+    assert_eq!(moderated_final["actor_name"], "Nama asesor3");
+    assert!(
+        moderated_final["old_label"]
+            .as_str()
+            .unwrap()
+            .contains("Status: Draf")
+            && moderated_final["new_label"]
+                .as_str()
+                .unwrap()
+                .contains("Status: Final"),
+        "{moderated_final}"
+    );
+    let released = events.last().unwrap();
+    assert_eq!(released["action_label"], "Hasil dirilis ke peserta");
+    assert!(
+        released["new_label"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dirilis: ")
+    );
+    let resp = admin
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/exams/{exam_id}/audit?format=csv"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csv = resp.text().await.unwrap();
+    assert!(
+        csv.contains("Waktu (WIB)")
+            && csv.contains("Penilai ditetapkan administrator")
+            && csv.contains("Moderasi")
+            && csv.contains("Nama asesor3"),
+        "{csv}"
+    );
+    for raw in [
+        "grade.",
+        "exam.release",
+        "\"status\"",
+        "assessor_id",
+        "pending",
+    ] {
+        assert!(!csv.contains(raw), "{raw} in the CSV: {csv}");
+    }
 
     let resp = admin
         .request(

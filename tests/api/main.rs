@@ -23,6 +23,7 @@ mod browser_quiz;
 mod catalog;
 mod certificates;
 mod cli;
+mod exam_oversight;
 mod exam_pages;
 mod exams;
 mod import;
@@ -88,6 +89,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("quizzes", quizzes::cases()),
         ("exams", exams::cases()),
         ("exam_pages", exam_pages::cases()),
+        ("exam_oversight", exam_oversight::cases()),
         ("certificates", certificates::cases()),
         ("records", records::cases()),
         ("quiz_pages", quiz_pages::cases()),

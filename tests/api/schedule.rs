@@ -24,6 +24,7 @@ cases![
     csv_downloads_never_carry_a_formula,
     self_checkin_only_during_the_session,
     reading_needs_a_seat,
+    a_retaking_trainee_sits_the_running_batch_quiz_and_exam,
     batch_pages_for_admin_and_trainee,
 ];
 
@@ -941,6 +942,137 @@ async fn reading_needs_a_seat(app: TestApp) {
     );
 }
 
+/// A trainee who takes the course again holds a seat in last year's
+/// finished batch (found first) and one in the running batch: the quiz and
+/// the exam go through the running one.
+async fn a_retaking_trainee_sits_the_running_batch_quiz_and_exam(app: TestApp) {
+    let admin = app.admin().await;
+    let bank = format!(
+        "{}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n",
+        crate::quizzes::BANK
+    );
+    let (status, report) =
+        crate::banks::import(&admin, "ulang.gift", &bank, &[("name", "ulang")]).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let day = |offset: i64| {
+        (time::OffsetDateTime::now_utc()
+            .to_offset(time::macros::offset!(+7))
+            .date()
+            + time::Duration::days(offset))
+        .to_string()
+    };
+    let sessions = |from: &str| json!([{ "day": from, "starts_at": "08:00", "ends_at": "16:00" }]);
+    let (course, old) = course_and_batch(
+        &admin,
+        "PK-ULANG",
+        json!({ "name": "Angkatan I 2025", "starts_on": "2025-03-03", "ends_on": "2025-03-05",
+                "sessions": sessions("2025-03-03") }),
+    )
+    .await;
+    let course_id = course["id"].as_str().unwrap();
+    let old_id = old["id"].as_str().unwrap();
+    let (me, trainee) = app.user_with_roles("ulang", &["trainee"]).await;
+    let me = me["id"].as_str().unwrap();
+    assert_eq!(enrol(&admin, old_id, me).await.0, StatusCode::CREATED);
+    let (status, body) = admin
+        .patch(
+            &format!("/api/v1/batches/{old_id}"),
+            &json!({ "status": "finished" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let running = create_batch(
+        &admin,
+        course_id,
+        json!({ "name": "Angkatan I 2026", "starts_on": day(-1), "ends_on": day(1),
+                "status": "running", "sessions": sessions(&day(-1)) }),
+    )
+    .await;
+    let running_id = running["id"].as_str().unwrap();
+    assert_eq!(enrol(&admin, running_id, me).await.0, StatusCode::CREATED);
+
+    // The quiz: closed for last year's batch, open for this one.
+    let module = course["modules"][0]["id"].as_str().unwrap();
+    let (_, banks) = admin.get("/api/v1/question-banks").await;
+    let bank_id = banks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "ulang")
+        .unwrap()["id"]
+        .clone();
+    let (status, quiz) = admin
+        .post(
+            &format!("/api/v1/modules/{module}/quiz"),
+            &json!({ "bank_id": bank_id, "selection": { "rules": [{ "tag": "unit:jaringan", "count": 3 }] } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{quiz}");
+    let quiz_id = quiz["id"].as_str().unwrap();
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/quizzes/{quiz_id}/windows"),
+            &json!({ "batch_id": old_id, "opens_at": "2025-03-03T01:00:00Z", "closes_at": "2025-03-05T09:00:00Z" }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, attempt) = trainee
+        .post(&format!("/api/v1/quizzes/{quiz_id}/attempts"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+
+    // The exam of the running batch.
+    let level = |p: f64, d: &str| json!({ "points": p, "descriptor": d });
+    let mut body = crate::exams::window();
+    for (k, v) in json!({
+        "batch_id": running_id, "title": "Uji Ulang", "bank": "ulang", "code_prefix": "UL",
+        "double_marking": false,
+        "units": [{ "code": "jaringan", "title": "Mengelola jaringan", "objective_count": 2 }],
+        "tasks": [{ "key": "esai", "unit": "jaringan", "question": "q-essay", "pass_points": 1,
+                    "rubric": [{ "criterion": "Ketepatan", "levels": [level(0.0, "salah"), level(1.0, "benar")] }] }],
+    })
+    .as_object()
+    .unwrap()
+    {
+        body[k] = v.clone();
+    }
+    let (status, exam) = admin.post("/api/v1/exams", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{exam}");
+    let exam_id = exam["id"].as_str().unwrap();
+    let (status, info) = trainee.get(&format!("/api/v1/exams/{exam_id}/info")).await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    let (_, mine) = trainee.get("/api/v1/me/exams").await;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    let (status, attempt) = trainee
+        .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+
+    // A seat only in a cancelled batch is no seat.
+    let (other, stranger) = app.user_with_roles("batal", &["trainee"]).await;
+    assert_eq!(
+        enrol(&admin, running_id, other["id"].as_str().unwrap())
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (status, body) = admin
+        .post(
+            &format!("/api/v1/batches/{running_id}/cancel"),
+            &json!({ "reason": "Narasumber berhalangan hadir." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = stranger.get(&format!("/api/v1/exams/{exam_id}/info")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, theirs) = stranger.get("/api/v1/me/exams").await;
+    assert_eq!(theirs, json!([]));
+    let (status, body) = stranger
+        .post(&format!("/api/v1/exams/{exam_id}/attempts"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "not_enrolled");
+}
+
 async fn batch_pages_for_admin_and_trainee(app: TestApp) {
     let admin_api = app.admin().await;
     let (_, batch) = course_and_batch(&admin_api, "PK-PAGE", json!({})).await;
@@ -1042,6 +1174,12 @@ async fn batch_pages_for_admin_and_trainee(app: TestApp) {
     let ics = ics.text().await.unwrap();
     assert!(
         ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART;TZID=Asia/Jakarta:20260303T080000"),
+        "{ics}"
+    );
+    // RFC 5545 §3.2.19: the zone a TZID names is in the file.
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Jakarta\r\n")
+            && ics.contains("TZOFFSETTO:+0700"),
         "{ics}"
     );
     assert_eq!(

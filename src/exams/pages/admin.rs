@@ -169,17 +169,12 @@ pub async fn exam_page(
     let assessors = assessors::assessors_of(&state.engine, &loaded).await?;
     let matrix = results::matrix(&state.engine, id.0).await?;
     let appeal_rows = appeals::list(&state.engine, id.0).await?;
-    let filter = crate::accounts::store::ListFilter {
-        role: Some(Role::Assessor),
-        per_page: 500,
-        ..Default::default()
-    };
-    let (candidates, _) = crate::accounts::store::list(state.db.read(), &filter).await?;
-    let assessor_options: Vec<_> = candidates
-        .iter()
-        .filter(|u| u.active)
-        .map(|u| context! { id => u.id.to_string(), name => u.name.clone(), unit_kerja => u.unit_kerja.clone() })
+    let blocked: Vec<_> = crate::exams::markers::missing(&state.engine, &loaded)
+        .await?
+        .into_iter()
+        .filter(|m| m.needs_admin)
         .collect();
+    let assessor_options = super::oversight::assessor_options(&state).await?;
     let batch = crate::schedule::store::batch(state.db.read(), loaded.row.batch_id).await?;
     state.templates.page(
         "exam/admin_exam.html",
@@ -192,6 +187,7 @@ pub async fn exam_page(
             assessor_options => assessor_options,
             matrix => to_value(&matrix),
             appeals => to_value(&appeal_rows),
+            blocked => to_value(&blocked),
             notice => q.notice,
             error => q.error,
         },
@@ -228,7 +224,7 @@ pub async fn assign_assessor(
     };
     redirect_after(
         &back,
-        assessors::assign(&state.engine, id.0, vec![input]).await,
+        assessors::assign(&state.engine, &user.0, id.0, vec![input]).await,
         |_| "Asesor disimpan.".into(),
     )
 }

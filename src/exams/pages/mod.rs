@@ -3,4 +3,5 @@
 
 pub mod admin;
 pub mod assessor;
+pub mod oversight;
 pub mod trainee;
