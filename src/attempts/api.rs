@@ -17,6 +17,7 @@ use crate::accounts::model::Role;
 use crate::audit::AuditView;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
+use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
@@ -112,7 +113,7 @@ struct AnswerRequest {
 
 #[derive(Object)]
 struct RegradeRequest {
-    reason: String,
+    reason: Text<1, 2000>,
 }
 
 #[derive(ApiResponse)]

@@ -18,6 +18,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
 use crate::http::openapi::ApiTags;
+use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 
 /// Largest bank file accepted.
@@ -44,7 +45,7 @@ struct QuestionList {
 
 #[derive(ApiResponse)]
 enum ExportResponse {
-    /// The bank in GIFT.
+    /// The bank version as a file: GIFT (`format=gift`) or Moodle XML.
     #[oai(content_type = "text/plain; charset=utf-8")]
     #[oai(status = 200)]
     Gift(
@@ -137,13 +138,13 @@ impl BanksApi {
         id: Path<Uuid>,
         format: Query<ExportFormat>,
         version: Query<Option<i32>>,
-    ) -> AppResult<ExportResponse> {
+    ) -> AppResult<Alternatives<ExportResponse>> {
         staff(&auth)?;
         let (file_name, body) = service::export(&state.db, id.0, format.0, version.0).await?;
         let disposition = format!("attachment; filename=\"{file_name}\"");
-        Ok(match format.0 {
+        Ok(Alternatives(match format.0 {
             ExportFormat::Gift => ExportResponse::Gift(PlainText(body), disposition),
             ExportFormat::MoodleXml => ExportResponse::Xml(Binary(body.into_bytes()), disposition),
-        })
+        }))
     }
 }

@@ -4,12 +4,16 @@
 pub mod auth;
 pub mod csrf;
 pub mod errors;
+pub mod explain;
+pub mod fields;
 pub mod limits;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod responses;
+pub mod spec;
 pub mod state;
 pub mod tables;
 pub mod templates;
@@ -221,8 +225,8 @@ fn pages(state: &AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
 /// The whole service as one endpoint.
 pub fn app(state: AppState, csrf_key: [u8; 32]) -> impl Endpoint + use<> {
     let api = openapi::service();
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    let spec = openapi::spec_endpoint();
+    let docs = openapi::docs_endpoint(&api);
     Route::new()
         .nest(openapi::API_PREFIX, api.around(errors::json_errors))
         .at("/api/openapi.json", spec)

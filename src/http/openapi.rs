@@ -1,6 +1,9 @@
 //! The OpenAPI service: every API area is listed here once, and the
 //! document is served at `/api/openapi.json` with Swagger UI at `/api/docs`.
 
+use poem::endpoint::make_sync;
+use poem::web::Html;
+use poem::{Endpoint, IntoResponse};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
@@ -70,4 +73,23 @@ pub fn service() -> OpenApiService<Apis, ()> {
         "Pelatihan dan uji kompetensi ASN: kursus Bimtek, angkatan, kuis, ujian, dan sertifikat.",
     )
     .url_prefix(API_PREFIX)
+}
+
+/// `/api/openapi.json`: the finished document (see `spec`).
+pub fn spec_endpoint() -> impl Endpoint + use<> {
+    make_sync(|_| {
+        crate::http::spec::document()
+            .json
+            .clone()
+            .with_content_type("application/json; charset=utf-8")
+    })
+}
+
+/// `/api/docs`: Swagger UI showing the finished document.
+pub fn docs_endpoint(api: &OpenApiService<Apis, ()>) -> impl Endpoint + use<> {
+    // poem-openapi's page embeds its own document; swap in the finished one.
+    let html = api
+        .swagger_ui_html()
+        .replacen(&api.spec(), &crate::http::spec::document().json, 1);
+    make_sync(move |_| Html(html.clone()))
 }

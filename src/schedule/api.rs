@@ -20,6 +20,7 @@ use crate::accounts::api::{MAX_IMPORT_BYTES, read_upload};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::Auth;
+use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
@@ -132,7 +133,7 @@ fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 
 #[derive(Object)]
 struct ReasonRequest {
-    reason: String,
+    reason: Text<1, 2000>,
 }
 
 #[derive(Object)]
@@ -400,7 +401,7 @@ impl BatchesApi {
         auth: Auth,
         id: Path<Uuid>,
         user_id: Path<Uuid>,
-        reason: Query<String>,
+        reason: Query<Text<1, 2000>>,
     ) -> AppResult<Json<EnrolmentView>> {
         Ok(Json(
             service::withdraw(&state.db, auth.user(), id.0, user_id.0, &reason.0).await?,

@@ -20,6 +20,7 @@ mod browser_quiz;
 mod catalog;
 mod certificates;
 mod cli;
+mod contract;
 mod exam_pages;
 mod exams;
 mod import;
@@ -89,6 +90,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
+        ("contract", contract::cases()),
         ("pages", pages::cases()),
     ]
 }
