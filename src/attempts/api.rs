@@ -45,16 +45,20 @@ impl SelectionRequest {
 
 #[derive(Object)]
 struct QuizRequest {
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: Option<String>,
     bank_id: Option<Uuid>,
     selection: Option<SelectionRequest>,
     /// Seconds; `null` for no limit.
+    #[oai(validator(minimum(value = "10")))]
     time_limit_seconds: MaybeUndefined<i32>,
     opens_at: MaybeUndefined<OffsetDateTime>,
     closes_at: MaybeUndefined<OffsetDateTime>,
     /// Default 1.
+    #[oai(validator(minimum(value = "1")))]
     max_attempts: Option<i32>,
     /// Default 70.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     pass_percent: Option<f64>,
     shuffle_questions: Option<bool>,
     shuffle_choices: Option<bool>,

@@ -25,6 +25,7 @@ use crate::http::state::AppState;
 pub const MAX_BANK_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct ImportForm {
     /// A GIFT, Aiken or Moodle XML file (UTF-8).
     file: Upload,

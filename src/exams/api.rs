@@ -38,6 +38,7 @@ struct ExamRequest {
     bank: Option<String>,
     /// Prefix of candidate codes, e.g. `HM` → `HM-2026-001`.
     code_prefix: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
     time_limit_minutes: Option<i32>,
     opens_at: Option<OffsetDateTime>,
     closes_at: Option<OffsetDateTime>,
@@ -100,6 +101,7 @@ struct AssignAppealRequest {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct TaskFileUpload {
     /// A type the task allows (pdf, docx, png, jpg) within its size limit.
     file: Upload,

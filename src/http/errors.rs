@@ -19,6 +19,10 @@ use crate::http::state::AppState;
 /// lists the path's methods in `Allow`.
 pub async fn json_errors<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
     let facts = RequestFacts::take(&mut req).await?;
+    let signed_in = req.data::<SessionUser>().is_some_and(|s| s.0.is_some());
+    if let Some(refused) = facts.refuse_body(req.original_uri().path(), signed_in) {
+        return Ok(poem::error::ResponseError::as_response(&refused));
+    }
     match next.call(req).await {
         Ok(resp) => Ok(resp.into_response()),
         Err(err) => {

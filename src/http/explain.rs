@@ -28,11 +28,21 @@ impl RequestFacts {
     /// Notes the method and query and keeps a copy of a JSON body (the body
     /// limit has already bounded it).
     pub async fn take(req: &mut Request) -> poem::Result<RequestFacts> {
+        // The content types poem-openapi's `Json` payload reads.
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|v| {
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
         let json = if is_json {
             let bytes = req.take_body().into_vec().await.map_err(|err| {
                 AppError::BadRequest(format!("Isi permintaan tidak terbaca: {err}"))
@@ -48,6 +58,66 @@ impl RequestFacts {
             json,
         })
     }
+}
+
+impl RequestFacts {
+    /// Refuses, before any handler runs, a JSON body that its operation's
+    /// schema does not allow, so that the server accepts exactly what the
+    /// document says (poem-openapi alone would read `7` or `true` into a
+    /// text field). A body sent without the sign-in an operation needs is
+    /// left to the handler, whose 401 comes first.
+    pub fn refuse_body(&self, path: &str, signed_in: bool) -> Option<AppError> {
+        let bytes = self.json.as_deref()?;
+        let op = find_operation(path, &self.method)?;
+        let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+        if secured && !signed_in {
+            return None;
+        }
+        let schema = json_schema(op)?;
+        // Not JSON at all: the payload parser refuses it with a 400.
+        let value: Value = serde_json::from_slice(bytes).ok()?;
+        let mut errors = Vec::new();
+        check(&value, schema, "", &mut errors);
+        (!errors.is_empty()).then(|| AppError::validation(errors))
+    }
+}
+
+/// The operation of the document that serves `path` (a concrete path),
+/// preferring literal segments over parameters as the router does.
+fn find_operation(path: &str, method: &Method) -> Option<&'static Value> {
+    let paths = crate::http::spec::document()
+        .value
+        .get("paths")?
+        .as_object()?;
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut best: Option<(usize, &Value)> = None;
+    for (template, item) in paths {
+        let parts: Vec<&str> = template.split('/').collect();
+        if parts.len() != segments.len() {
+            continue;
+        }
+        let mut literal = 0;
+        let fits = parts.iter().zip(&segments).all(|(p, s)| {
+            if p.starts_with('{') {
+                true
+            } else {
+                literal += 1;
+                p == s
+            }
+        });
+        if fits && best.is_none_or(|(n, _)| literal > n) {
+            best = Some((literal, item));
+        }
+    }
+    best?.1.get(method.as_str().to_ascii_lowercase())
+}
+
+fn json_schema(op: &Value) -> Option<&Value> {
+    op.pointer("/requestBody/content")?
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.contains("json"))
+        .map(|(_, media)| &media["schema"])
 }
 
 /// The `AppError` for a failure of the API; `pattern` is the matched route.
@@ -142,13 +212,7 @@ fn body_error(json: Option<&[u8]>, op: Option<&Value>) -> AppError {
             ));
         }
     };
-    let schema = op.and_then(|op| {
-        op.pointer("/requestBody/content")?
-            .as_object()?
-            .iter()
-            .find(|(k, _)| k.contains("json"))
-            .map(|(_, media)| &media["schema"])
-    });
+    let schema = op.and_then(json_schema);
     let mut errors = Vec::new();
     if let Some(schema) = schema {
         check(&value, schema, "", &mut errors);
@@ -209,6 +273,10 @@ fn multipart_error(reason: &str) -> AppError {
         .split('`')
         .nth(1)
         .filter(|_| reason.starts_with("field") || reason.starts_with("failed to parse field"));
+    if let Some(unknown) = reason.strip_prefix("unknown field `") {
+        let field = unknown.trim_end_matches('`');
+        return AppError::validation(vec![FieldError::new(field, "isian tidak dikenal")]);
+    }
     match field {
         Some(field) if reason.ends_with("is required") => {
             AppError::validation(vec![FieldError::new(field, "wajib diisi")])
@@ -425,6 +493,13 @@ fn number(value: &Value) -> String {
 /// What a valid value of `schema` is, as the end of a sentence.
 pub fn describe(schema: &Value) -> String {
     let schema = resolve(schema);
+    if let Some(options) = schema["anyOf"].as_array().or(schema["oneOf"].as_array()) {
+        let forms: Vec<String> = options
+            .iter()
+            .map(|o| describe(o).trim_start_matches("harus ").to_owned())
+            .collect();
+        return format!("harus {}", forms.join(" atau "));
+    }
     if let Some(options) = schema["enum"].as_array() {
         let names: Vec<String> = options
             .iter()

@@ -119,6 +119,60 @@ impl<const MIN: usize, const MAX: usize> ToJSON for Text<MIN, MAX> {
     }
 }
 
+/// A moment in a query: an RFC 3339 time, or a day (`2026-11-22`, from
+/// 00:00 WIB). Documented as exactly those two forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment(pub time::OffsetDateTime);
+
+impl Moment {
+    pub fn parse(text: &str) -> Option<Moment> {
+        use time::format_description::well_known::Rfc3339;
+        if let Ok(at) = time::OffsetDateTime::parse(text, &Rfc3339) {
+            return Some(Moment(at));
+        }
+        time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+        .map(|d| Moment(d.midnight().assume_offset(crate::clock::WIB)))
+    }
+}
+
+impl Type for Moment {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "moment".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        let form =
+            |format| MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", format)));
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            any_of: vec![form("date"), form("date-time")],
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(std::iter::once(self))
+    }
+}
+
+impl ParseFromParameter for Moment {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Moment::parse(value)
+            .ok_or_else(|| ParseError::custom("harus tanggal YYYY-MM-DD atau waktu RFC 3339"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,9 @@
 //! - an integer carries the bounds of its Rust type, which the parser
 //!   enforces;
 //! - an operation with a request body documents 413 (body over the limit)
-//!   and 415 (a content type it does not read).
+//!   and 415 (a content type it does not read);
+//! - a multipart form takes no fields but its own (each is declared
+//!   `deny_unknown_fields`), and none of them is `null`.
 
 use std::sync::LazyLock;
 
@@ -44,12 +46,19 @@ const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 /// Applies every fix listed in the module documentation.
 pub fn finish(doc: &mut Value) {
+    let forms = multipart_forms(doc);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
-        for schema in schemas.values_mut() {
-            finish_schema(schema);
+        for (name, schema) in schemas.iter_mut() {
+            // A form field has no `null`: absent is the only "none"; and a
+            // form (`deny_unknown_fields`) takes no other fields.
+            let form = forms.contains(name);
+            finish_schema(schema, !form);
+            if form && let Some(obj) = schema.as_object_mut() {
+                obj.insert("additionalProperties".into(), json!(false));
+            }
         }
     }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
@@ -68,11 +77,39 @@ pub fn finish(doc: &mut Value) {
     }
 }
 
+/// The names of the schemas sent as `multipart/form-data`.
+fn multipart_forms(doc: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|i| i.values()) {
+            let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            for (media, body) in content {
+                if let (true, Some(reference)) = (
+                    media.starts_with("multipart/"),
+                    body.pointer("/schema/$ref").and_then(Value::as_str),
+                ) {
+                    names.push(reference.rsplit('/').next().unwrap_or_default().to_owned());
+                }
+            }
+        }
+    }
+    names
+}
+
 fn finish_operation(op: &mut Value) {
     if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
         for param in params {
             if let Some(schema) = param.get_mut("schema") {
-                finish_schema(schema);
+                finish_schema(schema, true);
             }
         }
     }
@@ -82,9 +119,10 @@ fn finish_operation(op: &mut Value) {
         .and_then(Value::as_object_mut)
     {
         has_body = true;
-        for media in content.values_mut() {
-            if let Some(schema) = media.get_mut("schema") {
-                finish_schema(schema);
+        for (media, body) in content.iter_mut() {
+            let nullable = !media.starts_with("multipart/");
+            if let Some(schema) = body.get_mut("schema") {
+                finish_schema(schema, nullable);
             }
         }
     }
@@ -95,7 +133,7 @@ fn finish_operation(op: &mut Value) {
         if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
             for media in content.values_mut() {
                 if let Some(schema) = media.get_mut("schema") {
-                    finish_schema(schema);
+                    finish_schema(schema, true);
                 }
             }
         }
@@ -128,7 +166,8 @@ fn error_content(responses: &Map<String, Value>) -> Value {
         .unwrap_or_else(|| json!({}))
 }
 
-fn finish_schema(schema: &mut Value) {
+/// `nullable_optional`: whether a property that is not required takes `null`.
+fn finish_schema(schema: &mut Value, nullable_optional: bool) {
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
@@ -156,21 +195,21 @@ fn finish_schema(schema: &mut Value) {
         .unwrap_or_default();
     if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
         for (name, prop) in props.iter_mut() {
-            finish_schema(prop);
-            if !required.contains(name) {
+            finish_schema(prop, true);
+            if nullable_optional && !required.contains(name) {
                 make_nullable(prop);
             }
         }
     }
     for key in ["items", "additionalProperties"] {
         if let Some(inner) = obj.get_mut(key) {
-            finish_schema(inner);
+            finish_schema(inner, true);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(list) = obj.get_mut(key).and_then(Value::as_array_mut) {
             for inner in list {
-                finish_schema(inner);
+                finish_schema(inner, nullable_optional);
             }
         }
     }
