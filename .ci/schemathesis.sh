@@ -28,7 +28,8 @@ stop_server() {
 }
 trap stop_server EXIT
 
-echo "== schemathesis: starting bimtek on $BASE (${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite})"
+BACKEND=SQLite; [ -n "${DATABASE_URL:-}" ] && BACKEND=PostgreSQL
+echo "== schemathesis: starting bimtek on $BASE ($BACKEND)"
 BIMTEK_BIND="127.0.0.1:$PORT" \
 BIMTEK_BASE_URL="$BASE" \
 BIMTEK_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
@@ -38,7 +39,7 @@ RUST_LOG="${RUST_LOG:-warn}" \
     "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
-    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+    python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "$BASE/healthz" 2>/dev/null && break
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
     sleep 0.5
 done

@@ -27,10 +27,8 @@ struct CreateCourseRequest {
     #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: String,
     track: Track,
-    /// Jenjang, e.g. `Terampil` or `Ahli Pertama` (pranata humas has no `Ahli Utama`).
-    #[oai(validator(
-        pattern = r"^(Terampil|Mahir|Penyelia|Ahli Pertama|Ahli Muda|Ahli Madya|Ahli Utama)$"
-    ))]
+    /// Jenjang: `Terampil`, `Mahir`, `Penyelia`, `Ahli Pertama`, `Ahli Muda`,
+    /// `Ahli Madya` or `Ahli Utama` (any case; pranata humas has no `Ahli Utama`).
     target_level: Option<String>,
     #[oai(validator(max_length = 5000))]
     description: Option<String>,
@@ -49,9 +47,6 @@ struct UpdateCourseRequest {
     title: Option<String>,
     track: Option<Track>,
     /// `null` clears it.
-    #[oai(validator(
-        pattern = r"^(Terampil|Mahir|Penyelia|Ahli Pertama|Ahli Muda|Ahli Madya|Ahli Utama)$"
-    ))]
     target_level: MaybeUndefined<String>,
     #[oai(validator(max_length = 5000))]
     description: Option<String>,

@@ -47,11 +47,20 @@ impl RequestFacts {
             let bytes = req.take_body().into_vec().await.map_err(|err| {
                 AppError::BadRequest(format!("Isi permintaan tidak terbaca: {err}"))
             })?;
+            let bytes = without_nul_json(bytes);
             req.set_body(Body::from_vec(bytes.clone()));
             Some(bytes)
         } else {
             None
         };
+        if let Some(query) = req.uri().query().filter(|q| q.contains("%00")) {
+            let path_and_query = format!("{}?{}", req.uri().path(), query.replace("%00", ""));
+            let mut parts = req.uri().clone().into_parts();
+            parts.path_and_query = path_and_query.parse().ok();
+            if let Ok(uri) = poem::http::Uri::from_parts(parts) {
+                *req.uri_mut() = uri;
+            }
+        }
         Ok(RequestFacts {
             method: req.method().clone(),
             query: req.uri().query().unwrap_or_default().to_owned(),
@@ -120,6 +129,36 @@ fn json_schema(op: &Value) -> Option<&Value> {
         .map(|(_, media)| &media["schema"])
 }
 
+/// A JSON body with every NUL character left out of its texts: no field
+/// of this API means anything by one, and PostgreSQL cannot store it.
+fn without_nul_json(bytes: Vec<u8>) -> Vec<u8> {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::String(text) => text.retain(|c| c != '\0'),
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (mut key, mut inner) in entries {
+                    key.retain(|c| c != '\0');
+                    strip(&mut inner);
+                    map.insert(key, inner);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return bytes;
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut value) => {
+            strip(&mut value);
+            serde_json::to_vec(&value).unwrap_or(bytes)
+        }
+        Err(_) => bytes,
+    }
+}
+
 /// The `AppError` for a failure of the API; `pattern` is the matched route.
 pub fn api_error(err: poem::Error, facts: &RequestFacts, pattern: Option<&str>) -> AppError {
     use poem::error::MethodNotAllowedError;
@@ -135,13 +174,13 @@ pub fn api_error(err: poem::Error, facts: &RequestFacts, pattern: Option<&str>) 
         return param_error(e.name, &facts.query, operation);
     }
     if let Some(e) = err.downcast_ref::<ParsePathError>() {
+        let name = operation.map(|op| path_name(op, e.name)).unwrap_or(e.name);
         let expected = operation
-            .and_then(|op| parameter(op, e.name))
+            .and_then(|op| parameter(op, name))
             .map(|schema| describe(schema))
             .unwrap_or_else(|| "tidak valid".into());
         return AppError::BadRequest(format!(
-            "Alamat tidak valid: parameter `{}` {expected}.",
-            e.name
+            "Alamat tidak valid: parameter `{name}` {expected}."
         ));
     }
     if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
@@ -174,19 +213,27 @@ pub fn api_error(err: poem::Error, facts: &RequestFacts, pattern: Option<&str>) 
 
 /// The operation of the published document for a route and method.
 fn operation(pattern: &str, method: &Method) -> Option<&'static Value> {
-    let templated = pattern
-        .split('/')
-        .map(|segment| match segment.strip_prefix(':') {
-            Some(name) => format!("{{{name}}}"),
-            None => segment.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    crate::http::spec::document()
-        .value
-        .get("paths")?
-        .get(templated)?
+    crate::http::spec::path_item(&crate::http::spec::document().value, pattern)?
         .get(method.as_str().to_ascii_lowercase())
+}
+
+/// The documented name of a path parameter poem-openapi calls `paramN`
+/// (the N-th path parameter of the operation).
+fn path_name<'a>(op: &'a Value, name: &'a str) -> &'a str {
+    let path_params: Vec<&str> = op["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "path")
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    if path_params.contains(&name) {
+        return name;
+    }
+    name.strip_prefix("param")
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|n| path_params.get(n).copied())
+        .unwrap_or(name)
 }
 
 fn parameter<'a>(op: &'a Value, name: &str) -> Option<&'a Value> {
@@ -584,6 +631,15 @@ mod tests {
         );
         let schema = json!({ "type": "string", "enum": ["json", "csv"] });
         assert_eq!(describe(&schema), "harus salah satu dari: json, csv");
+    }
+
+    #[test]
+    fn nul_characters_leave_json_texts() {
+        let body = br#"{"a\u0000": ["x\u0000y", 1], "b": {"c": "\u0000"}}"#.to_vec();
+        let clean: Value = serde_json::from_slice(&without_nul_json(body)).unwrap();
+        assert_eq!(clean, json!({ "a": ["xy", 1], "b": { "c": "" } }));
+        let plain = br#"{"a": "b"}"#.to_vec();
+        assert_eq!(without_nul_json(plain.clone()), plain);
     }
 
     #[test]

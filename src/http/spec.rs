@@ -244,18 +244,29 @@ fn integer_bounds(format: &str) -> Option<(i64, i64)> {
     })
 }
 
-/// The methods the document lists for the route `pattern` (poem's spelling,
-/// `/api/v1/users/:id`), for the `Allow` header of a 405.
-pub fn allowed_methods(doc: &Value, pattern: &str) -> Option<Vec<Method>> {
-    let templated = pattern
-        .split('/')
-        .map(|segment| match segment.strip_prefix(':') {
-            Some(name) => format!("{{{name}}}"),
-            None => segment.to_owned(),
+/// The path item of the document for the route `pattern` (poem's spelling,
+/// `/api/v1/users/:param0`: poem-openapi names the parameters itself, so
+/// any parameter matches any parameter).
+pub fn path_item<'a>(doc: &'a Value, pattern: &str) -> Option<&'a Value> {
+    let wanted: Vec<&str> = pattern.split('/').collect();
+    doc.get("paths")?
+        .as_object()?
+        .iter()
+        .find(|(template, _)| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == wanted.len()
+                && parts
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(t, w)| (t.starts_with('{') && w.starts_with(':')) || t == w)
         })
-        .collect::<Vec<_>>()
-        .join("/");
-    let item = doc.get("paths")?.get(&templated)?.as_object()?;
+        .map(|(_, item)| item)
+}
+
+/// The methods the document lists for the route `pattern`, for the `Allow`
+/// header of a 405.
+pub fn allowed_methods(doc: &Value, pattern: &str) -> Option<Vec<Method>> {
+    let item = path_item(doc, pattern)?.as_object()?;
     let mut methods: Vec<Method> = METHODS
         .iter()
         .filter(|m| item.contains_key(**m))
@@ -318,7 +329,7 @@ mod tests {
     #[test]
     fn allowed_methods_come_from_the_document() {
         let doc = json!({ "paths": { "/api/v1/users/{id}": { "get": {}, "patch": {} } } });
-        let methods = allowed_methods(&doc, "/api/v1/users/:id").unwrap();
+        let methods = allowed_methods(&doc, "/api/v1/users/:param0").unwrap();
         assert_eq!(methods, vec![Method::GET, Method::PATCH, Method::HEAD]);
         assert!(allowed_methods(&doc, "/nope").is_none());
     }
