@@ -177,7 +177,7 @@ pub fn api_error(err: poem::Error, facts: &RequestFacts, pattern: Option<&str>) 
         let name = operation.map(|op| path_name(op, e.name)).unwrap_or(e.name);
         let expected = operation
             .and_then(|op| parameter(op, name))
-            .map(|schema| describe(schema))
+            .map(describe)
             .unwrap_or_else(|| "tidak valid".into());
         return AppError::BadRequest(format!(
             "Alamat tidak valid: parameter `{name}` {expected}."
@@ -279,7 +279,7 @@ fn param_error(name: &str, query: &str, op: Option<&Value>) -> AppError {
         "wajib diisi".to_owned()
     } else {
         op.and_then(|op| parameter(op, name))
-            .map(|schema| describe(schema))
+            .map(describe)
             .unwrap_or_else(|| "nilai tidak valid".into())
     };
     AppError::validation(vec![FieldError::new(name, message)])

@@ -120,9 +120,14 @@ fn finish_operation(op: &mut Value) {
     {
         has_body = true;
         for (media, body) in content.iter_mut() {
-            let nullable = !media.starts_with("multipart/");
+            let form = media.starts_with("multipart/");
             if let Some(schema) = body.get_mut("schema") {
-                finish_schema(schema, nullable);
+                finish_schema(schema, !form);
+                if let (true, Some(inline)) = (form, schema.as_object_mut())
+                    && inline.contains_key("properties")
+                {
+                    inline.insert("additionalProperties".into(), json!(false));
+                }
             }
         }
     }
