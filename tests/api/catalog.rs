@@ -183,7 +183,8 @@ async fn course_fields_are_validated(app: TestApp) {
             &json!({ "code": "OK-1", "title": "T", "track": "sejarah" }),
         )
         .await;
-    assert_error(status, &body, 400, "bad_request");
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "track", "{body}");
 
     let course = course_with_modules(&admin, "PK-1", &[]).await;
     let id = course["id"].as_str().unwrap();
