@@ -277,20 +277,55 @@ impl AppError {
                 .downcast::<AppError>()
                 .unwrap_or_else(|_| AppError::internal("downcast"));
         }
+        // A page address whose id does not parse names nothing that exists.
+        if err.is::<poem::error::ParsePathError>() {
+            return AppError::NotFound;
+        }
         let status = err.status();
         match status {
             StatusCode::UNAUTHORIZED => AppError::Unauthenticated,
             StatusCode::FORBIDDEN => AppError::Forbidden,
             StatusCode::NOT_FOUND => AppError::NotFound,
-            StatusCode::BAD_REQUEST => {
-                AppError::BadRequest(format!("Permintaan tidak valid: {err}"))
-            }
+            StatusCode::BAD_REQUEST => AppError::BadRequest(bad_request_message(&err.to_string())),
             s if s.is_server_error() => AppError::internal(err.to_string()),
             _ => AppError::Http {
                 status,
-                message: err.to_string(),
+                message: status_message(status),
             },
         }
+    }
+}
+
+/// An Indonesian message for a malformed request, naming the field when
+/// the parser did (serde's "missing field `x`", poem's "parameter `x`").
+fn bad_request_message(parser: &str) -> String {
+    let field = parser
+        .split('`')
+        .nth(1)
+        .filter(|f| !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || "_.[]".contains(c)));
+    match field {
+        Some(field) if parser.contains("missing") => {
+            format!("Permintaan tidak valid: isian `{field}` wajib diisi.")
+        }
+        Some(field) => format!("Permintaan tidak valid: isian `{field}` tidak sah."),
+        None => "Permintaan tidak valid: isinya tidak dapat dibaca.".into(),
+    }
+}
+
+/// An Indonesian message for the other statuses poem itself answers.
+fn status_message(status: StatusCode) -> String {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "Metode HTTP ini tidak tersedia untuk alamat ini; lihat header Allow.".into()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "Isi permintaan terlalu besar.".into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "Jenis isi (Content-Type) permintaan tidak didukung.".into()
+        }
+        other => format!(
+            "Permintaan tidak dapat dilayani ({}).",
+            other.canonical_reason().unwrap_or("HTTP")
+        ),
     }
 }
 

@@ -104,32 +104,52 @@ impl MeApi {
 #[derive(Object)]
 struct CreateUserRequest {
     /// Defaults to the NIP when absent.
+    #[oai(validator(pattern = r"^[A-Za-z0-9._-]{3,64}$"))]
     username: Option<String>,
     /// 18-digit PNS or PPPK NIP; optional for non-ASN staff.
+    #[oai(validator(pattern = r"^ *([0-9] *){18}$"))]
     nip: Option<String>,
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     name: String,
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^\s\x1c-\x1f@]+@[^\s\x1c-\x1f@.][^\s\x1c-\x1f@]*\.[^\s\x1c-\x1f@]*[^\s\x1c-\x1f@.]$"
+    ))]
     email: Option<String>,
+    #[oai(validator(max_length = 200))]
     unit_kerja: Option<String>,
+    #[oai(validator(max_length = 200))]
     jabatan: Option<String>,
     /// Defaults to `trainee`.
     #[oai(default)]
     roles: Vec<Role>,
     /// At least 8 characters; without one the user cannot sign in until it is set.
+    #[oai(validator(min_length = 8, max_length = 128))]
     password: Option<String>,
 }
 
 #[derive(Object)]
 struct UpdateUserRequest {
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     name: Option<String>,
     /// `null` removes the NIP.
+    #[oai(validator(pattern = r"^ *([0-9] *){18}$"))]
     nip: MaybeUndefined<String>,
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^\s\x1c-\x1f@]+@[^\s\x1c-\x1f@.][^\s\x1c-\x1f@]*\.[^\s\x1c-\x1f@]*[^\s\x1c-\x1f@.]$"
+    ))]
     email: MaybeUndefined<String>,
+    #[oai(validator(max_length = 200))]
     unit_kerja: MaybeUndefined<String>,
+    #[oai(validator(max_length = 200))]
     jabatan: MaybeUndefined<String>,
+    #[oai(validator(min_items = 1))]
     roles: Option<Vec<Role>>,
     /// `false` deactivates the account and ends its sessions.
     active: Option<bool>,
     /// Sets a new password and ends the user's sessions.
+    #[oai(validator(min_length = 8, max_length = 128))]
     password: Option<String>,
 }
 
@@ -157,6 +177,7 @@ enum CreatedUser {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct ImportUpload {
     /// CSV (comma or semicolon, UTF-8, BOM allowed) or XLSX with a header row.
     file: Upload,
@@ -200,7 +221,11 @@ impl UsersApi {
         role: Query<Option<Role>>,
         /// Matches name, username, NIP, e-mail or unit kerja.
         q: Query<Option<String>>,
-        #[oai(default = "first_page", validator(minimum(value = "1")))] page: Query<u64>,
+        #[oai(
+            default = "first_page",
+            validator(minimum(value = "1"), maximum(value = "1000000"))
+        )]
+        page: Query<u64>,
         #[oai(
             default = "default_per_page",
             validator(minimum(value = "1"), maximum(value = "500"))

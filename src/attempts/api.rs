@@ -17,6 +17,7 @@ use crate::accounts::model::Role;
 use crate::audit::AuditView;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
+use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
@@ -44,16 +45,20 @@ impl SelectionRequest {
 
 #[derive(Object)]
 struct QuizRequest {
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: Option<String>,
     bank_id: Option<Uuid>,
     selection: Option<SelectionRequest>,
     /// Seconds; `null` for no limit.
+    #[oai(validator(minimum(value = "10")))]
     time_limit_seconds: MaybeUndefined<i32>,
     opens_at: MaybeUndefined<OffsetDateTime>,
     closes_at: MaybeUndefined<OffsetDateTime>,
     /// Default 1.
+    #[oai(validator(minimum(value = "1")))]
     max_attempts: Option<i32>,
     /// Default 70.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     pass_percent: Option<f64>,
     shuffle_questions: Option<bool>,
     shuffle_choices: Option<bool>,
@@ -112,7 +117,7 @@ struct AnswerRequest {
 
 #[derive(Object)]
 struct RegradeRequest {
-    reason: String,
+    reason: Text<1, 2000>,
 }
 
 #[derive(ApiResponse)]

@@ -18,12 +18,14 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
 use crate::http::openapi::ApiTags;
+use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 
 /// Largest bank file accepted.
 pub const MAX_BANK_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct ImportForm {
     /// A GIFT, Aiken or Moodle XML file (UTF-8).
     file: Upload,
@@ -44,7 +46,7 @@ struct QuestionList {
 
 #[derive(ApiResponse)]
 enum ExportResponse {
-    /// The bank in GIFT.
+    /// The bank version as a file: GIFT (`format=gift`) or Moodle XML.
     #[oai(content_type = "text/plain; charset=utf-8")]
     #[oai(status = 200)]
     Gift(
@@ -137,13 +139,13 @@ impl BanksApi {
         id: Path<Uuid>,
         format: Query<ExportFormat>,
         version: Query<Option<i32>>,
-    ) -> AppResult<ExportResponse> {
+    ) -> AppResult<Alternatives<ExportResponse>> {
         staff(&auth)?;
         let (file_name, body) = service::export(&state.db, id.0, format.0, version.0).await?;
         let disposition = format!("attachment; filename=\"{file_name}\"");
-        Ok(match format.0 {
+        Ok(Alternatives(match format.0 {
             ExportFormat::Gift => ExportResponse::Gift(PlainText(body), disposition),
             ExportFormat::MoodleXml => ExportResponse::Xml(Binary(body.into_bytes()), disposition),
-        })
+        }))
     }
 }

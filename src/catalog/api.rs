@@ -22,45 +22,59 @@ use crate::http::state::AppState;
 #[derive(Object)]
 struct CreateCourseRequest {
     /// Unique, e.g. `BIMTEK-PK-2026`.
+    #[oai(validator(pattern = r"^[A-Za-z0-9._-]{3,40}$"))]
     code: String,
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: String,
     track: Track,
-    /// Jenjang, e.g. `Terampil` or `Ahli Pertama`.
+    /// Jenjang: `Terampil`, `Mahir`, `Penyelia`, `Ahli Pertama`, `Ahli Muda`,
+    /// `Ahli Madya` or `Ahli Utama` (any case; pranata humas has no `Ahli Utama`).
     target_level: Option<String>,
+    #[oai(validator(max_length = 5000))]
     description: Option<String>,
     /// Defaults to `draft`.
     status: Option<CourseStatus>,
     /// Attendance needed to complete a batch (default 80).
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     min_attendance_percent: Option<i32>,
 }
 
 #[derive(Object)]
 struct UpdateCourseRequest {
+    #[oai(validator(pattern = r"^[A-Za-z0-9._-]{3,40}$"))]
     code: Option<String>,
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: Option<String>,
     track: Option<Track>,
     /// `null` clears it.
     target_level: MaybeUndefined<String>,
+    #[oai(validator(max_length = 5000))]
     description: Option<String>,
     /// `published` makes the course visible to trainees.
     status: Option<CourseStatus>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     min_attendance_percent: Option<i32>,
 }
 
 #[derive(Object)]
 struct CreateModuleRequest {
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: String,
     /// Lesson hours (45 minutes each) this module counts for.
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     jp: Option<i32>,
-    /// Markdown; tables allowed. Rendered to sanitised HTML.
-    #[oai(default)]
+    /// Markdown; tables allowed. Rendered to sanitised HTML. At most 1 MB.
+    #[oai(default, validator(max_length = 250000))]
     body_markdown: String,
 }
 
 #[derive(Object)]
 struct UpdateModuleRequest {
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     title: Option<String>,
+    #[oai(validator(minimum(value = "0"), maximum(value = "100")))]
     jp: MaybeUndefined<i32>,
+    #[oai(validator(max_length = 250000))]
     body_markdown: Option<String>,
 }
 
@@ -77,6 +91,7 @@ struct Completion {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct AttachmentUpload {
     /// PDF, PNG, JPEG, GIF or WebP; at most 10 MiB.
     file: Upload,

@@ -17,6 +17,7 @@ use super::verify::{self, Verification};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{Auth, ClientIp};
+use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
@@ -41,7 +42,7 @@ struct OpenBadge {
 
 #[derive(Object)]
 struct RevokeRequest {
-    reason: String,
+    reason: Text<5, 2000>,
 }
 
 #[derive(ApiResponse)]

@@ -12,11 +12,18 @@ use serde::Serialize;
 /// A course's certificate settings (defaults when never set).
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
 pub struct Settings {
-    /// e.g. `{seq:03}/BKD-BIMTEK/{course_code}/{month_roman}/{year}`.
+    /// e.g. `{seq:03}/BKD-BIMTEK/{course_code}/{month_roman}/{year}`: text with
+    /// `{seq}` (or `{seq:N}`, N ≤ 10 digits) and `{year}`, and optionally
+    /// `{course_code}`, `{month}`, `{month_roman}`.
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^(?:[^{]|\{(?:course_code|month|month_roman|year|seq(?::(?:0?[0-9]|10))?)\})*(?:\{seq(?::(?:0?[0-9]|10))?\}(?:[^{]|\{(?:course_code|month|month_roman|year|seq(?::(?:0?[0-9]|10))?)\})*\{year\}|\{year\}(?:[^{]|\{(?:course_code|month|month_roman|year|seq(?::(?:0?[0-9]|10))?)\})*\{seq(?::(?:0?[0-9]|10))?\})(?:[^{]|\{(?:course_code|month|month_roman|year|seq(?::(?:0?[0-9]|10))?)\})*$"
+    ))]
     pub number_pattern: String,
     /// Give a "surat keterangan mengikuti" to those who attended but did not complete.
     pub letters: bool,
     /// Months a certificate stays valid; none: no expiry.
+    #[oai(validator(minimum(value = "1"), maximum(value = "240")))]
     pub expiry_months: Option<i32>,
 }
 

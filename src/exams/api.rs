@@ -21,7 +21,9 @@ use crate::attempts::api::Started;
 use crate::audit::AuditView;
 use crate::error::AppResult;
 use crate::http::auth::Auth;
+use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
+use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
 
@@ -36,6 +38,7 @@ struct ExamRequest {
     bank: Option<String>,
     /// Prefix of candidate codes, e.g. `HM` → `HM-2026-001`.
     code_prefix: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1440")))]
     time_limit_minutes: Option<i32>,
     opens_at: Option<OffsetDateTime>,
     closes_at: Option<OffsetDateTime>,
@@ -88,7 +91,8 @@ struct GradeRequest {
 
 #[derive(Object)]
 struct AppealRequest {
-    reason: String,
+    /// Why the result should be looked at again.
+    reason: Text<10, 4000>,
 }
 
 #[derive(Object)]
@@ -97,18 +101,42 @@ struct AssignAppealRequest {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct TaskFileUpload {
     /// A type the task allows (pdf, docx, png, jpg) within its size limit.
     file: Upload,
 }
 
+/// A task file in its checked type (see `files::extension`).
 #[derive(ApiResponse)]
 enum FileDownload {
     /// The file, named by candidate code and task.
-    #[oai(status = 200)]
-    File(
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(
         Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    #[oai(status = 200, content_type = "image/png")]
+    Png(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    #[oai(status = 200, content_type = "image/jpeg")]
+    Jpeg(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )]
+    Docx(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    #[oai(status = 200, content_type = "application/octet-stream")]
+    Other(
+        Binary<Vec<u8>>,
         #[oai(header = "Content-Disposition")] String,
     ),
 }
@@ -285,15 +313,18 @@ impl ExamsApi {
         state: Data<&AppState>,
         auth: Auth,
         item_id: Path<Uuid>,
-    ) -> AppResult<FileDownload> {
+    ) -> AppResult<Alternatives<FileDownload>> {
         auth.require(Role::Assessor)?;
         let (name, content_type, bytes) =
             files::for_item(&state.engine, auth.user(), item_id.0).await?;
-        Ok(FileDownload::File(
-            Binary(bytes),
-            content_type,
-            format!("attachment; filename=\"{name}\""),
-        ))
+        let (body, disposition) = (Binary(bytes), format!("attachment; filename=\"{name}\""));
+        Ok(Alternatives(match files::extension(&content_type) {
+            "pdf" => FileDownload::Pdf(body, disposition),
+            "png" => FileDownload::Png(body, disposition),
+            "jpg" => FileDownload::Jpeg(body, disposition),
+            "docx" => FileDownload::Docx(body, disposition),
+            _ => FileDownload::Other(body, disposition),
+        }))
     }
 
     /// The caller's grading items (assessors): candidate codes only, the

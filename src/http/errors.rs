@@ -3,21 +3,46 @@
 
 use minijinja::context;
 use poem::PathPattern;
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::web::CsrfToken;
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
 use crate::error::AppError;
 use crate::http::auth::{LoginRequired, SessionUser};
+use crate::http::explain::{self, RequestFacts};
+use crate::http::spec;
 use crate::http::state::AppState;
 
 /// API middleware: every error, including poem's own (bad JSON, unknown
-/// path), leaves as `{"error": {...}}`.
-pub async fn json_errors<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+/// path), leaves as `{"error": {...}}`; a request that does not parse is
+/// explained in Indonesian, naming the field (see `explain`), and a 405
+/// lists the path's methods in `Allow`.
+pub async fn json_errors<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
+    let facts = RequestFacts::take(&mut req).await?;
+    let signed_in = req.data::<SessionUser>().is_some_and(|s| s.0.is_some());
+    if let Some(refused) = facts.refuse_body(req.original_uri().path(), signed_in) {
+        return Ok(poem::error::ResponseError::as_response(&refused));
+    }
     match next.call(req).await {
         Ok(resp) => Ok(resp.into_response()),
         Err(err) => {
             let pattern = err.data::<PathPattern>().cloned();
-            let mut resp = poem::error::ResponseError::as_response(&AppError::from_poem(err));
+            let app_err = explain::api_error(err, &facts, pattern.as_ref().map(|p| &*p.0));
+            let mut resp = poem::error::ResponseError::as_response(&app_err);
+            if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+                let methods = pattern
+                    .as_ref()
+                    .and_then(|p| spec::allowed_methods(&spec::document().value, &p.0))
+                    .unwrap_or_default();
+                let allow = methods
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if let Ok(value) = HeaderValue::from_str(&allow) {
+                    resp.headers_mut().insert(header::ALLOW, value);
+                }
+            }
             if let Some(pattern) = pattern {
                 resp.set_data(pattern);
             }

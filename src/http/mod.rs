@@ -4,12 +4,16 @@
 pub mod auth;
 pub mod csrf;
 pub mod errors;
+pub mod explain;
+pub mod fields;
 pub mod limits;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod ops;
 pub mod pages;
+pub mod responses;
+pub mod spec;
 pub mod state;
 pub mod tables;
 pub mod templates;
@@ -230,12 +234,18 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
 /// The whole service as one endpoint.
 pub fn app(state: AppState) -> impl Endpoint + use<> {
     let api = openapi::service();
-    let spec = api.spec_endpoint();
-    let docs = observe::docs_headers(api.swagger_ui(), observe::docs_csp(&api.swagger_ui_html()));
+    let spec = openapi::spec_endpoint();
+    let docs_html = openapi::docs_html(&api);
+    let docs = observe::docs_headers(
+        openapi::docs_endpoint(docs_html.clone()),
+        observe::docs_csp(&docs_html),
+    );
     Route::new()
         .nest(
             openapi::API_PREFIX,
-            api.around(csrf::guard_api).around(errors::json_errors),
+            // The CSRF guard first: a cross-site call learns nothing, not
+            // even whether its body would have been valid.
+            api.around(errors::json_errors).around(csrf::guard_api),
         )
         .at("/api/openapi.json", spec)
         .nest("/api/docs", docs)

@@ -1,6 +1,9 @@
 //! The OpenAPI service: every API area is listed here once, and the
 //! document is served at `/api/openapi.json` with Swagger UI at `/api/docs`.
 
+use poem::endpoint::make_sync;
+use poem::web::Html;
+use poem::{Endpoint, IntoResponse};
 use poem_openapi::{OpenApiService, Tags};
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
@@ -73,4 +76,26 @@ pub fn service() -> OpenApiService<Apis, ()> {
         "Pelatihan dan uji kompetensi ASN: kursus Bimtek, angkatan, kuis, ujian, dan sertifikat.",
     )
     .url_prefix(API_PREFIX)
+}
+
+/// `/api/openapi.json`: the finished document (see `spec`).
+pub fn spec_endpoint() -> impl Endpoint + use<> {
+    make_sync(|_| {
+        crate::http::spec::document()
+            .json
+            .clone()
+            .with_content_type("application/json; charset=utf-8")
+    })
+}
+
+/// The Swagger UI page, showing the finished document.
+pub fn docs_html(api: &OpenApiService<Apis, ()>) -> String {
+    // poem-openapi's page embeds its own document; swap in the finished one.
+    api.swagger_ui_html()
+        .replacen(&api.spec(), &crate::http::spec::document().json, 1)
+}
+
+/// `/api/docs`: the Swagger UI page `html`.
+pub fn docs_endpoint(html: String) -> impl Endpoint + use<> {
+    make_sync(move |_| Html(html.clone()))
 }

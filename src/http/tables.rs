@@ -6,6 +6,7 @@ use poem_openapi::{ApiResponse, Enum};
 
 use crate::download;
 use crate::error::AppResult;
+use crate::http::responses::Alternatives;
 
 /// `?format=`: JSON (the default), CSV or XLSX.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -20,9 +21,13 @@ pub fn json_format() -> TableFormat {
     TableFormat::Json
 }
 
+/// A table in the format asked for, documented as one 200 with three media types.
+pub type Table<T> = Alternatives<TableBody<T>>;
+
 #[derive(ApiResponse)]
-pub enum Table<T: poem_openapi::types::ToJSON + Send + Sync> {
-    /// As JSON.
+pub enum TableBody<T: poem_openapi::types::ToJSON + Send + Sync> {
+    /// The table: JSON by default, or a CSV or XLSX download (`format=csv|xlsx`,
+    /// with `Content-Disposition`).
     #[oai(status = 200)]
     Json(Json<T>),
     /// As CSV (UTF-8 with BOM).
@@ -52,15 +57,15 @@ pub fn table<T: poem_openapi::types::ToJSON + Send + Sync>(
     rows: &[Vec<String>],
 ) -> AppResult<Table<T>> {
     let name = download::file_stem(title);
-    Ok(match format {
-        TableFormat::Json => Table::Json(Json(value)),
-        TableFormat::Csv => Table::Csv(
+    Ok(Alternatives(match format {
+        TableFormat::Json => TableBody::Json(Json(value)),
+        TableFormat::Csv => TableBody::Csv(
             PlainText(String::from_utf8(download::csv(headers, rows)?).unwrap_or_default()),
             format!("attachment; filename=\"{name}.csv\""),
         ),
-        TableFormat::Xlsx => Table::Xlsx(
+        TableFormat::Xlsx => TableBody::Xlsx(
             Binary(download::xlsx(title, headers, rows)?),
             format!("attachment; filename=\"{name}.xlsx\""),
         ),
-    })
+    }))
 }

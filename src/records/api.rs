@@ -12,6 +12,7 @@ use super::service::{self, JpReport, OpenData, SIASN_HEADERS, SiasnExport};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::Auth;
+use crate::http::fields::Moment;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
@@ -72,21 +73,12 @@ impl RecordsApi {
         &self,
         state: Data<&AppState>,
         auth: Auth,
-        since: Query<Option<String>>,
-        until: Query<Option<String>>,
+        since: Query<Option<Moment>>,
+        until: Query<Option<Moment>>,
         #[oai(default = "json_format")] format: Query<TableFormat>,
     ) -> AppResult<Table<SiasnExport>> {
         auth.require(Role::Admin)?;
-        let since = since
-            .0
-            .as_deref()
-            .map(|s| parse_moment(s, "since"))
-            .transpose()?;
-        let until = until
-            .0
-            .as_deref()
-            .map(|s| parse_moment(s, "until"))
-            .transpose()?;
+        let (since, until) = (since.0.map(|m| m.0), until.0.map(|m| m.0));
         let export = service::siasn(&state.engine, &state.config, since, until).await?;
         let headers: Vec<String> = SIASN_HEADERS.iter().map(|h| h.to_string()).collect();
         let rows: Vec<Vec<String>> = export.rows.iter().map(|r| r.cells()).collect();

@@ -20,6 +20,7 @@ use crate::accounts::api::{MAX_IMPORT_BYTES, read_upload};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::Auth;
+use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
@@ -27,10 +28,14 @@ use crate::http::tables::{Table, TableFormat, json_format, table};
 #[derive(Object, Clone)]
 struct SessionRequest {
     day: Date,
-    /// WIB, `HH:MM`.
+    /// WIB, `HH:MM` (or `HH.MM`).
+    #[oai(validator(pattern = r"^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$"))]
     starts_at: String,
+    #[oai(validator(pattern = r"^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$"))]
     ends_at: String,
+    #[oai(validator(max_length = 200))]
     topic: Option<String>,
+    #[oai(validator(max_length = 200))]
     instructor: Option<String>,
 }
 
@@ -77,20 +82,25 @@ fn sessions(input: Vec<SessionRequest>) -> Result<Vec<SessionInput>, AppError> {
 struct CreateBatchRequest {
     course_id: Uuid,
     /// e.g. "Angkatan I 2026".
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     name: String,
     starts_on: Date,
     ends_on: Date,
+    #[oai(validator(max_length = 200))]
     venue: Option<String>,
     /// Online ("daring"): then `meeting_link` is required instead of a venue.
     #[oai(default)]
     online: bool,
+    #[oai(validator(max_length = 500, pattern = r"^https?://"))]
     meeting_link: Option<String>,
+    #[oai(validator(minimum(value = "1")))]
     capacity: i32,
     enrol_opens_at: Option<OffsetDateTime>,
     enrol_closes_at: Option<OffsetDateTime>,
     /// Default `draft`.
     status: Option<BatchStatus>,
     /// Default "BKD Kota Magelang".
+    #[oai(validator(max_length = 200))]
     organiser: Option<String>,
     /// Trainees may register themselves while the batch is open.
     #[oai(default)]
@@ -104,17 +114,22 @@ struct CreateBatchRequest {
 
 #[derive(Object)]
 struct UpdateBatchRequest {
+    #[oai(validator(max_length = 200, pattern = r"[^\s\x1c-\x1f]"))]
     name: Option<String>,
     starts_on: Option<Date>,
     ends_on: Option<Date>,
+    #[oai(validator(max_length = 200))]
     venue: MaybeUndefined<String>,
     online: Option<bool>,
+    #[oai(validator(max_length = 500, pattern = r"^https?://"))]
     meeting_link: MaybeUndefined<String>,
     /// Lowering it below the number enrolled is refused; raising it seats waiting trainees.
+    #[oai(validator(minimum(value = "1")))]
     capacity: Option<i32>,
     enrol_opens_at: MaybeUndefined<OffsetDateTime>,
     enrol_closes_at: MaybeUndefined<OffsetDateTime>,
     status: Option<BatchStatus>,
+    #[oai(validator(max_length = 200))]
     organiser: Option<String>,
     self_enrol: Option<bool>,
     waitlist: Option<bool>,
@@ -132,7 +147,7 @@ fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
 
 #[derive(Object)]
 struct ReasonRequest {
-    reason: String,
+    reason: Text<1, 2000>,
 }
 
 #[derive(Object)]
@@ -144,6 +159,7 @@ struct EnrolRequest {
 }
 
 #[derive(Multipart)]
+#[oai(deny_unknown_fields)]
 struct EnrolmentUpload {
     /// CSV or XLSX with a `nip` column (with `create_missing`, also `nama`, `email`, `unit_kerja`, `jabatan`).
     file: Upload,
@@ -174,6 +190,8 @@ struct CheckinCode {
 
 #[derive(Object)]
 struct CheckinRequest {
+    /// The six characters shown on screen.
+    #[oai(validator(pattern = r"^[A-Za-z0-9]{6}$"))]
     code: String,
 }
 
@@ -400,7 +418,7 @@ impl BatchesApi {
         auth: Auth,
         id: Path<Uuid>,
         user_id: Path<Uuid>,
-        reason: Query<String>,
+        reason: Query<Text<1, 2000>>,
     ) -> AppResult<Json<EnrolmentView>> {
         Ok(Json(
             service::withdraw(&state.db, auth.user(), id.0, user_id.0, &reason.0).await?,

@@ -924,7 +924,7 @@ async fn course_settings_and_the_public_rate_limit(app: TestApp) {
         .done
         .1
         .request(reqwest::Method::PUT, &path)
-        .json(&json!({ "number_pattern": "{seq}", "letters": true }))
+        .json(&json!({ "number_pattern": "{seq}/{year}", "letters": true }))
         .send()
         .await
         .unwrap()

@@ -23,6 +23,7 @@ mod browser_quiz;
 mod catalog;
 mod certificates;
 mod cli;
+mod contract;
 mod exam_oversight;
 mod exam_pages;
 mod exams;
@@ -95,6 +96,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("quiz_pages", quiz_pages::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
+        ("contract", contract::cases()),
         ("pages", pages::cases()),
         ("uploads", uploads::cases()),
     ]

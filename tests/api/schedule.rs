@@ -96,7 +96,7 @@ async fn batch_rules_name_their_fields(app: TestApp) {
     let course = course_with_modules(&admin, "PK-RULES", &[]).await;
     let body = json!({
         "course_id": course["id"], "name": "A", "starts_on": "2026-03-05", "ends_on": "2026-03-03",
-        "capacity": 0, "sessions": [{ "day": "2026-04-01", "starts_at": "10:00", "ends_at": "09:00" }]
+        "capacity": 1, "sessions": [{ "day": "2026-04-01", "starts_at": "10:00", "ends_at": "09:00" }]
     });
     let (status, resp) = admin.post("/api/v1/batches", &body).await;
     assert_error(status, &resp, 422, "validation_failed");
@@ -108,14 +108,14 @@ async fn batch_rules_name_their_fields(app: TestApp) {
         .collect();
     assert_eq!(
         fields,
-        [
-            "ends_on",
-            "capacity",
-            "venue",
-            "sessions[0].day",
-            "sessions[0].ends_at"
-        ]
+        ["ends_on", "venue", "sessions[0].day", "sessions[0].ends_at"]
     );
+    // A capacity below one is refused by the document itself.
+    let mut zero = body.clone();
+    zero["capacity"] = json!(0);
+    let (status, resp) = admin.post("/api/v1/batches", &zero).await;
+    assert_error(status, &resp, 422, "validation_failed");
+    assert_eq!(resp["error"]["details"][0]["field"], "capacity", "{resp}");
     let (status, resp) = admin
         .post("/api/v1/batches", &json!({ "course_id": course["id"], "name": "B", "starts_on": "2026-03-03", "ends_on": "2026-03-03", "capacity": 5, "online": true, "sessions": [{ "day": "2026-03-03", "starts_at": "8", "ends_at": "16:00" }] }))
         .await;
