@@ -34,6 +34,7 @@ BIMTEK_BIND="127.0.0.1:$PORT" \
 BIMTEK_BASE_URL="$BASE" \
 BIMTEK_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
 BIMTEK_QUESTION_BANKS="" \
+BIMTEK_BUILT_IN_BANKS=false \
 DATABASE_URL="${DATABASE_URL:-sqlite://$WORK/bimtek.db?mode=rwc}" \
 RUST_LOG="${RUST_LOG:-warn}" \
     "$BIN" serve >"$WORK/server.log" 2>&1 &

@@ -30,9 +30,14 @@ pub struct Config {
     #[arg(long, env = "BIMTEK_BASE_URL", default_value = "http://127.0.0.1:8080")]
     pub base_url: String,
 
-    /// Folder of question banks loaded (idempotently) at start-up; empty to skip.
-    #[arg(long, env = "BIMTEK_QUESTION_BANKS", default_value = "question_banks")]
+    /// Folder of extra question banks loaded (idempotently) at start-up,
+    /// adding to or replacing the built-in banks by name; empty for none.
+    #[arg(long, env = "BIMTEK_QUESTION_BANKS", default_value = "")]
     pub question_banks: String,
+
+    /// Load the banks compiled into the binary at start-up.
+    #[arg(long, env = "BIMTEK_BUILT_IN_BANKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub built_in_banks: bool,
 
     /// How often overdue attempts are finished, in seconds.
     #[arg(long, env = "BIMTEK_SWEEP_SECONDS", default_value_t = 10)]
@@ -99,6 +104,7 @@ impl Config {
             admin_password: None,
             base_url: "http://127.0.0.1:8080".into(),
             question_banks: String::new(),
+            built_in_banks: false,
             sweep_seconds: 10,
             session_hours: 12,
             issuer: "BKD Kota Magelang".into(),

@@ -64,9 +64,10 @@ impl App {
             accounts::service::ensure_first_admin(&db, config.admin_password.as_deref()).await?;
         let csrf_key = secrets::load_or_create(&db, "csrf_key").await?;
         certificates::keys::ensure(&db).await?;
-        if !config.question_banks.is_empty() {
-            banks::service::load_directory(&db, std::path::Path::new(&config.question_banks)).await;
-        }
+        let folder = (!config.question_banks.is_empty())
+            .then(|| std::path::Path::new(&config.question_banks));
+        let start_up = banks::shipped::start_up_banks(config.built_in_banks, folder);
+        banks::shipped::load(&db, start_up).await;
         let state = AppState {
             engine: attempts::service::Engine::start(db.clone()),
             db,

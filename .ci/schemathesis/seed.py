@@ -354,6 +354,8 @@ BUSINESS_RULES = {
     "POST /api/v1/exams": "a shipped template or a complete spec; bank exists with enough questions per unit; tasks refer to units and essay questions",
     "POST /api/v1/exams/{id}/assessors": "users who are assessors; units of the exam",
     "POST /api/v1/exams/{id}/markers": "an active assessor of the exam who may mark that candidate's task and round (no self-moderation)",
+    "POST /api/v1/certificates/{id}/revoke": "a reason of at least 5 characters besides spaces",
+    "POST /api/v1/certificates/{id}/replace": "a reason of at least 5 characters besides spaces",
     "POST /api/v1/grading/{item_id}": "one level per rubric criterion; comment below pass points; reason in moderation",
     "POST /api/v1/appeals/{id}/assign": "an assessor who has not marked the candidate and is not of their unit kerja",
     "PUT /api/v1/courses/{id}/certificate-settings": "the number pattern renders for the course",

@@ -1,5 +1,5 @@
 //! Question banks: GIFT, Aiken and Moodle XML import and export, versioned
-//! storage, and the banks shipped in `question_banks/`.
+//! storage, and the banks shipped in `question_banks/` (compiled in).
 
 pub mod aiken;
 pub mod api;
@@ -10,4 +10,5 @@ pub mod model;
 pub mod moodle_xml;
 pub mod pages;
 pub mod service;
+pub mod shipped;
 pub mod store;

@@ -140,7 +140,8 @@ impl CertificatesApi {
                 id.0,
                 body.0.user_ids,
             )
-            .await?,
+            .await?
+            .certificates,
         ))
     }
 
@@ -240,7 +241,33 @@ impl CertificatesApi {
         )))
     }
 
-    /// Issue a new certificate replacing a revoked one (admin).
+    /// Replace a standing certificate (admin): revokes it with the reason
+    /// and issues what the trainee earns now (kind decided again, current
+    /// details), both or neither. 409 when the trainee is no longer
+    /// eligible or the certificate is already revoked.
+    #[oai(path = "/certificates/:id/replace", method = "post")]
+    async fn replace(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<RevokeRequest>,
+    ) -> AppResult<Json<Box<CertificateView>>> {
+        auth.require(Role::Admin)?;
+        Ok(Json(Box::new(
+            service::replace(
+                &state.engine,
+                &state.config,
+                auth.user(),
+                id.0,
+                &body.reason,
+            )
+            .await?,
+        )))
+    }
+
+    /// Issue a new certificate replacing a revoked one (admin); the kind is
+    /// decided again (409 when the trainee is no longer eligible).
     #[oai(path = "/certificates/:id/reissue", method = "post")]
     async fn reissue(
         &self,

@@ -17,6 +17,36 @@ string_enum!(
     VerifyStatus { Valid = "valid", Revoked = "revoked", Expired = "expired", Invalid = "invalid", Unknown = "unknown" }
 );
 
+string_enum!(
+    /// What a "surat keterangan mengikuti" credits towards the 20 JP a year
+    /// and SIASN `jumlahJam`: `none` (only completed training counts), or
+    /// `attended`: the course's JP in proportion to the sessions attended.
+    LetterJp { None = "none", Attended = "attended" }
+);
+
+/// The JP a certificate credits (and states): the course's JP for a
+/// certificate of completion; for a letter, per the course's `LetterJp`,
+/// nothing or the share of sessions attended, rounded down (a JP is not
+/// split).
+pub fn credited_jp(
+    kind: CertificateKind,
+    course_jp: i32,
+    letter_jp: LetterJp,
+    present: u32,
+    sessions: u32,
+) -> i32 {
+    match (kind, letter_jp) {
+        (CertificateKind::Kelulusan, _) => course_jp,
+        (CertificateKind::Keterangan, LetterJp::None) => 0,
+        (CertificateKind::Keterangan, LetterJp::Attended) if sessions == 0 => 0,
+        (CertificateKind::Keterangan, LetterJp::Attended) => {
+            let share = i64::from(course_jp.max(0)) * i64::from(present.min(sessions))
+                / i64::from(sessions);
+            i32::try_from(share).unwrap_or(course_jp)
+        }
+    }
+}
+
 impl CertificateKind {
     pub fn title(self) -> &'static str {
         match self {

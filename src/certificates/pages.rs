@@ -136,13 +136,15 @@ pub async fn issue(
     redirect_after(
         &back,
         service::issue(&state.engine, &state.config, &user.0, id.0, None).await,
-        |certs| format!("{} sertifikat terbit.", certs.len()),
+        |outcome| outcome.notice(),
     )
 }
 
 #[derive(Deserialize)]
 pub struct RevokeForm {
     reason: String,
+    /// The confirmation box: revoking cannot be undone.
+    confirm: Option<String>,
 }
 
 #[handler]
@@ -155,10 +157,61 @@ pub async fn revoke(
     user.0.require(Role::Admin)?;
     let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
+    if form.confirm.is_none() {
+        return redirect_after::<()>(
+            &back,
+            Err(AppError::invalid_field(
+                "confirm",
+                "centang konfirmasi: pencabutan tidak dapat dibatalkan",
+            )),
+            |_| String::new(),
+        );
+    }
     redirect_after(
         &back,
         service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
         |c| format!("Sertifikat {} dicabut.", c.content.number),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ReplaceForm {
+    reason: String,
+    /// The confirmation box: the old document stops being valid.
+    confirm: Option<String>,
+}
+
+#[handler]
+pub async fn replace(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<ReplaceForm>,
+) -> AppResult<Redirect> {
+    user.0.require(Role::Admin)?;
+    let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
+    let back = format!("/admin/batches/{}/certificates", cert.batch_id);
+    if form.confirm.is_none() {
+        return redirect_after::<()>(
+            &back,
+            Err(AppError::invalid_field(
+                "confirm",
+                "centang konfirmasi: sertifikat lama dicabut",
+            )),
+            |_| String::new(),
+        );
+    }
+    redirect_after(
+        &back,
+        service::replace(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
+        |c| {
+            format!(
+                "Sertifikat {} diganti dengan {} ({}).",
+                cert.content.number,
+                c.content.number,
+                c.content.kind.title()
+            )
+        },
     )
 }
 
@@ -175,6 +228,12 @@ pub async fn reissue(
     redirect_after(
         &back,
         service::reissue(&state.engine, &state.config, &user.0, id.0).await,
-        |c| format!("Terbit ulang sebagai {}.", c.content.number),
+        |c| {
+            format!(
+                "Terbit ulang sebagai {} ({}).",
+                c.content.number,
+                c.content.kind.title()
+            )
+        },
     )
 }

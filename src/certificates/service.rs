@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::keys;
 use super::model::{
-    CertificateKind, Content, Eligibility, ExamStanding, Facts, Standing, UnitLine, eligibility,
-    expiry, format_number, statement_time, stored_moment, tanggal, verification_code,
+    CertificateKind, Content, Eligibility, ExamStanding, Facts, Standing, UnitLine, credited_jp,
+    eligibility, expiry, format_number, statement_time, stored_moment, tanggal, verification_code,
 };
 use super::settings::{Settings, settings};
 use super::store;
@@ -35,6 +35,9 @@ pub struct PreviewRow {
     pub reasons: Vec<String>,
     /// The certificate already issued, if any.
     pub certificate_id: Option<Uuid>,
+    /// The kind of that certificate: it may differ from `kind` when the
+    /// trainee's standing changed since (then it is reissued).
+    pub issued_kind: Option<CertificateKind>,
 }
 
 /// The batch's exam standing of one trainee.
@@ -93,6 +96,9 @@ async fn exam_standing(
 struct Candidate {
     row: PreviewRow,
     units: Vec<UnitLine>,
+    /// Sessions attended and held, for the JP a letter may credit.
+    present: u32,
+    sessions: u32,
 }
 
 async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<Candidate>> {
@@ -144,9 +150,12 @@ async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<Candidate>
                 eligible,
                 kind,
                 reasons,
-                certificate_id: issued.map(|c| c.id),
+                certificate_id: issued.as_ref().map(|c| c.id),
+                issued_kind: issued.and_then(|c| CertificateKind::parse(&c.kind)),
             },
             units,
+            present: p.attendance.present,
+            sessions: p.attendance.sessions,
         });
     }
     Ok(out)
@@ -242,12 +251,13 @@ fn content_for(
     config: &Config,
     d: &Draft,
     user: &crate::entities::user::Model,
-    kind: CertificateKind,
-    units: Vec<UnitLine>,
+    candidate: &Candidate,
     issued_at: OffsetDateTime,
     code: String,
     replaces: Option<String>,
 ) -> Content {
+    let kind = candidate.row.kind.unwrap_or(CertificateKind::Keterangan);
+    let units = candidate.units.clone();
     Content {
         number: String::new(),
         kind,
@@ -259,7 +269,13 @@ fn content_for(
         batch_name: d.batch.name.clone(),
         starts_on: tanggal(d.batch.starts_on),
         ends_on: tanggal(d.batch.ends_on),
-        jp: d.jp,
+        jp: credited_jp(
+            kind,
+            d.jp,
+            d.settings.letter_jp,
+            candidate.present,
+            candidate.sessions,
+        ),
         units: if kind == CertificateKind::Kelulusan {
             units
         } else {
@@ -326,6 +342,58 @@ async fn write_one(
     Ok(row)
 }
 
+/// What one "issue" did, so that a notice can count exactly.
+pub struct IssueOutcome {
+    /// The certificate standing for each chosen trainee, new or earlier.
+    pub certificates: Vec<CertificateView>,
+    /// Names of those issued just now.
+    pub issued: Vec<String>,
+    /// Names of those who already held one (of the kind they now earn).
+    pub already: Vec<String>,
+    /// Names of those who hold a kind they no longer earn: to reissue.
+    pub changed: Vec<String>,
+    /// Trainees of the batch not eligible, each with why.
+    pub not_eligible: Vec<(String, Vec<String>)>,
+}
+
+impl IssueOutcome {
+    /// One sentence per group, each with its count and names.
+    pub fn notice(&self) -> String {
+        let names = |list: &[String]| list.join(", ");
+        let mut parts = vec![format!("{} sertifikat terbit", self.issued.len())];
+        if !self.issued.is_empty() {
+            parts[0].push_str(&format!(" ({})", names(&self.issued)));
+        }
+        if !self.already.is_empty() {
+            parts.push(format!(
+                "{} sudah terbit sebelumnya ({})",
+                self.already.len(),
+                names(&self.already)
+            ));
+        }
+        if !self.changed.is_empty() {
+            parts.push(format!(
+                "{} memegang jenis yang kini berbeda, terbitkan ulang ({})",
+                self.changed.len(),
+                names(&self.changed)
+            ));
+        }
+        if !self.not_eligible.is_empty() {
+            let who: Vec<String> = self
+                .not_eligible
+                .iter()
+                .map(|(name, why)| format!("{name}: {}", why.join("; ")))
+                .collect();
+            parts.push(format!(
+                "{} belum memenuhi syarat ({})",
+                self.not_eligible.len(),
+                who.join(" · ")
+            ));
+        }
+        format!("{}.", parts.join("; "))
+    }
+}
+
 /// Issues certificates for every eligible trainee of the batch (or only
 /// `only`, each of whom must be eligible). Issuing again returns the same
 /// certificates.
@@ -335,7 +403,7 @@ pub async fn issue(
     admin: &CurrentUser,
     batch_id: Uuid,
     only: Option<Vec<Uuid>>,
-) -> AppResult<Vec<CertificateView>> {
+) -> AppResult<IssueOutcome> {
     let all = candidates(engine, batch_id).await?;
     let chosen: Vec<&Candidate> = match &only {
         Some(ids) => {
@@ -378,16 +446,7 @@ pub async fn issue(
         let code = verification_code(&mut rand::rng());
         contents.push((
             c.row.user_id,
-            content_for(
-                config,
-                &d,
-                user,
-                c.row.kind.unwrap_or(CertificateKind::Keterangan),
-                c.units.clone(),
-                issued_at,
-                code,
-                None,
-            ),
+            content_for(config, &d, user, c, issued_at, code, None),
         ));
     }
     let pattern = d.settings.number_pattern.clone();
@@ -417,7 +476,8 @@ pub async fn issue(
                             None,
                         )
                         .await?;
-                        if before.is_none() {
+                        let new = before.is_none();
+                        if new {
                             audit::record(
                                 txn,
                                 audit::Entry {
@@ -432,19 +492,59 @@ pub async fn issue(
                             )
                             .await?;
                         }
-                        rows.push(row);
+                        rows.push((row, new));
                     }
                     Ok(rows)
                 })
             })
             .await;
         match outcome {
-            Ok(rows) => return rows.iter().map(|r| view(config, r)).collect(),
+            Ok(rows) => return outcome_of(config, &all, &rows),
             Err(AppError::Db(e)) => last_error = Some(AppError::Db(e)),
             Err(other) => return Err(other),
         }
     }
     Err(last_error.unwrap_or_else(|| AppError::internal("issue failed")))
+}
+
+fn outcome_of(
+    config: &Config,
+    all: &[Candidate],
+    rows: &[(certificate::Model, bool)],
+) -> AppResult<IssueOutcome> {
+    let name_of = |user_id: Uuid| {
+        all.iter()
+            .find(|c| c.row.user_id == user_id)
+            .map(|c| c.row.name.clone())
+            .unwrap_or_default()
+    };
+    let mut outcome = IssueOutcome {
+        certificates: Vec::new(),
+        issued: Vec::new(),
+        already: Vec::new(),
+        changed: Vec::new(),
+        not_eligible: all
+            .iter()
+            .filter(|c| !c.row.eligible)
+            .map(|c| (c.row.name.clone(), c.row.reasons.clone()))
+            .collect(),
+    };
+    for (row, new) in rows {
+        let name = name_of(row.user_id);
+        let earned = all
+            .iter()
+            .find(|c| c.row.user_id == row.user_id)
+            .and_then(|c| c.row.kind);
+        if *new {
+            outcome.issued.push(name);
+        } else if earned.is_some_and(|k| k.as_str() != row.kind) {
+            outcome.changed.push(name);
+        } else {
+            outcome.already.push(name);
+        }
+        outcome.certificates.push(view(config, row)?);
+    }
+    Ok(outcome)
 }
 
 /// A certificate for its holder or an administrator (anyone else: 404).
@@ -544,7 +644,8 @@ pub async fn revoke(
     view(config, &row)
 }
 
-/// A new certificate replacing a revoked one (same kind, current details).
+/// A new certificate replacing a revoked one: eligibility is decided again,
+/// so the kind is the one the trainee earns now, with current details.
 pub async fn reissue(
     engine: &Engine,
     config: &Config,
@@ -557,11 +658,68 @@ pub async fn reissue(
     if old.revoked_at.is_none() {
         return Err(AppError::conflict(
             "not_revoked",
-            "Hanya sertifikat yang sudah dicabut yang dapat diterbitkan ulang.",
+            "Hanya sertifikat yang sudah dicabut yang dapat diterbitkan ulang; untuk mengganti sertifikat yang berlaku, pakai \"Ganti\" dengan alasan.",
         ));
     }
-    let old_content: Content =
-        serde_json::from_str(&old.content).map_err(|e| AppError::internal(e.to_string()))?;
+    replace_with_new(engine, config, admin, old, None).await
+}
+
+/// Replaces a standing certificate in one step (a corrected name, or a
+/// letter that became a certificate): revokes it with `reason` and issues
+/// what the trainee earns now, both or neither.
+pub async fn replace(
+    engine: &Engine,
+    config: &Config,
+    admin: &CurrentUser,
+    id: Uuid,
+    reason: &str,
+) -> AppResult<CertificateView> {
+    let reason = reason.trim().to_owned();
+    if reason.chars().count() < 5 {
+        return Err(AppError::invalid_field(
+            "reason",
+            "tuliskan alasan penggantian",
+        ));
+    }
+    let old = store::get(engine.db.read(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if old.revoked_at.is_some() {
+        return Err(AppError::conflict(
+            "already_revoked",
+            "Sertifikat ini sudah dicabut; terbitkan ulang tanpa mengganti.",
+        ));
+    }
+    replace_with_new(engine, config, admin, old, Some(reason)).await
+}
+
+async fn replace_with_new(
+    engine: &Engine,
+    config: &Config,
+    admin: &CurrentUser,
+    old: certificate::Model,
+    revoke_reason: Option<String>,
+) -> AppResult<CertificateView> {
+    let all = candidates(engine, old.batch_id).await?;
+    let candidate = all
+        .iter()
+        .find(|c| c.row.user_id == old.user_id)
+        .ok_or_else(|| {
+            AppError::conflict(
+                "not_enrolled",
+                "Pemegang sertifikat ini tidak lagi terdaftar di angkatan.",
+            )
+        })?;
+    if !candidate.row.eligible {
+        return Err(AppError::conflict(
+            "not_eligible",
+            format!(
+                "{} kini belum memenuhi syarat: {}.",
+                candidate.row.name,
+                candidate.row.reasons.join("; ")
+            ),
+        ));
+    }
     let d = draft(engine, old.batch_id).await?;
     let user = crate::accounts::store::get(engine.db.read(), old.user_id)
         .await?
@@ -571,20 +729,58 @@ pub async fn reissue(
         config,
         &d,
         &user,
-        old_content.kind,
-        old_content.units.clone(),
+        candidate,
         issued_at,
         verification_code(&mut rand::rng()),
         Some(old.number.clone()),
     );
     let key = keys::active(&engine.db).await?;
     let pattern = d.settings.number_pattern.clone();
+    let id = old.id;
     let (batch_id, user_id, course_id, actor) =
         (old.batch_id, old.user_id, old.course_id, admin.id);
     let row = engine
         .writer
         .run(move |txn| {
             Box::pin(async move {
+                let current = store::get(txn, id).await?.ok_or(AppError::NotFound)?;
+                if let Some(reason) = &revoke_reason {
+                    if current.revoked_at.is_some() {
+                        return Err(AppError::conflict(
+                            "already_revoked",
+                            "Sertifikat ini sudah dicabut.",
+                        ));
+                    }
+                    let now = stored_moment(clock::now());
+                    let standing = Standing {
+                        number: &current.number,
+                        verification_code: &current.verification_code,
+                        revoked_at: Some(statement_time(now)),
+                        revoke_reason: Some(reason),
+                    };
+                    let signature = key.sign(&standing.canonical_bytes());
+                    store::set_revoked(txn, id, now, reason, &signature, &key.kid).await?;
+                    audit::record(
+                        txn,
+                        audit::Entry {
+                            actor: Some(actor),
+                            action: "certificate.revoke",
+                            object_type: "certificate",
+                            object_id: id,
+                            old: Some(json!({ "revoked_at": null })),
+                            new: Some(json!({ "revoked_at": now.to_string() })),
+                            reason: Some(reason),
+                        },
+                    )
+                    .await?;
+                }
+                // Reissuing twice must not stack documents: one stands at a time.
+                if store::standing(txn, batch_id, user_id).await?.is_some() {
+                    return Err(AppError::conflict(
+                        "already_replaced",
+                        "Peserta ini sudah memegang sertifikat yang berlaku untuk angkatan ini.",
+                    ));
+                }
                 let row = write_one(
                     txn,
                     &key,
@@ -603,8 +799,8 @@ pub async fn reissue(
                         object_type: "certificate",
                         object_id: row.id,
                         old: Some(json!({ "replaces": id })),
-                        new: Some(json!({ "number": row.number })),
-                        reason: None,
+                        new: Some(json!({ "number": row.number, "kind": row.kind })),
+                        reason: revoke_reason.as_deref(),
                     },
                 )
                 .await?;
@@ -613,4 +809,24 @@ pub async fn reissue(
         })
         .await?;
     view(config, &row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IssueOutcome;
+
+    #[test]
+    fn the_notice_counts_each_group_with_names() {
+        let outcome = IssueOutcome {
+            certificates: Vec::new(),
+            issued: vec!["Ani".into()],
+            already: vec!["Budi".into(), "Citra".into()],
+            changed: Vec::new(),
+            not_eligible: vec![("Dedi".into(), vec!["kehadiran 50%".into()])],
+        };
+        assert_eq!(
+            outcome.notice(),
+            "1 sertifikat terbit (Ani); 2 sudah terbit sebelumnya (Budi, Citra); 1 belum memenuhi syarat (Dedi: kehadiran 50%)."
+        );
+    }
 }

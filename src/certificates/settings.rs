@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::model::{DEFAULT_PATTERN, format_number};
+use super::model::{DEFAULT_PATTERN, LetterJp, format_number};
 use super::store;
 use crate::attempts::service::Engine;
 use crate::entities::certificate_setting;
@@ -25,6 +25,17 @@ pub struct Settings {
     /// Months a certificate stays valid; none: no expiry.
     #[oai(validator(minimum(value = "1"), maximum(value = "240")))]
     pub expiry_months: Option<i32>,
+    /// What a letter credits towards the JP tally and SIASN (default none).
+    #[oai(default)]
+    pub letter_jp: LetterJp,
+}
+
+// `string_enum!` cannot mark a `#[default]` variant.
+#[allow(clippy::derivable_impls)]
+impl Default for LetterJp {
+    fn default() -> Self {
+        LetterJp::None
+    }
 }
 
 pub async fn settings(engine: &Engine, course_id: Uuid) -> AppResult<Settings> {
@@ -33,11 +44,13 @@ pub async fn settings(engine: &Engine, course_id: Uuid) -> AppResult<Settings> {
             number_pattern: s.number_pattern,
             letters: s.letters,
             expiry_months: s.expiry_months,
+            letter_jp: LetterJp::parse(&s.letter_jp).unwrap_or_default(),
         },
         None => Settings {
             number_pattern: DEFAULT_PATTERN.into(),
             letters: true,
             expiry_months: None,
+            letter_jp: LetterJp::None,
         },
     })
 }
@@ -70,6 +83,7 @@ pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> App
             number_pattern: s.number_pattern.clone(),
             letters: s.letters,
             expiry_months: s.expiry_months,
+            letter_jp: s.letter_jp.as_str().into(),
         },
     )
     .await?;

@@ -30,6 +30,7 @@ pub async fn save_settings(
                     certificate_setting::Column::NumberPattern,
                     certificate_setting::Column::Letters,
                     certificate_setting::Column::ExpiryMonths,
+                    certificate_setting::Column::LetterJp,
                 ])
                 .to_owned(),
         )

@@ -11,6 +11,8 @@ pub struct Model {
     pub number_pattern: String,
     pub letters: bool,
     pub expiry_months: Option<i32>,
+    /// `none` or `attended`: see `certificates::model::LetterJp`.
+    pub letter_jp: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -220,6 +220,10 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
             "/admin/certificates/:id/reissue",
             post(certificates::reissue),
         )
+        .at(
+            "/admin/certificates/:id/replace",
+            post(certificates::replace),
+        )
         .around(errors::html_errors)
         .around(observe::page_headers)
         .with(

@@ -175,3 +175,41 @@ impl Default for Templates {
         Templates::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// A title block left open swallows the page into `<title>` (the exam
+    /// builder's form once lived there): every title is one line of text.
+    #[test]
+    fn every_title_block_is_closed_on_its_line_and_holds_no_markup() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut stack = vec![root];
+        let mut checked = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for line in text.lines().filter(|l| l.contains("{% block title %}")) {
+                    let inner = line.split("{% block title %}").nth(1).and_then(|rest| {
+                        rest.split("{% endblock %}")
+                            .next()
+                            .filter(|_| rest.contains("{% endblock %}"))
+                    });
+                    let inner = inner
+                        .unwrap_or_else(|| panic!("{}: title block not closed", path.display()));
+                    assert!(
+                        !inner.contains('<'),
+                        "{}: markup in the title",
+                        path.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "only {checked} titles found");
+    }
+}

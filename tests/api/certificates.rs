@@ -20,6 +20,7 @@ cases![
     an_admin_issues_revokes_and_reissues_through_the_pages,
     an_exam_in_the_batch_decides_the_kind,
     course_settings_and_the_public_rate_limit,
+    a_changed_standing_or_a_corrected_name_replaces_the_certificate,
 ];
 
 pub struct Batch {
@@ -750,7 +751,11 @@ async fn an_admin_issues_revokes_and_reissues_through_the_pages(app: TestApp) {
     let id = certs[0]["id"].as_str().unwrap();
     let resp = client
         .post(app.url(&format!("/admin/certificates/{id}/revoke")))
-        .form(&[("csrf_token", token.as_str()), ("reason", "Salah nama")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("reason", "Salah nama"),
+            ("confirm", "on"),
+        ])
         .send()
         .await
         .unwrap();
@@ -971,4 +976,202 @@ async fn course_settings_and_the_public_rate_limit(app: TestApp) {
         }
     }
     assert!(limited.is_some(), "the public check is rate-limited");
+}
+
+/// The notice a page redirect carries, decoded.
+async fn followed_notice(
+    client: &reqwest::Client,
+    app: &TestApp,
+    resp: reqwest::Response,
+) -> String {
+    let status = resp.status();
+    let Some(to) = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+    else {
+        panic!("{status}: {}", resp.text().await.unwrap());
+    };
+    let (status, html) = crate::pages::page(client, app, &to).await;
+    assert_eq!(status, StatusCode::OK, "{to}: {html}");
+    let start = html
+        .find("role=\"status\">")
+        .or_else(|| html.find("role=\"alert\">"))
+        .expect("a notice");
+    let rest = &html[start..];
+    rest[rest.find('>').unwrap() + 1..rest.find("</div>").unwrap()].to_owned()
+}
+
+async fn a_changed_standing_or_a_corrected_name_replaces_the_certificate(app: TestApp) {
+    use crate::pages::{csrf_token, page, sign_in};
+    let b = finished_batch(&app, "GNT").await;
+    let client = app.browser_client();
+    sign_in(&client, &app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let path = format!("/admin/batches/{}/certificates", b.batch_id);
+    let (_, html) = page(&client, &app, &path).await;
+    let token = csrf_token(&html);
+    let issue = || {
+        client
+            .post(app.url(&format!("{path}/issue")))
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+    };
+    // The notice counts exactly, with names.
+    let notice = followed_notice(&client, &app, issue().await.unwrap()).await;
+    assert!(notice.starts_with("2 sertifikat terbit"), "{notice}");
+    assert!(
+        notice.contains("Nama gnt-lulus") && notice.contains("Nama gnt-hadir"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("1 belum memenuhi syarat (Nama gnt-absen: "),
+        "{notice}"
+    );
+    let notice = followed_notice(&client, &app, issue().await.unwrap()).await;
+    assert!(
+        notice.starts_with("0 sertifikat terbit; 2 sudah terbit sebelumnya"),
+        "{notice}"
+    );
+    let (_, certs) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}/certificates", b.batch_id))
+        .await;
+    let of = |certs: &Value, user: &str| {
+        certs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["user_id"] == user && c["revoked_at"].is_null())
+            .cloned()
+            .unwrap()
+    };
+    let letter = of(&certs, &b.attended.0);
+    assert_eq!(letter["content"]["kind"], "keterangan");
+    assert_eq!(
+        letter["content"]["jp"], 0,
+        "a letter credits no JP by default"
+    );
+    let full = of(&certs, &b.done.0);
+    assert!(full["content"]["jp"].as_i64().unwrap() > 0);
+    let (_, html) = page(&client, &app, &path).await;
+    let issued_table = html.split("<h2>Terbit</h2>").nth(1).unwrap_or_default();
+    assert!(
+        issued_table.contains("<td>Surat keterangan mengikuti</td>"),
+        "the kind by its label: {issued_table}"
+    );
+    assert!(!html.contains("<td>keterangan</td>"));
+
+    // The letter holder completes the course: the page says the kind changed.
+    let (_, batch) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}", b.batch_id))
+        .await;
+    let (_, course) = b
+        .admin
+        .get(&format!(
+            "/api/v1/courses/{}",
+            batch["course_id"].as_str().unwrap()
+        ))
+        .await;
+    read_all(&b.attended.1, &course).await;
+    let (_, html) = page(&client, &app, &path).await;
+    assert!(html.contains("jenis berubah"), "{html}");
+    let notice = followed_notice(&client, &app, issue().await.unwrap()).await;
+    assert!(
+        notice.contains("1 memegang jenis yang kini berbeda"),
+        "{notice}"
+    );
+
+    // Replacing needs the confirmation; without it nothing changes.
+    let letter_id = letter["id"].as_str().unwrap();
+    let replace = |id: &str, confirm: bool| {
+        let mut form = vec![
+            ("csrf_token", token.clone()),
+            ("reason", "Modul telah dituntaskan".to_owned()),
+        ];
+        if confirm {
+            form.push(("confirm", "on".to_owned()));
+        }
+        client
+            .post(app.url(&format!("/admin/certificates/{id}/replace")))
+            .form(&form)
+            .send()
+    };
+    let notice = followed_notice(&client, &app, replace(letter_id, false).await.unwrap()).await;
+    assert!(notice.contains("konfirmasi"), "{notice}");
+    let (_, still) = b
+        .admin
+        .get(&format!("/api/v1/certificates/{letter_id}"))
+        .await;
+    assert!(still["revoked_at"].is_null());
+    let notice = followed_notice(&client, &app, replace(letter_id, true).await.unwrap()).await;
+    assert!(notice.contains("Sertifikat Kelulusan"), "{notice}");
+    let (_, certs) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}/certificates", b.batch_id))
+        .await;
+    let upgraded = of(&certs, &b.attended.0);
+    assert_eq!(upgraded["content"]["kind"], "kelulusan");
+    assert_eq!(upgraded["replaces_id"], letter["id"]);
+    assert_eq!(upgraded["content"]["replaces"], letter["content"]["number"]);
+    assert_eq!(
+        certs.as_array().unwrap().len(),
+        3,
+        "one new number, no more"
+    );
+
+    // A corrected name: the replacement carries it; the old one is revoked.
+    let (status, body) = b
+        .admin
+        .patch(
+            &format!("/api/v1/users/{}", b.done.0),
+            &json!({ "name": "Dra. Nama Gnt Lulus, M.Si." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let full_id = full["id"].as_str().unwrap();
+    // Only an administrator replaces: the holder gets 403 on her own.
+    let (status, _) = b
+        .done
+        .1
+        .post(
+            &format!("/api/v1/certificates/{full_id}/replace"),
+            &json!({ "reason": "Nama salah ketik" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, renamed) = b
+        .admin
+        .post(
+            &format!("/api/v1/certificates/{full_id}/replace"),
+            &json!({ "reason": "Nama salah ketik" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(
+        renamed["content"]["holder_name"],
+        "Dra. Nama Gnt Lulus, M.Si."
+    );
+    let (_, old) = b
+        .admin
+        .get(&format!("/api/v1/certificates/{full_id}"))
+        .await;
+    assert_eq!(old["revoke_reason"], "Nama salah ketik");
+    // Neither path stacks a second standing document.
+    let (status, body) = b
+        .admin
+        .post(
+            &format!("/api/v1/certificates/{full_id}/replace"),
+            &json!({ "reason": "Nama salah ketik" }),
+        )
+        .await;
+    assert_error(status, &body, 409, "already_revoked");
+    let (status, body) = b
+        .admin
+        .post(
+            &format!("/api/v1/certificates/{full_id}/reissue"),
+            &json!({}),
+        )
+        .await;
+    assert_error(status, &body, 409, "already_replaced");
 }

@@ -103,6 +103,13 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
 }
 
 fn main() {
+    // `BIMTEK_TEST_LOG=bimtek=warn` shows the servers' logs (errors behind a 500).
+    if let Ok(filter) = std::env::var("BIMTEK_TEST_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .init();
+    }
     let args = Arguments::from_args();
     let mut backends = vec![Backend::Sqlite];
     let mut report = vec!["SQLite: yes".to_owned()];

@@ -180,6 +180,7 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/certificates/{id}/pdf", "get"),
         ("/api/v1/certificates/{id}/revoke", "post"),
         ("/api/v1/certificates/{id}/reissue", "post"),
+        ("/api/v1/certificates/{id}/replace", "post"),
         ("/api/v1/verify/{code}", "get"),
         ("/api/v1/certificate-keys", "get"),
         ("/api/v1/certificates/{id}/openbadge", "get"),

@@ -21,6 +21,16 @@ impl ServerProcess {
     /// Starts `bimtek serve` on a free port against `database_url` and waits
     /// until it answers `/readyz`. `env` adds or overrides variables.
     pub async fn start(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
+        ServerProcess::start_in(None, database_url, env).await
+    }
+
+    /// Like `start`, with `dir` as the working directory (a copied binary
+    /// run from anywhere).
+    pub async fn start_in(
+        dir: Option<&std::path::Path>,
+        database_url: &str,
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
         let port = free_port();
         let log_dir = tempfile::tempdir().expect("temp dir");
         let log = log_dir.path().join("server.log");
@@ -32,12 +42,16 @@ impl ServerProcess {
             .env("BIMTEK_BIND", format!("127.0.0.1:{port}"))
             .env("BIMTEK_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("BIMTEK_QUESTION_BANKS", "")
+            .env("BIMTEK_BUILT_IN_BANKS", "false")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log file"))
             .stderr(log_file);
         for (key, value) in env {
             command.env(key, value);
+        }
+        if let Some(dir) = dir {
+            command.current_dir(dir);
         }
         let child = command.spawn().expect("start the bimtek binary");
         let server = ServerProcess {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::database::{Backend, TestDatabase};
 use crate::process::ServerProcess;
 use crate::quizzes::{correct_response, save, setup};
+use crate::schedule::course_and_batch;
 use crate::support::{Session, TestApp};
 
 pub fn trials(backends: &[Backend]) -> Vec<Trial> {
@@ -23,6 +24,14 @@ pub fn trials(backends: &[Backend]) -> Vec<Trial> {
                 b.name()
             ),
             move || run(kill_nine_keeps_every_acknowledged_answer(b)),
+        ));
+        let b = backend.clone();
+        trials.push(Trial::test(
+            format!(
+                "{}::reliability::a_copied_binary_brings_its_banks",
+                b.name()
+            ),
+            move || run(a_copied_binary_brings_its_banks(b)),
         ));
         if matches!(backend, Backend::Postgres(_)) {
             let b = backend.clone();
@@ -127,6 +136,48 @@ fn stored_n(view: &Value, question: &str) -> i64 {
         .and_then(|t| t.strip_prefix("jawaban "))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// The binary started from an empty directory (as after copying it to a
+/// server) has both tracks' banks, and an exam builds from each template.
+async fn a_copied_binary_brings_its_banks(backend: Backend) {
+    let db = TestDatabase::create(&backend).await;
+    let empty = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start_in(
+        Some(empty.path()),
+        &db.url,
+        &[("BIMTEK_BUILT_IN_BANKS", "true")],
+    )
+    .await;
+    let app = TestApp::external(&server.base_url, &backend);
+    let admin = app.admin().await;
+    let (_, banks) = admin.get("/api/v1/question-banks").await;
+    for (track, at_least) in [("pranata_komputer", 150), ("humas", 100)] {
+        let count = banks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == track)
+            .and_then(|b| b["question_count"].as_u64());
+        assert!(count.unwrap_or(0) >= at_least, "{track}: {banks}");
+    }
+    for (code, template) in [("CPH", "humas_penulisan"), ("CPK", "pranata_komputer")] {
+        let (_, batch) = course_and_batch(&admin, code, json!({})).await;
+        let (status, exam) = admin
+            .post(
+                "/api/v1/exams",
+                &json!({ "batch_id": batch["id"], "template": template }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{template}: {exam}");
+    }
+    assert_eq!(
+        std::fs::read_dir(empty.path()).unwrap().count(),
+        0,
+        "nothing is written to the working directory"
+    );
+    server.kill();
+    db.drop_database().await;
 }
 
 async fn kill_nine_keeps_every_acknowledged_answer(backend: Backend) {

@@ -203,3 +203,15 @@ fn canonical_bytes_change_with_any_field() {
             .contains("\"standing_signed\":true")
     );
 }
+
+#[test]
+fn a_letter_credits_no_jp_unless_the_course_counts_attendance() {
+    use CertificateKind::*;
+    assert_eq!(credited_jp(Kelulusan, 32, LetterJp::None, 3, 4), 32);
+    assert_eq!(credited_jp(Keterangan, 32, LetterJp::None, 4, 4), 0);
+    // 3 of 4 sessions of a 30 JP course: 22,5 JP, rounded down.
+    assert_eq!(credited_jp(Keterangan, 30, LetterJp::Attended, 3, 4), 22);
+    assert_eq!(credited_jp(Keterangan, 30, LetterJp::Attended, 4, 4), 30);
+    assert_eq!(credited_jp(Keterangan, 30, LetterJp::Attended, 0, 0), 0);
+    assert_eq!(credited_jp(Keterangan, 30, LetterJp::Attended, 9, 4), 30);
+}
