@@ -16,6 +16,7 @@ mod m20261122_000007_create_task_files;
 mod m20261122_000008_create_certificates;
 mod m20261201_000001_add_attempt_choice_keys;
 mod m20261201_000002_add_certificate_standing;
+mod m20261210_000001_create_account_tokens;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_certificates::Migration),
             Box::new(m20261201_000001_add_attempt_choice_keys::Migration),
             Box::new(m20261201_000002_add_certificate_standing::Migration),
+            Box::new(m20261210_000001_create_account_tokens::Migration),
         ]
     }
 }
