@@ -121,6 +121,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("Login atau kata sandi salah.")]
     InvalidCredentials,
+    #[error("Login atau kode aktivasi salah, atau kodenya sudah tidak berlaku.")]
+    InvalidActivationCode,
     #[error("Anda tidak berwenang melakukan tindakan ini.")]
     Forbidden,
     #[error("Data tidak ditemukan.")]
@@ -203,7 +205,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::InvalidActivationCode => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -223,6 +227,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request".into(),
             AppError::Unauthenticated => "unauthenticated".into(),
             AppError::InvalidCredentials => "invalid_credentials".into(),
+            AppError::InvalidActivationCode => "invalid_activation_code".into(),
             AppError::Forbidden => "forbidden".into(),
             AppError::NotFound => "not_found".into(),
             AppError::CsrfFailed => "csrf_failed".into(),

@@ -17,6 +17,7 @@ mod m20261122_000008_create_certificates;
 mod m20261201_000001_add_attempt_choice_keys;
 mod m20261201_000002_add_certificate_standing;
 mod m20261202_000010_add_letter_jp;
+mod m20261202_000011_create_account_tokens;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_add_attempt_choice_keys::Migration),
             Box::new(m20261201_000002_add_certificate_standing::Migration),
             Box::new(m20261202_000010_add_letter_jp::Migration),
+            Box::new(m20261202_000011_create_account_tokens::Migration),
         ]
     }
 }

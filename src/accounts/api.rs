@@ -14,9 +14,11 @@ use super::import::{self, ImportSummary};
 use super::model::{Role, UserInput, UserView};
 use super::service::{self, UserChanges};
 use super::store::ListFilter;
+use super::{activation_api, credentials};
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{Auth, ClientIp, expired_session_cookie, session_cookie};
 use crate::http::openapi::ApiTags;
+use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 
 /// Largest spreadsheet accepted by the user import.
@@ -35,6 +37,19 @@ struct LoginResponse {
     token: String,
     expires_at: OffsetDateTime,
     user: UserView,
+}
+
+#[derive(Object)]
+struct ActivateRequest {
+    /// Username, NIP or e-mail address.
+    #[oai(validator(max_length = 254))]
+    login: String,
+    /// The code on the activation slip; spaces, dashes and case do not matter.
+    #[oai(validator(max_length = 64))]
+    code: String,
+    /// At least 10 characters, not the NIP, username or name, not a common password.
+    #[oai(validator(max_length = 128))]
+    new_password: String,
 }
 
 #[derive(ApiResponse)]
@@ -64,6 +79,47 @@ impl AuthApi {
         let LoginRequest { login, password } = body.0;
         let signed_in =
             service::login(&state.db, &login, password, address.as_deref(), ttl).await?;
+        cookies.add(session_cookie(
+            &state.config,
+            &signed_in.session.token,
+            signed_in.session.expires_at,
+        ));
+        Ok(Json(LoginResponse {
+            token: signed_in.session.token,
+            expires_at: signed_in.session.expires_at,
+            user: signed_in.user,
+        }))
+    }
+
+    /// First sign-in with an activation code: sets the password and signs in.
+    ///
+    /// The code is used up on success. A wrong or expired code answers 401
+    /// `invalid_activation_code`; a password that breaks the policy answers
+    /// 422 and leaves the code usable. Tries share the sign-in throttle (429).
+    #[oai(path = "/activate", method = "post")]
+    async fn activate(
+        &self,
+        state: Data<&AppState>,
+        client: Data<&ClientIp>,
+        cookies: &CookieJar,
+        body: Json<ActivateRequest>,
+    ) -> AppResult<Json<LoginResponse>> {
+        let ttl = Duration::hours(i64::from(state.config.session_hours));
+        let address = client.key();
+        let ActivateRequest {
+            login,
+            code,
+            new_password,
+        } = body.0;
+        let signed_in = credentials::activate(
+            &state.db,
+            &login,
+            &code,
+            new_password,
+            address.as_deref(),
+            ttl,
+        )
+        .await?;
         cookies.add(session_cookie(
             &state.config,
             &signed_in.session.token,
@@ -269,7 +325,7 @@ impl UsersApi {
         id: Path<Uuid>,
         body: Json<UpdateUserRequest>,
     ) -> AppResult<Json<UserView>> {
-        auth.require(Role::Admin)?;
+        let actor = auth.require(Role::Admin)?.id;
         let body = body.0;
         let changes = UserChanges {
             name: body.name,
@@ -281,7 +337,41 @@ impl UsersApi {
             active: body.active,
             password: body.password,
         };
-        Ok(Json(service::update_user(&state.db, id.0, changes).await?))
+        Ok(Json(
+            service::update_user(&state.db, Some(actor), id.0, changes).await?,
+        ))
+    }
+
+    /// Issue activation codes and download them as a sheet (admin).
+    ///
+    /// Give `user_ids` or `batch_id`. Each account gets a new single-use
+    /// code valid for 14 days; any earlier code of theirs stops working.
+    /// Inactive accounts are skipped, and so are accounts with a password
+    /// unless `include_with_password`. 409 `nothing_to_issue` when no one
+    /// is left; 404 for an unknown user or batch.
+    #[oai(path = "/activation", method = "post")]
+    async fn activation(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        #[oai(default = "activation_api::pdf_format")] format: Query<activation_api::SheetFormat>,
+        body: Json<activation_api::ActivationRequest>,
+    ) -> AppResult<Alternatives<activation_api::SheetBody>> {
+        let actor = auth.require(Role::Admin)?.id;
+        let body = body.0;
+        let issued = activation_api::issue(
+            &state,
+            actor,
+            body.user_ids,
+            body.batch_id,
+            body.include_with_password,
+        )
+        .await?;
+        Ok(Alternatives(activation_api::sheet(
+            &state.config.base_url,
+            &issued,
+            format.0,
+        )?))
     }
 
     /// Import users from CSV or XLSX (admin). All rows or none: any bad row

@@ -1,13 +1,22 @@
 //! Accounts: users and their roles, NIP validation, passwords, sessions,
-//! sign-in throttling and bulk import.
+//! sign-in throttling, bulk import, and how an account gets its password
+//! (activation codes, changes, resets).
 
+pub mod activation_api;
 pub mod api;
+pub mod codes;
+pub mod credential_pages;
+pub mod credentials;
 pub mod import;
 pub mod model;
 pub mod nip;
 pub mod pages;
 pub mod password;
+pub mod policy;
 pub mod service;
 pub mod sessions;
+pub mod slips;
 pub mod store;
 pub mod throttle;
+mod token_store;
+pub mod user_pages;

@@ -103,6 +103,7 @@ pub struct UserListQuery {
     role: Option<String>,
     page: Option<u64>,
     notice: Option<String>,
+    error: Option<String>,
 }
 
 #[handler]
@@ -136,6 +137,7 @@ pub async fn users(
             role => role.map(Role::as_str).unwrap_or_default(),
             roles => Role::ALL.iter().map(|r| context! { value => r.as_str(), label => r.label() }).collect::<Vec<_>>(),
             notice => query.notice,
+            error => query.error,
             self_id => user.0.id.to_string(),
         },
     )
@@ -246,6 +248,7 @@ pub async fn set_active(
     let active = form.active == "true";
     let changed = service::update_user(
         &state.db,
+        Some(user.0.id),
         id.0,
         UserChanges {
             active: Some(active),

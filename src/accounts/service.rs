@@ -14,9 +14,9 @@ use super::model::{
 use super::nip::Nip;
 use super::sessions::{self, NewSession};
 use super::{password, store, throttle};
-use crate::clock;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::{audit, clock};
 
 pub struct SignedIn {
     pub session: NewSession,
@@ -37,30 +37,17 @@ pub async fn login(
 ) -> AppResult<SignedIn> {
     let now = clock::now();
     let account = store::find_by_login(db.read(), login).await?;
-    let login_key = match &account {
-        Some(account) => throttle::account_key(account.id),
-        None => throttle::login_key(login),
-    };
-    let address_key = address.map(throttle::address_key);
-    if let Some(key) = &address_key {
-        throttle::check(db, key, now).await?;
-    }
-    throttle::reserve_try(db, &[(login_key.clone(), throttle::PER_LOGIN)], now).await?;
+    let guard =
+        throttle::Guard::enter(db, account.as_ref().map(|a| a.id), login, address, now).await?;
 
     let account = account.filter(|a| a.active);
     let stored_hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let valid = password::verify(password_text, stored_hash).await?;
     let Some(account) = account.filter(|_| valid) else {
-        if let Some(key) = address_key {
-            match throttle::reserve_try(db, &[(key, throttle::PER_ADDRESS)], now).await {
-                // Already locked by a parallel failure: nothing more to count.
-                Ok(()) | Err(AppError::TooManyRequests { .. }) => {}
-                Err(other) => return Err(other),
-            }
-        }
+        guard.failed(db, now).await?;
         return Err(AppError::InvalidCredentials);
     };
-    throttle::clear(db, &login_key).await?;
+    guard.succeeded(db).await?;
     let session = sessions::create(db, account.id, session_ttl).await?;
     let roles = store::roles_of(db.read(), account.id).await?;
     Ok(SignedIn {
@@ -206,7 +193,15 @@ fn check_changes(changes: &UserChanges) -> Result<CheckedChanges, Vec<FieldError
 /// Applies `changes` to user `id`. Deactivating or resetting the password
 /// ends the user's sessions at once. The last active administrator cannot
 /// be deactivated or lose the admin role, so nobody is locked out.
-pub async fn update_user(db: &Db, id: Uuid, changes: UserChanges) -> AppResult<UserView> {
+///
+/// Every change is written to the audit log with `actor`, the account as it
+/// was and as it became (never a password or its hash).
+pub async fn update_user(
+    db: &Db,
+    actor: Option<Uuid>,
+    id: Uuid,
+    changes: UserChanges,
+) -> AppResult<UserView> {
     let checked = check_changes(&changes).map_err(AppError::validation)?;
     let new_hash = match &changes.password {
         Some(p) => Some(password::hash(p.clone()).await?),
@@ -216,6 +211,7 @@ pub async fn update_user(db: &Db, id: Uuid, changes: UserChanges) -> AppResult<U
     let txn = db.begin_write().await?;
     let account = store::get(&txn, id).await?.ok_or(AppError::NotFound)?;
     let current_roles = store::roles_of(&txn, id).await?;
+    let before = store::view(account.clone(), &current_roles);
 
     let taken = store::taken_fields(
         &txn,
@@ -263,8 +259,8 @@ pub async fn update_user(db: &Db, id: Uuid, changes: UserChanges) -> AppResult<U
     if let Some(flag) = changes.active {
         active.active = Set(flag);
     }
-    if let Some(hash) = new_hash {
-        active.password_hash = Set(Some(hash));
+    if let Some(hash) = &new_hash {
+        active.password_hash = Set(Some(hash.clone()));
     }
     active.updated_at = Set(clock::now());
     let account = store::update(&txn, active).await?;
@@ -278,10 +274,43 @@ pub async fn update_user(db: &Db, id: Uuid, changes: UserChanges) -> AppResult<U
     if ends_sessions {
         sessions::revoke_all(&txn, id).await?;
     }
+    let after = store::view(account, &roles);
+    audit::record(
+        &txn,
+        audit::Entry {
+            actor,
+            action: if new_hash.is_some() {
+                "user.password_set"
+            } else {
+                "user.updated"
+            },
+            object_type: "user",
+            object_id: id,
+            old: Some(audit_view(&before)),
+            new: Some(audit_view(&after)),
+            reason: None,
+        },
+    )
+    .await?;
     txn.commit().await?;
     // Again after the commit: a request in between may have remembered the old state.
     sessions::forget_user(id);
-    Ok(store::view(account, &roles))
+    Ok(after)
+}
+
+/// What the audit log keeps of an account: its details and standing.
+pub fn audit_view(user: &UserView) -> serde_json::Value {
+    serde_json::json!({
+        "username": user.username,
+        "nip": user.nip,
+        "name": user.name,
+        "email": user.email,
+        "unit_kerja": user.unit_kerja,
+        "jabatan": user.jabatan,
+        "roles": user.roles,
+        "active": user.active,
+        "has_password": user.has_password,
+    })
 }
 
 pub async fn logout(db: &Db, user: &CurrentUser) -> AppResult<()> {

@@ -89,7 +89,7 @@ fn forget_session(session_id: Uuid) {
         .retain(|_, entry| entry.user.session_id != session_id);
 }
 
-fn hash_token(token: &str) -> String {
+pub(super) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -163,5 +163,21 @@ pub async fn revoke_all(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult
         .filter(session::Column::UserId.eq(user_id))
         .exec(conn)
         .await?;
+    Ok(())
+}
+
+/// Ends every session of a user except `keep` (the one changing its own
+/// password stays signed in).
+pub async fn revoke_all_but(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> AppResult<()> {
+    forget_user(user_id);
+    let mut delete = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        delete = delete.filter(session::Column::Id.ne(keep));
+    }
+    delete.exec(conn).await?;
     Ok(())
 }

@@ -37,6 +37,21 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<user
     Ok(user::Entity::find_by_id(id).one(conn).await?)
 }
 
+/// The accounts among `ids` that exist.
+pub async fn get_many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<user::Model>> {
+    let mut found = Vec::with_capacity(ids.len());
+    // Bounded IN lists: a sheet may cover a whole OPD.
+    for chunk in ids.chunks(500) {
+        found.extend(
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
 /// Finds the account a person means by `login`: username, NIP (spaces
 /// ignored) or e-mail, case-insensitively.
 pub async fn find_by_login(
@@ -214,6 +229,19 @@ pub async fn count_active_admins(conn: &impl ConnectionTrait) -> AppResult<u64> 
         )
         .count(conn)
         .await?)
+}
+
+/// Every active account that has no password yet, by name.
+pub async fn ids_without_password(conn: &impl ConnectionTrait) -> AppResult<Vec<Uuid>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::PasswordHash.is_null())
+        .order_by_asc(user::Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
 }
 
 pub async fn count_all(conn: &impl ConnectionTrait) -> AppResult<u64> {

@@ -186,6 +186,58 @@ pub async fn clear(db: &Db, key: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The throttle around one sign-in-like attempt (a password, an activation
+/// code): the try is reserved against the account (or the unknown login
+/// name) before the slow check, and a failure also counts against the
+/// client address.
+pub struct Guard {
+    login_key: String,
+    address_key: Option<String>,
+}
+
+impl Guard {
+    /// Refuses with 429 while the address or the account is locked, and
+    /// takes one try from the account's allowance.
+    pub async fn enter(
+        db: &Db,
+        account: Option<Uuid>,
+        login: &str,
+        address: Option<&str>,
+        now: OffsetDateTime,
+    ) -> AppResult<Guard> {
+        let login_key = match account {
+            Some(id) => account_key(id),
+            None => login_key(login),
+        };
+        let address_key = address.map(address_key);
+        if let Some(key) = &address_key {
+            check(db, key, now).await?;
+        }
+        reserve_try(db, &[(login_key.clone(), PER_LOGIN)], now).await?;
+        Ok(Guard {
+            login_key,
+            address_key,
+        })
+    }
+
+    /// Counts a failure against the address.
+    pub async fn failed(self, db: &Db, now: OffsetDateTime) -> AppResult<()> {
+        if let Some(key) = self.address_key {
+            match reserve_try(db, &[(key, PER_ADDRESS)], now).await {
+                // Already locked by a parallel failure: nothing more to count.
+                Ok(()) | Err(AppError::TooManyRequests { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the account's failures after a success.
+    pub async fn succeeded(self, db: &Db) -> AppResult<()> {
+        clear(db, &self.login_key).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

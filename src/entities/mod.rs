@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table, kept apart from hand-written behaviour.
 
+pub mod account_token;
 pub mod app_secret;
 pub mod appeal;
 pub mod assessment;

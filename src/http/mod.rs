@@ -23,7 +23,9 @@ use poem::middleware::{CookieJarManager, Csrf};
 use poem::web::cookie::SameSite;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
 
+use crate::accounts::credential_pages;
 use crate::accounts::pages as accounts;
+use crate::accounts::user_pages;
 use crate::attempts::pages::admin as quiz_admin;
 use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
@@ -76,11 +78,26 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
         )
         .at("/logout", post(accounts::logout))
         .at(
+            "/activate",
+            get(credential_pages::activate_form).post(credential_pages::activate_submit),
+        )
+        .at(
+            "/password",
+            get(credential_pages::password_form).post(credential_pages::password_submit),
+        )
+        .at(
             "/admin/users",
             get(accounts::users).post(accounts::create_user),
         )
         .at("/admin/users/new", get(accounts::new_user_form))
         .at("/admin/users/:id/active", post(accounts::set_active))
+        .at("/admin/users/activation", post(user_pages::sheet))
+        .at(
+            "/admin/users/:id",
+            get(user_pages::show).post(user_pages::save),
+        )
+        .at("/admin/users/:id/status", post(user_pages::set_active))
+        .at("/admin/users/:id/reset", post(user_pages::reset))
         .at(
             "/admin/users/import",
             get(accounts::import_form).post(accounts::import_submit),

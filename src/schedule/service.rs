@@ -975,6 +975,20 @@ pub async fn my_batches(db: &Db, trainee: &CurrentUser) -> AppResult<Vec<MyBatch
 }
 
 /// Whether `user_id` holds a seat (enrolled) in some batch of `course_id`.
+/// Everyone on a batch's list who has not withdrawn (seated, waiting or
+/// finished), for papers handed to each of them; 404 for an unknown batch.
+pub async fn roster(db: &Db, batch_id: Uuid) -> AppResult<Vec<Uuid>> {
+    store::batch(db.read(), batch_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(store::enrolments(db.read(), batch_id)
+        .await?
+        .into_iter()
+        .filter(|e| e.status != EnrolmentStatus::Withdrawn)
+        .map(|e| e.user_id)
+        .collect())
+}
+
 pub async fn has_seat_in_course(db: &Db, user_id: Uuid, course_id: Uuid) -> AppResult<bool> {
     let any = |_: &batch::Model| super::model::Admission::Now;
     Ok(super::seats::seat(db, user_id, course_id, any)

@@ -14,6 +14,7 @@ mod process;
 mod proxy;
 mod support;
 
+mod accounts;
 mod auth;
 mod banks;
 mod browser;
@@ -84,6 +85,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
     vec![
         ("auth", auth::cases()),
         ("users", users::cases()),
+        ("accounts", accounts::cases()),
         ("catalog", catalog::cases()),
         ("banks", banks::cases()),
         ("schedule", schedule::cases()),

@@ -1,0 +1,99 @@
+//! Activation sheets for the API and the pages: codes for accounts without a password,
+//! printed as slips (PDF) or listed for a mail merge (XLSX).
+
+use poem_openapi::payload::Binary;
+use poem_openapi::{ApiResponse, Enum, Object};
+use uuid::Uuid;
+
+use super::credentials::{self, IssuedCode};
+use super::slips;
+use crate::error::{AppError, AppResult};
+use crate::http::state::AppState;
+
+/// `?format=` of an activation sheet.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[oai(rename_all = "lowercase")]
+pub enum SheetFormat {
+    Pdf,
+    Xlsx,
+}
+
+pub fn pdf_format() -> SheetFormat {
+    SheetFormat::Pdf
+}
+
+#[derive(Object)]
+pub struct ActivationRequest {
+    /// These accounts; or give `batch_id` instead.
+    #[oai(validator(max_items = 2000))]
+    pub user_ids: Option<Vec<Uuid>>,
+    /// Everyone on this batch's list who has not withdrawn.
+    pub batch_id: Option<Uuid>,
+    /// Also accounts that already have a password (their password keeps
+    /// working until they activate). By default only accounts without one.
+    #[oai(default)]
+    pub include_with_password: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum SheetBody {
+    /// Slips to print and cut, eight to an A4 page.
+    #[oai(status = 200, content_type = "application/pdf")]
+    Pdf(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+    /// One row per account, for a mail merge.
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Disposition")] String,
+    ),
+}
+
+/// The sheet for `issued` codes in `format`.
+pub fn sheet(base_url: &str, issued: &[IssuedCode], format: SheetFormat) -> AppResult<SheetBody> {
+    let slips = slips::slips(base_url, issued);
+    Ok(match format {
+        SheetFormat::Pdf => SheetBody::Pdf(
+            Binary(slips::pdf(&slips)),
+            "attachment; filename=\"kode_aktivasi.pdf\"".into(),
+        ),
+        SheetFormat::Xlsx => SheetBody::Xlsx(
+            Binary(slips::xlsx(&slips)?),
+            "attachment; filename=\"kode_aktivasi.xlsx\"".into(),
+        ),
+    })
+}
+
+/// Codes for `user_ids`, or for a batch's list; 409 when nobody needs one.
+pub async fn issue(
+    state: &AppState,
+    actor: Uuid,
+    user_ids: Option<Vec<Uuid>>,
+    batch_id: Option<Uuid>,
+    include_with_password: bool,
+) -> AppResult<Vec<IssuedCode>> {
+    let ids = match (user_ids, batch_id) {
+        (Some(ids), None) if !ids.is_empty() => ids,
+        (None, Some(batch)) => crate::schedule::service::roster(&state.db, batch).await?,
+        _ => {
+            return Err(AppError::invalid_field(
+                "user_ids",
+                "isi salah satu: user_ids (tidak kosong) atau batch_id",
+            ));
+        }
+    };
+    let issued =
+        credentials::issue_activation_codes(&state.db, actor, &ids, include_with_password).await?;
+    if issued.is_empty() {
+        return Err(AppError::conflict(
+            "nothing_to_issue",
+            "Tidak ada akun yang memerlukan kode aktivasi: semuanya sudah punya kata sandi atau nonaktif.",
+        ));
+    }
+    Ok(issued)
+}
