@@ -59,6 +59,14 @@ fn quiz_script() -> impl IntoResponse {
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
 
+/// The quiz editor's rule helper and essay warning; the page works without it.
+#[handler]
+fn quiz_edit_script() -> impl IntoResponse {
+    include_str!("../../templates/static/quiz_edit.js")
+        .with_content_type("text/javascript; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
 /// The grading page's running total; the page works without it.
 #[handler]
 fn grading_script() -> impl IntoResponse {
@@ -255,6 +263,7 @@ pub fn app(state: AppState) -> impl Endpoint + use<> {
         .at("/static/app.css", get(stylesheet))
         .at("/static/quiz.js", get(quiz_script))
         .at("/static/grading.js", get(grading_script))
+        .at("/static/quiz_edit.js", get(quiz_edit_script))
         .nest("/", pages(&state))
         .with(limits::BodyLimit::new(
             MAX_BODY_BYTES,
