@@ -15,6 +15,7 @@ use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
 
 mod choice_ids;
+pub mod essays;
 pub use choice_ids::{ChoiceKey, ChoiceList};
 
 /// Answers arriving this long after the deadline are still taken: the

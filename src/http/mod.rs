@@ -25,6 +25,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
 
 use crate::accounts::pages as accounts;
 use crate::attempts::pages::admin as quiz_admin;
+use crate::attempts::pages::marking as quiz_marking;
 use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
@@ -200,6 +201,11 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
             get(exam_oversight::markers_page).post(exam_oversight::name_marker),
         )
         .at("/admin/appeals/:id/assign", post(exam_admin::assign_appeal))
+        .at("/quiz-marking", get(quiz_marking::queue_page))
+        .at(
+            "/quiz-marking/:attempt_id/:question_id",
+            get(quiz_marking::item_page).post(quiz_marking::save_mark),
+        )
         .at("/grading", get(grading::queue_page))
         .at(
             "/grading/:id",
