@@ -15,6 +15,13 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// At most two decimals with a decimal comma: `2.5` → `2,5`, `4.0` → `4`.
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
 /// A byte count in MiB with at most one decimal: `52428800` → `50 MiB`,
 /// `11010048` → `10,5 MiB`.
 pub fn mebibytes(bytes: u64) -> String {
@@ -28,6 +35,13 @@ pub fn mebibytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_take_a_comma() {
+        assert_eq!(decimal(2.5), "2,5");
+        assert_eq!(decimal(4.0), "4");
+        assert_eq!(decimal(1.256), "1,26");
+    }
 
     #[test]
     fn groups_thousands_with_dots() {

@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::marking::{self, EssayItem, EssayMark, MarkedEssay};
 use super::model::{GradeMethod, Response, ReviewPolicy, Selection, TagRule};
 use super::results::{self, ItemRow, ResultRow};
 use super::service::{self, QuizInfo, Saved};
@@ -113,6 +114,15 @@ struct AnswerRequest {
     response: Response,
     /// Optional client sequence number: a lower one never replaces a higher one.
     seq: Option<i64>,
+}
+
+#[derive(Object)]
+struct EssayMarkRequest {
+    /// Points awarded, 0 up to the question's points (decimals allowed).
+    points: f64,
+    /// For the record (kept in the audit log with the mark).
+    #[oai(validator(max_length = 5000))]
+    comment: Option<String>,
 }
 
 #[derive(Object)]
@@ -374,5 +384,62 @@ impl AttemptsApi {
     ) -> AppResult<Json<Vec<ItemRow>>> {
         auth.require(Role::Admin)?;
         Ok(Json(results::item_analysis(&state.engine, id.0).await?))
+    }
+
+    /// Quiz essay answers waiting for a hand mark (admin, assessor), oldest
+    /// first; the trainee is shown by a code only.
+    #[oai(path = "/quiz-marking", method = "get")]
+    async fn marking_queue(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+    ) -> AppResult<Json<Vec<EssayItem>>> {
+        Ok(Json(marking::queue(&state.engine, auth.user()).await?))
+    }
+
+    /// One quiz essay answer waiting for a mark (admin, assessor). 409
+    /// `already_marked` once marked; 404 for an exam's attempt or a
+    /// question that is not an essay of the attempt.
+    #[oai(path = "/quiz-marking/:attempt_id/:question_id", method = "get")]
+    async fn marking_item(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        attempt_id: Path<Uuid>,
+        question_id: Path<Uuid>,
+    ) -> AppResult<Json<EssayItem>> {
+        Ok(Json(
+            marking::item(&state.engine, auth.user(), attempt_id.0, question_id.0).await?,
+        ))
+    }
+
+    /// Mark a quiz essay (admin, assessor): points 0 up to the question's.
+    /// The last essay of an attempt grades it (score, passed). Audited.
+    /// 409 `already_marked` for a second mark (a change is a regrade),
+    /// `attempt_open` while the trainee is still at it; 404 for an exam's
+    /// attempt or a question that is not an essay of the attempt.
+    #[oai(path = "/quiz-marking/:attempt_id/:question_id", method = "post")]
+    async fn mark_essay(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        attempt_id: Path<Uuid>,
+        question_id: Path<Uuid>,
+        body: Json<EssayMarkRequest>,
+    ) -> AppResult<Json<MarkedEssay>> {
+        let body = body.0;
+        Ok(Json(
+            marking::mark(
+                &state.engine,
+                auth.user(),
+                attempt_id.0,
+                question_id.0,
+                EssayMark {
+                    points: body.points,
+                    comment: body.comment,
+                },
+            )
+            .await?,
+        ))
     }
 }

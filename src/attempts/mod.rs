@@ -7,6 +7,7 @@ pub mod api;
 pub mod batch;
 pub mod cache;
 pub mod export;
+pub mod marking;
 pub mod model;
 pub mod pages;
 pub mod regrade;

@@ -15,6 +15,7 @@ use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
 
 mod choice_ids;
+pub mod essays;
 pub use choice_ids::{ChoiceKey, ChoiceList};
 
 /// Answers arriving this long after the deadline are still taken: the
@@ -82,17 +83,97 @@ pub enum Selection {
 
 /// A question an objective rule of an exam may draw: graded by the machine.
 fn objective(question: &Question) -> bool {
-    !matches!(
-        question.kind(),
-        QuestionType::Description | QuestionType::Essay
-    )
+    objective_type(question.kind())
 }
 
+/// Draw `count` questions carrying `tag`, of the given types and level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 pub struct TagRule {
     /// e.g. `unit:jaringan`.
     pub tag: String,
     pub count: u32,
+    /// The question types the rule may draw, e.g. `["multichoice", "truefalse"]`.
+    /// Absent: every machine-graded type, never `essay`. Rules stored before
+    /// types existed have none, and an essay they drew silently would leave
+    /// the attempt waiting for a marker nobody knew about; so an essay is
+    /// drawn only when a rule names it.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<QuestionType>>,
+    /// Only questions tagged `level:<this>`, e.g. `ahli-muda` (a leading
+    /// `level:` is accepted and ignored).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+}
+
+impl TagRule {
+    /// A rule on `tag` with the default types and no level.
+    pub fn new(tag: impl Into<String>, count: u32) -> TagRule {
+        TagRule {
+            tag: tag.into(),
+            count,
+            types: None,
+            level: None,
+        }
+    }
+
+    /// Whether the rule may draw a question of type `kind`.
+    pub fn allows(&self, kind: QuestionType) -> bool {
+        match &self.types {
+            Some(types) => kind != QuestionType::Description && types.contains(&kind),
+            None => objective_type(kind),
+        }
+    }
+
+    /// The `level:` tag the rule asks for, if any.
+    pub fn level_tag(&self) -> Option<String> {
+        self.level
+            .as_deref()
+            .map(|l| l.trim().trim_start_matches("level:").trim())
+            .filter(|l| !l.is_empty())
+            .map(|l| format!("level:{l}"))
+    }
+
+    /// Whether `question` is one this rule may draw.
+    pub fn admits(&self, question: &Question) -> bool {
+        self.allows(question.kind())
+            && question.tags.contains(&self.tag)
+            && self
+                .level_tag()
+                .is_none_or(|level| question.tags.contains(&level))
+    }
+
+    /// Whether the rule may draw questions an assessor must mark.
+    pub fn draws_essays(&self) -> bool {
+        self.allows(QuestionType::Essay)
+    }
+
+    /// How a person reads the rule: `3 × unit:jaringan, Pilihan ganda/Esai, level:ahli-muda`.
+    pub fn describe(&self) -> String {
+        let mut text = format!("{} × {}", self.count, self.tag);
+        if let Some(types) = &self.types {
+            let labels: Vec<&str> = types.iter().map(|t| t.label()).collect();
+            text.push_str(&format!(", {}", labels.join("/")));
+        }
+        if let Some(level) = self.level_tag() {
+            text.push_str(&format!(", {level}"));
+        }
+        text
+    }
+}
+
+/// A type the machine grades: everything but essays and descriptions.
+pub fn objective_type(kind: QuestionType) -> bool {
+    !matches!(kind, QuestionType::Description | QuestionType::Essay)
+}
+
+/// Whether any rule of the selection draws essays (which wait for a marker).
+pub fn draws_essays(selection: &Selection) -> bool {
+    match selection {
+        Selection::ByTags { rules } => rules.iter().any(TagRule::draws_essays),
+        Selection::Fixed { .. } | Selection::Exam { .. } => false,
+    }
 }
 
 /// One drawn question of an attempt, pinned to its version, in the order shown.
@@ -117,6 +198,56 @@ pub struct Candidate {
     pub question: std::sync::Arc<Question>,
 }
 
+/// Why each tag rule cannot be filled from the bank. Each rule is counted
+/// on its own, as before types existed: rules that overlap (the same
+/// question fits two) are the author's to keep apart.
+pub fn check_rules(rules: &[TagRule], candidates: &[Candidate]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let field = format!("selection.rules[{i}].count");
+        let row = i + 1;
+        if rule.types.as_ref().is_some_and(|t| t.is_empty()) {
+            errors.push(FieldError::new(
+                format!("selection.rules[{i}].types"),
+                format!("aturan ke-{row}: sebutkan minimal satu tipe soal"),
+            ));
+            continue;
+        }
+        if rule
+            .types
+            .as_ref()
+            .is_some_and(|t| t.contains(&QuestionType::Description))
+        {
+            errors.push(FieldError::new(
+                format!("selection.rules[{i}].types"),
+                format!("aturan ke-{row}: deskripsi bukan soal dan tidak dapat diambil"),
+            ));
+            continue;
+        }
+        let available = candidates
+            .iter()
+            .filter(|c| rule.admits(&c.question))
+            .count();
+        if rule.count == 0 {
+            errors.push(FieldError::new(
+                field,
+                format!("aturan ke-{row}: jumlah minimal 1"),
+            ));
+        } else if (rule.count as usize) > available {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "aturan ke-{row} ({}): bank hanya memiliki {} soal yang cocok, diminta {}",
+                    rule.describe(),
+                    available,
+                    rule.count
+                ),
+            ));
+        }
+    }
+    errors
+}
+
 /// Why a selection cannot be drawn from the bank, per rule.
 pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -128,35 +259,13 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
                     "minimal satu aturan tag",
                 ));
             }
-            for (i, rule) in rules.iter().enumerate() {
-                let available = candidates
-                    .iter()
-                    .filter(|c| {
-                        c.question.kind() != QuestionType::Description
-                            && c.question.tags.contains(&rule.tag)
-                    })
-                    .count();
-                if rule.count == 0 {
-                    errors.push(FieldError::new(
-                        format!("selection.rules[{i}].count"),
-                        "jumlah minimal 1",
-                    ));
-                } else if (rule.count as usize) > available {
-                    errors.push(FieldError::new(
-                        format!("selection.rules[{i}].count"),
-                        format!(
-                            "bank hanya memiliki {available} soal bertag {}, diminta {}",
-                            rule.tag, rule.count
-                        ),
-                    ));
-                }
-            }
+            errors.extend(check_rules(rules, candidates));
         }
         Selection::Exam { rules, tasks } => {
             for (i, rule) in rules.iter().enumerate() {
                 let available = candidates
                     .iter()
-                    .filter(|c| objective(&c.question) && c.question.tags.contains(&rule.tag))
+                    .filter(|c| objective(&c.question) && rule.admits(&c.question))
                     .count();
                 if (rule.count as usize) > available {
                     errors.push(FieldError::new(
@@ -256,11 +365,7 @@ pub fn draw(
                 let pool: Vec<usize> = candidates
                     .iter()
                     .enumerate()
-                    .filter(|(i, c)| {
-                        !picked.contains(i)
-                            && c.question.kind() != QuestionType::Description
-                            && c.question.tags.contains(&rule.tag)
-                    })
+                    .filter(|(i, c)| !picked.contains(i) && rule.admits(&c.question))
                     .map(|(i, _)| i)
                     .collect();
                 picked.extend(pool.choose_multiple(rng, rule.count as usize).copied());
@@ -278,7 +383,7 @@ pub fn draw(
                     .filter(|(i, c)| {
                         !objective_part.contains(i)
                             && objective(&c.question)
-                            && c.question.tags.contains(&rule.tag)
+                            && rule.admits(&c.question)
                     })
                     .map(|(i, _)| i)
                     .collect();

@@ -370,3 +370,21 @@ pub async fn set_grade(conn: &impl ConnectionTrait, id: Uuid, grade: Grade) -> A
         .await?;
     Ok(())
 }
+
+/// Quiz attempts handed in and still waiting for a hand mark (exams have
+/// their own grading items), oldest first.
+pub async fn quiz_attempts_awaiting_marks(
+    conn: &impl ConnectionTrait,
+) -> AppResult<Vec<attempt::Model>> {
+    let quizzes = Query::select()
+        .column(assessment::Column::Id)
+        .from(assessment::Entity)
+        .and_where(assessment::Column::Kind.eq(super::model::AssessmentKind::Quiz.as_str()))
+        .to_owned();
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::Status.eq(AttemptStatus::Submitted.as_str()))
+        .filter(attempt::Column::AssessmentId.in_subquery(quizzes))
+        .order_by_asc(attempt::Column::SubmittedAt)
+        .all(conn)
+        .await?)
+}

@@ -381,6 +381,35 @@ pub fn count_by_type<'a>(
     counts
 }
 
+/// How many questions of each type carry one tag (descriptions left out:
+/// they are never drawn).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagTypeCount {
+    pub tag: String,
+    pub counts: BTreeMap<QuestionType, u32>,
+}
+
+/// Per tag, the questions of each type, tags in order; what a quiz author
+/// needs to write rules the bank can fill.
+pub fn tag_type_counts<'a>(questions: impl IntoIterator<Item = &'a Question>) -> Vec<TagTypeCount> {
+    let mut by_tag: BTreeMap<&str, BTreeMap<QuestionType, u32>> = BTreeMap::new();
+    for q in questions {
+        if q.kind() == QuestionType::Description {
+            continue;
+        }
+        for tag in &q.tags {
+            *by_tag.entry(tag).or_default().entry(q.kind()).or_insert(0) += 1;
+        }
+    }
+    by_tag
+        .into_iter()
+        .map(|(tag, counts)| TagTypeCount {
+            tag: tag.to_owned(),
+            counts,
+        })
+        .collect()
+}
+
 const EPSILON: f64 = 1e-6;
 
 /// What an author should fix before committing a bank (`bimtek bank check`):
@@ -471,6 +500,23 @@ fn wrong_choice_without_feedback(question: &Question) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_counted_per_type_without_descriptions() {
+        let parsed = crate::banks::gift::parse(
+            "// [tag:unit:a]\n::M::a {=x ~y}\n\n// [tag:unit:a] [tag:level:mahir]\n::E::b {}\n\n\
+             // [tag:unit:a]\n::E2::c {}\n\n// [tag:unit:a]\n::D::Deskripsi.",
+        );
+        let questions: Vec<Question> = parsed.questions.into_iter().map(|l| l.question).collect();
+        let counts = tag_type_counts(&questions);
+        assert_eq!(counts.len(), 2);
+        assert_eq!(counts[0].tag, "level:mahir");
+        assert_eq!(counts[0].counts, BTreeMap::from([(QuestionType::Essay, 1)]));
+        assert_eq!(
+            counts[1].counts,
+            BTreeMap::from([(QuestionType::Multichoice, 1), (QuestionType::Essay, 2)])
+        );
+    }
 
     fn question(body: Body) -> (String, Located) {
         (

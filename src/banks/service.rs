@@ -17,7 +17,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::formats::{self, ExportFormat, Format};
-use super::model::{Located, ParseError, Question, QuestionType, count_by_type};
+use super::model::{
+    Located, ParseError, Question, QuestionType, TagTypeCount, count_by_type,
+    tag_type_counts as count_tags,
+};
 use super::store::{self, NewVersion};
 use crate::clock;
 use crate::db::Db;
@@ -360,6 +363,13 @@ async fn current_rows(
         None => Vec::new(),
     };
     Ok((bank, rows))
+}
+
+/// Per tag of the bank's current version, how many questions of each type.
+pub async fn tag_type_counts(db: &Db, bank_id: Uuid) -> AppResult<Vec<TagTypeCount>> {
+    let (_, rows) = current_rows(db, bank_id, None).await?;
+    let questions = rows.iter().map(decode).collect::<AppResult<Vec<_>>>()?;
+    Ok(count_tags(&questions))
 }
 
 pub async fn list_banks(db: &Db) -> AppResult<Vec<BankView>> {

@@ -300,10 +300,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
             .units
             .iter()
             .filter(|u| u.objective_count > 0)
-            .map(|u| TagRule {
-                tag: u.tag(),
-                count: u.objective_count,
-            })
+            .map(|u| TagRule::new(u.tag(), u.objective_count))
             .collect(),
         tasks: spec.tasks.iter().map(|t| t.question.clone()).collect(),
     };

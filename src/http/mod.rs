@@ -27,6 +27,7 @@ use crate::accounts::credential_pages;
 use crate::accounts::pages as accounts;
 use crate::accounts::user_pages;
 use crate::attempts::pages::admin as quiz_admin;
+use crate::attempts::pages::marking as quiz_marking;
 use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
@@ -57,6 +58,14 @@ fn stylesheet() -> impl IntoResponse {
 #[handler]
 fn quiz_script() -> impl IntoResponse {
     include_str!("../../templates/static/quiz.js")
+        .with_content_type("text/javascript; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
+/// The quiz editor's rule helper and essay warning; the page works without it.
+#[handler]
+fn quiz_edit_script() -> impl IntoResponse {
+    include_str!("../../templates/static/quiz_edit.js")
         .with_content_type("text/javascript; charset=utf-8")
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
@@ -209,6 +218,11 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
             get(exam_oversight::markers_page).post(exam_oversight::name_marker),
         )
         .at("/admin/appeals/:id/assign", post(exam_admin::assign_appeal))
+        .at("/quiz-marking", get(quiz_marking::queue_page))
+        .at(
+            "/quiz-marking/:attempt_id/:question_id",
+            get(quiz_marking::item_page).post(quiz_marking::save_mark),
+        )
         .at("/grading", get(grading::queue_page))
         .at(
             "/grading/:id",
@@ -276,6 +290,7 @@ pub fn app(state: AppState) -> impl Endpoint + use<> {
         .at("/static/app.css", get(stylesheet))
         .at("/static/quiz.js", get(quiz_script))
         .at("/static/grading.js", get(grading_script))
+        .at("/static/quiz_edit.js", get(quiz_edit_script))
         .nest("/", pages(&state))
         .with(limits::BodyLimit::new(
             MAX_BODY_BYTES,

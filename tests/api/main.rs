@@ -31,6 +31,7 @@ mod exams;
 mod import;
 mod ops;
 mod pages;
+mod quiz_essays;
 mod quiz_pages;
 mod quizzes;
 mod records;
@@ -96,6 +97,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("certificates", certificates::cases()),
         ("records", records::cases()),
         ("quiz_pages", quiz_pages::cases()),
+        ("quiz_essays", quiz_essays::cases()),
         ("import", import::cases()),
         ("ops", ops::cases()),
         ("contract", contract::cases()),

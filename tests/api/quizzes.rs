@@ -47,8 +47,13 @@ pub struct Setup {
 /// A published course with a batch, a trainee seated in it, and a quiz on
 /// its first module drawing all six questions of `BANK`.
 pub async fn setup(app: &TestApp, code: &str, quiz: Value) -> Setup {
+    setup_with_bank(app, code, BANK, quiz).await
+}
+
+/// `setup` with another bank.
+pub async fn setup_with_bank(app: &TestApp, code: &str, bank: &str, quiz: Value) -> Setup {
     let admin = app.admin().await;
-    let (status, report) = import(&admin, &format!("{code}.gift"), BANK, &[]).await;
+    let (status, report) = import(&admin, &format!("{code}.gift"), bank, &[]).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     let bank_id = report["bank_id"].as_str().unwrap().to_owned();
     let (course, batch) = course_and_batch(&admin, code, json!({})).await;

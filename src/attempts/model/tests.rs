@@ -174,16 +174,7 @@ fn candidates() -> Vec<Candidate> {
 fn draws_by_tag_and_fixed_lists() {
     let pool = candidates();
     let by_tags = Selection::ByTags {
-        rules: vec![
-            TagRule {
-                tag: "unit:a".into(),
-                count: 2,
-            },
-            TagRule {
-                tag: "unit:b".into(),
-                count: 1,
-            },
-        ],
+        rules: vec![TagRule::new("unit:a", 2), TagRule::new("unit:b", 1)],
     };
     assert!(check_selection(&by_tags, &pool).is_empty());
     let slots = draw(&by_tags, &pool, true, true, &mut StdRng::seed_from_u64(9));
@@ -197,10 +188,7 @@ fn draws_by_tag_and_fixed_lists() {
         "B1 is the only unit:b question"
     );
     let too_many = Selection::ByTags {
-        rules: vec![TagRule {
-            tag: "unit:b".into(),
-            count: 2,
-        }],
+        rules: vec![TagRule::new("unit:b", 2)],
     };
     assert!(
         check_selection(&too_many, &pool)[0]
@@ -305,4 +293,132 @@ fn item_statistics_spot_broken_questions() {
         None,
         "everyone right: no spread"
     );
+}
+
+/// A bank with each kind once per unit, and levels on the essays.
+fn mixed() -> Vec<Candidate> {
+    let source = "// [tag:unit:n]\n::M1::a {=x ~y}\n\n// [tag:unit:n]\n::M2::b {=x ~y}\n\n\
+// [tag:unit:n]\n::T1::c {T}\n\n// [tag:unit:n]\n::S1::d {=dns}\n\n\
+// [tag:unit:n] [tag:level:ahli-muda]\n::E1::Tulis. {}\n\n\
+// [tag:unit:n] [tag:level:terampil]\n::E2::Tulis lagi. {}\n\n\
+// [tag:unit:n]\n::D::Deskripsi saja.";
+    gift::parse(source)
+        .questions
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| Candidate {
+            id: Uuid::from_u128(i as u128 + 1),
+            stable_id: l.question.stable_id(),
+            question: Arc::new(l.question),
+        })
+        .collect()
+}
+
+fn kinds(slots: &[Slot], pool: &[Candidate]) -> Vec<QuestionType> {
+    slots
+        .iter()
+        .map(|s| {
+            pool.iter()
+                .find(|c| c.id == s.question_id)
+                .unwrap()
+                .question
+                .kind()
+        })
+        .collect()
+}
+
+#[test]
+fn a_rule_without_types_never_draws_essays() {
+    let pool = mixed();
+    // A rule stored before types existed: it must not draw the two essays.
+    let stored: TagRule = serde_json::from_str(r#"{"tag":"unit:n","count":4}"#).unwrap();
+    assert_eq!(stored, TagRule::new("unit:n", 4));
+    let old = Selection::ByTags {
+        rules: vec![stored],
+    };
+    assert!(check_selection(&old, &pool).is_empty());
+    assert!(!draws_essays(&old));
+    for seed in 0..20 {
+        let slots = draw(&old, &pool, true, true, &mut StdRng::seed_from_u64(seed));
+        assert_eq!(slots.len(), 4);
+        assert!(!kinds(&slots, &pool).contains(&QuestionType::Essay));
+    }
+    let five = Selection::ByTags {
+        rules: vec![TagRule::new("unit:n", 5)],
+    };
+    assert!(
+        check_selection(&five, &pool)[0]
+            .message
+            .contains("hanya memiliki 4 soal"),
+        "essays and descriptions are not counted for a rule without types"
+    );
+}
+
+#[test]
+fn types_and_levels_choose_what_a_rule_draws() {
+    let pool = mixed();
+    let essay = TagRule {
+        types: Some(vec![QuestionType::Essay]),
+        level: Some("level:ahli-muda".into()),
+        ..TagRule::new("unit:n", 1)
+    };
+    let tf_mc = TagRule {
+        types: Some(vec![QuestionType::Multichoice, QuestionType::Truefalse]),
+        ..TagRule::new("unit:n", 3)
+    };
+    let selection = Selection::ByTags {
+        rules: vec![tf_mc.clone(), essay.clone()],
+    };
+    assert!(check_selection(&selection, &pool).is_empty());
+    assert!(draws_essays(&selection));
+    let slots = draw(
+        &selection,
+        &pool,
+        false,
+        false,
+        &mut StdRng::seed_from_u64(3),
+    );
+    let got = kinds(&slots, &pool);
+    assert_eq!(got.len(), 4);
+    assert_eq!(got.iter().filter(|k| **k == QuestionType::Essay).count(), 1);
+    assert!(!got.contains(&QuestionType::Shortanswer));
+    assert!(
+        slots.iter().any(|s| s.question_id == Uuid::from_u128(5)),
+        "E1 is the only ahli-muda essay"
+    );
+    assert_eq!(essay.level_tag().as_deref(), Some("level:ahli-muda"));
+    assert_eq!(essay.describe(), "1 × unit:n, Esai, level:ahli-muda");
+}
+
+#[test]
+fn a_rule_the_bank_cannot_fill_is_named_with_what_is_there() {
+    let pool = mixed();
+    let rules = vec![
+        TagRule::new("unit:n", 1),
+        TagRule {
+            types: Some(vec![QuestionType::Essay]),
+            ..TagRule::new("unit:n", 3)
+        },
+        TagRule {
+            types: Some(vec![]),
+            ..TagRule::new("unit:n", 1)
+        },
+        TagRule {
+            types: Some(vec![QuestionType::Truefalse]),
+            level: Some("mahir".into()),
+            ..TagRule::new("unit:n", 1)
+        },
+    ];
+    let errors = check_rules(&rules, &pool);
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(errors[0].field, "selection.rules[1].count");
+    assert!(
+        errors[0].message.contains("aturan ke-2"),
+        "{}",
+        errors[0].message
+    );
+    assert!(errors[0].message.contains("hanya memiliki 2 soal"));
+    assert!(errors[0].message.contains("diminta 3"));
+    assert_eq!(errors[1].field, "selection.rules[2].types");
+    assert!(errors[2].message.contains("hanya memiliki 0 soal"));
 }

@@ -8,7 +8,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::form::{QuizForm, local_input, parse_local};
+use super::form::{QuizForm, for_page, local_input, parse_local, parse_rules, picker};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::{export, results, settings, store};
 use crate::banks::service as banks;
@@ -74,6 +74,19 @@ async fn settings_page(
             });
         }
     }
+    let bank_list = banks::list_banks(&state.db).await?;
+    // The tags of each bank, per type, to write rules the bank can fill.
+    let mut pickers = Vec::new();
+    for bank in &bank_list {
+        let counts = banks::tag_type_counts(&state.db, bank.id).await?;
+        pickers.push(context! {
+            id => bank.id.to_string(),
+            name => bank.name.clone(),
+            picker => to_value(picker(&counts)),
+        });
+    }
+    let essays = parse_rules(&form.rules).is_ok_and(|rules| rules.iter().any(|r| r.draws_essays()));
+    let errors = for_page(errors, &form.rules);
     state.templates.page(
         "admin/quiz_edit.html",
         Some(user),
@@ -82,7 +95,9 @@ async fn settings_page(
             module => to_value(&module),
             quiz => to_value(&quiz),
             form => to_value(&form),
-            banks => to_value(banks::list_banks(&state.db).await?),
+            banks => to_value(&bank_list),
+            pickers => pickers,
+            essays => essays && form.selection_mode != "fixed",
             windows => to_value(&windows),
             errors => to_value(&errors),
             notice => notice,

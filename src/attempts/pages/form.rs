@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::attempts::model::{GradeMethod, Response, ReviewPolicy, Selection, TagRule};
 use crate::attempts::settings::{QuizInput, QuizView};
 use crate::attempts::views::{QuestionView, SavedAnswer};
-use crate::banks::model::QuestionType;
+use crate::banks::model::{QuestionType, TagTypeCount};
 use crate::clock::WIB;
 use crate::error::FieldError;
 
@@ -253,45 +253,99 @@ fn whole<T: std::str::FromStr>(
     }
 }
 
-/// `10 unit:jaringan` (or `unit:jaringan 10`) per line.
+/// What a rule line looks like, for error messages.
+const RULE_EXAMPLE: &str = "10 × unit:jaringan, type multichoice|truefalse";
+
+/// The type names a rule line accepts (the API's names, and `esai`).
+fn rule_type(name: &str) -> Option<QuestionType> {
+    match name.to_lowercase().as_str() {
+        "esai" => Some(QuestionType::Essay),
+        other => QuestionType::parse(other).filter(|t| *t != QuestionType::Description),
+    }
+}
+
+/// `10 × unit:jaringan` (or `10 unit:jaringan`, `unit:jaringan 10`, `x`
+/// for `×`), then optional parts after commas: `type essay|multichoice`
+/// and `level:ahli-muda`.
+fn parse_rule(line: &str) -> Result<TagRule, String> {
+    let mut parts = line.split(',').map(str::trim);
+    let head: Vec<&str> = parts
+        .next()
+        .unwrap_or_default()
+        .split(|c: char| c.is_whitespace() || c == '×')
+        .filter(|w| !w.is_empty() && !w.eq_ignore_ascii_case("x"))
+        .collect();
+    let (count, tag) = match head.as_slice() {
+        [a, b] => match (a.parse::<u32>(), b.parse::<u32>()) {
+            (Ok(count), Err(_)) => (count, *b),
+            (Err(_), Ok(count)) => (count, *a),
+            _ => return Err(format!("tulis jumlah lalu tag, mis. {RULE_EXAMPLE}")),
+        },
+        _ => return Err(format!("tulis jumlah lalu tag, mis. {RULE_EXAMPLE}")),
+    };
+    if count == 0 {
+        return Err("jumlah minimal 1".into());
+    }
+    let mut rule = TagRule::new(tag, count);
+    for part in parts.filter(|p| !p.is_empty()) {
+        let (word, rest) = part
+            .split_once(|c: char| c.is_whitespace() || c == ':')
+            .unwrap_or((part, ""));
+        let rest = rest.trim();
+        match word.to_lowercase().as_str() {
+            "type" | "tipe" if rule.types.is_none() => {
+                let mut types = Vec::new();
+                for name in rest.split('|').map(str::trim).filter(|n| !n.is_empty()) {
+                    match rule_type(name) {
+                        Some(t) if !types.contains(&t) => types.push(t),
+                        Some(_) => {}
+                        None => {
+                            return Err(format!(
+                                "tipe '{name}' tidak dikenal; pakai multichoice, truefalse, \
+                                 shortanswer, numerical, matching atau essay"
+                            ));
+                        }
+                    }
+                }
+                if types.is_empty() {
+                    return Err("tulis tipe soal, mis. type multichoice|truefalse".into());
+                }
+                rule.types = Some(types);
+            }
+            "level" if rule.level.is_none() && !rest.is_empty() => {
+                rule.level = Some(rest.to_owned());
+            }
+            _ => {
+                return Err(format!(
+                    "'{part}' tidak dikenal; tulis mis. type essay atau level:ahli-muda"
+                ));
+            }
+        }
+    }
+    Ok(rule)
+}
+
+/// One rule per line (see `parse_rule`); errors name the line.
 pub fn parse_rules(text: &str) -> Result<Vec<TagRule>, Vec<FieldError>> {
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || c == '×')
-            .filter(|w| !w.is_empty())
-            .collect();
-        if words.is_empty() {
+        if line.trim().is_empty() {
             continue;
         }
-        let rule = match words.as_slice() {
-            [a, b] => match (a.parse::<u32>(), b.parse::<u32>()) {
-                (Ok(count), Err(_)) => Some((count, *b)),
-                (Err(_), Ok(count)) => Some((count, *a)),
-                _ => None,
-            },
-            _ => None,
-        };
-        match rule {
-            Some((count, tag)) if count > 0 => rules.push(TagRule {
-                tag: tag.to_owned(),
-                count,
-            }),
-            _ => errors.push(FieldError::at_row(
+        match parse_rule(line) {
+            Ok(rule) => rules.push(rule),
+            Err(message) => errors.push(FieldError::at_row(
                 n as u32 + 1,
                 "rules",
-                format!(
-                    "'{}': tulis jumlah lalu tag, mis. 10 unit:jaringan",
-                    line.trim()
-                ),
+                format!("'{}': {message}", line.trim()),
             )),
         }
     }
     if rules.is_empty() && errors.is_empty() {
         errors.push(FieldError::new(
             "rules",
-            "tulis minimal satu aturan, mis. 10 unit:jaringan",
+            format!("tulis minimal satu aturan, mis. {RULE_EXAMPLE}"),
         ));
     }
     if errors.is_empty() {
@@ -300,6 +354,113 @@ pub fn parse_rules(text: &str) -> Result<Vec<TagRule>, Vec<FieldError>> {
         Err(errors)
     }
 }
+
+/// A rule as the editor writes it back: what `parse_rule` reads.
+pub fn rule_line(rule: &TagRule) -> String {
+    let mut line = format!("{} × {}", rule.count, rule.tag);
+    if let Some(types) = &rule.types {
+        let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+        line.push_str(&format!(", type {}", names.join("|")));
+    }
+    if let Some(level) = rule.level_tag() {
+        line.push_str(&format!(", {level}"));
+    }
+    line
+}
+
+/// One cell of the editor's tag table: how many questions of a type carry
+/// the tag, and the rule line that draws one of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PickerCell {
+    pub count: u32,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PickerRow {
+    pub tag: String,
+    /// One per column; `None` where the tag has no question of that type.
+    pub cells: Vec<Option<PickerCell>>,
+}
+
+/// The tags of a bank with their counts per type, as the editor shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Picker {
+    /// Column headings: the type labels present in the bank.
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<PickerRow>,
+}
+
+pub fn picker(counts: &[TagTypeCount]) -> Picker {
+    let mut types: Vec<QuestionType> = counts
+        .iter()
+        .flat_map(|c| c.counts.keys().copied())
+        .collect();
+    types.sort();
+    types.dedup();
+    // A `level:` tag narrows a rule; it is not a rule's tag of its own.
+    let rows = counts
+        .iter()
+        .filter(|c| !c.tag.starts_with("level:"))
+        .map(|c| PickerRow {
+            tag: c.tag.clone(),
+            cells: types
+                .iter()
+                .map(|t| {
+                    c.counts.get(t).map(|n| PickerCell {
+                        count: *n,
+                        rule: rule_line(&TagRule {
+                            types: Some(vec![*t]),
+                            ..TagRule::new(c.tag.clone(), 1)
+                        }),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Picker {
+        columns: types.iter().map(|t| t.label()).collect(),
+        rows,
+    }
+}
+
+/// The line numbers (1-based) of the rule lines, in rule order.
+fn rule_line_numbers(text: &str) -> Vec<u32> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, _)| n as u32 + 1)
+        .collect()
+}
+
+/// Errors as the settings page shows them: a rule's problem on its line of
+/// the rules box, field names a person reads.
+pub fn for_page(errors: Vec<FieldError>, rules_text: &str) -> Vec<FieldError> {
+    let lines = rule_line_numbers(rules_text);
+    errors
+        .into_iter()
+        .map(|e| {
+            let index = e
+                .field
+                .strip_prefix("selection.rules[")
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|i| i.parse::<usize>().ok());
+            match index {
+                Some(i) => FieldError {
+                    row: lines.get(i).copied(),
+                    ..FieldError::new(RULES_LABEL, e.message)
+                },
+                None if e.field == "rules" => FieldError {
+                    field: RULES_LABEL.into(),
+                    ..e
+                },
+                None => e,
+            }
+        })
+        .collect()
+}
+
+const RULES_LABEL: &str = "Aturan acak";
 
 impl QuizForm {
     pub fn from_view(quiz: &QuizView) -> QuizForm {
@@ -310,7 +471,7 @@ impl QuizForm {
             rules: quiz
                 .rules
                 .iter()
-                .map(|r| format!("{} {}", r.count, r.tag))
+                .map(rule_line)
                 .collect::<Vec<_>>()
                 .join("\n"),
             question_ids: quiz.question_ids.join("\n"),
@@ -550,19 +711,100 @@ mod tests {
         assert_eq!(
             parse_rules("10 unit:jaringan\n\nunit:keamanan 5").unwrap(),
             vec![
-                TagRule {
-                    tag: "unit:jaringan".into(),
-                    count: 10
-                },
-                TagRule {
-                    tag: "unit:keamanan".into(),
-                    count: 5
-                },
+                TagRule::new("unit:jaringan", 10),
+                TagRule::new("unit:keamanan", 5)
             ]
         );
         let errors = parse_rules("10 unit:jaringan\nsepuluh soal jaringan").unwrap_err();
         assert_eq!(errors[0].row, Some(2));
         assert_eq!(errors[0].field, "rules");
+    }
+
+    #[test]
+    fn quiz_rules_take_types_and_a_level() {
+        let rules = parse_rules(
+            "10 × unit:jaringan, type multichoice|truefalse\n\
+             2 x unit:jaringan, type essay, level:ahli-muda\n\
+             3 X unit:xml, tipe Esai|matching",
+        )
+        .unwrap();
+        assert_eq!(
+            rules[0],
+            TagRule {
+                types: Some(vec![QuestionType::Multichoice, QuestionType::Truefalse]),
+                ..TagRule::new("unit:jaringan", 10)
+            }
+        );
+        assert_eq!(rules[1].types, Some(vec![QuestionType::Essay]));
+        assert_eq!(rules[1].level_tag().as_deref(), Some("level:ahli-muda"));
+        assert_eq!(rules[2].tag, "unit:xml", "an x inside a tag stays");
+        assert_eq!(
+            rules[2].types,
+            Some(vec![QuestionType::Essay, QuestionType::Matching])
+        );
+        for rule in &rules {
+            assert_eq!(parse_rules(&rule_line(rule)).unwrap(), vec![rule.clone()]);
+        }
+        assert_eq!(
+            rule_line(&rules[1]),
+            "2 × unit:jaringan, type essay, level:ahli-muda"
+        );
+    }
+
+    #[test]
+    fn the_picker_lists_tags_with_counts_per_type() {
+        use std::collections::BTreeMap;
+        let counts = vec![
+            TagTypeCount {
+                tag: "level:mahir".into(),
+                counts: BTreeMap::from([(QuestionType::Essay, 1)]),
+            },
+            TagTypeCount {
+                tag: "unit:a".into(),
+                counts: BTreeMap::from([(QuestionType::Truefalse, 2), (QuestionType::Essay, 1)]),
+            },
+        ];
+        let p = picker(&counts);
+        assert_eq!(p.columns, vec!["Benar/salah", "Esai"]);
+        assert_eq!(p.rows.len(), 1, "level tags are not rows");
+        assert_eq!(
+            p.rows[0].cells[1],
+            Some(PickerCell {
+                count: 1,
+                rule: "1 × unit:a, type essay".into()
+            })
+        );
+    }
+
+    #[test]
+    fn rule_errors_land_on_their_line() {
+        let errors = vec![
+            FieldError::new("selection.rules[1].count", "aturan ke-2: kurang"),
+            FieldError::new("title", "wajib diisi"),
+        ];
+        let shown = for_page(errors, "5 unit:a\n\n2 unit:b");
+        assert_eq!(shown[0].row, Some(3));
+        assert_eq!(shown[0].field, "Aturan acak");
+        assert_eq!(shown[1].field, "title");
+    }
+
+    #[test]
+    fn bad_rule_parts_are_named_by_line() {
+        let errors = parse_rules(
+            "5 × unit:a, type essai\n\
+             5 × unit:a, type description\n\
+             5 × unit:a, type\n\
+             5 × unit:a, warna merah\n\
+             0 × unit:a\n\
+             5 × unit:a, level:terampil",
+        )
+        .unwrap_err();
+        let rows: Vec<Option<u32>> = errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, vec![Some(1), Some(2), Some(3), Some(4), Some(5)]);
+        assert!(errors[0].message.contains("tipe 'essai' tidak dikenal"));
+        assert!(errors[3].message.contains("'warna merah' tidak dikenal"));
+        assert!(errors[4].message.contains("minimal 1"));
+        assert!(parse_rules("  \n").unwrap_err()[0].row.is_none());
     }
 
     #[test]

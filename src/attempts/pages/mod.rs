@@ -3,4 +3,5 @@
 
 pub mod admin;
 pub mod form;
+pub mod marking;
 pub mod trainee;

@@ -1,0 +1,300 @@
+//! Marking quiz essays by hand: the queue of essay answers waiting for a
+//! mark (admins and assessors; the trainee shown by a code only, as in the
+//! exam queue), and a mark in points that grades the attempt once its last
+//! essay is marked, so the kept grade and the course's required-quiz rule
+//! see it. Every mark is audited.
+
+use std::sync::Arc;
+
+use poem_openapi::Object;
+use serde::Serialize;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::essays::{MarkRefusal, candidate_code, record, waiting};
+use super::model::{AssessmentKind, AttemptStatus, Mark, Response, totals};
+use super::service::{Engine, questions_of, quiz, shape};
+use super::store::{self, Grade};
+use crate::accounts::model::{CurrentUser, Role};
+use crate::audit;
+use crate::banks::model::{Question, QuestionType};
+use crate::clock;
+use crate::entities::attempt;
+use crate::error::{AppError, AppResult};
+
+/// One essay answer waiting for a mark.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct EssayItem {
+    pub attempt_id: Uuid,
+    /// The question version answered (with `attempt_id`, what a mark names).
+    pub question_id: Uuid,
+    pub quiz_id: Uuid,
+    pub quiz_title: String,
+    /// e.g. `KZ-3F9A2C`: never a name, NIP or unit kerja.
+    pub candidate_code: String,
+    /// The question's place in the attempt (1-based).
+    pub number: u32,
+    pub prompt_html: String,
+    /// `null` when the trainee wrote nothing.
+    pub response_text: Option<String>,
+    pub max_points: f64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub submitted_at: Option<OffsetDateTime>,
+}
+
+/// A hand mark: points out of the question's, and a comment.
+#[derive(Debug, Clone)]
+pub struct EssayMark {
+    pub points: f64,
+    pub comment: Option<String>,
+}
+
+/// The attempt after a mark.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct MarkedEssay {
+    pub attempt_id: Uuid,
+    pub question_id: Uuid,
+    pub points: f64,
+    pub max_points: f64,
+    /// `graded` once no essay of the attempt waits any more.
+    pub attempt_status: AttemptStatus,
+    /// Essays of the attempt still waiting.
+    pub remaining: u32,
+    /// Set once graded.
+    pub score: Option<f64>,
+    pub percent: Option<f64>,
+    pub passed: Option<bool>,
+}
+
+/// Admins and assessors mark quiz essays.
+fn may_mark(user: &CurrentUser) -> AppResult<()> {
+    if user.has(Role::Admin) || user.has(Role::Assessor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn marks_of(row: &attempt::Model) -> Vec<Mark> {
+    row.marks
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default()
+}
+
+fn is_essay(question: Option<&Arc<Question>>) -> bool {
+    question.is_some_and(|q| q.kind() == QuestionType::Essay)
+}
+
+async fn code_secret(engine: &Engine) -> AppResult<[u8; 32]> {
+    crate::secrets::load_or_create(&engine.db, "quiz-essay-codes").await
+}
+
+/// The waiting essays of one attempt as queue items.
+async fn items_of(
+    engine: &Engine,
+    secret: &[u8; 32],
+    row: &attempt::Model,
+    only: Option<Uuid>,
+) -> AppResult<Vec<EssayItem>> {
+    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let shape = shape(engine, row).await?;
+    let questions = questions_of(engine, &shape).await?;
+    let marks = marks_of(row);
+    let mut items = Vec::new();
+    for mark in waiting(&marks).filter(|m| only.is_none_or(|q| q == m.question_id)) {
+        let question = questions.get(&mark.question_id);
+        let Some(question) = question.filter(|_| is_essay(question)) else {
+            continue;
+        };
+        let number = shape
+            .slots
+            .iter()
+            .position(|s| s.question_id == mark.question_id)
+            .map_or(0, |i| i as u32 + 1);
+        let response_text = store::answer(engine.db.read(), row.id, mark.question_id)
+            .await?
+            .and_then(|a| serde_json::from_str::<Response>(&a.response).ok())
+            .and_then(|r| r.text)
+            .filter(|t| !t.trim().is_empty());
+        let rendered = engine.caches.rendered(mark.question_id, question);
+        items.push(EssayItem {
+            attempt_id: row.id,
+            question_id: mark.question_id,
+            quiz_id: quiz.id,
+            quiz_title: quiz.title.clone(),
+            candidate_code: candidate_code(secret, row.id),
+            number,
+            prompt_html: rendered.text_html().to_owned(),
+            response_text,
+            max_points: mark.points,
+            submitted_at: row.submitted_at,
+        });
+    }
+    Ok(items)
+}
+
+/// Every quiz essay answer waiting for a mark, oldest attempt first.
+pub async fn queue(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<EssayItem>> {
+    may_mark(user)?;
+    let secret = code_secret(engine).await?;
+    let mut items = Vec::new();
+    for row in store::quiz_attempts_awaiting_marks(engine.db.read()).await? {
+        items.extend(items_of(engine, &secret, &row, None).await?);
+    }
+    Ok(items)
+}
+
+/// A quiz attempt a marker may mark in (an exam's: 404, it has its own queue).
+async fn quiz_attempt(engine: &Engine, attempt_id: Uuid) -> AppResult<attempt::Model> {
+    let row = store::attempt(engine.db.read(), attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if quiz(&engine.db, row.assessment_id).await?.kind != AssessmentKind::Quiz.as_str() {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+/// One waiting essay answer.
+pub async fn item(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+    question_id: Uuid,
+) -> AppResult<EssayItem> {
+    may_mark(user)?;
+    let row = quiz_attempt(engine, attempt_id).await?;
+    let secret = code_secret(engine).await?;
+    items_of(engine, &secret, &row, Some(question_id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| refusal(&row, question_id))
+}
+
+/// Why an essay of `row` is not in the queue: marked already, or nothing to mark.
+fn refusal(row: &attempt::Model, question_id: Uuid) -> AppError {
+    let marked = marks_of(row)
+        .iter()
+        .any(|m| m.question_id == question_id && m.fraction.is_some());
+    if row.status == AttemptStatus::Open.as_str() {
+        AppError::conflict("attempt_open", "Percobaan masih berlangsung.")
+    } else if marked {
+        already_marked()
+    } else {
+        AppError::NotFound
+    }
+}
+
+fn already_marked() -> AppError {
+    AppError::conflict(
+        "already_marked",
+        "Esai ini sudah dinilai; perubahan nilai melalui penilaian ulang oleh admin.",
+    )
+}
+
+/// Records a mark; the last essay of the attempt grades it (score,
+/// passed or failed). Audited with the marker, old and new grade, and the comment.
+pub async fn mark(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+    question_id: Uuid,
+    input: EssayMark,
+) -> AppResult<MarkedEssay> {
+    may_mark(user)?;
+    let row = quiz_attempt(engine, attempt_id).await?;
+    if row.status == AttemptStatus::Open.as_str() {
+        return Err(AppError::conflict(
+            "attempt_open",
+            "Percobaan masih berlangsung.",
+        ));
+    }
+    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let shape = shape(engine, &row).await?;
+    let questions = questions_of(engine, &shape).await?;
+    let essay = is_essay(questions.get(&question_id));
+    let comment = input
+        .comment
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 5000) {
+        return Err(AppError::invalid_field(
+            "comment",
+            "maksimal 5.000 karakter",
+        ));
+    }
+    let pass_percent = quiz.pass_percent;
+    let actor = user.id;
+    let points = input.points;
+    engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                // Read again under the writer (and a row lock on PostgreSQL):
+                // two markers at once must not both mark, nor lose a mark.
+                let current = store::attempt_for_update(txn, attempt_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let before = marks_of(&current);
+                let marks = record(&before, question_id, essay, points).map_err(|r| match r {
+                    MarkRefusal::NotWaiting => AppError::NotFound,
+                    MarkRefusal::AlreadyMarked => already_marked(),
+                    MarkRefusal::Invalid(e) => AppError::validation(vec![e]),
+                })?;
+                let (score, _, percent, complete) = totals(&marks);
+                let remaining = waiting(&marks).count() as u32;
+                let passed = complete.then_some(percent >= pass_percent);
+                let status = if complete {
+                    AttemptStatus::Graded
+                } else {
+                    AttemptStatus::Submitted
+                };
+                store::set_grade(
+                    txn,
+                    attempt_id,
+                    Grade {
+                        status,
+                        marks: serde_json::to_string(&marks)
+                            .map_err(|e| AppError::internal(e.to_string()))?,
+                        score,
+                        percent,
+                        passed,
+                        graded_at: complete.then(clock::now),
+                    },
+                )
+                .await?;
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "attempt.essay_mark",
+                        object_type: "attempt",
+                        object_id: attempt_id,
+                        old: Some(json!({ "question_id": question_id, "status": current.status, "score": current.score })),
+                        new: Some(json!({ "question_id": question_id, "points": points, "status": status.as_str(), "score": score, "percent": percent, "passed": passed })),
+                        reason: comment.as_deref(),
+                    },
+                )
+                .await?;
+                let max_points = before
+                    .iter()
+                    .find(|m| m.question_id == question_id)
+                    .map_or(0.0, |m| m.points);
+                Ok(MarkedEssay {
+                    attempt_id,
+                    question_id,
+                    points,
+                    max_points,
+                    attempt_status: status,
+                    remaining,
+                    score: complete.then_some(score),
+                    percent: complete.then_some(percent),
+                    passed,
+                })
+            })
+        })
+        .await
+}

@@ -1,0 +1,144 @@
+//! The quiz essay marking pages (admins, assessors): the queue, and a form
+//! per essay answer with points (a decimal comma is fine) and a comment.
+
+use minijinja::context;
+use poem::web::{CsrfToken, Data, Html, Path, Query};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::form::parse_number;
+use crate::accounts::model::CurrentUser;
+use crate::attempts::marking::{self, EssayItem, EssayMark};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::http::auth::PageUser;
+use crate::http::csrf::CheckedForm;
+use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::state::AppState;
+use crate::http::templates::to_value;
+
+#[derive(Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MarkForm {
+    points: String,
+    comment: String,
+}
+
+#[handler]
+pub async fn queue_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let items = marking::queue(&state.engine, &user.0).await?;
+    state.templates.page(
+        "quiz/marking_queue.html",
+        Some(&user.0),
+        csrf,
+        context! { items => to_value(&items), notice => q.notice, error => q.error },
+    )
+}
+
+fn mark_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    item: &EssayItem,
+    form: &MarkForm,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
+    state.templates.page(
+        "quiz/marking.html",
+        Some(user),
+        csrf,
+        context! {
+            item => to_value(item),
+            points => form.points.as_str(),
+            comment => form.comment.as_str(),
+            errors => to_value(errors),
+        },
+    )
+}
+
+#[handler]
+pub async fn item_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Path((attempt_id, question_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    match marking::item(&state.engine, &user.0, attempt_id, question_id).await {
+        Ok(item) => {
+            Ok(mark_page(&state, &user.0, csrf, &item, &MarkForm::default(), &[])?.into_response())
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            Ok(redirect_with("/quiz-marking", Err(&message)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[handler]
+pub async fn save_mark(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Path((attempt_id, question_id)): Path<(Uuid, Uuid)>,
+    CheckedForm(form): CheckedForm<MarkForm>,
+) -> AppResult<Response> {
+    let item = match marking::item(&state.engine, &user.0, attempt_id, question_id).await {
+        Ok(item) => item,
+        Err(AppError::Conflict { message, .. }) => {
+            return Ok(redirect_with("/quiz-marking", Err(&message)).into_response());
+        }
+        Err(other) => return Err(other),
+    };
+    let errors = match parse_number(&form.points) {
+        None => vec![FieldError::new(
+            "Nilai",
+            format!("'{}' bukan angka; tulis mis. 2,5", form.points.trim()),
+        )],
+        Some(points) => {
+            let input = EssayMark {
+                points,
+                comment: Some(form.comment.clone()),
+            };
+            match marking::mark(&state.engine, &user.0, attempt_id, question_id, input).await {
+                Ok(marked) => {
+                    let outcome = match marked.passed {
+                        Some(true) => " Percobaan selesai dinilai: lulus.",
+                        Some(false) => " Percobaan selesai dinilai: belum lulus.",
+                        None => "",
+                    };
+                    let text = format!("Nilai esai {} disimpan.{outcome}", item.candidate_code);
+                    return Ok(redirect_with("/quiz-marking", Ok(&text)).into_response());
+                }
+                Err(AppError::Validation { details, .. }) => details
+                    .into_iter()
+                    .map(|d| FieldError {
+                        field: if d.field == "points" {
+                            "Nilai".into()
+                        } else {
+                            "Komentar".into()
+                        },
+                        ..d
+                    })
+                    .collect(),
+                Err(AppError::Conflict { message, .. }) => {
+                    return Ok(redirect_with("/quiz-marking", Err(&message)).into_response());
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    };
+    Ok(unprocessable(mark_page(
+        &state, &user.0, csrf, &item, &form, &errors,
+    )?))
+}
