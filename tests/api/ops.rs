@@ -91,6 +91,11 @@ async fn openapi_lists_every_route(app: TestApp) {
     let expected = [
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/activate", "post"),
+        ("/api/v1/users/activation", "post"),
+        ("/api/v1/quiz-marking", "get"),
+        ("/api/v1/quiz-marking/{attempt_id}/{question_id}", "get"),
+        ("/api/v1/quiz-marking/{attempt_id}/{question_id}", "post"),
         ("/api/v1/me", "get"),
         ("/api/v1/users", "post"),
         ("/api/v1/users", "get"),
