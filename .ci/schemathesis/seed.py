@@ -309,7 +309,13 @@ def path_values(method, path, ids):
         if name in ("id", "item_id", "code"):
             key = first.get(family)
         else:
-            key = {"session_id": "session", "user_id": "leaver", "question_id": "question", "key": "task"}.get(name)
+            key = {
+                "session_id": "session",
+                "user_id": "leaver",
+                "question_id": "question",
+                "key": "task",
+                "attempt_id": "finished_attempt",
+            }.get(name)
         if key is None:
             sys.exit(f"seed: no seeded id for `{name}` in {method} {path}; add it to path_values")
         values[name] = ids[key]
@@ -354,6 +360,7 @@ BUSINESS_RULES = {
     "POST /api/v1/exams": "a shipped template or a complete spec; bank exists with enough questions per unit; tasks refer to units and essay questions",
     "POST /api/v1/exams/{id}/assessors": "users who are assessors; units of the exam",
     "POST /api/v1/exams/{id}/markers": "an active assessor of the exam who may mark that candidate's task and round (no self-moderation)",
+    "POST /api/v1/quiz-marking/{attempt_id}/{question_id}": "an essay answer of a submitted quiz attempt, points within the question's maximum",
     "POST /api/v1/certificates/{id}/revoke": "a reason of at least 5 characters besides spaces",
     "POST /api/v1/certificates/{id}/replace": "a reason of at least 5 characters besides spaces",
     "POST /api/v1/grading/{item_id}": "one level per rubric criterion; comment below pass points; reason in moderation",
