@@ -387,8 +387,11 @@ def write_config(ids, spec):
         "[checks.negative_data_rejection]",
         'expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]',
         "",
+        "[checks.positive_data_acceptance]",
+        'expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "429"]',
+        "",
     ]
-    accepted = '["2xx", "3xx", "401", "403", "404", "409", "422", "429"]'
+    accepted = '["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429"]'
     seen = set()
     for path, item in sorted(spec["paths"].items()):
         for method in sorted(item):
