@@ -290,5 +290,8 @@ pub async fn change_password(
     )
     .await?;
     txn.commit().await?;
+    // Again after the commit: a request in between may have cached one of
+    // the revoked sessions.
+    sessions::forget_user(user.id);
     Ok(())
 }

@@ -140,16 +140,27 @@ pub async fn queue(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<EssayIt
     may_mark(user)?;
     let secret = code_secret(engine).await?;
     let mut items = Vec::new();
-    for row in store::quiz_attempts_awaiting_marks(engine.db.read()).await? {
+    for row in store::quiz_attempts_awaiting_marks(engine.db.read())
+        .await?
+        .into_iter()
+        .filter(|row| row.user_id != user.id)
+    {
         items.extend(items_of(engine, &secret, &row, None).await?);
     }
     Ok(items)
 }
 
 /// A quiz attempt a marker may mark in (an exam's: 404, it has its own queue).
-async fn quiz_attempt(engine: &Engine, attempt_id: Uuid) -> AppResult<attempt::Model> {
+/// Someone holding both the trainee and the assessor role never sees or
+/// marks their own attempt: 404, as for anyone else's object they may not reach.
+async fn quiz_attempt(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+) -> AppResult<attempt::Model> {
     let row = store::attempt(engine.db.read(), attempt_id)
         .await?
+        .filter(|row| row.user_id != user.id)
         .ok_or(AppError::NotFound)?;
     if quiz(&engine.db, row.assessment_id).await?.kind != AssessmentKind::Quiz.as_str() {
         return Err(AppError::NotFound);
@@ -165,7 +176,7 @@ pub async fn item(
     question_id: Uuid,
 ) -> AppResult<EssayItem> {
     may_mark(user)?;
-    let row = quiz_attempt(engine, attempt_id).await?;
+    let row = quiz_attempt(engine, user, attempt_id).await?;
     let secret = code_secret(engine).await?;
     items_of(engine, &secret, &row, Some(question_id))
         .await?
@@ -205,7 +216,7 @@ pub async fn mark(
     input: EssayMark,
 ) -> AppResult<MarkedEssay> {
     may_mark(user)?;
-    let row = quiz_attempt(engine, attempt_id).await?;
+    let row = quiz_attempt(engine, user, attempt_id).await?;
     if row.status == AttemptStatus::Open.as_str() {
         return Err(AppError::conflict(
             "attempt_open",

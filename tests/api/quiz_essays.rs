@@ -286,6 +286,26 @@ async fn marking_is_refused_to_trainees_twice_and_for_exams(app: TestApp) {
     assert_error(status, &body, 403, "forbidden");
     let (status, body) = app.anonymous().get("/api/v1/quiz-marking").await;
     assert_error(status, &body, 401, "unauthenticated");
+    // Made an assessor too, the trainee still never reaches their own essay.
+    let (_, me) = s.trainee.get("/api/v1/me").await;
+    let (status, body) = s
+        .admin
+        .patch(
+            &format!("/api/v1/users/{}", me["id"].as_str().unwrap()),
+            &json!({ "roles": ["trainee", "assessor"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, queue) = s.trainee.get("/api/v1/quiz-marking").await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert!(
+        !queue.to_string().contains(attempt_id),
+        "their own attempt is not in their queue: {queue}"
+    );
+    let (status, body) = s.trainee.get(&path).await;
+    assert_error(status, &body, 404, "not_found");
+    let (status, body) = s.trainee.post(&path, &json!({ "points": 1 })).await;
+    assert_error(status, &body, 404, "not_found");
 
     let marker = assessor(&app, "asesor-tolak").await;
     // A machine-graded question of the attempt is nothing to mark.
