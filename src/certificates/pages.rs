@@ -157,21 +157,30 @@ pub async fn revoke(
     user.0.require(Role::Admin)?;
     let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
-    if form.confirm.is_none() {
-        return redirect_after::<()>(
-            &back,
-            Err(AppError::invalid_field(
-                "confirm",
-                "centang konfirmasi: pencabutan tidak dapat dibatalkan",
-            )),
-            |_| String::new(),
-        );
+    if let Some(refused) = unconfirmed(
+        &form.confirm,
+        &back,
+        "centang konfirmasi: pencabutan tidak dapat dibatalkan",
+    ) {
+        return refused;
     }
     redirect_after(
         &back,
         service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
         |c| format!("Sertifikat {} dicabut.", c.content.number),
     )
+}
+
+/// The page's answer when an irreversible action's confirmation box was
+/// left unticked: back, with `message`, nothing done.
+fn unconfirmed(confirm: &Option<String>, back: &str, message: &str) -> Option<AppResult<Redirect>> {
+    confirm.is_none().then(|| {
+        redirect_after::<()>(
+            back,
+            Err(AppError::invalid_field("confirm", message)),
+            |_| String::new(),
+        )
+    })
 }
 
 #[derive(Deserialize)]
@@ -191,15 +200,12 @@ pub async fn replace(
     user.0.require(Role::Admin)?;
     let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
-    if form.confirm.is_none() {
-        return redirect_after::<()>(
-            &back,
-            Err(AppError::invalid_field(
-                "confirm",
-                "centang konfirmasi: sertifikat lama dicabut",
-            )),
-            |_| String::new(),
-        );
+    if let Some(refused) = unconfirmed(
+        &form.confirm,
+        &back,
+        "centang konfirmasi: sertifikat lama dicabut",
+    ) {
+        return refused;
     }
     redirect_after(
         &back,

@@ -607,41 +607,53 @@ pub async fn revoke(
         .run(move |txn| {
             Box::pin(async move {
                 let row = store::get(txn, id).await?.ok_or(AppError::NotFound)?;
-                if row.revoked_at.is_some() {
-                    return Err(AppError::conflict(
-                        "already_revoked",
-                        "Sertifikat ini sudah dicabut.",
-                    ));
-                }
-                // As the database will give it back: the signed text and
-                // the stored column must rebuild the same bytes.
-                let now = stored_moment(clock::now());
-                let standing = Standing {
-                    number: &row.number,
-                    verification_code: &row.verification_code,
-                    revoked_at: Some(statement_time(now)),
-                    revoke_reason: Some(&reason),
-                };
-                let signature = key.sign(&standing.canonical_bytes());
-                store::set_revoked(txn, id, now, &reason, &signature, &key.kid).await?;
-                audit::record(
-                    txn,
-                    audit::Entry {
-                        actor: Some(actor),
-                        action: "certificate.revoke",
-                        object_type: "certificate",
-                        object_id: id,
-                        old: Some(json!({ "revoked_at": null })),
-                        new: Some(json!({ "revoked_at": now.to_string() })),
-                        reason: Some(&reason),
-                    },
-                )
-                .await?;
+                revoke_in(txn, &key, &row, &reason, actor).await?;
                 store::get(txn, id).await?.ok_or(AppError::NotFound)
             })
         })
         .await?;
     view(config, &row)
+}
+
+/// Revokes `row` in `txn`: its signed standing, the columns and the audit
+/// entry (409 when it is already revoked).
+async fn revoke_in(
+    txn: &sea_orm::DatabaseTransaction,
+    key: &keys::ActiveKey,
+    row: &certificate::Model,
+    reason: &str,
+    actor: Uuid,
+) -> AppResult<()> {
+    if row.revoked_at.is_some() {
+        return Err(AppError::conflict(
+            "already_revoked",
+            "Sertifikat ini sudah dicabut.",
+        ));
+    }
+    // As the database will give it back: the signed text and the stored
+    // column must rebuild the same bytes.
+    let now = stored_moment(clock::now());
+    let standing = Standing {
+        number: &row.number,
+        verification_code: &row.verification_code,
+        revoked_at: Some(statement_time(now)),
+        revoke_reason: Some(reason),
+    };
+    let signature = key.sign(&standing.canonical_bytes());
+    store::set_revoked(txn, row.id, now, reason, &signature, &key.kid).await?;
+    audit::record(
+        txn,
+        audit::Entry {
+            actor: Some(actor),
+            action: "certificate.revoke",
+            object_type: "certificate",
+            object_id: row.id,
+            old: Some(json!({ "revoked_at": null })),
+            new: Some(json!({ "revoked_at": now.to_string() })),
+            reason: Some(reason),
+        },
+    )
+    .await
 }
 
 /// A new certificate replacing a revoked one: eligibility is decided again,
@@ -745,34 +757,7 @@ async fn replace_with_new(
             Box::pin(async move {
                 let current = store::get(txn, id).await?.ok_or(AppError::NotFound)?;
                 if let Some(reason) = &revoke_reason {
-                    if current.revoked_at.is_some() {
-                        return Err(AppError::conflict(
-                            "already_revoked",
-                            "Sertifikat ini sudah dicabut.",
-                        ));
-                    }
-                    let now = stored_moment(clock::now());
-                    let standing = Standing {
-                        number: &current.number,
-                        verification_code: &current.verification_code,
-                        revoked_at: Some(statement_time(now)),
-                        revoke_reason: Some(reason),
-                    };
-                    let signature = key.sign(&standing.canonical_bytes());
-                    store::set_revoked(txn, id, now, reason, &signature, &key.kid).await?;
-                    audit::record(
-                        txn,
-                        audit::Entry {
-                            actor: Some(actor),
-                            action: "certificate.revoke",
-                            object_type: "certificate",
-                            object_id: id,
-                            old: Some(json!({ "revoked_at": null })),
-                            new: Some(json!({ "revoked_at": now.to_string() })),
-                            reason: Some(reason),
-                        },
-                    )
-                    .await?;
+                    revoke_in(txn, &key, &current, reason, actor).await?;
                 }
                 // Reissuing twice must not stack documents: one stands at a time.
                 if store::standing(txn, batch_id, user_id).await?.is_some() {
