@@ -79,6 +79,20 @@ pub struct Config {
     )]
     pub signatory_position: String,
 
+    /// SMTP server for "Lupa kata sandi" e-mails: `smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://user:pass@host`;
+    /// empty for none (the pages then say to ask the BKD administrator).
+    #[arg(long, env = "BIMTEK_SMTP_URL", default_value = "", hide_env_values = true)]
+    pub smtp_url: String,
+
+    /// Sender of the e-mails, as `Name <address>`.
+    #[arg(
+        long,
+        env = "BIMTEK_SMTP_FROM",
+        default_value = "Bimtek BKD <bimtek@localhost>"
+    )]
+    pub smtp_from: String,
+
     /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose
     /// `X-Forwarded-For` names the client; from anyone else it is ignored.
     #[arg(long, env = "BIMTEK_TRUSTED_PROXIES", default_value = "")]
@@ -114,6 +128,8 @@ impl Config {
             certificate_template: None,
             logo: None,
             trusted_proxies: TrustedProxies::default(),
+            smtp_url: String::new(),
+            smtp_from: "Bimtek BKD <bimtek@localhost>".into(),
         }
     }
 }

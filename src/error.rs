@@ -123,6 +123,8 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Login atau kode aktivasi salah, atau kodenya sudah tidak berlaku.")]
     InvalidActivationCode,
+    #[error("Tautan atur ulang kata sandi tidak sah, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru.")]
+    InvalidResetLink,
     #[error("Anda tidak berwenang melakukan tindakan ini.")]
     Forbidden,
     #[error("Data tidak ditemukan.")]
@@ -207,7 +209,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated
             | AppError::InvalidCredentials
-            | AppError::InvalidActivationCode => StatusCode::UNAUTHORIZED,
+            | AppError::InvalidActivationCode
+            | AppError::InvalidResetLink => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfFailed => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -228,6 +231,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated".into(),
             AppError::InvalidCredentials => "invalid_credentials".into(),
             AppError::InvalidActivationCode => "invalid_activation_code".into(),
+            AppError::InvalidResetLink => "invalid_reset_link".into(),
             AppError::Forbidden => "forbidden".into(),
             AppError::NotFound => "not_found".into(),
             AppError::CsrfFailed => "csrf_failed".into(),

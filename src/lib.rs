@@ -20,6 +20,7 @@ pub mod error;
 pub mod exams;
 pub mod home;
 pub mod http;
+pub mod mail;
 pub mod markup;
 pub mod numbers;
 pub mod records;
@@ -58,6 +59,7 @@ impl App {
             &config.city,
         )
         .map_err(error::AppError::internal)?;
+        let mailer = mail::Mailer::from_settings(&config.smtp_url, &config.smtp_from)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let generated_admin_password =
@@ -77,6 +79,7 @@ impl App {
             verify_throttle: Arc::new(certificates::throttle::Throttle::new(60)),
             certificate_layout: Arc::new(certificate_layout),
             csrf_key,
+            mailer: mailer.map(Arc::new),
         };
         Ok(App {
             state,

@@ -14,7 +14,7 @@ use super::import::{self, ImportSummary};
 use super::model::{Role, UserInput, UserView};
 use super::service::{self, UserChanges};
 use super::store::ListFilter;
-use super::{activation_api, credentials};
+use super::{activation_api, credentials, password_reset};
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{Auth, ClientIp, expired_session_cookie, session_cookie};
 use crate::http::openapi::ApiTags;
@@ -50,6 +50,38 @@ struct ActivateRequest {
     /// At least 10 characters, not the NIP, username or name, not a common password.
     #[oai(validator(max_length = 128))]
     new_password: String,
+}
+
+#[derive(Object)]
+struct PasswordResetRequest {
+    /// Username, NIP or e-mail address.
+    #[oai(validator(max_length = 254))]
+    login: String,
+}
+
+#[derive(Object)]
+struct PasswordResetConfirm {
+    /// The `token` of the link in the e-mail.
+    #[oai(validator(max_length = 128))]
+    token: String,
+    /// At least 10 characters, not the NIP, username or name, not a common password.
+    #[oai(validator(max_length = 128))]
+    new_password: String,
+}
+
+#[derive(ApiResponse)]
+enum ResetRequested {
+    /// Taken: if the account exists, is active and has an e-mail address,
+    /// a link is on its way (the answer is the same when it does not).
+    #[oai(status = 202)]
+    Accepted,
+}
+
+#[derive(ApiResponse)]
+enum PasswordChanged {
+    /// The password is set; every session of the account has ended.
+    #[oai(status = 204)]
+    Done,
 }
 
 #[derive(ApiResponse)]
@@ -130,6 +162,39 @@ impl AuthApi {
             expires_at: signed_in.session.expires_at,
             user: signed_in.user,
         }))
+    }
+
+    /// "Lupa kata sandi": e-mails a link, valid 30 minutes and good once.
+    ///
+    /// Answers 202 whether or not the account exists. At most one mail per
+    /// account every two minutes. Without `BIMTEK_SMTP_URL` it answers 409
+    /// `password_reset_unavailable`.
+    #[oai(path = "/password-reset", method = "post")]
+    async fn password_reset(
+        &self,
+        state: Data<&AppState>,
+        body: Json<PasswordResetRequest>,
+    ) -> AppResult<ResetRequested> {
+        password_reset::start(&state, body.0.login)?;
+        Ok(ResetRequested::Accepted)
+    }
+
+    /// Sets a new password with the token from a reset link.
+    ///
+    /// A used, expired or unknown token answers 401 `invalid_reset_link`; a
+    /// password that breaks the policy answers 422 and leaves the link usable.
+    #[oai(path = "/password-reset/confirm", method = "post")]
+    async fn password_reset_confirm(
+        &self,
+        state: Data<&AppState>,
+        body: Json<PasswordResetConfirm>,
+    ) -> AppResult<PasswordChanged> {
+        let PasswordResetConfirm {
+            token,
+            new_password,
+        } = body.0;
+        password_reset::confirm(&state.db, &token, new_password).await?;
+        Ok(PasswordChanged::Done)
     }
 
     /// Sign out: ends this session on every instance at once.

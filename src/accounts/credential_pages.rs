@@ -58,6 +58,7 @@ pub(super) fn is_form_error(err: &AppError) -> bool {
         err,
         AppError::Validation { .. }
             | AppError::InvalidActivationCode
+            | AppError::InvalidResetLink
             | AppError::InvalidCredentials
             | AppError::TooManyRequests { .. }
             | AppError::Conflict { .. }

@@ -39,7 +39,7 @@ fn identity(account: &user::Model) -> Identity<'_> {
 }
 
 /// The policy's verdict as a 422 on `field`.
-fn check_policy(new_password: &str, account: &user::Model, field: &str) -> AppResult<()> {
+pub(super) fn check_policy(new_password: &str, account: &user::Model, field: &str) -> AppResult<()> {
     policy::check(new_password, &identity(account))
         .map_err(|msg| AppError::invalid_field(field, msg))
 }
@@ -177,7 +177,7 @@ pub async fn reset_account(db: &Db, actor: &CurrentUser, user_id: Uuid) -> AppRe
 
 /// Sets `hash` as the account's password, ends its sessions (all of them,
 /// or all but `keep`), and records why.
-async fn store_password(
+pub(super) async fn store_password(
     txn: &sea_orm::DatabaseTransaction,
     account: user::Model,
     hash: String,

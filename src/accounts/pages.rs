@@ -26,14 +26,25 @@ pub async fn login_form(
     state: Data<&AppState>,
     session: Data<&SessionUser>,
     csrf: &CsrfToken,
+    Query(query): Query<LoginQuery>,
 ) -> AppResult<Response> {
     if session.0.0.is_some() {
         return Ok(Redirect::see_other("/").into_response());
     }
     Ok(state
         .templates
-        .page("login.html", None, csrf, context! { login => "" })?
+        .page(
+            "login.html",
+            None,
+            csrf,
+            context! { login => "", notice => query.notice },
+        )?
         .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]

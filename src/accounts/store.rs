@@ -37,6 +37,18 @@ pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<user
     Ok(user::Entity::find_by_id(id).one(conn).await?)
 }
 
+/// The account row locked for update on PostgreSQL (SQLite's writer is
+/// already alone): decisions about it wait for each other.
+pub async fn get_for_update(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(conn)
+        .await?)
+}
+
 /// The accounts among `ids` that exist.
 pub async fn get_many(conn: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<user::Model>> {
     let mut found = Vec::with_capacity(ids.len());

@@ -56,6 +56,20 @@ pub async fn find(
         .await?)
 }
 
+/// When the user's current credential for `purpose` was issued, if any.
+pub async fn issued_at(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    purpose: Purpose,
+) -> AppResult<Option<OffsetDateTime>> {
+    Ok(account_token::Entity::find()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .filter(account_token::Column::Purpose.eq(purpose))
+        .one(conn)
+        .await?
+        .map(|token| token.created_at))
+}
+
 /// Uses up a credential: true for the one caller that removed it, so two
 /// requests racing with the same code cannot both succeed.
 pub async fn consume(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {

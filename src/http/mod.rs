@@ -25,6 +25,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler, post};
 
 use crate::accounts::credential_pages;
 use crate::accounts::pages as accounts;
+use crate::accounts::reset_pages;
 use crate::accounts::user_pages;
 use crate::attempts::pages::admin as quiz_admin;
 use crate::attempts::pages::marking as quiz_marking;
@@ -89,6 +90,14 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
         .at(
             "/activate",
             get(credential_pages::activate_form).post(credential_pages::activate_submit),
+        )
+        .at(
+            "/password-reset",
+            get(reset_pages::request_form).post(reset_pages::request_submit),
+        )
+        .at(
+            "/password-reset/confirm",
+            get(reset_pages::confirm_form).post(reset_pages::confirm_submit),
         )
         .at(
             "/password",

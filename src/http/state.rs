@@ -24,4 +24,6 @@ pub struct AppState {
     /// Keys the CSRF tokens of forms and of the pages' API calls; the same
     /// on every instance (stored in the database).
     pub csrf_key: [u8; 32],
+    /// Sends the "Lupa kata sandi" e-mails; none without `BIMTEK_SMTP_URL`.
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }

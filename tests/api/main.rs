@@ -12,6 +12,7 @@ mod hostile;
 #[allow(dead_code)]
 mod process;
 mod proxy;
+mod smtp_sink;
 mod support;
 
 mod accounts;
@@ -31,6 +32,7 @@ mod exams;
 mod import;
 mod ops;
 mod pages;
+mod password_reset;
 mod quiz_essays;
 mod quiz_pages;
 mod quizzes;
@@ -87,6 +89,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("auth", auth::cases()),
         ("users", users::cases()),
         ("accounts", accounts::cases()),
+        ("password_reset", password_reset::cases()),
         ("catalog", catalog::cases()),
         ("banks", banks::cases()),
         ("schedule", schedule::cases()),
