@@ -82,7 +82,12 @@ pub struct Config {
     /// SMTP server for "Lupa kata sandi" e-mails: `smtp://host:25`,
     /// `smtp://user:pass@host:587?tls=required` or `smtps://user:pass@host`;
     /// empty for none (the pages then say to ask the BKD administrator).
-    #[arg(long, env = "BIMTEK_SMTP_URL", default_value = "", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "BIMTEK_SMTP_URL",
+        default_value = "",
+        hide_env_values = true
+    )]
     pub smtp_url: String,
 
     /// Sender of the e-mails, as `Name <address>`.

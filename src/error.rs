@@ -123,7 +123,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Login atau kode aktivasi salah, atau kodenya sudah tidak berlaku.")]
     InvalidActivationCode,
-    #[error("Tautan atur ulang kata sandi tidak sah, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru.")]
+    #[error(
+        "Tautan atur ulang kata sandi tidak sah, sudah dipakai, atau sudah kedaluwarsa. Minta tautan baru."
+    )]
     InvalidResetLink,
     #[error("Anda tidak berwenang melakukan tindakan ini.")]
     Forbidden,

@@ -42,6 +42,9 @@ pub enum SheetBody {
     Pdf(
         Binary<Vec<u8>>,
         #[oai(header = "Content-Disposition")] String,
+        /// `no-store`: the codes are credentials.
+        #[oai(header = "Cache-Control")]
+        String,
     ),
     /// One row per account, for a mail merge.
     #[oai(
@@ -51,6 +54,9 @@ pub enum SheetBody {
     Xlsx(
         Binary<Vec<u8>>,
         #[oai(header = "Content-Disposition")] String,
+        /// `no-store`: the codes are credentials.
+        #[oai(header = "Cache-Control")]
+        String,
     ),
 }
 
@@ -61,10 +67,12 @@ pub fn sheet(base_url: &str, issued: &[IssuedCode], format: SheetFormat) -> AppR
         SheetFormat::Pdf => SheetBody::Pdf(
             Binary(slips::pdf(&slips)),
             "attachment; filename=\"kode_aktivasi.pdf\"".into(),
+            "no-store".into(),
         ),
         SheetFormat::Xlsx => SheetBody::Xlsx(
             Binary(slips::xlsx(&slips)?),
             "attachment; filename=\"kode_aktivasi.xlsx\"".into(),
+            "no-store".into(),
         ),
     })
 }

@@ -12,26 +12,14 @@ use super::credentials;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::{ClientIp, PageUser, SessionUser, session_cookie};
 use crate::http::csrf::CheckedForm;
+use crate::http::field_labels::field_label;
 use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
-/// A field's name as a person reads it.
-fn field_label(field: &str) -> &'static str {
-    match field {
-        "login" => "Username, NIP, atau e-mail",
-        "code" => "Kode aktivasi",
-        "current_password" => "Kata sandi saat ini",
-        "new_password" => "Kata sandi baru",
-        "new_password2" => "Ulangi kata sandi baru",
-        "token" => "Tautan",
-        _ => "Isian",
-    }
-}
-
 #[derive(Serialize)]
 pub(super) struct ShownError {
-    label: &'static str,
+    label: String,
     message: String,
 }
 
@@ -46,7 +34,7 @@ pub(super) fn shown_errors(err: &AppError) -> Vec<ShownError> {
             })
             .collect(),
         other => vec![ShownError {
-            label: "",
+            label: String::new(),
             message: other.to_string(),
         }],
     }

@@ -39,7 +39,11 @@ fn identity(account: &user::Model) -> Identity<'_> {
 }
 
 /// The policy's verdict as a 422 on `field`.
-pub(super) fn check_policy(new_password: &str, account: &user::Model, field: &str) -> AppResult<()> {
+pub(super) fn check_policy(
+    new_password: &str,
+    account: &user::Model,
+    field: &str,
+) -> AppResult<()> {
     policy::check(new_password, &identity(account))
         .map_err(|msg| AppError::invalid_field(field, msg))
 }
@@ -57,7 +61,10 @@ pub async fn issue_activation_codes(
     if wanted.len() > MAX_CODES_AT_ONCE {
         return Err(AppError::invalid_field(
             "user_ids",
-            format!("paling banyak {MAX_CODES_AT_ONCE} pengguna sekaligus"),
+            format!(
+                "paling banyak {} pengguna sekaligus; pilih sebagian, misalnya per angkatan",
+                crate::numbers::grouped(MAX_CODES_AT_ONCE as u64)
+            ),
         ));
     }
     let ids: Vec<Uuid> = wanted.into_iter().collect();
@@ -244,6 +251,12 @@ pub async fn activate(
     if !token_store::consume(&txn, token.id).await? {
         return Err(AppError::InvalidActivationCode);
     }
+    // Read again inside the transaction: deactivated meanwhile means no
+    // (the rollback keeps the code for a reactivated account).
+    let account = store::get_for_update(&txn, account.id)
+        .await?
+        .filter(|account| account.active)
+        .ok_or(AppError::InvalidActivationCode)?;
     let account = store_password(&txn, account, hash, "user.activated", None).await?;
     let roles = store::roles_of(&txn, account.id).await?;
     txn.commit().await?;

@@ -6,11 +6,10 @@ use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Query, Redirect}
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use time::Duration;
-use uuid::Uuid;
 
 use super::import;
 use super::model::{Role, UserInput};
-use super::service::{self, UserChanges};
+use super::service;
 use super::store::ListFilter;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, session_cookie};
@@ -241,41 +240,6 @@ pub async fn create_user(
         }
         Err(err) => Err(err),
     }
-}
-
-#[derive(Deserialize)]
-pub struct ActiveForm {
-    active: String,
-}
-
-#[handler]
-pub async fn set_active(
-    state: Data<&AppState>,
-    user: PageUser,
-    id: poem::web::Path<Uuid>,
-    CheckedForm(form): CheckedForm<ActiveForm>,
-) -> AppResult<Redirect> {
-    user.require(Role::Admin)?;
-    let active = form.active == "true";
-    let changed = service::update_user(
-        &state.db,
-        Some(user.0.id),
-        id.0,
-        UserChanges {
-            active: Some(active),
-            ..UserChanges::default()
-        },
-    )
-    .await?;
-    let notice = if active {
-        format!("{} diaktifkan kembali.", changed.name)
-    } else {
-        format!("{} dinonaktifkan; semua sesinya diakhiri.", changed.name)
-    };
-    Ok(Redirect::see_other(format!(
-        "/admin/users?notice={}",
-        urlencode(&notice)
-    )))
 }
 
 #[handler]

@@ -58,9 +58,7 @@ pub fn reset_letter(name: &str, address: &str, link: &str) -> Letter {
 
 /// Whether `account` may be sent a link now.
 fn recipient(account: Option<user::Model>) -> Result<(user::Model, String), Outcome> {
-    let account = account
-        .filter(|a| a.active)
-        .ok_or(Outcome::NoSuchAccount)?;
+    let account = account.filter(|a| a.active).ok_or(Outcome::NoSuchAccount)?;
     let address = account
         .email
         .clone()
@@ -71,12 +69,7 @@ fn recipient(account: Option<user::Model>) -> Result<(user::Model, String), Outc
 
 /// Issues a link for the account `login` names and mails it. Any earlier
 /// link of theirs stops working.
-pub async fn request(
-    db: &Db,
-    mailer: &Mailer,
-    base_url: &str,
-    login: &str,
-) -> AppResult<Outcome> {
+pub async fn request(db: &Db, mailer: &Mailer, base_url: &str, login: &str) -> AppResult<Outcome> {
     let now = clock::now();
     let (account, address) = match recipient(store::find_by_login(db.read(), login).await?) {
         Ok(found) => found,
@@ -171,7 +164,7 @@ pub async fn confirm(db: &Db, token: &str, new_password: String) -> AppResult<()
         return Err(AppError::InvalidResetLink);
     }
     // Read again inside the transaction: deactivated meanwhile means no.
-    let account = store::get(&txn, account.id)
+    let account = store::get_for_update(&txn, account.id)
         .await?
         .filter(|account| account.active)
         .ok_or(AppError::InvalidResetLink)?;
@@ -196,7 +189,10 @@ mod tests {
 
     #[test]
     fn the_letter_is_short_lines_of_ascii_with_the_link_whole() {
-        let link = reset_link("https://bimtek.magelangkota.go.id", &codes::new_link_token());
+        let link = reset_link(
+            "https://bimtek.magelangkota.go.id",
+            &codes::new_link_token(),
+        );
         let letter = reset_letter("Siti Aminah, S.Kom.", "siti@example.go.id", &link);
         assert!(letter.body.is_ascii());
         assert!(letter.body.lines().any(|line| line == link));

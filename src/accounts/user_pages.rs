@@ -256,6 +256,13 @@ pub async fn sheet(
                 .collect(),
         )
     };
+    if value("confirm").is_none() {
+        return Ok(redirect_with(
+            &back,
+            Err("Centang konfirmasi dulu: kode aktivasi yang pernah dicetak untuk akun-akun ini tidak berlaku lagi."),
+        )
+        .into_response());
+    }
     let none_chosen = user_ids.as_ref().is_some_and(Vec::is_empty);
     if none_chosen {
         let message = if value("all_without_password").is_some() {
@@ -267,15 +274,15 @@ pub async fn sheet(
     }
     let issued = match activation_api::issue(&state, admin.0.id, user_ids, batch, include).await {
         Ok(issued) => issued,
-        Err(AppError::Conflict { message, .. }) => {
-            return Ok(redirect_with(&back, Err(&message)).into_response());
+        Err(err @ (AppError::Conflict { .. } | AppError::Validation { .. })) => {
+            return Ok(redirect_with(&back, Err(&err.to_string())).into_response());
         }
         Err(err) => return Err(err),
     };
     let (bytes, kind, disposition) =
         match activation_api::sheet(&state.config.base_url, &issued, format)? {
-            SheetBody::Pdf(bytes, disposition) => (bytes.0, "application/pdf", disposition),
-            SheetBody::Xlsx(bytes, disposition) => (
+            SheetBody::Pdf(bytes, disposition, _) => (bytes.0, "application/pdf", disposition),
+            SheetBody::Xlsx(bytes, disposition, _) => (
                 bytes.0,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 disposition,

@@ -38,19 +38,31 @@ pub struct CourseForm {
     target_level: String,
     #[serde(default)]
     description: String,
+    /// Empty keeps the stored value (80 for a new course).
+    #[serde(default)]
+    min_attendance_percent: String,
 }
 
 impl CourseForm {
-    fn input(&self) -> CourseInput {
-        CourseInput {
+    fn input(&self) -> AppResult<CourseInput> {
+        let min_attendance_percent = match self.min_attendance_percent.trim() {
+            "" => None,
+            text => Some(text.parse::<i32>().map_err(|_| {
+                AppError::invalid_field(
+                    "min_attendance_percent",
+                    "harus bilangan bulat 0–100, tanpa tanda %",
+                )
+            })?),
+        };
+        Ok(CourseInput {
             code: Some(self.code.clone()),
             title: Some(self.title.clone()),
             track: Track::parse(&self.track),
             target_level: Some(Some(self.target_level.clone())),
             description: Some(self.description.clone()),
             status: None,
-            min_attendance_percent: None,
-        }
+            min_attendance_percent,
+        })
     }
 }
 
@@ -92,7 +104,11 @@ pub async fn create_course(
     CheckedForm(form): CheckedForm<CourseForm>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    match service::create_course(&state.db, form.input()).await {
+    let result = match form.input() {
+        Ok(input) => service::create_course(&state.db, input).await,
+        Err(err) => Err(err),
+    };
+    match result {
         Ok(course) => {
             Ok(Redirect::see_other(format!("/admin/courses/{}", course.id)).into_response())
         }
@@ -169,6 +185,7 @@ async fn course_editor(
             track: detail.course.track.as_str().into(),
             target_level: detail.course.target_level.clone().unwrap_or_default(),
             description: detail.course.description.clone(),
+            min_attendance_percent: detail.course.min_attendance_percent.to_string(),
         }),
     };
     let preview = module_form.preview().await?;
@@ -216,7 +233,11 @@ pub async fn update_course(
     CheckedForm(form): CheckedForm<CourseForm>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    match service::update_course(&state.db, id.0, form.input()).await {
+    let result = match form.input() {
+        Ok(input) => service::update_course(&state.db, id.0, input).await,
+        Err(err) => Err(err),
+    };
+    match result {
         Ok(_) => Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)).into_response()),
         Err(AppError::Validation { details, .. }) => Ok(unprocessable(
             course_editor(

@@ -90,6 +90,15 @@ fn check_course(input: &CourseInput, track: Track) -> Result<CheckedCourse, Vec<
     {
         errors.push(FieldError::new("description", "maksimal 5000 karakter"));
     }
+    if input
+        .min_attendance_percent
+        .is_some_and(|p| !(0..=100).contains(&p))
+    {
+        errors.push(FieldError::new(
+            "min_attendance_percent",
+            "harus bilangan bulat 0–100",
+        ));
+    }
     if errors.is_empty() {
         Ok(CheckedCourse {
             code,

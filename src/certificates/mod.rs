@@ -10,6 +10,7 @@ pub mod pages;
 pub mod pdf;
 pub mod service;
 pub mod settings;
+pub mod settings_pages;
 pub mod store;
 pub mod throttle;
 pub mod verify;

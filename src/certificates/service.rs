@@ -342,6 +342,26 @@ async fn write_one(
     Ok(row)
 }
 
+/// Names a notice spells out per group; the batch's table lists everyone,
+/// and a notice travels in the address bar.
+const NAMES_IN_NOTICE: usize = 8;
+
+fn count(n: usize) -> String {
+    crate::numbers::grouped(n as u64)
+}
+
+/// The first few of `list`, then how many more.
+fn named(list: &[String], separator: &str) -> String {
+    let shown = list[..list.len().min(NAMES_IN_NOTICE)].join(separator);
+    match list.len().saturating_sub(NAMES_IN_NOTICE) {
+        0 => shown,
+        more => format!(
+            "{shown}, dan {} lainnya",
+            crate::numbers::grouped(more as u64)
+        ),
+    }
+}
+
 /// What one "issue" did, so that a notice can count exactly.
 pub struct IssueOutcome {
     /// The certificate standing for each chosen trainee, new or earlier.
@@ -359,22 +379,22 @@ pub struct IssueOutcome {
 impl IssueOutcome {
     /// One sentence per group, each with its count and names.
     pub fn notice(&self) -> String {
-        let names = |list: &[String]| list.join(", ");
-        let mut parts = vec![format!("{} sertifikat terbit", self.issued.len())];
+        let names = |list: &[String]| named(list, ", ");
+        let mut parts = vec![format!("{} sertifikat terbit", count(self.issued.len()))];
         if !self.issued.is_empty() {
             parts[0].push_str(&format!(" ({})", names(&self.issued)));
         }
         if !self.already.is_empty() {
             parts.push(format!(
                 "{} sudah terbit sebelumnya ({})",
-                self.already.len(),
+                count(self.already.len()),
                 names(&self.already)
             ));
         }
         if !self.changed.is_empty() {
             parts.push(format!(
                 "{} memegang jenis yang kini berbeda, terbitkan ulang ({})",
-                self.changed.len(),
+                count(self.changed.len()),
                 names(&self.changed)
             ));
         }
@@ -386,8 +406,8 @@ impl IssueOutcome {
                 .collect();
             parts.push(format!(
                 "{} belum memenuhi syarat ({})",
-                self.not_eligible.len(),
-                who.join(" · ")
+                count(self.not_eligible.len()),
+                named(&who, " · ")
             ));
         }
         format!("{}.", parts.join("; "))
@@ -813,5 +833,26 @@ mod tests {
             outcome.notice(),
             "1 sertifikat terbit (Ani); 2 sudah terbit sebelumnya (Budi, Citra); 1 belum memenuhi syarat (Dedi: kehadiran 50%)."
         );
+    }
+
+    #[test]
+    fn a_big_batch_names_a_few_and_counts_the_rest() {
+        let outcome = IssueOutcome {
+            certificates: Vec::new(),
+            issued: (1..=1200).map(|i| format!("Peserta {i}")).collect(),
+            already: Vec::new(),
+            changed: Vec::new(),
+            not_eligible: Vec::new(),
+        };
+        let notice = outcome.notice();
+        assert!(
+            notice.starts_with("1.200 sertifikat terbit (Peserta 1, "),
+            "{notice}"
+        );
+        assert!(
+            notice.ends_with("Peserta 8, dan 1.192 lainnya)."),
+            "{notice}"
+        );
+        assert!(notice.len() < 300);
     }
 }

@@ -55,13 +55,13 @@ pub async fn settings(engine: &Engine, course_id: Uuid) -> AppResult<Settings> {
     })
 }
 
-pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> AppResult<Settings> {
-    crate::catalog::store::get_course(engine.db.read(), course_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+/// What is wrong with `s`, each naming its field (empty when nothing).
+pub fn check(s: &Settings) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let sample = time::macros::date!(2026 - 01 - 01);
-    if let Err(e) = format_number(&s.number_pattern, 1, "X", sample) {
+    if s.number_pattern.chars().count() > 200 {
+        errors.push(FieldError::new("number_pattern", "maksimal 200 karakter"));
+    } else if let Err(e) = format_number(&s.number_pattern, 1, "X", sample) {
         errors.push(FieldError::new("number_pattern", e));
     } else if !s.number_pattern.contains("{year}") {
         // Numbers restart every year; without the year they would repeat.
@@ -73,6 +73,38 @@ pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> App
     if s.expiry_months.is_some_and(|m| !(1..=240).contains(&m)) {
         errors.push(FieldError::new("expiry_months", "harus 1–240 bulan"));
     }
+    errors
+}
+
+/// The number the course's next certificate would get today under
+/// `pattern`, or why the pattern cannot be used. Takes no number.
+pub async fn next_number(
+    engine: &Engine,
+    course_id: Uuid,
+    pattern: &str,
+) -> AppResult<Result<String, String>> {
+    let course = crate::catalog::store::get_course(engine.db.read(), course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let probe = Settings {
+        number_pattern: pattern.to_owned(),
+        letters: true,
+        expiry_months: None,
+        letter_jp: LetterJp::None,
+    };
+    if let Some(problem) = check(&probe).into_iter().next() {
+        return Ok(Err(problem.message));
+    }
+    let today = crate::clock::today_wib();
+    let seq = store::peek_seq(engine.db.read(), pattern, today.year()).await?;
+    Ok(format_number(pattern, seq, &course.code, today))
+}
+
+pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> AppResult<Settings> {
+    crate::catalog::store::get_course(engine.db.read(), course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let errors = check(&s);
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }

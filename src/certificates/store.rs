@@ -159,6 +159,14 @@ pub async fn set_revoked(
     Ok(())
 }
 
+/// The number `next_seq` would take now, without taking it (a preview).
+pub async fn peek_seq(conn: &impl ConnectionTrait, pattern: &str, year: i32) -> AppResult<i64> {
+    let row = certificate_counter::Entity::find_by_id((pattern.to_owned(), year))
+        .one(conn)
+        .await?;
+    Ok(row.map_or(1, |r| r.last_seq + 1))
+}
+
 /// The next number of `pattern` in `year`, taken inside the caller's
 /// transaction: the counter row is locked (PostgreSQL) or the single writer
 /// holds the database (SQLite), and a number is used only if that

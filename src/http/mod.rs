@@ -5,6 +5,7 @@ pub mod auth;
 pub mod csrf;
 pub mod errors;
 pub mod explain;
+pub mod field_labels;
 pub mod fields;
 pub mod limits;
 pub mod metrics;
@@ -33,6 +34,7 @@ use crate::attempts::pages::trainee as quiz;
 use crate::banks::pages as banks;
 use crate::catalog::pages as catalog;
 use crate::certificates::pages as certificates;
+use crate::certificates::settings_pages as certificate_settings;
 use crate::exams::pages::admin as exam_admin;
 use crate::exams::pages::assessor as grading;
 use crate::exams::pages::oversight as exam_oversight;
@@ -67,6 +69,14 @@ fn quiz_script() -> impl IntoResponse {
 #[handler]
 fn quiz_edit_script() -> impl IntoResponse {
     include_str!("../../templates/static/quiz_edit.js")
+        .with_content_type("text/javascript; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
+/// The certificate settings' live number preview; the page works without it.
+#[handler]
+fn certificate_settings_script() -> impl IntoResponse {
+    include_str!("../../templates/static/certificate_settings.js")
         .with_content_type("text/javascript; charset=utf-8")
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
@@ -108,7 +118,6 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
             get(accounts::users).post(accounts::create_user),
         )
         .at("/admin/users/new", get(accounts::new_user_form))
-        .at("/admin/users/:id/active", post(accounts::set_active))
         .at("/admin/users/activation", post(user_pages::sheet))
         .at(
             "/admin/users/:id",
@@ -133,6 +142,14 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
             post(catalog::set_course_status),
         )
         .at("/admin/courses/:id/modules", post(catalog::add_module))
+        .at(
+            "/admin/courses/:id/certificates",
+            get(certificate_settings::show).post(certificate_settings::save),
+        )
+        .at(
+            "/admin/courses/:id/certificates/next-number",
+            get(certificate_settings::next_number),
+        )
         .at(
             "/admin/modules/:id",
             get(catalog::admin_module).post(catalog::update_module),
@@ -299,6 +316,10 @@ pub fn app(state: AppState) -> impl Endpoint + use<> {
         .at("/static/app.css", get(stylesheet))
         .at("/static/quiz.js", get(quiz_script))
         .at("/static/grading.js", get(grading_script))
+        .at(
+            "/static/certificate_settings.js",
+            get(certificate_settings_script),
+        )
         .at("/static/quiz_edit.js", get(quiz_edit_script))
         .nest("/", pages(&state))
         .with(limits::BodyLimit::new(

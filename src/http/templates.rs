@@ -123,6 +123,9 @@ impl Templates {
         env.add_filter("date_short", date_short);
         env.add_filter("rich", rich);
         env.add_filter("number", number);
+        env.add_filter("field_label", |field: String| {
+            crate::http::field_labels::field_label(&field)
+        });
         env.add_filter("wordcount", |text: String| {
             crate::exams::model::word_count(&text)
         });

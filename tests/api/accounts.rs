@@ -58,6 +58,13 @@ pub async fn sheet(session: &Session, format: &str, body: &Value) -> (StatusCode
         .await
         .unwrap();
     let status = resp.status();
+    if status == StatusCode::OK {
+        assert_eq!(
+            resp.headers()["cache-control"],
+            "no-store",
+            "codes are credentials"
+        );
+    }
     let kind = resp
         .headers()
         .get("content-type")
@@ -557,12 +564,30 @@ async fn sheet_page_prints_slips_for_the_ticked_or_all_without_password(app: Tes
     trainee_without_password(&api, "199001012015032002", "Siti Aminah").await;
     let admin = app.browser_client();
     sign_in(&admin, &app, "admin", crate::support::ADMIN_PASSWORD).await;
-    let ticked = post_form(
+    // New codes make printed ones worthless: the box must be ticked.
+    let unconfirmed = post_form(
         &admin,
         &app,
         "/admin/users",
         "/admin/users/activation",
         &[("user_ids", budi["id"].as_str().unwrap())],
+    )
+    .await;
+    assert_eq!(unconfirmed.status(), StatusCode::SEE_OTHER);
+    let back = unconfirmed.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(back.starts_with("/admin/users?error="), "{back}");
+    let ticked = post_form(
+        &admin,
+        &app,
+        "/admin/users",
+        "/admin/users/activation",
+        &[
+            ("user_ids", budi["id"].as_str().unwrap()),
+            ("confirm", "on"),
+        ],
     )
     .await;
     assert_eq!(ticked.status(), StatusCode::OK);
@@ -573,7 +598,11 @@ async fn sheet_page_prints_slips_for_the_ticked_or_all_without_password(app: Tes
         &app,
         "/admin/users",
         "/admin/users/activation",
-        &[("all_without_password", "1"), ("format", "xlsx")],
+        &[
+            ("all_without_password", "1"),
+            ("format", "xlsx"),
+            ("confirm", "on"),
+        ],
     )
     .await;
     assert_eq!(all.status(), StatusCode::OK);
@@ -583,7 +612,14 @@ async fn sheet_page_prints_slips_for_the_ticked_or_all_without_password(app: Tes
             .unwrap()
             .contains("kode_aktivasi.xlsx")
     );
-    let none = post_form(&admin, &app, "/admin/users", "/admin/users/activation", &[]).await;
+    let none = post_form(
+        &admin,
+        &app,
+        "/admin/users",
+        "/admin/users/activation",
+        &[("confirm", "on")],
+    )
+    .await;
     assert_eq!(none.status(), StatusCode::SEE_OTHER);
     // Trainees cannot print anyone's code.
     let (_, _) = app.user_with_roles("rina", &["trainee"]).await;
@@ -594,7 +630,10 @@ async fn sheet_page_prints_slips_for_the_ticked_or_all_without_password(app: Tes
         &app,
         "/password",
         "/admin/users/activation",
-        &[("user_ids", budi["id"].as_str().unwrap())],
+        &[
+            ("user_ids", budi["id"].as_str().unwrap()),
+            ("confirm", "on"),
+        ],
     )
     .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);

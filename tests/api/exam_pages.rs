@@ -543,7 +543,7 @@ async fn an_exam_built_from_json_in_the_page(app: TestApp) {
     spec["units"][2]["objective_count"] = json!(0);
     let resp = post_form(&admin, &app, "/admin/exams/json", &fields(spec.to_string())).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.text().await.unwrap().contains("units[2]"));
+    assert!(resp.text().await.unwrap().contains("Unit kompetensi ke-3"));
     // Fixed, and renamed: the exam is built.
     spec["units"][2]["objective_count"] = json!(8);
     spec["title"] = json!("Uji Kompetensi Humas (susunan sendiri)");

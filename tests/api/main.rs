@@ -39,6 +39,7 @@ mod quizzes;
 mod records;
 mod reliability;
 mod schedule;
+mod settings_pages;
 mod uploads;
 mod users;
 
@@ -105,6 +106,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("ops", ops::cases()),
         ("contract", contract::cases()),
         ("pages", pages::cases()),
+        ("settings_pages", settings_pages::cases()),
         ("uploads", uploads::cases()),
     ]
 }

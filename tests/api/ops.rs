@@ -92,6 +92,8 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/logout", "post"),
         ("/api/v1/auth/activate", "post"),
+        ("/api/v1/auth/password-reset", "post"),
+        ("/api/v1/auth/password-reset/confirm", "post"),
         ("/api/v1/users/activation", "post"),
         ("/api/v1/quiz-marking", "get"),
         ("/api/v1/quiz-marking/{attempt_id}/{question_id}", "get"),

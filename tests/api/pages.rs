@@ -178,15 +178,29 @@ async fn admin_manages_users_through_pages(app: TestApp) {
     let (_, found) = app.admin().await.get("/api/v1/users?q=rina").await;
     let id = found["items"][0]["id"].as_str().unwrap().to_owned();
     let rina = app.login("199001012015032001", "rina-sandi-123").await;
-    let resp = client
-        .post(app.url(&format!("/admin/users/{id}/active")))
-        .form(&[
-            ("csrf_token", csrf_token(&list).as_str()),
-            ("active", "false"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    assert!(list.contains(&format!("href=\"/admin/users/{id}\"")));
+    // Deactivating needs its confirmation box; without it nothing happens.
+    let deactivate = |confirm: bool| {
+        let mut form = vec![
+            ("csrf_token", csrf_token(&list)),
+            ("active", "false".to_owned()),
+        ];
+        if confirm {
+            form.push(("confirm", "on".to_owned()));
+        }
+        client
+            .post(app.url(&format!("/admin/users/{id}/status")))
+            .form(&form)
+            .send()
+    };
+    let resp = deactivate(false).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        rina.get("/api/v1/me").await.0,
+        StatusCode::OK,
+        "unconfirmed"
+    );
+    let resp = deactivate(true).await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         rina.get("/api/v1/me").await.0,
@@ -229,7 +243,7 @@ async fn import_page_lists_row_errors(app: TestApp) {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("<td>3</td><td>nip</td>"), "{html}");
+    assert!(html.contains("<td>3</td><td>NIP</td>"), "{html}");
     assert!(html.contains("Tidak ada yang disimpan"));
 
     let resp = client

@@ -75,19 +75,29 @@ async fn a_mailed_link_sets_a_new_password_once(app: TestApp) {
     let (_, form) = page(&client, &app, "/password-reset").await;
     let resp = client
         .post(app.url("/password-reset"))
-        .form(&[("csrf_token", csrf_token(&form).as_str()), ("login", "DEWI@magelangkota.go.id")])
+        .form(&[
+            ("csrf_token", csrf_token(&form).as_str()),
+            ("login", "DEWI@magelangkota.go.id"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
     let (_, sent) = page(&client, &app, &location).await;
-    assert!(sent.contains("tautan untuk membuat kata sandi baru sudah dikirim"), "{sent}");
+    assert!(
+        sent.contains("tautan untuk membuat kata sandi baru sudah dikirim"),
+        "{sent}"
+    );
 
     let mails = sink.wait_for(1).await;
     let mail = &mails[0];
     assert_eq!(mail.rcpt_to, vec!["<dewi@magelangkota.go.id>".to_owned()]);
-    assert!(mail.data.contains("Subject: Atur ulang kata sandi Bimtek"), "{}", mail.data);
+    assert!(
+        mail.data.contains("Subject: Atur ulang kata sandi Bimtek"),
+        "{}",
+        mail.data
+    );
     assert!(mail.text().contains("berlaku 30 menit"), "{}", mail.data);
     let path = link_path(mail);
 
@@ -162,11 +172,21 @@ async fn strangers_learn_nothing_and_mailboxes_are_not_flooded(app: TestApp) {
 
     // Unknown, no address, deactivated, then one real account three times:
     // every answer is the same 202, and exactly one mail goes out.
-    for login in ["tidak-ada", "tanpa_surel", "pensiun", "rina", "rina", "RINA"] {
+    for login in [
+        "tidak-ada",
+        "tanpa_surel",
+        "pensiun",
+        "rina",
+        "rina",
+        "RINA",
+    ] {
         ask(&app, login).await;
     }
     let mails = sink.wait_for(1).await;
-    assert_eq!(mails[0].rcpt_to, vec!["<rina@magelangkota.go.id>".to_owned()]);
+    assert_eq!(
+        mails[0].rcpt_to,
+        vec!["<rina@magelangkota.go.id>".to_owned()]
+    );
     // The others were refused before any mail; give stragglers a moment.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(sink.count(), 1, "one mail per account per two minutes");
@@ -182,7 +202,8 @@ async fn expired_and_unknown_links_are_refused(app: TestApp) {
     let mails = sink.wait_for(1).await;
     let path = link_path(&mails[0]);
     let token = path.split("token=").nth(1).unwrap();
-    app.sql("UPDATE account_tokens SET expires_at = created_at").await;
+    app.sql("UPDATE account_tokens SET expires_at = created_at")
+        .await;
     let anonymous = app.anonymous();
     let confirm = |token: String| {
         let anonymous = anonymous.clone();

@@ -1115,7 +1115,7 @@ async fn batch_pages_for_admin_and_trainee(app: TestApp) {
         resp.text()
             .await
             .unwrap()
-            .contains("<td>3</td><td>nip</td>")
+            .contains("<td>3</td><td>NIP</td>")
     );
     let session = batch["sessions"][0]["id"].as_str().unwrap();
     let field = format!("m_{session}_{}", users[0]);
