@@ -13,7 +13,7 @@ use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser};
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::redirect_after;
+use crate::http::pages::{redirect_after, unconfirmed};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -169,18 +169,6 @@ pub async fn revoke(
         service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
         |c| format!("Sertifikat {} dicabut.", c.content.number),
     )
-}
-
-/// The page's answer when an irreversible action's confirmation box was
-/// left unticked: back, with `message`, nothing done.
-fn unconfirmed(confirm: &Option<String>, back: &str, message: &str) -> Option<AppResult<Redirect>> {
-    confirm.is_none().then(|| {
-        redirect_after::<()>(
-            back,
-            Err(AppError::invalid_field("confirm", message)),
-            |_| String::new(),
-        )
-    })
 }
 
 #[derive(Deserialize)]

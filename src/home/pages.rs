@@ -3,7 +3,7 @@
 
 use minijinja::context;
 use poem::handler;
-use poem::web::{CsrfToken, Data, Html};
+use poem::web::{CsrfToken, Data, Html, Query};
 
 use crate::accounts::model::Role;
 use crate::error::AppResult;
@@ -87,11 +87,17 @@ fn sections(role: Role) -> Vec<Entry> {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
 #[handler]
 pub async fn home(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
+    Query(query): Query<NoticeQuery>,
 ) -> AppResult<Html<String>> {
     let groups: Vec<_> = Role::ALL
         .iter()
@@ -113,6 +119,6 @@ pub async fn home(
         "home.html",
         Some(&user.0),
         csrf,
-        context! { groups => groups, jp => jp, year => year, minimum => crate::records::model::MIN_JP },
+        context! { groups => groups, jp => jp, year => year, minimum => crate::records::model::MIN_JP, notice => query.notice },
     )
 }

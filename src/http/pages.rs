@@ -52,3 +52,19 @@ pub fn redirect_after<T>(
         Err(other) => Err(other),
     }
 }
+
+/// The page's answer when an irreversible action's confirmation box was
+/// left unticked: back, with `message`, nothing done.
+pub fn unconfirmed(
+    confirm: &Option<String>,
+    back: &str,
+    message: &str,
+) -> Option<crate::error::AppResult<Redirect>> {
+    confirm.is_none().then(|| {
+        redirect_after::<()>(
+            back,
+            Err(crate::error::AppError::invalid_field("confirm", message)),
+            |_| String::new(),
+        )
+    })
+}

@@ -8,7 +8,7 @@
   if (!box) return;
   function essays() {
     return box.value.split("\n").some(function (line) {
-      return /(^|[\s,|:])(essay|esai)(\s|\||,|$)/i.test(line) && /\b(type|tipe)\b/i.test(line);
+      return /(^|[\s,|:])(essay|esai)(\s|\||,|$)/i.test(line) && /\b(type|tipe|jenis)\b/i.test(line);
     });
   }
   function update() {

@@ -84,7 +84,7 @@ pub fn trials(browser: Browser) -> Vec<Trial> {
             Scripts::On,
         ),
     ];
-    flows
+    let mut trials: Vec<Trial> = flows
         .into_iter()
         .map(|(name, flow, scripts)| {
             let browser = browser.clone();
@@ -92,7 +92,9 @@ pub fn trials(browser: Browser) -> Vec<Trial> {
                 crate::runtime().block_on(run(browser, flow, scripts))
             })
         })
-        .collect()
+        .collect();
+    trials.push(crate::browser_day::trial(browser));
+    trials
 }
 
 /// Whether the browser runs JavaScript.
@@ -102,10 +104,24 @@ pub enum Scripts {
     Off,
 }
 
-struct Driver {
+pub struct Driver {
     process: Child,
     _profile: tempfile::TempDir,
-    client: Client,
+    pub client: Client,
+}
+
+impl Driver {
+    /// Ends the browser session and ChromeDriver.
+    pub async fn close(&mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A browser that saves downloads (PDFs too, never shown inline) to `dir`.
+pub async fn start_with_downloads(browser: &Browser, scripts: Scripts, dir: &Path) -> Driver {
+    start(browser, scripts, Some(dir)).await
 }
 
 fn free_port() -> u16 {
@@ -116,7 +132,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start(browser: &Browser, scripts: Scripts) -> Driver {
+async fn start(browser: &Browser, scripts: Scripts, downloads: Option<&Path>) -> Driver {
     let port = free_port();
     let process = Command::new(&browser.driver)
         .arg(format!("--port={port}"))
@@ -138,10 +154,23 @@ async fn start(browser: &Browser, scripts: Scripts) -> Driver {
     });
     let mut capabilities: serde_json::Map<String, serde_json::Value> =
         capabilities.as_object().unwrap().clone();
+    let mut prefs = serde_json::Map::new();
     if scripts == Scripts::Off {
-        capabilities["goog:chromeOptions"]["prefs"] = serde_json::json!({
-            "profile.managed_default_content_settings.javascript": 2
-        });
+        prefs.insert(
+            "profile.managed_default_content_settings.javascript".into(),
+            2.into(),
+        );
+    }
+    if let Some(dir) = downloads {
+        prefs.insert(
+            "download.default_directory".into(),
+            dir.display().to_string().into(),
+        );
+        prefs.insert("download.prompt_for_download".into(), false.into());
+        prefs.insert("plugins.always_open_pdf_externally".into(), true.into());
+    }
+    if !prefs.is_empty() {
+        capabilities["goog:chromeOptions"]["prefs"] = prefs.into();
     }
     let mut last_error = String::new();
     for _ in 0..50 {
@@ -173,11 +202,9 @@ pub type Flow =
 async fn run(browser: Browser, flow: Flow, scripts: Scripts) -> Result<(), Failed> {
     let db = TestDatabase::create(&Backend::Sqlite).await;
     let app = TestApp::spawn(&Backend::Sqlite, &db).await;
-    let mut driver = start(&browser, scripts).await;
+    let mut driver = start(&browser, scripts, None).await;
     let outcome = tokio::spawn(flow(driver.client.clone(), app.clone())).await;
-    let _ = driver.client.clone().close().await;
-    let _ = driver.process.kill();
-    let _ = driver.process.wait();
+    driver.close().await;
     app.stop().await;
     outcome.map_err(|e| Failed::from(crate::panic_message(e)))
 }
@@ -271,7 +298,7 @@ fn admin_flow(
             .unwrap();
         let errors = wait_text(&client, "table.errors").await;
         assert!(
-            errors.contains("3") && errors.contains("nip") && errors.contains("18 digit"),
+            errors.contains("3") && errors.contains("NIP") && errors.contains("18 digit"),
             "{errors}"
         );
 

@@ -282,13 +282,26 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
     assert_eq!(grade_all(&app, &b.lead, false).await, 6);
     assert_eq!(grade_all(&app, &b.second, true).await, 6);
 
+    // Release needs its confirmation box; unticked, nothing happens.
+    let resp = post_form(
+        &b.admin,
+        &app,
+        &format!("/admin/exams/{}/release", b.exam_id),
+        &[],
+    )
+    .await;
+    let unconfirmed = location(&resp);
+    assert!(
+        unconfirmed.contains("error=") && unconfirmed.contains("konfirmasi"),
+        "{unconfirmed}"
+    );
     // Release is refused: the far-apart marks need a moderator, and the
     // only lead is one of the two markers.
     let resp = post_form(
         &b.admin,
         &app,
         &format!("/admin/exams/{}/release", b.exam_id),
-        &[],
+        &[("confirm", "on".to_owned())],
     )
     .await;
     let refused = location(&resp);
@@ -377,7 +390,7 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         &b.admin,
         &app,
         &format!("/admin/exams/{}/release", b.exam_id),
-        &[],
+        &[("confirm", "on".to_owned())],
     )
     .await;
     assert!(location(&resp).contains("notice="), "released");

@@ -20,6 +20,7 @@ mod auth;
 mod banks;
 mod browser;
 mod browser_certificate;
+mod browser_day;
 mod browser_exam;
 mod browser_quiz;
 mod catalog;

@@ -369,7 +369,7 @@ async fn the_editor_shows_counts_and_an_assessor_marks_on_the_page(app: TestApp)
         "{html}"
     );
     assert!(
-        html.contains("data-rule=\"1 × unit:jaringan, type essay\""),
+        html.contains("data-rule=\"1 × unit:jaringan, jenis esai\""),
         "{html}"
     );
     assert!(

@@ -254,14 +254,37 @@ fn whole<T: std::str::FromStr>(
 }
 
 /// What a rule line looks like, for error messages.
-const RULE_EXAMPLE: &str = "10 × unit:jaringan, type multichoice|truefalse";
+const RULE_EXAMPLE: &str = "10 × unit:jaringan, jenis pilihan-ganda|benar-salah";
 
-/// The type names a rule line accepts (the API's names, and `esai`).
-fn rule_type(name: &str) -> Option<QuestionType> {
-    match name.to_lowercase().as_str() {
-        "esai" => Some(QuestionType::Essay),
-        other => QuestionType::parse(other).filter(|t| *t != QuestionType::Description),
+/// The types a rule may ask for, in the order the help lists them.
+const RULE_TYPES: [QuestionType; 6] = [
+    QuestionType::Multichoice,
+    QuestionType::Truefalse,
+    QuestionType::Shortanswer,
+    QuestionType::Numerical,
+    QuestionType::Matching,
+    QuestionType::Essay,
+];
+
+/// How a rule line names a question type: an Indonesian word, as the
+/// editor writes it. The API's English names are read too.
+pub fn rule_word(kind: QuestionType) -> &'static str {
+    match kind {
+        QuestionType::Multichoice => "pilihan-ganda",
+        QuestionType::Truefalse => "benar-salah",
+        QuestionType::Shortanswer => "isian-singkat",
+        QuestionType::Numerical => "numerik",
+        QuestionType::Matching => "menjodohkan",
+        QuestionType::Essay => "esai",
+        QuestionType::Description => "deskripsi",
     }
+}
+
+fn rule_type(name: &str) -> Option<QuestionType> {
+    let name = name.to_lowercase();
+    RULE_TYPES
+        .into_iter()
+        .find(|t| rule_word(*t) == name || t.as_str() == name)
 }
 
 /// `10 × unit:jaringan` (or `10 unit:jaringan`, `unit:jaringan 10`, `x`
@@ -293,22 +316,23 @@ fn parse_rule(line: &str) -> Result<TagRule, String> {
             .unwrap_or((part, ""));
         let rest = rest.trim();
         match word.to_lowercase().as_str() {
-            "type" | "tipe" if rule.types.is_none() => {
+            "jenis" | "tipe" | "type" if rule.types.is_none() => {
                 let mut types = Vec::new();
                 for name in rest.split('|').map(str::trim).filter(|n| !n.is_empty()) {
                     match rule_type(name) {
                         Some(t) if !types.contains(&t) => types.push(t),
                         Some(_) => {}
                         None => {
+                            let known: Vec<&str> = RULE_TYPES.map(rule_word).to_vec();
                             return Err(format!(
-                                "tipe '{name}' tidak dikenal; pakai multichoice, truefalse, \
-                                 shortanswer, numerical, matching atau essay"
+                                "jenis '{name}' tidak dikenal; pakai {}",
+                                known.join(", ")
                             ));
                         }
                     }
                 }
                 if types.is_empty() {
-                    return Err("tulis tipe soal, mis. type multichoice|truefalse".into());
+                    return Err("tulis jenis soal, mis. jenis pilihan-ganda|benar-salah".into());
                 }
                 rule.types = Some(types);
             }
@@ -317,7 +341,7 @@ fn parse_rule(line: &str) -> Result<TagRule, String> {
             }
             _ => {
                 return Err(format!(
-                    "'{part}' tidak dikenal; tulis mis. type essay atau level:ahli-muda"
+                    "'{part}' tidak dikenal; tulis mis. jenis esai atau level:ahli-muda"
                 ));
             }
         }
@@ -359,8 +383,8 @@ pub fn parse_rules(text: &str) -> Result<Vec<TagRule>, Vec<FieldError>> {
 pub fn rule_line(rule: &TagRule) -> String {
     let mut line = format!("{} × {}", rule.count, rule.tag);
     if let Some(types) = &rule.types {
-        let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
-        line.push_str(&format!(", type {}", names.join("|")));
+        let names: Vec<&str> = types.iter().map(|t| rule_word(*t)).collect();
+        line.push_str(&format!(", jenis {}", names.join("|")));
     }
     if let Some(level) = rule.level_tag() {
         line.push_str(&format!(", {level}"));
@@ -747,7 +771,17 @@ mod tests {
         }
         assert_eq!(
             rule_line(&rules[1]),
-            "2 × unit:jaringan, type essay, level:ahli-muda"
+            "2 × unit:jaringan, jenis esai, level:ahli-muda"
+        );
+        let indonesian =
+            parse_rules("4 × unit:a, jenis pilihan-ganda|isian-singkat|numerik").unwrap();
+        assert_eq!(
+            indonesian[0].types,
+            Some(vec![
+                QuestionType::Multichoice,
+                QuestionType::Shortanswer,
+                QuestionType::Numerical
+            ])
         );
     }
 
@@ -771,7 +805,7 @@ mod tests {
             p.rows[0].cells[1],
             Some(PickerCell {
                 count: 1,
-                rule: "1 × unit:a, type essay".into()
+                rule: "1 × unit:a, jenis esai".into()
             })
         );
     }
@@ -801,7 +835,7 @@ mod tests {
         .unwrap_err();
         let rows: Vec<Option<u32>> = errors.iter().map(|e| e.row).collect();
         assert_eq!(rows, vec![Some(1), Some(2), Some(3), Some(4), Some(5)]);
-        assert!(errors[0].message.contains("tipe 'essai' tidak dikenal"));
+        assert!(errors[0].message.contains("jenis 'essai' tidak dikenal"));
         assert!(errors[3].message.contains("'warna merah' tidak dikenal"));
         assert!(errors[4].message.contains("minimal 1"));
         assert!(parse_rules("  \n").unwrap_err()[0].row.is_none());

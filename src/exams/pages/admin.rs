@@ -15,7 +15,7 @@ use crate::exams::setup::{self, ExamInput};
 use crate::exams::{appeals, results, store};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{CheckedForm, CheckedPairs};
-use crate::http::pages::{redirect_after, redirect_with, unprocessable};
+use crate::http::pages::{redirect_after, redirect_with, unconfirmed, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::store::{BatchFilter, batches};
@@ -230,17 +230,27 @@ pub async fn assign_assessor(
 }
 
 #[derive(Deserialize)]
-pub struct Empty {}
+pub struct ReleaseForm {
+    /// The confirmation box: released results cannot be taken back.
+    confirm: Option<String>,
+}
 
 #[handler]
 pub async fn release(
     state: Data<&AppState>,
     user: PageUser,
     id: Path<Uuid>,
-    _form: CheckedForm<Empty>,
+    CheckedForm(form): CheckedForm<ReleaseForm>,
 ) -> AppResult<Redirect> {
     user.0.require(Role::Admin)?;
     let back = format!("/admin/exams/{}", id.0);
+    if let Some(refused) = unconfirmed(
+        &form.confirm,
+        &back,
+        "Centang konfirmasi untuk merilis hasil: setelah dirilis, hasil tidak dapat ditarik kembali.",
+    ) {
+        return refused;
+    }
     redirect_after(
         &back,
         results::release(&state.engine, &user.0, id.0).await,
