@@ -81,7 +81,7 @@ def login(username, password):
 
 
 def person(admin, username, role, unit):
-    password = f"{username}-sandi-123"
+    password = f"{username[::-1]}-kunci-rahasia"
     user = admin.post(
         "/users",
         {

@@ -244,8 +244,10 @@ struct CreateUserRequest {
     /// Defaults to `trainee`.
     #[oai(default)]
     roles: Vec<Role>,
-    /// At least 8 characters; without one the user cannot sign in until it is set.
-    #[oai(validator(min_length = 8, max_length = 128))]
+    /// The password policy applies (at least 10 characters, not the NIP,
+    /// username or name, not a common password); without one the user
+    /// signs in with an activation code.
+    #[oai(validator(min_length = 10, max_length = 128))]
     password: Option<String>,
 }
 
@@ -269,8 +271,8 @@ struct UpdateUserRequest {
     roles: Option<Vec<Role>>,
     /// `false` deactivates the account and ends its sessions.
     active: Option<bool>,
-    /// Sets a new password and ends the user's sessions.
-    #[oai(validator(min_length = 8, max_length = 128))]
+    /// Sets a new password (under the password policy) and ends the user's sessions.
+    #[oai(validator(min_length = 10, max_length = 128))]
     password: Option<String>,
 }
 

@@ -270,8 +270,17 @@ impl UserInput {
                 .ok()
         });
 
-        if let Some(Err(msg)) = self.password.as_deref().map(check_password) {
-            errors.push(FieldError::new("password", msg));
+        // A password an administrator types for someone is held to the
+        // same policy as one a person chooses.
+        if let Some(password) = self.password.as_deref() {
+            let who = super::policy::Identity {
+                nip: nip.as_ref().map(|n| n.as_str()),
+                username: username.as_deref().unwrap_or_default(),
+                name: name.as_deref().unwrap_or_default(),
+            };
+            if let Err(msg) = super::policy::check(password, &who) {
+                errors.push(FieldError::new("password", msg));
+            }
         }
 
         for (field, value) in [("unit_kerja", &self.unit_kerja), ("jabatan", &self.jabatan)] {

@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::nip::Nip;
 use super::sessions::{self, NewSession};
-use super::{password, store, throttle};
+use super::{password, policy, store, throttle};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::{audit, clock};
@@ -203,6 +203,17 @@ pub async fn update_user(
     changes: UserChanges,
 ) -> AppResult<UserView> {
     let checked = check_changes(&changes).map_err(AppError::validation)?;
+    if let Some(new_password) = &changes.password {
+        let account = store::get(db.read(), id).await?.ok_or(AppError::NotFound)?;
+        let nip = checked.nip.clone().unwrap_or(account.nip.clone());
+        let name = checked.name.clone().unwrap_or(account.name.clone());
+        let who = policy::Identity {
+            nip: nip.as_deref(),
+            username: &account.username,
+            name: &name,
+        };
+        policy::check(new_password, &who).map_err(|m| AppError::invalid_field("password", m))?;
+    }
     let new_hash = match &changes.password {
         Some(p) => Some(password::hash(p.clone()).await?),
         None => None,
@@ -328,14 +339,23 @@ pub async fn ensure_first_admin(db: &Db, password: Option<&str>) -> AppResult<Op
         Some(p) => p.to_owned(),
         None => random_password(),
     };
+    // The operator's choice at installation (or a random one) is exempt
+    // from the policy people are held to; only its length is checked.
+    check_password(&password).map_err(|m| AppError::invalid_field("BIMTEK_ADMIN_PASSWORD", m))?;
     let input = UserInput {
         username: Some("admin".into()),
         name: Some("Administrator BKD".into()),
         roles: vec![Role::Admin],
-        password: Some(password.clone()),
         ..UserInput::default()
     };
-    match create_user(db, input).await {
+    let created = match input.validate(clock::today_wib()) {
+        Ok(new) => {
+            let hash = password::hash(password.clone()).await?;
+            insert_user(db, &new, Some(hash)).await
+        }
+        Err(errors) => Err(AppError::validation(errors)),
+    };
+    match created {
         Ok(_) if generated => Ok(Some(password)),
         Ok(_) => Ok(None),
         // Another instance starting at the same moment created it first.

@@ -42,80 +42,95 @@ pub async fn regrade(
     let quiz = quiz(&engine.db, row.assessment_id).await?;
     let shape = shape(engine, &row).await?;
     let questions = questions_of(engine, &shape).await?;
-    let old: Vec<Mark> = row
-        .marks
-        .as_deref()
-        .and_then(|m| serde_json::from_str(m).ok())
-        .unwrap_or_default();
-    let responses: HashMap<Uuid, Response> = store::answers(engine.db.read(), attempt_id)
-        .await?
-        .into_iter()
-        .filter_map(|a| {
-            serde_json::from_str(&a.response)
-                .ok()
-                .map(|r| (a.question_id, r))
+    let pass_percent = quiz.pass_percent;
+    let actor = admin.id;
+    let reason = reason.to_owned();
+    // Read, recompute and write under the writer (and the attempt's row
+    // lock on PostgreSQL): an essay marked meanwhile is kept, not lost.
+    let (status, score, max, percent, passed) = engine
+        .writer
+        .run(move |txn| {
+            Box::pin(async move {
+                let row = store::attempt_for_update(txn, attempt_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let old: Vec<Mark> = row
+                    .marks
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str(m).ok())
+                    .unwrap_or_default();
+                let responses: HashMap<Uuid, Response> = store::answers(txn, attempt_id)
+                    .await?
+                    .into_iter()
+                    .filter_map(|a| {
+                        serde_json::from_str(&a.response)
+                            .ok()
+                            .map(|r| (a.question_id, r))
+                    })
+                    .collect();
+                let marks: Vec<Mark> = shape
+                    .slots
+                    .iter()
+                    .map(|slot| {
+                        let auto = questions.get(&slot.question_id).and_then(|q| {
+                            fraction(q, slot, responses.get(&slot.question_id), &shape.key)
+                        });
+                        let manual = old
+                            .iter()
+                            .find(|m| m.question_id == slot.question_id)
+                            .and_then(|m| m.fraction);
+                        Mark {
+                            question_id: slot.question_id,
+                            points: slot.points,
+                            fraction: auto.or(manual),
+                        }
+                    })
+                    .collect();
+                let (score, max, percent, complete) = totals(&marks);
+                let passed = complete.then_some(percent >= pass_percent);
+                let status = if complete {
+                    AttemptStatus::Graded
+                } else {
+                    AttemptStatus::Submitted
+                };
+                store::set_grade(
+                    txn,
+                    attempt_id,
+                    Grade {
+                        status,
+                        marks: serde_json::to_string(&marks)
+                            .map_err(|e| AppError::internal(e.to_string()))?,
+                        score,
+                        percent,
+                        passed,
+                        graded_at: complete.then(clock::now),
+                    },
+                )
+                .await?;
+                audit::record(
+                    txn,
+                    audit::Entry {
+                        actor: Some(actor),
+                        action: "attempt.regrade",
+                        object_type: "attempt",
+                        object_id: attempt_id,
+                        old: Some(serde_json::json!({ "score": row.score, "percent": row.percent, "passed": row.passed })),
+                        new: Some(serde_json::json!({ "score": score, "percent": percent, "passed": passed })),
+                        reason: Some(&reason),
+                    },
+                )
+                .await?;
+                Ok((status, score, max, percent, passed))
+            })
         })
-        .collect();
-    let marks: Vec<Mark> = shape
-        .slots
-        .iter()
-        .map(|slot| {
-            let auto = questions
-                .get(&slot.question_id)
-                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), &shape.key));
-            let manual = old
-                .iter()
-                .find(|m| m.question_id == slot.question_id)
-                .and_then(|m| m.fraction);
-            Mark {
-                question_id: slot.question_id,
-                points: slot.points,
-                fraction: auto.or(manual),
-            }
-        })
-        .collect();
-    let (score, max, percent, complete) = totals(&marks);
-    let passed = complete.then_some(percent >= quiz.pass_percent);
-    let status = if complete {
-        AttemptStatus::Graded
-    } else {
-        AttemptStatus::Submitted
-    };
-    let txn = engine.db.begin_write().await?;
-    store::set_grade(
-        &txn,
-        attempt_id,
-        Grade {
-            status,
-            marks: serde_json::to_string(&marks).map_err(|e| AppError::internal(e.to_string()))?,
-            score,
-            percent,
-            passed,
-            graded_at: complete.then(clock::now),
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        audit::Entry {
-            actor: Some(admin.id),
-            action: "attempt.regrade",
-            object_type: "attempt",
-            object_id: attempt_id,
-            old: Some(serde_json::json!({ "score": row.score, "percent": row.percent, "passed": row.passed })),
-            new: Some(serde_json::json!({ "score": score, "percent": percent, "passed": passed })),
-            reason: Some(reason),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+        .await?;
     Ok(ResultView {
         status,
         score,
         max_score: max,
         percent,
         passed,
-        pass_percent: quiz.pass_percent,
+        pass_percent,
         finished_by: row.finished_by,
         submitted_at: row.submitted_at,
     })

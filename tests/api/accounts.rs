@@ -9,6 +9,7 @@ use crate::pages::{csrf_token, page, sign_in};
 use crate::support::{Session, TestApp, assert_error, read};
 
 cases![
+    passwords_set_by_an_administrator_follow_the_policy,
     activation_sheets_are_for_administrators_only,
     a_code_sets_the_password_once_and_signs_in,
     a_new_code_replaces_the_old_and_passwords_are_skipped,
@@ -350,7 +351,7 @@ async fn password_page_changes_the_password_and_ends_other_sessions(app: TestApp
     let (_, other_device) = app.user_with_roles("rina", &["trainee"]).await;
     let client = app.browser_client();
     assert_eq!(
-        sign_in(&client, &app, "rina", "rina-sandi-123")
+        sign_in(&client, &app, "rina", &crate::support::password_of("rina"))
             .await
             .status(),
         StatusCode::SEE_OTHER
@@ -379,7 +380,7 @@ async fn password_page_changes_the_password_and_ends_other_sessions(app: TestApp
     assert!(resp.text().await.unwrap().contains("Kata sandi saat ini"));
     let resp = client
         .post(app.url("/password"))
-        .form(&submit("rina-sandi-123", "password123"))
+        .form(&submit(&crate::support::password_of("rina"), "password123"))
         .send()
         .await
         .unwrap();
@@ -387,7 +388,10 @@ async fn password_page_changes_the_password_and_ends_other_sessions(app: TestApp
     assert!(resp.text().await.unwrap().contains("mudah ditebak"));
     let resp = client
         .post(app.url("/password"))
-        .form(&submit("rina-sandi-123", "kopi-tubruk-alun"))
+        .form(&submit(
+            &crate::support::password_of("rina"),
+            "kopi-tubruk-alun",
+        ))
         .send()
         .await
         .unwrap();
@@ -431,7 +435,7 @@ async fn user_page_edits_resets_and_deactivates_with_confirmation(app: TestApp) 
     let path = format!("/admin/users/{id}");
     // Other roles: refused, and nothing about another user shows.
     let trainee = app.browser_client();
-    sign_in(&trainee, &app, "rina", "rina-sandi-123").await;
+    sign_in(&trainee, &app, "rina", &crate::support::password_of("rina")).await;
     let (status, html) = page(&trainee, &app, &path).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!html.contains("Atur ulang"));
@@ -497,7 +501,12 @@ async fn user_page_edits_resets_and_deactivates_with_confirmation(app: TestApp) 
         "sessions revoked"
     );
     assert_eq!(
-        read(app.login_raw("rina", "rina-sandi-123").await).await.0,
+        read(
+            app.login_raw("rina", &crate::support::password_of("rina"))
+                .await
+        )
+        .await
+        .0,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -624,7 +633,7 @@ async fn sheet_page_prints_slips_for_the_ticked_or_all_without_password(app: Tes
     // Trainees cannot print anyone's code.
     let (_, _) = app.user_with_roles("rina", &["trainee"]).await;
     let trainee = app.browser_client();
-    sign_in(&trainee, &app, "rina", "rina-sandi-123").await;
+    sign_in(&trainee, &app, "rina", &crate::support::password_of("rina")).await;
     let resp = post_form(
         &trainee,
         &app,
@@ -637,4 +646,50 @@ async fn sheet_page_prints_slips_for_the_ticked_or_all_without_password(app: Tes
     )
     .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+}
+
+async fn passwords_set_by_an_administrator_follow_the_policy(app: TestApp) {
+    let admin = app.admin().await;
+    let create = |password: &'static str| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .post(
+                    "/api/v1/users",
+                    &json!({ "username": "wulan", "name": "Wulan Sari", "password": password }),
+                )
+                .await
+        }
+    };
+    for (weak, why) in [
+        ("wulan-12345", "username"),
+        ("sari-kopi-2026!", "nama"),
+        ("bismillah123", "ditebak"),
+    ] {
+        let (status, body) = create(weak).await;
+        assert_error(status, &body, 422, "validation_failed");
+        assert_eq!(body["error"]["details"][0]["field"], "password", "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(why),
+            "{weak}: {body}"
+        );
+    }
+    let (status, user) = create("Lembah-Tidar-Hijau-5").await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    let (status, body) = admin
+        .patch(&path, &json!({ "password": "wulansari99" }))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, body) = admin
+        .patch(&path, &json!({ "password": "Sungai-Progo-Jernih-6" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.login("wulan", "Sungai-Progo-Jernih-6").await;
+    // Not an administrator: no password of anyone else.
+    let (_, trainee) = app.user_with_roles("bayu", &["trainee"]).await;
+    let (status, _) = trainee
+        .patch(&path, &json!({ "password": "Sungai-Progo-Jernih-7" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

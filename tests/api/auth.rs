@@ -29,7 +29,7 @@ async fn login_by_username_nip_and_email(app: TestApp) {
             "/api/v1/users",
             &json!({
                 "name": "Dewi Lestari", "nip": "19850312 201001 2 003", "email": "Dewi@MagelangKota.go.id",
-                "password": "sandi-dewi-1", "unit_kerja": "Diskominfo"
+                "password": "Merapi-Pagi-Cerah-1", "unit_kerja": "Diskominfo"
             }),
         )
         .await;
@@ -41,7 +41,7 @@ async fn login_by_username_nip_and_email(app: TestApp) {
         "dewi@magelangkota.go.id",
         "DEWI@magelangkota.go.id",
     ] {
-        let session = app.login(login, "sandi-dewi-1").await;
+        let session = app.login(login, "Merapi-Pagi-Cerah-1").await;
         let (status, me) = session.get("/api/v1/me").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(me["name"], "Dewi Lestari");
@@ -107,7 +107,7 @@ async fn bearer_and_cookie_both_authenticate(app: TestApp) {
         .unwrap();
     let resp = jar_client
         .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "login": "peserta1", "password": "peserta1-sandi-123" }))
+        .json(&json!({ "login": "peserta1", "password": &crate::support::password_of("peserta1") }))
         .send()
         .await
         .unwrap();
@@ -158,7 +158,11 @@ async fn deactivation_revokes_sessions_at_once(app: TestApp) {
     );
     let (status, _) = trainee.get("/api/v1/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = read(app.login_raw("peserta2", "peserta2-sandi-123").await).await;
+    let (status, _) = read(
+        app.login_raw("peserta2", &crate::support::password_of("peserta2"))
+            .await,
+    )
+    .await;
     assert_eq!(
         status,
         StatusCode::UNAUTHORIZED,
@@ -239,7 +243,7 @@ async fn one_lock_holds_for_every_spelling_of_an_account(app: TestApp) {
             "/api/v1/users",
             &json!({
                 "name": "Rina Wati", "username": "rina", "nip": "19900101 201501 2 001",
-                "email": "rina@magelangkota.go.id", "password": "sandi-rina-123"
+                "email": "rina@magelangkota.go.id", "password": "Merbabu-Senja-Teduh-2"
             }),
         )
         .await;
@@ -254,7 +258,7 @@ async fn one_lock_holds_for_every_spelling_of_an_account(app: TestApp) {
         " RINA@magelangkota.go.id ",
         "Rina",
     ] {
-        for password in ["salah-lagi", "sandi-rina-123"] {
+        for password in ["salah-lagi", "Merbabu-Senja-Teduh-2"] {
             let (status, body) = read(app.login_raw(login, password).await).await;
             assert_error(status, &body, 429, "too_many_requests");
         }

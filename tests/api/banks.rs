@@ -488,7 +488,13 @@ async fn bank_pages_upload_preview_and_browse(app: TestApp) {
     );
     app.user_with_roles("peserta", &["trainee"]).await;
     let trainee = app.browser_client();
-    sign_in(&trainee, &app, "peserta", "peserta-sandi-123").await;
+    sign_in(
+        &trainee,
+        &app,
+        "peserta",
+        &crate::support::password_of("peserta"),
+    )
+    .await;
     assert_eq!(
         page(&trainee, &app, &format!("/admin/banks/{bank_id}"))
             .await

@@ -268,7 +268,12 @@ fn admin_flow(
         client.goto(&app.url("/admin/users/new")).await.unwrap();
         fill(&client, "input[name=name]", "Sari Peserta").await;
         fill(&client, "input[name=nip]", "199203042019032005").await;
-        fill(&client, "input[name=password]", "sari-sandi-123").await;
+        fill(
+            &client,
+            "input[name=password]",
+            &crate::support::password_of("sari"),
+        )
+        .await;
         client
             .find(Locator::Css("form.grid button[type=submit]"))
             .await
@@ -439,7 +444,13 @@ fn course_flow(
         let (_, courses) = admin.get("/api/v1/courses").await;
         let course_id = courses[0]["id"].as_str().unwrap().to_owned();
         crate::catalog::seat(&admin, &course_id, &[&peserta]).await;
-        sign_in(&client, &app, "peserta", "peserta-sandi-123").await;
+        sign_in(
+            &client,
+            &app,
+            "peserta",
+            &crate::support::password_of("peserta"),
+        )
+        .await;
         client.goto(&app.url("/courses")).await.unwrap();
         assert!(page_text(&client).await.contains("0 dari 2 modul dibaca"));
         submit(&client, ".tile a").await;
@@ -485,7 +496,7 @@ fn batch_flow(
         admin
             .patch(
                 &format!("/api/v1/users/{first_id}"),
-                &serde_json::json!({ "password": "peserta-sandi-1" }),
+                &serde_json::json!({ "password": "Kebun-Teh-Pagi-1" }),
             )
             .await;
 
@@ -585,7 +596,7 @@ fn batch_flow(
         submit(&client, "button.link").await;
 
         client.set_window_size(360, 740).await.unwrap();
-        sign_in(&client, &app, &nips[0], "peserta-sandi-1").await;
+        sign_in(&client, &app, &nips[0], "Kebun-Teh-Pagi-1").await;
         client.goto(&app.url("/my/batches")).await.unwrap();
         let card = wait_text(&client, ".batch-card").await;
         assert!(

@@ -55,7 +55,13 @@ pub fn download_and_verify(client: Client, app: TestApp) -> Flow {
 
         // The trainee, on a phone: home shows the JP, the certificate page the PDF.
         client.set_window_size(360, 740).await.unwrap();
-        sign_in(&client, &app, "brc-lulus", "brc-lulus-sandi-123").await;
+        sign_in(
+            &client,
+            &app,
+            "brc-lulus",
+            &crate::support::password_of("brc-lulus"),
+        )
+        .await;
         assert_eq!(text_of(&client, "#jp-this-year").await, "4 JP");
         client.goto(&app.url("/my/certificates")).await.unwrap();
         let list = page_text(&client).await;

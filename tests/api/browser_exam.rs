@@ -49,7 +49,13 @@ pub fn grading_and_results(client: Client, app: TestApp) -> Flow {
 
         // The assessor, on a tablet.
         client.set_window_size(820, 1180).await.unwrap();
-        sign_in(&client, &app, "asesor-b", "asesor-b-sandi-123").await;
+        sign_in(
+            &client,
+            &app,
+            "asesor-b",
+            &crate::support::password_of("asesor-b"),
+        )
+        .await;
         client.goto(&app.url("/grading")).await.unwrap();
         let queue = page_text(&client).await;
         assert!(
@@ -105,7 +111,13 @@ pub fn grading_and_results(client: Client, app: TestApp) -> Flow {
         assert!(status.is_success(), "{body}");
         submit(&client, "header form button").await;
         client.set_window_size(360, 740).await.unwrap();
-        sign_in(&client, &app, "peserta-b", "peserta-b-sandi-123").await;
+        sign_in(
+            &client,
+            &app,
+            "peserta-b",
+            &crate::support::password_of("peserta-b"),
+        )
+        .await;
         client
             .goto(&app.url(&format!("/exams/{exam_id}")))
             .await

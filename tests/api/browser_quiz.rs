@@ -148,7 +148,7 @@ pub fn with_javascript(client: Client, app: TestApp) -> Flow {
         // All of the browser's traffic goes through the proxy: the "Wi-Fi".
         let wifi = Proxy::start(app.addr).await;
         client.set_window_size(360, 740).await.unwrap();
-        let password = format!("{}-sandi-123", s.trainee_username);
+        let password = crate::support::password_of(&s.trainee_username);
         sign_in_at(&client, &wifi.url("/login"), &s.trainee_username, &password).await;
         client
             .goto(&wifi.url(&format!("/quizzes/{}", s.quiz_id)))
@@ -226,7 +226,7 @@ pub fn without_javascript(client: Client, app: TestApp) -> Flow {
     Box::pin(async move {
         let s = setup(&app, "QZ-NOJS", json!({ "time_limit_seconds": 1800 })).await;
         client.set_window_size(360, 740).await.unwrap();
-        let password = format!("{}-sandi-123", s.trainee_username);
+        let password = crate::support::password_of(&s.trainee_username);
         sign_in(&client, &app, &s.trainee_username, &password).await;
         client
             .goto(&app.url(&format!("/quizzes/{}", s.quiz_id)))

@@ -367,7 +367,13 @@ async fn scripts_never_reach_a_page(app: TestApp) {
     publish(&admin, id).await;
     app.user_with_roles("peserta", &["trainee"]).await;
     let client = app.browser_client();
-    sign_in(&client, &app, "peserta", "peserta-sandi-123").await;
+    sign_in(
+        &client,
+        &app,
+        "peserta",
+        &crate::support::password_of("peserta"),
+    )
+    .await;
     let module_id = module["id"].as_str().unwrap();
     let (_, page_html) = page(&client, &app, &format!("/modules/{module_id}")).await;
     assert!(
@@ -401,7 +407,13 @@ async fn attachments_are_checked_and_served(app: TestApp) {
 
     app.user_with_roles("peserta", &["trainee"]).await;
     let client = app.browser_client();
-    sign_in(&client, &app, "peserta", "peserta-sandi-123").await;
+    sign_in(
+        &client,
+        &app,
+        "peserta",
+        &crate::support::password_of("peserta"),
+    )
+    .await;
     assert_eq!(
         client.get(app.url(url)).send().await.unwrap().status(),
         StatusCode::NOT_FOUND,
@@ -486,7 +498,13 @@ async fn course_editor_and_reading_pages(app: TestApp) {
     let (peserta, _) = app.user_with_roles("peserta", &["trainee"]).await;
     seat(&app.admin().await, &course_id, &[&peserta]).await;
     let reader = app.browser_client();
-    sign_in(&reader, &app, "peserta", "peserta-sandi-123").await;
+    sign_in(
+        &reader,
+        &app,
+        "peserta",
+        &crate::support::password_of("peserta"),
+    )
+    .await;
     let (_, courses) = page(&reader, &app, "/courses").await;
     assert!(
         courses.contains("Menulis Siaran Pers") && courses.contains("0 dari 2 modul dibaca"),

@@ -788,7 +788,13 @@ async fn an_admin_issues_revokes_and_reissues_through_the_pages(app: TestApp) {
     );
     // Trainees are kept out of the admin pages.
     let trainee = app.browser_client();
-    sign_in(&trainee, &app, "hal-lulus", "hal-lulus-sandi-123").await;
+    sign_in(
+        &trainee,
+        &app,
+        "hal-lulus",
+        &crate::support::password_of("hal-lulus"),
+    )
+    .await;
     let (status, _) = page(&trainee, &app, &path).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, mine) = page(&trainee, &app, "/my/certificates").await;

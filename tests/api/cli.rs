@@ -86,7 +86,7 @@ async fn user_add_then_sign_in() -> Result<(), Failed> {
         "trainee",
         "--password-stdin",
     ];
-    let out = bimtek(&db.url, &args, "asesor-sandi-123\n");
+    let out = bimtek(&db.url, &args, "Tugu-Pal-Putih-2026\n");
     assert!(
         out.status.success(),
         "{}",
@@ -98,7 +98,7 @@ async fn user_add_then_sign_in() -> Result<(), Failed> {
     assert!(stderr.contains("nip: NIP harus 18 digit"), "{stderr}");
 
     let app = TestApp::spawn(&Backend::Sqlite, &db).await;
-    let session = app.login("asesor1", "asesor-sandi-123").await;
+    let session = app.login("asesor1", "Tugu-Pal-Putih-2026").await;
     let (status, me) = session.get("/api/v1/me").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["roles"], serde_json::json!(["assessor", "trainee"]));

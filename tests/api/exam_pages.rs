@@ -53,7 +53,13 @@ fn location(resp: &reqwest::Response) -> String {
 
 async fn browser(app: &TestApp, username: &str) -> Client {
     let client = app.browser_client();
-    let resp = sign_in(&client, app, username, &format!("{username}-sandi-123")).await;
+    let resp = sign_in(
+        &client,
+        app,
+        username,
+        &crate::support::password_of(username),
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     client
 }

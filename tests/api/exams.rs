@@ -28,7 +28,7 @@ pub async fn person(
     unit_kerja: &str,
     role: &str,
 ) -> (String, Session) {
-    let password = format!("{username}-sandi-123");
+    let password = crate::support::password_of(username);
     let (status, user) = admin
         .post(
             "/api/v1/users",

@@ -162,7 +162,7 @@ async fn admin_manages_users_through_pages(app: TestApp) {
             ("name", "Rina Wulandari"),
             ("nip", "199001012015032001"),
             ("role", "trainee"),
-            ("password", "rina-sandi-123"),
+            ("password", &crate::support::password_of("rina")),
         ])
         .send()
         .await
@@ -177,7 +177,9 @@ async fn admin_manages_users_through_pages(app: TestApp) {
 
     let (_, found) = app.admin().await.get("/api/v1/users?q=rina").await;
     let id = found["items"][0]["id"].as_str().unwrap().to_owned();
-    let rina = app.login("199001012015032001", "rina-sandi-123").await;
+    let rina = app
+        .login("199001012015032001", &crate::support::password_of("rina"))
+        .await;
     assert!(list.contains(&format!("href=\"/admin/users/{id}\"")));
     // Deactivating needs its confirmation box; without it nothing happens.
     let deactivate = |confirm: bool| {
@@ -285,7 +287,13 @@ async fn pages_refuse_other_roles_and_redirect_anonymous(app: TestApp) {
     }
     app.user_with_roles("peserta", &["trainee"]).await;
     let client = app.browser_client();
-    sign_in(&client, &app, "peserta", "peserta-sandi-123").await;
+    sign_in(
+        &client,
+        &app,
+        "peserta",
+        &crate::support::password_of("peserta"),
+    )
+    .await;
     let (status, home) = page(&client, &app, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(

@@ -416,7 +416,13 @@ async fn the_editor_shows_counts_and_an_assessor_marks_on_the_page(app: TestApp)
     let (_, marker) = app.user_with_roles("asesor-hal", &["assessor"]).await;
     drop(marker);
     let client = app.browser_client();
-    sign_in(&client, &app, "asesor-hal", "asesor-hal-sandi-123").await;
+    sign_in(
+        &client,
+        &app,
+        "asesor-hal",
+        &crate::support::password_of("asesor-hal"),
+    )
+    .await;
     let (status, queue) = page(&client, &app, "/quiz-marking").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -470,7 +476,13 @@ async fn the_editor_shows_counts_and_an_assessor_marks_on_the_page(app: TestApp)
 
     let trainee = app.browser_client();
     let username = s.trainee_username.clone();
-    sign_in(&trainee, &app, &username, &format!("{username}-sandi-123")).await;
+    sign_in(
+        &trainee,
+        &app,
+        &username,
+        &crate::support::password_of(&username),
+    )
+    .await;
     let (status, _) = page(&trainee, &app, "/quiz-marking").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

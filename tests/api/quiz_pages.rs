@@ -58,7 +58,13 @@ fn location(resp: &reqwest::Response) -> String {
 async fn signed_in_trainee(app: &TestApp, s: &Setup) -> Client {
     let client = app.browser_client();
     let username = s.trainee_username.clone();
-    sign_in(&client, app, &username, &format!("{username}-sandi-123")).await;
+    sign_in(
+        &client,
+        app,
+        &username,
+        &crate::support::password_of(&username),
+    )
+    .await;
     client
 }
 
@@ -378,7 +384,13 @@ async fn quiz_pages_refuse_other_roles_and_other_users(app: TestApp) {
 
     app.user_with_roles("p-lain", &["trainee"]).await;
     let other = app.browser_client();
-    sign_in(&other, &app, "p-lain", "p-lain-sandi-123").await;
+    sign_in(
+        &other,
+        &app,
+        "p-lain",
+        &crate::support::password_of("p-lain"),
+    )
+    .await;
     for path in [
         format!("/attempts/{id}"),
         format!("/attempts/{id}/summary"),
@@ -416,7 +428,13 @@ async fn quiz_pages_refuse_other_roles_and_other_users(app: TestApp) {
     let trainee = signed_in_trainee(&app, &s).await;
     app.user_with_roles("asesor-kuis", &["assessor"]).await;
     let assessor = app.browser_client();
-    sign_in(&assessor, &app, "asesor-kuis", "asesor-kuis-sandi-123").await;
+    sign_in(
+        &assessor,
+        &app,
+        "asesor-kuis",
+        &crate::support::password_of("asesor-kuis"),
+    )
+    .await;
     for client in [&trainee, &assessor] {
         for path in [
             format!("/admin/modules/{}/quiz", s.module_id),

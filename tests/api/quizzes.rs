@@ -602,7 +602,13 @@ async fn the_key_never_reaches_a_trainee_before_review(app: TestApp) {
     let (_, resumed) = s.trainee.get(&format!("/api/v1/attempts/{id}")).await;
     assert_no_key(&resumed, "resume");
     let client = app.browser_client();
-    crate::pages::sign_in(&client, &app, "p-qz-key", "p-qz-key-sandi-123").await;
+    crate::pages::sign_in(
+        &client,
+        &app,
+        "p-qz-key",
+        &crate::support::password_of("p-qz-key"),
+    )
+    .await;
     for path in [
         format!("/modules/{}", s.module_id),
         format!("/quizzes/{}", s.quiz_id),
@@ -699,7 +705,13 @@ async fn choice_ids_reveal_no_bank_position(app: TestApp) {
         received.push(saved.to_string());
     }
     let client = app.browser_client();
-    crate::pages::sign_in(&client, &app, "p-qz-ids", "p-qz-ids-sandi-123").await;
+    crate::pages::sign_in(
+        &client,
+        &app,
+        "p-qz-ids",
+        &crate::support::password_of("p-qz-ids"),
+    )
+    .await;
     for path in [
         format!("/attempts/{id}"),
         format!("/attempts/{id}?page=2"),
@@ -766,7 +778,13 @@ async fn cookie_api_calls_need_our_origin_and_token(app: TestApp) {
         question["id"].as_str().unwrap()
     );
     let client = app.browser_client();
-    crate::pages::sign_in(&client, &app, "p-qz-csrf", "p-qz-csrf-sandi-123").await;
+    crate::pages::sign_in(
+        &client,
+        &app,
+        "p-qz-csrf",
+        &crate::support::password_of("p-qz-csrf"),
+    )
+    .await;
     let (_, html) = crate::pages::page(&client, &app, &format!("/attempts/{id}")).await;
     let token = html
         .split("data-api-token=\"")

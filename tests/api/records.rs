@@ -21,7 +21,7 @@ async fn civil_servant(
     nip: &str,
     unit: &str,
 ) -> (String, Session) {
-    let password = format!("{username}-sandi-123");
+    let password = crate::support::password_of(username);
     let (status, user) = admin
         .post(
             "/api/v1/users",

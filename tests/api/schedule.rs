@@ -1149,10 +1149,10 @@ async fn batch_pages_for_admin_and_trainee(app: TestApp) {
     admin_api
         .patch(
             &format!("/api/v1/users/{}", users[0]),
-            &json!({ "password": "peserta-sandi-1" }),
+            &json!({ "password": "Kebun-Teh-Pagi-1" }),
         )
         .await;
-    sign_in(&trainee, &app, &nip(1000), "peserta-sandi-1").await;
+    sign_in(&trainee, &app, &nip(1000), "Kebun-Teh-Pagi-1").await;
     let (status, mine) = page(&trainee, &app, "/my/batches").await;
     assert_eq!(status, StatusCode::OK);
     assert!(

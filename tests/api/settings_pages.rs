@@ -242,7 +242,7 @@ async fn certificate_settings_are_for_administrators_only(app: TestApp) {
         let name = format!("bukan_admin_{role}");
         app.user_with_roles(&name, &[role]).await;
         let client = app.browser_client();
-        sign_in(&client, &app, &name, &format!("{name}-sandi-123")).await;
+        sign_in(&client, &app, &name, &crate::support::password_of(&name)).await;
         for p in [&path, &preview] {
             let (status, _) = page(&client, &app, p).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{role} {p}");

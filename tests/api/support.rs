@@ -17,6 +17,13 @@ use tokio::sync::oneshot;
 pub use crate::database::{Backend, TestDatabase};
 pub use crate::process::ADMIN_PASSWORD;
 
+/// The password the helpers give `username`: long enough, and made of
+/// neither the username nor the name, so it passes the password policy.
+pub fn password_of(username: &str) -> String {
+    let reversed: String = username.chars().rev().collect();
+    format!("{reversed}-kunci-rahasia")
+}
+
 pub type CaseFn = fn(TestApp) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// One integration test, run once per backend.
@@ -189,7 +196,7 @@ impl TestApp {
     /// Creates a user with `roles` and a password, and signs them in.
     pub async fn user_with_roles(&self, username: &str, roles: &[&str]) -> (Value, Session) {
         let admin = self.admin().await;
-        let password = format!("{username}-sandi-123");
+        let password = crate::support::password_of(username);
         let (status, user) = admin
             .post(
                 "/api/v1/users",
