@@ -11,6 +11,43 @@ pub fn markdown_to_html(markdown: &str) -> String {
     sanitize_html(&rendered)
 }
 
+/// Markdown written where blank lines cannot be (a GIFT question ends at
+/// one): a plain line right after a list item starts a new paragraph
+/// instead of running on inside the item, as the author meant.
+pub fn question_markdown_to_html(markdown: &str) -> String {
+    markdown_to_html(&end_lists_at_plain_lines(markdown))
+}
+
+fn is_list_item(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    let bullet = ["- ", "* ", "+ "].iter().any(|b| trimmed.starts_with(b));
+    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+    let numbered = digits > 0
+        && matches!(trimmed[digits..].chars().next(), Some('.' | ')'))
+        && trimmed[digits + 1..].starts_with(' ');
+    bullet || numbered
+}
+
+/// Inserts the blank line that ends a list before an unindented plain line.
+fn end_lists_at_plain_lines(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + 16);
+    let mut in_list = false;
+    for line in markdown.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        let indented = line.starts_with([' ', '\t']);
+        if is_list_item(line) {
+            in_list = true;
+        } else if blank {
+            in_list = false;
+        } else if in_list && !indented {
+            out.push('\n');
+            in_list = false;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// [`markdown_to_html`] on the parsing pool (`crate::blocking`): a module
 /// body of a megabyte takes long enough to stall an async worker.
 pub async fn render_markdown(markdown: String) -> crate::error::AppResult<String> {
@@ -48,6 +85,19 @@ pub fn escape_html(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_plain_line_after_a_list_is_its_own_paragraph() {
+        let text = "Kebutuhan:\n- Sekretariat, 50 host\n- Bidang Informasi, 10 host\nRancanglah subnetnya.\n1. alamat\n2) prefiks\n   masih butir dua\nJelaskan.";
+        let html = super::question_markdown_to_html(text);
+        assert!(
+            html.contains("<li>Bidang Informasi, 10 host</li>"),
+            "{html}"
+        );
+        assert!(html.contains("<p>Rancanglah subnetnya.</p>"), "{html}");
+        assert!(html.contains("masih butir dua"), "{html}");
+        assert!(html.ends_with("<p>Jelaskan.</p>\n"), "{html}");
+    }
+
     use super::*;
 
     #[test]

@@ -247,11 +247,15 @@ pub async fn import_form(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
+    Query(flash): Query<crate::http::pages::Flash>,
 ) -> AppResult<Html<String>> {
     user.require(Role::Admin)?;
-    state
-        .templates
-        .page("admin/users_import.html", Some(&user.0), csrf, context! {})
+    state.templates.page(
+        "admin/users_import.html",
+        Some(&user.0),
+        csrf,
+        context! { notice => flash.notice, error => flash.error },
+    )
 }
 
 #[handler]

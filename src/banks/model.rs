@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::FieldError;
-use crate::markup::{markdown_to_html, plain_to_html, sanitize_html};
+use crate::markup::{plain_to_html, question_markdown_to_html, sanitize_html};
 use crate::numbers::grouped;
 
 #[derive(
@@ -106,7 +106,7 @@ impl TextFormat {
             TextFormat::Moodle => sanitize_html(&text.replace('\n', "<br>\n")),
             TextFormat::Html => sanitize_html(text),
             TextFormat::Plain => plain_to_html(text),
-            TextFormat::Markdown => markdown_to_html(text),
+            TextFormat::Markdown => question_markdown_to_html(text),
         }
     }
 }
@@ -447,8 +447,8 @@ pub fn lint(questions: &[(String, Located)]) -> Vec<FieldError> {
                     .fold(0.0, |a, b| a + b);
                 if (total - 1.0).abs() > 0.001 {
                     problem(format!(
-                        "bobot jawaban benar berjumlah {:.1}%, seharusnya 100%",
-                        total * 100.0
+                        "bobot jawaban benar berjumlah {}%, seharusnya 100%",
+                        crate::numbers::decimal(total * 100.0 + 0.0)
                     ));
                 }
             }
@@ -592,7 +592,10 @@ mod tests {
                 .any(|m| m.contains("100%") && m.contains("pilihan ganda")),
             "{found:?}"
         );
-        assert!(found.iter().any(|m| m.contains("80.0%")), "{found:?}");
+        assert!(
+            found.iter().any(|m| m.contains("berjumlah 80%,")),
+            "{found:?}"
+        );
         assert!(
             found.iter().any(|m| m.contains("sudah dipakai")),
             "{found:?}"

@@ -3,7 +3,7 @@
 
 use minijinja::context;
 use poem::http::header;
-use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Redirect};
+use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{self, CheckedForm};
-use crate::http::pages::unprocessable;
+use crate::http::pages::{Flash, redirect_with, unconfirmed, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::markup::render_markdown;
@@ -167,6 +167,23 @@ async fn preview_of(previewing: bool, markdown: &str) -> AppResult<Option<String
     Ok(Some(render_markdown(markdown.to_owned()).await?))
 }
 
+/// What the course editor reports above its forms: the errors of a form
+/// sent back, or the message of the redirect that led here.
+#[derive(Default)]
+struct Messages {
+    errors: Vec<FieldError>,
+    flash: Flash,
+}
+
+impl Messages {
+    fn errors(errors: Vec<FieldError>) -> Messages {
+        Messages {
+            errors,
+            flash: Flash::default(),
+        }
+    }
+}
+
 async fn course_editor(
     state: &AppState,
     user: &CurrentUser,
@@ -174,8 +191,9 @@ async fn course_editor(
     id: Uuid,
     course_form: Option<&CourseForm>,
     module_form: &ModuleForm,
-    errors: Vec<FieldError>,
+    messages: Messages,
 ) -> AppResult<Html<String>> {
+    let Messages { errors, flash } = messages;
     let detail = service::get_course(&state.db, user, id).await?;
     let course_form = match course_form {
         Some(form) => to_value(form),
@@ -199,6 +217,7 @@ async fn course_editor(
             module_form => to_value(module_form),
             preview => preview,
             errors => to_value(&errors),
+            flash => to_value(&flash),
             ..options()
         },
     )
@@ -210,6 +229,7 @@ pub async fn admin_course(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
+    Query(flash): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
     course_editor(
@@ -219,7 +239,10 @@ pub async fn admin_course(
         id.0,
         None,
         &ModuleForm::default(),
-        Vec::new(),
+        Messages {
+            errors: Vec::new(),
+            flash,
+        },
     )
     .await
 }
@@ -238,7 +261,11 @@ pub async fn update_course(
         Err(err) => Err(err),
     };
     match result {
-        Ok(_) => Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)).into_response()),
+        Ok(_) => Ok(redirect_with(
+            &format!("/admin/courses/{}", id.0),
+            Ok("Data kursus disimpan."),
+        )
+        .into_response()),
         Err(AppError::Validation { details, .. }) => Ok(unprocessable(
             course_editor(
                 &state,
@@ -247,7 +274,7 @@ pub async fn update_course(
                 id.0,
                 Some(&form),
                 &ModuleForm::default(),
-                details,
+                Messages::errors(details),
             )
             .await?,
         )),
@@ -258,6 +285,8 @@ pub async fn update_course(
 #[derive(Deserialize)]
 pub struct StatusForm {
     status: String,
+    /// The confirmation box archiving needs.
+    confirm: Option<String>,
 }
 
 #[handler]
@@ -270,12 +299,27 @@ pub async fn set_course_status(
     user.require(Role::Admin)?;
     let status = CourseStatus::parse(&form.status)
         .ok_or_else(|| AppError::invalid_field("status", "status tidak dikenal"))?;
+    let back = format!("/admin/courses/{}", id.0);
+    if status == CourseStatus::Archived
+        && let Some(refused) = unconfirmed(
+            &form.confirm,
+            &back,
+            "Centang konfirmasi untuk mengarsipkan: kursus hilang dari daftar peserta.",
+        )
+    {
+        return refused;
+    }
     let input = CourseInput {
         status: Some(status),
         ..CourseInput::default()
     };
     service::update_course(&state.db, id.0, input).await?;
-    Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)))
+    let notice = match status {
+        CourseStatus::Published => "Kursus diterbitkan; peserta kini dapat melihatnya.",
+        CourseStatus::Draft => "Kursus dijadikan draf; peserta tidak melihatnya lagi.",
+        CourseStatus::Archived => "Kursus diarsipkan.",
+    };
+    Ok(redirect_with(&back, Ok(notice)))
 }
 
 #[handler]
@@ -289,7 +333,7 @@ pub async fn add_module(
     let user = user.require(Role::Admin)?;
     if form.previewing() {
         return Ok(
-            course_editor(&state, user, csrf, id.0, None, &form, Vec::new())
+            course_editor(&state, user, csrf, id.0, None, &form, Messages::default())
                 .await?
                 .into_response(),
         );
@@ -301,9 +345,22 @@ pub async fn add_module(
         Err(err) => Err(err),
     };
     match result {
-        Ok(()) => Ok(Redirect::see_other(format!("/admin/courses/{}", id.0)).into_response()),
+        Ok(()) => Ok(redirect_with(
+            &format!("/admin/courses/{}", id.0),
+            Ok("Modul ditambahkan."),
+        )
+        .into_response()),
         Err(AppError::Validation { details, .. }) => Ok(unprocessable(
-            course_editor(&state, user, csrf, id.0, None, &form, details).await?,
+            course_editor(
+                &state,
+                user,
+                csrf,
+                id.0,
+                None,
+                &form,
+                Messages::errors(details),
+            )
+            .await?,
         )),
         Err(err) => Err(err),
     }
@@ -394,9 +451,11 @@ pub async fn update_module(
         Err(err) => Err(err),
     };
     match result {
-        Ok(module) => {
-            Ok(Redirect::see_other(format!("/admin/courses/{}", module.course_id)).into_response())
-        }
+        Ok(module) => Ok(redirect_with(
+            &format!("/admin/courses/{}", module.course_id),
+            Ok("Modul disimpan."),
+        )
+        .into_response()),
         Err(AppError::Validation { details, .. }) => Ok(unprocessable(
             module_editor(&state, user, csrf, id.0, Some(&form), details).await?,
         )),

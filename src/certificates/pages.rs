@@ -124,15 +124,28 @@ pub async fn batch_certificates(
 #[derive(Deserialize)]
 pub struct Empty {}
 
+#[derive(Deserialize)]
+pub struct IssueForm {
+    /// The confirmation box: an issued certificate takes a number for good.
+    confirm: Option<String>,
+}
+
 #[handler]
 pub async fn issue(
     state: Data<&AppState>,
     user: PageUser,
     id: Path<Uuid>,
-    _form: CheckedForm<Empty>,
+    CheckedForm(form): CheckedForm<IssueForm>,
 ) -> AppResult<Redirect> {
     user.0.require(Role::Admin)?;
     let back = format!("/admin/batches/{}/certificates", id.0);
+    if let Some(refused) = unconfirmed(
+        &form.confirm,
+        &back,
+        "Centang konfirmasi untuk menerbitkan: sertifikat yang terbit memakai nomor dan hanya dapat dicabut atau diganti.",
+    ) {
+        return refused;
+    }
     redirect_after(
         &back,
         service::issue(&state.engine, &state.config, &user.0, id.0, None).await,

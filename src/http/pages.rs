@@ -68,3 +68,10 @@ pub fn unconfirmed(
         )
     })
 }
+
+/// The message a page shows after a redirect (`?notice=` or `?error=`).
+#[derive(serde::Deserialize, serde::Serialize, Default, Debug, Clone)]
+pub struct Flash {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}

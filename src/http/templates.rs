@@ -102,6 +102,34 @@ fn number(value: f64) -> String {
     text.replace('.', ",")
 }
 
+/// A bank's name as a person reads it: `pranata_komputer` → "Pranata
+/// Komputer". Names typed with spaces or capitals are left as they are.
+fn bank_title(name: String) -> String {
+    if name.contains(' ') || name.chars().any(char::is_uppercase) {
+        return name;
+    }
+    name.split(['_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The file format a bank came from, by its usual name.
+fn format_label(value: String) -> String {
+    match value.as_str() {
+        "gift" => "GIFT".into(),
+        "aiken" => "Aiken".into(),
+        "moodle_xml" => "Moodle XML".into(),
+        _ => value,
+    }
+}
+
 fn status_label(value: String) -> String {
     CourseStatus::parse(&value)
         .map(|s| s.label().to_owned())
@@ -116,6 +144,8 @@ impl Templates {
         env.add_filter("role_label", role_label);
         env.add_filter("track_label", track_label);
         env.add_filter("status_label", status_label);
+        env.add_filter("bank_title", bank_title);
+        env.add_filter("format_label", format_label);
         env.add_filter("qtype_label", qtype_label);
         env.add_filter("batch_status", batch_status);
         env.add_filter("enrolment_status", enrolment_status);
@@ -181,6 +211,17 @@ impl Default for Templates {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bank_names_and_formats_read_as_words() {
+        assert_eq!(
+            super::bank_title("pranata_komputer".into()),
+            "Pranata Komputer"
+        );
+        assert_eq!(super::bank_title("humas".into()), "Humas");
+        assert_eq!(super::bank_title("Bank BKD 2026".into()), "Bank BKD 2026");
+        assert_eq!(super::format_label("moodle_xml".into()), "Moodle XML");
+    }
+
     /// A title block left open swallows the page into `<title>` (the exam
     /// builder's form once lived there): every title is one line of text.
     #[test]

@@ -83,6 +83,18 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Characters of an OPD's name that fit left of the bars (12 px text in
+/// 212 px); a longer name is cut with "…" and shown whole on hover.
+const LABEL_CHARS: usize = 30;
+
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(max - 1).collect();
+    format!("{}…", kept.trim_end())
+}
+
 /// Horizontal bars of the average JP per OPD, with the 20 JP line.
 pub fn bar_chart(totals: &[OpdTotal]) -> String {
     let row_height = 28.0;
@@ -107,23 +119,24 @@ pub fn bar_chart(totals: &[OpdTotal]) -> String {
             "low"
         };
         svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\"><title>{}</title>{}</text>",
             label_width - 8.0,
             y + 15.0,
-            escape(&t.unit_kerja)
+            escape(&t.unit_kerja),
+            escape(&shortened(&t.unit_kerja, LABEL_CHARS))
         ));
         svg.push_str(&format!(
             "<rect class=\"{class}\" x=\"{label_width}\" y=\"{y}\" width=\"{width:.1}\" height=\"{}\"><title>{}: rata-rata {} JP, {} di bawah 20 JP</title></rect>",
             row_height - 8.0,
             escape(&t.unit_kerja),
-            t.average_jp,
+            crate::numbers::decimal(t.average_jp),
             t.below_minimum
         ));
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{} JP</text>",
             label_width + width + 6.0,
             y + 15.0,
-            t.average_jp
+            crate::numbers::decimal(t.average_jp)
         ));
     }
     let line = label_width + f64::from(MIN_JP) * scale;
@@ -138,6 +151,15 @@ pub fn bar_chart(totals: &[OpdTotal]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_opd_names_are_cut_to_fit_the_label_column() {
+        let long = "Dinas Komunikasi, Informatika, Statistik dan Persandian";
+        let cut = shortened(long, LABEL_CHARS);
+        assert_eq!(cut.chars().count(), LABEL_CHARS);
+        assert!(cut.ends_with('…'));
+        assert_eq!(shortened("BKD", LABEL_CHARS), "BKD");
+    }
 
     fn people() -> Vec<(Option<String>, String, Option<String>)> {
         vec![

@@ -162,8 +162,9 @@
     }).then(function (res) {
       if (res.ok) {
         if (pending[qid] === entry) delete pending[qid];
-        var at = new Date(Date.now() + offset);
-        setState(qid, "tersimpan " + pad(at.getHours()) + ":" + pad(at.getMinutes()) + ":" + pad(at.getSeconds()), "");
+        // Server time in WIB (UTC+7), like the countdown; never the phone's clock or zone.
+        var at = new Date(Date.now() + offset + 7 * 3600 * 1000);
+        setState(qid, "tersimpan " + pad(at.getUTCHours()) + "." + pad(at.getUTCMinutes()) + "." + pad(at.getUTCSeconds()) + " WIB", "");
         retryDelay = 1000;
         updateBanner(false);
         return;

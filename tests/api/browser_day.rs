@@ -108,6 +108,7 @@ fn roster_xlsx(dir: &Path, trainees: &[Person], assessors: &[Person]) -> PathBuf
 }
 
 async fn day(browser: Browser) {
+    let _ = std::fs::remove_dir_all(screenshot_dir());
     let home = tempfile::tempdir().unwrap();
     let sink = SmtpSink::start().await;
     let smtp = sink.url();
@@ -401,7 +402,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     let bank = client
         .execute(
             "const o = [...document.querySelectorAll('select[name=bank_id] option')]\
-             .find(o => o.textContent.includes('pranata')); return o ? o.value : null;",
+             .find(o => o.textContent.toLowerCase().includes('pranata')); return o ? o.value : null;",
             vec![],
         )
         .await
@@ -639,6 +640,11 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         .goto(&app.url(&format!("/admin/batches/{batch_id}/certificates")))
         .await
         .unwrap();
+    click(
+        &client,
+        "form[action$='/certificates/issue'] input[name=confirm]",
+    )
+    .await;
     submit(&client, "form[action$='/certificates/issue'] button").await;
     let issued = page_text(&client).await;
     assert!(
@@ -650,6 +656,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     // Her name was misspelt: corrected on her page, the certificate replaced.
     client.goto(&app.url("/admin/users?q=Dewi")).await.unwrap();
     submit(&client, "table a[href^='/admin/users/']").await;
+    let dewi_page = client.current_url().await.unwrap().path().to_owned();
     fill(&client, "form.grid input[name=name]", DEWI).await;
     submit(&client, "form.grid .actions button").await;
     assert!(page_text(&client).await.contains(DEWI));
@@ -686,6 +693,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     let pdf = downloaded(&downloads, "sertifikat").await;
     assert!(pdf.starts_with(b"%PDF"));
     submit(&client, "a[href^='/verify/']").await;
+    let verify_page = client.current_url().await.unwrap().path().to_owned();
     let verified = page_text(&client).await;
     assert!(
         verified.contains(DEWI) && verified.contains("8 JP"),
@@ -718,6 +726,131 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     );
     sign_in(&client, &app, &rina.email, RINA_PASSWORD).await;
     assert_eq!(text_of(&client, ".who-name").await, "Rina Wulandari");
+    sign_out(&client).await;
+
+    // Every page each of them used, again at a phone's, a tablet's and a
+    // desktop's size.
+    let (_, banks) = staff.get("/api/v1/question-banks").await;
+    let bank = banks[0]["id"].as_str().unwrap();
+    let module = first_module.trim_start_matches("/admin/modules/");
+    let quiz = quiz_path.trim_start_matches("/quizzes/");
+    let admin_pages: Vec<String> = [
+        "/".to_owned(),
+        "/admin/users".into(),
+        "/admin/users/new".into(),
+        "/admin/users/import".into(),
+        dewi_page,
+        "/admin/courses".into(),
+        format!("/admin/courses/{course_id}"),
+        format!("/admin/courses/{course_id}/certificates"),
+        first_module.clone(),
+        format!("{first_module}/quiz"),
+        format!("/admin/quizzes/{quiz}/results"),
+        "/admin/banks".into(),
+        format!("/admin/banks/{bank}"),
+        "/admin/batches".into(),
+        format!("/admin/batches/{batch_id}"),
+        format!("/admin/batches/{batch_id}/certificates"),
+        "/admin/exams".into(),
+        format!("/admin/exams/{exam_id}"),
+        format!("/admin/exams/{exam_id}/markers"),
+        format!("/admin/exams/{exam_id}/audit"),
+        "/quiz-marking".into(),
+        "/admin/records/jp".into(),
+        "/password".into(),
+    ]
+    .into();
+    let trainee_pages: Vec<String> = [
+        "/".to_owned(),
+        "/my/batches".into(),
+        "/my/exams".into(),
+        format!("/exams/{exam_id}"),
+        "/courses".into(),
+        format!("/courses/{course_id}"),
+        format!("/modules/{module}"),
+        quiz_path.clone(),
+        "/my/certificates".into(),
+        "/checkin".into(),
+    ]
+    .into();
+    let mut assessor_pages: Vec<String> =
+        ["/".to_owned(), "/grading".into(), "/quiz-marking".into()].into();
+    let public_pages: Vec<String> = [
+        "/login".to_owned(),
+        "/activate".into(),
+        "/password-reset".into(),
+        verify_page,
+    ]
+    .into();
+    let mut problems = Vec::new();
+    problems.extend(walk(&client, &app, "umum", &public_pages).await);
+    sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
+    problems.extend(walk(&client, &app, "admin", &admin_pages).await);
+    client.goto(&app.url("/")).await.unwrap();
+    sign_out(&client).await;
+    sign_in(&client, &app, &assessors[0].nip, assessor_password).await;
+    client.goto(&app.url("/grading")).await.unwrap();
+    let graded = element(&client, "table a[href^='/grading/']").await;
+    assessor_pages.push(graded.attr("href").await.unwrap().unwrap());
+    problems.extend(walk(&client, &app, "asesor", &assessor_pages).await);
+    client.goto(&app.url("/")).await.unwrap();
+    sign_out(&client).await;
+    sign_in(&client, &app, &dewi.nip, DEWI_PASSWORD).await;
+    problems.extend(walk(&client, &app, "peserta", &trainee_pages).await);
+    assert!(
+        problems.is_empty(),
+        "pages that scroll sideways (screenshots in {}):\n{}",
+        screenshot_dir().display(),
+        problems.join("\n")
+    );
+}
+
+fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("page-walk")
+}
+
+/// What sticks out past the right edge, for the failure message.
+const WIDE_ELEMENTS: &str = "return [...document.querySelectorAll('body *')]\
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)\
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))\
+    .slice(0, 6).join(' ');";
+
+/// Opens each of `paths` at 360×740, 820×1180 and 1366×768, keeps a
+/// screenshot of each, and returns the pages that scroll sideways.
+async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> Vec<String> {
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut problems = Vec::new();
+    for (width, height) in [(360, 740), (820, 1180), (1366, 768)] {
+        client.set_window_size(width, height).await.unwrap();
+        for path in paths {
+            client.goto(&app.url(path)).await.unwrap();
+            element(client, "main").await;
+            let overflow = client
+                .execute(
+                    "return document.documentElement.scrollWidth - window.innerWidth;",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_i64()
+                .unwrap();
+            let slug: String = path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            let shot = client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{width}-{role}{slug}.png")), shot).unwrap();
+            if overflow > 0 {
+                let wide = client.execute(WIDE_ELEMENTS, vec![]).await.unwrap();
+                problems.push(format!(
+                    "{role} {width}px {path}: {overflow} px too wide ({})",
+                    wide.as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// An assessor activates with the code from the printed sheet.

@@ -734,7 +734,7 @@ async fn an_admin_issues_revokes_and_reissues_through_the_pages(app: TestApp) {
     let token = csrf_token(&html);
     let resp = client
         .post(app.url(&format!("{path}/issue")))
-        .form(&[("csrf_token", token.as_str())])
+        .form(&[("csrf_token", token.as_str()), ("confirm", "on")])
         .send()
         .await
         .unwrap();
@@ -1019,7 +1019,7 @@ async fn a_changed_standing_or_a_corrected_name_replaces_the_certificate(app: Te
     let issue = || {
         client
             .post(app.url(&format!("{path}/issue")))
-            .form(&[("csrf_token", token.as_str())])
+            .form(&[("csrf_token", token.as_str()), ("confirm", "on")])
             .send()
     };
     // The notice counts exactly, with names.

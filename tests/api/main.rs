@@ -26,6 +26,7 @@ mod browser_quiz;
 mod catalog;
 mod certificates;
 mod cli;
+mod confirmations;
 mod contract;
 mod exam_oversight;
 mod exam_pages;
@@ -108,6 +109,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("contract", contract::cases()),
         ("pages", pages::cases()),
         ("settings_pages", settings_pages::cases()),
+        ("confirmations", confirmations::cases()),
         ("uploads", uploads::cases()),
     ]
 }

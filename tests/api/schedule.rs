@@ -1159,7 +1159,7 @@ async fn batch_pages_for_admin_and_trainee(app: TestApp) {
         mine.contains("Angkatan I 2026")
             && mine.contains("Hotel Puri Asri")
             && mine.contains("Pembukaan")
-            && mine.contains("Kehadiran 33.3%"),
+            && mine.contains("Kehadiran 33,3%"),
         "{mine}"
     );
     let ics = trainee

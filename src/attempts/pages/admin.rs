@@ -16,15 +16,10 @@ use crate::catalog::service as catalog;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::store::{BatchFilter, batches};
-
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-}
 
 /// A batch of the course and its own window for the quiz, if any.
 #[derive(Serialize)]
@@ -42,7 +37,7 @@ async fn settings_page(
     module_id: Uuid,
     form: Option<QuizForm>,
     errors: Vec<FieldError>,
-    notice: Option<String>,
+    flash: Flash,
 ) -> AppResult<Html<String>> {
     let module = catalog::get_module(&state.db, user, module_id).await?;
     let quiz = settings::quiz_of_module(&state.engine, module_id).await?;
@@ -100,7 +95,8 @@ async fn settings_page(
             essays => essays && form.selection_mode != "fixed",
             windows => to_value(&windows),
             errors => to_value(&errors),
-            notice => notice,
+            notice => flash.notice,
+            error => flash.error,
         },
     )
 }
@@ -111,10 +107,10 @@ pub async fn quiz_settings(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
-    settings_page(&state, user, csrf, id.0, None, Vec::new(), q.notice).await
+    settings_page(&state, user, csrf, id.0, None, Vec::new(), q).await
 }
 
 #[handler]
@@ -140,7 +136,16 @@ pub async fn save_quiz_settings(
         )
         .into_response()),
         Err(AppError::Validation { details, .. }) => Ok(unprocessable(
-            settings_page(&state, user, csrf, id.0, Some(form), details, None).await?,
+            settings_page(
+                &state,
+                user,
+                csrf,
+                id.0,
+                Some(form),
+                details,
+                Flash::default(),
+            )
+            .await?,
         )),
         Err(err) => Err(err),
     }

@@ -18,7 +18,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{self, CheckedForm};
-use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::api::parse_time;
@@ -240,6 +240,7 @@ struct Extras {
     import_summary: Option<EnrolmentImportSummary>,
     checkin: Option<(Uuid, String)>,
     notice: Option<String>,
+    error: Option<String>,
 }
 
 async fn batch_page(
@@ -313,6 +314,7 @@ async fn batch_page(
                 qr => minijinja::Value::from_safe_string(qr_svg(&format!("{}/checkin?code={code}", state.config.base_url.trim_end_matches('/')))),
             }),
             notice => extras.notice,
+            error => extras.error,
             attendance_options => AttendanceStatus::ALL.iter().map(|s| context! { value => s.as_str(), label => s.label() }).collect::<Vec<_>>(),
             statuses => BatchStatus::ALL.iter().filter(|s| **s != BatchStatus::Cancelled).map(|s| context! { value => s.as_str(), label => s.label() }).collect::<Vec<_>>(),
         },
@@ -331,22 +333,18 @@ fn qr_svg(text: &str) -> String {
     }
 }
 
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
 #[handler]
 pub async fn show_batch(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
     let extras = Extras {
         notice: q.notice,
+        error: q.error,
         ..Extras::default()
     };
     batch_page(&state, user, csrf, id.0, extras).await
@@ -495,9 +493,16 @@ pub async fn remove_session(
     user: PageUser,
     csrf: &CsrfToken,
     Path((id, session_id)): Path<(Uuid, Uuid)>,
-    _form: CheckedForm<HashMap<String, String>>,
+    CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
+    if !form.contains_key("confirm") {
+        return Ok(redirect_with(
+            &format!("/admin/batches/{id}"),
+            Err("Centang konfirmasi untuk menghapus sesi: catatan kehadirannya ikut terhapus."),
+        )
+        .into_response());
+    }
     let result = service::remove_session(&state.db, id, session_id)
         .await
         .map(|_| back(id, "Sesi dihapus."));
