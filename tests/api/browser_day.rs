@@ -799,7 +799,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     problems.extend(walk(&client, &app, "peserta", &trainee_pages).await);
     assert!(
         problems.is_empty(),
-        "pages that scroll sideways (screenshots in {}):\n{}",
+        "pages that scroll sideways or have small tap targets (screenshots in {}):\n{}",
         screenshot_dir().display(),
         problems.join("\n")
     );
@@ -815,8 +815,19 @@ const WIDE_ELEMENTS: &str = "return [...document.querySelectorAll('body *')]\
     .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))\
     .slice(0, 6).join(' ');";
 
+/// Controls a finger must hit that are shorter than 40 px (links inside
+/// running text are exempt, as WCAG 2.5.8 allows).
+const SMALL_TARGETS: &str = "return [...document.querySelectorAll(\
+    'button, input:not([type=hidden]), select, textarea, summary, a.button, .menu a, .question-nav a, label.check')]\
+    .filter(e => e.offsetParent !== null)\
+    .map(e => (e.matches('input[type=radio], input[type=checkbox]') && e.closest('label')) || e)\
+    .filter(e => { const r = e.getBoundingClientRect(); return r.height < 39.5 && r.width > 0; })\
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + '[' + Math.round(e.getBoundingClientRect().height) + ']')\
+    .slice(0, 8).join(' ');";
+
 /// Opens each of `paths` at 360×740, 820×1180 and 1366×768, keeps a
-/// screenshot of each, and returns the pages that scroll sideways.
+/// screenshot of each, and returns the pages that scroll sideways or have
+/// a control too small for a finger.
 async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> Vec<String> {
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir).unwrap();
@@ -841,6 +852,13 @@ async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> V
                 .collect();
             let shot = client.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{width}-{role}{slug}.png")), shot).unwrap();
+            let small = client.execute(SMALL_TARGETS, vec![]).await.unwrap();
+            let small = small.as_str().unwrap_or_default();
+            if !small.is_empty() {
+                problems.push(format!(
+                    "{role} {width}px {path}: tap targets under 40 px: {small}"
+                ));
+            }
             if overflow > 0 {
                 let wide = client.execute(WIDE_ELEMENTS, vec![]).await.unwrap();
                 problems.push(format!(
