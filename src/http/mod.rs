@@ -81,6 +81,14 @@ fn certificate_settings_script() -> impl IntoResponse {
         .with_header(header::CACHE_CONTROL, "public, max-age=3600")
 }
 
+/// The tab icon browsers ask every page for: a green "B".
+#[handler]
+fn favicon() -> impl IntoResponse {
+    const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#0b6e4f\"/><text x=\"16\" y=\"23\" font-family=\"sans-serif\" font-size=\"20\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">B</text></svg>";
+    ICON.with_content_type("image/svg+xml")
+        .with_header(header::CACHE_CONTROL, "public, max-age=86400")
+}
+
 /// The grading page's running total; the page works without it.
 #[handler]
 fn grading_script() -> impl IntoResponse {
@@ -314,6 +322,7 @@ pub fn app(state: AppState) -> impl Endpoint + use<> {
         .at("/readyz", get(ops::readyz))
         .at("/metrics", get(ops::metrics))
         .at("/static/app.css", get(stylesheet))
+        .at("/favicon.ico", get(favicon))
         .at("/static/quiz.js", get(quiz_script))
         .at("/static/grading.js", get(grading_script))
         .at(

@@ -154,6 +154,11 @@ async fn start(browser: &Browser, scripts: Scripts, downloads: Option<&Path>) ->
     });
     let mut capabilities: serde_json::Map<String, serde_json::Value> =
         capabilities.as_object().unwrap().clone();
+    // Console messages, read back by `console_errors`.
+    capabilities.insert(
+        "goog:loggingPrefs".into(),
+        serde_json::json!({ "browser": "ALL" }),
+    );
     let mut prefs = serde_json::Map::new();
     if scripts == Scripts::Off {
         prefs.insert(
@@ -207,6 +212,45 @@ async fn run(browser: Browser, flow: Flow, scripts: Scripts) -> Result<(), Faile
     driver.close().await;
     app.stop().await;
     outcome.map_err(|e| Failed::from(crate::panic_message(e)))
+}
+
+/// ChromeDriver's console log of the page(s) since the last read.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (poem::http::Method, Option<String>) {
+        (
+            poem::http::Method::POST,
+            Some(r#"{"type":"browser"}"#.into()),
+        )
+    }
+}
+
+/// The errors the console showed since the last call (scripts that threw,
+/// resources that failed to load, content-security-policy refusals).
+pub async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client
+        .issue_cmd(BrowserLog)
+        .await
+        .expect("ChromeDriver's log");
+    log.as_array()
+        .expect("log entries")
+        .iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 pub async fn text_of(client: &Client, css: &str) -> String {

@@ -782,6 +782,10 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         verify_page,
     ]
     .into();
+    // The console is really read: a missing page logs its 404.
+    client.goto(&app.url("/tidak-ada")).await.unwrap();
+    let logged = crate::browser::console_errors(&client).await;
+    assert!(logged.iter().any(|e| e.contains("404")), "{logged:?}");
     let mut problems = Vec::new();
     problems.extend(walk(&client, &app, "umum", &public_pages).await);
     sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
@@ -799,7 +803,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     problems.extend(walk(&client, &app, "peserta", &trainee_pages).await);
     assert!(
         problems.is_empty(),
-        "pages that scroll sideways or have small tap targets (screenshots in {}):\n{}",
+        "pages that scroll sideways, log console errors or have small tap targets (screenshots in {}):\n{}",
         screenshot_dir().display(),
         problems.join("\n")
     );
@@ -826,11 +830,13 @@ const SMALL_TARGETS: &str = "return [...document.querySelectorAll(\
     .slice(0, 8).join(' ');";
 
 /// Opens each of `paths` at 360×740, 820×1180 and 1366×768, keeps a
-/// screenshot of each, and returns the pages that scroll sideways or have
-/// a control too small for a finger.
+/// screenshot of each, and returns the pages that scroll sideways, log an
+/// error in the console, or have a control too small for a finger.
 async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> Vec<String> {
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir).unwrap();
+    // What the earlier steps logged is theirs, not these pages'.
+    crate::browser::console_errors(client).await;
     let mut problems = Vec::new();
     for (width, height) in [(360, 740), (820, 1180), (1366, 768)] {
         client.set_window_size(width, height).await.unwrap();
@@ -852,6 +858,9 @@ async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> V
                 .collect();
             let shot = client.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{width}-{role}{slug}.png")), shot).unwrap();
+            for error in crate::browser::console_errors(client).await {
+                problems.push(format!("{role} {width}px {path}: console: {error}"));
+            }
             let small = client.execute(SMALL_TARGETS, vec![]).await.unwrap();
             let small = small.as_str().unwrap_or_default();
             if !small.is_empty() {
