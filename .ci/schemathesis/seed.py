@@ -360,7 +360,7 @@ BUSINESS_RULES = {
     "POST /api/v1/exams": "a shipped template or a complete spec; bank exists with enough questions per unit; tasks refer to units and essay questions",
     "POST /api/v1/exams/{id}/assessors": "users who are assessors; units of the exam",
     "POST /api/v1/exams/{id}/markers": "an active assessor of the exam who may mark that candidate's task and round (no self-moderation)",
-    "POST /api/v1/quiz-marking/{attempt_id}/{question_id}": "an essay answer of a submitted quiz attempt, points within the question's maximum",
+    "POST /api/v1/quiz-marking/{attempt_id}/{question_id}": "an essay answer of a submitted quiz attempt, points within the question's maximum; a correction's reason of at least 5 characters",
     "POST /api/v1/users/activation": "exactly one of user_ids (not empty) or batch_id",
     "POST /api/v1/certificates/{id}/revoke": "a reason of at least 5 characters besides spaces",
     "POST /api/v1/certificates/{id}/replace": "a reason of at least 5 characters besides spaces",

@@ -123,6 +123,10 @@ struct EssayMarkRequest {
     /// For the record (kept in the audit log with the mark).
     #[oai(validator(max_length = 5000))]
     comment: Option<String>,
+    /// Corrects an earlier mark (administrators only): why, at least 5
+    /// characters. Without it a marked essay answers 409 `already_marked`.
+    #[oai(validator(max_length = 2000))]
+    reason: Option<String>,
 }
 
 #[derive(Object)]
@@ -397,8 +401,9 @@ impl AttemptsApi {
         Ok(Json(marking::queue(&state.engine, auth.user()).await?))
     }
 
-    /// One quiz essay answer waiting for a mark (admin, assessor). 409
-    /// `already_marked` once marked; 404 for an exam's attempt or a
+    /// One quiz essay answer waiting for a mark (admin, assessor). Once
+    /// marked: 409 `already_marked` for an assessor; an administrator gets
+    /// it with `marked_points`, to correct. 404 for an exam's attempt or a
     /// question that is not an essay of the attempt.
     #[oai(path = "/quiz-marking/:attempt_id/:question_id", method = "get")]
     async fn marking_item(
@@ -415,7 +420,8 @@ impl AttemptsApi {
 
     /// Mark a quiz essay (admin, assessor): points 0 up to the question's.
     /// The last essay of an attempt grades it (score, passed). Audited.
-    /// 409 `already_marked` for a second mark (a change is a regrade),
+    /// 409 `already_marked` for a second mark unless an administrator
+    /// corrects it with a `reason` (audited, the attempt graded again),
     /// `attempt_open` while the trainee is still at it; 404 for an exam's
     /// attempt or a question that is not an essay of the attempt.
     #[oai(path = "/quiz-marking/:attempt_id/:question_id", method = "post")]
@@ -437,6 +443,7 @@ impl AttemptsApi {
                 EssayMark {
                     points: body.points,
                     comment: body.comment,
+                    reason: body.reason,
                 },
             )
             .await?,

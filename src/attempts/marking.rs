@@ -39,15 +39,20 @@ pub struct EssayItem {
     /// `null` when the trainee wrote nothing.
     pub response_text: Option<String>,
     pub max_points: f64,
+    /// The points it was given, once marked (only an administrator sees a
+    /// marked essay, to correct it).
+    pub marked_points: Option<f64>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
 }
 
-/// A hand mark: points out of the question's, and a comment.
+/// A hand mark: points out of the question's, and a comment. With a
+/// `reason` it corrects an earlier mark (administrators only).
 #[derive(Debug, Clone)]
 pub struct EssayMark {
     pub points: f64,
     pub comment: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// The attempt after a mark.
@@ -97,13 +102,18 @@ async fn items_of(
     secret: &[u8; 32],
     row: &attempt::Model,
     only: Option<Uuid>,
+    include_marked: bool,
 ) -> AppResult<Vec<EssayItem>> {
     let quiz = quiz(&engine.db, row.assessment_id).await?;
     let shape = shape(engine, row).await?;
     let questions = questions_of(engine, &shape).await?;
     let marks = marks_of(row);
     let mut items = Vec::new();
-    for mark in waiting(&marks).filter(|m| only.is_none_or(|q| q == m.question_id)) {
+    let shown = marks
+        .iter()
+        .filter(|m| include_marked || m.fraction.is_none())
+        .filter(|m| only.is_none_or(|q| q == m.question_id));
+    for mark in shown {
         let question = questions.get(&mark.question_id);
         let Some(question) = question.filter(|_| is_essay(question)) else {
             continue;
@@ -129,6 +139,7 @@ async fn items_of(
             prompt_html: rendered.text_html().to_owned(),
             response_text,
             max_points: mark.points,
+            marked_points: mark.fraction.map(|f| f * mark.points),
             submitted_at: row.submitted_at,
         });
     }
@@ -145,7 +156,7 @@ pub async fn queue(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<EssayIt
         .into_iter()
         .filter(|row| row.user_id != user.id)
     {
-        items.extend(items_of(engine, &secret, &row, None).await?);
+        items.extend(items_of(engine, &secret, &row, None, false).await?);
     }
     Ok(items)
 }
@@ -178,11 +189,25 @@ pub async fn item(
     may_mark(user)?;
     let row = quiz_attempt(engine, user, attempt_id).await?;
     let secret = code_secret(engine).await?;
-    items_of(engine, &secret, &row, Some(question_id))
+    let correcting = user.has(Role::Admin);
+    items_of(engine, &secret, &row, Some(question_id), correcting)
         .await?
         .into_iter()
         .next()
         .ok_or_else(|| refusal(&row, question_id))
+}
+
+/// Every essay answer of one finished quiz attempt, marked or waiting
+/// (administrators, to find a mark to correct).
+pub async fn attempt_essays(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+) -> AppResult<Vec<EssayItem>> {
+    user.require(Role::Admin)?;
+    let row = quiz_attempt(engine, user, attempt_id).await?;
+    let secret = code_secret(engine).await?;
+    items_of(engine, &secret, &row, None, true).await
 }
 
 /// Why an essay of `row` is not in the queue: marked already, or nothing to mark.
@@ -216,6 +241,21 @@ pub async fn mark(
     input: EssayMark,
 ) -> AppResult<MarkedEssay> {
     may_mark(user)?;
+    let reason = input
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        // Changing a mark is an administrator's decision, with its reason.
+        user.require(Role::Admin)?;
+        if reason.chars().count() < 5 {
+            return Err(AppError::invalid_field("reason", "minimal 5 karakter"));
+        }
+        if reason.chars().count() > 2000 {
+            return Err(AppError::invalid_field("reason", "maksimal 2.000 karakter"));
+        }
+    }
+    let correction = reason.is_some();
     let row = quiz_attempt(engine, user, attempt_id).await?;
     if row.status == AttemptStatus::Open.as_str() {
         return Err(AppError::conflict(
@@ -250,7 +290,11 @@ pub async fn mark(
                     .await?
                     .ok_or(AppError::NotFound)?;
                 let before = marks_of(&current);
-                let marks = record(&before, question_id, essay, points).map_err(|r| match r {
+                let old_points = before
+                    .iter()
+                    .find(|m| m.question_id == question_id)
+                    .and_then(|m| m.fraction.map(|f| f * m.points));
+                let marks = record(&before, question_id, essay, points, correction).map_err(|r| match r {
                     MarkRefusal::NotWaiting => AppError::NotFound,
                     MarkRefusal::AlreadyMarked => already_marked(),
                     MarkRefusal::Invalid(e) => AppError::validation(vec![e]),
@@ -281,12 +325,16 @@ pub async fn mark(
                     txn,
                     audit::Entry {
                         actor: Some(actor),
-                        action: "attempt.essay_mark",
+                        action: if correction {
+                            "attempt.essay_mark_corrected"
+                        } else {
+                            "attempt.essay_mark"
+                        },
                         object_type: "attempt",
                         object_id: attempt_id,
-                        old: Some(json!({ "question_id": question_id, "status": current.status, "score": current.score })),
-                        new: Some(json!({ "question_id": question_id, "points": points, "status": status.as_str(), "score": score, "percent": percent, "passed": passed })),
-                        reason: comment.as_deref(),
+                        old: Some(json!({ "question_id": question_id, "points": old_points, "status": current.status, "score": current.score })),
+                        new: Some(json!({ "question_id": question_id, "points": points, "comment": comment, "status": status.as_str(), "score": score, "percent": percent, "passed": passed })),
+                        reason: reason.as_deref().or(comment.as_deref()),
                     },
                 )
                 .await?;

@@ -253,6 +253,7 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
         )
         .at("/admin/appeals/:id/assign", post(exam_admin::assign_appeal))
         .at("/quiz-marking", get(quiz_marking::queue_page))
+        .at("/quiz-marking/:attempt_id", get(quiz_marking::attempt_page))
         .at(
             "/quiz-marking/:attempt_id/:question_id",
             get(quiz_marking::item_page).post(quiz_marking::save_mark),

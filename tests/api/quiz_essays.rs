@@ -15,6 +15,7 @@ cases![
     an_assessor_marks_the_essay_and_the_attempt_is_graded,
     marking_is_refused_to_trainees_twice_and_for_exams,
     the_editor_shows_counts_and_an_assessor_marks_on_the_page,
+    an_administrator_corrects_a_mark_with_a_reason,
 ];
 
 /// `BANK` plus two essays on the same unit, one at level ahli-muda.
@@ -485,4 +486,114 @@ async fn the_editor_shows_counts_and_an_assessor_marks_on_the_page(app: TestApp)
     .await;
     let (status, _) = page(&trainee, &app, "/quiz-marking").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn an_administrator_corrects_a_mark_with_a_reason(app: TestApp) {
+    let s = essay_quiz(&app, "QE-KOR").await;
+    let done = take(&s, "DNS menerjemahkan nama domain.").await;
+    let attempt_id = done["id"].as_str().unwrap().to_owned();
+    let essay = essay_of(&done);
+    let path = format!("/api/v1/quiz-marking/{attempt_id}/{essay}");
+    let marker = assessor(&app, "asesor-kor").await;
+    let (status, first) = marker.post(&path, &json!({ "points": 0 })).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["attempt_status"], "graded");
+
+    // The marker cannot mark again, nor correct: that is an admin's call.
+    let (status, body) = marker.post(&path, &json!({ "points": 1 })).await;
+    assert_error(status, &body, 409, "already_marked");
+    let again = json!({ "points": 1, "reason": "nilai salah ketik" });
+    let (status, _) = marker.post(&path, &again).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The admin sees the marked essay with its points, and corrects it.
+    let (status, item) = s.admin.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{item}");
+    assert_eq!(item["marked_points"].as_f64(), Some(0.0));
+    let max = item["max_points"].as_f64().unwrap();
+    let (status, body) = s
+        .admin
+        .post(&path, &json!({ "points": max, "reason": "x" }))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, fixed) = s
+        .admin
+        .post(
+            &path,
+            &json!({ "points": max, "reason": "nilai salah ketik" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fixed}");
+    assert_eq!(fixed["percent"].as_f64(), Some(100.0), "{fixed}");
+    assert_eq!(fixed["passed"], true);
+    assert!(fixed["percent"].as_f64() > first["percent"].as_f64());
+    let (_, view) = s
+        .trainee
+        .get(&format!("/api/v1/attempts/{attempt_id}"))
+        .await;
+    assert_eq!(view["result"]["percent"].as_f64(), Some(100.0), "{view}");
+
+    // Through the pages: the results link the attempt, whose essays list
+    // their points and offer a correction with a reason.
+    let admin = app.browser_client();
+    sign_in(&admin, &app, "admin", crate::support::ADMIN_PASSWORD).await;
+    let (_, results) = page(
+        &admin,
+        &app,
+        &format!("/admin/quizzes/{}/results", s.quiz_id),
+    )
+    .await;
+    assert!(
+        results.contains(&format!("/quiz-marking/{attempt_id}")),
+        "{results}"
+    );
+    let (status, list) = page(&admin, &app, &format!("/quiz-marking/{attempt_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Koreksi"), "{list}");
+    let item_page = format!("/quiz-marking/{attempt_id}/{essay}");
+    let (_, html) = page(&admin, &app, &item_page).await;
+    assert!(
+        html.contains("Alasan koreksi") && html.contains("Sudah dinilai"),
+        "{html}"
+    );
+    let resp = admin
+        .post(app.url(&item_page))
+        .form(&[
+            ("csrf_token", csrf_token(&html).as_str()),
+            ("points", "0,5"),
+            ("comment", ""),
+            ("reason", "diperiksa ulang bersama asesor"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let back = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        back.starts_with(&format!("/quiz-marking/{attempt_id}?notice=")),
+        "{back}"
+    );
+    let (_, list) = page(&admin, &app, &back).await;
+    assert!(
+        list.contains("dikoreksi") && list.contains("0,5 dari"),
+        "{list}"
+    );
+    // Not for assessors, nor for the trainee whose attempt it is.
+    let trainee = app.browser_client();
+    sign_in(
+        &trainee,
+        &app,
+        &s.trainee_username,
+        &crate::support::password_of(&s.trainee_username),
+    )
+    .await;
+    let (status, _) = page(&trainee, &app, &format!("/quiz-marking/{attempt_id}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = marker
+        .get(&format!("/api/v1/quiz-marking/{attempt_id}/{essay}"))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an assessor sees no marked essay"
+    );
 }

@@ -28,12 +28,14 @@ pub fn waiting(marks: &[Mark]) -> impl Iterator<Item = &Mark> {
 /// `marks` with `points` (0..=the question's points) recorded on the essay
 /// `question_id`. `essay` says whether the question is one a marker marks:
 /// a machine-graded question never waits, so its `None` cannot occur, but
-/// a stored essay mark may already hold a fraction (marked before).
+/// a stored essay mark may already hold a fraction (marked before); only
+/// a `correction` (an administrator's, with a reason) replaces it.
 pub fn record(
     marks: &[Mark],
     question_id: Uuid,
     essay: bool,
     points: f64,
+    correction: bool,
 ) -> Result<Vec<Mark>, MarkRefusal> {
     let Some(at) = marks.iter().position(|m| m.question_id == question_id) else {
         return Err(MarkRefusal::NotWaiting);
@@ -42,7 +44,7 @@ pub fn record(
         return Err(MarkRefusal::NotWaiting);
     }
     let max = marks[at].points;
-    if marks[at].fraction.is_some() {
+    if marks[at].fraction.is_some() && !correction {
         return Err(MarkRefusal::AlreadyMarked);
     }
     if !points.is_finite() || points < 0.0 || points > max + 1e-9 {
@@ -88,7 +90,7 @@ mod tests {
     fn a_mark_in_points_becomes_the_fraction() {
         let marks = vec![mark(1, 1.0, Some(1.0)), mark(2, 4.0, None)];
         assert_eq!(waiting(&marks).count(), 1);
-        let next = record(&marks, Uuid::from_u128(2), true, 3.0).unwrap();
+        let next = record(&marks, Uuid::from_u128(2), true, 3.0, false).unwrap();
         assert_eq!(next[1].fraction, Some(0.75));
         assert_eq!(waiting(&next).count(), 0);
         assert_eq!(
@@ -101,19 +103,19 @@ mod tests {
     fn twice_other_questions_and_bad_points_are_refused() {
         let marks = vec![mark(1, 1.0, Some(1.0)), mark(2, 4.0, None)];
         assert_eq!(
-            record(&marks, Uuid::from_u128(1), true, 1.0),
+            record(&marks, Uuid::from_u128(1), true, 1.0, false),
             Err(MarkRefusal::AlreadyMarked)
         );
         assert_eq!(
-            record(&marks, Uuid::from_u128(1), false, 1.0),
+            record(&marks, Uuid::from_u128(1), false, 1.0, false),
             Err(MarkRefusal::NotWaiting)
         );
         assert_eq!(
-            record(&marks, Uuid::from_u128(9), true, 1.0),
+            record(&marks, Uuid::from_u128(9), true, 1.0, false),
             Err(MarkRefusal::NotWaiting)
         );
         for bad in [-1.0, 4.5, f64::NAN] {
-            match record(&marks, Uuid::from_u128(2), true, bad) {
+            match record(&marks, Uuid::from_u128(2), true, bad, false) {
                 Err(MarkRefusal::Invalid(e)) => {
                     assert_eq!(e.field, "points");
                     assert!(e.message.contains("0 sampai 4"), "{}", e.message);
@@ -121,8 +123,12 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
-        assert!(record(&marks, Uuid::from_u128(2), true, 0.0).is_ok());
-        assert!(record(&marks, Uuid::from_u128(2), true, 4.0).is_ok());
+        assert!(record(&marks, Uuid::from_u128(2), true, 0.0, false).is_ok());
+        // An administrator's correction replaces a mark; points still bounded.
+        let corrected = record(&marks, Uuid::from_u128(1), true, 0.5, true).unwrap();
+        assert_eq!(corrected[0].fraction, Some(0.5));
+        assert!(record(&marks, Uuid::from_u128(1), true, 99.0, true).is_err());
+        assert!(record(&marks, Uuid::from_u128(2), true, 4.0, false).is_ok());
     }
 
     #[test]

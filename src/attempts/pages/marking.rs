@@ -28,6 +28,8 @@ pub struct Notice {
 pub struct MarkForm {
     points: String,
     comment: String,
+    /// Sent only when an administrator corrects a mark.
+    reason: Option<String>,
 }
 
 #[handler]
@@ -40,6 +42,25 @@ pub async fn queue_page(
     let items = marking::queue(&state.engine, &user.0).await?;
     state.templates.page(
         "quiz/marking_queue.html",
+        Some(&user.0),
+        csrf,
+        context! { items => to_value(&items), notice => q.notice, error => q.error },
+    )
+}
+
+/// The essays of one attempt, marked or waiting (administrators): where a
+/// mark is found to correct, linked from the quiz's results.
+#[handler]
+pub async fn attempt_page(
+    state: Data<&AppState>,
+    user: PageUser,
+    csrf: &CsrfToken,
+    Path(attempt_id): Path<Uuid>,
+    Query(q): Query<Notice>,
+) -> AppResult<Html<String>> {
+    let items = marking::attempt_essays(&state.engine, &user.0, attempt_id).await?;
+    state.templates.page(
+        "quiz/marking_attempt.html",
         Some(&user.0),
         csrf,
         context! { items => to_value(&items), notice => q.notice, error => q.error },
@@ -62,6 +83,7 @@ fn mark_page(
             item => to_value(item),
             points => form.points.as_str(),
             comment => form.comment.as_str(),
+            reason => form.reason.as_deref().unwrap_or_default(),
             errors => to_value(errors),
         },
     )
@@ -109,6 +131,7 @@ pub async fn save_mark(
             let input = EssayMark {
                 points,
                 comment: Some(form.comment.clone()),
+                reason: form.reason.clone(),
             };
             match marking::mark(&state.engine, &user.0, attempt_id, question_id, input).await {
                 Ok(marked) => {
@@ -117,16 +140,26 @@ pub async fn save_mark(
                         Some(false) => " Percobaan selesai dinilai: belum lulus.",
                         None => "",
                     };
-                    let text = format!("Nilai esai {} disimpan.{outcome}", item.candidate_code);
-                    return Ok(redirect_with("/quiz-marking", Ok(&text)).into_response());
+                    let (text, back) = if item.marked_points.is_some() {
+                        (
+                            format!("Nilai esai {} dikoreksi.{outcome}", item.candidate_code),
+                            format!("/quiz-marking/{attempt_id}"),
+                        )
+                    } else {
+                        (
+                            format!("Nilai esai {} disimpan.{outcome}", item.candidate_code),
+                            "/quiz-marking".to_owned(),
+                        )
+                    };
+                    return Ok(redirect_with(&back, Ok(&text)).into_response());
                 }
                 Err(AppError::Validation { details, .. }) => details
                     .into_iter()
                     .map(|d| FieldError {
-                        field: if d.field == "points" {
-                            "Nilai".into()
-                        } else {
-                            "Komentar".into()
+                        field: match d.field.as_str() {
+                            "points" => "Nilai".into(),
+                            "reason" => "Alasan koreksi".into(),
+                            _ => "Komentar".into(),
                         },
                         ..d
                     })
