@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::essays::{MarkRefusal, candidate_code, record, waiting};
-use super::model::{AssessmentKind, AttemptStatus, Mark, Response, totals};
+use super::model::{AssessmentKind, AttemptStatus, Mark, Response};
 use super::service::{Engine, questions_of, quiz, shape};
 use super::store::{self, Grade};
 use crate::accounts::model::{CurrentUser, Role};
@@ -81,7 +81,7 @@ fn may_mark(user: &CurrentUser) -> AppResult<()> {
     }
 }
 
-fn marks_of(row: &attempt::Model) -> Vec<Mark> {
+pub(super) fn marks_of(row: &attempt::Model) -> Vec<Mark> {
     row.marks
         .as_deref()
         .and_then(|m| serde_json::from_str(m).ok())
@@ -299,28 +299,12 @@ pub async fn mark(
                     MarkRefusal::AlreadyMarked => already_marked(),
                     MarkRefusal::Invalid(e) => AppError::validation(vec![e]),
                 })?;
-                let (score, _, percent, complete) = totals(&marks);
                 let remaining = waiting(&marks).count() as u32;
-                let passed = complete.then_some(percent >= pass_percent);
-                let status = if complete {
-                    AttemptStatus::Graded
-                } else {
-                    AttemptStatus::Submitted
-                };
-                store::set_grade(
-                    txn,
-                    attempt_id,
-                    Grade {
-                        status,
-                        marks: serde_json::to_string(&marks)
-                            .map_err(|e| AppError::internal(e.to_string()))?,
-                        score,
-                        percent,
-                        passed,
-                        graded_at: complete.then(clock::now),
-                    },
-                )
-                .await?;
+                let grade = Grade::of(&marks, pass_percent, clock::now())?;
+                let (status, score, percent, passed) =
+                    (grade.status, grade.score, grade.percent, grade.passed);
+                let complete = status == AttemptStatus::Graded;
+                store::set_grade(txn, attempt_id, grade).await?;
                 audit::record(
                     txn,
                     audit::Entry {

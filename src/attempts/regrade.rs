@@ -1,11 +1,9 @@
-//! The one way a finished attempt's grade changes afterwards: a regrade
+//! A regrade: a finished attempt graded again
 //! with the current rules, by an administrator, with a reason, audited.
-
-use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, Mark, Response, fraction, totals};
+use super::model::{AttemptStatus, Mark, fraction, totals};
 use super::service::{Engine, questions_of, quiz, shape};
 use super::store::{self, Grade};
 use super::views::ResultView;
@@ -54,20 +52,8 @@ pub async fn regrade(
                 let row = store::attempt_for_update(txn, attempt_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                let old: Vec<Mark> = row
-                    .marks
-                    .as_deref()
-                    .and_then(|m| serde_json::from_str(m).ok())
-                    .unwrap_or_default();
-                let responses: HashMap<Uuid, Response> = store::answers(txn, attempt_id)
-                    .await?
-                    .into_iter()
-                    .filter_map(|a| {
-                        serde_json::from_str(&a.response)
-                            .ok()
-                            .map(|r| (a.question_id, r))
-                    })
-                    .collect();
+                let old = super::marking::marks_of(&row);
+                let responses = store::responses(txn, attempt_id).await?;
                 let marks: Vec<Mark> = shape
                     .slots
                     .iter()
@@ -86,27 +72,11 @@ pub async fn regrade(
                         }
                     })
                     .collect();
-                let (score, max, percent, complete) = totals(&marks);
-                let passed = complete.then_some(percent >= pass_percent);
-                let status = if complete {
-                    AttemptStatus::Graded
-                } else {
-                    AttemptStatus::Submitted
-                };
-                store::set_grade(
-                    txn,
-                    attempt_id,
-                    Grade {
-                        status,
-                        marks: serde_json::to_string(&marks)
-                            .map_err(|e| AppError::internal(e.to_string()))?,
-                        score,
-                        percent,
-                        passed,
-                        graded_at: complete.then(clock::now),
-                    },
-                )
-                .await?;
+                let grade = Grade::of(&marks, pass_percent, clock::now())?;
+                let (status, score, percent, passed) =
+                    (grade.status, grade.score, grade.percent, grade.passed);
+                let max = totals(&marks).1;
+                store::set_grade(txn, attempt_id, grade).await?;
                 audit::record(
                     txn,
                     audit::Entry {

@@ -19,7 +19,7 @@ use super::batch::{AnswerWrite, SaveOutcome};
 use super::cache::{AttemptShape, Caches};
 use super::model::{
     AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
-    accepts_answers, deadline, draw, fraction, kept, review_open, totals, validate,
+    accepts_answers, deadline, draw, fraction, kept, review_open, validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
@@ -545,15 +545,7 @@ pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> Ap
                 if row.status != AttemptStatus::Open.as_str() {
                     return Ok(false);
                 }
-                let responses: HashMap<Uuid, Response> = store::answers(txn, attempt_id)
-                    .await?
-                    .into_iter()
-                    .filter_map(|a| {
-                        serde_json::from_str(&a.response)
-                            .ok()
-                            .map(|r| (a.question_id, r))
-                    })
-                    .collect();
+                let responses = store::responses(txn, attempt_id).await?;
                 let marks: Vec<Mark> = shape
                     .slots
                     .iter()
@@ -565,22 +557,9 @@ pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> Ap
                         }),
                     })
                     .collect();
-                let (score, _max, percent, complete) = totals(&marks);
                 let now = clock::now();
                 let finish = Finish {
-                    grade: Grade {
-                        status: if complete {
-                            AttemptStatus::Graded
-                        } else {
-                            AttemptStatus::Submitted
-                        },
-                        marks: serde_json::to_string(&marks)
-                            .map_err(|e| AppError::internal(e.to_string()))?,
-                        score,
-                        percent,
-                        passed: complete.then_some(percent >= pass_percent),
-                        graded_at: complete.then_some(now),
-                    },
+                    grade: Grade::of(&marks, pass_percent, now)?,
                     submitted_at: match by {
                         Closer::Trainee => now,
                         Closer::Deadline => row.deadline_at.min(now),

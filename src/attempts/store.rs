@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::batch::{AnswerWrite, Stamp};
-use super::model::AttemptStatus;
+use super::model::{AttemptStatus, Mark, Response, totals};
 use crate::entities::{assessment, assessment_window, attempt, attempt_answer};
 use crate::error::AppResult;
 
@@ -228,6 +228,23 @@ pub async fn answers(
         .await?)
 }
 
+/// An attempt's saved responses by question; an unreadable one counts as
+/// unanswered.
+pub async fn responses(
+    conn: &impl ConnectionTrait,
+    attempt_id: Uuid,
+) -> AppResult<HashMap<Uuid, Response>> {
+    Ok(answers(conn, attempt_id)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            serde_json::from_str(&a.response)
+                .ok()
+                .map(|r| (a.question_id, r))
+        })
+        .collect())
+}
+
 pub async fn answer(
     conn: &impl ConnectionTrait,
     attempt_id: Uuid,
@@ -325,6 +342,27 @@ pub struct Grade {
     pub percent: f64,
     pub passed: Option<bool>,
     pub graded_at: Option<OffsetDateTime>,
+}
+
+impl Grade {
+    /// What `marks` earn: graded (passed or not, stamped `at`) once no mark
+    /// waits for a marker, otherwise submitted and waiting.
+    pub fn of(marks: &[Mark], pass_percent: f64, at: OffsetDateTime) -> AppResult<Grade> {
+        let (score, _, percent, complete) = totals(marks);
+        Ok(Grade {
+            status: if complete {
+                AttemptStatus::Graded
+            } else {
+                AttemptStatus::Submitted
+            },
+            marks: serde_json::to_string(marks)
+                .map_err(|e| crate::error::AppError::internal(e.to_string()))?,
+            score,
+            percent,
+            passed: complete.then_some(percent >= pass_percent),
+            graded_at: complete.then_some(at),
+        })
+    }
 }
 
 pub struct Finish {
