@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::{ClientIp, PageUser, SessionUser, session_cookie};
 use crate::http::csrf::CheckedForm;
 use crate::http::field_labels::field_label;
+use crate::http::pages::Flash;
 use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
@@ -143,17 +144,12 @@ pub async fn activate_submit(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
 #[handler]
 pub async fn password_form(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
-    Query(query): Query<NoticeQuery>,
+    Query(query): Query<Flash>,
 ) -> AppResult<Html<String>> {
     state.templates.page(
         "account/password.html",

@@ -14,6 +14,7 @@ use super::store::ListFilter;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, session_cookie};
 use crate::http::csrf::{self, CheckedForm};
+use crate::http::pages::Flash;
 use crate::http::pages::urlencode;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
@@ -25,7 +26,7 @@ pub async fn login_form(
     state: Data<&AppState>,
     session: Data<&SessionUser>,
     csrf: &CsrfToken,
-    Query(query): Query<LoginQuery>,
+    Query(query): Query<Flash>,
 ) -> AppResult<Response> {
     if session.0.0.is_some() {
         return Ok(Redirect::see_other("/").into_response());
@@ -39,11 +40,6 @@ pub async fn login_form(
             context! { login => "", notice => query.notice },
         )?
         .into_response())
-}
-
-#[derive(Deserialize, Default)]
-pub struct LoginQuery {
-    notice: Option<String>,
 }
 
 #[derive(Deserialize)]

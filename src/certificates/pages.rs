@@ -13,7 +13,7 @@ use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser};
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_after, unconfirmed};
+use crate::http::pages::{Flash, redirect_after, unconfirmed};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -86,19 +86,13 @@ pub async fn my_certificates(
     )
 }
 
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
-}
-
 #[handler]
 pub async fn batch_certificates(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Admin)?;
     let batch = crate::schedule::store::batch(state.db.read(), id.0)

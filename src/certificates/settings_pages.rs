@@ -13,7 +13,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -96,18 +96,13 @@ async fn settings_page(
     )
 }
 
-#[derive(Deserialize, Default)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
 #[handler]
 pub async fn show(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(query): Query<NoticeQuery>,
+    Query(query): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
     let current = settings::settings(&state.engine, id.0).await?;

@@ -8,6 +8,7 @@ use poem::web::{CsrfToken, Data, Html, Query};
 use crate::accounts::model::Role;
 use crate::error::AppResult;
 use crate::http::auth::PageUser;
+use crate::http::pages::Flash;
 use crate::http::state::AppState;
 
 /// `(title, description, link)`; no link means not built yet.
@@ -87,17 +88,12 @@ fn sections(role: Role) -> Vec<Entry> {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
 #[handler]
 pub async fn home(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
-    Query(query): Query<NoticeQuery>,
+    Query(query): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let groups: Vec<_> = Role::ALL
         .iter()

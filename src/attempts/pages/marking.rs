@@ -13,15 +13,9 @@ use crate::attempts::marking::{self, EssayItem, EssayMark};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -37,7 +31,7 @@ pub async fn queue_page(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let items = marking::queue(&state.engine, &user.0).await?;
     state.templates.page(
@@ -56,7 +50,7 @@ pub async fn attempt_page(
     user: PageUser,
     csrf: &CsrfToken,
     Path(attempt_id): Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let items = marking::attempt_essays(&state.engine, &user.0, attempt_id).await?;
     state.templates.page(

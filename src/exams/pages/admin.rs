@@ -15,16 +15,10 @@ use crate::exams::setup::{self, ExamInput};
 use crate::exams::{appeals, results, store};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{CheckedForm, CheckedPairs};
-use crate::http::pages::{redirect_after, redirect_with, unconfirmed, unprocessable};
+use crate::http::pages::{Flash, redirect_after, redirect_with, unconfirmed, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::store::{BatchFilter, batches};
-
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
-}
 
 #[derive(Deserialize, Default, serde::Serialize)]
 pub struct NewExamForm {
@@ -91,7 +85,7 @@ pub async fn exam_list(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Admin)?;
     list_page(
@@ -161,7 +155,7 @@ pub async fn exam_page(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Admin)?;
     let loaded = setup::load(&state.engine, id.0).await?;

@@ -5,7 +5,6 @@
 use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path, Query};
 use poem::{IntoResponse, Response, handler};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::accounts::model::{CurrentUser, Role};
@@ -13,15 +12,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::exams::grading::{self, MarkInput, QueueItem};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedPairs;
-use crate::http::pages::{redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
-}
 
 /// What the grading form holds: a level per criterion (if chosen), comment, reason.
 #[derive(Default)]
@@ -36,7 +29,7 @@ pub async fn queue_page(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Assessor)?;
     let queue = grading::queue(&state.engine, &user.0).await?;
@@ -79,7 +72,7 @@ pub async fn item_page(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Assessor)?;
     let item = grading::item(&state.engine, &user.0, id.0).await?;

@@ -15,15 +15,9 @@ use crate::exams::model::MarkRound;
 use crate::exams::{history, setup};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_after, redirect_with};
+use crate::http::pages::{Flash, redirect_after, redirect_with};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
-}
 
 #[handler]
 pub async fn audit_page(
@@ -63,7 +57,7 @@ pub async fn markers_page(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Admin)?;
     let loaded = setup::load(&state.engine, id.0).await?;

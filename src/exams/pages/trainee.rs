@@ -11,15 +11,9 @@ use crate::error::{AppError, AppResult};
 use crate::exams::{appeals, files, results, setup, sitting};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_after, redirect_with};
+use crate::http::pages::{Flash, redirect_after, redirect_with};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-
-#[derive(Deserialize)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
-}
 
 #[handler]
 pub async fn my_exams(
@@ -42,7 +36,7 @@ pub async fn exam_page(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
-    Query(q): Query<Notice>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let info = sitting::info(&state.engine, &user.0, id.0).await?;
     let result = match results::my_result(&state.engine, &user.0, id.0).await {

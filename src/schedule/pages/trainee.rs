@@ -12,24 +12,19 @@ use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
+use crate::http::pages::Flash;
 use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::model::Phase;
 use crate::schedule::service::{self, Target};
 
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-    error: Option<String>,
-}
-
 #[handler]
 pub async fn my_batches(
     state: Data<&AppState>,
     user: PageUser,
     csrf: &CsrfToken,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let mine = service::my_batches(&state.db, &user.0).await?;
     let open = if user.0.has(Role::Trainee) {
