@@ -139,10 +139,12 @@ async fn state_of(question: &Element) -> String {
 
 pub fn with_javascript(client: Client, app: TestApp) -> Flow {
     Box::pin(async move {
+        // Just under a minute (the last-minute warning shows at once), with
+        // room for a loaded two-core machine to get through the steps.
         let s = setup(
             &app,
             "QZ-WEB",
-            json!({ "time_limit_seconds": 45, "review_policy": "after_submit" }),
+            json!({ "time_limit_seconds": 59, "review_policy": "after_submit" }),
         )
         .await;
         // All of the browser's traffic goes through the proxy: the "Wi-Fi".
