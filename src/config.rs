@@ -55,13 +55,41 @@ pub struct Config {
     #[arg(long, env = "BIMTEK_CITY", default_value = "Magelang")]
     pub city: String,
 
-    /// Name of the official who signs certificates.
+    /// Name of the official who signs certificates, with gelar, e.g.
+    /// "Dra. Sri Rahayu, M.Si."; empty leaves the name line blank.
+    #[arg(long, env = "BIMTEK_SIGNATORY_NAME", default_value = "")]
+    pub signatory_name: String,
+
+    /// NIP of the official who signs certificates.
+    #[arg(long, env = "BIMTEK_SIGNATORY_NIP", default_value = "")]
+    pub signatory_nip: String,
+
+    /// Pangkat/golongan of the official who signs, e.g. "Pembina Utama Muda (IV/c)".
+    #[arg(long, env = "BIMTEK_SIGNATORY_RANK", default_value = "")]
+    pub signatory_rank: String,
+
+    /// The kop of certificates, one line per `|`.
     #[arg(
         long,
-        env = "BIMTEK_SIGNATORY_NAME",
-        default_value = "Kepala Badan Kepegawaian Daerah"
+        env = "BIMTEK_LETTERHEAD",
+        default_value = "PEMERINTAH KOTA MAGELANG|BADAN KEPEGAWAIAN DAERAH"
     )]
-    pub signatory_name: String,
+    pub letterhead: String,
+
+    /// A PKCS#12 file (.p12/.pfx) with the signatory's RSA key and
+    /// certificate chain: every certificate PDF then carries a PAdES
+    /// electronic signature. Without it the PDF is verified by its QR code.
+    #[arg(long, env = "BIMTEK_SIGNING_P12")]
+    pub signing_p12: Option<std::path::PathBuf>,
+
+    /// Password of the BIMTEK_SIGNING_P12 file.
+    #[arg(
+        long,
+        env = "BIMTEK_SIGNING_P12_PASSWORD",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub signing_p12_password: String,
 
     /// A certificate template of your own (see templates/certificate/default.txt).
     #[arg(long, env = "BIMTEK_CERTIFICATE_TEMPLATE")]
@@ -75,7 +103,7 @@ pub struct Config {
     #[arg(
         long,
         env = "BIMTEK_SIGNATORY_POSITION",
-        default_value = "Kepala BKD Kota Magelang"
+        default_value = "Kepala Badan Kepegawaian Daerah"
     )]
     pub signatory_position: String,
 
@@ -105,6 +133,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The kop's lines, from `BIMTEK_LETTERHEAD` split at `|`.
+    pub fn letterhead_lines(&self) -> Vec<String> {
+        self.letterhead
+            .split('|')
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Cookies get the `Secure` flag only when the public URL is HTTPS, so a
     /// plain `cargo run` on localhost still lets a browser sign in.
     pub fn secure_cookies(&self) -> bool {
@@ -128,8 +166,13 @@ impl Config {
             session_hours: 12,
             issuer: "BKD Kota Magelang".into(),
             city: "Magelang".into(),
-            signatory_name: "Kepala Badan Kepegawaian Daerah".into(),
-            signatory_position: "Kepala BKD Kota Magelang".into(),
+            signatory_name: String::new(),
+            signatory_position: "Kepala Badan Kepegawaian Daerah".into(),
+            signatory_nip: String::new(),
+            signatory_rank: String::new(),
+            letterhead: "PEMERINTAH KOTA MAGELANG|BADAN KEPEGAWAIAN DAERAH".into(),
+            signing_p12: None,
+            signing_p12_password: String::new(),
             certificate_template: None,
             logo: None,
             trusted_proxies: TrustedProxies::default(),

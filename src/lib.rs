@@ -53,12 +53,8 @@ impl App {
     /// Connects, migrates, and makes sure an administrator exists.
     pub async fn prepare(config: Config) -> AppResult<App> {
         // A bad certificate template or logo stops the start, naming the line.
-        let certificate_layout = certificates::layout::CertificateLayout::load(
-            config.certificate_template.as_deref(),
-            config.logo.as_deref(),
-            &config.city,
-        )
-        .map_err(error::AppError::internal)?;
+        let certificate_layout = certificates::layout::CertificateLayout::from_config(&config)
+            .map_err(error::AppError::internal)?;
         let mailer = mail::Mailer::from_settings(&config.smtp_url, &config.smtp_from)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;

@@ -50,6 +50,23 @@ enum Command {
     /// Records for BKD and SIASN.
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// Certificate PDFs.
+    #[command(subcommand)]
+    Certificates(CertificatesCommand),
+}
+
+#[derive(Subcommand)]
+enum CertificatesCommand {
+    /// Every standing certificate of a batch as PDF (signed when
+    /// BIMTEK_SIGNING_P12 is set), in one ZIP: the file the batch page offers.
+    Zip {
+        /// The batch's id (on its page's address).
+        #[arg(long)]
+        batch: uuid::Uuid,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +214,17 @@ fn main() -> ExitCode {
                 );
                 Ok(())
             }
+            Command::Certificates(CertificatesCommand::Zip { batch, output }) => {
+                let layout = std::sync::Arc::new(
+                    bimtek::certificates::layout::CertificateLayout::from_config(&cli.config)?,
+                );
+                let db = open(&cli.config).await?;
+                let bytes =
+                    bimtek::certificates::archive::batch_zip(&db, &cli.config, &layout, batch)
+                        .await
+                        .map_err(describe)?;
+                write_output(output, &bytes)
+            }
             Command::Records(RecordsCommand::Export {
                 since,
                 until,
@@ -213,17 +241,7 @@ fn main() -> ExitCode {
                 )
                 .await
                 .map_err(describe)?;
-                match output {
-                    Some(path) => {
-                        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
-                    }
-                    None => {
-                        use std::io::Write;
-                        std::io::stdout()
-                            .write_all(&bytes)
-                            .map_err(|e| e.to_string())
-                    }
-                }
+                write_output(output, &bytes)
             }
             Command::User(UserCommand::Add {
                 name,
@@ -290,6 +308,19 @@ async fn serve(config: Config) -> Result<(), String> {
 }
 
 /// The database, migrated.
+/// Writes `bytes` to the file, or to standard output.
+fn write_output(output: Option<std::path::PathBuf>, bytes: &[u8]) -> Result<(), String> {
+    match output {
+        Some(path) => std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(bytes)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
 async fn open(config: &Config) -> Result<Db, String> {
     let db = Db::connect(&config.database_url)
         .await

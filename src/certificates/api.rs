@@ -2,20 +2,19 @@
 //! PDF (one or a batch ZIP), revoke, reissue, the public verification and
 //! the public keys.
 
-use std::io::Write;
-
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use super::archive;
 use super::keys::{self, PublicKey};
 use super::service::{self, CertificateView, PreviewRow};
 use super::settings::{self, Settings};
 use super::verify::{self, Verification};
 use crate::accounts::model::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::auth::{Auth, ClientIp};
 use crate::http::fields::Text;
 use crate::http::openapi::ApiTags;
@@ -63,18 +62,6 @@ enum ZipFile {
         Binary<Vec<u8>>,
         #[oai(header = "Content-Disposition")] String,
     ),
-}
-
-/// The PDF of a certificate as its holder downloads it.
-pub fn render(state: &AppState, cert: &CertificateView) -> AppResult<Vec<u8>> {
-    let issued_on = super::model::tanggal(cert.issued_at.to_offset(crate::clock::WIB).date());
-    state
-        .certificate_layout
-        .render(&cert.content, &issued_on, &cert.verify_url)
-}
-
-fn file_name(number: &str) -> String {
-    crate::download::file_stem(&format!("sertifikat {number}"))
 }
 
 pub struct CertificatesApi;
@@ -155,7 +142,7 @@ impl CertificatesApi {
     ) -> AppResult<Json<Vec<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(
-            service::of_batch(&state.engine, &state.config, id.0).await?,
+            service::of_batch(&state.db, &state.config, id.0).await?,
         ))
     }
 
@@ -163,18 +150,8 @@ impl CertificatesApi {
     #[oai(path = "/batches/:id/certificates/zip", method = "get")]
     async fn zip(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<ZipFile> {
         auth.require(Role::Admin)?;
-        let certs = service::of_batch(&state.engine, &state.config, id.0).await?;
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let fail = |e: &dyn std::fmt::Display| AppError::internal(format!("zip: {e}"));
-        for cert in certs.iter().filter(|c| c.revoked_at.is_none()) {
-            zip.start_file(format!("{}.pdf", file_name(&cert.content.number)), options)
-                .map_err(|e| fail(&e))?;
-            zip.write_all(&render(&state, cert)?)
-                .map_err(|e| fail(&e))?;
-        }
-        let bytes = zip.finish().map_err(|e| fail(&e))?.into_inner();
+        let bytes =
+            archive::batch_zip(&state.db, &state.config, &state.certificate_layout, id.0).await?;
         Ok(ZipFile::Zip(
             Binary(bytes),
             "attachment; filename=\"sertifikat-angkatan.zip\"".into(),
@@ -210,12 +187,10 @@ impl CertificatesApi {
     #[oai(path = "/certificates/:id/pdf", method = "get")]
     async fn pdf(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<PdfFile> {
         let cert = service::get(&state.engine, &state.config, auth.user(), id.0).await?;
+        let name = archive::file_name(&cert.content.number);
         Ok(PdfFile::Pdf(
-            Binary(render(&state, &cert)?),
-            format!(
-                "attachment; filename=\"{}.pdf\"",
-                file_name(&cert.content.number)
-            ),
+            Binary(archive::pdf(&state.certificate_layout, cert).await?),
+            format!("attachment; filename=\"{name}.pdf\""),
         ))
     }
 

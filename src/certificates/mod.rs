@@ -2,10 +2,13 @@
 //! content, PDF with a QR code, public verification, revocation.
 
 pub mod api;
+pub mod archive;
 pub mod badge;
+pub mod fonts;
 pub mod keys;
 pub mod layout;
 pub mod model;
+pub mod pades;
 pub mod pages;
 pub mod pdf;
 pub mod service;

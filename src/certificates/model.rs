@@ -272,8 +272,21 @@ pub struct Content {
     pub jp: i32,
     pub units: Vec<UnitLine>,
     pub issuer: String,
+    /// The kop's lines. This and the signatory's NIP and rank were added
+    /// after the first certificates were signed; absent, they are left out
+    /// of the signed bytes, so those signatures still hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[oai(default, skip_serializing_if_is_empty)]
+    pub letterhead: Vec<String>,
     pub signatory_name: String,
     pub signatory_position: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub signatory_nip: Option<String>,
+    /// Pangkat/golongan, e.g. "Pembina Utama Muda (IV/c)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[oai(skip_serializing_if_is_none)]
+    pub signatory_rank: Option<String>,
     pub issued_at: String,
     pub expires_on: Option<String>,
     pub verification_code: String,

@@ -99,7 +99,7 @@ pub async fn batch_certificates(
         .await?
         .ok_or(AppError::NotFound)?;
     let preview = service::preview(&state.engine, id.0).await?;
-    let issued = service::of_batch(&state.engine, &state.config, id.0).await?;
+    let issued = service::of_batch(&state.db, &state.config, id.0).await?;
     state.templates.page(
         "certificates/batch.html",
         Some(&user.0),

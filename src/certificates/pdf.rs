@@ -1,68 +1,120 @@
 //! Draws a certificate layout (the commands its template produces, see
-//! `templates/certificate/default.txt`) into an A4 landscape PDF: text,
-//! the frame, a JPEG logo and a QR code of the verification URL drawn as
-//! vector squares. Standard PDF fonts (Helvetica, WinAnsi), so nothing
-//! needs embedding and a batch of hundreds renders in well under a second.
+//! `templates/certificate/default.txt`) into A4 landscape PDF pages: text
+//! in the built-in typeface (embedded as a subset), lines, the frame, a
+//! JPEG logo, the QR code of the verification URL drawn as vector squares,
+//! and where a signature field goes.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 use qrcode::{Color, QrCode};
 
+use super::fonts::{self, Usage};
+use super::pades::FieldBox;
+
 const WIDTH: f32 = 842.0;
 const HEIGHT: f32 = 595.0;
+/// Centred lines are shrunk to fit between these margins.
+const MARGIN: f32 = 72.0;
 const REGULAR: Name<'static> = Name(b"F1");
 const BOLD: Name<'static> = Name(b"F2");
 const LOGO: Name<'static> = Name(b"Im1");
 
-/// Text as WinAnsi bytes (the encoding of the standard fonts).
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            '—' => 0x97,
-            '–' => 0x96,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            c if (c as u32) < 0x100 => c as u8,
-            _ => b'?',
-        })
-        .collect()
+/// A rendered layout.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    /// Where the template put the signature field on the first page.
+    pub signature_box: Option<FieldBox>,
 }
 
-/// Helvetica's average advance is about half the size; good enough to centre.
-fn width(text: &str, size: f32, bold: bool) -> f32 {
-    let factor = if bold { 0.56 } else { 0.52 };
-    text.chars().count() as f32 * size * factor
+/// Size in points and weight of a run of text.
+#[derive(Clone, Copy)]
+struct Style {
+    size: f32,
+    bold: bool,
 }
 
 struct Writer {
-    content: Content,
+    pages: Vec<Content>,
+    regular: Usage,
+    bold: Usage,
 }
 
 impl Writer {
-    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
-        self.content.begin_text();
-        self.content
-            .set_font(if bold { BOLD } else { REGULAR }, size);
-        self.content.next_line(x, y);
-        self.content.show(Str(&win_ansi(text)));
-        self.content.end_text();
+    fn page(&mut self) -> &mut Content {
+        if self.pages.is_empty() {
+            self.pages.push(Content::new());
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
     }
 
-    fn centred(&mut self, y: f32, size: f32, bold: bool, text: &str) {
-        let x = (WIDTH - width(text, size, bold)) / 2.0;
-        self.text(x.max(40.0), y, size, bold, text);
+    /// `text` with its left end at `x`.
+    fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        Style { size, bold }: Style,
+        text: &str,
+    ) -> Result<(), String> {
+        let face = fonts::face(bold).ok_or("huruf bawaan rusak")?;
+        let encoded = if bold {
+            self.bold.encode(face, text)
+        } else {
+            self.regular.encode(face, text)
+        };
+        let page = self.page();
+        page.begin_text();
+        page.set_font(if bold { BOLD } else { REGULAR }, size);
+        page.next_line(x, y);
+        page.show(Str(&encoded));
+        page.end_text();
+        Ok(())
+    }
+
+    /// `text` aligned within `[x, x + width]`, shrunk to fit it.
+    fn cell(
+        &mut self,
+        align: &str,
+        (x, width): (f32, f32),
+        y: f32,
+        Style { size, bold }: Style,
+        text: &str,
+    ) -> Result<(), String> {
+        let face = fonts::face(bold).ok_or("huruf bawaan rusak")?;
+        let natural = face.width(text, size);
+        let size = if natural > width && natural > 0.0 {
+            size * width / natural
+        } else {
+            size
+        };
+        let used = face.width(text, size);
+        let left = match align {
+            "left" => x,
+            "center" => x + (width - used) / 2.0,
+            "right" => x + width - used,
+            other => return Err(format!("perataan '{other}' harus left, center atau right")),
+        };
+        self.text(left, y, Style { size, bold }, text)
+    }
+
+    fn line(&mut self, from: (f32, f32), to: (f32, f32), width: f32) {
+        let page = self.page();
+        page.set_stroke_rgb(0.0, 0.0, 0.0);
+        page.set_line_width(width);
+        page.move_to(from.0, from.1);
+        page.line_to(to.0, to.1);
+        page.stroke();
     }
 
     fn frame(&mut self) {
-        self.content.set_stroke_rgb(0.12, 0.29, 0.49);
-        self.content.set_line_width(3.0);
-        self.content.rect(24.0, 24.0, WIDTH - 48.0, HEIGHT - 48.0);
-        self.content.stroke();
-        self.content.set_line_width(0.8);
-        self.content.rect(32.0, 32.0, WIDTH - 64.0, HEIGHT - 64.0);
-        self.content.stroke();
+        let page = self.page();
+        page.set_stroke_rgb(0.12, 0.29, 0.49);
+        page.set_line_width(3.0);
+        page.rect(24.0, 24.0, WIDTH - 48.0, HEIGHT - 48.0);
+        page.stroke();
+        page.set_line_width(0.8);
+        page.rect(32.0, 32.0, WIDTH - 64.0, HEIGHT - 64.0);
+        page.stroke();
     }
 
     fn qr(&mut self, x: f32, y: f32, size: f32, data: &str) {
@@ -72,20 +124,20 @@ impl Writer {
         let modules = code.width();
         // A quiet zone of four modules on every side.
         let cell = size / (modules as f32 + 8.0);
-        self.content.set_fill_gray(1.0);
-        self.content.rect(x, y, size, size);
-        self.content.fill_nonzero();
-        self.content.set_fill_gray(0.0);
+        self.page().set_fill_gray(1.0);
+        self.page().rect(x, y, size, size);
+        self.page().fill_nonzero();
+        self.page().set_fill_gray(0.0);
         for row in 0..modules {
             for col in 0..modules {
                 if code[(col, row)] == Color::Dark {
                     let left = x + (col as f32 + 4.0) * cell;
                     let top = y + size - (row as f32 + 4.0) * cell;
-                    self.content.rect(left, top - cell, cell, cell);
+                    self.page().rect(left, top - cell, cell, cell);
                 }
             }
         }
-        self.content.fill_nonzero();
+        self.page().fill_nonzero();
     }
 }
 
@@ -150,13 +202,16 @@ fn colour(word: &str) -> Result<Option<(f32, f32, f32)>, String> {
 }
 
 /// Draws the layout commands (see `templates/certificate/default.txt`)
-/// into a one-page PDF. A bad line is an error naming it.
-pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<Vec<u8>, String> {
+/// into a PDF. A bad line is an error naming it.
+pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<Rendered, String> {
     let mut w = Writer {
-        content: Content::new(),
+        pages: Vec::new(),
+        regular: Usage::default(),
+        bold: Usage::default(),
     };
     let mut cursor = HEIGHT / 2.0;
     let mut uses_logo = false;
+    let mut signature_box = None;
     for (n, raw) in commands.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -164,33 +219,59 @@ pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<V
         }
         let fail = |e: String| format!("baris {}: {e}", n + 1);
         let mut words = line.splitn(8, ' ');
-        match words.next() {
-            Some("frame") => w.frame(),
-            Some("at") => cursor = number(words.next(), "Y").map_err(fail)?,
-            Some("gap") => cursor -= number(words.next(), "jarak").map_err(fail)?,
-            Some("qr") => {
-                let x = number(words.next(), "X").map_err(fail)?;
-                let y = number(words.next(), "Y").map_err(fail)?;
-                let size = number(words.next(), "ukuran").map_err(fail)?;
+        let command = words.next().unwrap_or_default();
+        let mut next_number = |what: &str| number(words.next(), what).map_err(fail);
+        match command {
+            "frame" => w.frame(),
+            "page" => {
+                w.page();
+                w.pages.push(Content::new());
+            }
+            "at" => cursor = next_number("Y")?,
+            "gap" => cursor -= next_number("jarak")?,
+            "line" => {
+                let from = (next_number("X1")?, next_number("Y1")?);
+                let to = (next_number("X2")?, next_number("Y2")?);
+                let width = next_number("tebal")?;
+                w.line(from, to, width);
+            }
+            "qr" => {
+                let (x, y, size) = (next_number("X")?, next_number("Y")?, next_number("ukuran")?);
                 w.qr(x, y, size, verify_url);
             }
-            Some("logo") => {
-                let x = number(words.next(), "X").map_err(fail)?;
-                let y = number(words.next(), "Y").map_err(fail)?;
-                let height = number(words.next(), "tinggi").map_err(fail)?;
+            "signature" => {
+                let field = FieldBox {
+                    x: next_number("X")?,
+                    y: next_number("Y")?,
+                    width: next_number("lebar")?,
+                    height: next_number("tinggi")?,
+                };
+                if w.pages.len() > 1 {
+                    return Err(fail("kotak tanda tangan harus di halaman pertama".into()));
+                }
+                signature_box = Some(field);
+            }
+            "logo" => {
+                let (x, y, height) = (next_number("X")?, next_number("Y")?, next_number("tinggi")?);
                 if let Some(logo) = logo {
                     let width = height * logo.width as f32 / logo.height as f32;
-                    w.content.save_state();
-                    w.content.transform([width, 0.0, 0.0, height, x, y]);
-                    w.content.x_object(LOGO);
-                    w.content.restore_state();
+                    let page = w.page();
+                    page.save_state();
+                    page.transform([width, 0.0, 0.0, height, x, y]);
+                    page.x_object(LOGO);
+                    page.restore_state();
                     uses_logo = true;
                 }
             }
-            Some("text") => {
+            "text" | "cell" => {
                 let align = words.next().unwrap_or_default();
                 let x = number(words.next(), "X").map_err(fail)?;
                 let y_word = words.next();
+                let width = if command == "cell" {
+                    Some(number(words.next(), "lebar").map_err(fail)?)
+                } else {
+                    None
+                };
                 let size = number(words.next(), "ukuran huruf").map_err(fail)?;
                 let bold = match words.next() {
                     Some("bold") => true,
@@ -202,8 +283,12 @@ pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<V
                         )));
                     }
                 };
-                let rgb = colour(words.next().unwrap_or_default()).map_err(fail)?;
-                let text = words.next().unwrap_or_default();
+                let rgb = if command == "text" {
+                    colour(words.next().unwrap_or_default()).map_err(fail)?
+                } else {
+                    None
+                };
+                let text = words.collect::<Vec<_>>().join(" ");
                 let y = if y_word == Some("-") {
                     let y = cursor;
                     cursor -= size * 1.4;
@@ -212,61 +297,83 @@ pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<V
                     number(y_word, "Y").map_err(fail)?
                 };
                 match rgb {
-                    Some((r, g, b)) => w.content.set_fill_rgb(r, g, b),
-                    None => w.content.set_fill_gray(0.0),
+                    Some((r, g, b)) => w.page().set_fill_rgb(r, g, b),
+                    None => w.page().set_fill_gray(0.0),
                 };
-                match align {
-                    "center" => w.centred(y, size, bold, text),
-                    "left" => w.text(x, y, size, bold, text),
-                    "right" => w.text(x - width(text, size, bold), y, size, bold, text),
-                    other => {
+                let (x, width, align) = match (width, align) {
+                    (Some(width), _) => (x, width, align),
+                    (None, "center") => (MARGIN, WIDTH - 2.0 * MARGIN, "center"),
+                    (None, "left") => (x, f32::MAX, "left"),
+                    (None, "right") => {
+                        let face = fonts::face(bold).ok_or("huruf bawaan rusak")?;
+                        (x - face.width(&text, size), f32::MAX, "left")
+                    }
+                    (None, other) => {
                         return Err(fail(format!(
                             "perataan '{other}' harus left, center atau right"
                         )));
                     }
-                }
-                w.content.set_fill_gray(0.0);
+                };
+                w.cell(align, (x, width), y, Style { size, bold }, &text)
+                    .map_err(fail)?;
+                w.page().set_fill_gray(0.0);
             }
-            Some(other) => return Err(fail(format!("perintah '{other}' tidak dikenal"))),
-            None => {}
+            other => return Err(fail(format!("perintah '{other}' tidak dikenal"))),
         }
     }
+    w.page();
+    write(w, uses_logo.then_some(logo).flatten()).map(|pdf| Rendered { pdf, signature_box })
+}
 
-    let (catalog, tree, page, regular, bold, content, image) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-        Ref::new(6),
-        Ref::new(7),
-    );
+/// The document: a catalog, the pages, the fonts the text used, the logo.
+fn write(w: Writer, logo: Option<&Logo>) -> Result<Vec<u8>, String> {
+    let mut next = 1;
+    let mut id = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let (catalog, tree, image) = (id(), id(), id());
+    let regular_ids = [id(), id(), id(), id(), id()];
+    let bold_ids = [id(), id(), id(), id(), id()];
+    let page_ids: Vec<(Ref, Ref)> = w.pages.iter().map(|_| (id(), id())).collect();
+
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page]).count(1);
-    let mut p = pdf.page(page);
-    p.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
-    p.parent(tree);
-    p.contents(content);
-    {
-        let mut resources = p.resources();
+    pdf.pages(tree)
+        .kids(page_ids.iter().map(|(page, _)| *page))
+        .count(page_ids.len() as i32);
+    for ((page_id, content_id), content) in page_ids.iter().zip(w.pages) {
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
+        page.parent(tree);
+        page.contents(*content_id);
         {
-            let mut fonts = resources.fonts();
-            fonts.pair(REGULAR, regular);
-            fonts.pair(BOLD, bold);
+            let mut resources = page.resources();
+            {
+                let mut fonts = resources.fonts();
+                if !w.regular.is_empty() {
+                    fonts.pair(REGULAR, regular_ids[0]);
+                }
+                if !w.bold.is_empty() {
+                    fonts.pair(BOLD, bold_ids[0]);
+                }
+            }
+            if logo.is_some() {
+                resources.x_objects().pair(LOGO, image);
+            }
         }
-        if uses_logo {
-            resources.x_objects().pair(LOGO, image);
+        page.finish();
+        pdf.stream(*content_id, &deflate(&content.finish()))
+            .filter(pdf_writer::Filter::FlateDecode);
+    }
+    for (usage, bold, ids) in [(&w.regular, false, regular_ids), (&w.bold, true, bold_ids)] {
+        if !usage.is_empty() {
+            let face = fonts::face(bold).ok_or("huruf bawaan rusak")?;
+            usage.write(&mut pdf, face, ids)?;
         }
     }
-    p.finish();
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    if let (true, Some(logo)) = (uses_logo, logo) {
+    if let Some(logo) = logo {
         let mut xobject = pdf.image_xobject(image, &logo.data);
         xobject.filter(pdf_writer::Filter::DctDecode);
         xobject.width(logo.width as i32);
@@ -278,8 +385,13 @@ pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<V
         };
         xobject.bits_per_component(8);
     }
-    pdf.stream(content, &w.content.finish());
     Ok(pdf.finish())
+}
+
+/// Zlib-compressed bytes for a `FlateDecode` stream: the QR code's squares
+/// and the font subsets shrink to a fraction.
+pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(bytes, 6)
 }
 
 /// The dark modules of the QR code of `data`, row by row (for checks).
@@ -291,6 +403,22 @@ pub fn qr_matrix(data: &str) -> Option<Vec<Vec<bool>>> {
             .map(|y| (0..n).map(|x| code[(x, y)] == Color::Dark).collect())
             .collect(),
     )
+}
+
+/// The text of a PDF as `pdftotext` (poppler-utils) reads it, for tests.
+#[cfg(test)]
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) is installed");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[cfg(test)]
@@ -321,12 +449,48 @@ mod tests {
     }
 
     #[test]
-    fn text_outside_win_ansi_does_not_break_the_file() {
+    fn text_is_embedded_glyphs_of_the_built_in_face() {
+        let out = render(
+            "text left 40 40 12 regular - Jalan — 5 “kutipan”",
+            "u",
+            None,
+        )
+        .unwrap();
+        let text = String::from_utf8_lossy(&out.pdf);
+        assert!(text.contains("/FontFile2") && text.contains("+LiberationSans"));
+        assert!(text.contains("/Identity-H") && text.contains("/ToUnicode"));
+        assert!(pdf_text(&out.pdf).contains("Jalan — 5 “kutipan”"));
+    }
+
+    #[test]
+    fn a_centred_line_too_long_for_the_page_is_shrunk_to_fit() {
+        let name = "Prof. Dr. Ir. Raden Mas Bambang Hadiwijoyo Kusumonegoro Prawirodirjo, S.T., M.T., M.Kom.";
+        let face = fonts::face(true).unwrap();
+        assert!(face.width(name, 22.0) > WIDTH - 2.0 * MARGIN);
+        let out = render(&format!("text center 0 300 22 bold - {name}"), "u", None).unwrap();
+        assert!(out.pdf.starts_with(b"%PDF"));
+    }
+
+    #[test]
+    fn the_signature_box_and_a_second_page_come_from_the_template() {
+        let out = render(
+            "signature 500 80 200 60\npage\ntext left 40 500 12 regular - halaman 2",
+            "u",
+            None,
+        )
+        .unwrap();
         assert_eq!(
-            win_ansi("Jalan — 5 “kutipan”"),
-            b"Jalan \x97 5 \x93kutipan\x94"
+            out.signature_box,
+            Some(FieldBox {
+                x: 500.0,
+                y: 80.0,
+                width: 200.0,
+                height: 60.0
+            })
         );
-        assert_eq!(win_ansi("日本"), b"??");
+        assert!(String::from_utf8_lossy(&out.pdf).contains("/Count 2"));
+        let err = render("page\nsignature 1 1 1 1", "u", None).err().unwrap();
+        assert!(err.contains("halaman pertama"), "{err}");
     }
 
     #[test]
@@ -354,7 +518,7 @@ mod tests {
         let logo = jpeg(bytes).unwrap();
         assert_eq!((logo.width, logo.height, logo.components), (120, 40, 3));
         assert!(jpeg(b"\x89PNG....".to_vec()).is_err());
-        let pdf = render("logo 10 10 40", "u", Some(&logo)).unwrap();
+        let pdf = render("logo 10 10 40", "u", Some(&logo)).unwrap().pdf;
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("/DCTDecode") && text.contains("/Im1"));
     }

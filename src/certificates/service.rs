@@ -19,6 +19,7 @@ use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock;
 use crate::config::Config;
+use crate::db::Db;
 use crate::entities::{batch, certificate, course};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::exams::model::UnitDecision;
@@ -282,8 +283,11 @@ fn content_for(
             Vec::new()
         },
         issuer: config.issuer.clone(),
+        letterhead: config.letterhead_lines(),
         signatory_name: config.signatory_name.clone(),
         signatory_position: config.signatory_position.clone(),
+        signatory_nip: Some(config.signatory_nip.trim().to_owned()).filter(|n| !n.is_empty()),
+        signatory_rank: Some(config.signatory_rank.trim().to_owned()).filter(|r| !r.is_empty()),
         issued_at: issued_at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
@@ -581,12 +585,8 @@ pub async fn get(
     view(config, &row)
 }
 
-pub async fn of_batch(
-    engine: &Engine,
-    config: &Config,
-    batch_id: Uuid,
-) -> AppResult<Vec<CertificateView>> {
-    store::of_batch(engine.db.read(), batch_id)
+pub async fn of_batch(db: &Db, config: &Config, batch_id: Uuid) -> AppResult<Vec<CertificateView>> {
+    store::of_batch(db.read(), batch_id)
         .await?
         .iter()
         .map(|r| view(config, r))

@@ -92,8 +92,24 @@ async fn settings_page(
             pattern_problem => next.err(),
             errors => to_value(&errors),
             notice,
+            signatory => signatory(state),
         },
     )
+}
+
+/// What the server's settings print on every certificate, to show beside
+/// the course's own settings.
+fn signatory(state: &AppState) -> minijinja::Value {
+    let config = &state.config;
+    let filled = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    context! {
+        letterhead => config.letterhead_lines(),
+        name => filled(&config.signatory_name),
+        position => filled(&config.signatory_position),
+        rank => filled(&config.signatory_rank),
+        nip => filled(&config.signatory_nip),
+        electronic => state.certificate_layout.signs(),
+    }
 }
 
 #[handler]

@@ -202,7 +202,7 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let pdf = resp.bytes().await.unwrap();
-    let text = String::from_utf8_lossy(&pdf);
+    let text = crate::pki::pdftotext(&pdf);
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(text.contains(cert["content"]["number"].as_str().unwrap()));
     assert!(
@@ -419,7 +419,7 @@ async fn a_record_altered_in_the_database_verifies_as_invalid(app: TestApp) {
 
 /// Issues the batch's certificates and returns the one of the trainee who
 /// completed everything.
-async fn issued_for_done(b: &Batch) -> Value {
+pub async fn issued_for_done(b: &Batch) -> Value {
     let (status, issued) = b
         .admin
         .post(

@@ -9,6 +9,7 @@ mod database;
 #[allow(dead_code)]
 mod hostile;
 // Shared with the exam-day benchmark, which uses the rest of it.
+mod pki;
 #[allow(dead_code)]
 mod process;
 mod proxy;
@@ -24,6 +25,7 @@ mod browser_day;
 mod browser_exam;
 mod browser_quiz;
 mod catalog;
+mod certificate_pdf;
 mod certificates;
 mod cli;
 mod confirmations;
@@ -101,6 +103,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("exam_pages", exam_pages::cases()),
         ("exam_oversight", exam_oversight::cases()),
         ("certificates", certificates::cases()),
+        ("certificate_pdf", certificate_pdf::cases()),
         ("records", records::cases()),
         ("quiz_pages", quiz_pages::cases()),
         ("quiz_essays", quiz_essays::cases()),

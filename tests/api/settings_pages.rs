@@ -120,6 +120,15 @@ async fn certificate_settings_preview_the_next_number_and_save(app: TestApp) {
         html.contains(&expected),
         "default pattern's next number {expected}: {html}"
     );
+    // The kop and signatory the server prints, and that no PAdES key is set.
+    for shown in [
+        "PEMERINTAH KOTA MAGELANG",
+        "Kepala Badan Kepegawaian Daerah",
+        "tidak aktif",
+        "keaslian sertifikat diperiksa melalui kode QR",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
 
     // Preview without saving.
     let fields = |pattern: &'static str, action: &'static str| {
