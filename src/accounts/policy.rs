@@ -77,7 +77,7 @@ pub fn check(password: &str, who: &Identity) -> Result<(), String> {
     if !username.is_empty()
         && (squeezed == username || (username.chars().count() >= 4 && squeezed.contains(&username)))
     {
-        return Err("tidak boleh memuat username Anda".into());
+        return Err("tidak boleh memuat nama pengguna Anda".into());
     }
     let full_name = squeeze(who.name);
     if (!full_name.is_empty() && squeezed.contains(&full_name))

@@ -86,7 +86,7 @@ async fn insert_user(db: &Db, new: &NewUser, hash: Option<String>) -> AppResult<
             AppError::Db(db_err) => AppError::unique_violation_on(
                 db_err,
                 "username",
-                "username, NIP atau e-mail sudah dipakai",
+                "nama pengguna, NIP atau e-mail sudah dipakai",
             ),
             other => other,
         })?;

@@ -73,7 +73,7 @@ pub fn xlsx(slips: &[Slip]) -> AppResult<Vec<u8>> {
     let headers: Vec<String> = [
         "Nama",
         "NIP",
-        "Username",
+        "Nama pengguna",
         "Unit kerja",
         "Kode aktivasi",
         "Berlaku sampai",
@@ -187,7 +187,7 @@ fn draw_slip(content: &mut Content, slip: &Slip, index: usize) {
         y,
         9.0,
         false,
-        &fit(&format!("Username: {}", slip.username), LINE_CHARS),
+        &fit(&format!("Nama pengguna: {}", slip.username), LINE_CHARS),
     );
     y -= 22.0;
     text(content, x, y, 9.0, false, "Kode aktivasi:");

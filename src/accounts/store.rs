@@ -144,7 +144,7 @@ pub async fn taken_fields(
             "username",
             user::Column::Username,
             username,
-            "username sudah dipakai akun lain",
+            "nama pengguna sudah dipakai akun lain",
         ),
         (
             "email",

@@ -35,7 +35,7 @@ fn label(name: &str) -> Option<&'static str> {
         "letter_jp" => "JP surat keterangan",
         "letters" => "Surat keterangan",
         "level" | "levels" => "Tingkat",
-        "login" => "Username, NIP, atau e-mail",
+        "login" => "NIP, nama pengguna, atau e-mail",
         "matches" => "Pasangan",
         "max_attempts" => "Batas percobaan",
         "meeting_link" => "Tautan pertemuan daring",
@@ -78,7 +78,7 @@ fn label(name: &str) -> Option<&'static str> {
         "unit_kerja" => "Unit kerja",
         "units" => "Unit kompetensi",
         "user" | "user_id" | "user_ids" => "Pengguna",
-        "username" => "Username",
+        "username" => "Nama pengguna",
         "venue" => "Tempat",
         _ => return None,
     })

@@ -782,6 +782,11 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         verify_page,
     ]
     .into();
+    // The language check catches what it is for, and not Indonesian numbers.
+    assert_eq!(
+        untranslated("ends_on: 66.7% Submit; 1.250 peserta, 66,7 %"),
+        ["ends_on", "66.7%", "Submit"]
+    );
     // The console is really read: a missing page logs its 404.
     client.goto(&app.url("/tidak-ada")).await.unwrap();
     let logged = crate::browser::console_errors(&client).await;
@@ -803,7 +808,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     problems.extend(walk(&client, &app, "peserta", &trainee_pages).await);
     assert!(
         problems.is_empty(),
-        "pages that scroll sideways, log console errors or have small tap targets (screenshots in {}):\n{}",
+        "pages that scroll sideways, log console errors, have small tap targets or show English (screenshots in {}):\n{}",
         screenshot_dir().display(),
         problems.join("\n")
     );
@@ -829,9 +834,34 @@ const SMALL_TARGETS: &str = "return [...document.querySelectorAll(\
     .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + '[' + Math.round(e.getBoundingClientRect().height) + ']')\
     .slice(0, 8).join(' ');";
 
+/// The text a person reads on the page: the header and the main part,
+/// without code samples and what the person typed.
+const VISIBLE_TEXT: &str = "const parts = [...document.querySelectorAll('header, main')].map(e => {\
+      const copy = e.cloneNode(true);\
+      copy.querySelectorAll('code, pre, kbd, script, style, input, textarea, select').forEach(x => x.remove());\
+      return copy.innerText; });\
+    return parts.join('\\n');";
+
+/// Words that are English or a raw key, not Bahasa Indonesia: snake_case
+/// identifiers, a decimal point in a percentage, and English the pages
+/// must never show.
+fn untranslated(text: &str) -> Vec<String> {
+    let raw_key = regex::Regex::new(r"\b[a-z]+_[a-z0-9_]+\b").unwrap();
+    let decimal_point = regex::Regex::new(r"\b\d+\.\d{1,2}\s?%").unwrap();
+    let english = regex::Regex::new(
+        r"\b(Submit|Cancel|Save|Delete|Error|Invalid|invalid|Loading|Previous|Search|Username|Settings|Dashboard|undefined|null|NaN|true|false|None|Required|Not Found|Forbidden|Unauthorized|Bad Request)\b",
+    )
+    .unwrap();
+    [raw_key, decimal_point, english]
+        .iter()
+        .flat_map(|re| re.find_iter(text).map(|m| m.as_str().to_owned()))
+        .collect()
+}
+
 /// Opens each of `paths` at 360×740, 820×1180 and 1366×768, keeps a
 /// screenshot of each, and returns the pages that scroll sideways, log an
-/// error in the console, or have a control too small for a finger.
+/// error in the console, have a control too small for a finger, or show
+/// English or a raw key.
 async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> Vec<String> {
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir).unwrap();
@@ -867,6 +897,16 @@ async fn walk(client: &Client, app: &TestApp, role: &str, paths: &[String]) -> V
                 problems.push(format!(
                     "{role} {width}px {path}: tap targets under 40 px: {small}"
                 ));
+            }
+            if width == 360 {
+                let text = client.execute(VISIBLE_TEXT, vec![]).await.unwrap();
+                let found = untranslated(text.as_str().unwrap_or_default());
+                if !found.is_empty() {
+                    problems.push(format!(
+                        "{role} {path}: English or raw keys: {}",
+                        found.join(", ")
+                    ));
+                }
             }
             if overflow > 0 {
                 let wide = client.execute(WIDE_ELEMENTS, vec![]).await.unwrap();
