@@ -662,7 +662,7 @@ async fn passwords_set_by_an_administrator_follow_the_policy(app: TestApp) {
         }
     };
     for (weak, why) in [
-        ("wulan-12345", "username"),
+        ("wulan-12345", "nama pengguna"),
         ("sari-kopi-2026!", "nama"),
         ("bismillah123", "ditebak"),
     ] {
