@@ -10,7 +10,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::codes::code_for;
-use super::model::{Criterion, Held, ItemStatus, Marker, Round, comment_required, may_mark, score};
+use super::model::{
+    Criterion, Held, ItemStatus, Marker, Round, comment_required, may_mark, score, unmet_criteria,
+};
 use super::plan::{ItemState, Settings, Sitting, plan_items};
 use super::setup::{Loaded, load};
 use super::store;
@@ -199,7 +201,7 @@ pub struct Queue {
     pub items: Vec<QueueItem>,
 }
 
-fn levels_of(item: &grading_item::Model) -> Vec<u32> {
+pub(super) fn levels_of(item: &grading_item::Model) -> Vec<u32> {
     item.levels
         .as_deref()
         .and_then(|l| serde_json::from_str(l).ok())
@@ -437,14 +439,18 @@ pub async fn save_draft(
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
     let mut errors = Vec::new();
-    if comment_required(task, total) && comment.is_none() {
-        errors.push(FieldError::new(
-            "comment",
+    if comment_required(task, total, &levels) && comment.is_none() {
+        let unmet = unmet_criteria(task, &levels);
+        let why = if unmet.is_empty() {
             format!(
-                "wajib diisi: nilai {total} di bawah batas lulus {}",
-                task.pass_points
-            ),
-        ));
+                "nilai {} di bawah batas lulus {}",
+                crate::numbers::decimal(total),
+                crate::numbers::decimal(task.pass_points)
+            )
+        } else {
+            format!("kriteria wajib belum tercapai: {}", unmet.join(", "))
+        };
+        errors.push(FieldError::new("comment", format!("wajib diisi: {why}")));
     }
     if item.round >= Round::Moderation as i32 && reason.is_none() {
         errors.push(FieldError::new(

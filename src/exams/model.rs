@@ -31,6 +31,23 @@ pub struct Criterion {
     pub criterion: String,
     /// From the weakest to the strongest, points strictly increasing.
     pub levels: Vec<Level>,
+    /// A must-pass criterion: a marking below these points on it fails the
+    /// task whatever its total (a subnet plan without VLSM, a press release
+    /// with an invented fact).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_reach: Option<f64>,
+}
+
+impl Criterion {
+    /// Whether the level chosen reaches the criterion's must-pass points.
+    fn reached(&self, level: usize) -> bool {
+        match (self.must_reach, self.levels.get(level)) {
+            (None, _) => true,
+            (Some(must), Some(chosen)) => chosen.points + 1e-9 >= must,
+            (Some(_), None) => false,
+        }
+    }
 }
 
 /// What a task accepts as an uploaded file besides its text.
@@ -334,6 +351,24 @@ pub fn check_spec(spec: &ExamSpec) -> Vec<FieldError> {
                 }
             }
         }
+        for (c, criterion) in task.rubric.iter().enumerate() {
+            let (Some(must), Some(lowest), Some(top)) = (
+                criterion.must_reach,
+                criterion.levels.first(),
+                criterion.levels.last(),
+            ) else {
+                continue;
+            };
+            if must <= lowest.points || must > top.points {
+                errors.push(FieldError::new(
+                    format!("tasks[{i}].rubric[{c}].must_reach"),
+                    format!(
+                        "harus lebih dari {} (level terendah) dan paling banyak {} (level tertinggi)",
+                        lowest.points, top.points
+                    ),
+                ));
+            }
+        }
         if task.pass_points <= 0.0 || task.pass_points > task.max_points() {
             errors.push(FieldError::new(
                 field("pass_points"),
@@ -373,9 +408,42 @@ pub fn score(task: &Task, levels: &[usize]) -> Result<f64, FieldError> {
     Ok(total)
 }
 
-/// A mark below the task's pass points must say why.
-pub fn comment_required(task: &Task, total: f64) -> bool {
-    total < task.pass_points
+/// The must-pass criteria a marking (one level index per criterion) does
+/// not reach, by name.
+pub fn unmet_criteria(task: &Task, levels: &[usize]) -> Vec<String> {
+    task.rubric
+        .iter()
+        .zip(levels)
+        .filter(|(criterion, level)| !criterion.reached(**level))
+        .map(|(criterion, _)| criterion.criterion.clone())
+        .collect()
+}
+
+/// The must-pass criteria the final mark leaves unmet, from the markings it
+/// came from: a criterion is unmet when the markings that count say so —
+/// any of them for the mean or the lower mark, all of them for the higher.
+pub fn unmet_in_final(task: &Task, markings: &[Vec<usize>], rule: FinalRule) -> Vec<String> {
+    task.rubric
+        .iter()
+        .enumerate()
+        .filter(|(c, criterion)| {
+            let misses = markings
+                .iter()
+                .filter(|levels| levels.get(*c).is_some_and(|l| !criterion.reached(*l)))
+                .count();
+            match rule {
+                FinalRule::Higher => misses > 0 && misses == markings.len(),
+                FinalRule::Mean | FinalRule::Lower => misses > 0,
+            }
+        })
+        .map(|(_, criterion)| criterion.criterion.clone())
+        .collect()
+}
+
+/// A mark below the task's pass points, or short of a must-pass
+/// criterion, must say why.
+pub fn comment_required(task: &Task, total: f64, levels: &[usize]) -> bool {
+    total < task.pass_points || !unmet_criteria(task, levels).is_empty()
 }
 
 /// The final marks of one task of one candidate, per round (`None`: not final yet).
@@ -430,16 +498,26 @@ pub fn final_mark(
     })
 }
 
+/// One task's part in a unit's decision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskStanding {
+    pub outcome: TaskOutcome,
+    pub pass_points: f64,
+    /// Every must-pass criterion reached in the final mark.
+    pub must_pass_met: bool,
+}
+
 /// A unit's standing from its objective percentage (if it has questions)
-/// and the final marks of its tasks with their pass points.
+/// and the final marks of its tasks: each must reach its pass points and
+/// every must-pass criterion.
 pub fn decide_unit(
     unit: &Unit,
     objective_percent: Option<f64>,
-    tasks: &[(TaskOutcome, f64)],
+    tasks: &[TaskStanding],
 ) -> UnitDecision {
     if tasks
         .iter()
-        .any(|(o, _)| !matches!(o, TaskOutcome::Final(_)))
+        .any(|t| !matches!(t.outcome, TaskOutcome::Final(_)))
     {
         return UnitDecision::Pending;
     }
@@ -448,8 +526,8 @@ pub fn decide_unit(
     }
     let objective_ok = unit.objective_count == 0
         || objective_percent.is_some_and(|p| p + 1e-9 >= unit.objective_pass_percent);
-    let tasks_ok = tasks.iter().all(|(o, pass)| match o {
-        TaskOutcome::Final(total) => total + 1e-9 >= *pass,
+    let tasks_ok = tasks.iter().all(|t| match t.outcome {
+        TaskOutcome::Final(total) => total + 1e-9 >= t.pass_points && t.must_pass_met,
         _ => false,
     });
     if objective_ok && tasks_ok {

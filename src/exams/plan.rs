@@ -313,6 +313,7 @@ mod tests {
                 rubric: vec![Criterion {
                     criterion: "Judul".into(),
                     levels,
+                    must_reach: None,
                 }],
             }],
         }

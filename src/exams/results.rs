@@ -12,10 +12,10 @@ use uuid::Uuid;
 
 use super::appeals::{AppealView, appeal_view};
 use super::codes::{code_for, codes};
-use super::grading::{item_state, sync};
+use super::grading::{item_state, levels_of, sync};
 use super::model::{
-    ItemStatus, Round, TaskOutcome, UnitDecision, appeal_open, decide_unit, final_mark,
-    objective_by_unit,
+    ItemStatus, Round, TaskOutcome, TaskStanding, UnitDecision, appeal_open, decide_unit,
+    final_mark, objective_by_unit, unmet_in_final,
 };
 use super::plan::{ItemState, round_marks};
 use super::setup::{Loaded, load};
@@ -39,6 +39,9 @@ pub struct TaskResult {
     pub state: String,
     /// The comments behind the final mark, without the assessors' names.
     pub comments: Vec<String>,
+    /// Must-pass criteria the final mark does not reach: the task is not
+    /// passed whatever its total.
+    pub unmet_criteria: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -63,6 +66,16 @@ pub struct CandidateResult {
 }
 
 /// The comments of the round(s) that made the final mark.
+/// The final markings (one level per criterion) of the rounds that count.
+fn markings(items: &[&grading_item::Model], marks_from: &[Round]) -> Vec<Vec<usize>> {
+    items
+        .iter()
+        .filter(|i| marks_from.iter().any(|r| *r as i32 == i.round))
+        .filter(|i| i.status == ItemStatus::Final.as_str())
+        .map(|i| levels_of(i).into_iter().map(|l| l as usize).collect())
+        .collect()
+}
+
 fn comments(items: &[&grading_item::Model], marks_from: &[Round]) -> Vec<String> {
     items
         .iter()
@@ -126,6 +139,11 @@ pub async fn candidate_result(
             } else {
                 vec![Round::First, Round::Second]
             };
+            let unmet = if matches!(outcome, TaskOutcome::Final(_)) {
+                unmet_in_final(task, &markings(&here, &from), loaded.rule())
+            } else {
+                Vec::new()
+            };
             let (final_total, state) = match outcome {
                 TaskOutcome::Final(t) => (Some((t * 100.0).round() / 100.0), "final"),
                 TaskOutcome::NeedsModeration => (None, "moderation"),
@@ -142,8 +160,13 @@ pub async fn candidate_result(
                 } else {
                     Vec::new()
                 },
+                unmet_criteria: unmet.clone(),
             });
-            outcomes.push((outcome, task.pass_points));
+            outcomes.push(TaskStanding {
+                outcome,
+                pass_points: task.pass_points,
+                must_pass_met: unmet.is_empty(),
+            });
         }
         let exact = by_unit.get(&unit.code).copied();
         let decision = decide_unit(unit, exact, &outcomes);

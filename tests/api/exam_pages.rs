@@ -236,6 +236,12 @@ async fn grade_all(app: &TestApp, assessor: &Client, spoil_first: bool) -> usize
             html.contains("Dukcapil Keliling"),
             "the response is beside the rubric"
         );
+        // The template's must-pass criteria are marked, and the rule stated.
+        assert!(
+            html.contains("wajib ≥")
+                && html.contains("pilih level tertinggi yang semua syaratnya terpenuhi"),
+            "{html}"
+        );
         if html.contains(&format!("/grading/{id}/file")) {
             files += 1;
             let resp = assessor

@@ -14,6 +14,7 @@ use crate::support::{Session, TestApp, assert_error};
 cases![
     humas_exam_from_the_template_end_to_end,
     decisions_follow_the_rule_per_unit,
+    a_must_pass_criterion_fails_the_task_whatever_its_total,
     appeals_go_to_another_assessor,
     assessors_see_only_their_items_and_no_identities,
     task_files_are_checked_and_reach_the_assessor_anonymously,
@@ -556,6 +557,16 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
 
 /// A small exam on the quiz bank (known answers) with one essay task.
 pub async fn small_exam(app: &TestApp, code: &str, double: bool) -> (Session, String, String) {
+    small_exam_with_gate(app, code, double, Value::Null).await
+}
+
+/// The same, its first criterion ("Ketepatan") a must-pass one at `must_reach` points.
+async fn small_exam_with_gate(
+    app: &TestApp,
+    code: &str,
+    double: bool,
+    must_reach: Value,
+) -> (Session, String, String) {
     let admin = app.admin().await;
     let bank = format!(
         "{BANK}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n"
@@ -574,7 +585,7 @@ pub async fn small_exam(app: &TestApp, code: &str, double: bool) -> (Session, St
             "key": "esai", "unit": "jaringan", "question": "q-essay", "pass_points": 4, "word_limit": 200,
             "upload": { "extensions": ["pdf"], "max_kib": 1 },
             "rubric": [
-                { "criterion": "Ketepatan", "levels": [level(0.0, "salah"), level(1.0, "sebagian"), level(2.0, "benar"), level(3.0, "lengkap")] },
+                { "criterion": "Ketepatan", "must_reach": must_reach, "levels": [level(0.0, "salah"), level(1.0, "sebagian"), level(2.0, "benar"), level(3.0, "lengkap")] },
                 { "criterion": "Kejelasan", "levels": [level(0.0, "kabur"), level(1.0, "cukup"), level(2.0, "jelas"), level(3.0, "runtut")] },
             ],
         }],
@@ -717,6 +728,65 @@ async fn decisions_follow_the_rule_per_unit(app: TestApp) {
         "Jawaban belum menjelaskan cara kerja DNS."
     );
     assert_eq!(mine["can_appeal"], true);
+}
+
+async fn a_must_pass_criterion_fails_the_task_whatever_its_total(app: TestApp) {
+    let (admin, exam_id, batch_id) = small_exam_with_gate(&app, "GRB", false, json!(2)).await;
+    // A gate outside its criterion's levels is refused, naming it.
+    let level = |p: f64| json!({ "points": p, "descriptor": "x" });
+    let (status, body) = admin
+        .post(
+            "/api/v1/exams",
+            &json!({ "batch_id": batch_id, "title": "x", "bank": "GRB", "code_prefix": "PK",
+                     "units": [{ "code": "jaringan", "title": "J", "objective_count": 0 }],
+                     "tasks": [{ "key": "a", "unit": "jaringan", "question": "q-essay", "pass_points": 1,
+                                 "rubric": [{ "criterion": "c", "must_reach": 5,
+                                              "levels": [level(0.0), level(1.0)] }] }] }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert!(
+        body.to_string().contains("tasks[0].rubric[0].must_reach"),
+        "{body}"
+    );
+
+    let (t, trainee) = person(&app, &admin, "gerbang1", "Dinkes", "trainee").await;
+    enrol(&admin, &batch_id, &t).await;
+    let (a, assessor) = person(&app, &admin, "penilai-gerbang", "BKD", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": a }] }),
+        )
+        .await;
+    sit(&trainee, &exam_id, "DNS itu nama.", true).await;
+    let q = queue(&assessor).await;
+    let item = &q["items"][0];
+    assert_eq!(item["task"]["rubric"][0]["must_reach"], 2.0, "{item}");
+    // 1 + 3 = 4 reaches the pass points, but "Ketepatan" is short of its
+    // 2: the assessor must say why.
+    let id = item["id"].as_str().unwrap();
+    let (status, body) = assessor
+        .post(
+            &format!("/api/v1/grading/{id}"),
+            &json!({ "levels": [1, 3] }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["field"], "comment");
+    assert!(body.to_string().contains("kriteria wajib"), "{body}");
+    mark(&assessor, item, &[1, 3], "Ketepatan belum memadai.", None).await;
+    let (status, _) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, mine) = trainee
+        .get(&format!("/api/v1/exams/{exam_id}/my-result"))
+        .await;
+    let unit = &mine["result"]["units"][0];
+    assert_eq!(unit["tasks"][0]["final_total"], 4.0, "{mine}");
+    assert_eq!(unit["tasks"][0]["unmet_criteria"], json!(["Ketepatan"]));
+    assert_eq!(unit["label"], "Belum Kompeten", "{mine}");
 }
 
 async fn appeals_go_to_another_assessor(app: TestApp) {

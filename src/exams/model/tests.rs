@@ -21,10 +21,12 @@ fn task(key: &str, unit: &str) -> Task {
             Criterion {
                 criterion: "Judul".into(),
                 levels: vec![level(0.0), level(1.0), level(2.0), level(3.0)],
+                must_reach: None,
             },
             Criterion {
                 criterion: "Teras".into(),
                 levels: vec![level(0.0), level(1.5), level(3.0)],
+                must_reach: None,
             },
         ],
     }
@@ -92,8 +94,67 @@ fn scoring_takes_one_level_per_criterion() {
     assert_eq!(score(&t, &[1, 1]), Ok(2.5));
     assert_eq!(score(&t, &[1]).unwrap_err().field, "levels");
     assert_eq!(score(&t, &[1, 3]).unwrap_err().field, "levels[1]");
-    assert!(comment_required(&t, 3.5));
-    assert!(!comment_required(&t, 4.0));
+    assert!(comment_required(&t, 3.5, &[1, 2]));
+    assert!(!comment_required(&t, 4.0, &[1, 2]));
+}
+
+#[test]
+fn a_must_pass_criterion_fails_a_task_whatever_its_total() {
+    let mut t = task("sp", "siaran-pers");
+    // "Teras" must reach 3 points: 3 + 1.5 = 4.5 passes the total, not the gate.
+    t.rubric[1].must_reach = Some(3.0);
+    assert!(check_spec(&spec_with(t.clone())).is_empty());
+    assert_eq!(unmet_criteria(&t, &[3, 1]), ["Teras"]);
+    assert!(unmet_criteria(&t, &[0, 2]).is_empty());
+    assert!(comment_required(&t, 4.5, &[3, 1]));
+
+    // Two markers: the mean and the lower mark fail when either misses;
+    // the higher only when both do.
+    let split = [vec![3, 1], vec![3, 2]];
+    assert_eq!(unmet_in_final(&t, &split, FinalRule::Mean), ["Teras"]);
+    assert_eq!(unmet_in_final(&t, &split, FinalRule::Lower), ["Teras"]);
+    assert!(unmet_in_final(&t, &split, FinalRule::Higher).is_empty());
+    assert_eq!(
+        unmet_in_final(&t, &[vec![3, 1], vec![2, 0]], FinalRule::Higher),
+        ["Teras"]
+    );
+
+    let unit = unit("siaran-pers", 0);
+    let standing = |must_pass_met| TaskStanding {
+        outcome: TaskOutcome::Final(4.5),
+        pass_points: 4.0,
+        must_pass_met,
+    };
+    assert_eq!(
+        decide_unit(&unit, None, &[standing(true)]),
+        UnitDecision::Kompeten
+    );
+    assert_eq!(
+        decide_unit(&unit, None, &[standing(false)]),
+        UnitDecision::BelumKompeten
+    );
+}
+
+#[test]
+fn a_must_pass_level_outside_the_criterion_is_refused() {
+    for must in [0.0, -1.0, 3.5] {
+        let mut t = task("sp", "siaran-pers");
+        t.rubric[1].must_reach = Some(must);
+        let errors = check_spec(&spec_with(t));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.field == "tasks[0].rubric[1].must_reach"),
+            "{must}: {errors:?}"
+        );
+    }
+}
+
+fn spec_with(task: Task) -> ExamSpec {
+    ExamSpec {
+        units: vec![unit("siaran-pers", 0)],
+        tasks: vec![task],
+    }
 }
 
 #[test]
@@ -233,6 +294,14 @@ fn unit_decision_table() {
         ),
     ];
     for (unit, objective, tasks, expected) in cases {
+        let tasks: Vec<TaskStanding> = tasks
+            .into_iter()
+            .map(|(outcome, pass_points)| TaskStanding {
+                outcome,
+                pass_points,
+                must_pass_met: true,
+            })
+            .collect();
         assert_eq!(
             decide_unit(unit, objective, &tasks),
             expected,
