@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use poem_openapi::{Enum, Object};
 use rand::Rng;
-use rand::seq::{IndexedRandom, SliceRandom};
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -349,8 +349,41 @@ fn slot_for(candidate: &Candidate, shuffle_choices: bool, rng: &mut impl Rng) ->
     }
 }
 
+/// `count` of `pool` at random, at most one per enemy group (a `group:`
+/// tag shared by items that cue each other's answers) across the attempt:
+/// `groups` holds the groups already drawn.
+fn choose(
+    pool: Vec<usize>,
+    count: usize,
+    candidates: &[Candidate],
+    groups: &mut Vec<String>,
+    rng: &mut impl Rng,
+) -> Vec<usize> {
+    let mut pool = pool;
+    pool.shuffle(rng);
+    let mut chosen = Vec::new();
+    for i in pool {
+        if chosen.len() == count {
+            break;
+        }
+        let mine: Vec<&String> = candidates[i]
+            .question
+            .tags
+            .iter()
+            .filter(|t| t.starts_with("group:"))
+            .collect();
+        if mine.iter().any(|g| groups.contains(g)) {
+            continue;
+        }
+        groups.extend(mine.into_iter().cloned());
+        chosen.push(i);
+    }
+    chosen
+}
+
 /// Draws the questions of a new attempt (the selection was checked when the
-/// quiz was saved; a bank that shrank since gives fewer questions, never an error).
+/// quiz was saved; a bank that shrank since, or enemy groups that leave too
+/// few items, give fewer questions, never an error).
 pub fn draw(
     selection: &Selection,
     candidates: &[Candidate],
@@ -359,6 +392,7 @@ pub fn draw(
     rng: &mut impl Rng,
 ) -> Vec<Slot> {
     let mut picked: Vec<usize> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
     match selection {
         Selection::ByTags { rules } => {
             for rule in rules {
@@ -368,7 +402,8 @@ pub fn draw(
                     .filter(|(i, c)| !picked.contains(i) && rule.admits(&c.question))
                     .map(|(i, _)| i)
                     .collect();
-                picked.extend(pool.choose_multiple(rng, rule.count as usize).copied());
+                let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
+                picked.extend(chosen);
             }
             if !shuffle_questions {
                 picked.sort_unstable();
@@ -387,7 +422,8 @@ pub fn draw(
                     })
                     .map(|(i, _)| i)
                     .collect();
-                objective_part.extend(pool.choose_multiple(rng, rule.count as usize).copied());
+                let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
+                objective_part.extend(chosen);
             }
             if shuffle_questions {
                 objective_part.shuffle(rng);

@@ -171,6 +171,58 @@ fn candidates() -> Vec<Candidate> {
 }
 
 #[test]
+fn an_enemy_group_gives_at_most_one_item_per_attempt() {
+    // A1 and A2 cue each other (group:dns), and A2 also shares group:port with B1.
+    let source = "// [tag:unit:a] [tag:group:dns]\n::A1::a {T}\n\n// [tag:unit:a] [tag:group:dns] [tag:group:port]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {T}\n\n// [tag:unit:b] [tag:group:port]\n::B1::b {T}";
+    let pool: Vec<Candidate> = gift::parse(source)
+        .questions
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| Candidate {
+            id: Uuid::from_u128(i as u128 + 1),
+            stable_id: l.question.stable_id(),
+            question: Arc::new(l.question),
+        })
+        .collect();
+    let rules = vec![TagRule::new("unit:a", 3), TagRule::new("unit:b", 1)];
+    for seed in 0..50 {
+        for selection in [
+            Selection::ByTags {
+                rules: rules.clone(),
+            },
+            Selection::Exam {
+                rules: rules.clone(),
+                tasks: Vec::new(),
+            },
+        ] {
+            let drawn: Vec<u128> = draw(
+                &selection,
+                &pool,
+                true,
+                true,
+                &mut StdRng::seed_from_u64(seed),
+            )
+            .iter()
+            .map(|s| s.question_id.as_u128())
+            .collect();
+            assert!(
+                !(drawn.contains(&1) && drawn.contains(&2)),
+                "seed {seed}: both of group:dns in {drawn:?}"
+            );
+            assert!(
+                !(drawn.contains(&2) && drawn.contains(&4)),
+                "seed {seed}: both of group:port in {drawn:?}"
+            );
+            // Never fewer than the groups allow: A3, one of A1/A2, and B1 unless A2 took its group.
+            assert!(
+                drawn.len() >= 2 && drawn.contains(&3),
+                "seed {seed}: {drawn:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn draws_by_tag_and_fixed_lists() {
     let pool = candidates();
     let by_tags = Selection::ByTags {
