@@ -118,6 +118,11 @@ enum BankCommand {
         paths: Vec<PathBuf>,
         #[arg(long, default_value = "auto", value_parser = parse_format)]
         format: Format,
+        /// Also print each file's and unit's item-writing figures (how often
+        /// the key is the longest option, what "pick the longest" scores,
+        /// key positions) and count what cues a test-wise candidate.
+        #[arg(long)]
+        item_writing: bool,
     },
 }
 
@@ -195,12 +200,14 @@ fn main() -> ExitCode {
                 let db = open(&cli.config).await?;
                 bimtek::banks::cli::import(&db, &files, format, name, dry_run).await
             }
-            Command::Bank(BankCommand::Check { paths, format }) => {
-                match bimtek::banks::cli::check(&paths, format)? {
-                    0 => Ok(()),
-                    n => Err(format!("{n} masalah ditemukan")),
-                }
-            }
+            Command::Bank(BankCommand::Check {
+                paths,
+                format,
+                item_writing,
+            }) => match bimtek::banks::cli::check(&paths, format, item_writing)? {
+                0 => Ok(()),
+                n => Err(format!("{n} masalah ditemukan")),
+            },
             Command::Keys(KeysCommand::Rotate) => {
                 let db = open(&cli.config).await?;
                 bimtek::certificates::keys::ensure(&db)

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::formats::Format;
-use super::model::lint;
+use super::model::{Located, lint};
 use super::service::{self, ImportRequest, SourceFile, parse_files};
 use crate::db::Db;
 use crate::error::{AppError, FieldError};
+use crate::numbers::decimal;
 
 fn describe(e: &FieldError) -> String {
     let file = e.file.as_deref().unwrap_or(&e.field);
@@ -67,7 +68,9 @@ fn read(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
 }
 
 /// Checks bank files; returns the number of problems found (0 = clean).
-pub fn check(paths: &[PathBuf], format: Format) -> Result<usize, String> {
+/// With `item_writing`, also prints each file's and unit's item-writing
+/// figures and counts what would cue a test-wise candidate.
+pub fn check(paths: &[PathBuf], format: Format, item_writing: bool) -> Result<usize, String> {
     let groups = groups(paths)?;
     let total_bytes: u64 = groups
         .iter()
@@ -93,7 +96,16 @@ pub fn check(paths: &[PathBuf], format: Format) -> Result<usize, String> {
                 for w in &parsed.warnings {
                     bar.suspend(|| println!("peringatan: {}", describe(w)));
                 }
-                lint(&parsed.questions)
+                let mut found = lint(&parsed.questions);
+                if item_writing {
+                    found.extend(item_writing_report(
+                        &name,
+                        &sources,
+                        &parsed.questions,
+                        &bar,
+                    ));
+                }
+                found
             }
         };
         for problem in &found {
@@ -106,6 +118,58 @@ pub fn check(paths: &[PathBuf], format: Format) -> Result<usize, String> {
     eprintln!("{questions} soal diperiksa, {problems} masalah.");
     Ok(problems)
 }
+
+/// Prints the figures of each file and unit; returns the warnings.
+fn item_writing_report(
+    bank: &str,
+    sources: &[SourceFile],
+    questions: &[(String, Located)],
+    bar: &ProgressBar,
+) -> Vec<FieldError> {
+    use super::item_writing::{self, Figures};
+    let line = |what: &str, f: &Figures| {
+        format!(
+            "{what}: {} soal, {} pilihan ganda jawaban tunggal, kunci terpanjang {} ({} %), \"pilih yang terpanjang\" {} %, posisi kunci {}",
+            f.items,
+            f.single_choice,
+            f.longest_key,
+            decimal((f.longest_share() * 1000.0).round() / 10.0),
+            decimal((f.pick_longest_percent * 10.0).round() / 10.0),
+            f.key_positions
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join("/"),
+        )
+    };
+    let mut found = Vec::new();
+    for source in sources {
+        let mine = questions
+            .iter()
+            .filter(|(f, _)| *f == source.name)
+            .map(|(_, l)| &l.question);
+        let figures = item_writing::figures(mine);
+        bar.suspend(|| println!("{}", line(&source.name, &figures)));
+        found.extend(item_writing::warnings(&source.name, questions));
+    }
+    for (unit, figures) in item_writing::figures_by_unit(questions) {
+        bar.suspend(|| println!("{}", line(&format!("{bank} unit {unit}"), &figures)));
+        if figures.single_choice >= 5 && figures.pick_longest_percent >= PICK_LONGEST_LIMIT {
+            found.push(FieldError::new(
+                format!("unit:{unit}"),
+                format!(
+                    "\"pilih yang terpanjang\" mendapat {} % di unit ini (batas di bawah {} %)",
+                    decimal((figures.pick_longest_percent * 10.0).round() / 10.0),
+                    decimal(PICK_LONGEST_LIMIT)
+                ),
+            ));
+        }
+    }
+    found
+}
+
+/// "Always pick the longest option" must score under this in every unit.
+const PICK_LONGEST_LIMIT: f64 = 40.0;
 
 pub async fn import(
     db: &Db,

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod formats;
 pub mod gift;
+pub mod item_writing;
 pub mod model;
 pub mod moodle_xml;
 pub mod pages;

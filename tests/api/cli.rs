@@ -119,6 +119,16 @@ fn bank_check() -> Result<(), Failed> {
         )
         .into());
     }
+    // The item-writing figures of every file and unit, and what they flag.
+    let out = bimtek(
+        "sqlite::memory:",
+        &["bank", "check", "--item-writing", &shipped],
+        "",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !stdout.contains("jaringan.gift: ") || !stdout.contains("\"pilih yang terpanjang\"") {
+        return Err(format!("no item-writing figures:\n{stdout}").into());
+    }
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("rusak.gift");
     std::fs::write(&bad, "// [tag:unit:x]\nSoal {=a ~b\n").unwrap();
