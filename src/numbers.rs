@@ -22,6 +22,12 @@ pub fn decimal(value: f64) -> String {
     text.replace('.', ",")
 }
 
+/// Every digit of `value` with a decimal comma and no thousands separator,
+/// as a numeric answer is typed: `43.2` → `43,2`, `16384` → `16384`.
+pub fn plain(value: f64) -> String {
+    format!("{value}").replace('.', ",")
+}
+
 /// A byte count in MiB with at most one decimal: `52428800` → `50 MiB`,
 /// `11010048` → `10,5 MiB`.
 pub fn mebibytes(bytes: u64) -> String {
@@ -38,6 +44,9 @@ mod tests {
 
     #[test]
     fn decimals_take_a_comma() {
+        assert_eq!(plain(43.2), "43,2");
+        assert_eq!(plain(0.125), "0,125");
+        assert_eq!(plain(16384.0), "16384");
         assert_eq!(decimal(2.5), "2,5");
         assert_eq!(decimal(4.0), "4");
         assert_eq!(decimal(1.256), "1,26");

@@ -237,10 +237,11 @@ fn correct_answer_html(question: &Question) -> String {
             .filter(|a| a.fraction >= 1.0)
             .filter_map(|a| {
                 a.value.map(|v| {
+                    let v = crate::numbers::plain(v);
                     if a.tolerance > 0.0 {
-                        format!("{v} ± {}", a.tolerance)
+                        format!("{v} ± {}", crate::numbers::plain(a.tolerance))
                     } else {
-                        format!("{v}")
+                        v
                     }
                 })
             })

@@ -111,25 +111,31 @@ pub fn figures_by_unit(questions: &[(String, Located)]) -> BTreeMap<String, Figu
 }
 
 /// A stem that asks for the exception without saying so in capitals.
+/// "tidak"/"bukan" are everyday words in a scenario; only in the question
+/// sentence itself (the last one) do they pick one option out.
 fn quiet_negative(text: &str) -> Option<&'static str> {
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let asks = words
-        .iter()
-        .any(|w| matches!(w.to_lowercase().as_str(), "manakah" | "berikut" | "adalah"));
-    for (word, capital) in [
-        ("kecuali", "KECUALI"),
-        ("bukan", "BUKAN"),
-        ("tidak", "TIDAK"),
+    let words_of = |sentence: &str| -> Vec<String> {
+        sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let question = text
+        .trim_end()
+        .rsplit(['.', '!', '\n'])
+        .find(|s| !s.trim().is_empty() && !s.trim().chars().all(|c| c == '…' || c == ' '))
+        .unwrap_or(text);
+    for (word, capital, scope) in [
+        ("kecuali", "KECUALI", text),
+        ("bukan", "BUKAN", question),
+        ("tidak", "TIDAK", question),
     ] {
-        let quiet = words
+        if words_of(scope)
             .iter()
-            .any(|w| *w == word || w.to_lowercase() == word && *w != capital);
-        // "tidak"/"bukan" are everyday words; only a question that picks
-        // one option out ("manakah … bukan …") is a negative stem.
-        if quiet && (word == "kecuali" || asks && text.trim_end().ends_with(['?', '…'])) {
+            .any(|w| w.to_lowercase() == word && w != capital)
+            && (word == "kecuali" || text.trim_end().ends_with(['?', '…']))
+        {
             return Some(capital);
         }
     }
@@ -296,7 +302,8 @@ mod tests {
              // [tag:unit:a]\n::ok::Manakah yang BUKAN aspek keamanan informasi? {=format #x ~keutuhan #a}\n\n\
              // [tag:unit:a]\n::biasa::Pegawai tidak boleh membagikan kata sandi. {T}\n\n\
              // [tag:unit:a]\n::e::Jelaskan CIA. {}\n\n\
-             // [tag:unit:a]\n::nf::Manakah port HTTPS? {=443 ~80 ~21}\n",
+             // [tag:unit:a]\n::nf::Manakah port HTTPS? {=443 ~80 ~21}\n\n\
+             // [tag:unit:a]\n::sk::Petugas tidak pernah mencatat antrean di aplikasi. Teknik penggalian yang paling tepat adalah … {=observasi #x ~survei warga #y}\n",
         );
         let found = warnings("b.gift", &qs);
         let lines = |needle: &str| -> Vec<u32> {
