@@ -113,7 +113,12 @@ mod tests {
             .join("question_banks");
         let mut files = 0;
         for track in std::fs::read_dir(&root).unwrap() {
-            for file in std::fs::read_dir(track.unwrap().path()).unwrap() {
+            let track = track.unwrap().path();
+            // SOURCES.md sits beside the track folders.
+            if !track.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(track).unwrap() {
                 let path = file.unwrap().path();
                 if path.extension().is_none_or(|e| e != "gift") {
                     continue;
