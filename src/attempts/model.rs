@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 
 use poem_openapi::{Enum, Object};
-use rand::Rng;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -15,6 +13,10 @@ use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
 
 mod choice_ids;
+mod draw;
+pub use draw::draw;
+#[cfg(test)]
+use draw::slot_for;
 pub mod essays;
 pub use choice_ids::{ChoiceKey, ChoiceList};
 
@@ -82,7 +84,7 @@ pub enum Selection {
 }
 
 /// A question an objective rule of an exam may draw: graded by the machine.
-fn objective(question: &Question) -> bool {
+pub(super) fn objective(question: &Question) -> bool {
     objective_type(question.kind())
 }
 
@@ -311,7 +313,7 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
     errors
 }
 
-fn distinct_rights(pairs: &[crate::banks::model::MatchPair]) -> Vec<&str> {
+pub(super) fn distinct_rights(pairs: &[crate::banks::model::MatchPair]) -> Vec<&str> {
     let mut rights: Vec<&str> = Vec::new();
     for p in pairs {
         if !rights.contains(&p.right.as_str()) {
@@ -319,140 +321,6 @@ fn distinct_rights(pairs: &[crate::banks::model::MatchPair]) -> Vec<&str> {
         }
     }
     rights
-}
-
-fn permutation(len: usize, shuffle: bool, rng: &mut impl Rng) -> Vec<u16> {
-    let mut order: Vec<u16> = (0..len as u16).collect();
-    if shuffle {
-        order.shuffle(rng);
-    }
-    order
-}
-
-fn slot_for(candidate: &Candidate, shuffle_choices: bool, rng: &mut impl Rng) -> Slot {
-    let q = &candidate.question;
-    let (order, right_order) = match &q.body {
-        Body::Multichoice { choices, .. } => {
-            (permutation(choices.len(), shuffle_choices, rng), Vec::new())
-        }
-        Body::Matching { pairs } => (
-            Vec::new(),
-            permutation(distinct_rights(pairs).len(), true, rng),
-        ),
-        _ => (Vec::new(), Vec::new()),
-    };
-    Slot {
-        question_id: candidate.id,
-        points: q.default_points,
-        order,
-        right_order,
-    }
-}
-
-/// `count` of `pool` at random, at most one per enemy group (a `group:`
-/// tag shared by items that cue each other's answers) across the attempt:
-/// `groups` holds the groups already drawn.
-fn choose(
-    pool: Vec<usize>,
-    count: usize,
-    candidates: &[Candidate],
-    groups: &mut Vec<String>,
-    rng: &mut impl Rng,
-) -> Vec<usize> {
-    let mut pool = pool;
-    pool.shuffle(rng);
-    let mut chosen = Vec::new();
-    for i in pool {
-        if chosen.len() == count {
-            break;
-        }
-        let mine: Vec<&String> = candidates[i]
-            .question
-            .tags
-            .iter()
-            .filter(|t| t.starts_with("group:"))
-            .collect();
-        if mine.iter().any(|g| groups.contains(g)) {
-            continue;
-        }
-        groups.extend(mine.into_iter().cloned());
-        chosen.push(i);
-    }
-    chosen
-}
-
-/// Draws the questions of a new attempt (the selection was checked when the
-/// quiz was saved; a bank that shrank since, or enemy groups that leave too
-/// few items, give fewer questions, never an error).
-pub fn draw(
-    selection: &Selection,
-    candidates: &[Candidate],
-    shuffle_questions: bool,
-    shuffle_choices: bool,
-    rng: &mut impl Rng,
-) -> Vec<Slot> {
-    let mut picked: Vec<usize> = Vec::new();
-    let mut groups: Vec<String> = Vec::new();
-    match selection {
-        Selection::ByTags { rules } => {
-            for rule in rules {
-                let pool: Vec<usize> = candidates
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| !picked.contains(i) && rule.admits(&c.question))
-                    .map(|(i, _)| i)
-                    .collect();
-                let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
-                picked.extend(chosen);
-            }
-            if !shuffle_questions {
-                picked.sort_unstable();
-            }
-        }
-        Selection::Exam { rules, tasks } => {
-            let mut objective_part: Vec<usize> = Vec::new();
-            for rule in rules {
-                let pool: Vec<usize> = candidates
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| {
-                        !objective_part.contains(i)
-                            && objective(&c.question)
-                            && rule.admits(&c.question)
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
-                objective_part.extend(chosen);
-            }
-            if shuffle_questions {
-                objective_part.shuffle(rng);
-            } else {
-                objective_part.sort_unstable();
-            }
-            let task_part = tasks
-                .iter()
-                .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id));
-            return objective_part
-                .into_iter()
-                .chain(task_part)
-                .map(|i| slot_for(&candidates[i], shuffle_choices, rng))
-                .collect();
-        }
-        Selection::Fixed { question_ids } => {
-            picked = question_ids
-                .iter()
-                .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id))
-                .collect();
-        }
-    }
-    if shuffle_questions {
-        picked.shuffle(rng);
-    }
-    picked
-        .iter()
-        .map(|i| slot_for(&candidates[*i], shuffle_choices, rng))
-        .collect()
 }
 
 /// `min(start + limit, close)`, computed by the server alone.

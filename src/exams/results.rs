@@ -66,21 +66,27 @@ pub struct CandidateResult {
 }
 
 /// The comments of the round(s) that made the final mark.
-/// The final markings (one level per criterion) of the rounds that count.
-fn markings(items: &[&grading_item::Model], marks_from: &[Round]) -> Vec<Vec<usize>> {
+/// The final items of the rounds that count.
+fn final_items<'a>(
+    items: &'a [&'a grading_item::Model],
+    marks_from: &'a [Round],
+) -> impl Iterator<Item = &'a grading_item::Model> {
     items
         .iter()
+        .copied()
         .filter(|i| marks_from.iter().any(|r| *r as i32 == i.round))
         .filter(|i| i.status == ItemStatus::Final.as_str())
+}
+
+/// The final markings (one level per criterion) of the rounds that count.
+fn markings(items: &[&grading_item::Model], marks_from: &[Round]) -> Vec<Vec<usize>> {
+    final_items(items, marks_from)
         .map(|i| levels_of(i).into_iter().map(|l| l as usize).collect())
         .collect()
 }
 
 fn comments(items: &[&grading_item::Model], marks_from: &[Round]) -> Vec<String> {
-    items
-        .iter()
-        .filter(|i| marks_from.iter().any(|r| *r as i32 == i.round))
-        .filter(|i| i.status == ItemStatus::Final.as_str())
+    final_items(items, marks_from)
         .filter_map(|i| i.comment.clone())
         .collect()
 }

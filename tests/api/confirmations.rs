@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::cases;
 use crate::certificates::finished_batch;
-use crate::pages::{csrf_token, page, sign_in};
+use crate::pages::{page, sign_in};
 use crate::schedule::course_and_batch;
 use crate::support::{ADMIN_PASSWORD, TestApp, password_of};
 
@@ -24,22 +24,11 @@ async fn post_and_follow(
     action: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String) {
-    let (_, home) = page(client, app, "/").await;
-    let mut form = vec![("csrf_token".to_owned(), csrf_token(&home))];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let resp = client
-        .post(app.url(action))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    match resp.headers().get("location") {
-        Some(to) => {
-            let to = to.to_str().unwrap().to_owned();
-            page(client, app, &to).await
-        }
-        None => (status, resp.text().await.unwrap()),
+    let (status, html, location) =
+        crate::settings_pages::post_form(client, app, "/", action, fields).await;
+    match location {
+        Some(to) => page(client, app, &to).await,
+        None => (status, html),
     }
 }
 

@@ -23,7 +23,9 @@ async fn admin_client(app: &TestApp) -> reqwest::Client {
     client
 }
 
-async fn post_form(
+/// Posts `fields` with the CSRF token of `page_path`: the status, the body
+/// and where a redirect points.
+pub async fn post_form(
     client: &reqwest::Client,
     app: &TestApp,
     page_path: &str,

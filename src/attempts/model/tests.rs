@@ -157,7 +157,13 @@ fn responses_are_checked_against_the_question() {
 }
 
 fn candidates() -> Vec<Candidate> {
-    let source = "// [tag:unit:a]\n::A1::a {T}\n\n// [tag:unit:a]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {=x ~y ~z}\n\n// [tag:unit:b]\n::B1::b {T}\n\n// [tag:unit:b]\n::D::Deskripsi saja.";
+    candidates_of(
+        "// [tag:unit:a]\n::A1::a {T}\n\n// [tag:unit:a]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {=x ~y ~z}\n\n// [tag:unit:b]\n::B1::b {T}\n\n// [tag:unit:b]\n::D::Deskripsi saja.",
+    )
+}
+
+/// The questions of a GIFT source, numbered from 1 in order.
+fn candidates_of(source: &str) -> Vec<Candidate> {
     gift::parse(source)
         .questions
         .into_iter()
@@ -174,16 +180,7 @@ fn candidates() -> Vec<Candidate> {
 fn an_enemy_group_gives_at_most_one_item_per_attempt() {
     // A1 and A2 cue each other (group:dns), and A2 also shares group:port with B1.
     let source = "// [tag:unit:a] [tag:group:dns]\n::A1::a {T}\n\n// [tag:unit:a] [tag:group:dns] [tag:group:port]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {T}\n\n// [tag:unit:b] [tag:group:port]\n::B1::b {T}";
-    let pool: Vec<Candidate> = gift::parse(source)
-        .questions
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| Candidate {
-            id: Uuid::from_u128(i as u128 + 1),
-            stable_id: l.question.stable_id(),
-            question: Arc::new(l.question),
-        })
-        .collect();
+    let pool = candidates_of(source);
     let rules = vec![TagRule::new("unit:a", 3), TagRule::new("unit:b", 1)];
     for seed in 0..50 {
         for selection in [
