@@ -112,16 +112,21 @@ enum BankCommand {
     },
     /// Lint bank files or folders before committing them: syntax errors,
     /// duplicate ids, no correct answer, weights not reaching 100%, missing
-    /// feedback, untagged questions. Exits 1 when anything is found.
+    /// feedback, untagged questions, and what cues a test-wise candidate
+    /// (with each file's, unit's and bank's item-writing figures: how often
+    /// the key is the longest option, what "pick the longest" scores, key
+    /// positions). Exits 1 when anything is found.
     Check {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, default_value = "auto", value_parser = parse_format)]
         format: Format,
-        /// Also print each file's and unit's item-writing figures (how often
-        /// the key is the longest option, what "pick the longest" scores,
-        /// key positions) and count what cues a test-wise candidate.
+        /// Skip the item-writing figures and warnings (for a bank imported
+        /// from elsewhere that is not yet reworked).
         #[arg(long)]
+        no_item_writing: bool,
+        /// The figures are on by default; kept so older scripts still run.
+        #[arg(long, hide = true)]
         item_writing: bool,
     },
 }
@@ -203,8 +208,9 @@ fn main() -> ExitCode {
             Command::Bank(BankCommand::Check {
                 paths,
                 format,
-                item_writing,
-            }) => match bimtek::banks::cli::check(&paths, format, item_writing)? {
+                no_item_writing,
+                item_writing: _,
+            }) => match bimtek::banks::cli::check(&paths, format, !no_item_writing)? {
                 0 => Ok(()),
                 n => Err(format!("{n} masalah ditemukan")),
             },

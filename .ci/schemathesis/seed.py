@@ -43,7 +43,11 @@ BANK = """// [id:q-mc] [tag:unit:jaringan]
 // [id:q-match] [tag:unit:jaringan]
 ::MATCH::Pasangkan port. {=DNS -> 53 =HTTP -> 80 =HTTPS -> 443}
 
-// [id:q-essay] [tag:unit:jaringan]
+"""
+# The exam draws only from the exam pool (pool:ujian), which quizzes never
+# draw: the same questions again under their own ids, and the task.
+BANK += BANK.replace("[id:q-", "[id:u-").replace("[tag:unit:", "[tag:pool:ujian] [tag:unit:") + """
+// [id:q-essay] [tag:pool:ujian] [tag:unit:jaringan]
 ::Esai::Jelaskan cara kerja DNS. {}
 """
 

@@ -12,8 +12,10 @@ use uuid::Uuid;
 use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
 
+mod analysis;
 mod choice_ids;
 mod draw;
+pub use analysis::{ItemStats, analyse, item_stats};
 pub use draw::draw;
 #[cfg(test)]
 use draw::slot_for;
@@ -76,11 +78,36 @@ pub enum Selection {
         question_ids: Vec<String>,
     },
     /// A competency exam: objective questions by tag (never essays, which
-    /// are tasks with rubrics), then the exam's tasks in their given order.
+    /// are tasks with rubrics), then the exam's tasks in their given order,
+    /// all from the bank's exam pool.
     Exam {
         rules: Vec<TagRule>,
-        tasks: Vec<String>,
+        tasks: Vec<TaskQuestions>,
     },
+}
+
+/// The questions of one exam task: its parallel forms, of which each
+/// candidate draws one. Exams stored before forms existed hold a bare id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TaskQuestions {
+    One(String),
+    Forms(Vec<String>),
+}
+
+impl TaskQuestions {
+    pub fn ids(&self) -> &[String] {
+        match self {
+            TaskQuestions::One(id) => std::slice::from_ref(id),
+            TaskQuestions::Forms(ids) => ids,
+        }
+    }
+}
+
+pub use crate::banks::model::EXAM_POOL_TAG;
+
+pub(super) fn in_exam_pool(question: &Question) -> bool {
+    question.in_exam_pool()
 }
 
 /// A question an objective rule of an exam may draw: graded by the machine.
@@ -200,9 +227,32 @@ pub struct Candidate {
     pub question: std::sync::Arc<Question>,
 }
 
-/// Why each tag rule cannot be filled from the bank. Each rule is counted
-/// on its own, as before types existed: rules that overlap (the same
-/// question fits two) are the author's to keep apart.
+/// How many of the questions `admits` lets through one attempt can draw:
+/// at most one per enemy group (`group:` tag).
+fn drawable(candidates: &[Candidate], admits: impl Fn(&Question) -> bool) -> usize {
+    let mut groups: Vec<&str> = Vec::new();
+    let mut count = 0;
+    for c in candidates.iter().filter(|c| admits(&c.question)) {
+        let mine: Vec<&str> = c
+            .question
+            .tags
+            .iter()
+            .map(String::as_str)
+            .filter(|t| t.starts_with("group:"))
+            .collect();
+        if mine.iter().any(|g| groups.contains(g)) {
+            continue;
+        }
+        groups.extend(mine);
+        count += 1;
+    }
+    count
+}
+
+/// Why each tag rule of a quiz cannot be filled from the bank. Each rule
+/// is counted on its own, as before types existed: rules that overlap (the
+/// same question fits two) are the author's to keep apart. Exam-pool
+/// questions do not count, and an enemy group counts once.
 pub fn check_rules(rules: &[TagRule], candidates: &[Candidate]) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
@@ -226,10 +276,7 @@ pub fn check_rules(rules: &[TagRule], candidates: &[Candidate]) -> Vec<FieldErro
             ));
             continue;
         }
-        let available = candidates
-            .iter()
-            .filter(|c| rule.admits(&c.question))
-            .count();
+        let available = drawable(candidates, |q| !in_exam_pool(q) && rule.admits(q));
         if rule.count == 0 {
             errors.push(FieldError::new(
                 field,
@@ -239,12 +286,34 @@ pub fn check_rules(rules: &[TagRule], candidates: &[Candidate]) -> Vec<FieldErro
             errors.push(FieldError::new(
                 field,
                 format!(
-                    "aturan ke-{row} ({}): bank hanya memiliki {} soal yang cocok, diminta {}",
+                    "aturan ke-{row} ({}): bank hanya memiliki {} soal latihan berbeda yang cocok (soal satu grup dihitung satu), diminta {}",
                     rule.describe(),
                     available,
                     rule.count
                 ),
             ));
+        }
+    }
+    errors
+}
+
+/// Why the tasks of an exam cannot be drawn: each form must be an essay of
+/// the exam pool.
+fn check_tasks(tasks: &[TaskQuestions], candidates: &[Candidate]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (i, task) in tasks.iter().enumerate() {
+        for id in task.ids() {
+            let problem = match candidates.iter().find(|c| &c.stable_id == id) {
+                None => format!("soal '{id}' tidak ada di bank"),
+                Some(c) if c.question.kind() != QuestionType::Essay => {
+                    format!("soal '{id}' bukan soal uraian/tugas")
+                }
+                Some(c) if !in_exam_pool(&c.question) => format!(
+                    "soal '{id}' belum masuk kumpulan soal ujian: beri tag {EXAM_POOL_TAG} agar kuis latihan tidak dapat mengambilnya"
+                ),
+                Some(_) => continue,
+            };
+            errors.push(FieldError::new(format!("tasks[{i}].question"), problem));
         }
     }
     errors
@@ -265,33 +334,20 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
         }
         Selection::Exam { rules, tasks } => {
             for (i, rule) in rules.iter().enumerate() {
-                let available = candidates
-                    .iter()
-                    .filter(|c| objective(&c.question) && rule.admits(&c.question))
-                    .count();
+                let available = drawable(candidates, |q| {
+                    in_exam_pool(q) && objective(q) && rule.admits(q)
+                });
                 if (rule.count as usize) > available {
                     errors.push(FieldError::new(
                         format!("units[{i}].objective_count"),
                         format!(
-                            "bank hanya memiliki {available} soal objektif bertag {}, diminta {}",
+                            "bank hanya memiliki {available} soal ujian objektif berbeda (bertag {EXAM_POOL_TAG}) bertag {}, diminta {}",
                             rule.tag, rule.count
                         ),
                     ));
                 }
             }
-            for (i, id) in tasks.iter().enumerate() {
-                match candidates.iter().find(|c| &c.stable_id == id) {
-                    Some(c) if c.question.kind() == QuestionType::Essay => {}
-                    Some(_) => errors.push(FieldError::new(
-                        format!("tasks[{i}].question"),
-                        format!("soal '{id}' bukan soal uraian/tugas"),
-                    )),
-                    None => errors.push(FieldError::new(
-                        format!("tasks[{i}].question"),
-                        format!("soal '{id}' tidak ada di bank"),
-                    )),
-                }
-            }
+            errors.extend(check_tasks(tasks, candidates));
         }
         Selection::Fixed { question_ids } => {
             if question_ids.is_empty() {
@@ -301,12 +357,17 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
                 ));
             }
             for (i, id) in question_ids.iter().enumerate() {
-                if !candidates.iter().any(|c| &c.stable_id == id) {
-                    errors.push(FieldError::new(
-                        format!("selection.question_ids[{i}]"),
-                        format!("soal '{id}' tidak ada di bank"),
-                    ));
-                }
+                let problem = match candidates.iter().find(|c| &c.stable_id == id) {
+                    None => format!("soal '{id}' tidak ada di bank"),
+                    Some(c) if in_exam_pool(&c.question) => {
+                        format!("soal '{id}' adalah soal ujian dan tidak dapat dipakai di kuis")
+                    }
+                    Some(_) => continue,
+                };
+                errors.push(FieldError::new(
+                    format!("selection.question_ids[{i}]"),
+                    problem,
+                ));
             }
         }
     }
@@ -640,42 +701,6 @@ pub fn kept(graded: &[(i32, f64)], method: GradeMethod) -> Option<(i32, f64)> {
             .copied()
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))),
         GradeMethod::Last => graded.iter().copied().max_by_key(|a| a.0),
-    }
-}
-
-/// Item statistics of one question over many attempts.
-#[derive(Debug, Clone, PartialEq, Serialize, Object)]
-pub struct ItemStats {
-    pub responses: u32,
-    /// Mean score on the question, 0–100: low means hard (or a wrong key).
-    pub facility: f64,
-    /// Correlation (×100) between the question and the rest of the attempt:
-    /// near zero or negative means the question does not separate strong
-    /// from weak candidates, often a sign it is broken.
-    pub discrimination: Option<f64>,
-}
-
-/// `scores[a] = (fraction on this question, total fraction of the other questions)` per attempt.
-pub fn item_stats(scores: &[(f64, f64)]) -> ItemStats {
-    let n = scores.len() as f64;
-    if scores.is_empty() {
-        return ItemStats {
-            responses: 0,
-            facility: 0.0,
-            discrimination: None,
-        };
-    }
-    let mean_x = scores.iter().map(|s| s.0).sum::<f64>() / n;
-    let mean_y = scores.iter().map(|s| s.1).sum::<f64>() / n;
-    let cov: f64 = scores.iter().map(|s| (s.0 - mean_x) * (s.1 - mean_y)).sum();
-    let var_x: f64 = scores.iter().map(|s| (s.0 - mean_x).powi(2)).sum();
-    let var_y: f64 = scores.iter().map(|s| (s.1 - mean_y).powi(2)).sum();
-    let discrimination = (var_x > 0.0 && var_y > 0.0)
-        .then(|| (cov / (var_x * var_y).sqrt() * 1000.0).round() / 10.0);
-    ItemStats {
-        responses: scores.len() as u32,
-        facility: (mean_x * 1000.0).round() / 10.0,
-        discrimination,
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, GradeMethod, ItemStats, Mark, item_stats, kept};
+use super::model::{AttemptStatus, GradeMethod, ItemStats, Mark, analyse, kept};
 use super::service::{Engine, quiz};
 use super::store;
 use crate::db::Db;
@@ -125,40 +125,14 @@ pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<Item
             per_attempt.push(marks);
         }
     }
-    let mut question_ids: Vec<Uuid> = per_attempt
-        .iter()
-        .flatten()
-        .map(|m| m.question_id)
-        .collect();
-    question_ids.sort();
-    question_ids.dedup();
+    let stats = analyse(&per_attempt);
+    let question_ids: Vec<Uuid> = stats.keys().copied().collect();
     let rows = crate::banks::store::questions_by_ids(engine.db.read(), &question_ids).await?;
     let mut items = Vec::new();
     for row in rows {
-        let mut scores = Vec::new();
-        for marks in &per_attempt {
-            let Some(this) = marks
-                .iter()
-                .find(|m| m.question_id == row.id)
-                .and_then(|m| m.fraction)
-            else {
-                continue;
-            };
-            let rest: Vec<&Mark> = marks.iter().filter(|m| m.question_id != row.id).collect();
-            let rest_max: f64 = rest.iter().map(|m| m.points).sum();
-            let rest_score: f64 = rest
-                .iter()
-                .map(|m| m.points * m.fraction.unwrap_or(0.0))
-                .sum();
-            scores.push((
-                this,
-                if rest_max > 0.0 {
-                    rest_score / rest_max
-                } else {
-                    0.0
-                },
-            ));
-        }
+        let Some(stats) = stats.get(&row.id) else {
+            continue;
+        };
         let question = crate::banks::service::decode(&row)?;
         items.push(ItemRow {
             question_id: row.id,
@@ -166,7 +140,7 @@ pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<Item
             version: row.version,
             title: row.title.clone(),
             text_html: question.text_html(),
-            stats: item_stats(&scores),
+            stats: stats.clone(),
         });
     }
     items.sort_by(|a, b| a.stats.facility.total_cmp(&b.stats.facility));

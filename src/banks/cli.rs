@@ -152,6 +152,8 @@ fn item_writing_report(
         bar.suspend(|| println!("{}", line(&source.name, &figures)));
         found.extend(item_writing::warnings(&source.name, questions));
     }
+    let whole = item_writing::figures(questions.iter().map(|(_, l)| &l.question));
+    bar.suspend(|| println!("{}", line(&format!("{bank} seluruh bank"), &whole)));
     for (unit, figures) in item_writing::figures_by_unit(questions) {
         bar.suspend(|| println!("{}", line(&format!("{bank} unit {unit}"), &figures)));
         if figures.single_choice >= 5 && figures.pick_longest_percent >= PICK_LONGEST_LIMIT {

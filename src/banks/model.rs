@@ -368,7 +368,17 @@ impl Question {
     pub fn units(&self) -> impl Iterator<Item = &str> {
         self.tags.iter().filter_map(|t| t.strip_prefix("unit:"))
     }
+
+    /// Whether the question belongs to the exam pool (`EXAM_POOL_TAG`).
+    pub fn in_exam_pool(&self) -> bool {
+        self.tags.iter().any(|t| t == EXAM_POOL_TAG)
+    }
 }
+
+/// Questions tagged so are the exam pool: exams draw only them and quizzes
+/// never do, since a quiz shows its keys after submit and an exam item seen
+/// in practice is a leaked item.
+pub const EXAM_POOL_TAG: &str = "pool:ujian";
 
 /// Counts per question type, for import summaries.
 pub fn count_by_type<'a>(
@@ -390,11 +400,11 @@ pub struct TagTypeCount {
 }
 
 /// Per tag, the questions of each type, tags in order; what a quiz author
-/// needs to write rules the bank can fill.
+/// needs to write rules the bank can fill (the exam pool is not a quiz's).
 pub fn tag_type_counts<'a>(questions: impl IntoIterator<Item = &'a Question>) -> Vec<TagTypeCount> {
     let mut by_tag: BTreeMap<&str, BTreeMap<QuestionType, u32>> = BTreeMap::new();
     for q in questions {
-        if q.kind() == QuestionType::Description {
+        if q.kind() == QuestionType::Description || q.in_exam_pool() {
             continue;
         }
         for tag in &q.tags {

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::codes::code_for;
 use super::model::{
-    Criterion, Held, ItemStatus, Marker, Round, comment_required, may_mark, score, unmet_criteria,
+    Criterion, Held, ItemStatus, Marker, Round, Task, comment_required, may_mark, score,
+    unmet_criteria,
 };
 use super::plan::{ItemState, Settings, Sitting, plan_items};
 use super::setup::{Loaded, load};
@@ -125,20 +126,37 @@ pub async fn sync(engine: &Engine, loaded: &Loaded) -> AppResult<()> {
         .await
 }
 
-/// The bank question (pinned version) behind a task in an attempt.
-pub async fn task_question(
-    engine: &Engine,
-    attempt_id: Uuid,
-    stable_id: &str,
-) -> AppResult<Option<(Uuid, Arc<Question>)>> {
+/// The form of a task a candidate drew: its number (from 1), the task as
+/// that form (its question, pass points and rubric), and the bank question
+/// (pinned version) behind it in the attempt.
+pub struct DrawnForm {
+    pub number: usize,
+    pub task: Task,
+    pub question: Option<(Uuid, Arc<Question>)>,
+}
+
+pub async fn drawn_form(engine: &Engine, attempt_id: Uuid, task: &Task) -> AppResult<DrawnForm> {
     let shape = shape_by_id(engine, attempt_id).await?;
     let questions = questions_of(engine, &shape).await?;
-    Ok(shape.slots.iter().find_map(|slot| {
-        questions
-            .get(&slot.question_id)
-            .filter(|q| q.id.as_deref() == Some(stable_id))
-            .map(|q| (slot.question_id, q.clone()))
-    }))
+    let drawn: Vec<(Uuid, &Arc<Question>)> = shape
+        .slots
+        .iter()
+        .filter_map(|slot| {
+            questions
+                .get(&slot.question_id)
+                .map(|q| (slot.question_id, q))
+        })
+        .collect();
+    let (number, form) = task.form_drawn(drawn.iter().filter_map(|(_, q)| q.id.as_deref()));
+    let question = drawn
+        .into_iter()
+        .find(|(_, q)| q.id.as_deref() == Some(form.question.as_str()))
+        .map(|(id, q)| (id, q.clone()));
+    Ok(DrawnForm {
+        number,
+        task: form,
+        question,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -151,7 +169,11 @@ pub struct TaskView {
     pub char_limit: Option<u32>,
     pub pass_points: f64,
     pub max_points: f64,
+    /// The rubric of the form the candidate drew.
     pub rubric: Vec<Criterion>,
+    /// Which parallel form the candidate drew (from 1), of `forms`.
+    pub form: u32,
+    pub forms: u32,
 }
 
 /// A mark as another round shows it: no assessor's name.
@@ -214,31 +236,33 @@ async fn item_view(
     item: &grading_item::Model,
     siblings: &[grading_item::Model],
 ) -> AppResult<QueueItem> {
-    let task = loaded
+    let listed = loaded
         .spec
         .task(&item.task_key)
         .ok_or_else(|| AppError::internal(format!("task {} not in exam", item.task_key)))?;
+    let drawn = drawn_form(engine, item.attempt_id, listed).await?;
+    let task = &drawn.task;
     let unit_title = loaded
         .spec
         .unit(&task.unit)
         .map(|u| u.title.clone())
         .unwrap_or_default();
-    let (prompt_html, response_text) =
-        match task_question(engine, item.attempt_id, &task.question).await? {
-            Some((version_id, question)) => {
-                let rendered = engine.caches.rendered(version_id, &question);
-                let answer = crate::attempts::store::answers(engine.db.read(), item.attempt_id)
-                    .await?
-                    .into_iter()
-                    .find(|a| a.question_id == version_id)
-                    .and_then(|a| {
-                        serde_json::from_str::<crate::attempts::model::Response>(&a.response).ok()
-                    })
-                    .and_then(|r| r.text);
-                (rendered.text_html().to_owned(), answer)
-            }
-            None => (String::new(), None),
-        };
+    let (prompt_html, response_text) = match &drawn.question {
+        Some((version_id, question)) => {
+            let version_id = *version_id;
+            let rendered = engine.caches.rendered(version_id, question);
+            let answer = crate::attempts::store::answers(engine.db.read(), item.attempt_id)
+                .await?
+                .into_iter()
+                .find(|a| a.question_id == version_id)
+                .and_then(|a| {
+                    serde_json::from_str::<crate::attempts::model::Response>(&a.response).ok()
+                })
+                .and_then(|r| r.text);
+            (rendered.text_html().to_owned(), answer)
+        }
+        None => (String::new(), None),
+    };
     let round = Round::from_i32(item.round).unwrap_or(Round::First);
     let other_marks = if round == Round::Moderation {
         siblings
@@ -292,6 +316,8 @@ async fn item_view(
             pass_points: task.pass_points,
             max_points: task.max_points(),
             rubric: task.rubric.clone(),
+            form: drawn.number as u32,
+            forms: listed.form_count() as u32,
         },
         response_text,
         response_file,
@@ -427,7 +453,8 @@ pub async fn save_draft(
     let item = own_item(engine, assessor, id).await?;
     refuse_own_mark(engine, &item).await?;
     let loaded = load(engine, item.exam_id).await?;
-    let task = loaded.spec.task(&item.task_key).ok_or(AppError::NotFound)?;
+    let listed = loaded.spec.task(&item.task_key).ok_or(AppError::NotFound)?;
+    let task = &drawn_form(engine, item.attempt_id, listed).await?.task;
     let levels: Vec<usize> = input.levels.iter().map(|l| *l as usize).collect();
     let total = score(task, &levels).map_err(|e| AppError::validation(vec![e]))?;
     let comment = input

@@ -18,5 +18,7 @@ pub mod pages;
 pub mod plan;
 pub mod results;
 pub mod setup;
+#[cfg(test)]
+mod shipped_content_tests;
 pub mod sitting;
 pub mod store;

@@ -12,6 +12,7 @@ use crate::error::FieldError;
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
+mod forms;
 pub mod history;
 mod markers;
 mod rubric;
@@ -70,6 +71,21 @@ pub struct Task {
     /// A total below this is below the unit's standard.
     pub pass_points: f64,
     pub rubric: Vec<Criterion>,
+    /// Other forms of the same task (another scenario, its own rubric): each
+    /// candidate gets one form, this task's own question or one of these, so
+    /// that one leaked task does not serve every batch.
+    #[oai(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parallel_forms: Vec<TaskForm>,
+}
+
+/// A parallel form of a task: its question and the rubric it is marked by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct TaskForm {
+    /// The bank essay question (its `[id:…]`) holding this form's prompt.
+    pub question: String,
+    pub pass_points: f64,
+    pub rubric: Vec<Criterion>,
 }
 
 impl Task {
@@ -95,6 +111,14 @@ pub struct Unit {
     #[serde(default = "default_objective_pass")]
     #[oai(default = "default_objective_pass")]
     pub objective_pass_percent: f64,
+    /// Only objective questions of these types (absent: every machine-graded type).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<crate::banks::model::QuestionType>>,
+    /// Only objective questions tagged `level:<this>`, e.g. `ahli-pertama`.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
 }
 
 fn default_objective_pass() -> f64 {
@@ -104,6 +128,16 @@ fn default_objective_pass() -> f64 {
 impl Unit {
     pub fn tag(&self) -> String {
         format!("unit:{}", self.code)
+    }
+
+    /// The draw of the unit's objective part: its exam-pool questions by
+    /// unit tag, narrowed by type and level when given.
+    pub fn rule(&self) -> crate::attempts::model::TagRule {
+        crate::attempts::model::TagRule {
+            types: self.types.clone(),
+            level: self.level.clone(),
+            ..crate::attempts::model::TagRule::new(self.tag(), self.objective_count)
+        }
     }
 }
 
@@ -316,58 +350,89 @@ pub fn check_spec(spec: &ExamSpec) -> Vec<FieldError> {
                 ));
             }
         }
-        if task.rubric.is_empty() {
-            errors.push(FieldError::new(field("rubric"), "minimal satu kriteria"));
-        }
-        for (c, criterion) in task.rubric.iter().enumerate() {
-            let at = format!("tasks[{i}].rubric[{c}]");
-            if criterion.criterion.trim().is_empty() {
-                errors.push(FieldError::new(format!("{at}.criterion"), "wajib diisi"));
-            }
-            if criterion.levels.len() < 2 {
-                errors.push(FieldError::new(format!("{at}.levels"), "minimal dua level"));
-            }
-            for (l, level) in criterion.levels.iter().enumerate() {
-                if level.descriptor.trim().is_empty() {
-                    errors.push(FieldError::new(
-                        format!("{at}.levels[{l}].descriptor"),
-                        "wajib diisi",
-                    ));
-                }
-                if level.points < 0.0 || (l > 0 && level.points <= criterion.levels[l - 1].points) {
-                    errors.push(FieldError::new(
-                        format!("{at}.levels[{l}].points"),
-                        "poin level harus naik dari level sebelumnya dan tidak negatif",
-                    ));
-                }
-            }
-        }
-        for (c, criterion) in task.rubric.iter().enumerate() {
-            let (Some(must), Some(lowest), Some(top)) = (
-                criterion.must_reach,
-                criterion.levels.first(),
-                criterion.levels.last(),
-            ) else {
-                continue;
-            };
-            if must <= lowest.points || must > top.points {
+        check_rubric(
+            &format!("tasks[{i}]"),
+            &task.rubric,
+            task.pass_points,
+            &mut errors,
+        );
+        for (f, form) in task.parallel_forms.iter().enumerate() {
+            let at = format!("tasks[{i}].parallel_forms[{f}]");
+            if form.question == task.question
+                || task.parallel_forms[..f]
+                    .iter()
+                    .any(|other| other.question == form.question)
+            {
                 errors.push(FieldError::new(
-                    format!("tasks[{i}].rubric[{c}].must_reach"),
+                    format!("{at}.question"),
                     format!(
-                        "harus lebih dari {} (level terendah) dan paling banyak {} (level tertinggi)",
-                        lowest.points, top.points
+                        "soal '{}' sudah dipakai bentuk lain tugas ini",
+                        form.question
                     ),
                 ));
             }
-        }
-        if task.pass_points <= 0.0 || task.pass_points > task.max_points() {
-            errors.push(FieldError::new(
-                field("pass_points"),
-                format!("harus lebih dari 0 dan paling banyak {}", task.max_points()),
-            ));
+            check_rubric(&at, &form.rubric, form.pass_points, &mut errors);
         }
     }
     errors
+}
+
+/// The rubric of a task or of one of its forms, `at` naming it
+/// (`tasks[0]`, `tasks[0].parallel_forms[1]`).
+fn check_rubric(at: &str, rubric: &[Criterion], pass_points: f64, errors: &mut Vec<FieldError>) {
+    if rubric.is_empty() {
+        errors.push(FieldError::new(
+            format!("{at}.rubric"),
+            "minimal satu kriteria",
+        ));
+    }
+    for (c, criterion) in rubric.iter().enumerate() {
+        let at = format!("{at}.rubric[{c}]");
+        if criterion.criterion.trim().is_empty() {
+            errors.push(FieldError::new(format!("{at}.criterion"), "wajib diisi"));
+        }
+        if criterion.levels.len() < 2 {
+            errors.push(FieldError::new(format!("{at}.levels"), "minimal dua level"));
+        }
+        for (l, level) in criterion.levels.iter().enumerate() {
+            if level.descriptor.trim().is_empty() {
+                errors.push(FieldError::new(
+                    format!("{at}.levels[{l}].descriptor"),
+                    "wajib diisi",
+                ));
+            }
+            if level.points < 0.0 || (l > 0 && level.points <= criterion.levels[l - 1].points) {
+                errors.push(FieldError::new(
+                    format!("{at}.levels[{l}].points"),
+                    "poin level harus naik dari level sebelumnya dan tidak negatif",
+                ));
+            }
+        }
+        if let (Some(must), Some(lowest), Some(top)) = (
+            criterion.must_reach,
+            criterion.levels.first(),
+            criterion.levels.last(),
+        ) && (must <= lowest.points || must > top.points)
+        {
+            errors.push(FieldError::new(
+                format!("{at}.must_reach"),
+                format!(
+                    "harus lebih dari {} (level terendah) dan paling banyak {} (level tertinggi)",
+                    lowest.points, top.points
+                ),
+            ));
+        }
+    }
+    let max_points: f64 = rubric
+        .iter()
+        .filter_map(|c| c.levels.last().map(|l| l.points))
+        .sum();
+    if pass_points <= 0.0 || pass_points > max_points {
+        errors.push(FieldError::new(
+            format!("{at}.pass_points"),
+            format!("harus lebih dari 0 dan paling banyak {max_points}"),
+        ));
+    }
 }
 
 /// The final marks of one task of one candidate, per round (`None`: not final yet).

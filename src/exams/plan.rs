@@ -301,6 +301,8 @@ mod tests {
                 title: "Siaran pers".into(),
                 objective_count: 0,
                 objective_pass_percent: 70.0,
+                types: None,
+                level: None,
             }],
             tasks: vec![Task {
                 key: "rilis".into(),
@@ -315,6 +317,7 @@ mod tests {
                     levels,
                     must_reach: None,
                 }],
+                parallel_forms: Vec::new(),
             }],
         }
     }

@@ -125,7 +125,10 @@ pub async fn candidate_result(
     for unit in &loaded.spec.units {
         let mut tasks = Vec::new();
         let mut outcomes = Vec::new();
-        for task in loaded.spec.tasks.iter().filter(|t| t.unit == unit.code) {
+        for listed in loaded.spec.tasks.iter().filter(|t| t.unit == unit.code) {
+            // Marked under the rubric of the form this candidate drew.
+            let (_, form) = listed.form_drawn(questions.values().filter_map(|q| q.id.as_deref()));
+            let task = &form;
             let marks = round_marks(&states, attempt.id, &task.key);
             let outcome = final_mark(
                 marks,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::model::{ExamSpec, FinalRule, Task, Unit, check_spec};
 use super::store;
 use crate::attempts::model::{
-    AssessmentKind, GradeMethod, ReviewPolicy, Selection, TagRule, check_selection,
+    AssessmentKind, GradeMethod, ReviewPolicy, Selection, TaskQuestions, check_selection,
 };
 use crate::attempts::service::Engine;
 use crate::clock;
@@ -300,9 +300,13 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
             .units
             .iter()
             .filter(|u| u.objective_count > 0)
-            .map(|u| TagRule::new(u.tag(), u.objective_count))
+            .map(Unit::rule)
             .collect(),
-        tasks: spec.tasks.iter().map(|t| t.question.clone()).collect(),
+        tasks: spec
+            .tasks
+            .iter()
+            .map(|t| TaskQuestions::Forms(t.questions().map(str::to_owned).collect()))
+            .collect(),
     };
     if let Some(bank) = &bank {
         match crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await? {
@@ -316,13 +320,15 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
                     e
                 }));
                 for (i, task) in spec.tasks.iter().enumerate() {
-                    if let Some(c) = pool.iter().find(|c| c.stable_id == task.question)
-                        && !c.question.tags.contains(&format!("unit:{}", task.unit))
-                    {
-                        errors.push(FieldError::new(
-                            format!("tasks[{i}].question"),
-                            format!("soal '{}' tidak bertag unit:{}", task.question, task.unit),
-                        ));
+                    for question in task.questions() {
+                        if let Some(c) = pool.iter().find(|c| c.stable_id == question)
+                            && !c.question.tags.contains(&format!("unit:{}", task.unit))
+                        {
+                            errors.push(FieldError::new(
+                                format!("tasks[{i}].question"),
+                                format!("soal '{question}' tidak bertag unit:{}", task.unit),
+                            ));
+                        }
                     }
                 }
             }

@@ -69,7 +69,7 @@ pub async fn over_limit(
     Ok(spec
         .tasks
         .iter()
-        .find(|t| t.question == stable_id)
+        .find(|t| t.questions().any(|q| q == stable_id))
         .and_then(|t| too_long(t, text)))
 }
 

@@ -608,7 +608,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     submit(&client, &format!("a[href='/exams/{exam_id}']")).await;
     submit(&client, "form[action$='/start'] button").await;
     let answered = take(&client, &key).await;
-    assert_eq!(answered, 33, "30 objective questions and 3 tasks");
+    assert_eq!(answered, 103, "100 objective questions and 3 tasks");
     sign_out(&client).await;
 
     // Both assessors grade every task on the tablet (double marking).

@@ -161,7 +161,7 @@ async fn sit(app: &TestApp, client: &Client, exam_id: &str) {
     let (status, intro) = page(client, app, &format!("/exams/{exam_id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        intro.contains("Mulai ujian") && intro.contains("150 menit"),
+        intro.contains("Mulai ujian") && intro.contains("240 menit"),
         "{intro}"
     );
     let started = post_form(client, app, &format!("/exams/{exam_id}/start"), &[]).await;
@@ -191,7 +191,8 @@ async fn sit(app: &TestApp, client: &Client, exam_id: &str) {
         exam_page.contains("Tersimpan: siaran-pers.pdf"),
         "{exam_page}"
     );
-    for n in 1..=8 {
+    // 100 objective questions, five a page, then the four tasks.
+    for n in 1..=21 {
         let (status, html) = page(client, app, &format!("{attempt}?page={n}")).await;
         assert_eq!(status, StatusCode::OK);
         let essays = all_after(&html, "<textarea name=\"", '"');
@@ -289,10 +290,10 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         sit(&app, t, &b.exam_id).await;
     }
     let (_, queue) = page(&b.lead, &app, "/grading").await;
-    assert!(queue.contains("6</strong> belum dinilai"), "{queue}");
+    assert!(queue.contains("12</strong> belum dinilai"), "{queue}");
     assert!(!queue.contains("Nama peserta"), "no names in the queue");
-    assert_eq!(grade_all(&app, &b.lead, false).await, 6);
-    assert_eq!(grade_all(&app, &b.second, true).await, 6);
+    assert_eq!(grade_all(&app, &b.lead, false).await, 12);
+    assert_eq!(grade_all(&app, &b.second, true).await, 12);
 
     // Release needs its confirmation box; unticked, nothing happens.
     let resp = post_form(
@@ -412,7 +413,7 @@ async fn the_humas_exam_through_the_pages(app: TestApp) {
         let (_, result) = page(t, &app, &format!("/exams/{}", b.exam_id)).await;
         assert!(result.contains("Hasil uji kompetensi"), "{result}");
         let verdicts = result.matches("Kompeten</span>").count();
-        assert_eq!(verdicts, 3, "a verdict per unit: {result}");
+        assert_eq!(verdicts, 5, "a verdict per unit: {result}");
         assert!(result.contains("Ajukan banding"));
         assert!(
             !result.contains("Nama utama") && !result.contains("Nama kedua"),
@@ -565,12 +566,12 @@ async fn an_exam_built_from_json_in_the_page(app: TestApp) {
     let path = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("question_banks/exams/humas_penulisan.json");
     let mut spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    spec["units"][2]["objective_count"] = json!(0);
+    spec["units"][4]["objective_count"] = json!(0);
     let resp = post_form(&admin, &app, "/admin/exams/json", &fields(spec.to_string())).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.text().await.unwrap().contains("Unit kompetensi ke-3"));
+    assert!(resp.text().await.unwrap().contains("Unit kompetensi ke-5"));
     // Fixed, and renamed: the exam is built.
-    spec["units"][2]["objective_count"] = json!(8);
+    spec["units"][4]["objective_count"] = json!(8);
     spec["title"] = json!("Uji Kompetensi Humas (susunan sendiri)");
     let resp = post_form(&admin, &app, "/admin/exams/json", &fields(spec.to_string())).await;
     let to = location(&resp);

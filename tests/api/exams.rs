@@ -15,6 +15,7 @@ cases![
     humas_exam_from_the_template_end_to_end,
     decisions_follow_the_rule_per_unit,
     a_must_pass_criterion_fails_the_task_whatever_its_total,
+    parallel_forms_are_drawn_and_marked_by_their_own_rubric,
     appeals_go_to_another_assessor,
     assessors_see_only_their_items_and_no_identities,
     task_files_are_checked_and_reach_the_assessor_anonymously,
@@ -63,6 +64,12 @@ pub fn window() -> Value {
         "opens_at": (now - time::Duration::minutes(5)).format(fmt).unwrap(),
         "closes_at": (now + time::Duration::hours(3)).format(fmt).unwrap(),
     })
+}
+
+/// The questions of a GIFT source moved into the exam pool, which exams
+/// draw and quizzes never do.
+pub fn exam_pool(gift: &str) -> String {
+    gift.replace("[tag:unit:", "[tag:pool:ujian] [tag:unit:")
 }
 
 pub fn shipped_humas_bank() -> String {
@@ -199,8 +206,8 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
     body["template"] = json!("humas_penulisan");
     let (status, exam) = admin.post("/api/v1/exams", &body).await;
     assert_eq!(status, StatusCode::CREATED, "{exam}");
-    assert_eq!(exam["units"].as_array().unwrap().len(), 3);
-    assert_eq!(exam["tasks"].as_array().unwrap().len(), 2);
+    assert_eq!(exam["units"].as_array().unwrap().len(), 5);
+    assert_eq!(exam["tasks"].as_array().unwrap().len(), 4);
     let exam_id = exam["id"].as_str().unwrap();
 
     let (status, assessors) = admin
@@ -273,9 +280,9 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
     // Both assessors mark every task of every candidate, blind.
     let q1 = queue(&lead).await;
     let q2 = queue(&second).await;
-    assert_eq!(q1["items"].as_array().unwrap().len(), 6, "{q1}");
-    assert_eq!(q2["items"].as_array().unwrap().len(), 6, "{q2}");
-    assert_eq!(q1["counts"]["to_grade"], 6);
+    assert_eq!(q1["items"].as_array().unwrap().len(), 12, "{q1}");
+    assert_eq!(q2["items"].as_array().unwrap().len(), 12, "{q2}");
+    assert_eq!(q1["counts"]["to_grade"], 12);
     for item in q1["items"].as_array().unwrap() {
         assert!(
             item["candidate_code"].as_str().unwrap().starts_with("HM-"),
@@ -396,7 +403,7 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
         let (status, mine) = t.get(&format!("/api/v1/exams/{exam_id}/my-result")).await;
         assert_eq!(status, StatusCode::OK, "{mine}");
         let units = mine["result"]["units"].as_array().unwrap();
-        assert_eq!(units.len(), 3);
+        assert_eq!(units.len(), 5);
         for u in units {
             let label = u["label"].as_str().unwrap();
             assert!(label == "Kompeten" || label == "Belum Kompeten", "{u}");
@@ -453,8 +460,8 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
     }
     assert_eq!(
         actions.iter().filter(|a| **a == "grade.final").count(),
-        13,
-        "12 marks and a moderation"
+        25,
+        "24 marks and a moderation"
     );
     let assigned = events
         .iter()
@@ -568,9 +575,9 @@ async fn small_exam_with_gate(
     must_reach: Value,
 ) -> (Session, String, String) {
     let admin = app.admin().await;
-    let bank = format!(
+    let bank = exam_pool(&format!(
         "{BANK}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n"
-    );
+    ));
     let (status, report) = import(&admin, &format!("{code}.gift"), &bank, &[("name", code)]).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     let (_, batch) = course_and_batch(&admin, code, json!({})).await;
@@ -787,6 +794,133 @@ async fn a_must_pass_criterion_fails_the_task_whatever_its_total(app: TestApp) {
     assert_eq!(unit["tasks"][0]["final_total"], 4.0, "{mine}");
     assert_eq!(unit["tasks"][0]["unmet_criteria"], json!(["Ketepatan"]));
     assert_eq!(unit["label"], "Belum Kompeten", "{mine}");
+}
+
+/// A task with two forms: each candidate draws one, the assessor sees the
+/// drawn form's prompt and rubric, and the result follows that rubric's
+/// pass points and must-pass criterion. A task outside the exam pool is
+/// refused when the exam is built.
+async fn parallel_forms_are_drawn_and_marked_by_their_own_rubric(app: TestApp) {
+    let admin = app.admin().await;
+    let bank = format!(
+        "{}\n// [id:q-essay-c] [tag:unit:jaringan]\n::Latihan::Jelaskan NAT. {{}}\n",
+        exam_pool(&format!(
+            "{BANK}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n\n\
+             // [id:q-essay-b] [tag:unit:jaringan]\n::Esai B::Jelaskan cara kerja DHCP. {{}}\n"
+        ))
+    );
+    let (status, report) = import(&admin, "PRL.gift", &bank, &[("name", "PRL")]).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, batch) = course_and_batch(&admin, "PRL", json!({})).await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let level = |p: f64, d: &str| json!({ "points": p, "descriptor": d });
+    let levels = json!([
+        level(0.0, "salah"),
+        level(1.0, "sebagian"),
+        level(2.0, "benar"),
+        level(3.0, "lengkap")
+    ]);
+    let task = |forms: Value| {
+        json!({
+            "key": "esai", "unit": "jaringan", "question": "q-essay", "pass_points": 4,
+            "rubric": [
+                { "criterion": "Ketepatan", "levels": levels },
+                { "criterion": "Kejelasan", "levels": levels },
+            ],
+            "parallel_forms": forms,
+        })
+    };
+    let mut body = window();
+    for (k, v) in json!({
+        "batch_id": batch_id, "title": "Uji Bentuk", "bank": "PRL", "code_prefix": "PK",
+        "double_marking": false, "moderation_threshold": 2, "appeal_days": 7,
+        "units": [{ "code": "jaringan", "title": "Mengelola jaringan", "objective_count": 0 }],
+    })
+    .as_object()
+    .unwrap()
+    {
+        body[k] = v.clone();
+    }
+    // A practice essay cannot be a form: quizzes could show it.
+    body["tasks"] = json!([task(json!([{ "question": "q-essay-c", "pass_points": 2,
+        "rubric": [{ "criterion": "Alur NAT", "levels": levels }] }]))]);
+    let (status, refused) = admin.post("/api/v1/exams", &body).await;
+    assert_error(status, &refused, 422, "validation_failed");
+    assert!(refused.to_string().contains("pool:ujian"), "{refused}");
+    body["tasks"] = json!([task(json!([{ "question": "q-essay-b", "pass_points": 2,
+        "rubric": [{ "criterion": "Alur DHCP", "must_reach": 2, "levels": levels }] }]))]);
+    let (status, exam) = admin.post("/api/v1/exams", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{exam}");
+    let exam_id = exam["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        exam["tasks"][0]["parallel_forms"][0]["question"],
+        "q-essay-b"
+    );
+
+    let (a, assessor) = person(&app, &admin, "penilai-bentuk", "BKD", "assessor").await;
+    admin
+        .post(
+            &format!("/api/v1/exams/{exam_id}/assessors"),
+            &json!({ "assessors": [{ "user_id": a }] }),
+        )
+        .await;
+    let mut trainees = Vec::new();
+    for n in 0..12 {
+        let (t, trainee) = person(&app, &admin, &format!("bentuk{n}"), "Dinkes", "trainee").await;
+        enrol(&admin, &batch_id, &t).await;
+        sit(&trainee, &exam_id, "Jawaban saya.", false).await;
+        trainees.push(trainee);
+    }
+    // Form 1 is marked full on its two criteria; form 2 short of its
+    // must-pass criterion (1 of 3), with the comment that then needs.
+    let q = queue(&assessor).await;
+    let items = q["items"].as_array().unwrap();
+    assert_eq!(items.len(), 12, "{q}");
+    let mut per_form = [0, 0];
+    for item in items {
+        let task = &item["task"];
+        assert_eq!(task["forms"], 2, "{item}");
+        let prompt = task["prompt_html"].as_str().unwrap();
+        if task["form"] == 1 {
+            assert!(prompt.contains("DNS"), "{item}");
+            assert_eq!(task["rubric"].as_array().unwrap().len(), 2);
+            assert_eq!(task["pass_points"], 4.0);
+            mark(&assessor, item, &[3, 3], "Lengkap.", None).await;
+            per_form[0] += 1;
+        } else {
+            assert_eq!(task["form"], 2, "{item}");
+            assert!(prompt.contains("DHCP"), "{item}");
+            assert_eq!(task["rubric"][0]["criterion"], "Alur DHCP");
+            assert_eq!(task["max_points"], 3.0);
+            mark(&assessor, item, &[1], "Alur DHCP belum lengkap.", None).await;
+            per_form[1] += 1;
+        }
+    }
+    assert!(
+        per_form[0] > 0 && per_form[1] > 0,
+        "both forms are handed out: {per_form:?}"
+    );
+    let (status, _) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut decided = [0, 0];
+    for trainee in &trainees {
+        let (_, mine) = trainee
+            .get(&format!("/api/v1/exams/{exam_id}/my-result"))
+            .await;
+        let unit = &mine["result"]["units"][0];
+        if unit["tasks"][0]["final_total"] == 6.0 {
+            assert_eq!(unit["label"], "Kompeten", "{mine}");
+            decided[0] += 1;
+        } else {
+            assert_eq!(unit["tasks"][0]["final_total"], 1.0, "{mine}");
+            assert_eq!(unit["tasks"][0]["unmet_criteria"], json!(["Alur DHCP"]));
+            assert_eq!(unit["label"], "Belum Kompeten", "{mine}");
+            decided[1] += 1;
+        }
+    }
+    assert_eq!(decided, per_form);
 }
 
 async fn appeals_go_to_another_assessor(app: TestApp) {
@@ -1151,8 +1285,8 @@ async fn task_files_are_checked_and_reach_the_assessor_anonymously(app: TestApp)
 async fn both_shipped_templates_build_on_the_shipped_banks(app: TestApp) {
     let admin = app.admin().await;
     for (track, template, units) in [
-        ("humas", "humas_penulisan", 3),
-        ("pranata_komputer", "pranata_komputer", 3),
+        ("humas", "humas_penulisan", 5),
+        ("pranata_komputer", "pranata_komputer", 5),
     ] {
         let (status, report) = import(
             &admin,

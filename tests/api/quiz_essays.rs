@@ -407,7 +407,7 @@ async fn the_editor_shows_counts_and_an_assessor_marks_on_the_page(app: TestApp)
     let html = resp.text().await.unwrap();
     assert!(
         html.contains("Baris 3, <strong>Aturan acak</strong>")
-            && html.contains("hanya memiliki 2 soal yang cocok, diminta 3"),
+            && html.contains("hanya memiliki 2 soal latihan berbeda yang cocok (soal satu grup dihitung satu), diminta 3"),
         "the rule the bank cannot fill is named by its line: {html}"
     );
 

@@ -947,9 +947,14 @@ async fn reading_needs_a_seat(app: TestApp) {
 /// the exam go through the running one.
 async fn a_retaking_trainee_sits_the_running_batch_quiz_and_exam(app: TestApp) {
     let admin = app.admin().await;
+    // Practice items for the quiz, their exam-pool twins and a task for the exam.
     let bank = format!(
-        "{}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n",
-        crate::quizzes::BANK
+        "{}\n\n{}",
+        crate::quizzes::BANK,
+        crate::exams::exam_pool(&format!(
+            "{}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n",
+            crate::quizzes::BANK.replace("[id:q-", "[id:u-")
+        ))
     );
     let (status, report) =
         crate::banks::import(&admin, "ulang.gift", &bank, &[("name", "ulang")]).await;

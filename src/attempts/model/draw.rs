@@ -1,11 +1,12 @@
 //! Drawing a new attempt's questions: by tag rules (at most one item of an
-//! enemy group), for an exam (objective part then tasks), or a fixed list;
+//! enemy group; never the exam pool), for an exam (objective part from the
+//! exam pool, then one form of each task), or a fixed list;
 //! with the order of questions and choices shuffled when asked.
 
 use rand::Rng;
-use rand::seq::SliceRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 
-use super::{Candidate, Selection, Slot, distinct_rights, objective};
+use super::{Candidate, Selection, Slot, distinct_rights, in_exam_pool, objective};
 use crate::banks::model::Body;
 
 fn permutation(len: usize, shuffle: bool, rng: &mut impl Rng) -> Vec<u16> {
@@ -86,7 +87,11 @@ pub fn draw(
                 let pool: Vec<usize> = candidates
                     .iter()
                     .enumerate()
-                    .filter(|(i, c)| !picked.contains(i) && rule.admits(&c.question))
+                    .filter(|(i, c)| {
+                        !picked.contains(i)
+                            && !in_exam_pool(&c.question)
+                            && rule.admits(&c.question)
+                    })
                     .map(|(i, _)| i)
                     .collect();
                 let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
@@ -104,6 +109,7 @@ pub fn draw(
                     .enumerate()
                     .filter(|(i, c)| {
                         !objective_part.contains(i)
+                            && in_exam_pool(&c.question)
                             && objective(&c.question)
                             && rule.admits(&c.question)
                     })
@@ -117,9 +123,19 @@ pub fn draw(
             } else {
                 objective_part.sort_unstable();
             }
-            let task_part = tasks
+            // One form of each task, at random: which one is recorded by
+            // the question the slot holds.
+            let task_part: Vec<usize> = tasks
                 .iter()
-                .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id));
+                .filter_map(|task| {
+                    let forms: Vec<usize> = task
+                        .ids()
+                        .iter()
+                        .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id))
+                        .collect();
+                    forms.choose(rng).copied()
+                })
+                .collect();
             return objective_part
                 .into_iter()
                 .chain(task_part)
@@ -129,7 +145,11 @@ pub fn draw(
         Selection::Fixed { question_ids } => {
             picked = question_ids
                 .iter()
-                .filter_map(|id| candidates.iter().position(|c| &c.stable_id == id))
+                .filter_map(|id| {
+                    candidates
+                        .iter()
+                        .position(|c| &c.stable_id == id && !in_exam_pool(&c.question))
+                })
                 .collect();
         }
     }

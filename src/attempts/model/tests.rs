@@ -180,21 +180,28 @@ fn candidates_of(source: &str) -> Vec<Candidate> {
 fn an_enemy_group_gives_at_most_one_item_per_attempt() {
     // A1 and A2 cue each other (group:dns), and A2 also shares group:port with B1.
     let source = "// [tag:unit:a] [tag:group:dns]\n::A1::a {T}\n\n// [tag:unit:a] [tag:group:dns] [tag:group:port]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {T}\n\n// [tag:unit:b] [tag:group:port]\n::B1::b {T}";
-    let pool = candidates_of(source);
+    let practice = candidates_of(source);
+    let exam_pool = candidates_of(&source.replace("[tag:unit:", "[tag:pool:ujian] [tag:unit:"));
     let rules = vec![TagRule::new("unit:a", 3), TagRule::new("unit:b", 1)];
     for seed in 0..50 {
-        for selection in [
-            Selection::ByTags {
-                rules: rules.clone(),
-            },
-            Selection::Exam {
-                rules: rules.clone(),
-                tasks: Vec::new(),
-            },
+        for (selection, pool) in [
+            (
+                Selection::ByTags {
+                    rules: rules.clone(),
+                },
+                &practice,
+            ),
+            (
+                Selection::Exam {
+                    rules: rules.clone(),
+                    tasks: Vec::new(),
+                },
+                &exam_pool,
+            ),
         ] {
             let drawn: Vec<u128> = draw(
                 &selection,
-                &pool,
+                pool,
                 true,
                 true,
                 &mut StdRng::seed_from_u64(seed),
@@ -217,6 +224,65 @@ fn an_enemy_group_gives_at_most_one_item_per_attempt() {
             );
         }
     }
+}
+
+#[test]
+fn quizzes_never_draw_the_exam_pool_and_exams_draw_only_it() {
+    let source = "// [tag:unit:a]\n::L1::latihan {T}\n\n// [tag:unit:a]\n::L2::latihan {F}\n\n\
+        // [tag:unit:a] [tag:pool:ujian]\n::U1::ujian {T}\n\n// [tag:unit:a] [tag:pool:ujian]\n::U2::ujian {F}\n\n\
+        // [tag:unit:a] [tag:pool:ujian]\n::T1::tugas bentuk 1 {}\n\n// [tag:unit:a] [tag:pool:ujian]\n::T2::tugas bentuk 2 {}\n\n\
+        // [tag:unit:a]\n::E::esai latihan {}";
+    let pool = candidates_of(source);
+    let quiz = Selection::ByTags {
+        rules: vec![TagRule::new("unit:a", 2)],
+    };
+    let exam = Selection::Exam {
+        rules: vec![TagRule::new("unit:a", 2)],
+        tasks: vec![TaskQuestions::Forms(vec!["T1".into(), "T2".into()])],
+    };
+    let mut forms_seen = std::collections::BTreeSet::new();
+    for seed in 0..40 {
+        let rng = &mut StdRng::seed_from_u64(seed);
+        let ids = |slots: Vec<Slot>| -> Vec<u128> {
+            slots.iter().map(|s| s.question_id.as_u128()).collect()
+        };
+        let mut practice = ids(draw(&quiz, &pool, true, true, rng));
+        practice.sort_unstable();
+        assert_eq!(practice, [1, 2], "seed {seed}");
+        let drawn = ids(draw(&exam, &pool, true, true, rng));
+        assert_eq!(drawn.len(), 3, "seed {seed}: {drawn:?}");
+        let mut objective = drawn[..2].to_vec();
+        objective.sort_unstable();
+        assert_eq!(objective, [3, 4], "seed {seed}");
+        assert!(matches!(drawn[2], 5 | 6), "one form of the task: {drawn:?}");
+        forms_seen.insert(drawn[2]);
+    }
+    assert_eq!(forms_seen.len(), 2, "both forms are handed out");
+    // The checks agree: a quiz asking for three finds two practice items,
+    // a fixed list naming an exam item is refused, a task outside the pool too.
+    let three = Selection::ByTags {
+        rules: vec![TagRule::new("unit:a", 3)],
+    };
+    assert!(
+        check_selection(&three, &pool)[0]
+            .message
+            .contains("hanya memiliki 2")
+    );
+    let fixed = Selection::Fixed {
+        question_ids: vec!["L1".into(), "U1".into()],
+    };
+    let errors = check_selection(&fixed, &pool);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].field, "selection.question_ids[1]");
+    let leaky = Selection::Exam {
+        rules: vec![TagRule::new("unit:a", 3)],
+        tasks: vec![TaskQuestions::Forms(vec!["T1".into(), "E".into()])],
+    };
+    let fields: Vec<String> = check_selection(&leaky, &pool)
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["units[0].objective_count", "tasks[0].question"]);
 }
 
 #[test]

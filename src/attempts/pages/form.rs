@@ -422,10 +422,11 @@ pub fn picker(counts: &[TagTypeCount]) -> Picker {
         .collect();
     types.sort();
     types.dedup();
-    // A `level:` tag narrows a rule; it is not a rule's tag of its own.
+    // A `level:` tag narrows a rule and a `group:` tag keeps cueing items
+    // apart; neither is a rule's tag of its own.
     let rows = counts
         .iter()
-        .filter(|c| !c.tag.starts_with("level:"))
+        .filter(|c| !c.tag.starts_with("level:") && !c.tag.starts_with("group:"))
         .map(|c| PickerRow {
             tag: c.tag.clone(),
             cells: types

@@ -29,6 +29,7 @@ fn task(key: &str, unit: &str) -> Task {
                 must_reach: None,
             },
         ],
+        parallel_forms: Vec::new(),
     }
 }
 
@@ -38,6 +39,8 @@ fn unit(code: &str, objective_count: u32) -> Unit {
         title: format!("Unit {code}"),
         objective_count,
         objective_pass_percent: 70.0,
+        types: None,
+        level: None,
     }
 }
 
@@ -85,6 +88,35 @@ fn spec_errors_name_their_fields() {
     assert!(f.contains(&"tasks[0].char_limit"), "{f:?}");
     assert!(f.contains(&"tasks[1].upload.extensions[0]"), "{f:?}");
     assert!(f.contains(&"tasks[1].upload.max_kib"), "{f:?}");
+}
+
+#[test]
+fn parallel_forms_are_checked_like_the_task_under_their_own_field() {
+    let mut s = spec();
+    let own = s.tasks[0].clone();
+    s.tasks[0].parallel_forms = vec![
+        TaskForm {
+            question: "hm-tgs-009".into(),
+            pass_points: own.pass_points,
+            rubric: own.rubric.clone(),
+        },
+        TaskForm {
+            question: own.question.clone(),
+            pass_points: 99.0,
+            rubric: Vec::new(),
+        },
+    ];
+    let errors = check_spec(&s);
+    let f = fields(&errors);
+    assert_eq!(
+        f,
+        [
+            "tasks[0].parallel_forms[1].question",
+            "tasks[0].parallel_forms[1].rubric",
+            "tasks[0].parallel_forms[1].pass_points",
+        ],
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -423,4 +455,15 @@ fn appeals_close_after_their_window() {
         7,
         released + time::Duration::days(7) + time::Duration::seconds(1)
     ));
+}
+
+#[test]
+fn a_unit_draws_its_tag_narrowed_by_type_and_level() {
+    let mut u = unit("jaringan", 20);
+    assert_eq!(u.rule().describe(), "20 × unit:jaringan");
+    u.types = Some(vec![crate::banks::model::QuestionType::Multichoice]);
+    u.level = Some("ahli-pertama".into());
+    let rule = u.rule();
+    assert_eq!(rule.level_tag().as_deref(), Some("level:ahli-pertama"));
+    assert!(!rule.allows(crate::banks::model::QuestionType::Truefalse));
 }
