@@ -2,7 +2,7 @@
 //! resume, save (durably, never after the deadline), submit (grading once),
 //! finalise overdue attempts, and the results an administrator reads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -210,7 +210,10 @@ enum Started {
     NoneLeft,
 }
 
-/// Starts an attempt, or returns the trainee's open one. Returns whether it is new.
+/// Starts a quiz attempt, or returns the trainee's open one. Returns
+/// whether it is new. An exam is not started here (404, as its quiz view
+/// is): `exams::sitting::start` checks its release and hands out the
+/// candidate code first, then calls `start_exam_attempt`.
 pub async fn start(
     engine: &Engine,
     user: &CurrentUser,
@@ -218,6 +221,28 @@ pub async fn start(
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
     let quiz = quiz(&engine.db, quiz_id).await?;
+    if quiz.kind == AssessmentKind::Exam.as_str() {
+        return Err(AppError::NotFound);
+    }
+    start_attempt(engine, user, quiz).await
+}
+
+/// Starts (or resumes) an exam's attempt; only `exams::sitting` calls it.
+pub async fn start_exam_attempt(
+    engine: &Engine,
+    user: &CurrentUser,
+    assessment_id: Uuid,
+) -> AppResult<(AttemptView, bool)> {
+    user.require(Role::Trainee)?;
+    let quiz = quiz(&engine.db, assessment_id).await?;
+    start_attempt(engine, user, quiz).await
+}
+
+async fn start_attempt(
+    engine: &Engine,
+    user: &CurrentUser,
+    quiz: assessment::Model,
+) -> AppResult<(AttemptView, bool)> {
     let Some(batch) = seat(&engine.db, user.id, &quiz).await? else {
         return Err(AppError::conflict(
             "not_enrolled",
@@ -338,6 +363,25 @@ pub async fn start(
     }
 }
 
+/// The bank ids of the exam-pool questions in the current version of a
+/// quiz's bank.
+async fn exam_pool_ids(engine: &Engine, quiz: &assessment::Model) -> AppResult<HashSet<String>> {
+    let Some(bank) = crate::banks::store::bank(engine.db.read(), quiz.bank_id).await? else {
+        return Ok(HashSet::new());
+    };
+    let Some(version) =
+        crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await?
+    else {
+        return Ok(HashSet::new());
+    };
+    let pool = engine.caches.pool(&engine.db, version.id).await?;
+    Ok(pool
+        .iter()
+        .filter(|c| c.question.in_exam_pool())
+        .map(|c| c.stable_id.clone())
+        .collect())
+}
+
 async fn build_view(
     engine: &Engine,
     viewer: &CurrentUser,
@@ -378,6 +422,13 @@ async fn build_view(
     let now = clock::now();
     let show_review =
         closed && (viewer.has(Role::Admin) || review_open(policy(quiz), closed, closes_at, now));
+    // A question moved into the exam pool after this quiz attempt drew it
+    // is reviewed no more: its key and marking notes belong to exams now.
+    let withheld = if show_review && !viewer.has(Role::Admin) {
+        exam_pool_ids(engine, quiz).await?
+    } else {
+        HashSet::new()
+    };
     let marks: Vec<Mark> = row
         .marks
         .as_deref()
@@ -397,7 +448,7 @@ async fn build_view(
             question,
             &rendered,
         ));
-        if show_review {
+        if show_review && !withheld.contains(&question.stable_id()) {
             let mark = marks.iter().find(|m| m.question_id == slot.question_id);
             reviews.push(review(
                 &shape.key,

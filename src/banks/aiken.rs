@@ -81,6 +81,7 @@ fn finish(draft: Draft, letter: char, line: u32) -> Result<Located, ParseError> 
             tags: Vec::new(),
             category: None,
             default_points: 1.0,
+            repeat: 0,
         },
     })
 }

@@ -105,6 +105,8 @@ fn split<'a>(
 
 /// `[format]text` → (trimmed text, format); unknown tags stay in the text.
 fn formatted(text: Text<'_>, default: TextFormat) -> (String, TextFormat) {
+    // `# [html]wrong` as Moodle's own example writes it: the marker follows a space.
+    let text = trim(text);
     let tagged = text.first().is_some_and(|s| s.c == '[' && !s.escaped);
     let close = if tagged { find(text, ']') } else { None };
     if let Some(close) = close
@@ -488,6 +490,7 @@ fn read_block(block: &Block, category: Option<&str>) -> Result<Item, ParseError>
         tags,
         category: category.map(str::to_owned),
         default_points: 1.0,
+        repeat: 0,
     };
 
     let Some((block_at, mut answer)) = answer else {

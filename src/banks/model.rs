@@ -201,6 +201,16 @@ pub struct Question {
     pub category: Option<String>,
     /// Marks for a fully correct answer.
     pub default_points: f64,
+    /// How many earlier questions of the same import share this one's
+    /// title (or content) without an id of their own: Moodle imports
+    /// repeated names as separate questions, so the second `Q1` is kept as
+    /// `Q1 (2)`, the same on every re-import of the same file.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeat: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Where in a file a question or a problem is.
@@ -342,10 +352,36 @@ impl Question {
     /// The key that identifies this question across re-imports: the
     /// author's id, else the title, else a hash of the content.
     pub fn stable_id(&self) -> String {
-        match (&self.id, &self.title) {
-            (Some(id), _) if !id.trim().is_empty() => id.trim().to_owned(),
-            (_, Some(title)) if !title.trim().is_empty() => title.trim().to_owned(),
-            _ => format!("h:{}", &self.content_hash()[..16]),
+        if let Some(id) = self.explicit_id() {
+            return id.to_owned();
+        }
+        let base = self.implicit_id();
+        match self.repeat {
+            0 => base,
+            n => format!("{base} ({})", n + 1),
+        }
+    }
+
+    /// The author's own id, if any: two of these alike in one import are an error.
+    pub fn explicit_id(&self) -> Option<&str> {
+        self.id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+    }
+
+    /// The id of a question without one: its title, else a hash of its
+    /// content (the `repeat` count left out, so repeats share it).
+    pub fn implicit_id(&self) -> String {
+        match &self.title {
+            Some(title) if !title.trim().is_empty() => title.trim().to_owned(),
+            _ => {
+                let first = Question {
+                    repeat: 0,
+                    ..self.clone()
+                };
+                format!("h:{}", &first.content_hash()[..16])
+            }
         }
     }
 
@@ -543,6 +579,7 @@ mod tests {
                     tags: vec!["unit:jaringan".into()],
                     category: None,
                     default_points: 1.0,
+                    repeat: 0,
                 },
             },
         )

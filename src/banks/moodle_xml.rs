@@ -416,6 +416,8 @@ pub fn parse(source: &str) -> Parsed {
         return parsed;
     };
     let mut category: Option<String> = None;
+    // Types Bimtek cannot take are counted per type, never a refused file.
+    let mut skipped: std::collections::BTreeMap<String, Vec<Position>> = Default::default();
     for element in quiz.all("question") {
         if parsed.stopped {
             break;
@@ -437,13 +439,10 @@ pub fn parse(source: &str) -> Parsed {
         }
         match body(element, kind) {
             Err(err) => parsed.add_error(err),
-            Ok(None) => parsed.add_warning(ParseError {
-                at: element.at,
-                message: format!(
-                    "jenis soal '{}' belum didukung; soal ini dilewati",
-                    snippet(kind, 40)
-                ),
-            }),
+            Ok(None) => skipped
+                .entry(snippet(kind, 40))
+                .or_default()
+                .push(element.at),
             Ok(Some(body)) => {
                 let mut tags: Vec<String> = element
                     .child("tags")
@@ -479,10 +478,23 @@ pub fn parse(source: &str) -> Parsed {
                         tags,
                         category: category.clone(),
                         default_points,
+                        repeat: 0,
                     },
                 });
             }
         }
+    }
+    for (kind, at) in skipped {
+        let lines: Vec<String> = at.iter().take(10).map(|p| p.line.to_string()).collect();
+        let more = if at.len() > 10 { ", …" } else { "" };
+        parsed.add_warning(ParseError {
+            at: at[0],
+            message: format!(
+                "{} soal jenis '{kind}' belum didukung dan dilewati (baris {}{more})",
+                at.len(),
+                lines.join(", ")
+            ),
+        });
     }
     parsed
 }
@@ -838,5 +850,35 @@ mod tests {
         );
         assert_eq!(parsed.errors[0].at.line, 2);
         assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    }
+
+    /// Questions Bimtek cannot take are counted per type, the file still
+    /// imports; two questions with one name are both kept.
+    #[test]
+    fn unsupported_types_are_counted_per_type_and_repeated_names_kept() {
+        let q = |kind: &str, name: &str| {
+            format!(
+                "<question type=\"{kind}\"><name><text>{name}</text></name><questiontext format=\"html\"><text>Teks {name}</text></questiontext><answer fraction=\"100\"><text>ya</text></answer><answer fraction=\"0\"><text>tidak</text></answer></question>\n"
+            )
+        };
+        let source = format!(
+            "<?xml version=\"1.0\"?>\n<quiz>\n{}{}{}{}{}</quiz>\n",
+            q("calculated", "Hitung"),
+            q("multichoice", "Sama"),
+            q("ddwtos", "Seret"),
+            q("multichoice", "Sama"),
+            q("calculated", "Hitung lagi"),
+        );
+        let parsed = parse(&source);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.questions.len(), 2);
+        let warnings: Vec<String> = parsed.warnings.iter().map(|w| w.message.clone()).collect();
+        assert_eq!(
+            warnings,
+            [
+                "2 soal jenis 'calculated' belum didukung dan dilewati (baris 3, 7)",
+                "1 soal jenis 'ddwtos' belum didukung dan dilewati (baris 5)",
+            ]
+        );
     }
 }

@@ -120,20 +120,9 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
         warnings.extend(parsed.warnings.iter().map(|e| located_error(&file.name, e)));
         questions.extend(parsed.questions.into_iter().map(|q| (file.name.clone(), q)));
     }
-    let mut seen: HashMap<String, (String, u32)> = HashMap::new();
-    for (file, located) in &questions {
-        let key = located.question.stable_id();
-        if let Some((first_file, first_line)) =
-            seen.insert(key.clone(), (file.clone(), located.at.line))
-        {
-            errors.push(FieldError::in_file(
-                file,
-                located.at.line,
-                located.at.column,
-                format!("id soal '{key}' sudah dipakai di {first_file} baris {first_line}"),
-            ));
-        }
-    }
+    let (id_errors, id_warnings) = assign_identities(&mut questions);
+    errors.extend(id_errors);
+    warnings.extend(id_warnings);
     if questions.is_empty() && errors.is_empty() {
         errors.push(FieldError::new("file", "tidak ada soal di berkas ini"));
     }
@@ -146,6 +135,70 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
     } else {
         Err(errors)
     }
+}
+
+/// Gives every question its own identity, as Moodle imports them: an
+/// author's id used twice is an error (which of the two is meant?), while a
+/// repeated title, or repeated content without a title, only warns and the
+/// later question is numbered (`Q1 (2)`), so re-importing the same file
+/// finds the same questions.
+fn assign_identities(questions: &mut [(String, Located)]) -> (Vec<FieldError>, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut explicit: HashMap<String, (String, u32)> = HashMap::new();
+    for (file, located) in questions.iter() {
+        let Some(id) = located.question.explicit_id() else {
+            continue;
+        };
+        if let Some((first_file, first_line)) =
+            explicit.insert(id.to_owned(), (file.clone(), located.at.line))
+        {
+            errors.push(FieldError::in_file(
+                file,
+                located.at.line,
+                located.at.column,
+                format!("id soal '{id}' sudah dipakai di {first_file} baris {first_line}"),
+            ));
+        }
+    }
+    let mut implicit: HashMap<String, (u32, String, u32)> = HashMap::new();
+    for (file, located) in questions.iter_mut() {
+        if located.question.explicit_id().is_some() {
+            continue;
+        }
+        let base = located.question.implicit_id();
+        let taken_by_id = explicit.contains_key(&base);
+        let entry = implicit
+            .entry(base.clone())
+            .or_insert((0, file.clone(), located.at.line));
+        let earlier = entry.0 + u32::from(taken_by_id);
+        entry.0 += 1;
+        if earlier == 0 {
+            continue;
+        }
+        located.question.repeat = earlier;
+        let key = located.question.stable_id();
+        let (first_file, first_line) = match explicit.get(&base) {
+            Some(first) => first.clone(),
+            None => (entry.1.clone(), entry.2),
+        };
+        warnings.push(FieldError::in_file(
+            file.as_str(),
+            located.at.line,
+            located.at.column,
+            if located.question.title.is_some() {
+                format!(
+                    "judul soal '{}' sudah dipakai di {first_file} baris {first_line}; soal ini disimpan sebagai '{key}'",
+                    crate::banks::model::snippet(&base, 80)
+                )
+            } else {
+                format!(
+                    "soal yang sama persis sudah ada di {first_file} baris {first_line}; soal ini disimpan sebagai '{key}'"
+                )
+            },
+        ));
+    }
+    (errors, warnings)
 }
 
 fn bank_name_for(request: &ImportRequest) -> AppResult<String> {
@@ -465,4 +518,64 @@ pub async fn export(
         format!("{safe_name}.{extension}"),
         formats::export(format, &questions),
     ))
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    fn parsed(sources: &[(&str, &str)]) -> Result<ParsedFiles, Vec<FieldError>> {
+        let files: Vec<SourceFile> = sources
+            .iter()
+            .map(|(name, text)| SourceFile {
+                name: (*name).into(),
+                bytes: text.as_bytes().to_vec(),
+            })
+            .collect();
+        parse_files(Format::Gift, &files)
+    }
+
+    fn ids(p: &ParsedFiles) -> Vec<String> {
+        p.questions
+            .iter()
+            .map(|(_, l)| l.question.stable_id())
+            .collect()
+    }
+
+    #[test]
+    fn repeated_titles_and_contents_are_kept_numbered_and_warned() {
+        let source = "::Kota::Ibu kota Jawa Tengah? {=Semarang ~Solo}\n\n\
+                      ::Kota::Kota sejuta bunga? {=Magelang ~Salatiga}\n\n\
+                      Dua tambah dua? {#4}\n\n\
+                      Dua tambah dua? {#4}\n\n\
+                      // [id:Kota]\n::Lain::Kota tertua di Jawa Tengah? {=Magelang ~Pati}\n";
+        let p = parsed(&[("a.gift", source)]).unwrap();
+        let got = ids(&p);
+        assert_eq!(got[0], "Kota (2)", "an author's id keeps its name: {got:?}");
+        assert_eq!(got[1], "Kota (3)");
+        assert!(got[2].starts_with("h:") && got[3] == format!("{} (2)", got[2]));
+        assert_eq!(got[4], "Kota");
+        let warned: Vec<&str> = p.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(warned.len(), 3, "{warned:?}");
+        assert!(
+            warned[0].contains("'Kota (2)'") && warned[0].contains("a.gift baris 10"),
+            "{warned:?}"
+        );
+        assert!(warned[2].contains("sama persis"), "{warned:?}");
+        // The same file read again gives the same identities.
+        assert_eq!(ids(&parsed(&[("a.gift", source)]).unwrap()), got);
+    }
+
+    #[test]
+    fn an_authors_id_used_twice_is_refused_naming_both_places() {
+        let errors = parsed(&[
+            ("a.gift", "// [id:q1]\nSatu {T}\n"),
+            ("b.gift", "\n// [id:q1]\nDua {F}\n"),
+        ])
+        .map(|_| ())
+        .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("a.gift baris 2"), "{errors:?}");
+        assert_eq!(errors[0].file.as_deref(), Some("b.gift"));
+    }
 }

@@ -350,6 +350,18 @@ pub fn check_spec(spec: &ExamSpec) -> Vec<FieldError> {
                 ));
             }
         }
+        // One question stands for one task: the form an attempt drew is
+        // found by its question.
+        if let Some((other, question)) = spec.tasks[..i].iter().find_map(|t| {
+            task.questions()
+                .find(|q| t.questions().any(|o| o == *q))
+                .map(|q| (&t.key, q))
+        }) {
+            errors.push(FieldError::new(
+                field("question"),
+                format!("soal '{question}' sudah dipakai tugas '{other}'"),
+            ));
+        }
         check_rubric(
             &format!("tasks[{i}]"),
             &task.rubric,

@@ -30,7 +30,7 @@ pub async fn start(
             "Hasil ujian ini sudah dirilis; ujian tidak dapat dikerjakan lagi.",
         ));
     }
-    let started = service::start(engine, user, loaded.assessment.id).await?;
+    let started = service::start_exam_attempt(engine, user, loaded.assessment.id).await?;
     code_for(engine, &loaded, user.id).await?;
     Ok(started)
 }

@@ -13,6 +13,7 @@ cases![
     bad_files_are_refused_whole_with_lines,
     bank_endpoints_refuse_other_roles,
     aiken_and_moodle_xml_import,
+    moodle_files_import_as_moodle_does,
     export_then_import_changes_nothing,
     dry_run_previews_without_writing,
     shipped_banks_load_at_start_up,
@@ -285,6 +286,104 @@ async fn aiken_and_moodle_xml_import(app: TestApp) {
     .await;
     assert_error(status, &body, 422, "validation_failed");
     assert_eq!(body["error"]["details"].as_array().unwrap().len(), 6);
+}
+
+/// Moodle's documentation examples (which repeat a title and whole
+/// questions) import whole, with the counts and types Moodle's importer
+/// produces; a re-import finds the same questions; only an author's id
+/// used twice refuses a file.
+async fn moodle_files_import_as_moodle_does(app: TestApp) {
+    let admin = app.admin().await;
+    let docs = fixture("gift/moodle_docs.gift");
+    let (status, report) = import(
+        &admin,
+        "moodle_docs.gift",
+        &docs,
+        &[("name", "dokumentasi")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["new"], 43, "{report}");
+    assert_eq!(
+        report["by_type"],
+        json!({ "multichoice": 19, "numerical": 9, "shortanswer": 6, "truefalse": 4,
+                "matching": 2, "essay": 2, "description": 1 })
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("Jesus' hometown (2)"), "{warnings}");
+    let (status, again) = import(
+        &admin,
+        "moodle_docs.gift",
+        &docs,
+        &[("name", "dokumentasi")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(
+        (again["new"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(43)),
+        "{again}"
+    );
+    // Exported and read back, in either format, the numbered repeats come
+    // back as the same questions.
+    let bank_id = report["bank_id"].as_str().unwrap();
+    for format in ["gift", "moodle_xml"] {
+        let text = admin
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let (status, back) = import(&admin, "kembali", &text, &[("name", "dokumentasi")]).await;
+        assert_eq!(status, StatusCode::OK, "{format}: {back}");
+        assert_eq!(
+            (
+                back["new"].as_u64(),
+                back["changed"].as_u64(),
+                back["unchanged"].as_u64()
+            ),
+            (Some(0), Some(0), Some(43)),
+            "{format}: {back}"
+        );
+    }
+
+    let (status, body) = import(
+        &admin,
+        "ganda.gift",
+        "// [id:q1]\nSatu {T}\n\n// [id:q1]\nDua {F}\n",
+        &[],
+    )
+    .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert_eq!(body["error"]["details"][0]["row"], 5, "{body}");
+    assert!(body.to_string().contains("baris 2"), "{body}");
+
+    let question = |kind: &str, name: &str| {
+        format!(
+            "<question type=\"{kind}\"><name><text>{name}</text></name><questiontext format=\"html\"><text>Teks {name}</text></questiontext><answer fraction=\"100\"><text>ya</text></answer><answer fraction=\"0\"><text>tidak</text></answer></question>\n"
+        )
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<quiz>\n{}{}{}{}</quiz>\n",
+        question("multichoice", "Sama"),
+        question("calculated", "Hitung"),
+        question("multichoice", "Sama"),
+        question("calculated", "Hitung lagi"),
+    );
+    let (status, report) = import(&admin, "moodle.xml", &xml, &[("name", "xml-ganda")]).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["new"], 2, "{report}");
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("2 soal jenis 'calculated' belum didukung")
+            && warnings.contains("Sama (2)"),
+        "{warnings}"
+    );
 }
 
 async fn export_then_import_changes_nothing(app: TestApp) {

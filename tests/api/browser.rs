@@ -253,14 +253,10 @@ pub async fn console_errors(client: &Client) -> Vec<String> {
         .collect()
 }
 
+/// The text of an element, waiting for it as `element` does: under a
+/// loaded CI machine a page can still be arriving when the test reads it.
 pub async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    element(client, css).await.text().await.unwrap()
 }
 
 pub async fn fill(client: &Client, css: &str, value: &str) {

@@ -87,7 +87,7 @@ async fn build(app: &TestApp) -> Built {
     let batch_id = batch["id"].as_str().unwrap().to_owned();
     let mut trainees = Vec::new();
     for (name, unit) in [
-        ("peserta1", "Dinkes"),
+        ("peserta1", "Inspektorat Daerah"),
         ("peserta2", "Disdukcapil"),
         ("peserta3", "Bappeda"),
     ] {
@@ -508,7 +508,7 @@ async fn exam_pages_keep_roles_apart(app: TestApp) {
     let (status, _) = page(&b.lead, &app, &format!("/grading/{}", theirs[0])).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, html) = page(&b.second, &app, &format!("/grading/{}", theirs[0])).await;
-    for secret in ["Nama peserta1", "Dinkes", "peserta1"] {
+    for secret in ["Nama peserta1", "Inspektorat", "peserta1"] {
         assert!(!html.contains(secret), "{secret} shown to the assessor");
     }
     // Results are not shown before release; another trainee's exam page is theirs alone.

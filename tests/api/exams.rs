@@ -871,6 +871,14 @@ async fn parallel_forms_are_drawn_and_marked_by_their_own_rubric(app: TestApp) {
         sit(&trainee, &exam_id, "Jawaban saya.", false).await;
         trainees.push(trainee);
     }
+    // An exam starts only from its own page and endpoint, which check its
+    // release and hand out the candidate code: not as a quiz.
+    let quiz_path = format!(
+        "/api/v1/quizzes/{}/attempts",
+        exam["assessment_id"].as_str().unwrap()
+    );
+    let (status, _) = trainees[0].post(&quiz_path, &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Form 1 is marked full on its two criteria; form 2 short of its
     // must-pass criterion (1 of 3), with the comment that then needs.
     let q = queue(&assessor).await;

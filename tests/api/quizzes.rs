@@ -24,6 +24,7 @@ cases![
     quiz_rules_enrolment_window_attempts,
     other_users_and_roles_are_refused,
     results_analysis_regrade_and_progress,
+    a_question_moved_to_the_exam_pool_leaves_old_reviews,
 ];
 
 pub const BANK: &str = "// [id:q-mc] [tag:unit:jaringan]\n::MC::Port bawaan HTTPS? {=443#Benar, HTTPS memakai 443 ~80#Itu HTTP ~21#Itu FTP}\n\n\
@@ -1200,4 +1201,38 @@ async fn results_analysis_regrade_and_progress(app: TestApp) {
         (Some(true), Some(67.0)),
         "{progress}"
     );
+}
+
+/// A question moved into the exam pool after a quiz attempt drew it is no
+/// longer reviewed there (its key and notes are the exam's now); the
+/// administrator still sees the whole attempt.
+async fn a_question_moved_to_the_exam_pool_leaves_old_reviews(app: TestApp) {
+    let s = setup(&app, "PINDAH", json!({})).await;
+    let (status, attempt) = s
+        .trainee
+        .post(
+            &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let id = attempt["id"].as_str().unwrap();
+    let (_, done) = s
+        .trainee
+        .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
+        .await;
+    assert_eq!(done["review"].as_array().unwrap().len(), 6, "{done}");
+    let moved = BANK.replace(
+        "// [id:q-mc] [tag:unit:jaringan]",
+        "// [id:q-mc] [tag:pool:ujian] [tag:unit:jaringan]",
+    );
+    let (status, report) = import(&s.admin, "PINDAH.gift", &moved, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["changed"], 1, "{report}");
+    let (_, view) = s.trainee.get(&format!("/api/v1/attempts/{id}")).await;
+    let review = view["review"].as_array().unwrap();
+    assert_eq!(review.len(), 5, "{view}");
+    assert!(!review.iter().any(|r| r["correct_answer_html"] == "443"));
+    let (_, seen) = s.admin.get(&format!("/api/v1/attempts/{id}")).await;
+    assert_eq!(seen["review"].as_array().unwrap().len(), 6);
 }

@@ -420,3 +420,17 @@ fn comment_tokens_keep_their_meaning() {
     assert_eq!(q.id.as_deref(), Some("[id:pk-1"));
     assert_eq!(q.tags, ["[tag:t"]);
 }
+
+#[test]
+fn a_format_marker_after_a_space_is_stripped_from_answers_and_feedback() {
+    let q = one(
+        "::Q::[html]Antara <b>oranye</b> dan hijau? { =kuning # [html]benar; <i>bagus!</i> ~merah # [html]salah, yang benar kuning ####  [html]Spektrum: <b>mejikuhibiniu</b>}",
+    );
+    assert_eq!(q.text_format, TextFormat::Html);
+    let Body::Multichoice { choices, .. } = &q.body else {
+        panic!("{q:?}");
+    };
+    assert_eq!(choices[0].feedback, "benar; <i>bagus!</i>");
+    assert_eq!(choices[1].feedback, "salah, yang benar kuning");
+    assert_eq!(q.general_feedback, "Spektrum: <b>mejikuhibiniu</b>");
+}

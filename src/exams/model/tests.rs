@@ -12,7 +12,7 @@ fn task(key: &str, unit: &str) -> Task {
     Task {
         key: key.into(),
         unit: unit.into(),
-        question: "hm-tgs-001".into(),
+        question: format!("hm-tgs-{key}"),
         word_limit: Some(5),
         char_limit: None,
         upload: None,
@@ -106,6 +106,8 @@ fn parallel_forms_are_checked_like_the_task_under_their_own_field() {
             rubric: Vec::new(),
         },
     ];
+    // The second task borrows the first one's form.
+    s.tasks[1].question = "hm-tgs-009".into();
     let errors = check_spec(&s);
     let f = fields(&errors);
     assert_eq!(
@@ -114,6 +116,7 @@ fn parallel_forms_are_checked_like_the_task_under_their_own_field() {
             "tasks[0].parallel_forms[1].question",
             "tasks[0].parallel_forms[1].rubric",
             "tasks[0].parallel_forms[1].pass_points",
+            "tasks[1].question",
         ],
         "{errors:?}"
     );
