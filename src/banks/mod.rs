@@ -4,6 +4,7 @@
 pub mod aiken;
 pub mod api;
 pub mod cli;
+pub mod cloze;
 pub mod formats;
 pub mod gift;
 pub mod item_writing;
