@@ -83,6 +83,10 @@ pub enum Selection {
     Exam {
         rules: Vec<TagRule>,
         tasks: Vec<TaskQuestions>,
+        /// Draws only from the exam pool. Exams built before the pool
+        /// existed read `false` and keep drawing as they were built.
+        #[serde(default)]
+        exam_pool: bool,
     },
 }
 
@@ -299,7 +303,11 @@ pub fn check_rules(rules: &[TagRule], candidates: &[Candidate]) -> Vec<FieldErro
 
 /// Why the tasks of an exam cannot be drawn: each form must be an essay of
 /// the exam pool.
-fn check_tasks(tasks: &[TaskQuestions], candidates: &[Candidate]) -> Vec<FieldError> {
+fn check_tasks(
+    tasks: &[TaskQuestions],
+    candidates: &[Candidate],
+    exam_pool: bool,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (i, task) in tasks.iter().enumerate() {
         for id in task.ids() {
@@ -308,7 +316,7 @@ fn check_tasks(tasks: &[TaskQuestions], candidates: &[Candidate]) -> Vec<FieldEr
                 Some(c) if c.question.kind() != QuestionType::Essay => {
                     format!("soal '{id}' bukan soal uraian/tugas")
                 }
-                Some(c) if !in_exam_pool(&c.question) => format!(
+                Some(c) if exam_pool && !in_exam_pool(&c.question) => format!(
                     "soal '{id}' belum masuk kumpulan soal ujian: beri tag {EXAM_POOL_TAG} agar kuis latihan tidak dapat mengambilnya"
                 ),
                 Some(_) => continue,
@@ -332,10 +340,14 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
             }
             errors.extend(check_rules(rules, candidates));
         }
-        Selection::Exam { rules, tasks } => {
+        Selection::Exam {
+            rules,
+            tasks,
+            exam_pool,
+        } => {
             for (i, rule) in rules.iter().enumerate() {
                 let available = drawable(candidates, |q| {
-                    in_exam_pool(q) && objective(q) && rule.admits(q)
+                    (!exam_pool || in_exam_pool(q)) && objective(q) && rule.admits(q)
                 });
                 if (rule.count as usize) > available {
                     errors.push(FieldError::new(
@@ -347,7 +359,7 @@ pub fn check_selection(selection: &Selection, candidates: &[Candidate]) -> Vec<F
                     ));
                 }
             }
-            errors.extend(check_tasks(tasks, candidates));
+            errors.extend(check_tasks(tasks, candidates, *exam_pool));
         }
         Selection::Fixed { question_ids } => {
             if question_ids.is_empty() {

@@ -71,7 +71,7 @@ pub fn view(row: &assessment::Model) -> AppResult<QuizView> {
     let (mode, rules, ids) = match selection_of(row)? {
         Selection::ByTags { rules } => ("by_tags", rules, Vec::new()),
         Selection::Fixed { question_ids } => ("fixed", Vec::new(), question_ids),
-        Selection::Exam { rules, tasks } => (
+        Selection::Exam { rules, tasks, .. } => (
             "exam",
             rules,
             tasks.iter().flat_map(|t| t.ids().to_vec()).collect(),

@@ -375,6 +375,7 @@ impl Question {
     pub fn implicit_id(&self) -> String {
         match &self.title {
             Some(title) if !title.trim().is_empty() => title.trim().to_owned(),
+            _ if self.repeat == 0 => format!("h:{}", &self.content_hash()[..16]),
             _ => {
                 let first = Question {
                     repeat: 0,

@@ -8,7 +8,7 @@
 //! recorded only if anything differs. Old question versions are never
 //! touched, so attempts that used them keep them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use poem_openapi::Object;
@@ -161,27 +161,50 @@ fn assign_identities(questions: &mut [(String, Located)]) -> (Vec<FieldError>, V
             ));
         }
     }
-    let mut implicit: HashMap<String, (u32, String, u32)> = HashMap::new();
-    for (file, located) in questions.iter_mut() {
+    // Numbered in (file name, line) order, so that the order files are
+    // uploaded in does not swap identities; a number already taken by an
+    // id or a title is skipped.
+    let mut order: Vec<usize> = (0..questions.len()).collect();
+    order.sort_by(|a, b| {
+        let (fa, la) = (&questions[*a].0, questions[*a].1.at.line);
+        let (fb, lb) = (&questions[*b].0, questions[*b].1.at.line);
+        (fa, la).cmp(&(fb, lb))
+    });
+    let mut taken: HashSet<String> = explicit.keys().cloned().collect();
+    let mut first_of: HashMap<String, (String, u32)> = HashMap::new();
+    for &i in &order {
+        let (file, located) = &questions[i];
+        if located.question.explicit_id().is_none() {
+            let base = located.question.implicit_id();
+            if !taken.contains(&base) {
+                taken.insert(base.clone());
+                first_of.insert(base, (file.clone(), located.at.line));
+            }
+        }
+    }
+    let mut used: HashSet<String> = explicit.keys().cloned().collect();
+    for &i in &order {
+        let (file, located) = &mut questions[i];
         if located.question.explicit_id().is_some() {
             continue;
         }
         let base = located.question.implicit_id();
-        let taken_by_id = explicit.contains_key(&base);
-        let entry = implicit
-            .entry(base.clone())
-            .or_insert((0, file.clone(), located.at.line));
-        let earlier = entry.0 + u32::from(taken_by_id);
-        entry.0 += 1;
-        if earlier == 0 {
+        if used.insert(base.clone()) {
             continue;
         }
-        located.question.repeat = earlier;
+        let mut repeat = 1;
+        while taken.contains(&format!("{base} ({})", repeat + 1)) {
+            repeat += 1;
+        }
+        located.question.repeat = repeat;
         let key = located.question.stable_id();
-        let (first_file, first_line) = match explicit.get(&base) {
-            Some(first) => first.clone(),
-            None => (entry.1.clone(), entry.2),
-        };
+        taken.insert(key.clone());
+        used.insert(key.clone());
+        let (first_file, first_line) = explicit
+            .get(&base)
+            .or_else(|| first_of.get(&base))
+            .cloned()
+            .unwrap_or_default();
         warnings.push(FieldError::in_file(
             file.as_str(),
             located.at.line,
@@ -564,6 +587,26 @@ mod identity_tests {
         assert!(warned[2].contains("sama persis"), "{warned:?}");
         // The same file read again gives the same identities.
         assert_eq!(ids(&parsed(&[("a.gift", source)]).unwrap()), got);
+    }
+
+    #[test]
+    fn a_number_already_taken_by_a_title_or_id_is_skipped() {
+        let source = "::Q1::a {T}\n\n::Q1::b {T}\n\n::Q1 (2)::c {T}\n\n// [id:Q1 (3)]\nd {T}\n\n::Q1::e {T}\n";
+        let got = ids(&parsed(&[("a.gift", source)]).unwrap());
+        assert_eq!(got, ["Q1", "Q1 (4)", "Q1 (2)", "Q1 (3)", "Q1 (5)"]);
+        // Two files with one title: numbered by file name, whatever the upload order.
+        let a = ("a.gift", "::Sama::satu {T}\n");
+        let b = ("b.gift", "::Sama::dua {F}\n");
+        let forward = parsed(&[a, b]).unwrap();
+        let backward = parsed(&[b, a]).unwrap();
+        let key_of = |p: &ParsedFiles, file: &str| {
+            p.questions
+                .iter()
+                .find(|(f, _)| f == file)
+                .map(|(_, l)| l.question.stable_id())
+        };
+        assert_eq!(key_of(&forward, "b.gift").as_deref(), Some("Sama (2)"));
+        assert_eq!(key_of(&backward, "b.gift").as_deref(), Some("Sama (2)"));
     }
 
     #[test]

@@ -147,10 +147,11 @@ pub async fn drawn_form(engine: &Engine, attempt_id: Uuid, task: &Task) -> AppRe
                 .map(|q| (slot.question_id, q))
         })
         .collect();
-    let (number, form) = task.form_drawn(drawn.iter().filter_map(|(_, q)| q.id.as_deref()));
+    let ids: Vec<String> = drawn.iter().map(|(_, q)| q.stable_id()).collect();
+    let (number, form) = task.form_drawn(ids.iter().map(String::as_str));
     let question = drawn
         .into_iter()
-        .find(|(_, q)| q.id.as_deref() == Some(form.question.as_str()))
+        .find(|(_, q)| q.stable_id() == form.question)
         .map(|(id, q)| (id, q.clone()));
     Ok(DrawnForm {
         number,

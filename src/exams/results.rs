@@ -127,7 +127,8 @@ pub async fn candidate_result(
         let mut outcomes = Vec::new();
         for listed in loaded.spec.tasks.iter().filter(|t| t.unit == unit.code) {
             // Marked under the rubric of the form this candidate drew.
-            let (_, form) = listed.form_drawn(questions.values().filter_map(|q| q.id.as_deref()));
+            let ids: Vec<String> = questions.values().map(|q| q.stable_id()).collect();
+            let (_, form) = listed.form_drawn(ids.iter().map(String::as_str));
             let task = &form;
             let marks = round_marks(&states, attempt.id, &task.key);
             let outcome = final_mark(

@@ -307,6 +307,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
             .iter()
             .map(|t| TaskQuestions::Forms(t.questions().map(str::to_owned).collect()))
             .collect(),
+        exam_pool: true,
     };
     if let Some(bank) = &bank {
         match crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await? {

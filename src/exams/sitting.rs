@@ -42,9 +42,8 @@ pub async fn over_limit(
     question: &Question,
     text: &str,
 ) -> AppResult<Option<String>> {
-    let Some(stable_id) = question.id.as_deref() else {
-        return Ok(None);
-    };
+    let stable_id = question.stable_id();
+    let stable_id = stable_id.as_str();
     // Cached: every keystroke of a task answer is saved through here.
     let spec = match engine.caches.exam_spec(&assessment_id) {
         Some(spec) => spec,

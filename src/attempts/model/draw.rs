@@ -101,7 +101,11 @@ pub fn draw(
                 picked.sort_unstable();
             }
         }
-        Selection::Exam { rules, tasks } => {
+        Selection::Exam {
+            rules,
+            tasks,
+            exam_pool,
+        } => {
             let mut objective_part: Vec<usize> = Vec::new();
             for rule in rules {
                 let pool: Vec<usize> = candidates
@@ -109,7 +113,7 @@ pub fn draw(
                     .enumerate()
                     .filter(|(i, c)| {
                         !objective_part.contains(i)
-                            && in_exam_pool(&c.question)
+                            && (!exam_pool || in_exam_pool(&c.question))
                             && objective(&c.question)
                             && rule.admits(&c.question)
                     })

@@ -195,6 +195,7 @@ fn an_enemy_group_gives_at_most_one_item_per_attempt() {
                 Selection::Exam {
                     rules: rules.clone(),
                     tasks: Vec::new(),
+                    exam_pool: true,
                 },
                 &exam_pool,
             ),
@@ -239,6 +240,7 @@ fn quizzes_never_draw_the_exam_pool_and_exams_draw_only_it() {
     let exam = Selection::Exam {
         rules: vec![TagRule::new("unit:a", 2)],
         tasks: vec![TaskQuestions::Forms(vec!["T1".into(), "T2".into()])],
+        exam_pool: true,
     };
     let mut forms_seen = std::collections::BTreeSet::new();
     for seed in 0..40 {
@@ -277,12 +279,25 @@ fn quizzes_never_draw_the_exam_pool_and_exams_draw_only_it() {
     let leaky = Selection::Exam {
         rules: vec![TagRule::new("unit:a", 3)],
         tasks: vec![TaskQuestions::Forms(vec!["T1".into(), "E".into()])],
+        exam_pool: true,
     };
     let fields: Vec<String> = check_selection(&leaky, &pool)
         .into_iter()
         .map(|e| e.field)
         .collect();
     assert_eq!(fields, ["units[0].objective_count", "tasks[0].question"]);
+    // An exam stored before the pool existed keeps drawing as it was built.
+    let old: Selection = serde_json::from_str(
+        r#"{"mode":"exam","rules":[{"tag":"unit:a","count":2}],"tasks":["E"]}"#,
+    )
+    .unwrap();
+    let rng = &mut StdRng::seed_from_u64(1);
+    let drawn: Vec<u128> = draw(&old, &pool, false, false, rng)
+        .iter()
+        .map(|s| s.question_id.as_u128())
+        .collect();
+    assert_eq!(drawn.len(), 3, "{drawn:?}");
+    assert_eq!(drawn[2], 7, "the stored task: {drawn:?}");
 }
 
 #[test]
