@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cloze;
 pub mod formats;
 pub mod gift;
+pub mod identity;
 pub mod item_writing;
 pub mod model;
 pub mod moodle_xml;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::FieldError;
 use uuid::Uuid;
 
 fn level(points: f64) -> Level {
