@@ -63,6 +63,12 @@ pub fn sanitize_html(html: &str) -> String {
         .to_string()
 }
 
+/// The text of an HTML fragment without any markup, escaped: for a place
+/// only text may go, such as an `<option>` of a drop-down.
+pub fn html_to_text_html(html: &str) -> String {
+    ammonia::Builder::empty().clean(html).to_string()
+}
+
 /// Escapes plain text and keeps its line breaks.
 pub fn plain_to_html(text: &str) -> String {
     escape_html(text).replace('\n', "<br>")

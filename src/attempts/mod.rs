@@ -6,6 +6,7 @@
 pub mod api;
 pub mod batch;
 pub mod cache;
+pub mod cloze_view;
 pub mod export;
 pub mod marking;
 pub mod model;

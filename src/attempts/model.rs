@@ -15,6 +15,7 @@ use crate::error::FieldError;
 mod analysis;
 mod checks;
 mod choice_ids;
+pub mod cloze;
 mod draw;
 pub use analysis::{ItemStats, analyse, item_stats};
 pub use checks::{check_rules, check_selection};
@@ -282,6 +283,30 @@ pub struct Response {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matches: Option<BTreeMap<String, String>>,
+    /// Cloze: one entry per blank, in the order of the text (blank 1
+    /// first); later blanks may be left out.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blanks: Option<Vec<BlankResponse>>,
+}
+
+/// The answer to one blank of a Cloze question: typed text (a number
+/// blank takes "3,5" or "3.5"), or the ids of the picked choices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
+pub struct BlankResponse {
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<String>>,
+}
+
+impl BlankResponse {
+    pub fn is_blank(&self) -> bool {
+        self.text.as_ref().is_none_or(|t| t.trim().is_empty())
+            && self.choices.as_ref().is_none_or(|c| c.is_empty())
+    }
 }
 
 impl Response {
@@ -291,6 +316,10 @@ impl Response {
             && self.text.as_ref().is_none_or(|t| t.trim().is_empty())
             && self.number.is_none()
             && self.matches.as_ref().is_none_or(|m| m.is_empty())
+            && self
+                .blanks
+                .as_ref()
+                .is_none_or(|b| b.iter().all(BlankResponse::is_blank))
     }
 }
 
@@ -308,6 +337,7 @@ pub fn validate(
         response.text.is_some(),
         response.number.is_some(),
         response.matches.is_some(),
+        response.blanks.is_some(),
     ]
     .iter()
     .filter(|g| **g)
@@ -317,7 +347,7 @@ pub fn validate(
     if given != 1 {
         return Err(FieldError::new(
             "response",
-            "isi tepat satu dari choices, text, number, matches",
+            "isi tepat satu dari choices, text, number, matches, blanks",
         ));
     }
     match &question.body {
@@ -397,6 +427,13 @@ pub fn validate(
                     ));
                 }
             }
+        }
+        Body::Cloze { blanks } => {
+            let given = response
+                .blanks
+                .as_ref()
+                .ok_or_else(|| wrong_shape("blanks"))?;
+            cloze::validate(given, blanks, slot.question_id, key)?;
         }
         Body::Description => return Err(FieldError::new("response", "deskripsi tidak dijawab")),
     }
@@ -485,6 +522,9 @@ pub fn fraction(
                 .map(|a| a.fraction)
                 .fold(0.0, f64::max),
         },
+        (Body::Cloze { blanks }, Some(r)) => {
+            cloze::fraction(blanks, r.blanks.as_deref().unwrap_or_default(), slot, key)
+        }
         (Body::Matching { pairs }, Some(r)) => {
             let rights = distinct_rights(pairs);
             let matches = r.matches.clone().unwrap_or_default();

@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::cloze_view::{self, BlankView};
 use super::model::{AttemptStatus, ChoiceKey, ChoiceList, Mark, Response, Slot};
 use crate::banks::model::{Body, Question, QuestionType};
 
@@ -38,6 +39,9 @@ pub struct QuestionView {
     pub left: Vec<ChoiceView>,
     /// … and what to match them with.
     pub right: Vec<ChoiceView>,
+    /// Cloze: the blanks, each standing in `text_html` as
+    /// `<span class="cloze-blank" data-blank="N"></span>`.
+    pub blanks: Vec<BlankView>,
 }
 
 /// A question's texts as HTML, rendered once per question version: the
@@ -46,7 +50,8 @@ pub struct QuestionView {
 #[derive(Debug)]
 pub struct Rendered {
     text_html: String,
-    /// Multiple choice, by choice index in the bank.
+    /// Multiple choice, by choice index in the bank; Cloze, every blank's
+    /// answers in one list.
     choices: Vec<String>,
     /// Matching: the items, by pair index (empty for distractor-only pairs) …
     lefts: Vec<String>,
@@ -91,6 +96,9 @@ pub fn render(question: &Question) -> Rendered {
             }
             rendered.rights = rights.into_iter().map(crate::markup::escape_html).collect();
         }
+        Body::Cloze { blanks } => {
+            rendered.choices = cloze_view::render_choices(blanks);
+        }
         _ => {}
     }
     rendered
@@ -114,6 +122,7 @@ pub fn question_view(
         choices: Vec::new(),
         left: Vec::new(),
         right: Vec::new(),
+        blanks: Vec::new(),
     };
     let shown = |kind: ChoiceList, list: &[String], order: &mut dyn Iterator<Item = u16>| {
         order
@@ -153,6 +162,11 @@ pub fn question_view(
                 &rendered.rights,
                 &mut slot.right_order.iter().copied(),
             );
+        }
+        Body::Cloze { blanks } => {
+            view.text_html =
+                cloze_view::place(&rendered.text_html, blanks.len(), cloze_view::placeholder);
+            view.blanks = cloze_view::blank_views(key, slot, blanks, &rendered.choices);
         }
         _ => {}
     }
@@ -259,6 +273,7 @@ fn correct_answer_html(question: &Question) -> String {
             })
             .collect::<Vec<_>>()
             .join("; "),
+        Body::Cloze { blanks } => cloze_view::correct_answer_html(blanks),
         Body::Essay | Body::Description => String::new(),
     }
 }
@@ -302,6 +317,12 @@ fn chosen_feedback(
             Some("false") => format.to_html(feedback_false),
             _ => String::new(),
         },
+        Body::Cloze { blanks } => cloze_view::feedback_html(
+            key,
+            slot,
+            blanks,
+            response.blanks.as_deref().unwrap_or_default(),
+        ),
         _ => String::new(),
     }
 }

@@ -271,6 +271,9 @@ pub fn parse(text: &str) -> Result<Cloze, String> {
         };
         out.push_str(&rest[..open]);
         match blank(&after[..close]) {
+            Some(Ok(_)) if blanks.len() == MAX_BLANKS => {
+                return Err(format!("lebih dari {MAX_BLANKS} bagian dalam satu soal"));
+            }
             Some(Ok(b)) => {
                 blanks.push(b);
                 out.push_str(&marker(blanks.len()));
@@ -291,42 +294,191 @@ pub fn parse(text: &str) -> Result<Cloze, String> {
     Ok(Cloze { text: out, blanks })
 }
 
+/// Blanks in one question: Moodle sets no limit, but a question is read
+/// by a person; past this a file is not a quiz but an attack on the marker.
+pub const MAX_BLANKS: usize = 200;
+
+/// A piece of a Cloze text: text, or the place of blank `n` (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Blank(usize),
+}
+
+/// Splits `text` at its markers `{#n}` for blanks 1 to `blanks`; anything
+/// else in braces stays text. One pass.
+pub fn pieces(text: &str, blanks: usize) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(found) = text[at..].find("{#") {
+        let open = at + found;
+        let digits = text[open + 2..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let close = open + 2 + digits;
+        let number = text[open + 2..close].parse::<usize>().ok();
+        match number {
+            Some(n) if (1..=blanks).contains(&n) && text[close..].starts_with('}') => {
+                if start < open {
+                    out.push(Piece::Text(&text[start..open]));
+                }
+                out.push(Piece::Blank(n));
+                start = close + 1;
+                at = start;
+            }
+            _ => at = open + 2,
+        }
+    }
+    if start < text.len() {
+        out.push(Piece::Text(&text[start..]));
+    }
+    out
+}
+
+fn write_blank(b: &Blank) -> String {
+    let answers: Vec<String> = b
+        .answers
+        .iter()
+        .map(|a| {
+            let mark = if (a.fraction - 1.0).abs() < 1e-9 {
+                "=".to_owned()
+            } else if a.fraction == 0.0 {
+                String::new()
+            } else {
+                format!("%{}%", (a.fraction * 100.0 * 1e5).round() / 1e5)
+            };
+            let body = match a.tolerance {
+                Some(t) => format!("{}:{t}", a.text),
+                None => escape(&a.text),
+            };
+            let feedback = if a.feedback.is_empty() {
+                String::new()
+            } else {
+                format!("#{}", escape(&a.feedback))
+            };
+            format!("{mark}{body}{feedback}")
+        })
+        .collect();
+    format!(
+        "{{{}:{}:{}}}",
+        b.weight,
+        kind_name(b.kind),
+        answers.join("~")
+    )
+}
+
 /// Writes the Cloze text back as Moodle reads it.
 pub fn write(cloze: &Cloze) -> String {
-    let mut text = cloze.text.clone();
-    for (i, b) in cloze.blanks.iter().enumerate() {
-        let answers: Vec<String> = b
-            .answers
-            .iter()
-            .map(|a| {
-                let mark = if (a.fraction - 1.0).abs() < 1e-9 {
-                    "=".to_owned()
-                } else if a.fraction == 0.0 {
-                    String::new()
-                } else {
-                    format!("%{}%", (a.fraction * 100.0 * 1e5).round() / 1e5)
-                };
-                let body = match a.tolerance {
-                    Some(t) => format!("{}:{t}", a.text),
-                    None => escape(&a.text),
-                };
-                let feedback = if a.feedback.is_empty() {
-                    String::new()
-                } else {
-                    format!("#{}", escape(&a.feedback))
-                };
-                format!("{mark}{body}{feedback}")
-            })
-            .collect();
-        let inline = format!(
-            "{{{}:{}:{}}}",
-            b.weight,
-            kind_name(b.kind),
-            answers.join("~")
-        );
-        text = text.replacen(&marker(i + 1), &inline, 1);
+    let mut text = String::with_capacity(cloze.text.len() * 2);
+    for piece in pieces(&cloze.text, cloze.blanks.len()) {
+        match piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Blank(n) => text.push_str(&write_blank(&cloze.blanks[n - 1])),
+        }
     }
     text
+}
+
+impl Blank {
+    /// Answered by picking from a list (one or several) rather than typing.
+    pub fn is_choice(&self) -> bool {
+        matches!(
+            self.kind,
+            BlankKind::Choice { .. } | BlankKind::Multiple { .. }
+        )
+    }
+
+    /// Whether the author asked for the choices in random order (`_S`).
+    pub fn shuffled(&self) -> bool {
+        matches!(
+            self.kind,
+            BlankKind::Choice { shuffle: true, .. } | BlankKind::Multiple { shuffle: true, .. }
+        )
+    }
+
+    /// Whether a perfect answer earns the whole blank: an answer worth
+    /// 100 %, or for several choices positive weights adding up to 100 %.
+    pub fn full_marks_possible(&self) -> bool {
+        match self.kind {
+            BlankKind::Multiple { .. } => {
+                let sum: f64 = self
+                    .answers
+                    .iter()
+                    .map(|a| a.fraction.max(0.0))
+                    .fold(0.0, |a, b| a + b);
+                (sum - 1.0).abs() < 1e-3
+            }
+            _ => self.answers.iter().any(|a| (a.fraction - 1.0).abs() < 1e-9),
+        }
+    }
+
+    /// Whether `answer` is one a review shows as correct: worth the whole
+    /// blank, or for several choices worth anything.
+    pub fn counts_as_correct(&self, answer: &BlankAnswer) -> bool {
+        match self.kind {
+            BlankKind::Multiple { .. } => answer.fraction > 0.0,
+            _ => answer.fraction >= 1.0 - 1e-9,
+        }
+    }
+}
+
+/// Where each blank's answers start when the answers of all blanks are
+/// counted in one list (how choice ids number them).
+pub fn offsets(blanks: &[Blank]) -> Vec<usize> {
+    let mut at = 0;
+    blanks
+        .iter()
+        .map(|b| {
+            let start = at;
+            at += b.answers.len();
+            start
+        })
+        .collect()
+}
+
+/// Puts `fill(n)` where blank `n`'s marker stands in the text of sanitised
+/// HTML. A marker inside a tag (an author's `alt="{1:SA:=x}"`) is dropped
+/// there, never filled: what is filled in is markup, and markup inside an
+/// attribute would be a way out of it.
+pub fn place(html: &str, blanks: usize, mut fill: impl FnMut(usize) -> String) -> String {
+    let mut out = String::with_capacity(html.len() + blanks * 64);
+    let mut rest = html;
+    while !rest.is_empty() {
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        for piece in pieces(&rest[..text_end], blanks) {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Blank(n) => out.push_str(&fill(n)),
+            }
+        }
+        rest = &rest[text_end..];
+        if rest.is_empty() {
+            break;
+        }
+        // A tag of serialised HTML: it ends at the first `>` outside quotes.
+        let mut quote = None;
+        let mut tag_end = rest.len();
+        for (i, c) in rest.char_indices().skip(1) {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '>') => {
+                    tag_end = i + 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        for piece in pieces(&rest[..tag_end], blanks) {
+            if let Piece::Text(t) = piece {
+                out.push_str(t);
+            }
+        }
+        rest = &rest[tag_end..];
+    }
+    out
 }
 
 fn matches_pattern(pattern: &str, response: &str, case_sensitive: bool) -> bool {
@@ -358,49 +510,84 @@ fn matches_pattern(pattern: &str, response: &str, case_sensitive: bool) -> bool 
     true
 }
 
-/// The fraction one blank earns. `response` is the typed text, or the
-/// indexes (into `answers`) picked for a choice blank.
-pub fn mark(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> f64 {
+/// The answers a response matches (indexes into `answers`): the first
+/// accepted pattern or number, as Moodle takes it, or the picked choices.
+pub fn matched(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> Vec<usize> {
     match blank.kind {
         BlankKind::Short { case_sensitive } => {
             let Some(typed) = typed.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
             else {
-                return 0.0;
+                return Vec::new();
             };
+            if typed.is_empty() {
+                return Vec::new();
+            }
             blank
                 .answers
                 .iter()
-                .find(|a| matches_pattern(&a.text, &typed, case_sensitive))
-                .map_or(0.0, |a| a.fraction.max(0.0))
+                .position(|a| matches_pattern(&a.text, &typed, case_sensitive))
+                .into_iter()
+                .collect()
         }
         BlankKind::Numerical => {
-            let Some(value) = typed
-                .map(|t| t.trim().replace(',', "."))
-                .and_then(|t| t.parse::<f64>().ok())
-            else {
-                return 0.0;
+            let Some(value) = typed.and_then(read_number) else {
+                return Vec::new();
             };
             blank
                 .answers
                 .iter()
-                .find(|a| {
+                .position(|a| {
                     a.text == "*"
                         || a.text
                             .parse::<f64>()
                             .is_ok_and(|v| (value - v).abs() <= a.tolerance.unwrap_or(0.0) + 1e-9)
                 })
-                .map_or(0.0, |a| a.fraction.max(0.0))
+                .into_iter()
+                .collect()
         }
         BlankKind::Choice { .. } => picked
             .first()
-            .and_then(|i| blank.answers.get(*i))
-            .map_or(0.0, |a| a.fraction.max(0.0)),
-        BlankKind::Multiple { .. } => picked
+            .filter(|i| **i < blank.answers.len())
+            .copied()
+            .into_iter()
+            .collect(),
+        BlankKind::Multiple { .. } => {
+            let mut out: Vec<usize> = picked
+                .iter()
+                .copied()
+                .filter(|i| *i < blank.answers.len())
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
+        }
+    }
+}
+
+/// A typed number as people here write it: "3,5", "3.5", "1.234,5".
+pub fn read_number(text: &str) -> Option<f64> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let normal = if compact.contains(',') {
+        compact.replace('.', "").replace(',', ".")
+    } else {
+        compact
+    };
+    normal.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The fraction one blank earns. `typed` is the typed text; `picked` the
+/// indexes (into `answers`) picked for a choice blank.
+pub fn mark(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> f64 {
+    let hits = matched(blank, typed, picked);
+    match blank.kind {
+        BlankKind::Multiple { .. } => hits
             .iter()
-            .filter_map(|i| blank.answers.get(*i))
-            .map(|a| a.fraction)
+            .map(|i| blank.answers[*i].fraction)
             .sum::<f64>()
             .clamp(0.0, 1.0),
+        _ => hits
+            .first()
+            .map_or(0.0, |i| blank.answers[*i].fraction.max(0.0)),
     }
 }
 
@@ -421,6 +608,19 @@ pub fn total(blanks: &[Blank], fractions: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blanks_are_placed_in_text_and_dropped_inside_tags() {
+        let html = "<p>Ibu kota {#1} dan <img alt=\"{#2}\" src=\"a.png\"> {#2} {#3} {#x}</p>";
+        let placed = place(html, 2, |n| format!("[{n}]"));
+        assert_eq!(
+            placed,
+            "<p>Ibu kota [1] dan <img alt=\"\" src=\"a.png\"> [2] {#3} {#x}</p>"
+        );
+        // A quoted '>' does not end the tag.
+        let placed = place("<a title=\"a>{#1}\">{#1}</a>", 1, |_| "X".into());
+        assert_eq!(placed, "<a title=\"a>\">X</a>");
+    }
 
     #[test]
     fn every_documented_kind_reads_and_writes_back() {

@@ -3,7 +3,7 @@
 use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
 
-use super::model::{Parsed, Question};
+use super::model::{Parsed, Question, QuestionType};
 use super::{aiken, gift, moodle_xml};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Enum)]
@@ -76,6 +76,26 @@ pub fn parse(format: Format, text: &str) -> Parsed {
 pub enum ExportFormat {
     Gift,
     MoodleXml,
+}
+
+/// GIFT has no syntax for Cloze questions: a bank holding one is exported
+/// as Moodle XML, never as a GIFT file that silently lacks questions.
+pub fn check_gift(questions: &[Question]) -> Result<(), String> {
+    let cloze: Vec<String> = questions
+        .iter()
+        .filter(|q| q.kind() == QuestionType::Cloze)
+        .map(Question::stable_id)
+        .collect();
+    if cloze.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<&str> = cloze.iter().take(5).map(String::as_str).collect();
+    let more = if cloze.len() > 5 { ", …" } else { "" };
+    Err(format!(
+        "format GIFT tidak dapat memuat soal isian rumpang (Cloze): {} soal ({}{more}); ekspor sebagai Moodle XML",
+        cloze.len(),
+        named.join(", ")
+    ))
 }
 
 pub fn export<'a>(

@@ -791,7 +791,8 @@ fn format_tag(question: &Question) -> &'static str {
 fn write_answers(question: &Question) -> Option<String> {
     let mut out = String::new();
     match &question.body {
-        Body::Description => return None,
+        // GIFT has no syntax for Cloze; exports refuse such banks first.
+        Body::Description | Body::Cloze { .. } => return None,
         Body::Essay => {}
         Body::Multichoice { single, choices } => {
             for c in choices {

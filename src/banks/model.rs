@@ -8,6 +8,7 @@ use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::cloze::Blank;
 use crate::error::FieldError;
 use crate::markup::{plain_to_html, question_markdown_to_html, sanitize_html};
 use crate::numbers::grouped;
@@ -23,6 +24,8 @@ pub enum QuestionType {
     Shortanswer,
     Numerical,
     Matching,
+    /// Moodle's embedded answers: blanks and menus inside the text.
+    Cloze,
     Essay,
     Description,
 }
@@ -35,6 +38,7 @@ impl QuestionType {
             QuestionType::Shortanswer => "shortanswer",
             QuestionType::Numerical => "numerical",
             QuestionType::Matching => "matching",
+            QuestionType::Cloze => "cloze",
             QuestionType::Essay => "essay",
             QuestionType::Description => "description",
         }
@@ -47,6 +51,7 @@ impl QuestionType {
             QuestionType::Shortanswer => "Jawaban singkat",
             QuestionType::Numerical => "Numerik",
             QuestionType::Matching => "Menjodohkan",
+            QuestionType::Cloze => "Isian rumpang",
             QuestionType::Essay => "Esai",
             QuestionType::Description => "Deskripsi",
         }
@@ -59,6 +64,7 @@ impl QuestionType {
             QuestionType::Shortanswer,
             QuestionType::Numerical,
             QuestionType::Matching,
+            QuestionType::Cloze,
             QuestionType::Essay,
             QuestionType::Description,
         ]
@@ -165,6 +171,10 @@ pub enum Body {
     Matching {
         pairs: Vec<MatchPair>,
     },
+    /// The question text holds `{#1}`, `{#2}`, … where the blanks stand.
+    Cloze {
+        blanks: Vec<Blank>,
+    },
     Essay,
     Description,
 }
@@ -177,6 +187,7 @@ impl Body {
             Body::Shortanswer { .. } => QuestionType::Shortanswer,
             Body::Numerical { .. } => QuestionType::Numerical,
             Body::Matching { .. } => QuestionType::Matching,
+            Body::Cloze { .. } => QuestionType::Cloze,
             Body::Essay => QuestionType::Essay,
             Body::Description => QuestionType::Description,
         }
@@ -510,6 +521,14 @@ pub fn lint(questions: &[(String, Located)]) -> Vec<FieldError> {
                     .any(|a| a.value.is_some() && (a.fraction - 1.0).abs() < EPSILON) =>
             {
                 problem("soal numerik tanpa jawaban yang bernilai 100%".into());
+            }
+            Body::Cloze { blanks } => {
+                if let Some(n) = blanks.iter().position(|b| !b.full_marks_possible()) {
+                    problem(format!(
+                        "bagian ke-{} soal isian rumpang tanpa jawaban yang bernilai 100%",
+                        n + 1
+                    ));
+                }
             }
             _ => {}
         }

@@ -8,6 +8,7 @@ use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
+use super::cloze;
 use super::model::{
     Body, Choice, Located, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MatchPair,
     NumericAnswer, ParseError, Parsed, Position, Question, TextFormat, snippet,
@@ -437,7 +438,25 @@ pub fn parse(source: &str) -> Parsed {
                 ),
             });
         }
-        match body(element, kind) {
+        let question_text = element.child("questiontext");
+        let mut text = question_text
+            .and_then(|q| q.value_of("text"))
+            .unwrap_or_default();
+        let read = if kind == "cloze" || kind == "multianswer" {
+            // Moodle keeps a Cloze question's blanks inside its text.
+            cloze::parse(&text)
+                .map(|c| {
+                    text = c.text;
+                    Some(Body::Cloze { blanks: c.blanks })
+                })
+                .map_err(|message| ParseError {
+                    at: element.at,
+                    message: format!("soal Cloze: {message}"),
+                })
+        } else {
+            body(element, kind)
+        };
+        match read {
             Err(err) => parsed.add_error(err),
             Ok(None) => skipped
                 .entry(snippet(kind, 40))
@@ -455,10 +474,20 @@ pub fn parse(source: &str) -> Parsed {
                 if let Some(path) = &category {
                     tags.push(format!("category:{path}"));
                 }
-                let question_text = element.child("questiontext");
-                let default_points = element
-                    .value_of("defaultgrade")
-                    .and_then(|g| g.parse::<f64>().ok())
+                // A Cloze question is worth the sum of its blanks' weights,
+                // whatever its <defaultgrade> says, as in Moodle.
+                let weights = match &body {
+                    Body::Cloze { blanks } => {
+                        Some(blanks.iter().map(|b| f64::from(b.weight)).sum())
+                    }
+                    _ => None,
+                };
+                let default_points = weights
+                    .or_else(|| {
+                        element
+                            .value_of("defaultgrade")
+                            .and_then(|g| g.parse::<f64>().ok())
+                    })
                     .unwrap_or(if matches!(body, Body::Description) {
                         0.0
                     } else {
@@ -469,9 +498,7 @@ pub fn parse(source: &str) -> Parsed {
                     question: Question {
                         id: element.value_of("idnumber").filter(|i| !i.is_empty()),
                         title: element.text_of("name").filter(|n| !n.is_empty()),
-                        text: question_text
-                            .and_then(|q| q.value_of("text"))
-                            .unwrap_or_default(),
+                        text,
                         text_format: text_format(question_text.and_then(|q| q.attr("format"))),
                         general_feedback: element.text_of("generalfeedback").unwrap_or_default(),
                         body,
@@ -538,6 +565,7 @@ fn type_name(body: &Body) -> &'static str {
         Body::Shortanswer { .. } => "shortanswer",
         Body::Numerical { .. } => "numerical",
         Body::Matching { .. } => "matching",
+        Body::Cloze { .. } => "cloze",
         Body::Essay => "essay",
         Body::Description => "description",
     }
@@ -563,18 +591,28 @@ pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
             "    {}\n",
             text_element("name", None, q.title.as_deref().unwrap_or(""))
         ));
+        let text = match &q.body {
+            Body::Cloze { blanks } => cloze::write(&cloze::Cloze {
+                text: q.text.clone(),
+                blanks: blanks.clone(),
+            }),
+            _ => q.text.clone(),
+        };
         out.push_str(&format!(
             "    {}\n",
-            text_element("questiontext", Some(format), &q.text)
+            text_element("questiontext", Some(format), &text)
         ));
         out.push_str(&format!(
             "    {}\n",
             text_element("generalfeedback", Some(format), &q.general_feedback)
         ));
-        out.push_str(&format!(
-            "    <defaultgrade>{}</defaultgrade>\n",
-            q.default_points
-        ));
+        // A Cloze question's mark is its blanks' weights: Moodle writes none.
+        if !matches!(q.body, Body::Cloze { .. }) {
+            out.push_str(&format!(
+                "    <defaultgrade>{}</defaultgrade>\n",
+                q.default_points
+            ));
+        }
         if let Some(id) = &q.id {
             out.push_str(&format!("    <idnumber>{}</idnumber>\n", cdata(id)));
         }
@@ -618,6 +656,8 @@ pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
                     ));
                 }
             }
+            // Moodle reads the blanks back from the question text.
+            Body::Cloze { .. } => {}
             Body::Essay => out.push_str(
                 "    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n    <responsefieldlines>15</responsefieldlines>\n",
             ),
@@ -669,15 +709,32 @@ mod tests {
         }
     }
 
-    /// A realistic Moodle 4.x export comes in whole: every supported question
-    /// field by field, the unsupported one and the embedded image reported.
+    /// A realistic Moodle 4.x export comes in whole: every question field by
+    /// field, the Cloze question with its blanks, the embedded image reported.
     #[test]
     fn fixture_moodle_export() {
         let parsed = parse(&fixture("export.xml"));
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let expected: Vec<Value> = serde_json::from_str(&fixture("export.expected.json")).unwrap();
-        assert_eq!(parsed.questions.len(), expected.len());
-        for (located, want) in parsed.questions.iter().zip(&expected) {
+        // The Cloze question comes in too, its blanks out of the text and
+        // worth the sum of their weights.
+        let (cloze, simple): (Vec<&Located>, Vec<&Located>) = parsed
+            .questions
+            .iter()
+            .partition(|l| l.question.kind() == crate::banks::model::QuestionType::Cloze);
+        let Body::Cloze { blanks } = &cloze[0].question.body else {
+            unreachable!()
+        };
+        assert_eq!((cloze.len(), blanks.len()), (1, 2));
+        assert_eq!(cloze[0].question.default_points, 2.0);
+        assert!(
+            cloze[0]
+                .question
+                .text
+                .contains("ditujukan kepada {#1}, sesuai")
+        );
+        assert_eq!(simple.len(), expected.len());
+        for (located, want) in simple.into_iter().zip(&expected) {
             let q = &located.question;
             let (mut answers, mut truefalse, mut numerical, mut matching, mut single) =
                 (json!([]), Value::Null, json!([]), json!([]), Value::Null);
@@ -707,7 +764,7 @@ mod tests {
                             .collect::<Vec<_>>()
                     );
                 }
-                Body::Essay | Body::Description => {}
+                Body::Essay | Body::Description | Body::Cloze { .. } => {}
             }
             let got = json!({
                 "title": q.title, "id": q.id,
@@ -736,7 +793,7 @@ mod tests {
             "{warnings:?}"
         );
         assert!(
-            warnings.iter().any(|w| w.contains("belum didukung")),
+            !warnings.iter().any(|w| w.contains("belum didukung")),
             "{warnings:?}"
         );
     }

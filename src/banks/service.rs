@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::formats::{self, ExportFormat, Format};
 use super::model::{
-    Located, ParseError, Question, QuestionType, TagTypeCount, count_by_type,
+    Body, Located, ParseError, Question, QuestionType, TagTypeCount, count_by_type,
     tag_type_counts as count_tags,
 };
 use super::store::{self, NewVersion};
@@ -323,7 +323,13 @@ fn question_view(row: &question::Model) -> AppResult<QuestionView> {
         stable_id: row.stable_id.clone(),
         version: row.version,
         kind: q.kind(),
-        text_html: q.text_html(),
+        text_html: match &q.body {
+            // "(1)", "(2)" where the blanks stand; the body lists their answers.
+            Body::Cloze { blanks } => super::cloze::place(&q.text_html(), blanks.len(), |n| {
+                format!("<strong class=\"blank-mark\">({n})</strong>")
+            }),
+            _ => q.text_html(),
+        },
         title: q.title,
         text: q.text,
         text_format: q.text_format,
@@ -435,6 +441,9 @@ pub async fn export(
 ) -> AppResult<(String, String)> {
     let (bank, rows) = current_rows(db, bank_id, version).await?;
     let questions = rows.iter().map(decode).collect::<AppResult<Vec<_>>>()?;
+    if format == ExportFormat::Gift {
+        formats::check_gift(&questions).map_err(|m| AppError::invalid_field("format", m))?;
+    }
     let extension = match format {
         ExportFormat::Gift => "gift",
         ExportFormat::MoodleXml => "xml",

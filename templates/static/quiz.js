@@ -108,6 +108,33 @@
       });
       return { choices: picked };
     }
+    if (type === "cloze") {
+      // One entry per blank, in the text's order; a blank left alone is {}.
+      var blanks = [];
+      var wrong = null;
+      fieldset.querySelectorAll("[data-blank]").forEach(function (el) {
+        var i = Number(el.dataset.blank) - 1;
+        if (!(i >= 0)) return;
+        while (blanks.length <= i) blanks.push({});
+        if (el.type === "radio" || el.type === "checkbox") {
+          var picked = blanks[i].choices || [];
+          if (el.checked) picked.push(el.value);
+          blanks[i] = { choices: picked };
+        } else if (el.tagName === "SELECT") {
+          blanks[i] = { choices: el.value ? [el.value] : [] };
+        } else {
+          if (el.classList.contains("number") && el.value.trim() !== "" && parseNumber(el.value) === null) {
+            wrong = el.dataset.blank;
+          }
+          blanks[i] = { text: el.value };
+        }
+      });
+      if (wrong !== null) {
+        setState(qid, "bagian " + wrong + " bukan angka (contoh: 62 atau 1,5)", "failed");
+        return null;
+      }
+      return { blanks: blanks };
+    }
     if (type === "matching") {
       var matches = {};
       fieldset.querySelectorAll("select[data-item]").forEach(function (select) {
@@ -130,6 +157,11 @@
     if (!response) return false;
     if (response.choices) return response.choices.length > 0;
     if (response.matches) return Object.keys(response.matches).length > 0;
+    if (response.blanks) {
+      return response.blanks.some(function (b) {
+        return (b.text && b.text.trim() !== "") || (b.choices && b.choices.length > 0);
+      });
+    }
     if (response.text !== undefined) return response.text.trim() !== "";
     return response.number !== undefined;
   }

@@ -47,7 +47,7 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    let flows: [(&str, Flow, Scripts); 7] = [
+    let flows: [(&str, Flow, Scripts); 8] = [
         (
             "browser::batch_scheduled_imported_attended_seen_on_phone",
             batch_flow,
@@ -66,6 +66,11 @@ pub fn trials(browser: Browser) -> Vec<Trial> {
         (
             "browser::timed_quiz_on_a_phone_through_a_network_drop",
             crate::browser_quiz::with_javascript,
+            Scripts::On,
+        ),
+        (
+            "browser::cloze_question_taken_and_marked_on_a_phone",
+            crate::browser_cloze::on_a_phone,
             Scripts::On,
         ),
         (
@@ -361,6 +366,22 @@ fn admin_flow(
 }
 
 /// Waits (up to 10 s) for the element `css` to exist.
+/// Fails when the page is wider than the window: on a phone that means
+/// scrolling sideways to read or tap something.
+pub async fn fits_the_screen(client: &Client, what: &str) {
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap() <= 0,
+        "{what} scrolls sideways by {overflow}"
+    );
+}
+
 pub async fn element(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
@@ -651,17 +672,7 @@ fn batch_flow(
                 .await
                 .contains("08:00–16:00 WIB")
         );
-        let overflow = client
-            .execute(
-                "return document.documentElement.scrollWidth - window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(
-            overflow.as_i64().unwrap() <= 0,
-            "the page scrolls sideways on a phone: {overflow}"
-        );
+        fits_the_screen(&client, "the batch page").await;
     })
 }
 

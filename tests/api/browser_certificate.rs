@@ -14,20 +14,6 @@ use crate::support::TestApp;
 
 type Flow = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-async fn fits_a_phone(client: &Client) {
-    let overflow = client
-        .execute(
-            "return document.documentElement.scrollWidth - window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "scrolls sideways: {overflow}"
-    );
-}
-
 pub fn download_and_verify(client: Client, app: TestApp) -> Flow {
     Box::pin(async move {
         let b = finished_batch(&app, "BRC").await;
@@ -89,7 +75,7 @@ pub fn download_and_verify(client: Client, app: TestApp) -> Flow {
         assert_eq!(fetched[1], "application/pdf");
         assert_eq!(fetched[2], "%PDF-");
         assert!(fetched[3].as_u64().unwrap() > 1000);
-        fits_a_phone(&client).await;
+        crate::browser::fits_the_screen(&client, "the page").await;
 
         // A stranger scans the QR: the URL is the verification page.
         client.delete_all_cookies().await.unwrap();
@@ -109,7 +95,7 @@ pub fn download_and_verify(client: Client, app: TestApp) -> Flow {
             shown.contains("Nama brc-lulus")
                 && shown.contains(mine["content"]["number"].as_str().unwrap())
         );
-        fits_a_phone(&client).await;
+        crate::browser::fits_the_screen(&client, "the page").await;
 
         // Revoked by the admin: the same page says so, with the reason.
         b.admin

@@ -299,20 +299,6 @@ async fn id_in_path(client: &Client) -> String {
     url.path_segments().unwrap().next_back().unwrap().to_owned()
 }
 
-async fn fits_the_screen(client: &Client, what: &str) {
-    let overflow = client
-        .execute(
-            "return document.documentElement.scrollWidth - window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "{what} scrolls sideways by {overflow}"
-    );
-}
-
 async fn set_date(client: &Client, css: &str, value: &str) {
     // Date inputs take the value through script: typing depends on the locale.
     client
@@ -537,7 +523,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     submit(&client, "form[action='/activate'] button").await;
     wait_for_path(&client, "/").await;
     assert!(page_text(&client).await.contains("Akun Anda aktif"));
-    fits_the_screen(&client, "the home page").await;
+    crate::browser::fits_the_screen(&client, "the home page").await;
 
     // She reads both modules, then takes the quiz.
     client.goto(&app.url("/courses")).await.unwrap();
@@ -560,7 +546,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
     second.click().await.unwrap();
     assert!(wait_text(&client, "article").await.contains("cadangan"));
     submit(&client, ".module-nav form button").await;
-    fits_the_screen(&client, "a module").await;
+    crate::browser::fits_the_screen(&client, "a module").await;
 
     let staff = app.admin().await;
     let key = answer_key(&staff).await;
@@ -699,7 +685,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         verified.contains(DEWI) && verified.contains("8 JP"),
         "{verified}"
     );
-    fits_the_screen(&client, "the verification page").await;
+    crate::browser::fits_the_screen(&client, "the verification page").await;
     client.goto(&app.url("/")).await.unwrap();
     sign_out(&client).await;
 

@@ -128,17 +128,7 @@ pub fn grading_and_results(client: Client, app: TestApp) -> Flow {
             result.contains("Penjelasan tepat dan runtut.") && result.contains("Ajukan banding")
         );
         assert!(!result.contains("asesor-b"), "no assessor names");
-        let overflow = client
-            .execute(
-                "return document.documentElement.scrollWidth - window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(
-            overflow.as_i64().unwrap() <= 0,
-            "scrolls sideways: {overflow}"
-        );
+        crate::browser::fits_the_screen(&client, "the result page").await;
 
         // The administrator reads the exam's trail and markers on the phone.
         submit(&client, "header form button").await;

@@ -10,7 +10,9 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use crate::browser::{element, sign_in, sign_in_at, submit, text_of, wait_for_path};
+use crate::browser::{
+    element, fits_the_screen, sign_in, sign_in_at, submit, text_of, wait_for_path,
+};
 use crate::proxy::Proxy;
 use crate::quizzes::setup;
 use crate::support::{Session, TestApp};
@@ -106,20 +108,6 @@ async fn saved_answers(trainee: &Session, attempt: &str) -> usize {
     view["answers"].as_object().map_or(0, |a| a.len())
 }
 
-async fn assert_fits_a_phone(client: &Client) {
-    let overflow = client
-        .execute(
-            "return document.documentElement.scrollWidth - window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        overflow.as_i64().unwrap() <= 0,
-        "the page scrolls sideways on a phone: {overflow}"
-    );
-}
-
 async fn is_shown(client: &Client, css: &str) -> bool {
     match client.find(Locator::Css(css)).await {
         Ok(e) => e.is_displayed().await.unwrap_or(false),
@@ -203,7 +191,7 @@ pub fn with_javascript(client: Client, app: TestApp) -> Flow {
         })
         .await;
         assert_eq!(saved_answers(&s.trainee, &attempt).await, 2);
-        assert_fits_a_phone(&client).await;
+        fits_the_screen(&client, "the quiz page").await;
 
         // Time runs out: the page finishes by itself, with both answers.
         let result = format!("/attempts/{attempt}/result");
@@ -220,7 +208,7 @@ pub fn with_javascript(client: Client, app: TestApp) -> Flow {
                 && text.contains("2 dari 6 poin"),
             "{text}"
         );
-        assert_fits_a_phone(&client).await;
+        fits_the_screen(&client, "the quiz page").await;
     })
 }
 
@@ -241,7 +229,7 @@ pub fn without_javascript(client: Client, app: TestApp) -> Flow {
             "no script, no countdown"
         );
         assert!(text_of(&client, ".quiz-bar").await.contains("Batas waktu"));
-        assert_fits_a_phone(&client).await;
+        fits_the_screen(&client, "the quiz page").await;
 
         for q in questions(&client).await {
             answer(&q).await;
@@ -260,6 +248,6 @@ pub fn without_javascript(client: Client, app: TestApp) -> Flow {
         submit(&client, "main form button[type=submit]").await;
         let text = text_of(&client, "main").await;
         assert!(text.contains("100%") && text.contains("Lulus"), "{text}");
-        assert_fits_a_phone(&client).await;
+        fits_the_screen(&client, "the quiz page").await;
     })
 }

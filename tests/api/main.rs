@@ -21,6 +21,7 @@ mod auth;
 mod banks;
 mod browser;
 mod browser_certificate;
+mod browser_cloze;
 mod browser_day;
 mod browser_exam;
 mod browser_quiz;
@@ -28,6 +29,7 @@ mod catalog;
 mod certificate_pdf;
 mod certificates;
 mod cli;
+mod cloze;
 mod confirmations;
 mod contract;
 mod exam_oversight;
@@ -99,6 +101,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("banks", banks::cases()),
         ("schedule", schedule::cases()),
         ("quizzes", quizzes::cases()),
+        ("cloze", cloze::cases()),
         ("exams", exams::cases()),
         ("exam_pages", exam_pages::cases()),
         ("exam_oversight", exam_oversight::cases()),

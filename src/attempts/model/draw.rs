@@ -27,6 +27,10 @@ pub(super) fn slot_for(candidate: &Candidate, shuffle_choices: bool, rng: &mut i
             Vec::new(),
             permutation(distinct_rights(pairs).len(), true, rng),
         ),
+        Body::Cloze { blanks } => (
+            super::cloze::order(blanks, shuffle_choices, rng),
+            Vec::new(),
+        ),
         _ => (Vec::new(), Vec::new()),
     };
     Slot {

@@ -134,6 +134,7 @@ fn response_for(
                 ..Response::default()
             }
         }
+        QuestionType::Cloze => return super::cloze::response_from_form(pairs, question),
         QuestionType::Description => return Ok(None),
     };
     Ok(Some(response))
@@ -257,12 +258,13 @@ fn whole<T: std::str::FromStr>(
 const RULE_EXAMPLE: &str = "10 × unit:jaringan, jenis pilihan-ganda|benar-salah";
 
 /// The types a rule may ask for, in the order the help lists them.
-const RULE_TYPES: [QuestionType; 6] = [
+const RULE_TYPES: [QuestionType; 7] = [
     QuestionType::Multichoice,
     QuestionType::Truefalse,
     QuestionType::Shortanswer,
     QuestionType::Numerical,
     QuestionType::Matching,
+    QuestionType::Cloze,
     QuestionType::Essay,
 ];
 
@@ -275,6 +277,7 @@ pub fn rule_word(kind: QuestionType) -> &'static str {
         QuestionType::Shortanswer => "isian-singkat",
         QuestionType::Numerical => "numerik",
         QuestionType::Matching => "menjodohkan",
+        QuestionType::Cloze => "isian-rumpang",
         QuestionType::Essay => "esai",
         QuestionType::Description => "deskripsi",
     }
@@ -655,6 +658,7 @@ mod tests {
                 },
             ],
             right: Vec::new(),
+            blanks: Vec::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! the quiz itself for trainees (with or without JavaScript).
 
 pub mod admin;
+pub mod cloze;
 pub mod form;
 pub mod marking;
 pub mod trainee;

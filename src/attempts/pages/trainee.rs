@@ -8,11 +8,13 @@ use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::cloze;
 use super::form::{Filled, PAGE_SIZE, changed_answers, filled, page_count, page_of};
 use crate::accounts::model::CurrentUser;
 use crate::attempts::model::AttemptStatus;
 use crate::attempts::service;
 use crate::attempts::views::{AttemptView, QuestionView, ReviewItem};
+use crate::banks::model::QuestionType;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ApiToken, PageUser};
 use crate::http::csrf::{CheckedForm, CheckedPairs};
@@ -77,6 +79,16 @@ struct Shown<'a> {
     answered: bool,
     page: usize,
     review: Option<&'a ReviewItem>,
+    /// Cloze only: the text with its fields, the text numbered for the
+    /// result page, and the answers in words.
+    cloze: Option<ClozeShown>,
+}
+
+#[derive(Serialize)]
+struct ClozeShown {
+    form_html: String,
+    text_html: String,
+    answer_html: String,
 }
 
 fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
@@ -89,6 +101,11 @@ fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
                 question: q,
                 answer: filled(saved),
                 answered: saved.is_some_and(|r| !r.is_blank()),
+                cloze: (q.kind == QuestionType::Cloze).then(|| ClozeShown {
+                    form_html: cloze::form_html(q, saved),
+                    text_html: cloze::numbered_text_html(q),
+                    answer_html: cloze::answer_html(q, saved),
+                }),
                 page: page_of(i),
                 review: view
                     .review

@@ -63,7 +63,7 @@ fn as_expected(located: &Located) -> Value {
                     .collect::<Vec<_>>()
             );
         }
-        Body::Essay | Body::Description => {}
+        Body::Essay | Body::Description | Body::Cloze { .. } => {}
     }
     json!({
         "line": located.at.line,
