@@ -1,5 +1,5 @@
-//! Fuzz targets, one per parser of uploaded files (GIFT, Aiken, Moodle XML,
-//! CSV, XLSX): proptest feeds each structure-aware input (soups of the
+//! Fuzz targets, one per parser of uploaded files (GIFT, Aiken, Moodle XML
+//! and the Cloze text inside it, CSV, XLSX): proptest feeds each structure-aware input (soups of the
 //! format's own tokens, and mutated zip archives) and checks that nothing
 //! panics, that every error names a line, and that the output is bounded.
 //!
@@ -12,7 +12,7 @@
 mod hostile;
 
 use bimtek::banks::model::{MAX_PROBLEMS_PER_FILE, MAX_QUESTIONS_PER_FILE, MAX_XML_DEPTH, Parsed};
-use bimtek::banks::{aiken, gift, moodle_xml};
+use bimtek::banks::{aiken, cloze, gift, moodle_xml};
 use bimtek::error::AppError;
 use bimtek::tabular::{self, MAX_COLUMNS, MAX_DATA_ROWS};
 use proptest::prelude::*;
@@ -29,6 +29,46 @@ fn config() -> Config {
         ..Config::default()
     }
 }
+
+/// The pieces of Moodle's embedded-answer syntax, and what breaks it.
+const CLOZE: &[&str] = &[
+    "{",
+    "}",
+    "{1:",
+    "{:",
+    "{99999999999:",
+    "SHORTANSWER:",
+    "SA:",
+    "SAC:",
+    "NM:",
+    "MC:",
+    "MCVS:",
+    "MRH:",
+    "MULTIRESPONSE_S:",
+    "X:",
+    "=",
+    "~",
+    "#",
+    "%50%",
+    "%-100%",
+    "%x%",
+    "%",
+    "\\",
+    "\\}",
+    "*",
+    ":",
+    "0.5",
+    "-3",
+    "1e400",
+    "NaN",
+    "kota",
+    " ",
+    "\n",
+    "{#1}",
+    "{#",
+    "<b>",
+    "é",
+];
 
 /// Up to `max` tokens from `tokens`, glued together.
 fn soup(tokens: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
@@ -155,6 +195,9 @@ const XML: &[&str] = &[
     "<question type=\"matching\">",
     "<question type=\"category\">",
     "<question type=\"essay\">",
+    "<question type=\"cloze\">",
+    "{1:SA:=a}",
+    "{:MC:~x~=y}",
     "<question type=\"x\">",
     "<question>",
     "</question>",
@@ -326,6 +369,24 @@ proptest! {
     #[test]
     fn fuzz_gift(source in soup(GIFT, 300)) {
         check_bank(&gift::parse(&source), &source);
+    }
+
+    #[test]
+    fn fuzz_cloze(source in soup(CLOZE, 300), typed in soup(CLOZE, 8), picked in prop::collection::vec(0usize..8, 0..4)) {
+        // Read, it writes back to the same blanks; any answer marks in 0..1.
+        if let Ok(read) = cloze::parse(&source) {
+            assert!(read.blanks.len() <= cloze::MAX_BLANKS);
+            let again = cloze::parse(&cloze::write(&read)).expect("what was written reads back");
+            assert_eq!(again, read, "{source}");
+            let fractions: Vec<f64> = read
+                .blanks
+                .iter()
+                .map(|b| cloze::mark(b, Some(&typed), &picked))
+                .collect();
+            assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)), "{fractions:?}");
+            let total = cloze::total(&read.blanks, &fractions);
+            assert!((0.0..=1.0 + 1e-9).contains(&total), "{total}");
+        }
     }
 
     #[test]

@@ -193,11 +193,15 @@ fn answer(raw: &str, numerical: bool) -> Result<BlankAnswer, String> {
         let value: f64 = value
             .trim()
             .parse()
-            .map_err(|_| format!("jawaban numerik '{value}' bukan angka"))?;
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| format!("jawaban numerik '{value}' bukan angka"))?;
         let tolerance: f64 = tolerance
             .trim()
             .parse()
-            .map_err(|_| format!("toleransi '{tolerance}' bukan angka"))?;
+            .ok()
+            .filter(|t: &f64| t.is_finite())
+            .ok_or_else(|| format!("toleransi '{tolerance}' bukan angka"))?;
         (value.to_string(), Some(tolerance.abs()))
     } else {
         (unescape(text), None)
@@ -224,8 +228,12 @@ fn blank(inside: &str) -> Option<Result<Blank, String>> {
         1
     } else {
         match weight.parse() {
-            Ok(w) => w,
-            Err(_) => return Some(Err(format!("bobot bagian '{weight}' terlalu besar"))),
+            Ok(w) if w <= MAX_WEIGHT => w,
+            _ => {
+                return Some(Err(format!(
+                    "bobot bagian '{weight}' terlalu besar (paling besar {MAX_WEIGHT})"
+                )));
+            }
         }
     };
     let numerical = kind == BlankKind::Numerical;
@@ -248,11 +256,29 @@ fn blank(inside: &str) -> Option<Result<Blank, String>> {
 
 /// Reads a Cloze text; errors name the blank (from 1).
 pub fn parse(text: &str) -> Result<Cloze, String> {
+    // `{#1}` is how the stored text marks a blank: an author's own would
+    // become a second copy of blank 1.
+    if let Some(Piece::Blank(n)) = pieces(text, usize::MAX)
+        .into_iter()
+        .find(|p| matches!(p, Piece::Blank(_)))
+    {
+        return Err(format!(
+            "teks memuat '{{#{n}}}', penanda yang dipakai Bimtek untuk bagian; ubah teks itu"
+        ));
+    }
     let mut out = String::with_capacity(text.len());
-    let mut blanks = Vec::new();
+    let mut blanks: Vec<Blank> = Vec::new();
+    let mut answers = 0;
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
+        // A brace that does not open `{n:TYPE:` is text; the scan goes on
+        // right after it, so a blank after a stray brace is still found.
+        if !opens_blank(after) {
+            out.push_str(&rest[..=open]);
+            rest = after;
+            continue;
+        }
         // The closing brace that is not escaped.
         let mut close = None;
         let mut escaped = false;
@@ -275,6 +301,10 @@ pub fn parse(text: &str) -> Result<Cloze, String> {
                 return Err(format!("lebih dari {MAX_BLANKS} bagian dalam satu soal"));
             }
             Some(Ok(b)) => {
+                answers += b.answers.len();
+                if answers > MAX_ANSWERS {
+                    return Err(format!("lebih dari {MAX_ANSWERS} jawaban dalam satu soal"));
+                }
                 blanks.push(b);
                 out.push_str(&marker(blanks.len()));
             }
@@ -297,6 +327,32 @@ pub fn parse(text: &str) -> Result<Cloze, String> {
 /// Blanks in one question: Moodle sets no limit, but a question is read
 /// by a person; past this a file is not a quiz but an attack on the marker.
 pub const MAX_BLANKS: usize = 200;
+
+/// Answers of all blanks together: choice ids number them in 16 bits.
+pub const MAX_ANSWERS: usize = 2_000;
+
+/// A blank's weight: weights are small whole numbers in practice, and
+/// their sum is the question's mark.
+pub const MAX_WEIGHT: u32 = 1_000;
+
+/// Whether `after` (the text after a `{`) begins a blank: digits, `:`, a
+/// type Moodle knows, `:`. Looks at a few characters only.
+fn opens_blank(after: &str) -> bool {
+    let digits = after
+        .bytes()
+        .take(10)
+        .take_while(u8::is_ascii_digit)
+        .count();
+    let Some(rest) = after[digits..].strip_prefix(':') else {
+        return false;
+    };
+    let name_len = rest
+        .bytes()
+        .take(20)
+        .take_while(|b| b.is_ascii_alphabetic() || *b == b'_')
+        .count();
+    rest[name_len..].starts_with(':') && kind_of(&rest[..name_len]).is_some()
+}
 
 /// A piece of a Cloze text: text, or the place of blank `n` (from 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,219 +537,8 @@ pub fn place(html: &str, blanks: usize, mut fill: impl FnMut(usize) -> String) -
     out
 }
 
-fn matches_pattern(pattern: &str, response: &str, case_sensitive: bool) -> bool {
-    // `*` matches any run of characters, as in Moodle's short answers.
-    let (pattern, response) = if case_sensitive {
-        (pattern.to_owned(), response.to_owned())
-    } else {
-        (pattern.to_lowercase(), response.to_lowercase())
-    };
-    let pieces: Vec<&str> = pattern.split('*').collect();
-    if pieces.len() == 1 {
-        return pattern == response;
-    }
-    let mut at = 0;
-    for (i, piece) in pieces.iter().enumerate() {
-        if i == 0 {
-            if !response.starts_with(piece) {
-                return false;
-            }
-            at = piece.len();
-        } else if i == pieces.len() - 1 {
-            return response.len() >= at + piece.len() && response.ends_with(piece);
-        } else if let Some(found) = response[at..].find(piece) {
-            at += found + piece.len();
-        } else {
-            return false;
-        }
-    }
-    true
-}
-
-/// The answers a response matches (indexes into `answers`): the first
-/// accepted pattern or number, as Moodle takes it, or the picked choices.
-pub fn matched(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> Vec<usize> {
-    match blank.kind {
-        BlankKind::Short { case_sensitive } => {
-            let Some(typed) = typed.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-            else {
-                return Vec::new();
-            };
-            if typed.is_empty() {
-                return Vec::new();
-            }
-            blank
-                .answers
-                .iter()
-                .position(|a| matches_pattern(&a.text, &typed, case_sensitive))
-                .into_iter()
-                .collect()
-        }
-        BlankKind::Numerical => {
-            let Some(value) = typed.and_then(read_number) else {
-                return Vec::new();
-            };
-            blank
-                .answers
-                .iter()
-                .position(|a| {
-                    a.text == "*"
-                        || a.text
-                            .parse::<f64>()
-                            .is_ok_and(|v| (value - v).abs() <= a.tolerance.unwrap_or(0.0) + 1e-9)
-                })
-                .into_iter()
-                .collect()
-        }
-        BlankKind::Choice { .. } => picked
-            .first()
-            .filter(|i| **i < blank.answers.len())
-            .copied()
-            .into_iter()
-            .collect(),
-        BlankKind::Multiple { .. } => {
-            let mut out: Vec<usize> = picked
-                .iter()
-                .copied()
-                .filter(|i| *i < blank.answers.len())
-                .collect();
-            out.sort_unstable();
-            out.dedup();
-            out
-        }
-    }
-}
-
-/// A typed number as people here write it: "3,5", "3.5", "1.234,5".
-pub fn read_number(text: &str) -> Option<f64> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let normal = if compact.contains(',') {
-        compact.replace('.', "").replace(',', ".")
-    } else {
-        compact
-    };
-    normal.parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
-/// The fraction one blank earns. `typed` is the typed text; `picked` the
-/// indexes (into `answers`) picked for a choice blank.
-pub fn mark(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> f64 {
-    let hits = matched(blank, typed, picked);
-    match blank.kind {
-        BlankKind::Multiple { .. } => hits
-            .iter()
-            .map(|i| blank.answers[*i].fraction)
-            .sum::<f64>()
-            .clamp(0.0, 1.0),
-        _ => hits
-            .first()
-            .map_or(0.0, |i| blank.answers[*i].fraction.max(0.0)),
-    }
-}
-
-/// The question's fraction: each blank's fraction weighted by its weight.
-pub fn total(blanks: &[Blank], fractions: &[f64]) -> f64 {
-    let weights: u32 = blanks.iter().map(|b| b.weight).sum();
-    if weights == 0 {
-        return 0.0;
-    }
-    blanks
-        .iter()
-        .zip(fractions)
-        .map(|(b, f)| f64::from(b.weight) * f)
-        .sum::<f64>()
-        / f64::from(weights)
-}
+mod marking;
+pub use marking::{mark, matched, read_number, total};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blanks_are_placed_in_text_and_dropped_inside_tags() {
-        let html = "<p>Ibu kota {#1} dan <img alt=\"{#2}\" src=\"a.png\"> {#2} {#3} {#x}</p>";
-        let placed = place(html, 2, |n| format!("[{n}]"));
-        assert_eq!(
-            placed,
-            "<p>Ibu kota [1] dan <img alt=\"\" src=\"a.png\"> [2] {#3} {#x}</p>"
-        );
-        // A quoted '>' does not end the tag.
-        let placed = place("<a title=\"a>{#1}\">{#1}</a>", 1, |_| "X".into());
-        assert_eq!(placed, "<a title=\"a>\">X</a>");
-    }
-
-    #[test]
-    fn every_documented_kind_reads_and_writes_back() {
-        let text = "Ibu kota Jawa Tengah adalah {1:SHORTANSWER:=Semarang#Benar~*Solo*#Bukan~*#Salah}. \
-            Jumlah host /26 adalah {2:NUMERICAL:=62:0#Tepat~%50%64#Alamat jaringan dan broadcast tidak dihitung}. \
-            Protokol web aman {:MC:~HTTP#Tidak terenkripsi~=HTTPS#Benar~FTP}, \
-            {:MCV:=a~b}, {:MCH:=a~b}, {:MULTIRESPONSE:%50%SSH~%50%HTTPS~%-100%Telnet#Tidak aman}, \
-            {:MRH:=a~b}, {:SAC:=Bimtek}, {:MCS:=a~b} dan kurung biasa {bukan bagian}.";
-        let cloze = parse(text).unwrap();
-        assert_eq!(cloze.blanks.len(), 9);
-        assert!(cloze.text.starts_with("Ibu kota Jawa Tengah adalah {#1}. "));
-        assert!(cloze.text.ends_with("dan kurung biasa {bukan bagian}."));
-        let first = &cloze.blanks[0];
-        assert_eq!(first.weight, 1);
-        assert_eq!(
-            first.kind,
-            BlankKind::Short {
-                case_sensitive: false
-            }
-        );
-        assert_eq!(first.answers[1].text, "*Solo*");
-        assert_eq!(first.answers[1].feedback, "Bukan");
-        let number = &cloze.blanks[1];
-        assert_eq!((number.weight, number.answers[1].fraction), (2, 0.5));
-        assert_eq!(number.answers[0].tolerance, Some(0.0));
-        assert_eq!(cloze.blanks[5].answers[2].fraction, -1.0);
-        assert_eq!(
-            cloze.blanks[6].kind,
-            BlankKind::Multiple {
-                layout: Layout::Horizontal,
-                shuffle: false
-            }
-        );
-        // Written back and read again, nothing changes.
-        assert_eq!(parse(&write(&cloze)).unwrap(), cloze);
-    }
-
-    #[test]
-    fn escapes_survive_and_bad_blanks_are_named() {
-        let cloze = parse(r"Tulis {1:SA:=a\}b\#c\~d#umpan \#1}.").unwrap();
-        assert_eq!(cloze.blanks[0].answers[0].text, "a}b#c~d");
-        assert_eq!(cloze.blanks[0].answers[0].feedback, "umpan #1");
-        assert_eq!(parse(&write(&cloze)).unwrap(), cloze);
-        assert_eq!(
-            parse("{1:SA:=a} dan {1:NM:=dua}").unwrap_err(),
-            "bagian ke-2: jawaban numerik 'dua' bukan angka"
-        );
-        assert!(
-            parse("{1:MC:~a~b}")
-                .unwrap_err()
-                .contains("tanpa jawaban benar")
-        );
-        assert!(parse("Tanpa bagian {sama sekali}").is_err());
-    }
-
-    #[test]
-    fn blanks_are_marked_as_moodle_marks_them_and_weighted() {
-        let cloze = parse(
-            "{2:SA:=Magelang~%50%Kota Magelang~*lang#hampir} {1:NM:=3,5:0.1} {:MC:a~=b~c} {:MR:%50%a~%50%b~%-100%c}"
-                .replace("3,5", "3.5")
-                .as_str(),
-        )
-        .unwrap();
-        let b = &cloze.blanks;
-        assert_eq!(mark(&b[0], Some("  magelang "), &[]), 1.0);
-        assert_eq!(mark(&b[0], Some("Kota  Magelang"), &[]), 0.5);
-        assert_eq!(mark(&b[0], Some("Salatiga"), &[]), 0.0);
-        assert_eq!(mark(&b[1], Some("3,55"), &[]), 1.0);
-        assert_eq!(mark(&b[1], Some("3,7"), &[]), 0.0);
-        assert_eq!(mark(&b[2], None, &[1]), 1.0);
-        assert_eq!(mark(&b[3], None, &[0, 1]), 1.0);
-        assert_eq!(mark(&b[3], None, &[0, 2]), 0.0);
-        // (2 × 1 + 1 × 0 + 1 × 1 + 1 × 0,5) / 5
-        assert!((total(b, &[1.0, 0.0, 1.0, 0.5]) - 0.7).abs() < 1e-9);
-    }
-}
+mod tests;

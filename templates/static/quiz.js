@@ -89,11 +89,14 @@
     el.className = "save-state" + (kind ? " " + kind : "");
   }
 
+  // The numbers the server reads (see numbers and cloze::read_number):
+  // "62", "1,5", "1.234,5", "-0.5", "2e3"; never "0x10" or "Infinity".
   function parseNumber(text) {
     var t = text.replace(/\s+/g, "");
     if (t.indexOf(",") >= 0) t = t.replace(/\./g, "").replace(",", ".");
-    if (t === "" || isNaN(Number(t))) return null;
-    return Number(t);
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return null;
+    var n = Number(t);
+    return isFinite(n) ? n : null;
   }
 
   // The response a question's fields say, or null when there is nothing to save.
