@@ -18,6 +18,7 @@ pub mod download;
 pub mod entities;
 pub mod error;
 pub mod exams;
+pub mod file_types;
 pub mod home;
 pub mod http;
 pub mod mail;

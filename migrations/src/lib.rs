@@ -18,6 +18,7 @@ mod m20261201_000001_add_attempt_choice_keys;
 mod m20261201_000002_add_certificate_standing;
 mod m20261202_000010_add_letter_jp;
 mod m20261202_000011_create_account_tokens;
+mod m20261202_000012_create_question_media;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_add_certificate_standing::Migration),
             Box::new(m20261202_000010_add_letter_jp::Migration),
             Box::new(m20261202_000011_create_account_tokens::Migration),
+            Box::new(m20261202_000012_create_question_media::Migration),
         ]
     }
 }

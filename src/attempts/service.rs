@@ -673,3 +673,15 @@ pub fn spawn_sweeper(engine: Engine, every: StdDuration) {
         }
     });
 }
+
+/// Every question version drawn into one of the user's attempts: what they
+/// have been shown (images of other questions stay with their owners).
+pub async fn questions_shown_to(engine: &Engine, user_id: Uuid) -> AppResult<HashSet<Uuid>> {
+    let mut shown = HashSet::new();
+    for slots in store::slots_of_user(engine.db.read(), user_id).await? {
+        let slots: Vec<super::model::Slot> = serde_json::from_str(&slots)
+            .map_err(|e| AppError::internal(format!("attempt slots unreadable: {e}")))?;
+        shown.extend(slots.into_iter().map(|s| s.question_id));
+    }
+    Ok(shown)
+}

@@ -426,3 +426,14 @@ pub async fn quiz_attempts_awaiting_marks(
         .all(conn)
         .await?)
 }
+
+/// The drawn questions (`slots`, as stored) of every attempt of a user.
+pub async fn slots_of_user(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Vec<String>> {
+    Ok(attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::Slots)
+        .filter(attempt::Column::UserId.eq(user_id))
+        .into_tuple::<String>()
+        .all(conn)
+        .await?)
+}

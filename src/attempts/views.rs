@@ -66,7 +66,6 @@ impl Rendered {
 }
 
 pub fn render(question: &Question) -> Rendered {
-    let format = question.text_format;
     let mut rendered = Rendered {
         text_html: question.text_html(),
         choices: Vec::new(),
@@ -75,7 +74,7 @@ pub fn render(question: &Question) -> Rendered {
     };
     match &question.body {
         Body::Multichoice { choices, .. } => {
-            rendered.choices = choices.iter().map(|c| format.to_html(&c.text)).collect();
+            rendered.choices = choices.iter().map(|c| question.html(&c.text)).collect();
         }
         Body::Matching { pairs } => {
             rendered.lefts = pairs
@@ -84,7 +83,7 @@ pub fn render(question: &Question) -> Rendered {
                     if p.left.is_empty() {
                         String::new()
                     } else {
-                        format.to_html(&p.left)
+                        question.html(&p.left)
                     }
                 })
                 .collect();
@@ -231,12 +230,11 @@ pub struct AttemptView {
 }
 
 fn correct_answer_html(question: &Question) -> String {
-    let format = question.text_format;
     match &question.body {
         Body::Multichoice { choices, .. } => choices
             .iter()
             .filter(|c| c.fraction > 0.0)
-            .map(|c| format.to_html(&c.text))
+            .map(|c| question.html(&c.text))
             .collect::<Vec<_>>()
             .join("; "),
         Body::Truefalse { correct, .. } => if *correct { "Benar" } else { "Salah" }.into(),
@@ -267,7 +265,7 @@ fn correct_answer_html(question: &Question) -> String {
             .map(|p| {
                 format!(
                     "{} → {}",
-                    format.to_html(&p.left),
+                    question.html(&p.left),
                     crate::markup::escape_html(&p.right)
                 )
             })
@@ -284,7 +282,6 @@ fn chosen_feedback(
     question: &Question,
     response: Option<&Response>,
 ) -> String {
-    let format = question.text_format;
     let Some(response) = response else {
         return String::new();
     };
@@ -298,7 +295,7 @@ fn chosen_feedback(
                     !c.feedback.is_empty()
                         && picked.contains(&key.id(slot.question_id, ChoiceList::Choice, *i as u16))
                 })
-                .map(|(_, c)| format.to_html(&c.feedback))
+                .map(|(_, c)| question.html(&c.feedback))
                 .collect::<Vec<_>>()
                 .join(" ")
         }
@@ -313,8 +310,8 @@ fn chosen_feedback(
             .first()
             .map(String::as_str)
         {
-            Some("true") => format.to_html(feedback_true),
-            Some("false") => format.to_html(feedback_false),
+            Some("true") => question.html(feedback_true),
+            Some("false") => question.html(feedback_false),
             _ => String::new(),
         },
         Body::Cloze { blanks } => cloze_view::feedback_html(
@@ -340,6 +337,6 @@ pub fn review(
         fraction: mark.and_then(|m| m.fraction),
         correct_answer_html: correct_answer_html(question),
         feedback_html: chosen_feedback(key, slot, question, response),
-        general_feedback_html: question.text_format.to_html(&question.general_feedback),
+        general_feedback_html: question.html(&question.general_feedback),
     }
 }

@@ -82,6 +82,7 @@ fn finish(draft: Draft, letter: char, line: u32) -> Result<Located, ParseError> 
             category: None,
             default_points: 1.0,
             repeat: 0,
+            media: Vec::new(),
         },
     })
 }

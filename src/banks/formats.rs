@@ -78,33 +78,50 @@ pub enum ExportFormat {
     MoodleXml,
 }
 
-/// GIFT has no syntax for Cloze questions: a bank holding one is exported
-/// as Moodle XML, never as a GIFT file that silently lacks questions.
+/// GIFT has no syntax for Cloze questions nor a place for images: a bank
+/// holding either is exported as Moodle XML, never as a GIFT file that
+/// silently lacks questions or pictures.
 pub fn check_gift(questions: &[Question]) -> Result<(), String> {
-    let cloze: Vec<String> = questions
-        .iter()
-        .filter(|q| q.kind() == QuestionType::Cloze)
-        .map(Question::stable_id)
-        .collect();
-    if cloze.is_empty() {
+    let listed = |ids: Vec<String>| {
+        let named: Vec<&str> = ids.iter().take(5).map(String::as_str).collect();
+        let more = if ids.len() > 5 { ", …" } else { "" };
+        format!("{} soal ({}{more})", ids.len(), named.join(", "))
+    };
+    let ids_where = |keep: &dyn Fn(&Question) -> bool| -> Vec<String> {
+        questions
+            .iter()
+            .filter(|q| keep(q))
+            .map(Question::stable_id)
+            .collect()
+    };
+    let cloze = ids_where(&|q| q.kind() == QuestionType::Cloze);
+    let pictured = ids_where(&|q| !q.media.is_empty());
+    let mut reasons = Vec::new();
+    if !cloze.is_empty() {
+        reasons.push(format!("soal isian rumpang (Cloze): {}", listed(cloze)));
+    }
+    if !pictured.is_empty() {
+        reasons.push(format!("gambar soal: {}", listed(pictured)));
+    }
+    if reasons.is_empty() {
         return Ok(());
     }
-    let named: Vec<&str> = cloze.iter().take(5).map(String::as_str).collect();
-    let more = if cloze.len() > 5 { ", …" } else { "" };
     Err(format!(
-        "format GIFT tidak dapat memuat soal isian rumpang (Cloze): {} soal ({}{more}); ekspor sebagai Moodle XML",
-        cloze.len(),
-        named.join(", ")
+        "format GIFT tidak dapat memuat {}; ekspor sebagai Moodle XML",
+        reasons.join(" dan ")
     ))
 }
 
+/// `questions` written in `format`; Moodle XML carries their images
+/// (`files`: bytes by SHA-256).
 pub fn export<'a>(
     format: ExportFormat,
     questions: impl IntoIterator<Item = &'a Question>,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> String {
     match format {
         ExportFormat::Gift => gift::write(questions),
-        ExportFormat::MoodleXml => moodle_xml::write(questions),
+        ExportFormat::MoodleXml => moodle_xml::write_with_media(questions, files),
     }
 }
 
@@ -150,7 +167,7 @@ mod tests {
                     .map(|l| l.question)
                     .collect();
                 for format in [ExportFormat::Gift, ExportFormat::MoodleXml] {
-                    let written = export(format, &original);
+                    let written = export(format, &original, &Default::default());
                     let back = parse(Format::Auto.resolve("x", &written), &written);
                     assert!(back.errors.is_empty(), "{format:?}: {:?}", back.errors);
                     let again: Vec<Question> =

@@ -9,6 +9,7 @@ pub mod formats;
 pub mod gift;
 pub mod identity;
 pub mod item_writing;
+pub mod media;
 pub mod model;
 pub mod moodle_xml;
 pub mod pages;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::cloze::Blank;
+use super::media::{self, MediaFile, MediaRef};
 use crate::error::FieldError;
 use crate::markup::{plain_to_html, question_markdown_to_html, sanitize_html};
 use crate::numbers::grouped;
@@ -218,6 +219,9 @@ pub struct Question {
     /// `Q1 (2)`, the same on every re-import of the same file.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub repeat: u32,
+    /// Images the texts show as `@@PLUGINFILE@@/<name>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<MediaRef>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -290,6 +294,9 @@ pub struct Parsed {
     pub warnings: Vec<ParseError>,
     /// Set once the file broke a limit: the parser reads no further.
     pub stopped: bool,
+    /// The images the questions refer to, each once.
+    pub media: Vec<MediaFile>,
+    media_seen: std::collections::HashSet<String>,
 }
 
 impl Parsed {
@@ -322,6 +329,20 @@ impl Parsed {
             }),
             _ => {}
         }
+    }
+
+    /// Keeps an image's bytes (once per content); `false` past the
+    /// file's limit of distinct images.
+    pub fn add_media(&mut self, file: MediaFile) -> bool {
+        if self.media_seen.contains(&file.sha256) {
+            return true;
+        }
+        if self.media.len() >= media::MAX_MEDIA_PER_FILE {
+            return false;
+        }
+        self.media_seen.insert(file.sha256.clone());
+        self.media.push(file);
+        true
     }
 
     /// Records a question, or stops the reading at the question limit.
@@ -409,7 +430,49 @@ impl Question {
     }
 
     pub fn text_html(&self) -> String {
-        self.text_format.to_html(&self.text)
+        self.html(&self.text)
+    }
+
+    /// The question with every text's images pointing at where they are
+    /// served: for pages that render its answers and feedback themselves.
+    pub fn with_media_links(&self) -> Question {
+        let mut q = self.clone();
+        if q.media.is_empty() {
+            return q;
+        }
+        let link = |text: &mut String| *text = media::link(text, &self.media);
+        link(&mut q.general_feedback);
+        match &mut q.body {
+            Body::Multichoice { choices, .. } => {
+                for c in choices {
+                    link(&mut c.text);
+                    link(&mut c.feedback);
+                }
+            }
+            Body::Truefalse {
+                feedback_true,
+                feedback_false,
+                ..
+            } => {
+                link(feedback_true);
+                link(feedback_false);
+            }
+            Body::Shortanswer { answers } => answers.iter_mut().for_each(|a| link(&mut a.feedback)),
+            Body::Numerical { answers } => answers.iter_mut().for_each(|a| link(&mut a.feedback)),
+            Body::Matching { pairs } => pairs.iter_mut().for_each(|p| link(&mut p.left)),
+            Body::Cloze { blanks } => blanks
+                .iter_mut()
+                .flat_map(|b| b.answers.iter_mut())
+                .for_each(|a| link(&mut a.feedback)),
+            Body::Essay | Body::Description => {}
+        }
+        q
+    }
+
+    /// One of this question's texts (an answer, a feedback) as safe HTML,
+    /// its images pointing at where they are served.
+    pub fn html(&self, text: &str) -> String {
+        self.text_format.to_html(&media::link(text, &self.media))
     }
 
     /// Tags of the form `unit:…`.
@@ -600,6 +663,7 @@ mod tests {
                     category: None,
                     default_points: 1.0,
                     repeat: 0,
+                    media: Vec::new(),
                 },
             },
         )

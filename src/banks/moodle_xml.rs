@@ -4,11 +4,14 @@
 //! tags and id numbers; other types and embedded files are reported as
 //! warnings. Writing produces a file Moodle imports.
 
+use std::collections::BTreeMap;
+
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
 use super::cloze;
+use super::media::{self, MediaRef};
 use super::model::{
     Body, Choice, Located, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MatchPair,
     NumericAnswer, ParseError, Parsed, Position, Question, TextFormat, snippet,
@@ -52,15 +55,16 @@ impl Element {
         self.child(name).map(|e| e.text.trim().to_owned())
     }
 
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
+    /// Every `<file>` under this element, at any depth: (name, content).
+    fn files(&self) -> Vec<(String, &str)> {
+        let mut found: Vec<(String, &str)> = self
             .all("file")
-            .map(|f| f.attr("name").unwrap_or("?").to_owned())
+            .map(|f| (f.attr("name").unwrap_or("?").to_owned(), f.text.as_str()))
             .collect();
         for child in &self.children {
-            names.extend(child.files());
+            found.extend(child.files());
         }
-        names
+        found
     }
 }
 
@@ -400,6 +404,81 @@ fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
     }))
 }
 
+/// The images of one question: its `<file>` elements, and an old-style
+/// `<image>` with `<image_base64>` (whose name is returned, for the text
+/// to show it). A file that is no image, or too large, is left out with a
+/// warning; the question comes in without it.
+fn read_media(question: &Element, parsed: &mut Parsed) -> (Vec<MediaRef>, Option<String>) {
+    let mut files = question.files();
+    let legacy = match (question.value_of("image"), question.child("image_base64")) {
+        (Some(path), Some(data)) if !data.text.trim().is_empty() => {
+            // Moodle's own renaming: the path's slashes become underscores.
+            let name = path.trim().replace(['/', '\\'], "_");
+            files.push((name.clone(), data.text.as_str()));
+            Some(name)
+        }
+        _ => None,
+    };
+    let mut refs: Vec<MediaRef> = Vec::new();
+    let mut legacy_kept = None;
+    let warn = |parsed: &mut Parsed, message: String| {
+        parsed.add_warning(ParseError {
+            at: question.at,
+            message: format!("{message}; soal ini diimpor tanpa berkas itu"),
+        })
+    };
+    for (name, encoded) in files {
+        if let Some(first) = refs.iter().find(|r| r.name == name) {
+            // Moodle keeps a file area per text; one name is one image here.
+            if media::decode(&name, encoded).is_ok_and(|f| f.sha256 != first.sha256) {
+                warn(
+                    parsed,
+                    format!(
+                        "dua gambar berbeda bernama '{}'; hanya yang pertama dipakai",
+                        snippet(&name, 80)
+                    ),
+                );
+            }
+            continue;
+        }
+        if refs.len() == media::MAX_MEDIA_PER_QUESTION {
+            warn(
+                parsed,
+                format!(
+                    "lebih dari {} gambar dalam satu soal ('{}')",
+                    media::MAX_MEDIA_PER_QUESTION,
+                    snippet(&name, 80)
+                ),
+            );
+            break;
+        }
+        match media::decode(&snippet(&name, 80), encoded) {
+            Ok(file) => {
+                let reference = file.reference(&name);
+                if !parsed.add_media(file) {
+                    warn(
+                        parsed,
+                        format!(
+                            "lebih dari {} gambar dalam satu berkas ('{}')",
+                            media::MAX_MEDIA_PER_FILE,
+                            snippet(&name, 80)
+                        ),
+                    );
+                    break;
+                }
+                refs.push(reference);
+                if legacy.as_deref() == Some(name.as_str()) {
+                    legacy_kept = Some(name);
+                }
+            }
+            Err(message) => warn(parsed, message),
+        }
+    }
+    // In name order: the same images in another order are the same question.
+    refs.sort_by(|a, b| a.name.cmp(&b.name));
+    (refs, legacy_kept)
+}
+
 pub fn parse(source: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let root = match tree(source) {
@@ -428,16 +507,7 @@ pub fn parse(source: &str) -> Parsed {
             category = element.text_of("category").filter(|c| !c.is_empty());
             continue;
         }
-        let files = element.files();
-        if !files.is_empty() {
-            parsed.add_warning(ParseError {
-                at: element.at,
-                message: format!(
-                    "berkas tersemat tidak diimpor ({}); gambar di soal ini tidak akan tampil",
-                    snippet(&files.join(", "), 200)
-                ),
-            });
-        }
+        let (media, legacy_image) = read_media(element, &mut parsed);
         let question_text = element.child("questiontext");
         let mut text = question_text
             .and_then(|q| q.value_of("text"))
@@ -456,6 +526,10 @@ pub fn parse(source: &str) -> Parsed {
         } else {
             body(element, kind)
         };
+        if let Some(name) = legacy_image {
+            // Where Moodle puts an old-style image: after the text.
+            text.push_str(&format!(" <img src=\"{}{name}\" />", media::PLUGINFILE));
+        }
         match read {
             Err(err) => parsed.add_error(err),
             Ok(None) => skipped
@@ -506,6 +580,7 @@ pub fn parse(source: &str) -> Parsed {
                         category: category.clone(),
                         default_points,
                         repeat: 0,
+                        media,
                     },
                 });
             }
@@ -533,11 +608,20 @@ fn cdata(text: &str) -> String {
 }
 
 fn text_element(tag: &str, format: Option<TextFormat>, text: &str) -> String {
+    text_element_with_files(tag, format, text, "")
+}
+
+fn text_element_with_files(
+    tag: &str,
+    format: Option<TextFormat>,
+    text: &str,
+    files: &str,
+) -> String {
     let format = format
         .map(|f| format!(" format=\"{}\"", format_name(f)))
         .unwrap_or_default();
     format!(
-        "<{tag}{format}>\n      <text>{}</text>\n    </{tag}>",
+        "<{tag}{format}>\n      <text>{}</text>{files}\n    </{tag}>",
         cdata(text)
     )
 }
@@ -573,6 +657,33 @@ fn type_name(body: &Body) -> &'static str {
 
 /// Writes questions as a Moodle XML `<quiz>` document.
 pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
+    write_with_media(questions, &BTreeMap::new())
+}
+
+/// A question's images as Moodle writes them, right after the `<text>`
+/// they belong to (`files`: the bytes by SHA-256; an image whose bytes are
+/// missing is left out).
+fn file_elements<'a>(
+    refs: impl Iterator<Item = &'a MediaRef>,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> String {
+    refs.filter_map(|r| {
+        files.get(&r.sha256).map(|bytes| {
+            format!(
+                "\n<file name=\"{}\" path=\"/\" encoding=\"base64\">{}</file>",
+                crate::markup::escape_html(&r.name),
+                media::encode(bytes)
+            )
+        })
+    })
+    .collect()
+}
+
+/// [`write`], with the images the questions show.
+pub fn write_with_media<'a>(
+    questions: impl IntoIterator<Item = &'a Question>,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
     let mut category: Option<&str> = None;
     for q in questions {
@@ -598,13 +709,30 @@ pub fn write<'a>(questions: impl IntoIterator<Item = &'a Question>) -> String {
             }),
             _ => q.text.clone(),
         };
+        // Each image beside each text that shows it (Moodle keeps a file
+        // area per text); the question text also takes those only answers
+        // or their feedback show.
+        let in_text = media::references(&text);
+        let in_feedback = media::references(&q.general_feedback);
+        let for_text = |r: &&MediaRef| in_text.contains(&r.name) || !in_feedback.contains(&r.name);
+        let for_feedback = |r: &&MediaRef| in_feedback.contains(&r.name);
         out.push_str(&format!(
             "    {}\n",
-            text_element("questiontext", Some(format), &text)
+            text_element_with_files(
+                "questiontext",
+                Some(format),
+                &text,
+                &file_elements(q.media.iter().filter(for_text), files)
+            )
         ));
         out.push_str(&format!(
             "    {}\n",
-            text_element("generalfeedback", Some(format), &q.general_feedback)
+            text_element_with_files(
+                "generalfeedback",
+                Some(format),
+                &q.general_feedback,
+                &file_elements(q.media.iter().filter(for_feedback), files)
+            )
         ));
         // A Cloze question's mark is its blanks' weights: Moodle writes none.
         if !matches!(q.body, Body::Cloze { .. }) {
@@ -710,7 +838,7 @@ mod tests {
     }
 
     /// A realistic Moodle 4.x export comes in whole: every question field by
-    /// field, the Cloze question with its blanks, the embedded image reported.
+    /// field, the Cloze question with its blanks, the embedded image kept.
     #[test]
     fn fixture_moodle_export() {
         let parsed = parse(&fixture("export.xml"));
@@ -776,6 +904,15 @@ mod tests {
             });
             for (field, value) in want.as_object().unwrap() {
                 if field == "files" {
+                    // Kept as question media, by name.
+                    let names: Vec<&str> = q.media.iter().map(|m| m.name.as_str()).collect();
+                    let wanted: Vec<&str> = value
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|f| f.as_str().unwrap())
+                        .collect();
+                    assert_eq!(names, wanted, "{:?}", q.title);
                     continue;
                 }
                 assert!(
@@ -787,15 +924,9 @@ mod tests {
                 );
             }
         }
-        let warnings: Vec<String> = parsed.warnings.iter().map(ToString::to_string).collect();
-        assert!(
-            warnings.iter().any(|w| w.contains("diagram.png")),
-            "{warnings:?}"
-        );
-        assert!(
-            !warnings.iter().any(|w| w.contains("belum didukung")),
-            "{warnings:?}"
-        );
+        // The PNG comes in as question media: nothing to warn about.
+        assert_eq!(parsed.media.len(), 1);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     }
 
     #[test]
@@ -911,6 +1042,92 @@ mod tests {
 
     /// Questions Bimtek cannot take are counted per type, the file still
     /// imports; two questions with one name are both kept.
+    #[test]
+    fn images_come_in_with_their_questions_and_go_back_out() {
+        let parsed = parse(&fixture("images.xml"));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.questions.len(), 3);
+        // Two images kept once each; the text file is no image: a warning.
+        assert_eq!(parsed.media.len(), 2);
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+        assert!(parsed.warnings[0].message.contains("notulen.txt"));
+        let map = &parsed.questions[0].question;
+        assert_eq!(map.media[0].name, "peta jaringan.png");
+        assert_eq!(map.media[0].content_type, "image/png");
+        assert!(
+            map.text_html()
+                .contains(&format!("src=\"/question-media/{}\"", map.media[0].sha256)),
+            "{}",
+            map.text_html()
+        );
+        // An old-style image is shown after the text, as Moodle shows it.
+        let icon = &parsed.questions[1].question;
+        assert!(
+            icon.text
+                .ends_with(" <img src=\"@@PLUGINFILE@@/gambar_ikon.gif\" />")
+        );
+        assert_eq!(icon.media[0].content_type, "image/gif");
+        assert!(parsed.questions[2].question.media.is_empty());
+
+        let files: BTreeMap<String, Vec<u8>> = parsed
+            .media
+            .iter()
+            .map(|m| (m.sha256.clone(), m.bytes.clone()))
+            .collect();
+        let questions: Vec<Question> = parsed
+            .questions
+            .iter()
+            .map(|l| l.question.clone())
+            .collect();
+        let written = write_with_media(&questions, &files);
+        assert!(
+            written.contains("<file name=\"peta jaringan.png\" path=\"/\" encoding=\"base64\">")
+        );
+        let again = parse(&written);
+        assert_eq!(
+            again
+                .questions
+                .iter()
+                .map(|l| &l.question)
+                .collect::<Vec<_>>(),
+            questions.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(again.media, parsed.media);
+    }
+
+    #[test]
+    fn one_name_for_two_images_is_a_warning_and_order_does_not_matter() {
+        let png = media::encode(b"\x89PNG\r\n\x1a\nsatu");
+        let other = media::encode(b"\x89PNG\r\n\x1a\ndua");
+        let question = |files: &str| {
+            format!(
+                "<question type=\"essay\"><name><text>Q</text></name><questiontext format=\"html\"><text>a</text>{files}</questiontext><generalfeedback><text>b</text></generalfeedback></question>"
+            )
+        };
+        let file = |name: &str, data: &str| {
+            format!("<file name=\"{name}\" path=\"/\" encoding=\"base64\">{data}</file>")
+        };
+        let clash = parse(&format!(
+            "<quiz>{}</quiz>",
+            question(&(file("a.png", &png) + &file("a.png", &other)))
+        ));
+        assert_eq!(clash.questions[0].question.media.len(), 1);
+        assert!(
+            clash.warnings[0]
+                .message
+                .contains("dua gambar berbeda bernama 'a.png'")
+        );
+        let one = parse(&format!(
+            "<quiz>{}</quiz>",
+            question(&(file("b.png", &png) + &file("a.png", &other)))
+        ));
+        let two = parse(&format!(
+            "<quiz>{}</quiz>",
+            question(&(file("a.png", &other) + &file("b.png", &png)))
+        ));
+        assert_eq!(one.questions[0].question, two.questions[0].question);
+    }
+
     #[test]
     fn unsupported_types_are_counted_per_type_and_repeated_names_kept() {
         let q = |kind: &str, name: &str| {

@@ -201,3 +201,26 @@ pub async fn bank_page(
         },
     )
 }
+
+/// An image of a question, for staff and for trainees whose attempts show
+/// that question. Its address is its content's SHA-256, so it never
+/// changes and may be cached.
+#[handler]
+pub async fn question_media(
+    state: Data<&AppState>,
+    user: PageUser,
+    sha256: Path<String>,
+) -> AppResult<Response> {
+    let shown = match staff(&user) {
+        Ok(_) => None,
+        Err(_) => {
+            Some(crate::attempts::service::questions_shown_to(&state.engine, user.0.id).await?)
+        }
+    };
+    let file = service::media_for(&state.db, &sha256.0, shown.as_ref()).await?;
+    Ok(file
+        .data
+        .with_content_type(file.content_type)
+        .with_header(poem::http::header::CACHE_CONTROL, "private, max-age=86400")
+        .into_response())
+}

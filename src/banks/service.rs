@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::formats::{self, ExportFormat, Format};
+use super::media::MediaFile;
 use super::model::{
     Body, Located, ParseError, Question, QuestionType, TagTypeCount, count_by_type,
     tag_type_counts as count_tags,
@@ -85,6 +86,8 @@ pub struct ParsedFiles {
     pub warnings: Vec<FieldError>,
     /// The format of the last file (the bank's source format).
     pub format: Format,
+    /// The images the questions show.
+    pub media: Vec<MediaFile>,
 }
 
 /// Every question of every file, or every error of every file.
@@ -93,6 +96,8 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut used = Format::Gift;
+    let mut media: Vec<MediaFile> = Vec::new();
+    let mut seen_media = std::collections::HashSet::new();
     for file in files {
         let text = match std::str::from_utf8(
             file.bytes
@@ -115,7 +120,12 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
             }
         };
         used = format.resolve(&file.name, text);
-        let parsed = formats::parse(used, text);
+        let mut parsed = formats::parse(used, text);
+        for image in std::mem::take(&mut parsed.media) {
+            if seen_media.insert(image.sha256.clone()) {
+                media.push(image);
+            }
+        }
         errors.extend(parsed.errors.iter().map(|e| located_error(&file.name, e)));
         warnings.extend(parsed.warnings.iter().map(|e| located_error(&file.name, e)));
         questions.extend(parsed.questions.into_iter().map(|q| (file.name.clone(), q)));
@@ -131,6 +141,7 @@ pub fn parse_files(format: Format, files: &[SourceFile]) -> Result<ParsedFiles, 
             questions,
             warnings,
             format: used,
+            media,
         })
     } else {
         Err(errors)
@@ -174,6 +185,7 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
         questions,
         warnings,
         format,
+        media,
     } = crate::blocking::run(move || parse_files(format, &files))
         .await?
         .map_err(AppError::validation)?;
@@ -184,6 +196,14 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
         Some(bank) => bank,
         None => store::insert_bank(&txn, &bank_name, format.as_str(), now).await?,
     };
+    // Only what a question kept (not the images of skipped questions).
+    let kept: std::collections::HashSet<&str> = questions
+        .iter()
+        .flat_map(|(_, l)| l.question.media.iter().map(|m| m.sha256.as_str()))
+        .collect();
+    for image in media.iter().filter(|m| kept.contains(m.sha256.as_str())) {
+        store::insert_media(&txn, image, now).await?;
+    }
     let latest = store::latest_questions(&txn, bank.id).await?;
     let previous_members = match store::version(&txn, bank.id, bank.current_version).await? {
         Some(v) => store::members(&txn, v.id).await?,
@@ -317,7 +337,9 @@ pub fn decode(row: &question::Model) -> AppResult<Question> {
 }
 
 fn question_view(row: &question::Model) -> AppResult<QuestionView> {
-    let q = decode(row)?;
+    // Answers and feedback are rendered by the page from `body`: with
+    // their images' addresses already in place.
+    let q = decode(row)?.with_media_links();
     Ok(QuestionView {
         id: row.id,
         stable_id: row.stable_id.clone(),
@@ -459,8 +481,40 @@ pub async fn export(
             }
         })
         .collect();
+    let shas: Vec<String> = questions
+        .iter()
+        .flat_map(|q| q.media.iter().map(|m| m.sha256.clone()))
+        .collect();
+    let files = store::media_bytes(db.read(), &shas).await?;
     Ok((
         format!("{safe_name}.{extension}"),
-        formats::export(format, &questions),
+        formats::export(format, &questions, &files),
     ))
+}
+
+/// A stored image, for someone who may see it: staff (`shown` is `None`)
+/// see every image; a trainee only those of the question versions drawn
+/// into their own attempts (`shown`). Anything else is "not found", so an
+/// address proves nothing about an image one may not see.
+pub async fn media_for(
+    db: &Db,
+    sha256: &str,
+    shown: Option<&std::collections::HashSet<Uuid>>,
+) -> AppResult<crate::entities::question_media::Model> {
+    let missing = || AppError::NotFound;
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(missing());
+    }
+    if let Some(shown) = shown {
+        let ids: Vec<Uuid> = shown.iter().copied().collect();
+        let rows = store::questions_by_ids(db.read(), &ids).await?;
+        let holds = rows.iter().any(|row| {
+            row.content.contains(sha256)
+                && decode(row).is_ok_and(|q| q.media.iter().any(|m| m.sha256 == sha256))
+        });
+        if !holds {
+            return Err(missing());
+        }
+    }
+    store::media(db.read(), sha256).await?.ok_or_else(missing)
 }

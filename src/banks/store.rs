@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -9,8 +10,11 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::media::MediaFile;
 use super::model::Question;
-use crate::entities::{bank_version, bank_version_question, question, question_bank, question_tag};
+use crate::entities::{
+    bank_version, bank_version_question, question, question_bank, question_media, question_tag,
+};
 use crate::error::{AppError, AppResult};
 
 pub async fn bank_by_name(
@@ -226,4 +230,56 @@ pub async fn with_tag(
         .copied()
         .filter(|id| tagged.contains(id))
         .collect())
+}
+
+/// Stores an image unless its content is stored already (two imports of
+/// one picture at once both succeed: the second finds the first's row).
+pub async fn insert_media(
+    conn: &impl ConnectionTrait,
+    file: &MediaFile,
+    now: OffsetDateTime,
+) -> AppResult<()> {
+    question_media::Entity::insert(question_media::ActiveModel {
+        sha256: Set(file.sha256.clone()),
+        content_type: Set(file.content_type.to_owned()),
+        size: Set(file.bytes.len() as i64),
+        data: Set(file.bytes.clone()),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(question_media::Column::Sha256)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// One stored image.
+pub async fn media(
+    conn: &impl ConnectionTrait,
+    sha256: &str,
+) -> AppResult<Option<question_media::Model>> {
+    Ok(question_media::Entity::find_by_id(sha256.to_owned())
+        .one(conn)
+        .await?)
+}
+
+/// The bytes of stored images, by SHA-256.
+pub async fn media_bytes(
+    conn: &impl ConnectionTrait,
+    shas: &[String],
+) -> AppResult<std::collections::BTreeMap<String, Vec<u8>>> {
+    let mut out = std::collections::BTreeMap::new();
+    for chunk in shas.chunks(100) {
+        for row in question_media::Entity::find()
+            .filter(question_media::Column::Sha256.is_in(chunk.iter().cloned()))
+            .all(conn)
+            .await?
+        {
+            out.insert(row.sha256, row.data);
+        }
+    }
+    Ok(out)
 }

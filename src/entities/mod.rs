@@ -28,6 +28,7 @@ pub mod module_attachment;
 pub mod module_completion;
 pub mod question;
 pub mod question_bank;
+pub mod question_media;
 pub mod question_tag;
 pub mod session;
 pub mod signing_key;

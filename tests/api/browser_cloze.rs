@@ -1,5 +1,5 @@
-//! A trainee answers Cloze questions (imported from Moodle XML) on a
-//! 360×740 phone: typed blanks, a number with the decimal comma, a
+//! A trainee answers Cloze questions (imported from Moodle XML, one with a
+//! picture) on a 360×740 phone: typed blanks, a number with the decimal comma, a
 //! drop-down, radio buttons side by side and check boxes, all inside the
 //! text; each saved as it changes, still there after a reload, and marked
 //! blank by blank.
@@ -109,6 +109,30 @@ pub fn on_a_phone(client: Client, app: crate::support::TestApp) -> Flow {
 
         let basics = question_with(&client, "Jawa Tengah").await;
         let basics_id = basics.attr("data-question").await.unwrap().unwrap();
+        // The question's picture, imported with it, is shown and shrinks
+        // to the phone's width.
+        let mut picture = Value::Null;
+        for _ in 0..50 {
+            picture = client
+                .execute(
+                    "const img = document.querySelector('fieldset[data-type=cloze] img'); \
+                     return img && img.complete && img.naturalWidth > 0 \
+                       ? [img.naturalWidth, img.getBoundingClientRect().width] : null;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if !picture.is_null() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let natural = picture[0].as_f64().unwrap_or_default();
+        let shown = picture[1].as_f64().unwrap_or_default();
+        assert!(
+            natural == 900.0 && shown > 0.0 && shown < 360.0,
+            "{picture}"
+        );
         type_into(&basics, 1, "Semarang").await;
         type_into(&basics, 2, "62").await;
         choose(&basics, 3, &["HTTPS"]).await;

@@ -186,7 +186,7 @@ pub fn with_javascript(client: Client, app: TestApp) -> Flow {
             !is_shown(&client, "#save-banner").await
         })
         .await;
-        eventually(5, "second answer saved", || async {
+        eventually(15, "second answer saved", || async {
             state_of(&on_page[1]).await.starts_with("tersimpan")
         })
         .await;

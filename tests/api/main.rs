@@ -39,6 +39,7 @@ mod import;
 mod ops;
 mod pages;
 mod password_reset;
+mod question_media;
 mod quiz_essays;
 mod quiz_pages;
 mod quizzes;
@@ -102,6 +103,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("schedule", schedule::cases()),
         ("quizzes", quizzes::cases()),
         ("cloze", cloze::cases()),
+        ("question_media", question_media::cases()),
         ("exams", exams::cases()),
         ("exam_pages", exam_pages::cases()),
         ("exam_oversight", exam_oversight::cases()),
