@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod attempts;
 pub mod audit;
+pub mod backup;
 pub mod banks;
 pub mod blocking;
 pub mod catalog;

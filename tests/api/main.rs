@@ -18,6 +18,7 @@ mod support;
 
 mod accounts;
 mod auth;
+mod backup;
 mod banks;
 mod browser;
 mod browser_certificate;
@@ -172,6 +173,7 @@ fn main() {
         }
     }
     trials.extend(cli::trials());
+    trials.extend(backup::trials());
     trials.extend(reliability::trials(&backends));
     if let Ok(browser) = browser {
         trials.extend(browser::trials(browser));
