@@ -2,6 +2,18 @@
 //! thousands) and `10,5` (a decimal comma). Used in messages that name a
 //! limit or a count.
 
+/// A number as people here type it: "1,5", "1.5", "1.234,5", " 62 ";
+/// `None` for anything else and for infinities.
+pub fn read(text: &str) -> Option<f64> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let normal = if compact.contains(',') {
+        compact.replace('.', "").replace(',', ".")
+    } else {
+        compact
+    };
+    normal.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
 /// `1048576` → `1.048.576`.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();

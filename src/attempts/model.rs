@@ -448,31 +448,6 @@ pub fn normalise(text: &str) -> String {
         .to_lowercase()
 }
 
-/// Moodle's short-answer wildcard: `*` stands for any run of characters.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(stripped) = rest.strip_prefix(part) else {
-                return false;
-            };
-            rest = stripped;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
-}
-
 /// The share of the question's points a response earns, as Moodle computes
 /// it; `None` when an assessor must decide (essay).
 pub fn fraction(
@@ -509,7 +484,7 @@ pub fn fraction(
             } else {
                 answers
                     .iter()
-                    .filter(|a| wildcard_match(&normalise(&a.text), &given))
+                    .filter(|a| crate::banks::cloze::matches_pattern(&a.text, &given, false))
                     .map(|a| a.fraction)
                     .fold(0.0, f64::max)
             }

@@ -538,7 +538,7 @@ pub fn place(html: &str, blanks: usize, mut fill: impl FnMut(usize) -> String) -
 }
 
 mod marking;
-pub use marking::{mark, matched, read_number, total};
+pub use marking::{mark, matched, matches_pattern, total};
 
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::process::ServerProcess;
-use crate::quizzes::{save, setup};
+use crate::quizzes::{save, setup, start_attempt};
 use crate::support::{Backend, TestApp};
 
 pub fn trials() -> Vec<Trial> {
@@ -61,14 +61,7 @@ async fn under_load() {
     let server = ServerProcess::start_in(None, &url_of(&live), &[]).await;
     let app = TestApp::external(&server.base_url, &Backend::Sqlite);
     let s = setup(&app, "BKP", json!({ "time_limit_seconds": 3600 })).await;
-    let (status, attempt) = s
-        .trainee
-        .post(
-            &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let attempt = start_attempt(&s.trainee, &s.quiz_id).await;
     let attempt_id = attempt["id"].as_str().unwrap().to_owned();
     let numeric = attempt["questions"]
         .as_array()

@@ -234,6 +234,18 @@ async fn bank_endpoints_refuse_other_roles(app: TestApp) {
     );
 }
 
+/// `GET /api/v1/question-banks/{bank_id}/export?format={format}`.
+pub async fn export(session: &Session, bank_id: &str, format: &str) -> reqwest::Response {
+    session
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
 pub fn fixture(path: &str) -> String {
     std::fs::read_to_string(
         std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
@@ -326,17 +338,7 @@ async fn moodle_files_import_as_moodle_does(app: TestApp) {
     // back as the same questions.
     let bank_id = report["bank_id"].as_str().unwrap();
     for format in ["gift", "moodle_xml"] {
-        let text = admin
-            .request(
-                reqwest::Method::GET,
-                &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
-            )
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = export(&admin, bank_id, format).await.text().await.unwrap();
         let (status, back) = import(&admin, "kembali", &text, &[("name", "dokumentasi")]).await;
         assert_eq!(status, StatusCode::OK, "{format}: {back}");
         assert_eq!(
@@ -394,15 +396,7 @@ async fn export_then_import_changes_nothing(app: TestApp) {
     )
     .await;
     let bank_id = report["bank_id"].as_str().unwrap();
-    let export = |format: &str| {
-        admin
-            .request(
-                reqwest::Method::GET,
-                &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
-            )
-            .send()
-    };
-    let resp = export("moodle_xml").await.unwrap();
+    let resp = export(&admin, bank_id, "moodle_xml").await;
     assert_eq!(resp.status(), StatusCode::OK);
     let disposition = resp.headers()["content-disposition"]
         .to_str()
@@ -419,7 +413,7 @@ async fn export_then_import_changes_nothing(app: TestApp) {
         "{again}"
     );
     // GIFT cannot hold the Cloze question: refused, pointing at Moodle XML.
-    let (status, body) = read(export("gift").await.unwrap()).await;
+    let (status, body) = read(export(&admin, bank_id, "gift").await).await;
     assert_error(status, &body, 422, "validation_failed");
     let message = body.to_string();
     assert!(

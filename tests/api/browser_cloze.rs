@@ -112,7 +112,7 @@ pub fn on_a_phone(client: Client, app: crate::support::TestApp) -> Flow {
         // The question's picture, imported with it, is shown and shrinks
         // to the phone's width.
         let mut picture = Value::Null;
-        for _ in 0..50 {
+        for _ in 0..150 {
             picture = client
                 .execute(
                     "const img = document.querySelector('fieldset[data-type=cloze] img'); \

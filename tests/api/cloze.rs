@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::banks::fixture;
 use crate::cases;
 use crate::pages::{page, sign_in};
-use crate::quizzes::{save, setup_with_bank};
+use crate::quizzes::{save, setup_with_bank, start_attempt};
 use crate::support::{ADMIN_PASSWORD, TestApp, assert_error, password_of};
 
 cases![cloze_questions_are_taken_and_marked_per_blank];
@@ -46,14 +46,7 @@ async fn cloze_questions_are_taken_and_marked_per_blank(app: TestApp) {
     )
     .await;
 
-    let (status, attempt) = s
-        .trainee
-        .post(
-            &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let attempt = start_attempt(&s.trainee, &s.quiz_id).await;
     let id = attempt["id"].as_str().unwrap();
     let questions = attempt["questions"].as_array().unwrap();
     assert!(questions.iter().all(|q| q["type"] == "cloze"), "{attempt}");
@@ -212,15 +205,8 @@ async fn cloze_questions_are_taken_and_marked_per_blank(app: TestApp) {
 
     // Exported as Moodle XML, the blanks are back in the text and a
     // re-import changes nothing; GIFT says it cannot.
-    let export = |format: &str| {
-        s.admin
-            .request(
-                reqwest::Method::GET,
-                &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
-            )
-            .send()
-    };
-    let exported = export("moodle_xml").await.unwrap().text().await.unwrap();
+    let export = |format: &'static str| crate::banks::export(&s.admin, &bank_id, format);
+    let exported = export("moodle_xml").await.text().await.unwrap();
     assert!(
         exported.contains("adalah {2:SHORTANSWER:=Semarang#Benar~%50%Smg#Singkatan saja~*#Bukan}.")
             && exported.contains("{1:MULTICHOICE_S:=UDP~ICMP~ARP}")
@@ -235,7 +221,7 @@ async fn cloze_questions_are_taken_and_marked_per_blank(app: TestApp) {
         (Some(0), Some(3)),
         "{again}"
     );
-    let resp = export("gift").await.unwrap();
+    let resp = export("gift").await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refusal = resp.text().await.unwrap();
     assert!(refusal.contains("PK-CLZ-001"), "{refusal}");

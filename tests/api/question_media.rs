@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::banks::{fixture, import};
 use crate::cases;
 use crate::pages::sign_in;
-use crate::quizzes::setup_with_bank;
+use crate::quizzes::{setup_with_bank, start_attempt};
 use crate::support::{ADMIN_PASSWORD, TestApp, password_of};
 
 cases![images_are_stored_shown_to_whom_may_see_them_and_exported];
@@ -102,14 +102,7 @@ async fn images_are_stored_shown_to_whom_may_see_them_and_exported(app: TestApp)
     // The attempt draws both pictured items (the essay is never drawn by a
     // rule without types): the trainee's view points at them, and she may
     // fetch them now.
-    let (status, attempt) = s
-        .trainee
-        .post(
-            &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    let attempt = start_attempt(&s.trainee, &s.quiz_id).await;
     let shown: Vec<String> = attempt["questions"]
         .as_array()
         .unwrap()
@@ -133,15 +126,8 @@ async fn images_are_stored_shown_to_whom_may_see_them_and_exported(app: TestApp)
 
     // Exported as Moodle XML the images travel inside the file, and a
     // re-import changes nothing; GIFT cannot carry them and says so.
-    let export = |format: &str| {
-        s.admin
-            .request(
-                reqwest::Method::GET,
-                &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
-            )
-            .send()
-    };
-    let exported = export("moodle_xml").await.unwrap().text().await.unwrap();
+    let export = |format: &'static str| crate::banks::export(&s.admin, &bank_id, format);
+    let exported = export("moodle_xml").await.text().await.unwrap();
     assert!(
         exported.contains("<file name=\"peta jaringan.png\" path=\"/\" encoding=\"base64\">")
             && exported.contains("<file name=\"gambar_ikon.gif\" path=\"/\" encoding=\"base64\">")
@@ -155,7 +141,7 @@ async fn images_are_stored_shown_to_whom_may_see_them_and_exported(app: TestApp)
         (Some(0), Some(3)),
         "{again}"
     );
-    let resp = export("gift").await.unwrap();
+    let resp = export("gift").await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refusal: Value = resp.json().await.unwrap();
     assert!(

@@ -135,6 +135,15 @@ pub fn correct_response(question: &Value) -> Value {
     }
 }
 
+/// Starts (or resumes) `session`'s attempt at `quiz_id`; the attempt as shown.
+pub async fn start_attempt(session: &Session, quiz_id: &str) -> Value {
+    let (status, attempt) = session
+        .post(&format!("/api/v1/quizzes/{quiz_id}/attempts"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{attempt}");
+    attempt
+}
+
 pub async fn save(
     session: &Session,
     attempt: &str,

@@ -6,7 +6,6 @@
 use crate::attempts::cloze_view::{BlankInput, BlankView, fill_placeholders};
 use crate::attempts::model::{BlankResponse, Response};
 use crate::attempts::views::QuestionView;
-use crate::banks::cloze::read_number;
 use crate::error::FieldError;
 use crate::markup::escape_html;
 
@@ -188,7 +187,7 @@ pub fn response_from_form(
     for (b, given) in question.blanks.iter().zip(&blanks) {
         if let (BlankInput::Number, Some(text)) = (b.input, given.text.as_deref())
             && !text.trim().is_empty()
-            && read_number(text).is_none()
+            && crate::numbers::read(text).is_none()
         {
             return Err(FieldError::new(
                 format!("Soal {} bagian {}", question.number, b.number),

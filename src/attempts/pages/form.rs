@@ -59,13 +59,7 @@ fn format_number(n: f64) -> String {
 
 /// "1,5", "1.5", "1.234,5" and " 62 " all read as numbers.
 pub fn parse_number(text: &str) -> Option<f64> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let normal = if compact.contains(',') {
-        compact.replace('.', "").replace(',', ".")
-    } else {
-        compact
-    };
-    normal.parse::<f64>().ok().filter(|n| n.is_finite())
+    crate::numbers::read(text)
 }
 
 fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {

@@ -5,7 +5,9 @@
 
 use super::{Blank, BlankKind};
 
-fn matches_pattern(pattern: &str, response: &str, case_sensitive: bool) -> bool {
+/// Whether a typed answer matches a short-answer pattern as Moodle
+/// matches it (short-answer questions and Cloze blanks alike).
+pub fn matches_pattern(pattern: &str, response: &str, case_sensitive: bool) -> bool {
     // `*` matches any run of characters, as in Moodle's short answers.
     // Spaces count as in the response: runs of them are one.
     let pattern = pattern.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -56,7 +58,7 @@ pub fn matched(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> Vec<usiz
                 .collect()
         }
         BlankKind::Numerical => {
-            let Some(value) = typed.and_then(read_number) else {
+            let Some(value) = typed.and_then(crate::numbers::read) else {
                 return Vec::new();
             };
             blank
@@ -88,17 +90,6 @@ pub fn matched(blank: &Blank, typed: Option<&str>, picked: &[usize]) -> Vec<usiz
             out
         }
     }
-}
-
-/// A typed number as people here write it: "3,5", "3.5", "1.234,5".
-pub fn read_number(text: &str) -> Option<f64> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let normal = if compact.contains(',') {
-        compact.replace('.', "").replace(',', ".")
-    } else {
-        compact
-    };
-    normal.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 /// The fraction one blank earns. `typed` is the typed text; `picked` the
