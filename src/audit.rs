@@ -38,6 +38,31 @@ pub async fn record(conn: &impl ConnectionTrait, entry: Entry<'_>) -> AppResult<
     Ok(())
 }
 
+/// Forgets the before and after values recorded about one object (what
+/// an anonymised person's entries said of them); who acted, what and when
+/// stay.
+pub async fn scrub_values(
+    conn: &impl ConnectionTrait,
+    object_type: &str,
+    object_id: Uuid,
+) -> AppResult<u64> {
+    use sea_orm::sea_query::Expr;
+    Ok(audit_log::Entity::update_many()
+        .col_expr(
+            audit_log::Column::OldValue,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            audit_log::Column::NewValue,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(audit_log::Column::ObjectType.eq(object_type))
+        .filter(audit_log::Column::ObjectId.eq(object_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 #[derive(Debug, Clone, Serialize, poem_openapi::Object)]
 pub struct AuditView {
     pub at: time::OffsetDateTime,

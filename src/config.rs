@@ -130,6 +130,23 @@ pub struct Config {
     /// `X-Forwarded-For` names the client; from anyone else it is ignored.
     #[arg(long, env = "BIMTEK_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
+
+    /// Log lines as `text` for people or `json` (one object per line) for
+    /// log collectors. Verbosity follows RUST_LOG.
+    #[arg(long, env = "BIMTEK_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// Years to keep sign-in records (who signed in when, from where); a
+    /// daily sweep deletes older ones, with expired sessions, codes and
+    /// sign-in throttle entries. With 0 each sweep deletes them all.
+    #[arg(long, env = "BIMTEK_RETENTION_YEARS", default_value_t = 2)]
+    pub retention_years: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Config {
@@ -178,6 +195,8 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             smtp_url: String::new(),
             smtp_from: "Bimtek BKD <bimtek@localhost>".into(),
+            log_format: LogFormat::Text,
+            retention_years: 2,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod document_pdf;
 pub mod download;
 pub mod entities;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod http;
 pub mod mail;
 pub mod markup;
 pub mod numbers;
+pub mod personal_data;
 pub mod records;
 pub mod schedule;
 pub mod secrets;
@@ -99,6 +101,7 @@ impl App {
         let db = self.state.db.clone();
         let sweep = std::time::Duration::from_secs(self.state.config.sweep_seconds.max(1));
         attempts::service::spawn_sweeper(self.state.engine.clone(), sweep);
+        accounts::retention::spawn_daily(db.clone(), self.state.config.retention_years);
         let endpoint = http::app(self.state);
         let result = Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))

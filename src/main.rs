@@ -8,7 +8,7 @@ use bimtek::App;
 use bimtek::accounts::model::{Role, UserInput};
 use bimtek::accounts::service;
 use bimtek::banks::formats::Format;
-use bimtek::config::Config;
+use bimtek::config::{Config, LogFormat};
 use bimtek::db::Db;
 use clap::{Parser, Subcommand, ValueEnum};
 use poem::listener::{Listener, TcpListener};
@@ -188,13 +188,8 @@ impl From<RoleArg> for Role {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
-        )
-        .init();
     let cli = Cli::parse();
+    init_logging(cli.config.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -326,6 +321,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Log lines to standard error, as text or as one JSON object per line.
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn"));
+    // Colour codes only for a person at a terminal, never into a journal.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+}
+
 fn read_password() -> Result<String, String> {
     let mut text = String::new();
     std::io::stdin()
@@ -336,20 +346,33 @@ fn read_password() -> Result<String, String> {
 
 async fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind;
+    let format = config.log_format;
     let app = App::prepare(config).await.map_err(describe)?;
     if let Some(password) = &app.generated_admin_password {
-        println!(
-            "Akun administrator dibuat: login `admin`, kata sandi `{password}` (hanya ditampilkan sekali)."
+        announce(
+            format,
+            &format!(
+                "Akun administrator dibuat: login `admin`, kata sandi `{password}` (hanya ditampilkan sekali)."
+            ),
         );
     }
     let acceptor = TcpListener::bind(bind)
         .into_acceptor()
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    println!("Bimtek berjalan di http://{bind}");
+    announce(format, &format!("Bimtek berjalan di http://{bind}"));
     app.run(acceptor, shutdown_signal())
         .await
         .map_err(|e| e.to_string())
+}
+
+/// A line for the person who started the server: on standard output, or
+/// as a log event when a log collector reads JSON.
+fn announce(format: LogFormat, message: &str) {
+    match format {
+        LogFormat::Text => println!("{message}"),
+        LogFormat::Json => tracing::info!("{message}"),
+    }
 }
 
 /// The database, migrated.

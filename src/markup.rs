@@ -69,6 +69,40 @@ pub fn html_to_text_html(html: &str) -> String {
     ammonia::Builder::empty().clean(html).to_string()
 }
 
+/// The text of an HTML fragment as plain text (for a PDF or a terminal):
+/// tags dropped, entities read back.
+pub fn html_to_plain(html: &str) -> String {
+    let text = html_to_text_html(html);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let entity = rest.find(';').map(|end| &rest[..=end]);
+        let decoded = match entity {
+            Some("&amp;") => Some('&'),
+            Some("&lt;") => Some('<'),
+            Some("&gt;") => Some('>'),
+            Some("&quot;") => Some('"'),
+            Some("&#39;") | Some("&apos;") => Some('\''),
+            Some("&nbsp;") => Some(' '),
+            _ => None,
+        };
+        match (decoded, entity) {
+            (Some(c), Some(entity)) => {
+                out.push(c);
+                rest = &rest[entity.len()..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Escapes plain text and keeps its line breaks.
 pub fn plain_to_html(text: &str) -> String {
     escape_html(text).replace('\n', "<br>")
@@ -91,6 +125,16 @@ pub fn escape_html(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn html_reads_back_as_plain_text() {
+        let html = "<p>Jika <b>A &amp; B</b> &lt; 5,</p>\n<p>maka   &quot;ya&quot; &#39;kan&#39; &amp;x</p>";
+        assert_eq!(
+            super::html_to_plain(html),
+            "Jika A & B < 5, maka \"ya\" 'kan' &x"
+        );
+        assert_eq!(super::html_to_plain("AT&T & co"), "AT&T & co");
+    }
+
     #[test]
     fn a_plain_line_after_a_list_is_its_own_paragraph() {
         let text = "Kebutuhan:\n- Sekretariat, 50 host\n- Bidang Informasi, 10 host\nRancanglah subnetnya.\n1. alamat\n2) prefiks\n   masih butir dua\nJelaskan.";

@@ -19,6 +19,7 @@ mod m20261201_000002_add_certificate_standing;
 mod m20261202_000010_add_letter_jp;
 mod m20261202_000011_create_account_tokens;
 mod m20261202_000012_create_question_media;
+mod m20261203_000013_add_user_anonymised_at;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_add_letter_jp::Migration),
             Box::new(m20261202_000011_create_account_tokens::Migration),
             Box::new(m20261202_000012_create_question_media::Migration),
+            Box::new(m20261203_000013_add_user_anonymised_at::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! (activation codes, changes, resets).
 
 pub mod activation_api;
+pub mod anonymise;
 pub mod api;
 pub mod codes;
 pub mod credential_pages;
@@ -15,6 +16,7 @@ pub mod password;
 pub mod password_reset;
 pub mod policy;
 pub mod reset_pages;
+pub mod retention;
 pub mod service;
 pub mod sessions;
 pub mod slips;

@@ -137,6 +137,10 @@ pub struct UserView {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When an administrator anonymised the account (its personal fields
+    /// are gone); absent for everyone else.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub anonymised_at: Option<OffsetDateTime>,
 }
 
 pub const MIN_PASSWORD_LEN: usize = 8;

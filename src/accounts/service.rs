@@ -49,6 +49,7 @@ pub async fn login(
     };
     guard.succeeded(db).await?;
     let session = sessions::create(db, account.id, session_ttl).await?;
+    super::retention::record_sign_in(db, account.id, address).await?;
     let roles = store::roles_of(db.read(), account.id).await?;
     Ok(SignedIn {
         session,

@@ -30,6 +30,7 @@ pub fn view(account: user::Model, roles: &BTreeSet<Role>) -> UserView {
         has_password: account.password_hash.is_some(),
         created_at: account.created_at,
         updated_at: account.updated_at,
+        anonymised_at: account.anonymised_at,
     }
 }
 
@@ -190,6 +191,7 @@ pub async fn insert(
         active: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
+        anonymised_at: Set(None),
     })
     .exec_with_returning(conn)
     .await?;

@@ -78,6 +78,15 @@ pub async fn consume(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
 }
 
 /// Forgets every credential of a user for `purpose`.
+/// Removes every code of a user, whatever it was for.
+pub async fn drop_every(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn drop_all(
     conn: &impl ConnectionTrait,
     user_id: Uuid,

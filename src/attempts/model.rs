@@ -70,6 +70,17 @@ string_enum!(
     AttemptStatus { Open = "open", Submitted = "submitted", Graded = "graded" }
 );
 
+impl AttemptStatus {
+    /// As a trainee reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            AttemptStatus::Open => "Sedang dikerjakan",
+            AttemptStatus::Submitted => "Dikumpulkan, menunggu penilaian",
+            AttemptStatus::Graded => "Dinilai",
+        }
+    }
+}
+
 /// How many questions of which tag (or exactly which questions) an attempt draws.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]

@@ -674,6 +674,16 @@ pub fn spawn_sweeper(engine: Engine, every: StdDuration) {
     });
 }
 
+/// Every attempt of the signed-in user, each as they may see it (their
+/// personal data: what they answered, never more than the review allows).
+pub async fn all_of_user(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<AttemptView>> {
+    let mut out = Vec::new();
+    for id in store::attempt_ids_of_user(engine.db.read(), user.id).await? {
+        out.push(view(engine, user, id).await?);
+    }
+    Ok(out)
+}
+
 /// Every question version drawn into one of the user's attempts: what they
 /// have been shown (images of other questions stay with their owners).
 pub async fn questions_shown_to(engine: &Engine, user_id: Uuid) -> AppResult<HashSet<Uuid>> {

@@ -427,6 +427,21 @@ pub async fn quiz_attempts_awaiting_marks(
         .await?)
 }
 
+/// Every attempt of a user, oldest first.
+pub async fn attempt_ids_of_user(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> AppResult<Vec<Uuid>> {
+    Ok(attempt::Entity::find()
+        .select_only()
+        .column(attempt::Column::Id)
+        .filter(attempt::Column::UserId.eq(user_id))
+        .order_by_asc(attempt::Column::StartedAt)
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?)
+}
+
 /// The drawn questions (`slots`, as stored) of every attempt of a user.
 pub async fn slots_of_user(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Vec<String>> {
     Ok(attempt::Entity::find()

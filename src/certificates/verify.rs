@@ -57,6 +57,9 @@ pub struct Verification {
     pub revoke_reason: Option<String>,
     /// The signed public record; absent for an unknown or invalid code.
     pub signed: Option<SignedRecord>,
+    /// The holder's account was anonymised after the certificate was
+    /// issued; the certificate itself is unchanged and still checks.
+    pub holder_anonymised: bool,
 }
 
 fn label(status: VerifyStatus) -> &'static str {
@@ -89,6 +92,7 @@ fn bare(status: VerifyStatus) -> Verification {
         revoked_on: None,
         revoke_reason: None,
         signed: None,
+        holder_anonymised: false,
     }
 }
 
@@ -112,6 +116,7 @@ fn shown(record: PublicRecord, signed: SignedRecord) -> Verification {
         revoked_on: record.revoked_on,
         revoke_reason: record.revoke_reason,
         signed: Some(signed),
+        holder_anonymised: false,
     }
 }
 
@@ -171,7 +176,10 @@ pub async fn verify(engine: &Engine, code: &str) -> AppResult<Verification> {
         alg: "EdDSA".into(),
         payload: String::from_utf8_lossy(&payload).into_owned(),
     };
-    Ok(shown(record, signed))
+    let mut shown = shown(record, signed);
+    shown.holder_anonymised =
+        crate::accounts::anonymise::is_anonymised(&engine.db, row.user_id).await?;
+    Ok(shown)
 }
 
 /// An ISO date (`2028-01-31`) as stored in the content.

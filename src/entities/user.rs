@@ -19,6 +19,8 @@ pub struct Model {
     pub active: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Set when an administrator anonymised the account; never cleared.
+    pub anonymised_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

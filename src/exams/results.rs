@@ -397,6 +397,23 @@ pub async fn own_attempt(
     )
 }
 
+/// Every released result of the trainee's exams.
+pub async fn my_released(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<MyResult>> {
+    let mut out = Vec::new();
+    for exam in super::sitting::mine(engine, user).await? {
+        if !exam.released {
+            continue;
+        }
+        // Released without a finished attempt of theirs: nothing to show.
+        match my_result(engine, user, exam.id).await {
+            Ok(result) => out.push(result),
+            Err(AppError::NotFound) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(out)
+}
+
 /// A trainee's own result, only once released.
 pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResult<MyResult> {
     let loaded = load(engine, exam_id).await?;

@@ -134,6 +134,11 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
         .at("/admin/users/:id/status", post(user_pages::set_active))
         .at("/admin/users/:id/reset", post(user_pages::reset))
         .at(
+            "/admin/users/:id/anonymise",
+            post(crate::personal_data::pages::anonymise),
+        )
+        .at("/my/data", get(crate::personal_data::pages::my_data))
+        .at(
             "/admin/users/import",
             get(accounts::import_form).post(accounts::import_submit),
         )

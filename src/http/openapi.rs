@@ -13,6 +13,7 @@ use crate::catalog::api::CoursesApi;
 use crate::certificates::api::CertificatesApi;
 use crate::exams::admin_api::ExamAdminApi;
 use crate::exams::api::ExamsApi;
+use crate::personal_data::api::PersonalDataApi;
 use crate::records::api::RecordsApi;
 use crate::schedule::api::BatchesApi;
 
@@ -36,6 +37,8 @@ pub enum ApiTags {
     Certificates,
     /// Records for BKD and SIASN: riwayat kursus, JP tally, open data.
     Records,
+    /// Personal data (UU 27/2022): one's own data, anonymising departed users.
+    PersonalData,
 }
 
 pub type Apis = (
@@ -50,6 +53,7 @@ pub type Apis = (
     ExamAdminApi,
     CertificatesApi,
     RecordsApi,
+    PersonalDataApi,
 );
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -68,6 +72,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             ExamAdminApi,
             CertificatesApi,
             RecordsApi,
+            PersonalDataApi,
         ),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),

@@ -974,6 +974,20 @@ pub async fn my_batches(db: &Db, trainee: &CurrentUser) -> AppResult<Vec<MyBatch
     Ok(out)
 }
 
+/// A user's attendance records in the given sessions: (session, status).
+pub async fn attendance_of_user(
+    db: &Db,
+    user_id: Uuid,
+    session_ids: &[Uuid],
+) -> AppResult<Vec<(Uuid, AttendanceStatus)>> {
+    Ok(store::attendance_of(db.read(), session_ids)
+        .await?
+        .into_iter()
+        .filter(|a| a.user_id == user_id)
+        .map(|a| (a.session_id, a.status))
+        .collect())
+}
+
 /// Whether `user_id` holds a seat (enrolled) in some batch of `course_id`.
 /// Everyone on a batch's list who has not withdrawn (seated, waiting or
 /// finished), for papers handed to each of them; 404 for an unknown batch.

@@ -744,6 +744,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         "/quiz-marking".into(),
         "/admin/records/jp".into(),
         "/password".into(),
+        "/my/data".into(),
     ]
     .into();
     let trainee_pages: Vec<String> = [
@@ -756,6 +757,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         format!("/modules/{module}"),
         quiz_path.clone(),
         "/my/certificates".into(),
+        "/my/data".into(),
         "/checkin".into(),
     ]
     .into();

@@ -40,6 +40,7 @@ mod import;
 mod ops;
 mod pages;
 mod password_reset;
+mod personal_data;
 mod question_media;
 mod quiz_essays;
 mod quiz_pages;
@@ -119,6 +120,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("pages", pages::cases()),
         ("settings_pages", settings_pages::cases()),
         ("confirmations", confirmations::cases()),
+        ("personal_data", personal_data::cases()),
         ("uploads", uploads::cases()),
     ]
 }

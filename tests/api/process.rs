@@ -95,6 +95,24 @@ impl ServerProcess {
         self.child.wait().expect("reap the server");
     }
 
+    /// SIGTERM, then waits up to `patience` for the process to exit; its
+    /// exit status, or `None` when it was still running (then killed).
+    pub fn terminate(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        let started = Instant::now();
+        while started.elapsed() < patience {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Resident memory now, in KiB (`VmRSS`).
     pub fn rss_kib(&self) -> u64 {
         self.status_field("VmRSS:")

@@ -1,5 +1,6 @@
-//! Reliability with the server as a real process: `kill -9` in the middle
-//! of many saves, and two instances on one PostgreSQL database.
+//! Reliability with the server as a real process: `kill -9` and SIGTERM in
+//! the middle of many saves, and an exam day played across two instances on
+//! one PostgreSQL database.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -28,6 +29,14 @@ pub fn trials(backends: &[Backend]) -> Vec<Trial> {
         let b = backend.clone();
         trials.push(Trial::test(
             format!(
+                "{}::reliability::sigterm_drains_and_keeps_every_acknowledged_answer",
+                b.name()
+            ),
+            move || run(sigterm_drains_and_keeps_every_acknowledged_answer(b)),
+        ));
+        let b = backend.clone();
+        trials.push(Trial::test(
+            format!(
                 "{}::reliability::a_copied_binary_brings_its_banks",
                 b.name()
             ),
@@ -36,8 +45,8 @@ pub fn trials(backends: &[Backend]) -> Vec<Trial> {
         if matches!(backend, Backend::Postgres(_)) {
             let b = backend.clone();
             trials.push(Trial::test(
-                "postgres::reliability::two_instances_share_one_attempt",
-                move || run(two_instances_share_one_attempt(b)),
+                "postgres::reliability::an_exam_day_across_two_instances",
+                move || run(an_exam_day_across_two_instances(b)),
             ));
         }
     }
@@ -180,15 +189,43 @@ async fn a_copied_binary_brings_its_banks(backend: Backend) {
     db.drop_database().await;
 }
 
+/// How a test stops the server in the middle of the saves.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    /// `kill -9`: nothing is flushed, nothing said goodbye.
+    Kill,
+    /// SIGTERM: requests in flight finish, then the process exits cleanly.
+    Terminate,
+}
+
 async fn kill_nine_keeps_every_acknowledged_answer(backend: Backend) {
+    stopped_mid_saves(backend, Stop::Kill).await;
+}
+
+/// SIGTERM (systemd stop, a container engine's stop) while trainees save:
+/// the process drains and exits 0, its JSON log says so, and every answer
+/// it acknowledged is there after the restart.
+async fn sigterm_drains_and_keeps_every_acknowledged_answer(backend: Backend) {
+    stopped_mid_saves(backend, Stop::Terminate).await;
+}
+
+async fn stopped_mid_saves(backend: Backend, stop: Stop) {
     let db = TestDatabase::create(&backend).await;
-    let server = ServerProcess::start(&db.url, &[]).await;
+    let server = ServerProcess::start(
+        &db.url,
+        &[("BIMTEK_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+    )
+    .await;
     let app = TestApp::external(&server.base_url, &backend);
-    let s = setup(&app, "KILL9", json!({ "time_limit_seconds": 3600 })).await;
+    let code = match stop {
+        Stop::Kill => "KILL9",
+        Stop::Terminate => "TERM",
+    };
+    let s = setup(&app, code, json!({ "time_limit_seconds": 3600 })).await;
     let mut takers = vec![start(s.trainee.clone(), &s.quiz_id).await];
     for i in 0..3 {
         let (user, session) = app
-            .user_with_roles(&format!("kill-{i}"), &["trainee"])
+            .user_with_roles(&format!("{}-{i}", code.to_lowercase()), &["trainee"])
             .await;
         let (status, body) = s
             .admin
@@ -214,13 +251,45 @@ async fn kill_nine_keeps_every_acknowledged_answer(backend: Backend) {
         }
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    server.kill();
+    match stop {
+        Stop::Kill => server.kill(),
+        Stop::Terminate => {
+            let (exit, log) = tokio::task::spawn_blocking(move || {
+                let mut server = server;
+                let exit = server.terminate(Duration::from_secs(20));
+                (exit, server.log_text())
+            })
+            .await
+            .unwrap();
+            assert!(
+                exit.as_ref().is_some_and(|e| e.success()),
+                "exits 0 after draining, within 20 s: {exit:?}\n{log}"
+            );
+            let lines: Vec<Value> = log
+                .lines()
+                .map(|line| {
+                    serde_json::from_str(line)
+                        .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"))
+                })
+                .collect();
+            assert!(
+                lines.iter().any(|l| l["message"] == "request"
+                    && l["status"] == 200
+                    && l["route"].as_str().is_some()),
+                "requests are logged as JSON objects: {log}"
+            );
+            assert!(
+                lines.iter().any(|l| l["message"] == "shutting down"),
+                "{log}"
+            );
+        }
+    }
     let mut acknowledged = HashMap::new();
     for (key, task) in savers {
         acknowledged.insert(key, task.await.expect("saver"));
     }
     let total: i64 = acknowledged.values().sum();
-    assert!(total > 40, "enough saves before the kill: {total}");
+    assert!(total > 40, "enough saves before the stop: {total}");
 
     let restarted = ServerProcess::start(&db.url, &[]).await;
     let app = TestApp::external(&restarted.base_url, &backend);
@@ -244,16 +313,26 @@ async fn kill_nine_keeps_every_acknowledged_answer(backend: Backend) {
     db.drop_database().await;
 }
 
-async fn two_instances_share_one_attempt(backend: Backend) {
+/// Two instances behind no sticky sessions, one PostgreSQL database: the
+/// trainee signs in on A, starts on B, saves alternate, submits on A; a
+/// certificate issued on A verifies on B; a logout on A is honoured by B
+/// within `FRESH_FOR` (10 s, as the README says).
+async fn an_exam_day_across_two_instances(backend: Backend) {
     let db = TestDatabase::create(&backend).await;
     let first = ServerProcess::start(&db.url, &[]).await;
     let second = ServerProcess::start(&db.url, &[]).await;
     let a = TestApp::external(&first.base_url, &backend);
     let b = TestApp::external(&second.base_url, &backend);
     let s = setup(&a, "TWO", json!({ "time_limit_seconds": 3600 })).await;
+    let on_a = a
+        .login(
+            &s.trainee_username,
+            &crate::support::password_of(&s.trainee_username),
+        )
+        .await;
+    let on_b = b.session_on(&on_a);
 
-    let (status, attempt) = s
-        .trainee
+    let (status, attempt) = on_b
         .post(
             &format!("/api/v1/quizzes/{}/attempts", s.quiz_id),
             &json!({}),
@@ -261,16 +340,16 @@ async fn two_instances_share_one_attempt(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{attempt}");
     let id = attempt["id"].as_str().unwrap();
-    let on_b = b.session_on(&s.trainee);
-    let (status, resumed) = on_b.get(&format!("/api/v1/attempts/{id}")).await;
+    let (status, resumed) = on_a.get(&format!("/api/v1/attempts/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{resumed}");
     assert_eq!(
         resumed["questions"], attempt["questions"],
-        "same attempt on B"
+        "same attempt on A"
     );
-    for q in attempt["questions"].as_array().unwrap() {
+    for (i, q) in attempt["questions"].as_array().unwrap().iter().enumerate() {
+        let here = if i % 2 == 0 { &on_a } else { &on_b };
         let (status, body) = save(
-            &on_b,
+            here,
             id,
             q["id"].as_str().unwrap(),
             correct_response(q),
@@ -280,18 +359,16 @@ async fn two_instances_share_one_attempt(backend: Backend) {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 
-    let (status, result) = s
-        .trainee
+    let (status, result) = on_a
         .post(&format!("/api/v1/attempts/{id}/submit"), &json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{result}");
     assert_eq!(result["status"], "graded", "{result}");
     assert_eq!(
         result["result"]["percent"], 100.0,
-        "answers saved on B count on A: {}",
+        "answers saved on A and B all count: {}",
         result["result"]
     );
-
     let (_, seen_on_b) = on_b.get(&format!("/api/v1/attempts/{id}")).await;
     assert_eq!(seen_on_b["result"]["percent"], 100.0, "{seen_on_b}");
     let first_question = attempt["questions"][0]["id"].as_str().unwrap();
@@ -304,6 +381,45 @@ async fn two_instances_share_one_attempt(backend: Backend) {
     )
     .await;
     crate::support::assert_error(status, &body, 409, "attempt_closed");
+
+    // Certificates issued on A verify on B.
+    let batch = crate::certificates::finished_batch(&a, "TWO-SRT").await;
+    let (status, issued) = batch
+        .admin
+        .post(
+            &format!("/api/v1/batches/{}/certificates", batch.batch_id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let code = issued[0]["content"]["verification_code"].as_str().unwrap();
+    let (status, checked) = b.anonymous().get(&format!("/api/v1/verify/{code}")).await;
+    assert_eq!(
+        (status, checked["status"].as_str()),
+        (StatusCode::OK, Some("valid")),
+        "{checked}"
+    );
+
+    // A logout on A: refused on A at once, on B within FRESH_FOR.
+    let (status, _) = on_b.get("/api/v1/me").await;
+    assert_eq!(status, StatusCode::OK, "B knows the session");
+    let (status, body) = on_a.post("/api/v1/auth/logout", &json!({})).await;
+    assert!(status.is_success(), "{body}");
+    let (status, _) = on_a.get("/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "A forgets at once");
+    let logged_out = std::time::Instant::now();
+    loop {
+        let (status, _) = on_b.get("/api/v1/me").await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            logged_out.elapsed() < Duration::from_secs(12),
+            "B still honours a session logged out on A after {:?}",
+            logged_out.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     drop((first, second));
     db.drop_database().await;
 }

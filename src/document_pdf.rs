@@ -1,0 +1,307 @@
+//! A plain A4 document as PDF: a title, headings, paragraphs and "label:
+//! value" rows, wrapped to the page and numbered "Halaman n dari m". For
+//! papers a person reads (their own data, reports), not for the signed
+//! certificate. The text uses the certificate's built-in typeface, so every
+//! Indonesian name prints and can be searched and copied.
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+use crate::certificates::fonts::{self, Face, Usage};
+use crate::certificates::pdf::deflate;
+
+const WIDTH: f32 = 595.0;
+const HEIGHT: f32 = 842.0;
+const MARGIN: f32 = 56.0;
+const BODY: f32 = 10.0;
+const LEADING: f32 = 1.45;
+/// Where a row's value starts, from the left margin.
+const LABEL_WIDTH: f32 = 150.0;
+const REGULAR: Name<'static> = Name(b"F1");
+const BOLD: Name<'static> = Name(b"F2");
+
+/// One piece of a document, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(String),
+    Paragraph(String),
+    /// A label and its value on one row (the value wraps under itself).
+    Row(String, String),
+    /// A little vertical space.
+    Gap,
+}
+
+/// A laid-out line: where, how big, and what it says.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    x: f32,
+    y: f32,
+    size: f32,
+    bold: bool,
+    text: String,
+}
+
+/// The document's bytes; an error only if the built-in typeface were broken.
+pub fn render(title: &str, blocks: &[Block]) -> Result<Vec<u8>, String> {
+    let regular = fonts::face(false).ok_or("huruf bawaan rusak")?;
+    let bold = fonts::face(true).ok_or("huruf bawaan rusak")?;
+    let pages = lay_out(title, blocks, regular, bold);
+    write(&pages, regular, bold)
+}
+
+/// Breaks `text` into lines no wider than `width` at `size`, at spaces
+/// (a word longer than a line is cut where it overflows). Linear in the
+/// text: widths are added up, never measured again.
+fn wrap(face: &Face, text: &str, size: f32, width: f32) -> Vec<String> {
+    let space = face.width(" ", size);
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut used = 0.0;
+        for word in paragraph.split_whitespace() {
+            for (piece, piece_width) in pieces(face, word, size, width) {
+                if !line.is_empty() && used + space + piece_width <= width {
+                    line.push(' ');
+                    line.push_str(&piece);
+                    used += space + piece_width;
+                } else {
+                    if !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                    }
+                    line = piece;
+                    used = piece_width;
+                }
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// `word` cut into pieces that each fit `width`, with their widths.
+fn pieces(face: &Face, word: &str, size: f32, width: f32) -> Vec<(String, f32)> {
+    let mut out = Vec::new();
+    let mut piece = String::new();
+    let mut used = 0.0;
+    let mut buf = [0u8; 4];
+    for c in word.chars() {
+        let w = face.width(c.encode_utf8(&mut buf), size);
+        if used + w > width && !piece.is_empty() {
+            out.push((std::mem::take(&mut piece), used));
+            used = 0.0;
+        }
+        piece.push(c);
+        used += w;
+    }
+    out.push((piece, used));
+    out
+}
+
+fn lay_out(title: &str, blocks: &[Block], regular: &Face, bold: &Face) -> Vec<Vec<Line>> {
+    let text_width = WIDTH - 2.0 * MARGIN;
+    let bottom = MARGIN + 20.0;
+    let mut pages: Vec<Vec<Line>> = vec![Vec::new()];
+    let mut y = HEIGHT - MARGIN;
+    let put = |pages: &mut Vec<Vec<Line>>, y: &mut f32, line: Line, height: f32| {
+        if *y - height < bottom {
+            pages.push(Vec::new());
+            *y = HEIGHT - MARGIN;
+        }
+        *y -= height;
+        let page = pages.len() - 1;
+        pages[page].push(Line { y: *y, ..line });
+    };
+    for text in wrap(bold, title, 15.0, text_width) {
+        let line = Line {
+            x: MARGIN,
+            y: 0.0,
+            size: 15.0,
+            bold: true,
+            text,
+        };
+        put(&mut pages, &mut y, line, 15.0 * LEADING);
+    }
+    y -= BODY;
+    for block in blocks {
+        match block {
+            Block::Gap => y -= BODY * 0.8,
+            Block::Heading(text) => {
+                // A heading never sits alone at the foot of a page.
+                if y - 4.0 * BODY * LEADING < bottom {
+                    y = bottom;
+                }
+                y -= BODY * 0.6;
+                for text in wrap(bold, text, 12.0, text_width) {
+                    let line = Line {
+                        x: MARGIN,
+                        y: 0.0,
+                        size: 12.0,
+                        bold: true,
+                        text,
+                    };
+                    put(&mut pages, &mut y, line, 12.0 * LEADING);
+                }
+            }
+            Block::Paragraph(text) => {
+                for text in wrap(regular, text, BODY, text_width) {
+                    let line = Line {
+                        x: MARGIN,
+                        y: 0.0,
+                        size: BODY,
+                        bold: false,
+                        text,
+                    };
+                    put(&mut pages, &mut y, line, BODY * LEADING);
+                }
+            }
+            Block::Row(label, value) => {
+                let labels = wrap(regular, label, BODY, LABEL_WIDTH - 8.0);
+                let values = wrap(regular, value, BODY, text_width - LABEL_WIDTH);
+                for i in 0..labels.len().max(values.len()) {
+                    if y - BODY * LEADING < bottom {
+                        pages.push(Vec::new());
+                        y = HEIGHT - MARGIN;
+                    }
+                    y -= BODY * LEADING;
+                    let page = pages.len() - 1;
+                    for (x, text) in [
+                        (MARGIN, labels.get(i)),
+                        (MARGIN + LABEL_WIDTH, values.get(i)),
+                    ] {
+                        if let Some(text) = text.filter(|t| !t.is_empty()) {
+                            pages[page].push(Line {
+                                x,
+                                y,
+                                size: BODY,
+                                bold: false,
+                                text: text.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let total = pages.len();
+    for (n, page) in pages.iter_mut().enumerate() {
+        let text = format!("Halaman {} dari {total}", n + 1);
+        let x = WIDTH - MARGIN - regular.width(&text, 8.0);
+        page.push(Line {
+            x,
+            y: MARGIN - 16.0,
+            size: 8.0,
+            bold: false,
+            text,
+        });
+    }
+    pages
+}
+
+fn write(pages: &[Vec<Line>], regular: &Face, bold: &Face) -> Result<Vec<u8>, String> {
+    let mut regular_usage = Usage::default();
+    let mut bold_usage = Usage::default();
+    let mut contents = Vec::new();
+    for page in pages {
+        let mut content = Content::new();
+        for line in page {
+            let (face, usage, name) = if line.bold {
+                (bold, &mut bold_usage, BOLD)
+            } else {
+                (regular, &mut regular_usage, REGULAR)
+            };
+            let encoded = usage.encode(face, &line.text);
+            content.begin_text();
+            content.set_font(name, line.size);
+            content.next_line(line.x, line.y);
+            content.show(Str(&encoded));
+            content.end_text();
+        }
+        contents.push(content.finish());
+    }
+    let mut next = 1;
+    let mut id = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let (catalog, tree) = (id(), id());
+    let regular_ids = [id(), id(), id(), id(), id()];
+    let bold_ids = [id(), id(), id(), id(), id()];
+    let page_ids: Vec<(Ref, Ref)> = contents.iter().map(|_| (id(), id())).collect();
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids(page_ids.iter().map(|(page, _)| *page))
+        .count(page_ids.len() as i32);
+    for ((page_id, content_id), content) in page_ids.iter().zip(&contents) {
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
+        page.parent(tree);
+        page.contents(*content_id);
+        {
+            let mut resources = page.resources();
+            let mut fonts = resources.fonts();
+            if !regular_usage.is_empty() {
+                fonts.pair(REGULAR, regular_ids[0]);
+            }
+            if !bold_usage.is_empty() {
+                fonts.pair(BOLD, bold_ids[0]);
+            }
+        }
+        page.finish();
+        pdf.stream(*content_id, &deflate(content))
+            .filter(pdf_writer::Filter::FlateDecode);
+    }
+    if !regular_usage.is_empty() {
+        regular_usage.write(&mut pdf, regular, regular_ids)?;
+    }
+    if !bold_usage.is_empty() {
+        bold_usage.write(&mut pdf, bold, bold_ids)?;
+    }
+    Ok(pdf.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_wraps_within_the_width_and_keeps_every_word() {
+        let face = fonts::face(false).unwrap();
+        let text = "Pelatihan pranata komputer ".repeat(30);
+        let lines = wrap(face, &text, BODY, 200.0);
+        assert!(lines.len() > 5);
+        assert!(lines.iter().all(|l| face.width(l, BODY) <= 200.01));
+        assert_eq!(
+            lines.join(" ").split_whitespace().count(),
+            text.split_whitespace().count()
+        );
+        let unbroken = "x".repeat(400);
+        let lines = wrap(face, &unbroken, BODY, 100.0);
+        assert!(lines.iter().all(|l| face.width(l, BODY) <= 100.01));
+        assert_eq!(lines.concat(), unbroken);
+    }
+
+    #[test]
+    fn pages_are_numbered_and_break_when_full() {
+        let face = fonts::face(false).unwrap();
+        let bold = fonts::face(true).unwrap();
+        let blocks: Vec<Block> = (0..200)
+            .map(|i| Block::Row(format!("Baris {i}"), "nilai".into()))
+            .collect();
+        let pages = lay_out("Judul", &blocks, face, bold);
+        assert!(pages.len() >= 3);
+        let last = pages.len();
+        assert_eq!(
+            pages[last - 1].last().unwrap().text,
+            format!("Halaman {last} dari {last}")
+        );
+        assert!(
+            pages
+                .iter()
+                .flatten()
+                .all(|l| l.y >= MARGIN - 16.0 && l.y <= HEIGHT)
+        );
+        let pdf = render("Judul", &blocks).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+    }
+}
