@@ -348,12 +348,10 @@ async fn serve(config: Config) -> Result<(), String> {
     let bind = config.bind;
     let format = config.log_format;
     let app = App::prepare(config).await.map_err(describe)?;
+    // Printed, never logged: a log collector must not keep a password.
     if let Some(password) = &app.generated_admin_password {
-        announce(
-            format,
-            &format!(
-                "Akun administrator dibuat: login `admin`, kata sandi `{password}` (hanya ditampilkan sekali)."
-            ),
+        println!(
+            "Akun administrator dibuat: login `admin`, kata sandi `{password}` (hanya ditampilkan sekali)."
         );
     }
     let acceptor = TcpListener::bind(bind)

@@ -72,7 +72,14 @@ pub fn html_to_text_html(html: &str) -> String {
 /// The text of an HTML fragment as plain text (for a PDF or a terminal):
 /// tags dropped, entities read back.
 pub fn html_to_plain(html: &str) -> String {
-    let text = html_to_text_html(html);
+    // Line and paragraph breaks part words once the tags are gone.
+    let mut spaced = html.to_owned();
+    for tag in [
+        "<br", "<p", "</p>", "<li", "</li>", "<div", "</div>", "<td", "<tr",
+    ] {
+        spaced = spaced.replace(tag, &format!(" {tag}"));
+    }
+    let text = html_to_text_html(&spaced);
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find('&') {
@@ -133,6 +140,7 @@ mod tests {
             "Jika A & B < 5, maka \"ya\" 'kan' &x"
         );
         assert_eq!(super::html_to_plain("AT&T & co"), "AT&T & co");
+        assert_eq!(super::html_to_plain("a<br>b<p>c</p><p>d</p>"), "a b c d");
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! recorded about the account is emptied. Attempts, grades and the audit
 //! of who did what stay, tied to an account that no longer says who it
 //! was. Issued certificates are signed documents already in SIASN: they are
-//! left as signed, so they keep verifying, and the check says the holder's
-//! account was anonymised.
+//! left as signed, so they keep verifying and the check says the holder's
+//! account was anonymised; for a certificate holder this is
+//! pseudonymisation (the certificate still names them), as the README says.
+//! The account can never be edited, reactivated or reset afterwards.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveValue::Set, EntityTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use super::model::{CurrentUser, Role, UserView};
@@ -15,7 +17,7 @@ use super::{retention, sessions, store, throttle, token_store};
 use crate::audit;
 use crate::clock;
 use crate::db::Db;
-use crate::entities::{audit_log, login_throttle};
+use crate::entities::login_throttle;
 use crate::error::{AppError, AppResult};
 
 /// What an anonymised account is called: the same for the same account,
@@ -35,6 +37,27 @@ fn short_id(id: Uuid) -> String {
     hex[hex.len() - 12..].to_owned()
 }
 
+/// The answer to any change of an anonymised account: it stays anonymous
+/// (a name typed back in would make certificate checks say something false).
+pub fn refused() -> AppError {
+    AppError::conflict(
+        "anonymised",
+        "Akun ini sudah dianonimkan dan tidak dapat diubah atau diaktifkan kembali.",
+    )
+}
+
+/// The reason, trimmed, 5 to 2,000 characters.
+pub fn check_reason(reason: &str) -> AppResult<&str> {
+    let reason = reason.trim();
+    match reason.chars().count() {
+        5..=2000 => Ok(reason),
+        _ => Err(AppError::invalid_field(
+            "reason",
+            "tuliskan alasan anonimisasi (5 sampai 2.000 karakter)",
+        )),
+    }
+}
+
 pub async fn anonymise(
     db: &Db,
     admin: &CurrentUser,
@@ -42,6 +65,7 @@ pub async fn anonymise(
     reason: &str,
 ) -> AppResult<UserView> {
     admin.require(Role::Admin)?;
+    let reason = check_reason(reason)?;
     if admin.id == id {
         return Err(AppError::conflict(
             "anonymise_self",
@@ -49,14 +73,36 @@ pub async fn anonymise(
         ));
     }
     let txn = db.begin_write().await?;
-    let account = store::get_for_update(&txn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // Both rows locked, always in id order: two administrators anonymising
+    // each other at once on PostgreSQL take turns, and the second finds
+    // itself no longer an administrator, so one always remains.
+    let (first, second) = if admin.id < id {
+        (admin.id, id)
+    } else {
+        (id, admin.id)
+    };
+    let first = store::get_for_update(&txn, first).await?;
+    let second = store::get_for_update(&txn, second).await?;
+    let (actor, account) = if admin.id < id {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let actor_is_admin = match &actor {
+        Some(actor) => {
+            actor.active
+                && store::roles_of(&txn, actor.id)
+                    .await?
+                    .contains(&Role::Admin)
+        }
+        None => false,
+    };
+    if !actor_is_admin {
+        return Err(AppError::Forbidden);
+    }
+    let account = account.ok_or(AppError::NotFound)?;
     if account.anonymised_at.is_some() {
-        return Err(AppError::conflict(
-            "already_anonymised",
-            "Akun ini sudah dianonimkan.",
-        ));
+        return Err(refused());
     }
     let roles = store::roles_of(&txn, id).await?;
     if roles.contains(&Role::Admin)
@@ -86,11 +132,7 @@ pub async fn anonymise(
     login_throttle::Entity::delete_by_id(throttle::account_key(id))
         .exec(&txn)
         .await?;
-    audit_log::Entity::delete_many()
-        .filter(audit_log::Column::Action.eq(retention::SIGNED_IN))
-        .filter(audit_log::Column::ObjectId.eq(id))
-        .exec(&txn)
-        .await?;
+    retention::forget_sign_ins(&txn, id).await?;
     audit::scrub_values(&txn, "user", id).await?;
     audit::record(
         &txn,

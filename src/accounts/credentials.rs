@@ -262,7 +262,7 @@ pub async fn activate(
     txn.commit().await?;
     sessions::forget_user(account.id);
     let session = sessions::create(db, account.id, session_ttl).await?;
-    super::retention::record_sign_in(db, account.id, address).await?;
+    super::retention::record_sign_in(db, account.id, address).await;
     Ok(SignedIn {
         session,
         user: store::view(account, &roles),

@@ -7,7 +7,7 @@
 
 use std::time::Duration as StdDuration;
 
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -24,9 +24,10 @@ use crate::error::AppResult;
 pub const SIGNED_IN: &str = "user.signed_in";
 
 /// Notes a sign-in (with the client's address, when known) for the
-/// account's owner and for investigating misuse.
-pub async fn record_sign_in(db: &Db, user_id: Uuid, address: Option<&str>) -> AppResult<()> {
-    audit::record(
+/// account's owner and for investigating misuse. A failure to note it is
+/// logged, never the sign-in's failure: the session exists already.
+pub async fn record_sign_in(db: &Db, user_id: Uuid, address: Option<&str>) {
+    let noted = audit::record(
         db.write(),
         audit::Entry {
             actor: Some(user_id),
@@ -38,7 +39,21 @@ pub async fn record_sign_in(db: &Db, user_id: Uuid, address: Option<&str>) -> Ap
             reason: None,
         },
     )
-    .await
+    .await;
+    if let Err(err) = noted {
+        tracing::warn!(error = %err, "sign-in not recorded");
+    }
+}
+
+/// Deletes every sign-in record of one account (it is being anonymised).
+pub async fn forget_sign_ins(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    audit_log::Entity::delete_many()
+        .filter(audit_log::Column::ObjectType.eq("user"))
+        .filter(audit_log::Column::ObjectId.eq(user_id))
+        .filter(audit_log::Column::Action.eq(SIGNED_IN))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// One sign-in, as its owner sees it.
@@ -53,8 +68,9 @@ pub struct SignIn {
 /// The user's sign-ins still kept, newest first.
 pub async fn sign_ins_of(db: &Db, user_id: Uuid) -> AppResult<Vec<SignIn>> {
     let rows = audit_log::Entity::find()
-        .filter(audit_log::Column::Action.eq(SIGNED_IN))
+        .filter(audit_log::Column::ObjectType.eq("user"))
         .filter(audit_log::Column::ObjectId.eq(user_id))
+        .filter(audit_log::Column::Action.eq(SIGNED_IN))
         .order_by_desc(audit_log::Column::At)
         .all(db.read())
         .await?;

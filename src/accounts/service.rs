@@ -49,7 +49,7 @@ pub async fn login(
     };
     guard.succeeded(db).await?;
     let session = sessions::create(db, account.id, session_ttl).await?;
-    super::retention::record_sign_in(db, account.id, address).await?;
+    super::retention::record_sign_in(db, account.id, address).await;
     let roles = store::roles_of(db.read(), account.id).await?;
     Ok(SignedIn {
         session,
@@ -222,6 +222,9 @@ pub async fn update_user(
 
     let txn = db.begin_write().await?;
     let account = store::get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    if account.anonymised_at.is_some() {
+        return Err(super::anonymise::refused());
+    }
     let current_roles = store::roles_of(&txn, id).await?;
     let before = store::view(account.clone(), &current_roles);
 

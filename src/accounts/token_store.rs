@@ -77,7 +77,6 @@ pub async fn consume(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
     Ok(removed.rows_affected == 1)
 }
 
-/// Forgets every credential of a user for `purpose`.
 /// Removes every code of a user, whatever it was for.
 pub async fn drop_every(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
     account_token::Entity::delete_many()
@@ -87,6 +86,7 @@ pub async fn drop_every(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult
     Ok(())
 }
 
+/// Forgets every credential of a user for `purpose`.
 pub async fn drop_all(
     conn: &impl ConnectionTrait,
     user_id: Uuid,

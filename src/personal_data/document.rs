@@ -101,7 +101,7 @@ fn batches(data: &PersonalData, out: &mut Vec<Block>) {
         for s in &b.sessions {
             let topic = s.topic.clone().unwrap_or_else(|| "Sesi".into());
             out.push(row(
-                &format!("  {} {}", format_date_id(s.day), s.starts_at),
+                &format!("Sesi {} {}", format_date_id(s.day), s.starts_at),
                 format!(
                     "{topic}: {}",
                     attendance.get(&s.id).copied().unwrap_or("belum dicatat")
@@ -145,7 +145,7 @@ fn attempts(data: &PersonalData, out: &mut Vec<Block>) {
                 shorten(&html_to_plain(&q.text_html), QUESTION_CHARS),
             ));
             out.push(row(
-                "  Jawaban Anda",
+                "Jawaban Anda",
                 answer.map_or_else(|| "tidak dijawab".into(), |r| answer_text(q, r)),
             ));
         }
@@ -163,7 +163,7 @@ fn exam_results(data: &PersonalData, out: &mut Vec<Block>) {
         out.push(row("Dirilis", format_datetime_wib(r.released_at)));
         for unit in &r.result.units {
             out.push(row(
-                &format!("  {}", unit.code),
+                &format!("Unit {}", unit.code),
                 format!("{}: {}", unit.title, unit.label),
             ));
         }

@@ -11,7 +11,7 @@ use crate::accounts::model::Role;
 use crate::error::AppResult;
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{redirect_after, redirect_with, unconfirmed};
+use crate::http::pages::{redirect_after, unconfirmed};
 use crate::http::state::AppState;
 
 #[handler]
@@ -51,15 +51,7 @@ pub async fn anonymise(
     ) {
         return Ok(answer?.into_response());
     }
-    let reason = form.reason.trim();
-    if reason.chars().count() < 5 {
-        return Ok(redirect_with(
-            &back,
-            Err("Tuliskan alasan anonimisasi (minimal 5 karakter)."),
-        )
-        .into_response());
-    }
-    let result = anonymising::anonymise(&state.db, &admin.0, id.0, reason).await;
+    let result = anonymising::anonymise(&state.db, &admin.0, id.0, &form.reason).await;
     Ok(redirect_after(&back, result, |_| {
         "Akun dianonimkan: data pribadinya dihapus, riwayat pelatihan tetap tersimpan tanpa identitas."
             .to_owned()

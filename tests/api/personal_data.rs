@@ -80,6 +80,11 @@ async fn a_trainee_downloads_their_own_data_as_json_and_pdf(app: TestApp) {
         "every answer given"
     );
     assert!(attempts[0]["review"].is_null(), "no key: {}", attempts[0]);
+    let text = data.to_string();
+    assert!(
+        !text.contains("correct_answer") && !text.contains("fraction"),
+        "nothing the review withholds: {text}"
+    );
     assert!(!data["sign_ins"].as_array().unwrap().is_empty(), "{data}");
 
     let (status, disposition, pdf) = download(&s.trainee, "/api/v1/me/personal-data/pdf").await;
@@ -197,13 +202,39 @@ async fn an_admin_anonymises_a_departed_trainee(app: TestApp) {
         .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let (status, body) = b.admin.post(&path, &reason).await;
-    assert_error(status, &body, 409, "already_anonymised");
+    assert_error(status, &body, 409, "anonymised");
+    // … and it stays anonymous: no name typed back, no reactivation.
+    for change in [
+        json!({ "name": "Nama anon-lulus" }),
+        json!({ "active": true }),
+    ] {
+        let (status, body) = b
+            .admin
+            .patch(&format!("/api/v1/users/{holder}"), &change)
+            .await;
+        assert_error(status, &body, 409, "anonymised");
+    }
 
     // The certificate still verifies, and says the account was anonymised.
     let (status, checked) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(checked["status"], "valid", "{checked}");
     assert_eq!(checked["holder_anonymised"], true, "{checked}");
+    let others: Vec<&Value> = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["user_id"] != holder.as_str())
+        .collect();
+    assert!(!others.is_empty(), "{issued}");
+    let (_, other) = app
+        .anonymous()
+        .get(&format!(
+            "/api/v1/verify/{}",
+            others[0]["content"]["verification_code"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(other["holder_anonymised"], false, "{other}");
     let (_, html) = page(&app.browser_client(), &app, &format!("/verify/{code}")).await;
     assert!(html.contains("telah dianonimkan"), "{html}");
 
@@ -278,6 +309,16 @@ async fn anonymising_through_the_page_needs_reason_and_confirmation(app: TestApp
         html.contains("Centang konfirmasi untuk menganonimkan"),
         "{html}"
     );
+    let (_, _, location) = crate::settings_pages::post_form(
+        &client,
+        &app,
+        &back,
+        &action,
+        &[("reason", "x"), ("confirm", "on")],
+    )
+    .await;
+    let (_, html) = page(&client, &app, &location.unwrap()).await;
+    assert!(html.contains("tuliskan alasan anonimisasi"), "{html}");
     let (_, kept) = admin_api.get(&format!("/api/v1/users/{id}")).await;
     assert_eq!(kept["username"], "pdp-pindah", "nothing done");
 
@@ -293,9 +334,15 @@ async fn anonymising_through_the_page_needs_reason_and_confirmation(app: TestApp
     assert!(html.contains("Akun dianonimkan"), "{html}");
     assert!(html.contains("telah dianonimkan pada"), "{html}");
     assert!(!html.contains("pdp-pindah"), "{html}");
+    assert!(
+        !html.contains("Simpan perubahan") && !html.contains("Aktifkan kembali"),
+        "nothing left to edit: {html}"
+    );
 }
 
 async fn the_retention_sweep_deletes_what_has_expired(app: TestApp) {
+    // Signing in (as the helper does) is recorded; a wrong password leaves
+    // a throttle entry.
     let (user, _) = app.user_with_roles("pdp-lama", &["trainee"]).await;
     let user_id = uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap();
     let resp = app.login_raw("pdp-lama", "salah-sekali").await;
