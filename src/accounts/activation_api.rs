@@ -87,7 +87,7 @@ pub async fn issue(
 ) -> AppResult<Vec<IssuedCode>> {
     let ids = match (user_ids, batch_id) {
         (Some(ids), None) if !ids.is_empty() => ids,
-        (None, Some(batch)) => crate::schedule::service::roster(&state.db, batch).await?,
+        (None, Some(batch)) => crate::schedule::enrolment::roster(&state.db, batch).await?,
         _ => {
             return Err(AppError::invalid_field(
                 "user_ids",

@@ -556,7 +556,7 @@ pub async fn module_page(
         context! {
             module => to_value(&module),
             can_complete => user.0.has(Role::Trainee)
-                && crate::schedule::service::has_seat_in_course(&state.db, user.0.id, module.course_id).await?,
+                && crate::schedule::enrolment::has_seat_in_course(&state.db, user.0.id, module.course_id).await?,
             is_trainee => user.0.has(Role::Trainee),
             quiz_id => quiz.map(|q| q.id.to_string()),
         },

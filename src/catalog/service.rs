@@ -463,7 +463,7 @@ pub async fn complete_module(
         .await?
         .ok_or(AppError::NotFound)?;
     visible_course(db, viewer, module.course_id).await?;
-    if !crate::schedule::service::has_seat_in_course(db, viewer.id, module.course_id).await? {
+    if !crate::schedule::enrolment::has_seat_in_course(db, viewer.id, module.course_id).await? {
         return Err(AppError::conflict(
             "not_enrolled",
             "Anda belum terdaftar di angkatan kursus ini; modul dapat dibaca tetapi belum dicatat.",

@@ -103,7 +103,7 @@ struct Candidate {
 }
 
 async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<Candidate>> {
-    let (_, progress) = crate::schedule::service::progress(&engine.db, batch_id).await?;
+    let (_, progress) = crate::schedule::progress::progress(&engine.db, batch_id).await?;
     let b = crate::schedule::store::batch(engine.db.read(), batch_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -46,16 +46,17 @@ pub struct PersonalData {
 
 pub async fn collect(state: &AppState, user: &CurrentUser) -> AppResult<PersonalData> {
     let profile = crate::accounts::service::get_user(&state.db, user.id).await?;
-    let batches = crate::schedule::service::my_batches(&state.db, user).await?;
+    let batches = crate::schedule::progress::my_batches(&state.db, user).await?;
     let session_ids: Vec<Uuid> = batches
         .iter()
         .flat_map(|b| b.sessions.iter().map(|s| s.id))
         .collect();
-    let attendance = crate::schedule::service::attendance_of_user(&state.db, user.id, &session_ids)
-        .await?
-        .into_iter()
-        .map(|(session_id, status)| AttendanceRecord { session_id, status })
-        .collect();
+    let attendance =
+        crate::schedule::attendance::attendance_of_user(&state.db, user.id, &session_ids)
+            .await?
+            .into_iter()
+            .map(|(session_id, status)| AttendanceRecord { session_id, status })
+            .collect();
     Ok(PersonalData {
         generated_at: clock::now(),
         profile,

@@ -9,9 +9,12 @@ use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
+use super::attendance::{self, Mark};
+use super::enrolment::{self, Target};
 use super::import::{EnrolmentImportSummary, ImportOptions};
 use super::model::{AttendanceStatus, BatchStatus, SessionInput};
-use super::service::{self, BatchInput, Mark, Target};
+use super::progress;
+use super::service::{self, BatchInput};
 use super::store::BatchFilter;
 use super::views::{
     AttendanceCell, BatchDetail, BatchView, EnrolmentView, MyBatch, ProgressRow, SessionView,
@@ -381,7 +384,7 @@ impl BatchesApi {
         session_id: Path<Uuid>,
     ) -> AppResult<Json<CheckinCode>> {
         auth.require(Role::Admin)?;
-        let (session, code) = service::new_code(&state.db, id.0, session_id.0).await?;
+        let (session, code) = attendance::new_code(&state.db, id.0, session_id.0).await?;
         Ok(Json(CheckinCode {
             session_id: session.id,
             code,
@@ -405,7 +408,7 @@ impl BatchesApi {
             (None, None) => Target::Myself,
         };
         Ok(Created::Ok(Json(
-            service::enrol(&state.db, auth.user(), id.0, target).await?,
+            enrolment::enrol(&state.db, auth.user(), id.0, target).await?,
         )))
     }
 
@@ -421,7 +424,7 @@ impl BatchesApi {
         reason: Query<Text<1, 2000>>,
     ) -> AppResult<Json<EnrolmentView>> {
         Ok(Json(
-            service::withdraw(&state.db, auth.user(), id.0, user_id.0, &reason.0).await?,
+            enrolment::withdraw(&state.db, auth.user(), id.0, user_id.0, &reason.0).await?,
         ))
     }
 
@@ -468,7 +471,7 @@ impl BatchesApi {
                 status: e.status,
             })
             .collect();
-        let recorded = service::record_attendance(&state.db, admin, id.0, &marks).await?;
+        let recorded = attendance::record_attendance(&state.db, admin, id.0, &marks).await?;
         Ok(Json(Recorded { recorded }))
     }
 
@@ -481,7 +484,7 @@ impl BatchesApi {
         id: Path<Uuid>,
     ) -> AppResult<Json<Vec<AttendanceCell>>> {
         auth.require(Role::Admin)?;
-        let grid = service::attendance_grid(&state.db, id.0).await?;
+        let grid = attendance::attendance_grid(&state.db, id.0).await?;
         Ok(Json(
             grid.into_iter()
                 .map(|((session_id, user_id), status)| AttendanceCell {
@@ -504,7 +507,7 @@ impl BatchesApi {
         #[oai(default = "json_format")] format: Query<TableFormat>,
     ) -> AppResult<Table<Box<ProgressTable>>> {
         auth.require(Role::Admin)?;
-        let (batch, rows) = service::progress(&state.db, id.0).await?;
+        let (batch, rows) = progress::progress(&state.db, id.0).await?;
         let title = format!("kemajuan {} {}", batch.course_code, batch.name);
         let (headers, cells) = super::export::table(&rows);
         table(
@@ -524,13 +527,13 @@ impl BatchesApi {
         auth: Auth,
         body: Json<CheckinRequest>,
     ) -> AppResult<Json<CheckedIn>> {
-        let (batch, session) = service::checkin(&state.db, auth.user(), &body.code).await?;
+        let (batch, session) = attendance::checkin(&state.db, auth.user(), &body.code).await?;
         Ok(Json(CheckedIn { batch, session }))
     }
 
     /// "Bimtek saya": the caller's batches with schedule and progress.
     #[oai(path = "/me/batches", method = "get")]
     async fn mine(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<Vec<MyBatch>>> {
-        Ok(Json(service::my_batches(&state.db, auth.user()).await?))
+        Ok(Json(progress::my_batches(&state.db, auth.user()).await?))
     }
 }

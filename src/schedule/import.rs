@@ -9,8 +9,8 @@ use poem_openapi::Object;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::enrolment::{Placed, place};
 use super::model::{BatchStatus, EnrolmentStatus};
-use super::service::{Placed, place};
 use super::store;
 use crate::accounts::import::ImportRow;
 use crate::accounts::model::CurrentUser;

@@ -3,11 +3,14 @@
 //! progress and the trainee's "Bimtek saya".
 
 pub mod api;
+pub mod attendance;
+pub mod enrolment;
 pub mod export;
 pub mod ics;
 pub mod import;
 pub mod model;
 pub mod pages;
+pub mod progress;
 pub mod seats;
 pub mod service;
 pub mod store;

@@ -22,11 +22,14 @@ use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::api::parse_time;
+use crate::schedule::attendance::{self as attendance_records, Mark};
+use crate::schedule::enrolment::{self, Target};
 use crate::schedule::import::{EnrolmentImportSummary, ImportOptions};
 use crate::schedule::model::{
     AttendanceStatus, BatchStatus, SessionInput, last_of_month, month_weeks,
 };
-use crate::schedule::service::{self, BatchInput, Mark, Target};
+use crate::schedule::progress;
+use crate::schedule::service::{self, BatchInput};
 use crate::schedule::store::BatchFilter;
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -251,8 +254,8 @@ async fn batch_page(
     extras: Extras,
 ) -> AppResult<Html<String>> {
     let detail = service::detail(&state.db, user, id).await?;
-    let (_, progress) = service::progress(&state.db, id).await?;
-    let grid = service::attendance_grid(&state.db, id).await?;
+    let (_, progress) = progress::progress(&state.db, id).await?;
+    let grid = attendance_records::attendance_grid(&state.db, id).await?;
     let marks: HashMap<String, &str> = grid
         .iter()
         .map(|((session, user), status)| (format!("{session}_{user}"), status.as_str()))
@@ -518,7 +521,7 @@ pub async fn checkin_code(
     _form: CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
-    let (session, code) = service::new_code(&state.db, id, session_id).await?;
+    let (session, code) = attendance_records::new_code(&state.db, id, session_id).await?;
     let extras = Extras {
         checkin: Some((session.id, code)),
         ..Extras::default()
@@ -541,7 +544,7 @@ pub async fn enrol(
     CheckedForm(form): CheckedForm<NipForm>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    let result = service::enrol(&state.db, user, id.0, Target::Nip(form.nip))
+    let result = enrolment::enrol(&state.db, user, id.0, Target::Nip(form.nip))
         .await
         .map(|e| {
             back(
@@ -561,7 +564,7 @@ pub async fn withdraw(
     CheckedForm(form): CheckedForm<ReasonForm>,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    let result = service::withdraw(&state.db, user, id, user_id, &form.reason)
+    let result = enrolment::withdraw(&state.db, user, id, user_id, &form.reason)
         .await
         .map(|e| back(id, &format!("{} mengundurkan diri.", e.name)));
     or_show_errors(&state, user, csrf, id, result, None).await
@@ -678,7 +681,7 @@ pub async fn attendance(
         }
     }
     let result = if errors.is_empty() {
-        service::record_attendance(&state.db, user, id.0, &marks)
+        attendance_records::record_attendance(&state.db, user, id.0, &marks)
             .await
             .map(|n| back(id.0, &format!("{n} catatan kehadiran disimpan.")))
     } else {
@@ -701,7 +704,7 @@ pub async fn progress_download(
     Query(q): Query<DownloadQuery>,
 ) -> AppResult<Response> {
     user.require(Role::Admin)?;
-    let (batch, rows) = service::progress(&state.db, id.0).await?;
+    let (batch, rows) = progress::progress(&state.db, id.0).await?;
     let stem: String = format!("kemajuan {} {}", batch.course_code, batch.name)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

@@ -16,8 +16,10 @@ use crate::http::pages::Flash;
 use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
+use crate::schedule::enrolment::{self, Target};
 use crate::schedule::model::Phase;
-use crate::schedule::service::{self, Target};
+use crate::schedule::service;
+use crate::schedule::{attendance, progress};
 
 #[handler]
 pub async fn my_batches(
@@ -26,9 +28,9 @@ pub async fn my_batches(
     csrf: &CsrfToken,
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let mine = service::my_batches(&state.db, &user.0).await?;
+    let mine = progress::my_batches(&state.db, &user.0).await?;
     let open = if user.0.has(Role::Trainee) {
-        service::open_for(&state.db, &user.0).await?
+        enrolment::open_for(&state.db, &user.0).await?
     } else {
         Vec::new()
     };
@@ -69,7 +71,7 @@ pub async fn enrol(
     id: Path<Uuid>,
     _form: CheckedForm<Empty>,
 ) -> AppResult<Redirect> {
-    match service::enrol(&state.db, &user.0, id.0, Target::Myself).await {
+    match enrolment::enrol(&state.db, &user.0, id.0, Target::Myself).await {
         Ok(e) => Ok(back(Ok(format!(
             "Pendaftaran berhasil: {}.",
             e.status.label().to_lowercase()
@@ -92,7 +94,7 @@ pub async fn withdraw(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ReasonForm>,
 ) -> AppResult<Redirect> {
-    match service::withdraw(&state.db, &user.0, id.0, user.0.id, &form.reason).await {
+    match enrolment::withdraw(&state.db, &user.0, id.0, user.0.id, &form.reason).await {
         Ok(_) => Ok(back(Ok("Anda telah mengundurkan diri.".into()))),
         Err(AppError::Validation { message, .. }) => Ok(back(Err(message))),
         Err(err) => Err(err),
@@ -150,7 +152,7 @@ pub async fn checkin(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<CodeForm>,
 ) -> AppResult<Response> {
-    let (status, ctx) = match service::checkin(&state.db, &user.0, &form.code).await {
+    let (status, ctx) = match attendance::checkin(&state.db, &user.0, &form.code).await {
         Ok((batch, session)) => (
             StatusCode::OK,
             context! { done => true, batch => to_value(&batch), session => to_value(&session) },
