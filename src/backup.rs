@@ -119,9 +119,40 @@ async fn inspect(file: &Path) -> Result<(String, BTreeMap<String, u64>), String>
     Ok((schema, tables))
 }
 
+/// Size and SHA-256 of `file`, read a block at a time (a database may be
+/// larger than the memory).
 fn digest(file: &Path) -> Result<(u64, String), String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    Ok((bytes.len() as u64, hex::encode(Sha256::digest(&bytes))))
+    use std::io::Read;
+    let fail = |e: std::io::Error| format!("{}: {e}", file.display());
+    let mut reader = std::fs::File::open(file).map_err(fail)?;
+    let mut hash = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = reader.read(&mut buffer).map_err(fail)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buffer[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex::encode(hash.finalize())))
+}
+
+/// Flushes `path` (a file or a folder) to the disk, so that a power cut
+/// right after cannot leave an empty or half-written file in its place.
+fn sync(path: &Path) -> Result<(), String> {
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The folder holding `file` ("." for a bare file name).
+fn folder_of(file: &Path) -> &Path {
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
 }
 
 /// Copies the database at `database_url` (which may be in use) to `file`,
@@ -161,6 +192,9 @@ pub async fn backup(database_url: &str, file: &Path) -> Result<Manifest, String>
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     std::fs::write(manifest_path(file), json)
         .map_err(|e| format!("{}: {e}", manifest_path(file).display()))?;
+    sync(file)?;
+    sync(&manifest_path(file))?;
+    sync(folder_of(file))?;
     Ok(manifest)
 }
 
@@ -229,12 +263,14 @@ pub async fn restore(database_url: &str, file: &Path) -> Result<Manifest, String
     // Copied beside the target, then renamed over it: never half a file.
     let partial = target.with_extension("restoring");
     std::fs::copy(file, &partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+    sync(&partial)?;
     for stale in ["-wal", "-shm"] {
         let mut name = target.as_os_str().to_owned();
         name.push(stale);
         let _ = std::fs::remove_file(PathBuf::from(name));
     }
     std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    sync(folder_of(&target))?;
     Ok(manifest)
 }
 

@@ -1,7 +1,10 @@
 //! Turning author-supplied text (Markdown, HTML, plain) into HTML that is
 //! safe to put in a page: nothing an author writes can run a script.
 
+use std::sync::LazyLock;
+
 use pulldown_cmark::{Options, Parser, html};
+use regex::Regex;
 
 /// Renders Markdown (with tables and strikethrough) and sanitises the result.
 pub fn markdown_to_html(markdown: &str) -> String {
@@ -69,45 +72,32 @@ pub fn html_to_text_html(html: &str) -> String {
     ammonia::Builder::empty().clean(html).to_string()
 }
 
+/// Tags that part words: a line or paragraph break, a list item, a cell.
+static BREAKING_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)</?(?:br|p|li|div|td|tr|h[1-6])\b").expect("a valid pattern")
+});
+
 /// The text of an HTML fragment as plain text (for a PDF or a terminal):
-/// tags dropped, entities read back.
+/// tags dropped, entities read back, white space collapsed.
 pub fn html_to_plain(html: &str) -> String {
-    // Line and paragraph breaks part words once the tags are gone.
-    let mut spaced = html.to_owned();
-    for tag in [
-        "<br", "<p", "</p>", "<li", "</li>", "<div", "</div>", "<td", "<tr",
-    ] {
-        spaced = spaced.replace(tag, &format!(" {tag}"));
-    }
+    let spaced = BREAKING_TAG.replace_all(html, " $0");
     let text = html_to_text_html(&spaced);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let entity = rest.find(';').map(|end| &rest[..=end]);
-        let decoded = match entity {
-            Some("&amp;") => Some('&'),
-            Some("&lt;") => Some('<'),
-            Some("&gt;") => Some('>'),
-            Some("&quot;") => Some('"'),
-            Some("&#39;") | Some("&apos;") => Some('\''),
-            Some("&nbsp;") => Some(' '),
-            _ => None,
-        };
-        match (decoded, entity) {
-            (Some(c), Some(entity)) => {
-                out.push(c);
-                rest = &rest[entity.len()..];
-            }
-            _ => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
+    let read = quick_xml::escape::unescape_with(&text, |entity| {
+        quick_xml::escape::resolve_predefined_entity(entity).or((entity == "nbsp").then_some(" "))
+    })
+    .map(|t| t.into_owned())
+    .unwrap_or(text);
+    read.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` in at most `max` characters, its end replaced by "…" when cut
+/// (a name on a slip, a label on a chart, a question in a PDF).
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
     }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
 }
 
 /// Escapes plain text and keeps its line breaks.
@@ -141,6 +131,7 @@ mod tests {
         );
         assert_eq!(super::html_to_plain("AT&T & co"), "AT&T & co");
         assert_eq!(super::html_to_plain("a<br>b<p>c</p><p>d</p>"), "a b c d");
+        assert_eq!(super::html_to_plain("a<BR>b<P>c</P>"), "a b c");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! pseudonymisation (the certificate still names them), as the README says.
 //! The account can never be edited, reactivated or reset afterwards.
 
-use sea_orm::{ActiveValue::Set, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveValue::Set, IntoActiveModel};
 use uuid::Uuid;
 
 use super::model::{CurrentUser, Role, UserView};
@@ -17,7 +17,6 @@ use super::{retention, sessions, store, throttle, token_store};
 use crate::audit;
 use crate::clock;
 use crate::db::Db;
-use crate::entities::login_throttle;
 use crate::error::{AppError, AppResult};
 
 /// What an anonymised account is called: the same for the same account,
@@ -104,16 +103,9 @@ pub async fn anonymise(
     if account.anonymised_at.is_some() {
         return Err(refused());
     }
+    // No last-administrator check is needed: the actor, locked above, is
+    // another active administrator and stays one.
     let roles = store::roles_of(&txn, id).await?;
-    if roles.contains(&Role::Admin)
-        && account.active
-        && store::count_active_admins(&txn).await? <= 1
-    {
-        return Err(AppError::conflict(
-            "last_admin",
-            "Ini administrator aktif terakhir; tambahkan administrator lain terlebih dahulu.",
-        ));
-    }
     let now = clock::now();
     let mut active = account.into_active_model();
     active.username = Set(placeholder_username(id));
@@ -128,10 +120,8 @@ pub async fn anonymise(
     active.anonymised_at = Set(Some(now));
     let account = store::update(&txn, active).await?;
     sessions::revoke_all(&txn, id).await?;
-    token_store::drop_every(&txn, id).await?;
-    login_throttle::Entity::delete_by_id(throttle::account_key(id))
-        .exec(&txn)
-        .await?;
+    token_store::drop_all(&txn, id, None).await?;
+    throttle::clear(&txn, &throttle::account_key(id)).await?;
     retention::forget_sign_ins(&txn, id).await?;
     audit::scrub_values(&txn, "user", id).await?;
     audit::record(

@@ -146,7 +146,7 @@ pub async fn reset_account(db: &Db, actor: &CurrentUser, user_id: Uuid) -> AppRe
     active.updated_at = Set(now);
     let account = store::update(&txn, active).await?;
     sessions::revoke_all(&txn, user_id).await?;
-    token_store::drop_all(&txn, user_id, Purpose::PasswordReset).await?;
+    token_store::drop_all(&txn, user_id, Some(Purpose::PasswordReset)).await?;
     let code = codes::new_activation_code();
     let expires_at = now + codes::ACTIVATION_TTL;
     token_store::replace(

@@ -235,6 +235,14 @@ pub async fn apply_in(
             Some(found) => Some(found),
             None => store::find_by_username(conn, &row.user.username).await?,
         };
+        if existing.as_ref().is_some_and(|e| e.anonymised_at.is_some()) {
+            errors.push(FieldError::at_row(
+                row.row,
+                "username",
+                "akun ini sudah dianonimkan dan tidak dapat diubah",
+            ));
+            continue;
+        }
         let taken = store::taken_fields(
             conn,
             Some(&row.user.username),

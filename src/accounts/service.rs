@@ -221,7 +221,10 @@ pub async fn update_user(
     };
 
     let txn = db.begin_write().await?;
-    let account = store::get(&txn, id).await?.ok_or(AppError::NotFound)?;
+    // Locked: an anonymisation committing meanwhile is seen, not overwritten.
+    let account = store::get_for_update(&txn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if account.anonymised_at.is_some() {
         return Err(super::anonymise::refused());
     }

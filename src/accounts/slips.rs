@@ -9,6 +9,7 @@ use qrcode::{Color, QrCode};
 use super::credentials::IssuedCode;
 use crate::clock;
 use crate::error::AppResult;
+use crate::markup::shorten;
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -114,15 +115,6 @@ fn win_ansi(text: &str) -> Vec<u8> {
 }
 
 /// `text` cut to `max` characters, marked when cut.
-fn fit(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
 fn text(content: &mut Content, x: f32, y: f32, size: f32, bold: bool, line: &str) {
     content.begin_text();
     content.set_font(if bold { BOLD } else { REGULAR }, size);
@@ -166,7 +158,7 @@ fn draw_slip(content: &mut Content, slip: &Slip, index: usize) {
     let mut y = top - 30.0;
     text(content, x, y, 11.0, true, "Aktivasi akun Bimtek");
     y -= 20.0;
-    text(content, x, y, 10.0, true, &fit(&slip.name, 40));
+    text(content, x, y, 10.0, true, &shorten(&slip.name, 40));
     y -= 13.0;
     let nip = slip.nip.as_deref().unwrap_or("–");
     text(content, x, y, 9.0, false, &format!("NIP: {nip}"));
@@ -178,7 +170,7 @@ fn draw_slip(content: &mut Content, slip: &Slip, index: usize) {
         y,
         9.0,
         false,
-        &fit(&format!("Unit kerja: {unit}"), LINE_CHARS),
+        &shorten(&format!("Unit kerja: {unit}"), LINE_CHARS),
     );
     y -= 12.0;
     text(
@@ -187,7 +179,7 @@ fn draw_slip(content: &mut Content, slip: &Slip, index: usize) {
         y,
         9.0,
         false,
-        &fit(&format!("Nama pengguna: {}", slip.username), LINE_CHARS),
+        &shorten(&format!("Nama pengguna: {}", slip.username), LINE_CHARS),
     );
     y -= 22.0;
     text(content, x, y, 9.0, false, "Kode aktivasi:");
@@ -221,7 +213,7 @@ fn draw_slip(content: &mut Content, slip: &Slip, index: usize) {
         "masukkan kode, lalu buat kata sandi Anda:",
     );
     y -= 12.0;
-    text(content, x, y, 9.0, true, &fit(&slip.address, 52));
+    text(content, x, y, 9.0, true, &shorten(&slip.address, 52));
     let size = 78.0;
     qr(
         content,
@@ -315,7 +307,7 @@ mod tests {
 
     #[test]
     fn long_text_is_cut_not_spilled() {
-        assert_eq!(fit("pendek", 10), "pendek");
-        assert_eq!(fit("abcdefghijk", 5).chars().count(), 5);
+        assert_eq!(shorten("pendek", 10), "pendek");
+        assert_eq!(shorten("abcdefghijk", 5).chars().count(), 5);
     }
 }

@@ -222,10 +222,16 @@ pub async fn set_roles(
     Ok(())
 }
 
+/// Writes a changed account. An anonymised account is never written again
+/// (only the anonymisation itself sets `anonymised_at`), whichever path
+/// tries: the check sits here so that no caller can forget it.
 pub async fn update(
     conn: &impl ConnectionTrait,
     changed: user::ActiveModel,
 ) -> AppResult<user::Model> {
+    if let sea_orm::ActiveValue::Unchanged(Some(_)) = changed.anonymised_at {
+        return Err(super::anonymise::refused());
+    }
     Ok(user::Entity::update(changed).exec(conn).await?)
 }
 

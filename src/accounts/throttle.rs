@@ -179,9 +179,9 @@ pub async fn check(db: &Db, key: &str, now: OffsetDateTime) -> AppResult<()> {
 }
 
 /// Forgets the failures of `key` (after a successful sign-in).
-pub async fn clear(db: &Db, key: &str) -> AppResult<()> {
+pub async fn clear(conn: &impl sea_orm::ConnectionTrait, key: &str) -> AppResult<()> {
     login_throttle::Entity::delete_by_id(key.to_owned())
-        .exec(db.write())
+        .exec(conn)
         .await?;
     Ok(())
 }
@@ -234,7 +234,7 @@ impl Guard {
 
     /// Forgets the account's failures after a success.
     pub async fn succeeded(self, db: &Db) -> AppResult<()> {
-        clear(db, &self.login_key).await
+        clear(db.write(), &self.login_key).await
     }
 }
 

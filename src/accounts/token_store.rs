@@ -77,25 +77,17 @@ pub async fn consume(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
     Ok(removed.rows_affected == 1)
 }
 
-/// Removes every code of a user, whatever it was for.
-pub async fn drop_every(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
-    account_token::Entity::delete_many()
-        .filter(account_token::Column::UserId.eq(user_id))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Forgets every credential of a user for `purpose`.
+/// Forgets every credential of a user for `purpose`, or of every purpose.
 pub async fn drop_all(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
-    purpose: Purpose,
+    purpose: Option<Purpose>,
 ) -> AppResult<()> {
-    account_token::Entity::delete_many()
-        .filter(account_token::Column::UserId.eq(user_id))
-        .filter(account_token::Column::Purpose.eq(purpose))
-        .exec(conn)
-        .await?;
+    let mut delete =
+        account_token::Entity::delete_many().filter(account_token::Column::UserId.eq(user_id));
+    if let Some(purpose) = purpose {
+        delete = delete.filter(account_token::Column::Purpose.eq(purpose));
+    }
+    delete.exec(conn).await?;
     Ok(())
 }

@@ -55,14 +55,22 @@ fn input(kind: BlankKind) -> (BlankInput, bool) {
     }
 }
 
-/// Every blank's answer as text for a choice (no markup: it may go into
-/// an `<option>`), in the one list the choice ids number; rendered once
-/// per question version.
+/// Every choice blank's answers as text (no markup: it may go into an
+/// `<option>`), in the one list the choice ids number; rendered once per
+/// question version. A typed blank's answers are the key and are shown to
+/// nobody: they keep their places in the numbering, empty.
 pub fn render_choices(blanks: &[Blank]) -> Vec<String> {
     blanks
         .iter()
-        .flat_map(|b| b.answers.iter())
-        .map(|a| html_to_text_html(&a.text))
+        .flat_map(|b| {
+            b.answers.iter().map(move |a| {
+                if b.is_choice() {
+                    html_to_text_html(&a.text)
+                } else {
+                    String::new()
+                }
+            })
+        })
         .collect()
 }
 

@@ -373,17 +373,26 @@ pub fn validate(
                     "soal ini hanya menerima satu pilihan",
                 ));
             }
-            for id in picked {
-                if key
-                    .position(slot.question_id, ChoiceList::Choice, choices.len(), id)
-                    .is_none()
-                {
-                    return Err(FieldError::new(
-                        "response.choices",
-                        format!("pilihan '{id}' tidak ada pada soal ini"),
-                    ));
-                }
+            // Bounded before any id is derived: a body of a thousand ids
+            // must not cost a thousand rounds of hashing.
+            if picked.len() > choices.len() {
+                return Err(FieldError::new(
+                    "response.choices",
+                    format!("soal ini hanya memiliki {} pilihan", choices.len()),
+                ));
             }
+            key.positions(
+                slot.question_id,
+                ChoiceList::Choice,
+                0..choices.len(),
+                picked,
+            )
+            .map_err(|id| {
+                FieldError::new(
+                    "response.choices",
+                    format!("pilihan '{id}' tidak ada pada soal ini"),
+                )
+            })?;
         }
         Body::Truefalse { .. } => {
             let picked = response
@@ -418,6 +427,12 @@ pub fn validate(
                 .as_ref()
                 .ok_or_else(|| wrong_shape("matches"))?;
             let rights = distinct_rights(pairs).len();
+            if matches.len() > pairs.len() {
+                return Err(FieldError::new(
+                    "response.matches",
+                    format!("soal ini hanya memiliki {} butir", pairs.len()),
+                ));
+            }
             for (left, right) in matches {
                 if key
                     .position(slot.question_id, ChoiceList::Left, pairs.len(), left)

@@ -425,16 +425,23 @@ fn write_blank(b: &Blank) -> String {
     )
 }
 
-/// Writes the Cloze text back as Moodle reads it.
-pub fn write(cloze: &Cloze) -> String {
-    let mut text = String::with_capacity(cloze.text.len() * 2);
-    for piece in pieces(&cloze.text, cloze.blanks.len()) {
+/// Writes the Cloze text (with its `{#n}` markers) and blanks back as
+/// Moodle reads them.
+pub fn write(text: &str, blanks: &[Blank]) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for piece in pieces(text, blanks.len()) {
         match piece {
-            Piece::Text(t) => text.push_str(t),
-            Piece::Blank(n) => text.push_str(&write_blank(&cloze.blanks[n - 1])),
+            Piece::Text(t) => out.push_str(t),
+            Piece::Blank(n) => out.push_str(&write_blank(&blanks[n - 1])),
         }
     }
-    text
+    out
+}
+
+/// "(1)", "(2)" where the blanks stand, on the pages that show a Cloze
+/// text without its fields (the bank, the result).
+pub fn mark_html(number: usize) -> String {
+    format!("<strong class=\"blank-mark\">({number})</strong>")
 }
 
 impl Blank {

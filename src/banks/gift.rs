@@ -91,8 +91,12 @@ enum NumberForm {
 }
 
 /// A number with optional spaces around it.
+/// A finite number between optional spaces (winnow's `float` also reads
+/// `inf` and `nan`, which no answer can be).
 fn spaced_number(input: &mut &str) -> winnow::Result<f64> {
-    delimited(take_while(0.., ' '), float, take_while(0.., ' ')).parse_next(input)
+    delimited(take_while(0.., ' '), float, take_while(0.., ' '))
+        .verify(|n: &f64| n.is_finite())
+        .parse_next(input)
 }
 
 /// `*`, `min..max`, `value:tolerance` or `value`.

@@ -14,7 +14,8 @@ use super::model::{
     Body, Choice, Located, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MatchPair,
     NumericAnswer, ParseError, Parsed, Position, Question, TextFormat, snippet,
 };
-use crate::numbers::grouped;
+use crate::http::pages::urlencode;
+use crate::numbers::{self, grouped};
 
 #[derive(Debug, Default)]
 struct Element {
@@ -253,9 +254,7 @@ fn format_name(format: TextFormat) -> &'static str {
 
 fn fraction(answer: &Element) -> Result<f64, ParseError> {
     let raw = answer.attr("fraction").unwrap_or("0");
-    raw.trim()
-        .parse::<f64>()
-        .ok()
+    numbers::read(raw)
         .filter(|f| (-100.0..=100.0).contains(f))
         .map(|f| (f / 100.0 * 1e7).round() / 1e7)
         .ok_or_else(|| ParseError {
@@ -358,7 +357,7 @@ fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
                 let value = if text == "*" {
                     None
                 } else {
-                    Some(text.parse::<f64>().map_err(|_| ParseError {
+                    Some(numbers::read(&text).ok_or_else(|| ParseError {
                         at: a.at,
                         message: format!("jawaban numerik '{}' bukan angka", snippet(&text, 40)),
                     })?)
@@ -367,7 +366,7 @@ fn body(question: &Element, kind: &str) -> Result<Option<Body>, ParseError> {
                     .value_of("tolerance")
                     .filter(|t| !t.is_empty())
                     .unwrap_or_else(|| "0".into());
-                let tolerance = tolerance.parse::<f64>().map_err(|_| ParseError {
+                let tolerance = numbers::read(&tolerance).ok_or_else(|| ParseError {
                     at: a.at,
                     message: format!("toleransi '{}' bukan angka", snippet(&tolerance, 40)),
                 })?;
@@ -505,7 +504,6 @@ pub fn parse(source: &str) -> Parsed {
             category = element.text_of("category").filter(|c| !c.is_empty());
             continue;
         }
-        let (media, legacy_image) = read_media(element, &mut parsed);
         let question_text = element.child("questiontext");
         let mut text = question_text
             .and_then(|q| q.value_of("text"))
@@ -524,10 +522,6 @@ pub fn parse(source: &str) -> Parsed {
         } else {
             body(element, kind)
         };
-        if let Some(name) = legacy_image {
-            // Where Moodle puts an old-style image: after the text.
-            text.push_str(&format!(" <img src=\"{}{name}\" />", media::PLUGINFILE));
-        }
         match read {
             Err(err) => parsed.add_error(err),
             Ok(None) => skipped
@@ -535,6 +529,22 @@ pub fn parse(source: &str) -> Parsed {
                 .or_default()
                 .push(element.at),
             Ok(Some(body)) => {
+                // Images only for a question that is taken: a skipped one
+                // neither spends the file's image allowance nor warns.
+                let (media, legacy_image) = read_media(element, &mut parsed);
+                let format = text_format(question_text.and_then(|q| q.attr("format")));
+                if let Some(name) = legacy_image {
+                    // Where Moodle puts an old-style image: after the text.
+                    let address = format!("{}{}", media::PLUGINFILE, urlencode(&name));
+                    match format {
+                        TextFormat::Html | TextFormat::Moodle => {
+                            text.push_str(&format!(" <img src=\"{address}\" />"));
+                        }
+                        TextFormat::Markdown => text.push_str(&format!("\n\n![]({address})")),
+                        // Plain text cannot show a picture.
+                        TextFormat::Plain => {}
+                    }
+                }
                 let mut tags: Vec<String> = element
                     .child("tags")
                     .map(|t| {
@@ -558,7 +568,7 @@ pub fn parse(source: &str) -> Parsed {
                     .or_else(|| {
                         element
                             .value_of("defaultgrade")
-                            .and_then(|g| g.parse::<f64>().ok())
+                            .and_then(|g| numbers::read(&g))
                     })
                     .unwrap_or(if matches!(body, Body::Description) {
                         0.0
@@ -571,7 +581,7 @@ pub fn parse(source: &str) -> Parsed {
                         id: element.value_of("idnumber").filter(|i| !i.is_empty()),
                         title: element.text_of("name").filter(|n| !n.is_empty()),
                         text,
-                        text_format: text_format(question_text.and_then(|q| q.attr("format"))),
+                        text_format: format,
                         general_feedback: element.text_of("generalfeedback").unwrap_or_default(),
                         body,
                         tags,

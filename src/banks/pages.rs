@@ -3,19 +3,21 @@
 
 use minijinja::context;
 use poem::http::StatusCode;
+use poem::http::header;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::api::MAX_BANK_BYTES;
-use super::formats::Format;
+use super::formats::{ExportFormat, Format};
 use super::model::QuestionType;
 use super::service::{self, ImportRequest, QuestionFilter, SourceFile};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf;
+use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -150,6 +152,8 @@ pub struct BrowseQuery {
     tag: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// Why a download was refused (a GIFT export of a bank GIFT cannot hold).
+    error: Option<String>,
 }
 
 #[handler]
@@ -181,6 +185,7 @@ pub async fn bank_page(
         QuestionType::Shortanswer,
         QuestionType::Numerical,
         QuestionType::Matching,
+        QuestionType::Cloze,
         QuestionType::Essay,
         QuestionType::Description,
     ]
@@ -198,8 +203,50 @@ pub async fn bank_page(
             types => types,
             tag => query.tag.unwrap_or_default(),
             kind => query.kind.unwrap_or_default(),
+            error => query.error,
         },
     )
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: ExportFormat,
+}
+
+/// The bank as a file, from its page: a format that cannot hold the bank
+/// (GIFT with Cloze questions or images) brings the page back with the
+/// reason instead of an error document.
+#[handler]
+pub async fn export(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    Query(query): Query<ExportQuery>,
+) -> AppResult<Response> {
+    staff(&user)?;
+    match service::export(&state.db, id.0, query.format, None).await {
+        Ok((file_name, body)) => {
+            let content_type = match query.format {
+                ExportFormat::Gift => "text/plain; charset=utf-8",
+                ExportFormat::MoodleXml => "application/xml",
+            };
+            Ok(body
+                .with_content_type(content_type)
+                .with_header(
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file_name}\""),
+                )
+                .into_response())
+        }
+        Err(AppError::Validation { details, .. }) => {
+            let reasons: Vec<String> = details.into_iter().map(|d| d.message).collect();
+            Ok(
+                redirect_with(&format!("/admin/banks/{}", id.0), Err(&reasons.join("; ")))
+                    .into_response(),
+            )
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// An image of a question, for staff and for trainees whose attempts show

@@ -347,9 +347,9 @@ fn question_view(row: &question::Model) -> AppResult<QuestionView> {
         kind: q.kind(),
         text_html: match &q.body {
             // "(1)", "(2)" where the blanks stand; the body lists their answers.
-            Body::Cloze { blanks } => super::cloze::place(&q.text_html(), blanks.len(), |n| {
-                format!("<strong class=\"blank-mark\">({n})</strong>")
-            }),
+            Body::Cloze { blanks } => {
+                super::cloze::place(&q.text_html(), blanks.len(), super::cloze::mark_html)
+            }
             _ => q.text_html(),
         },
         title: q.title,

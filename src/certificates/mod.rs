@@ -4,7 +4,6 @@
 pub mod api;
 pub mod archive;
 pub mod badge;
-pub mod fonts;
 pub mod keys;
 pub mod layout;
 pub mod model;

@@ -4,19 +4,17 @@
 //! JPEG logo, the QR code of the verification URL drawn as vector squares,
 //! and where a signature field goes.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Str};
 use qrcode::{Color, QrCode};
 
-use super::fonts::{self, Usage};
 use super::pades::FieldBox;
+use crate::pdf::fonts::{self, Usage};
+use crate::pdf::{BOLD, IMAGE as LOGO, Image, REGULAR, assemble};
 
 const WIDTH: f32 = 842.0;
 const HEIGHT: f32 = 595.0;
 /// Centred lines are shrunk to fit between these margins.
 const MARGIN: f32 = 72.0;
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
-const LOGO: Name<'static> = Name(b"Im1");
 
 /// A rendered layout.
 #[derive(Debug)]
@@ -325,73 +323,15 @@ pub fn render(commands: &str, verify_url: &str, logo: Option<&Logo>) -> Result<R
     write(w, uses_logo.then_some(logo).flatten()).map(|pdf| Rendered { pdf, signature_box })
 }
 
-/// The document: a catalog, the pages, the fonts the text used, the logo.
+/// The document: the drawn pages, the fonts the text used, the logo.
 fn write(w: Writer, logo: Option<&Logo>) -> Result<Vec<u8>, String> {
-    let mut next = 1;
-    let mut id = || {
-        let r = Ref::new(next);
-        next += 1;
-        r
-    };
-    let (catalog, tree, image) = (id(), id(), id());
-    let regular_ids = [id(), id(), id(), id(), id()];
-    let bold_ids = [id(), id(), id(), id(), id()];
-    let page_ids: Vec<(Ref, Ref)> = w.pages.iter().map(|_| (id(), id())).collect();
-
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(page_ids.iter().map(|(page, _)| *page))
-        .count(page_ids.len() as i32);
-    for ((page_id, content_id), content) in page_ids.iter().zip(w.pages) {
-        let mut page = pdf.page(*page_id);
-        page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
-        page.parent(tree);
-        page.contents(*content_id);
-        {
-            let mut resources = page.resources();
-            {
-                let mut fonts = resources.fonts();
-                if !w.regular.is_empty() {
-                    fonts.pair(REGULAR, regular_ids[0]);
-                }
-                if !w.bold.is_empty() {
-                    fonts.pair(BOLD, bold_ids[0]);
-                }
-            }
-            if logo.is_some() {
-                resources.x_objects().pair(LOGO, image);
-            }
-        }
-        page.finish();
-        pdf.stream(*content_id, &deflate(&content.finish()))
-            .filter(pdf_writer::Filter::FlateDecode);
-    }
-    for (usage, bold, ids) in [(&w.regular, false, regular_ids), (&w.bold, true, bold_ids)] {
-        if !usage.is_empty() {
-            let face = fonts::face(bold).ok_or("huruf bawaan rusak")?;
-            usage.write(&mut pdf, face, ids)?;
-        }
-    }
-    if let Some(logo) = logo {
-        let mut xobject = pdf.image_xobject(image, &logo.data);
-        xobject.filter(pdf_writer::Filter::DctDecode);
-        xobject.width(logo.width as i32);
-        xobject.height(logo.height as i32);
-        match logo.components {
-            1 => xobject.color_space().device_gray(),
-            4 => xobject.color_space().device_cmyk(),
-            _ => xobject.color_space().device_rgb(),
-        };
-        xobject.bits_per_component(8);
-    }
-    Ok(pdf.finish())
-}
-
-/// Zlib-compressed bytes for a `FlateDecode` stream: the QR code's squares
-/// and the font subsets shrink to a fraction.
-pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(bytes, 6)
+    let image = logo.map(|logo| Image {
+        width: logo.width,
+        height: logo.height,
+        components: logo.components,
+        jpeg: &logo.data,
+    });
+    assemble(w.pages, (WIDTH, HEIGHT), &w.regular, &w.bold, image)
 }
 
 /// The dark modules of the QR code of `data`, row by row (for checks).

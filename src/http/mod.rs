@@ -180,6 +180,7 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
         .at("/admin/banks", get(banks::bank_list))
         .at("/admin/banks/import", post(banks::import))
         .at("/admin/banks/:id", get(banks::bank_page))
+        .at("/admin/banks/:id/export", get(banks::export))
         .at("/question-media/:sha256", get(banks::question_media))
         .at(
             "/admin/batches",

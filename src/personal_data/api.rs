@@ -50,7 +50,7 @@ impl PersonalDataApi {
     /// and answers, exam results, certificates, sign-ins) as JSON.
     #[oai(path = "/me/personal-data", method = "get")]
     async fn json(&self, state: Data<&AppState>, auth: Auth) -> AppResult<DataJson> {
-        let data = export::collect(&state, auth.user()).await?;
+        let data = export::collect(&state.engine, &state.config, auth.user()).await?;
         let name = export::file_stem(&data.profile);
         Ok(DataJson::Json(
             Json(Box::new(data)),
@@ -61,10 +61,10 @@ impl PersonalDataApi {
     /// The caller's own data as a PDF.
     #[oai(path = "/me/personal-data/pdf", method = "get")]
     async fn pdf(&self, state: Data<&AppState>, auth: Auth) -> AppResult<DataPdf> {
-        let data = export::collect(&state, auth.user()).await?;
+        let data = export::collect(&state.engine, &state.config, auth.user()).await?;
         let name = export::file_stem(&data.profile);
         let bytes = blocking::run(move || {
-            crate::document_pdf::render(
+            crate::pdf::document::render(
                 &format!("Data pribadi: {}", data.profile.name),
                 &document::blocks(&data),
             )

@@ -10,9 +10,9 @@ use super::export::PersonalData;
 use crate::attempts::model::Response;
 use crate::attempts::views::{ChoiceView, QuestionView};
 use crate::clock::{format_date_id, format_datetime_wib};
-use crate::document_pdf::Block;
-use crate::markup::html_to_plain;
+use crate::markup::{html_to_plain, shorten};
 use crate::numbers;
+use crate::pdf::document::Block;
 
 /// Longest question text printed; the whole text is in the JSON.
 const QUESTION_CHARS: usize = 300;
@@ -92,7 +92,7 @@ fn batches(data: &PersonalData, out: &mut Vec<Block>) {
         out.push(row(
             "Kehadiran",
             format!(
-                "{} dari {} sesi ({} %)",
+                "{} dari {} sesi ({}%)",
                 b.attendance.present,
                 b.attendance.sessions,
                 numbers::decimal(b.attendance.percent)
@@ -101,7 +101,12 @@ fn batches(data: &PersonalData, out: &mut Vec<Block>) {
         for s in &b.sessions {
             let topic = s.topic.clone().unwrap_or_else(|| "Sesi".into());
             out.push(row(
-                &format!("Sesi {} {}", format_date_id(s.day), s.starts_at),
+                &format!(
+                    "Sesi {} {}–{} WIB",
+                    format_date_id(s.day),
+                    s.starts_at,
+                    s.ends_at
+                ),
                 format!(
                     "{topic}: {}",
                     attendance.get(&s.id).copied().unwrap_or("belum dicatat")
@@ -131,7 +136,7 @@ fn attempts(data: &PersonalData, out: &mut Vec<Block>) {
             out.push(row(
                 "Nilai",
                 format!(
-                    "{} dari {} ({} %)",
+                    "{} dari {} ({}%)",
                     numbers::decimal(r.score),
                     numbers::decimal(r.max_score),
                     numbers::decimal(r.percent)
@@ -219,14 +224,6 @@ fn sign_ins(data: &PersonalData, out: &mut Vec<Block>) {
                 .unwrap_or_else(|| "alamat tidak diketahui".into()),
         ));
     }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max).collect();
-    format!("{cut}…")
 }
 
 fn chosen(choices: &[ChoiceView], ids: &[String]) -> String {

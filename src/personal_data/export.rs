@@ -10,12 +10,13 @@ use uuid::Uuid;
 
 use crate::accounts::model::{CurrentUser, UserView};
 use crate::accounts::retention::{self, SignIn};
+use crate::attempts::service::Engine;
 use crate::attempts::views::AttemptView;
 use crate::certificates::service::CertificateView;
 use crate::clock;
+use crate::config::Config;
 use crate::error::AppResult;
 use crate::exams::results::MyResult;
-use crate::http::state::AppState;
 use crate::schedule::model::AttendanceStatus;
 use crate::schedule::views::MyBatch;
 
@@ -44,38 +45,37 @@ pub struct PersonalData {
     pub sign_ins: Vec<SignIn>,
 }
 
-pub async fn collect(state: &AppState, user: &CurrentUser) -> AppResult<PersonalData> {
-    let profile = crate::accounts::service::get_user(&state.db, user.id).await?;
-    let batches = crate::schedule::progress::my_batches(&state.db, user).await?;
+pub async fn collect(
+    engine: &Engine,
+    config: &Config,
+    user: &CurrentUser,
+) -> AppResult<PersonalData> {
+    let db = &engine.db;
+    let profile = crate::accounts::service::get_user(db, user.id).await?;
+    let batches = crate::schedule::progress::my_batches(db, user).await?;
     let session_ids: Vec<Uuid> = batches
         .iter()
         .flat_map(|b| b.sessions.iter().map(|s| s.id))
         .collect();
-    let attendance =
-        crate::schedule::attendance::attendance_of_user(&state.db, user.id, &session_ids)
-            .await?
-            .into_iter()
-            .map(|(session_id, status)| AttendanceRecord { session_id, status })
-            .collect();
+    let attendance = crate::schedule::attendance::attendance_of_user(db, user.id, &session_ids)
+        .await?
+        .into_iter()
+        .map(|(session_id, status)| AttendanceRecord { session_id, status })
+        .collect();
     Ok(PersonalData {
         generated_at: clock::now(),
         profile,
         batches,
         attendance,
-        attempts: crate::attempts::service::all_of_user(&state.engine, user).await?,
-        exam_results: crate::exams::results::my_released(&state.engine, user).await?,
-        certificates: crate::certificates::service::mine(&state.engine, &state.config, user)
-            .await?,
-        sign_ins: retention::sign_ins_of(&state.db, user.id).await?,
+        attempts: crate::attempts::service::all_of_user(engine, user).await?,
+        exam_results: crate::exams::results::my_released(engine, user).await?,
+        certificates: crate::certificates::service::mine(engine, config, user).await?,
+        sign_ins: retention::sign_ins_of(db, user.id).await?,
     })
 }
 
-/// The download's file name, without extension: `data-pribadi-<username>`.
+/// The download's file name, without extension: `data-pribadi-<username>`
+/// (usernames are `a-z 0-9 . _ -` only, safe in a file name as they are).
 pub fn file_stem(profile: &UserView) -> String {
-    let safe: String = profile
-        .username
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        .collect();
-    format!("data-pribadi-{safe}")
+    format!("data-pribadi-{}", profile.username)
 }

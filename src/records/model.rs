@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use poem_openapi::Object;
 use serde::Serialize;
 
+use crate::markup::shorten;
+
 /// The yearly minimum of competency development, in JP.
 pub const MIN_JP: i32 = 20;
 
@@ -87,14 +89,6 @@ fn escape(text: &str) -> String {
 /// 212 px); a longer name is cut with "…" and shown whole on hover.
 const LABEL_CHARS: usize = 30;
 
-fn shortened(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let kept: String = text.chars().take(max - 1).collect();
-    format!("{}…", kept.trim_end())
-}
-
 /// Horizontal bars of the average JP per OPD, with the 20 JP line.
 pub fn bar_chart(totals: &[OpdTotal]) -> String {
     let row_height = 28.0;
@@ -123,7 +117,7 @@ pub fn bar_chart(totals: &[OpdTotal]) -> String {
             label_width - 8.0,
             y + 15.0,
             escape(&t.unit_kerja),
-            escape(&shortened(&t.unit_kerja, LABEL_CHARS))
+            escape(&shorten(&t.unit_kerja, LABEL_CHARS))
         ));
         svg.push_str(&format!(
             "<rect class=\"{class}\" x=\"{label_width}\" y=\"{y}\" width=\"{width:.1}\" height=\"{}\"><title>{}: rata-rata {} JP, {} di bawah 20 JP</title></rect>",
@@ -155,10 +149,10 @@ mod tests {
     #[test]
     fn long_opd_names_are_cut_to_fit_the_label_column() {
         let long = "Dinas Komunikasi, Informatika, Statistik dan Persandian";
-        let cut = shortened(long, LABEL_CHARS);
+        let cut = shorten(long, LABEL_CHARS);
         assert_eq!(cut.chars().count(), LABEL_CHARS);
         assert!(cut.ends_with('…'));
-        assert_eq!(shortened("BKD", LABEL_CHARS), "BKD");
+        assert_eq!(shorten("BKD", LABEL_CHARS), "BKD");
     }
 
     fn people() -> Vec<(Option<String>, String, Option<String>)> {

@@ -163,10 +163,9 @@ pub async fn attendance_of_user(
     user_id: Uuid,
     session_ids: &[Uuid],
 ) -> AppResult<Vec<(Uuid, AttendanceStatus)>> {
-    Ok(store::attendance_of(db.read(), session_ids)
+    Ok(store::attendance_of_user(db.read(), user_id, session_ids)
         .await?
         .into_iter()
-        .filter(|a| a.user_id == user_id)
         .map(|a| (a.session_id, a.status))
         .collect())
 }

@@ -350,6 +350,19 @@ pub async fn attendance_of(
         .await?)
 }
 
+/// One person's attendance records in the given sessions.
+pub async fn attendance_of_user(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    session_ids: &[Uuid],
+) -> AppResult<Vec<attendance::Model>> {
+    Ok(attendance::Entity::find()
+        .filter(attendance::Column::UserId.eq(user_id))
+        .filter(attendance::Column::SessionId.is_in(session_ids.iter().copied()))
+        .all(conn)
+        .await?)
+}
+
 pub async fn record_attendance(
     conn: &impl ConnectionTrait,
     session_id: Uuid,

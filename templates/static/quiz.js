@@ -89,7 +89,7 @@
     el.className = "save-state" + (kind ? " " + kind : "");
   }
 
-  // The numbers the server reads (see numbers and cloze::read_number):
+  // The numbers the server reads (see numbers::read):
   // "62", "1,5", "1.234,5", "-0.5", "2e3"; never "0x10" or "Infinity".
   function parseNumber(text) {
     var t = text.replace(/\s+/g, "");

@@ -225,4 +225,49 @@ async fn cloze_questions_are_taken_and_marked_per_blank(app: TestApp) {
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refusal = resp.text().await.unwrap();
     assert!(refusal.contains("PK-CLZ-001"), "{refusal}");
+
+    // From the bank page: the Moodle XML file, and the reason GIFT cannot
+    // hold the bank on the page itself (never an error document).
+    let download = format!("/admin/banks/{bank_id}/export?format=");
+    assert!(
+        bank_page
+            .replace("&#x2f;", "/")
+            .contains(&format!("{download}gift")),
+        "the page links its own download"
+    );
+    let resp = admin_pages
+        .get(app.url(&format!("{download}moodle_xml")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(".xml\""),
+    );
+    assert_eq!(resp.text().await.unwrap(), exported);
+    let resp = admin_pages
+        .get(app.url(&format!("{download}gift")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let back = resp.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = page(&admin_pages, &app, &back).await;
+    assert!(
+        html.contains("Tidak dapat diunduh") && html.contains("PK-CLZ-001"),
+        "{html}"
+    );
+    let trainee_pages = app.browser_client();
+    sign_in(
+        &trainee_pages,
+        &app,
+        &s.trainee_username,
+        &password_of(&s.trainee_username),
+    )
+    .await;
+    let (status, _) = page(&trainee_pages, &app, &format!("{download}moodle_xml")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

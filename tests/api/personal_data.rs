@@ -214,6 +214,23 @@ async fn an_admin_anonymises_a_departed_trainee(app: TestApp) {
             .await;
         assert_error(status, &body, 409, "anonymised");
     }
+    // Nor through a spreadsheet naming the account.
+    let sheet = format!(
+        "username,nama\n{},Nama anon-lulus\n",
+        user["username"].as_str().unwrap()
+    );
+    let (status, body) = b
+        .admin
+        .upload("/api/v1/users/import", "kembali.csv", sheet.into_bytes())
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("dianonimkan"),
+        "{body}"
+    );
 
     // The certificate still verifies, and says the account was anonymised.
     let (status, checked) = app.anonymous().get(&format!("/api/v1/verify/{code}")).await;

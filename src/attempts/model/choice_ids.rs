@@ -111,6 +111,25 @@ impl ChoiceKey {
     pub fn position(&self, question: Uuid, list: ChoiceList, len: usize, id: &str) -> Option<u16> {
         (0..len.min(usize::from(u16::MAX)) as u16).find(|i| self.id(question, list, *i) == id)
     }
+
+    /// The bank positions (within `range`) of the entries `ids` name, each
+    /// id derived once whatever the number of `ids`; `Err` with the first id
+    /// that names none of them. The caller bounds `ids` first.
+    pub fn positions<'a>(
+        &self,
+        question: Uuid,
+        list: ChoiceList,
+        range: std::ops::Range<usize>,
+        ids: &'a [String],
+    ) -> Result<Vec<u16>, &'a str> {
+        let end = range.end.min(usize::from(u16::MAX));
+        let known: std::collections::HashMap<String, u16> = (range.start.min(end)..end)
+            .map(|i| (self.id(question, list, i as u16), i as u16))
+            .collect();
+        ids.iter()
+            .map(|id| known.get(id).copied().ok_or(id.as_str()))
+            .collect()
+    }
 }
 
 #[cfg(test)]

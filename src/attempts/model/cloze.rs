@@ -64,14 +64,9 @@ fn picked(
 ) -> Result<Vec<usize>, String> {
     let start = cloze::offsets(blanks)[index];
     let len = blanks[index].answers.len();
-    ids.iter()
-        .map(|id| {
-            (start..start + len)
-                .find(|i| key.id(question, ChoiceList::Choice, *i as u16) == *id)
-                .map(|i| i - start)
-                .ok_or_else(|| id.clone())
-        })
-        .collect()
+    key.positions(question, ChoiceList::Choice, start..start + len, ids)
+        .map(|found| found.into_iter().map(|i| usize::from(i) - start).collect())
+        .map_err(str::to_owned)
 }
 
 /// Checks one response to a Cloze question: no more entries than blanks,
@@ -103,6 +98,15 @@ pub fn validate(
                 return Err(FieldError::new(
                     field,
                     format!("bagian {number} hanya menerima satu pilihan"),
+                ));
+            }
+            if ids.len() > blank.answers.len() {
+                return Err(FieldError::new(
+                    field,
+                    format!(
+                        "bagian {number} hanya memiliki {} pilihan",
+                        blank.answers.len()
+                    ),
                 ));
             }
             picked(blanks, i, question, key, ids).map_err(|id| {
@@ -258,6 +262,17 @@ mod tests {
             err(vec![text("a"), text("1"), pick(protocol.clone())])
                 .message
                 .contains("hanya menerima satu")
+        );
+        // More ids than the blank has answers: refused before any is derived.
+        assert!(
+            err(vec![
+                text("a"),
+                text("1"),
+                pick(vec![https.clone()]),
+                pick(vec![secure[0].clone(); 1000])
+            ])
+            .message
+            .contains("bagian 4 hanya memiliki 3 pilihan")
         );
         // An id of another blank is not an answer to this one.
         assert!(

@@ -156,6 +156,23 @@ fn responses_are_checked_against_the_question() {
     assert!(validate(&Response::default(), &q, &s, &key()).is_err());
 }
 
+#[test]
+fn more_ids_than_choices_are_refused_before_any_is_derived() {
+    let q = question("Protokol aman? {~%50%HTTPS ~%50%SSH ~Telnet}");
+    let s = slot(&q);
+    assert!(validate(&pick(&q, &[0, 1]), &q, &s, &key()).is_ok());
+    let flood = Response {
+        choices: Some(vec!["c0".into(); 10_000]),
+        ..Response::default()
+    };
+    assert!(
+        validate(&flood, &q, &s, &key())
+            .unwrap_err()
+            .message
+            .contains("hanya memiliki 3 pilihan")
+    );
+}
+
 fn candidates() -> Vec<Candidate> {
     candidates_of(
         "// [tag:unit:a]\n::A1::a {T}\n\n// [tag:unit:a]\n::A2::a {F}\n\n// [tag:unit:a]\n::A3::a {=x ~y ~z}\n\n// [tag:unit:b]\n::B1::b {T}\n\n// [tag:unit:b]\n::D::Deskripsi saja.",

@@ -8,7 +8,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::form::{QuizForm, for_page, local_input, parse_local, parse_rules, picker};
+use super::quiz_form::{QuizForm, for_page, local_input, parse_local, parse_rules, picker};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::{export, results, settings, store};
 use crate::banks::service as banks;

@@ -105,10 +105,7 @@ pub fn form_html(question: &QuestionView, saved: Option<&Response>) -> String {
 /// The question text as the result page shows it: "(1)", "(2)" where the
 /// blanks stood.
 pub fn numbered_text_html(question: &QuestionView) -> String {
-    fill_placeholders(&question.text_html, |n| {
-        format!("<strong class=\"blank-mark\">({n})</strong>")
-    })
-    .0
+    fill_placeholders(&question.text_html, crate::banks::cloze::mark_html).0
 }
 
 /// "(1) Semarang; (2) HTTPS": what the trainee answered, in words.
@@ -160,12 +157,7 @@ pub fn response_from_form(
         .blanks
         .iter()
         .map(|b| {
-            let name = field(question, b.number);
-            let values: Vec<&str> = pairs
-                .iter()
-                .filter(|(k, _)| *k == name)
-                .map(|(_, v)| v.as_str())
-                .collect();
+            let values = super::form::values(pairs, &field(question, b.number));
             match b.input {
                 BlankInput::Text | BlankInput::Number => BlankResponse {
                     text: values.first().map(|v| v.to_string()),

@@ -7,7 +7,6 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::form::parse_number;
 use crate::accounts::model::CurrentUser;
 use crate::attempts::marking::{self, EssayItem, EssayMark};
 use crate::error::{AppError, AppResult, FieldError};
@@ -116,7 +115,7 @@ pub async fn save_mark(
         }
         Err(other) => return Err(other),
     };
-    let errors = match parse_number(&form.points) {
+    let errors = match crate::numbers::read(&form.points) {
         None => vec![FieldError::new(
             "Nilai",
             format!("'{}' bukan angka; tulis mis. 2,5", form.points.trim()),

@@ -5,4 +5,5 @@ pub mod admin;
 pub mod cloze;
 pub mod form;
 pub mod marking;
+pub mod quiz_form;
 pub mod trainee;

@@ -434,3 +434,15 @@ fn a_format_marker_after_a_space_is_stripped_from_answers_and_feedback() {
     assert_eq!(choices[1].feedback, "salah, yang benar kuning");
     assert_eq!(q.general_feedback, "Spektrum: <b>mejikuhibiniu</b>");
 }
+
+#[test]
+fn a_numerical_answer_must_be_a_finite_number() {
+    for bad in ["Berapa? {#inf}", "Berapa? {#NaN}", "Berapa? {#1:inf}"] {
+        let parsed = parse(bad);
+        assert!(
+            parsed.questions.is_empty() && !parsed.errors.is_empty(),
+            "{bad}: {:?}",
+            parsed.questions
+        );
+    }
+}

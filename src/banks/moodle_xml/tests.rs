@@ -340,3 +340,23 @@ fn unsupported_types_are_counted_per_type_and_repeated_names_kept() {
         ]
     );
 }
+
+/// A number that is no number (`NaN`, `inf`, `1e999`) is refused naming the
+/// answer, as the Cloze reader and GIFT refuse it.
+#[test]
+fn numbers_must_be_finite() {
+    for bad in ["NaN", "inf", "1e999"] {
+        let xml = format!(
+            r#"<quiz><question type="numerical"><name><text>N</text></name>
+<questiontext format="html"><text>Berapa?</text></questiontext>
+<answer fraction="100"><text>{bad}</text><tolerance>0</tolerance></answer>
+</question></quiz>"#
+        );
+        let parsed = parse(&xml);
+        assert!(
+            parsed.questions.is_empty() && parsed.errors[0].message.contains("bukan angka"),
+            "{bad}: {:?}",
+            parsed.errors
+        );
+    }
+}

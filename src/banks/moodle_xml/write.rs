@@ -108,10 +108,7 @@ pub fn write_with_media<'a>(
             text_element("name", None, q.title.as_deref().unwrap_or(""))
         ));
         let text = match &q.body {
-            Body::Cloze { blanks } => cloze::write(&cloze::Cloze {
-                text: q.text.clone(),
-                blanks: blanks.clone(),
-            }),
+            Body::Cloze { blanks } => cloze::write(&q.text, blanks),
             _ => q.text.clone(),
         };
         // Each image beside each text that shows it (Moodle keeps a file

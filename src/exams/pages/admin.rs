@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::pages::form::parse_local;
+use crate::attempts::pages::quiz_form::parse_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::exams::assessors::{self, AssessorInput};
 use crate::exams::setup::{self, ExamInput};

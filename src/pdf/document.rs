@@ -1,13 +1,13 @@
 //! A plain A4 document as PDF: a title, headings, paragraphs and "label:
 //! value" rows, wrapped to the page and numbered "Halaman n dari m". For
 //! papers a person reads (their own data, reports), not for the signed
-//! certificate. The text uses the certificate's built-in typeface, so every
-//! Indonesian name prints and can be searched and copied.
+//! certificate. The text uses the built-in typeface, so every Indonesian
+//! name prints and can be searched and copied.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Str};
 
-use crate::certificates::fonts::{self, Face, Usage};
-use crate::certificates::pdf::deflate;
+use super::fonts::{self, Face, Usage};
+use super::{BOLD, REGULAR, assemble};
 
 const WIDTH: f32 = 595.0;
 const HEIGHT: f32 = 842.0;
@@ -16,8 +16,6 @@ const BODY: f32 = 10.0;
 const LEADING: f32 = 1.45;
 /// Where a row's value starts, from the left margin.
 const LABEL_WIDTH: f32 = 150.0;
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
 
 /// One piece of a document, in reading order.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,91 +94,84 @@ fn pieces(face: &Face, word: &str, size: f32, width: f32) -> Vec<(String, f32)> 
     out
 }
 
-fn lay_out(title: &str, blocks: &[Block], regular: &Face, bold: &Face) -> Vec<Vec<Line>> {
-    let text_width = WIDTH - 2.0 * MARGIN;
-    let bottom = MARGIN + 20.0;
-    let mut pages: Vec<Vec<Line>> = vec![Vec::new()];
-    let mut y = HEIGHT - MARGIN;
-    let put = |pages: &mut Vec<Vec<Line>>, y: &mut f32, line: Line, height: f32| {
-        if *y - height < bottom {
-            pages.push(Vec::new());
-            *y = HEIGHT - MARGIN;
+/// Where the next line goes: the pages so far and the height left.
+struct Cursor {
+    pages: Vec<Vec<Line>>,
+    y: f32,
+}
+
+const BOTTOM: f32 = MARGIN + 20.0;
+
+impl Cursor {
+    /// Moves down `height`, onto a new page when this one is full; the y of
+    /// the line's baseline.
+    fn advance(&mut self, height: f32) -> f32 {
+        if self.y - height < BOTTOM {
+            self.pages.push(Vec::new());
+            self.y = HEIGHT - MARGIN;
         }
-        *y -= height;
-        let page = pages.len() - 1;
-        pages[page].push(Line { y: *y, ..line });
-    };
-    for text in wrap(bold, title, 15.0, text_width) {
-        let line = Line {
-            x: MARGIN,
-            y: 0.0,
-            size: 15.0,
-            bold: true,
-            text,
-        };
-        put(&mut pages, &mut y, line, 15.0 * LEADING);
+        self.y -= height;
+        self.y
     }
-    y -= BODY;
+
+    fn put(&mut self, x: f32, y: f32, size: f32, bold: bool, text: String) {
+        if text.is_empty() {
+            return;
+        }
+        let page = self.pages.len() - 1;
+        self.pages[page].push(Line {
+            x,
+            y,
+            size,
+            bold,
+            text,
+        });
+    }
+
+    /// `text` wrapped to the text width, one line after another.
+    fn lines(&mut self, face: &Face, text: &str, size: f32, bold: bool) {
+        for line in wrap(face, text, size, WIDTH - 2.0 * MARGIN) {
+            let y = self.advance(size * LEADING);
+            self.put(MARGIN, y, size, bold, line);
+        }
+    }
+}
+
+fn lay_out(title: &str, blocks: &[Block], regular: &Face, bold: &Face) -> Vec<Vec<Line>> {
+    let mut at = Cursor {
+        pages: vec![Vec::new()],
+        y: HEIGHT - MARGIN,
+    };
+    at.lines(bold, title, 15.0, true);
+    at.y -= BODY;
     for block in blocks {
         match block {
-            Block::Gap => y -= BODY * 0.8,
+            Block::Gap => at.y -= BODY * 0.8,
             Block::Heading(text) => {
                 // A heading never sits alone at the foot of a page.
-                if y - 4.0 * BODY * LEADING < bottom {
-                    y = bottom;
+                if at.y - 4.0 * BODY * LEADING < BOTTOM {
+                    at.y = BOTTOM;
                 }
-                y -= BODY * 0.6;
-                for text in wrap(bold, text, 12.0, text_width) {
-                    let line = Line {
-                        x: MARGIN,
-                        y: 0.0,
-                        size: 12.0,
-                        bold: true,
-                        text,
-                    };
-                    put(&mut pages, &mut y, line, 12.0 * LEADING);
-                }
+                at.y -= BODY * 0.6;
+                at.lines(bold, text, 12.0, true);
             }
-            Block::Paragraph(text) => {
-                for text in wrap(regular, text, BODY, text_width) {
-                    let line = Line {
-                        x: MARGIN,
-                        y: 0.0,
-                        size: BODY,
-                        bold: false,
-                        text,
-                    };
-                    put(&mut pages, &mut y, line, BODY * LEADING);
-                }
-            }
+            Block::Paragraph(text) => at.lines(regular, text, BODY, false),
             Block::Row(label, value) => {
                 let labels = wrap(regular, label, BODY, LABEL_WIDTH - 8.0);
-                let values = wrap(regular, value, BODY, text_width - LABEL_WIDTH);
-                for i in 0..labels.len().max(values.len()) {
-                    if y - BODY * LEADING < bottom {
-                        pages.push(Vec::new());
-                        y = HEIGHT - MARGIN;
-                    }
-                    y -= BODY * LEADING;
-                    let page = pages.len() - 1;
-                    for (x, text) in [
-                        (MARGIN, labels.get(i)),
-                        (MARGIN + LABEL_WIDTH, values.get(i)),
-                    ] {
-                        if let Some(text) = text.filter(|t| !t.is_empty()) {
-                            pages[page].push(Line {
-                                x,
-                                y,
-                                size: BODY,
-                                bold: false,
-                                text: text.clone(),
-                            });
-                        }
-                    }
+                let values = wrap(regular, value, BODY, WIDTH - 2.0 * MARGIN - LABEL_WIDTH);
+                let rows = labels.len().max(values.len());
+                let mut labels = labels.into_iter();
+                let mut values = values.into_iter();
+                for _ in 0..rows {
+                    let y = at.advance(BODY * LEADING);
+                    at.put(MARGIN, y, BODY, false, labels.next().unwrap_or_default());
+                    let value = values.next().unwrap_or_default();
+                    at.put(MARGIN + LABEL_WIDTH, y, BODY, false, value);
                 }
             }
         }
     }
+    let mut pages = at.pages;
     let total = pages.len();
     for (n, page) in pages.iter_mut().enumerate() {
         let text = format!("Halaman {} dari {total}", n + 1);
@@ -215,49 +206,9 @@ fn write(pages: &[Vec<Line>], regular: &Face, bold: &Face) -> Result<Vec<u8>, St
             content.show(Str(&encoded));
             content.end_text();
         }
-        contents.push(content.finish());
+        contents.push(content);
     }
-    let mut next = 1;
-    let mut id = || {
-        let r = Ref::new(next);
-        next += 1;
-        r
-    };
-    let (catalog, tree) = (id(), id());
-    let regular_ids = [id(), id(), id(), id(), id()];
-    let bold_ids = [id(), id(), id(), id(), id()];
-    let page_ids: Vec<(Ref, Ref)> = contents.iter().map(|_| (id(), id())).collect();
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(page_ids.iter().map(|(page, _)| *page))
-        .count(page_ids.len() as i32);
-    for ((page_id, content_id), content) in page_ids.iter().zip(&contents) {
-        let mut page = pdf.page(*page_id);
-        page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
-        page.parent(tree);
-        page.contents(*content_id);
-        {
-            let mut resources = page.resources();
-            let mut fonts = resources.fonts();
-            if !regular_usage.is_empty() {
-                fonts.pair(REGULAR, regular_ids[0]);
-            }
-            if !bold_usage.is_empty() {
-                fonts.pair(BOLD, bold_ids[0]);
-            }
-        }
-        page.finish();
-        pdf.stream(*content_id, &deflate(content))
-            .filter(pdf_writer::Filter::FlateDecode);
-    }
-    if !regular_usage.is_empty() {
-        regular_usage.write(&mut pdf, regular, regular_ids)?;
-    }
-    if !bold_usage.is_empty() {
-        bold_usage.write(&mut pdf, bold, bold_ids)?;
-    }
-    Ok(pdf.finish())
+    assemble(contents, (WIDTH, HEIGHT), &regular_usage, &bold_usage, None)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The certificate's typeface, Liberation Sans (SIL Open Font License,
-//! `src/certificates/fonts/LICENSE.txt`), built in and embedded in
+//! `src/pdf/fonts/LICENSE.txt`), built in and embedded in
 //! every PDF as a subset of the glyphs it uses. Text is measured with the
 //! same advance widths the PDF declares, so a centred line is centred.
 
@@ -176,7 +176,7 @@ impl Usage {
                 80.0
             })
             .font_file2(file);
-        pdf.stream(file, &super::pdf::deflate(&subset))
+        pdf.stream(file, &super::deflate(&subset))
             .filter(pdf_writer::Filter::FlateDecode)
             .pair(Name(b"Length1"), subset.len() as i32);
 
