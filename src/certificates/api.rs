@@ -9,9 +9,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use super::archive;
+use super::eligibility::{self, PreviewRow};
 use super::keys::{self, PublicKey};
-use super::service::{self, CertificateView, PreviewRow};
+use super::service::{self, CertificateView};
 use super::settings::{self, Settings};
+use super::standing;
 use super::verify::{self, Verification};
 use crate::accounts::model::Role;
 use crate::error::AppResult;
@@ -105,7 +107,7 @@ impl CertificatesApi {
         id: Path<Uuid>,
     ) -> AppResult<Json<Vec<PreviewRow>>> {
         auth.require(Role::Admin)?;
-        Ok(Json(service::preview(&state.engine, id.0).await?))
+        Ok(Json(eligibility::preview(&state.engine, id.0).await?))
     }
 
     /// Issue the batch's certificates (admin): every eligible trainee or the
@@ -205,7 +207,7 @@ impl CertificatesApi {
     ) -> AppResult<Json<Box<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(Box::new(
-            service::revoke(
+            standing::revoke(
                 &state.engine,
                 &state.config,
                 auth.user(),
@@ -230,7 +232,7 @@ impl CertificatesApi {
     ) -> AppResult<Json<Box<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(Box::new(
-            service::replace(
+            standing::replace(
                 &state.engine,
                 &state.config,
                 auth.user(),
@@ -252,7 +254,7 @@ impl CertificatesApi {
     ) -> AppResult<Json<Box<CertificateView>>> {
         auth.require(Role::Admin)?;
         Ok(Json(Box::new(
-            service::reissue(&state.engine, &state.config, auth.user(), id.0).await?,
+            standing::reissue(&state.engine, &state.config, auth.user(), id.0).await?,
         )))
     }
 

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod archive;
 pub mod badge;
+pub mod eligibility;
 pub mod keys;
 pub mod layout;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod pdf;
 pub mod service;
 pub mod settings;
 pub mod settings_pages;
+pub mod standing;
 pub mod store;
 pub mod throttle;
 pub mod verify;

@@ -8,7 +8,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::service;
+use super::{eligibility, service, standing};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser};
@@ -98,7 +98,7 @@ pub async fn batch_certificates(
     let batch = crate::schedule::store::batch(state.db.read(), id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let preview = service::preview(&state.engine, id.0).await?;
+    let preview = eligibility::preview(&state.engine, id.0).await?;
     let issued = service::of_batch(&state.db, &state.config, id.0).await?;
     state.templates.page(
         "certificates/batch.html",
@@ -173,7 +173,7 @@ pub async fn revoke(
     }
     redirect_after(
         &back,
-        service::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
+        standing::revoke(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
         |c| format!("Sertifikat {} dicabut.", c.content.number),
     )
 }
@@ -204,7 +204,7 @@ pub async fn replace(
     }
     redirect_after(
         &back,
-        service::replace(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
+        standing::replace(&state.engine, &state.config, &user.0, id.0, &form.reason).await,
         |c| {
             format!(
                 "Sertifikat {} diganti dengan {} ({}).",
@@ -228,7 +228,7 @@ pub async fn reissue(
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
     redirect_after(
         &back,
-        service::reissue(&state.engine, &state.config, &user.0, id.0).await,
+        standing::reissue(&state.engine, &state.config, &user.0, id.0).await,
         |c| {
             format!(
                 "Terbit ulang sebagai {} ({}).",

@@ -1,5 +1,6 @@
-//! Issuing certificates: who is eligible and why not, issuing (idempotent,
-//! gap-free numbers, signed content), reading, revoking and reissuing them.
+//! Issuing certificates (idempotent, gap-free numbers, signed content)
+//! and reading them. Who is eligible is `eligibility.rs`; revoking,
+//! reissuing and replacing are `standing.rs`.
 
 use poem_openapi::Object;
 use serde::Serialize;
@@ -7,10 +8,11 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::eligibility::{Candidate, candidates};
 use super::keys;
 use super::model::{
-    CertificateKind, Content, Eligibility, ExamStanding, Facts, Standing, UnitLine, credited_jp,
-    eligibility, expiry, format_number, statement_time, stored_moment, tanggal, verification_code,
+    CertificateKind, Content, Standing, credited_jp, expiry, format_number, tanggal,
+    verification_code,
 };
 use super::settings::{Settings, settings};
 use super::store;
@@ -22,154 +24,6 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::entities::{batch, certificate, course};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::exams::model::UnitDecision;
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct PreviewRow {
-    pub user_id: Uuid,
-    pub name: String,
-    pub nip: Option<String>,
-    pub unit_kerja: Option<String>,
-    pub eligible: bool,
-    pub kind: Option<CertificateKind>,
-    /// Every condition that fails, when not eligible (or why only a letter).
-    pub reasons: Vec<String>,
-    /// The certificate already issued, if any.
-    pub certificate_id: Option<Uuid>,
-    /// The kind of that certificate: it may differ from `kind` when the
-    /// trainee's standing changed since (then it is reissued).
-    pub issued_kind: Option<CertificateKind>,
-}
-
-/// The batch's exam standing of one trainee.
-async fn exam_standing(
-    engine: &Engine,
-    exam: Option<&crate::exams::setup::Loaded>,
-    user_id: Uuid,
-) -> AppResult<(ExamStanding, Vec<UnitLine>)> {
-    let Some(loaded) = exam else {
-        return Ok((ExamStanding::NoExam, Vec::new()));
-    };
-    if loaded.row.released_at.is_none() {
-        return Ok((ExamStanding::NotReleased, Vec::new()));
-    }
-    let Some(attempt) = crate::exams::results::own_attempt(engine, loaded, user_id).await? else {
-        return Ok((ExamStanding::NotSat, Vec::new()));
-    };
-    let items = crate::exams::store::items_of_exam(engine.db.read(), loaded.row.id).await?;
-    let decided = crate::exams::store::appeal_of(engine.db.read(), loaded.row.id, user_id)
-        .await?
-        .is_some_and(|a| a.status == "decided");
-    let result = crate::exams::results::candidate_result(
-        engine,
-        loaded,
-        &attempt,
-        &items,
-        String::new(),
-        decided,
-    )
-    .await?;
-    let lines = result
-        .units
-        .iter()
-        .map(|u| UnitLine {
-            code: u.code.clone(),
-            title: u.title.clone(),
-            result: u.label.clone(),
-        })
-        .collect();
-    let failed: Vec<String> = result
-        .units
-        .iter()
-        .filter(|u| u.decision != UnitDecision::Kompeten)
-        .map(|u| u.title.clone())
-        .collect();
-    Ok((
-        if failed.is_empty() {
-            ExamStanding::Kompeten
-        } else {
-            ExamStanding::BelumKompeten(failed)
-        },
-        lines,
-    ))
-}
-
-struct Candidate {
-    row: PreviewRow,
-    units: Vec<UnitLine>,
-    /// Sessions attended and held, for the JP a letter may credit.
-    present: u32,
-    sessions: u32,
-}
-
-async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<Candidate>> {
-    let (_, progress) = crate::schedule::progress::progress(&engine.db, batch_id).await?;
-    let b = crate::schedule::store::batch(engine.db.read(), batch_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let course = crate::catalog::store::get_course(engine.db.read(), b.course_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let s = settings(engine, course.id).await?;
-    let exam = match crate::exams::store::exams_of_batches(engine.db.read(), &[batch_id])
-        .await?
-        .first()
-    {
-        Some(row) => Some(crate::exams::setup::load(engine, row.id).await?),
-        None => None,
-    };
-    let mut out = Vec::new();
-    for p in progress {
-        let (standing, units) = exam_standing(engine, exam.as_ref(), p.user_id).await?;
-        let facts = Facts {
-            unmet: p.unmet.clone(),
-            attendance_percent: p.attendance.percent,
-            min_attendance_percent: f64::from(course.min_attendance_percent),
-            exam: standing,
-        };
-        let decision = eligibility(&facts, s.letters);
-        let issued = store::standing(engine.db.read(), batch_id, p.user_id).await?;
-        let (eligible, kind, reasons) = match decision {
-            Eligibility::Eligible(CertificateKind::Kelulusan) => {
-                (true, Some(CertificateKind::Kelulusan), Vec::new())
-            }
-            Eligibility::Eligible(kind) => {
-                let mut why = facts.unmet.clone();
-                if let ExamStanding::BelumKompeten(u) = &facts.exam {
-                    why.push(format!("belum kompeten pada unit: {}", u.join(", ")));
-                }
-                (true, Some(kind), why)
-            }
-            Eligibility::NotEligible(why) => (false, None, why),
-        };
-        out.push(Candidate {
-            row: PreviewRow {
-                user_id: p.user_id,
-                name: p.name,
-                nip: p.nip,
-                unit_kerja: p.unit_kerja,
-                eligible,
-                kind,
-                reasons,
-                certificate_id: issued.as_ref().map(|c| c.id),
-                issued_kind: issued.and_then(|c| CertificateKind::parse(&c.kind)),
-            },
-            units,
-            present: p.attendance.present,
-            sessions: p.attendance.sessions,
-        });
-    }
-    Ok(out)
-}
-
-/// Who would get what, and for the rest exactly which condition fails.
-pub async fn preview(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<PreviewRow>> {
-    Ok(candidates(engine, batch_id)
-        .await?
-        .into_iter()
-        .map(|c| c.row)
-        .collect())
-}
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct CertificateView {
@@ -218,14 +72,14 @@ pub fn verify_url(config: &Config, code: &str) -> String {
     format!("{}/verify/{code}", base(config))
 }
 
-struct Draft {
-    batch: batch::Model,
-    course: course::Model,
-    jp: i32,
-    settings: Settings,
+pub(super) struct Draft {
+    pub(super) batch: batch::Model,
+    pub(super) course: course::Model,
+    pub(super) jp: i32,
+    pub(super) settings: Settings,
 }
 
-async fn draft(engine: &Engine, batch_id: Uuid) -> AppResult<Draft> {
+pub(super) async fn draft(engine: &Engine, batch_id: Uuid) -> AppResult<Draft> {
     let batch = crate::schedule::store::batch(engine.db.read(), batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -248,7 +102,7 @@ async fn draft(engine: &Engine, batch_id: Uuid) -> AppResult<Draft> {
 
 /// What is signed for `user_id`, numbered later inside the transaction.
 #[allow(clippy::too_many_arguments)]
-fn content_for(
+pub(super) fn content_for(
     config: &Config,
     d: &Draft,
     user: &crate::entities::user::Model,
@@ -300,7 +154,7 @@ fn content_for(
 
 /// Numbers, signs and stores one certificate in `txn`, unless the trainee
 /// already holds one for the batch (then that one is returned).
-async fn write_one(
+pub(super) async fn write_one(
     txn: &sea_orm::DatabaseTransaction,
     key: &keys::ActiveKey,
     pattern: &str,
@@ -603,217 +457,6 @@ pub async fn mine(
         .iter()
         .map(|r| view(config, r))
         .collect()
-}
-
-/// Revokes a certificate (admin), with a reason; audited.
-pub async fn revoke(
-    engine: &Engine,
-    config: &Config,
-    admin: &CurrentUser,
-    id: Uuid,
-    reason: &str,
-) -> AppResult<CertificateView> {
-    let reason = reason.trim().to_owned();
-    if reason.chars().count() < 5 {
-        return Err(AppError::invalid_field(
-            "reason",
-            "tuliskan alasan pencabutan",
-        ));
-    }
-    let actor = admin.id;
-    let key = keys::active(&engine.db).await?;
-    let row = engine
-        .writer
-        .run(move |txn| {
-            Box::pin(async move {
-                let row = store::get(txn, id).await?.ok_or(AppError::NotFound)?;
-                revoke_in(txn, &key, &row, &reason, actor).await?;
-                store::get(txn, id).await?.ok_or(AppError::NotFound)
-            })
-        })
-        .await?;
-    view(config, &row)
-}
-
-/// Revokes `row` in `txn`: its signed standing, the columns and the audit
-/// entry (409 when it is already revoked).
-async fn revoke_in(
-    txn: &sea_orm::DatabaseTransaction,
-    key: &keys::ActiveKey,
-    row: &certificate::Model,
-    reason: &str,
-    actor: Uuid,
-) -> AppResult<()> {
-    if row.revoked_at.is_some() {
-        return Err(AppError::conflict(
-            "already_revoked",
-            "Sertifikat ini sudah dicabut.",
-        ));
-    }
-    // As the database will give it back: the signed text and the stored
-    // column must rebuild the same bytes.
-    let now = stored_moment(clock::now());
-    let standing = Standing {
-        number: &row.number,
-        verification_code: &row.verification_code,
-        revoked_at: Some(statement_time(now)),
-        revoke_reason: Some(reason),
-    };
-    let signature = key.sign(&standing.canonical_bytes());
-    store::set_revoked(txn, row.id, now, reason, &signature, &key.kid).await?;
-    audit::record(
-        txn,
-        audit::Entry {
-            actor: Some(actor),
-            action: "certificate.revoke",
-            object_type: "certificate",
-            object_id: row.id,
-            old: Some(json!({ "revoked_at": null })),
-            new: Some(json!({ "revoked_at": now.to_string() })),
-            reason: Some(reason),
-        },
-    )
-    .await
-}
-
-/// A new certificate replacing a revoked one: eligibility is decided again,
-/// so the kind is the one the trainee earns now, with current details.
-pub async fn reissue(
-    engine: &Engine,
-    config: &Config,
-    admin: &CurrentUser,
-    id: Uuid,
-) -> AppResult<CertificateView> {
-    let old = store::get(engine.db.read(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if old.revoked_at.is_none() {
-        return Err(AppError::conflict(
-            "not_revoked",
-            "Hanya sertifikat yang sudah dicabut yang dapat diterbitkan ulang; untuk mengganti sertifikat yang berlaku, pakai \"Ganti\" dengan alasan.",
-        ));
-    }
-    replace_with_new(engine, config, admin, old, None).await
-}
-
-/// Replaces a standing certificate in one step (a corrected name, or a
-/// letter that became a certificate): revokes it with `reason` and issues
-/// what the trainee earns now, both or neither.
-pub async fn replace(
-    engine: &Engine,
-    config: &Config,
-    admin: &CurrentUser,
-    id: Uuid,
-    reason: &str,
-) -> AppResult<CertificateView> {
-    let reason = reason.trim().to_owned();
-    if reason.chars().count() < 5 {
-        return Err(AppError::invalid_field(
-            "reason",
-            "tuliskan alasan penggantian",
-        ));
-    }
-    let old = store::get(engine.db.read(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if old.revoked_at.is_some() {
-        return Err(AppError::conflict(
-            "already_revoked",
-            "Sertifikat ini sudah dicabut; terbitkan ulang tanpa mengganti.",
-        ));
-    }
-    replace_with_new(engine, config, admin, old, Some(reason)).await
-}
-
-async fn replace_with_new(
-    engine: &Engine,
-    config: &Config,
-    admin: &CurrentUser,
-    old: certificate::Model,
-    revoke_reason: Option<String>,
-) -> AppResult<CertificateView> {
-    let all = candidates(engine, old.batch_id).await?;
-    let candidate = all
-        .iter()
-        .find(|c| c.row.user_id == old.user_id)
-        .ok_or_else(|| {
-            AppError::conflict(
-                "not_enrolled",
-                "Pemegang sertifikat ini tidak lagi terdaftar di angkatan.",
-            )
-        })?;
-    if !candidate.row.eligible {
-        return Err(AppError::conflict(
-            "not_eligible",
-            format!(
-                "{} kini belum memenuhi syarat: {}.",
-                candidate.row.name,
-                candidate.row.reasons.join("; ")
-            ),
-        ));
-    }
-    let d = draft(engine, old.batch_id).await?;
-    let user = crate::accounts::store::get(engine.db.read(), old.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let issued_at = clock::now();
-    let content = content_for(
-        config,
-        &d,
-        &user,
-        candidate,
-        issued_at,
-        verification_code(&mut rand::rng()),
-        Some(old.number.clone()),
-    );
-    let key = keys::active(&engine.db).await?;
-    let pattern = d.settings.number_pattern.clone();
-    let id = old.id;
-    let (batch_id, user_id, course_id, actor) =
-        (old.batch_id, old.user_id, old.course_id, admin.id);
-    let row = engine
-        .writer
-        .run(move |txn| {
-            Box::pin(async move {
-                let current = store::get(txn, id).await?.ok_or(AppError::NotFound)?;
-                if let Some(reason) = &revoke_reason {
-                    revoke_in(txn, &key, &current, reason, actor).await?;
-                }
-                // Reissuing twice must not stack documents: one stands at a time.
-                if store::standing(txn, batch_id, user_id).await?.is_some() {
-                    return Err(AppError::conflict(
-                        "already_replaced",
-                        "Peserta ini sudah memegang sertifikat yang berlaku untuk angkatan ini.",
-                    ));
-                }
-                let row = write_one(
-                    txn,
-                    &key,
-                    &pattern,
-                    content,
-                    (batch_id, user_id, course_id),
-                    issued_at,
-                    Some(id),
-                )
-                .await?;
-                audit::record(
-                    txn,
-                    audit::Entry {
-                        actor: Some(actor),
-                        action: "certificate.reissue",
-                        object_type: "certificate",
-                        object_id: row.id,
-                        old: Some(json!({ "replaces": id })),
-                        new: Some(json!({ "number": row.number, "kind": row.kind })),
-                        reason: revoke_reason.as_deref(),
-                    },
-                )
-                .await?;
-                Ok(row)
-            })
-        })
-        .await?;
-    view(config, &row)
 }
 
 #[cfg(test)]
