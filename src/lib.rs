@@ -15,6 +15,7 @@ pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod download;
 pub mod entities;
 pub mod error;

@@ -56,6 +56,10 @@ enum Command {
     /// Copy the SQLite database (while it runs) to FILE, with a manifest
     /// in FILE.json; on PostgreSQL, says how to use pg_dump.
     Backup { file: PathBuf },
+    /// Fill an empty database with a Kota Magelang training year to look
+    /// around in (two batches, quizzes, a graded exam, certificates) and
+    /// print the accounts to sign in with. Refuses a database with accounts.
+    Demo,
     /// Make the backup FILE (checked against FILE.json) the database named
     /// by DATABASE_URL, which must be empty; on PostgreSQL, says how to use
     /// pg_restore.
@@ -210,6 +214,14 @@ fn main() -> ExitCode {
                     started.elapsed().as_millis(),
                     bimtek::backup::manifest_path(&file).display()
                 );
+                Ok(())
+            }
+            Command::Demo => {
+                eprintln!("Membuat data demo Kota Magelang (sekitar satu menit) …");
+                let summary = bimtek::demo::run(cli.config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                print!("{}", bimtek::demo::describe(&summary));
                 Ok(())
             }
             Command::Restore { file } => {

@@ -64,6 +64,8 @@ pub struct Phase {
     pub p99: Duration,
     pub max: Duration,
     pub first_errors: Vec<String>,
+    /// Requests each server instance received during the phase.
+    pub per_instance: Vec<u64>,
 }
 
 impl Phase {
@@ -80,6 +82,7 @@ impl Phase {
             p99: at(0.99),
             max: samples.latencies.last().copied().unwrap_or_default(),
             first_errors: samples.first_errors,
+            per_instance: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@
 //! cargo bench --bench exam_day                       # 5,000 trainees on SQLite
 //! cargo bench --bench exam_day -- --trainees 2000 --think-ms 2000
 //! cargo bench --bench exam_day -- --postgres postgres://postgres@127.0.0.1/postgres
+//! cargo bench --bench exam_day -- --postgres postgres://… --instances 2
 //! ```
 
 #[path = "../../tests/api/database.rs"]
@@ -17,6 +18,7 @@ mod database;
 #[path = "../../tests/api/process.rs"]
 mod process;
 
+mod backup;
 mod load;
 mod report;
 mod scenario;
@@ -52,6 +54,11 @@ pub struct Args {
     /// Everyone submits within this many seconds.
     #[arg(long, default_value_t = 30)]
     submit_window: u64,
+    /// Server instances on one PostgreSQL database (needs --postgres); the
+    /// clients take them in turn request by request, as a proxy without
+    /// sticky sessions would.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    instances: u16,
     /// Connections of the closed-loop phases (zero-think autosave and /healthz).
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
@@ -90,53 +97,71 @@ fn main() -> ExitCode {
 async fn run(args: Args) -> ExitCode {
     let backend = match &args.postgres {
         Some(url) => Backend::Postgres(url.clone()),
+        None if args.instances > 1 => {
+            eprintln!(
+                "exam_day: --instances above 1 needs --postgres (SQLite serves one instance)"
+            );
+            return ExitCode::FAILURE;
+        }
         None => Backend::Sqlite,
     };
     let mut report = Report::new(&args, backend.name());
     let database = TestDatabase::create(&backend).await;
-    let server = ServerProcess::start(&database.url, &[("RUST_LOG", &args.server_log)]).await;
-    let api = Api::new(&server.base_url);
-    eprintln!("server pid {} at {}", server.pid(), server.base_url);
+    let mut servers = Vec::new();
+    for _ in 0..args.instances {
+        let server = ServerProcess::start(&database.url, &[("RUST_LOG", &args.server_log)]).await;
+        eprintln!("server pid {} at {}", server.pid(), server.base_url);
+        servers.push(server);
+    }
+    let api = Api::new(servers.iter().map(|s| s.base_url.clone()).collect());
+    let mut mark = Vec::new();
+    let rss = |servers: &[ServerProcess]| servers.iter().map(ServerProcess::rss_kib).collect();
 
     eprintln!("setting up {} trainees …", args.trainees);
     let exam = setup::prepare(&api, &database.url, args.trainees).await;
+    api.sent_since(&mut mark);
     report.argon2_per_second = setup::argon2_verify_rate(Duration::from_secs(3)).await;
     eprintln!("signing in …");
     let (trainees, phase) = setup::sign_in_all(&api, &exam.nips, args.login_concurrency).await;
-    report.add(phase);
-    report.rss_after_sign_in_kib = server.rss_kib();
+    report.add(phase, api.sent_since(&mut mark));
+    report.rss_after_sign_in_kib = rss(&servers);
 
     eprintln!("start storm …");
     let window = Duration::from_secs(args.start_window);
     let (trainees, phase) = scenario::start_storm(&api, exam.quiz_id, trainees, window).await;
-    report.add(phase);
-    report.rss_after_start_kib = server.rss_kib();
+    report.add(phase, api.sent_since(&mut mark));
+    report.rss_after_start_kib = rss(&servers);
 
     eprintln!("answering with think time …");
     let think = Duration::from_millis(args.think_ms);
     let duration = Duration::from_secs(args.duration);
     let (trainees, phase) = scenario::answer_with_think_time(&api, trainees, think, duration).await;
-    report.add(phase);
+    report.add(phase, api.sent_since(&mut mark));
 
     eprintln!("closed loop: /healthz, then autosave …");
     let closed = Duration::from_secs(args.closed_seconds);
-    report.add(scenario::healthz(&api, args.concurrency, closed).await);
+    let phase = scenario::healthz(&api, args.concurrency, closed).await;
+    report.add(phase, api.sent_since(&mut mark));
     let (trainees, phase) = scenario::saturate(&api, trainees, args.concurrency, closed).await;
-    report.add(phase);
+    report.add(phase, api.sent_since(&mut mark));
 
     eprintln!("submit storm …");
     let window = Duration::from_secs(args.submit_window);
     let (trainees, phase) = scenario::submit_storm(&api, trainees, window).await;
-    report.add(phase);
+    report.add(phase, api.sent_since(&mut mark));
 
-    report.peak_rss_kib = server.peak_rss_kib();
+    eprintln!("backup while the servers run, then restore …");
+    report.backup = backup::measure(&database.url);
+    report.peak_rss_kib = servers.iter().map(ServerProcess::peak_rss_kib).collect();
     if args.server_log != "warn" {
-        let path = std::env::temp_dir().join("exam_day-server.log");
-        std::fs::write(&path, server.log_text()).ok();
-        eprintln!("server log written to {}", path.display());
+        for (i, server) in servers.iter().enumerate() {
+            let path = std::env::temp_dir().join(format!("exam_day-server-{}.log", i + 1));
+            std::fs::write(&path, server.log_text()).ok();
+            eprintln!("server log written to {}", path.display());
+        }
     }
     report.check = Some(verify::acknowledged_answers(&database.url, &trainees).await);
-    drop(server);
+    drop(servers);
     database.drop_database().await;
 
     report.print();

@@ -13,10 +13,13 @@ pub struct Report {
     think_ms: u64,
     phases: Vec<Phase>,
     pub argon2_per_second: f64,
-    pub rss_after_sign_in_kib: u64,
-    pub rss_after_start_kib: u64,
-    pub peak_rss_kib: u64,
+    instances: usize,
+    /// Each instance's resident memory.
+    pub rss_after_sign_in_kib: Vec<u64>,
+    pub rss_after_start_kib: Vec<u64>,
+    pub peak_rss_kib: Vec<u64>,
     pub check: Option<Check>,
+    pub backup: Option<Result<crate::backup::Figures, String>>,
 }
 
 const START: &str = "start";
@@ -28,7 +31,12 @@ const SIGN_IN: &str = "sign-in";
 impl Report {
     pub fn new(args: &Args, backend: &str) -> Report {
         let setting = format!(
-            "{backend}, {} trainees, think {} ms for {} s, closed loop {} connections × {} s, {} cores",
+            "{backend}{}, {} trainees, think {} ms for {} s, closed loop {} connections × {} s, {} cores",
+            if args.instances > 1 {
+                format!(" × {} instances", args.instances)
+            } else {
+                String::new()
+            },
             args.trainees,
             args.think_ms,
             args.duration,
@@ -42,14 +50,18 @@ impl Report {
             think_ms: args.think_ms,
             phases: Vec::new(),
             argon2_per_second: 0.0,
-            rss_after_sign_in_kib: 0,
-            rss_after_start_kib: 0,
-            peak_rss_kib: 0,
+            instances: usize::from(args.instances),
+            rss_after_sign_in_kib: Vec::new(),
+            rss_after_start_kib: Vec::new(),
+            peak_rss_kib: Vec::new(),
             check: None,
+            backup: None,
         }
     }
 
-    pub fn add(&mut self, phase: Phase) {
+    /// Records `phase`, with the requests each instance received during it.
+    pub fn add(&mut self, mut phase: Phase, per_instance: Vec<u64>) {
+        phase.per_instance = per_instance;
         eprintln!(
             "  {}: {} requests, {} errors",
             phase.name, phase.requests, phase.errors
@@ -68,6 +80,7 @@ impl Report {
     /// No error and no lost or altered answer: the part that must hold on any machine.
     pub fn correct(&self) -> bool {
         self.errors() == 0
+            && !matches!(self.backup, Some(Err(_)))
             && self
                 .check
                 .as_ref()
@@ -93,6 +106,9 @@ impl Report {
                 ms(p.p99),
                 ms(p.max)
             );
+            if self.instances > 1 {
+                println!("    {}", per_instance(p));
+            }
             for message in &p.first_errors {
                 println!("    error: {message}");
             }
@@ -112,10 +128,10 @@ impl Report {
         );
         println!(
             "server RSS: {} MiB after sign-in, {} MiB with {} open attempts, peak {} MiB",
-            self.rss_after_sign_in_kib / 1024,
-            self.rss_after_start_kib / 1024,
+            mib(&self.rss_after_sign_in_kib),
+            mib(&self.rss_after_start_kib),
             self.trainees,
-            self.peak_rss_kib / 1024
+            mib(&self.peak_rss_kib)
         );
         if let Some(check) = &self.check {
             println!(
@@ -125,6 +141,16 @@ impl Report {
             for example in &check.examples {
                 println!("    lost: {example}");
             }
+        }
+        match &self.backup {
+            Some(Ok(b)) => println!(
+                "backup of this database, server running: {:.1} MB in {:.1} s; restored in {:.1} s",
+                b.bytes as f64 / 1e6,
+                b.backup.as_secs_f64(),
+                b.restore.as_secs_f64()
+            ),
+            Some(Err(message)) => println!("backup FAILED: {message}"),
+            None => println!("backup: PostgreSQL, with pg_dump (see the README)"),
         }
         println!("\ntargets (2-core machine, SQLite):");
         for (met, text) in self.targets() {
@@ -142,6 +168,7 @@ impl Report {
             .as_ref()
             .map_or(usize::MAX, |c| c.lost + c.altered);
         let at_scale = self.trainees >= 5000;
+        let peak_kib = self.peak_rss_kib.iter().copied().max().unwrap_or(u64::MAX);
         let saves_per_second = self.trainees as f64 * 1000.0 / self.think_ms.max(1) as f64;
         vec![
             (
@@ -177,14 +204,36 @@ impl Report {
                 ),
             ),
             (
-                applies(self.peak_rss_kib < 300 * 1024, at_scale),
+                applies(peak_kib < 300 * 1024, at_scale),
                 format!(
                     "server RSS < 300 MB at 5,000 open attempts: peak {} MiB",
-                    self.peak_rss_kib / 1024
+                    peak_kib / 1024
                 ),
             ),
         ]
     }
+}
+
+/// "per instance: 1: 6,012/s (50 %), 2: …" for one phase.
+fn per_instance(phase: &Phase) -> String {
+    let total: u64 = phase.per_instance.iter().sum();
+    let seconds = phase.elapsed.as_secs_f64().max(1e-9);
+    let each: Vec<String> = phase
+        .per_instance
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let share = 100.0 * n as f64 / total.max(1) as f64;
+            format!("{}: {:.0}/s ({share:.0} %)", i + 1, n as f64 / seconds)
+        })
+        .collect();
+    format!("per instance: {}", each.join(", "))
+}
+
+/// One figure in MiB per instance, "205" or "180 + 176".
+fn mib(kib: &[u64]) -> String {
+    let each: Vec<String> = kib.iter().map(|k| (k / 1024).to_string()).collect();
+    each.join(" + ")
 }
 
 fn ms(d: Duration) -> String {

@@ -149,10 +149,9 @@ pub async fn saturate(
 /// `GET /healthz` the same way, for the ratio.
 pub async fn healthz(api: &Api, connections: usize, duration: Duration) -> Phase {
     let api = api.clone();
-    let url = format!("{}/healthz", api.base);
     let clients: Vec<()> = vec![(); connections];
     let (_, phase) = closed_loop("GET /healthz", clients, duration, move |()| {
-        let (client, url) = (api.client.clone(), url.clone());
+        let (client, url) = (api.client.clone(), api.url("/healthz"));
         async move {
             let outcome = match client.get(&url).send().await {
                 Ok(r) if r.status().is_success() => {

@@ -191,7 +191,7 @@ async fn set_trainee_passwords(database_url: &str) {
 async fn sign_in(api: &Api, login: &str, password: &str) -> Result<String, String> {
     let body = expect(
         api.client
-            .post(format!("{}/api/v1/auth/login", api.base))
+            .post(api.url("/api/v1/auth/login"))
             .json(&json!({ "login": login, "password": password })),
         &[200],
     )

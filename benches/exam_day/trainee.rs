@@ -2,6 +2,8 @@
 //! server acknowledged (to be found in the database afterwards).
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -11,31 +13,62 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// The server, as the benchmark's clients see it.
+/// The server, as the benchmark's clients see it: one instance, or several
+/// taken in turn request by request, as a proxy without sticky sessions
+/// would (a trainee's next save may land on another instance).
 #[derive(Clone)]
 pub struct Api {
     pub client: reqwest::Client,
-    pub base: String,
+    bases: Arc<[String]>,
+    next: Arc<AtomicUsize>,
+    /// Requests sent to each instance so far.
+    sent: Arc<[AtomicU64]>,
 }
 
 impl Api {
-    pub fn new(base: &str) -> Api {
+    pub fn new(bases: Vec<String>) -> Api {
         let client = reqwest::Client::builder()
             .tcp_nodelay(true)
             .pool_idle_timeout(None)
             .timeout(std::time::Duration::from_secs(120))
             .build()
             .expect("HTTP client");
+        let sent = bases.iter().map(|_| AtomicU64::new(0)).collect();
         Api {
             client,
-            base: base.to_owned(),
+            bases: bases.into(),
+            next: Arc::new(AtomicUsize::new(0)),
+            sent,
         }
+    }
+
+    /// `path` on the next instance in turn.
+    pub fn url(&self, path: &str) -> String {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.bases.len();
+        self.sent[i].fetch_add(1, Ordering::Relaxed);
+        format!("{}{path}", self.bases[i])
     }
 
     pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
         self.client
-            .request(method, format!("{}{path}", self.base))
+            .request(method, self.url(path))
             .bearer_auth(token)
+    }
+
+    /// Requests sent to each instance since `mark`, which moves to now.
+    pub fn sent_since(&self, mark: &mut Vec<u64>) -> Vec<u64> {
+        let now: Vec<u64> = self
+            .sent
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .collect();
+        let since = now
+            .iter()
+            .zip(mark.iter().chain(std::iter::repeat(&0)))
+            .map(|(now, then)| now - then)
+            .collect();
+        *mark = now;
+        since
     }
 }
 

@@ -335,6 +335,19 @@ pub async fn logout(db: &Db, user: &CurrentUser) -> AppResult<()> {
     sessions::revoke(db, user.session_id).await
 }
 
+/// The account signing in as `username`, if any.
+pub async fn find_by_username(
+    db: &Db,
+    username: &str,
+) -> AppResult<Option<crate::entities::user::Model>> {
+    store::find_by_username(db.read(), username).await
+}
+
+/// Whether any account exists: a database without one was never served.
+pub async fn any_account(db: &Db) -> AppResult<bool> {
+    Ok(store::count_all(db.read()).await? > 0)
+}
+
 /// On an empty database, creates `admin` with `password`, or with a random
 /// password that is returned so the caller can show it once.
 pub async fn ensure_first_admin(db: &Db, password: Option<&str>) -> AppResult<Option<String>> {

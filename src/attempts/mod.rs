@@ -15,6 +15,7 @@ pub mod regrade;
 pub mod results;
 pub mod service;
 pub mod settings;
+pub mod simulate;
 pub mod store;
 pub mod views;
 pub mod writer;

@@ -245,7 +245,7 @@ pub struct Candidate {
     pub question: std::sync::Arc<Question>,
 }
 
-pub(super) fn distinct_rights(pairs: &[crate::banks::model::MatchPair]) -> Vec<&str> {
+pub(crate) fn distinct_rights(pairs: &[crate::banks::model::MatchPair]) -> Vec<&str> {
     let mut rights: Vec<&str> = Vec::new();
     for p in pairs {
         if !rights.contains(&p.right.as_str()) {

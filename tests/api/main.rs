@@ -5,6 +5,7 @@
 //! a missing backend fails the run instead of being skipped.
 
 mod database;
+mod demo;
 // Shared with the fuzz targets and the hostile-files benchmark.
 #[allow(dead_code)]
 mod hostile;
@@ -177,6 +178,7 @@ fn main() {
     trials.extend(cli::trials());
     trials.extend(backup::trials());
     trials.extend(reliability::trials(&backends));
+    trials.extend(demo::trials(&backends));
     if let Ok(browser) = browser {
         trials.extend(browser::trials(browser));
     }
