@@ -28,7 +28,9 @@ pub use people::PASSWORD;
 /// What the demo made, for the person who ran it.
 #[derive(Debug)]
 pub struct Summary {
-    pub admin_password: String,
+    /// The administrator's password when the demo made it up.
+    pub admin_password: Option<String>,
+    pub database_url: String,
     pub assessors: Vec<String>,
     /// (NIP, name) of a few trainees.
     pub trainees: Vec<(String, String)>,
@@ -40,9 +42,21 @@ pub struct Summary {
     pub below_minimum: u32,
 }
 
+/// Where `bimtek serve` keeps its data when no DATABASE_URL is given.
+const DEFAULT_DATABASE: &str = "sqlite://bimtek.db?mode=rwc";
+
 /// Fills the database named by `config` (migrating it first); refuses one
 /// that already has an account.
 pub async fn run(mut config: Config) -> AppResult<Summary> {
+    // Demo accounts share a published password: never in the database a
+    // plain `bimtek serve` would open and put in production.
+    if config.database_url == DEFAULT_DATABASE {
+        return Err(AppError::conflict(
+            "demo_needs_own_database",
+            "Demo memakai basis data tersendiri agar tidak tercampur dengan data sungguhan: \
+             jalankan dengan DATABASE_URL=\"sqlite://demo.db?mode=rwc\" bimtek demo.",
+        ));
+    }
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let used = accounts::any_account(&db).await?;
@@ -51,14 +65,17 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
         return Err(AppError::conflict(
             "not_empty",
             "Basis data ini sudah berisi akun; demo hanya mengisi basis data baru. \
-             Pakai DATABASE_URL lain (mis. sqlite://demo.db?mode=rwc) atau hapus berkas bimtek.db.",
+             Pakai DATABASE_URL lain, mis. sqlite://demo.db?mode=rwc, yang belum ada.",
         ));
     }
-    let admin_password = config
+    // The operator's own BIMTEK_ADMIN_PASSWORD is never echoed; a generated one is shown once.
+    let generated = config.admin_password.is_none();
+    let password = config
         .admin_password
         .clone()
         .unwrap_or_else(accounts::random_password);
-    config.admin_password = Some(admin_password.clone());
+    config.admin_password = Some(password.clone());
+    let admin_password = generated.then_some(password);
     // The courses draw on the shipped banks, whatever the setting says.
     config.built_in_banks = true;
     let app = App::prepare(config).await?;
@@ -68,7 +85,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     let admin = {
         let found = accounts::find_by_username(&engine.db, "admin")
             .await?
-            .ok_or_else(|| AppError::internal("the first administrator is missing"))?;
+            .ok_or_else(|| AppError::internal("akun admin pertama tidak ditemukan"))?;
         people::admin(found.id, found.username, found.name)
     };
     let bank = |name: &'static str| async move {
@@ -77,7 +94,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
             .into_iter()
             .find(|b| b.name == name)
             .map(|b| b.id)
-            .ok_or_else(|| AppError::internal(format!("the shipped bank {name} is missing")))
+            .ok_or_else(|| AppError::internal(format!("bank soal bawaan {name} tidak ditemukan")))
     };
     let pk_bank = bank("pranata_komputer").await?;
     let humas_bank = bank("humas").await?;
@@ -141,11 +158,14 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
         None => None,
     };
 
-    let jp_year = pk_start.year();
+    // The tally counts a certificate in the year its batch ended.
+    let jp_year = pk_batch.ends_on.year();
     let tally = records::jp_report(engine, jp_year).await?;
+    let database_url = config.database_url.clone();
     drop(app);
     Ok(Summary {
         admin_password,
+        database_url,
         assessors: assessors.iter().map(|a| a.username.clone()).collect(),
         trainees: pk_trainees
             .iter()
@@ -166,10 +186,16 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
 pub fn describe(summary: &Summary) -> String {
     let mut out = String::new();
     out.push_str("Data demo Pemerintah Kota Magelang selesai dibuat.\n\n");
-    out.push_str("Masuk di http://127.0.0.1:8080 setelah `bimtek serve` dengan:\n");
+    out.push_str(&format!(
+        "Jalankan DATABASE_URL=\"{}\" bimtek serve, lalu masuk dengan:\n",
+        summary.database_url
+    ));
     out.push_str(&format!(
         "  Administrator BKD   admin / {}\n",
-        summary.admin_password
+        summary
+            .admin_password
+            .as_deref()
+            .unwrap_or("(kata sandi dari BIMTEK_ADMIN_PASSWORD)")
     ));
     for username in &summary.assessors {
         out.push_str(&format!("  Asesor              {username} / {PASSWORD}\n"));

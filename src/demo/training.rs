@@ -116,6 +116,7 @@ pub struct Course {
 
 pub struct Batch {
     pub id: Uuid,
+    pub ends_on: Date,
     pub sessions: Vec<Uuid>,
 }
 
@@ -215,6 +216,7 @@ pub async fn batch(
     }
     Ok(Batch {
         id: detail.batch.id,
+        ends_on: detail.batch.ends_on,
         sessions: detail.sessions.iter().map(|s| s.id).collect(),
     })
 }
