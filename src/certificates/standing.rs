@@ -25,13 +25,7 @@ pub async fn revoke(
     id: Uuid,
     reason: &str,
 ) -> AppResult<CertificateView> {
-    let reason = reason.trim().to_owned();
-    if reason.chars().count() < 5 {
-        return Err(AppError::invalid_field(
-            "reason",
-            "tuliskan alasan pencabutan",
-        ));
-    }
+    let reason = reason_for(reason, "pencabutan")?;
     let actor = admin.id;
     let key = keys::active(&engine.db).await?;
     let row = engine
@@ -118,13 +112,7 @@ pub async fn replace(
     id: Uuid,
     reason: &str,
 ) -> AppResult<CertificateView> {
-    let reason = reason.trim().to_owned();
-    if reason.chars().count() < 5 {
-        return Err(AppError::invalid_field(
-            "reason",
-            "tuliskan alasan penggantian",
-        ));
-    }
+    let reason = reason_for(reason, "penggantian")?;
     let old = store::get(engine.db.read(), id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -226,4 +214,17 @@ async fn replace_with_new(
         })
         .await?;
     view(config, &row)
+}
+
+/// The reason an administrator gave for changing a signed certificate:
+/// trimmed, at least 5 characters.
+fn reason_for(reason: &str, what: &str) -> AppResult<String> {
+    let reason = reason.trim();
+    if reason.chars().count() < 5 {
+        return Err(AppError::invalid_field(
+            "reason",
+            format!("tuliskan alasan {what}"),
+        ));
+    }
+    Ok(reason.to_owned())
 }
