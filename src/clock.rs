@@ -38,6 +38,14 @@ pub fn month_name(month: time::Month) -> &'static str {
     MONTHS[usize::from(u8::from(month)) - 1]
 }
 
+/// "Senin"
+pub fn weekday_name(date: Date) -> &'static str {
+    const DAYS: [&str; 7] = [
+        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+    ];
+    DAYS[usize::from(date.weekday().number_days_from_monday())]
+}
+
 /// "22 November 2026"
 pub fn format_date_id(date: Date) -> String {
     let month = MONTHS[usize::from(u8::from(date.month())) - 1];
@@ -59,6 +67,12 @@ pub fn format_datetime_wib(at: OffsetDateTime) -> String {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn names_weekdays_in_indonesian() {
+        assert_eq!(weekday_name(time::macros::date!(2026 - 03 - 02)), "Senin");
+        assert_eq!(weekday_name(time::macros::date!(2026 - 03 - 08)), "Minggu");
+    }
 
     #[test]
     fn formats_dates_in_indonesian() {

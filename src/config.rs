@@ -107,9 +107,11 @@ pub struct Config {
     )]
     pub signatory_position: String,
 
-    /// SMTP server for "Lupa kata sandi" e-mails: `smtp://host:25`,
+    /// SMTP server for e-mails (invitations, reminders, results,
+    /// certificates, "Lupa kata sandi"): `smtp://host:25`,
     /// `smtp://user:pass@host:587?tls=required` or `smtps://user:pass@host`;
-    /// empty for none (the pages then say to ask the BKD administrator).
+    /// empty for none (messages then wait in the outbox, downloadable as
+    /// CSV from the batch page, and the sign-in page says to ask the BKD).
     #[arg(
         long,
         env = "BIMTEK_SMTP_URL",
@@ -125,6 +127,11 @@ pub struct Config {
         default_value = "Bimtek BKD <bimtek@localhost>"
     )]
     pub smtp_from: String,
+
+    /// Wait after a message's first failed delivery, in seconds; each
+    /// further failure waits four times longer, up to 240 times.
+    #[arg(long, env = "BIMTEK_MAIL_RETRY_SECONDS", default_value_t = 30)]
+    pub mail_retry_seconds: u64,
 
     /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose
     /// `X-Forwarded-For` names the client; from anyone else it is ignored.
@@ -195,6 +202,7 @@ impl Config {
             trusted_proxies: TrustedProxies::default(),
             smtp_url: String::new(),
             smtp_from: "Bimtek BKD <bimtek@localhost>".into(),
+            mail_retry_seconds: 30,
             log_format: LogFormat::Text,
             retention_years: 2,
         }

@@ -23,8 +23,10 @@ pub mod exams;
 pub mod file_types;
 pub mod home;
 pub mod http;
+pub mod links;
 pub mod mail;
 pub mod markup;
+pub mod notices;
 pub mod numbers;
 pub mod pdf;
 pub mod personal_data;
@@ -61,6 +63,7 @@ impl App {
         let certificate_layout = certificates::layout::CertificateLayout::from_config(&config)
             .map_err(error::AppError::internal)?;
         let mailer = mail::Mailer::from_settings(&config.smtp_url, &config.smtp_from)?;
+        links::set_base_url(&config.base_url);
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let generated_admin_password =
@@ -103,10 +106,25 @@ impl App {
         let sweep = std::time::Duration::from_secs(self.state.config.sweep_seconds.max(1));
         attempts::service::spawn_sweeper(self.state.engine.clone(), sweep);
         accounts::retention::spawn_daily(db.clone(), self.state.config.retention_years);
+        let (stop_sending, stop) = tokio::sync::watch::channel(false);
+        let sender = notices::worker::spawn(
+            db.clone(),
+            self.state.mailer.clone(),
+            Duration::from_secs(self.state.config.mail_retry_seconds.max(1)),
+            stop,
+        );
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop_sending.send(true);
+        };
         let endpoint = http::app(self.state);
         let result = Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;
+        // The message in hand is finished and marked before the database closes.
+        if let Some(sender) = sender {
+            let _ = tokio::time::timeout(Duration::from_secs(25), sender).await;
+        }
         db.close().await;
         result
     }

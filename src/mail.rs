@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::{AppError, AppResult};
@@ -24,6 +24,10 @@ pub struct Letter {
     pub to_address: String,
     pub subject: String,
     pub body: String,
+    /// `<id@host>`: the same message sent twice is recognisably the same.
+    pub message_id: Option<String>,
+    /// An iCalendar text attached as `undangan.ics`.
+    pub calendar: Option<String>,
 }
 
 impl Mailer {
@@ -53,13 +57,28 @@ impl Mailer {
                 .parse()
                 .map_err(|err| format!("alamat {}: {err}", letter.to_address))?,
         );
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(letter.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(letter.body)
-            .map_err(|err| err.to_string())?;
+            .message_id(letter.message_id);
+        let message = match letter.calendar {
+            None => builder.header(ContentType::TEXT_PLAIN).body(letter.body),
+            Some(calendar) => {
+                let calendar_type =
+                    ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                        .map_err(|err| err.to_string())?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(letter.body))
+                        .singlepart(
+                            Attachment::new("undangan.ics".to_owned())
+                                .body(calendar, calendar_type),
+                        ),
+                )
+            }
+        }
+        .map_err(|err| err.to_string())?;
         self.transport
             .send(message)
             .await

@@ -20,6 +20,7 @@ mod m20261202_000010_add_letter_jp;
 mod m20261202_000011_create_account_tokens;
 mod m20261202_000012_create_question_media;
 mod m20261203_000013_add_user_anonymised_at;
+mod m20261204_000014_create_outbox;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_create_account_tokens::Migration),
             Box::new(m20261202_000012_create_question_media::Migration),
             Box::new(m20261203_000013_add_user_anonymised_at::Migration),
+            Box::new(m20261204_000014_create_outbox::Migration),
         ]
     }
 }

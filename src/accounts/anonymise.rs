@@ -123,6 +123,7 @@ pub async fn anonymise(
     token_store::drop_all(&txn, id, None).await?;
     throttle::clear(&txn, &throttle::account_key(id)).await?;
     retention::forget_sign_ins(&txn, id).await?;
+    crate::notices::service::forget_person(&txn, id).await?;
     audit::scrub_values(&txn, "user", id).await?;
     audit::record(
         &txn,

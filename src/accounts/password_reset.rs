@@ -53,6 +53,8 @@ pub fn reset_letter(name: &str, address: &str, link: &str) -> Letter {
              tidak berubah.\r\n\r\n\
              BKD - Bimtek\r\n"
         ),
+        message_id: None,
+        calendar: None,
     }
 }
 

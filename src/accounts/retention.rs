@@ -93,6 +93,8 @@ pub struct Swept {
     pub sessions: u64,
     pub codes: u64,
     pub throttle_entries: u64,
+    /// E-mails composed longer ago than sign-ins are kept.
+    pub messages: u64,
 }
 
 /// Sign-ins before this moment are deleted: `years` calendar years before
@@ -138,11 +140,14 @@ pub async fn sweep(db: &Db, years: u32, now: OffsetDateTime) -> AppResult<Swept>
         .exec(db.write())
         .await?
         .rows_affected;
+    let messages =
+        crate::notices::service::forget_older_than(db, sign_ins_before(now, years)).await?;
     Ok(Swept {
         sign_ins,
         sessions,
         codes,
         throttle_entries,
+        messages,
     })
 }
 

@@ -24,6 +24,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::entities::{batch, certificate, course};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::notices::model::MessageKind;
+use crate::notices::service::{Notice, Recipient};
+use crate::notices::templates::CertificateFacts;
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct CertificateView {
@@ -329,6 +332,20 @@ pub async fn issue(
     }
     let pattern = d.settings.number_pattern.clone();
     let (course_id, actor) = (d.course.id, admin.id);
+    let recipients: std::collections::HashMap<Uuid, Recipient> = users
+        .values()
+        .map(|u| {
+            (
+                u.id,
+                Recipient {
+                    user_id: u.id,
+                    name: u.name.clone(),
+                    email: u.email.clone(),
+                },
+            )
+        })
+        .collect();
+    let recipients = std::sync::Arc::new(recipients);
     let key = std::sync::Arc::new(key);
     let mut last_error = None;
     // A clash with another instance issuing the same batch rolls the whole
@@ -337,11 +354,13 @@ pub async fn issue(
         let contents = contents.clone();
         let pattern = pattern.clone();
         let key = key.clone();
+        let recipients = recipients.clone();
         let outcome = engine
             .writer
             .run(move |txn| {
                 Box::pin(async move {
                     let mut rows = Vec::new();
+                    let mut letters = Vec::new();
                     for (user_id, content) in contents {
                         let before = store::standing(txn, batch_id, user_id).await?;
                         let row = write_one(
@@ -369,9 +388,15 @@ pub async fn issue(
                                 },
                             )
                             .await?;
+                            letters.extend(
+                                recipients
+                                    .get(&user_id)
+                                    .map(|to| issued_letter(&row, to.clone())),
+                            );
                         }
                         rows.push((row, new));
                     }
+                    crate::notices::service::enqueue(txn, letters).await?;
                     Ok(rows)
                 })
             })
@@ -383,6 +408,35 @@ pub async fn issue(
         }
     }
     Err(last_error.unwrap_or_else(|| AppError::internal("issue failed")))
+}
+
+/// "Your certificate is out", queued with the certificate.
+fn issued_letter(row: &certificate::Model, to: Recipient) -> Notice {
+    let content: Option<Content> = serde_json::from_str(&row.content).ok();
+    let facts = CertificateFacts {
+        nama: to.name.clone(),
+        kursus: content
+            .as_ref()
+            .map(|c| c.course_title.clone())
+            .unwrap_or_default(),
+        jenis: content
+            .as_ref()
+            .map(|c| c.kind.title().to_owned())
+            .unwrap_or_default(),
+        nomor: row.number.clone(),
+        penerbit: content.map(|c| c.issuer).unwrap_or_default(),
+        tautan: crate::links::absolute("/my/certificates"),
+        tautan_verifikasi: crate::links::absolute(&format!("/verify/{}", row.verification_code)),
+    };
+    Notice {
+        kind: MessageKind::Certificate,
+        batch_id: Some(row.batch_id),
+        to,
+        facts: serde_json::to_value(facts).unwrap_or_default(),
+        calendar: None,
+        send_at: None,
+        expires_at: None,
+    }
 }
 
 fn outcome_of(

@@ -199,6 +199,7 @@ pub async fn batch(
         starts_on: Some(first),
         ends_on: days.last().copied(),
         venue: Some(Some(plan.venue.into())),
+        bring: Some(Some("laptop, alat tulis, dan pakaian dinas harian".into())),
         capacity: Some(i32::try_from(trainees.len()).unwrap_or(i32::MAX).max(1)),
         status: Some(BatchStatus::Open),
         sessions: Some(sessions),

@@ -28,6 +28,12 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub cancel_reason: Option<String>,
     pub cancelled_at: Option<TimeDateTimeWithTimeZone>,
+    /// What trainees should bring, for the invitation.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub bring: Option<String>,
+    /// Revision of the batch's calendar: the `.ics` SEQUENCE, raised when
+    /// dates, sessions, venue or link change or the batch is cancelled.
+    pub calendar_sequence: i32,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

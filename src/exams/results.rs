@@ -309,12 +309,14 @@ pub async fn release(
         return Err(incomplete(engine, &loaded, &pending).await?);
     }
     let actor = admin.id;
+    let letters = result_letters(engine, &results, loaded.row.batch_id).await?;
     engine
         .writer
         .run(move |txn| {
             Box::pin(async move {
                 let now = clock::now();
                 store::set_released(txn, exam_id, now).await?;
+                crate::notices::service::enqueue(txn, letters).await?;
                 audit::record(
                     txn,
                     audit::Entry {
@@ -334,6 +336,44 @@ pub async fn release(
         })
         .await?;
     matrix(engine, exam_id).await
+}
+
+/// "Your results are out", one per candidate, queued with the release.
+async fn result_letters(
+    engine: &Engine,
+    results: &ResultsMatrix,
+    batch_id: Uuid,
+) -> AppResult<Vec<crate::notices::service::Notice>> {
+    use crate::notices::model::MessageKind;
+    use crate::notices::service::{Notice, Recipient};
+    use crate::notices::templates::ExamFacts;
+    let ids: Vec<Uuid> = results.rows.iter().map(|r| r.user_id).collect();
+    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let link = crate::links::absolute(&format!("/exams/{}", results.exam_id));
+    Ok(results
+        .rows
+        .iter()
+        .map(|row| {
+            let facts = ExamFacts {
+                nama: row.name.clone(),
+                ujian: results.title.clone(),
+                tautan: link.clone(),
+            };
+            Notice {
+                kind: MessageKind::ExamResult,
+                batch_id: Some(batch_id),
+                to: Recipient {
+                    user_id: row.user_id,
+                    name: row.name.clone(),
+                    email: users.get(&row.user_id).and_then(|u| u.email.clone()),
+                },
+                facts: serde_json::to_value(facts).unwrap_or_default(),
+                calendar: None,
+                send_at: None,
+                expires_at: None,
+            }
+        })
+        .collect())
 }
 
 /// Why release is refused: each candidate code with the mark it lacks

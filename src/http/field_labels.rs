@@ -10,6 +10,7 @@ fn label(name: &str) -> Option<&'static str> {
         "assessor_id" | "assessors" => "Asesor",
         "bank" | "bank_id" => "Bank soal",
         "body" | "body_markdown" => "Isi",
+        "bring" => "Yang perlu dibawa",
         "capacity" => "Kapasitas",
         "choices" => "Pilihan",
         "closes_at" => "Ditutup",
@@ -79,6 +80,7 @@ fn label(name: &str) -> Option<&'static str> {
         "units" => "Unit kompetensi",
         "user" | "user_id" | "user_ids" => "Pengguna",
         "username" => "Nama pengguna",
+        "subject" => "Subjek",
         "venue" => "Tempat",
         _ => return None,
     })

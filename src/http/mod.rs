@@ -98,7 +98,7 @@ fn grading_script() -> impl IntoResponse {
 }
 
 fn pages(state: &AppState) -> impl Endpoint + use<> {
-    Route::new()
+    crate::notices::pages::routes(Route::new())
         .at("/", get(home::home))
         .at(
             "/login",
@@ -213,6 +213,14 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
         .at(
             "/admin/batches/:id/progress",
             get(batches::progress_download),
+        )
+        .at(
+            "/admin/batches/:id/surel",
+            get(crate::schedule::pages::messages::log),
+        )
+        .at(
+            "/admin/batches/:id/surel.csv",
+            get(crate::schedule::pages::messages::download),
         )
         .at("/my/batches", get(my::my_batches))
         .at("/batches/:id/enrol", post(my::enrol))

@@ -28,6 +28,7 @@ pub fn blocks(data: &PersonalData) -> Vec<Block> {
     exam_results(data, &mut out);
     certificates(data, &mut out);
     sign_ins(data, &mut out);
+    messages(data, &mut out);
     out
 }
 
@@ -222,6 +223,24 @@ fn sign_ins(data: &PersonalData, out: &mut Vec<Block>) {
             s.address
                 .clone()
                 .unwrap_or_else(|| "alamat tidak diketahui".into()),
+        ));
+    }
+}
+
+fn messages(data: &PersonalData, out: &mut Vec<Block>) {
+    out.push(Block::Heading("Surel dari Bimtek".into()));
+    if data.messages.is_empty() {
+        out.push(Block::Paragraph("Belum ada surel untuk Anda.".into()));
+    }
+    for m in &data.messages {
+        out.push(row(
+            &format_datetime_wib(m.sent_at.unwrap_or(m.created_at)),
+            format!(
+                "{} — {} ({})",
+                m.kind.label(),
+                m.subject,
+                m.status.label().to_lowercase()
+            ),
         ));
     }
 }

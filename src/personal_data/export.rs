@@ -43,6 +43,8 @@ pub struct PersonalData {
     pub certificates: Vec<CertificateView>,
     /// Sign-ins still kept (see `BIMTEK_RETENTION_YEARS`).
     pub sign_ins: Vec<SignIn>,
+    /// E-mails Bimtek wrote to the person (invitations, reminders, …).
+    pub messages: Vec<crate::notices::service::MessageView>,
 }
 
 pub async fn collect(
@@ -71,6 +73,7 @@ pub async fn collect(
         exam_results: crate::exams::results::my_released(engine, user).await?,
         certificates: crate::certificates::service::mine(engine, config, user).await?,
         sign_ins: retention::sign_ins_of(db, user.id).await?,
+        messages: crate::notices::service::messages_to(db, user.id).await?,
     })
 }
 

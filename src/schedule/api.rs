@@ -6,6 +6,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
+
+use crate::notices::service::MessageView;
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
@@ -111,6 +113,9 @@ struct CreateBatchRequest {
     /// A full batch puts further trainees on a waitlist instead of refusing them.
     #[oai(default)]
     waitlist: bool,
+    /// What trainees should bring, as the invitation says.
+    #[oai(validator(max_length = 500))]
+    bring: Option<String>,
     #[oai(default)]
     sessions: Vec<SessionRequest>,
 }
@@ -136,6 +141,8 @@ struct UpdateBatchRequest {
     organiser: Option<String>,
     self_enrol: Option<bool>,
     waitlist: Option<bool>,
+    #[oai(validator(max_length = 500))]
+    bring: MaybeUndefined<String>,
     /// Replaces the whole schedule (refused once attendance is recorded).
     sessions: Option<Vec<SessionRequest>>,
 }
@@ -253,6 +260,7 @@ impl BatchesApi {
             organiser: b.organiser,
             self_enrol: Some(b.self_enrol),
             waitlist: Some(b.waitlist),
+            bring: Some(b.bring),
             sessions: Some(sessions(b.sessions)?),
         };
         Ok(Created::Ok(Json(
@@ -320,6 +328,7 @@ impl BatchesApi {
             organiser: b.organiser,
             self_enrol: b.self_enrol,
             waitlist: b.waitlist,
+            bring: maybe(b.bring),
             sessions: b.sessions.map(sessions).transpose()?,
         };
         Ok(Json(service::update_batch(&state.db, id.0, input).await?))
@@ -514,6 +523,28 @@ impl BatchesApi {
             format.0,
             Box::new(ProgressTable { batch, rows }),
             &title,
+            &headers,
+            &cells,
+        )
+    }
+
+    /// The batch's messages to its trainees: invitations, changes,
+    /// reminders, results, certificates, with what happened to each (admin);
+    /// `format=csv|xlsx` downloads them with their texts, to send by hand.
+    #[oai(path = "/batches/:id/messages", method = "get")]
+    async fn messages(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        #[oai(default = "json_format")] format: Query<TableFormat>,
+    ) -> AppResult<Table<Vec<MessageView>>> {
+        let messages = service::messages(&state.db, auth.user(), id.0).await?;
+        let (headers, cells) = crate::notices::service::table(&messages);
+        table(
+            format.0,
+            messages,
+            &format!("surel angkatan {}", id.0),
             &headers,
             &cells,
         )

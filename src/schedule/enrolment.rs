@@ -33,6 +33,10 @@ pub(super) async fn promote_waitlist(
     for e in &waiting {
         store::set_enrolment_status(conn, e.id, EnrolmentStatus::Enrolled, None, now).await?;
     }
+    let ids: Vec<Uuid> = waiting.iter().map(|e| e.user_id).collect();
+    let mut users = store::users(conn, &ids).await?;
+    let promoted: Vec<user::Model> = ids.iter().filter_map(|id| users.remove(id)).collect();
+    super::notify::invite(conn, b, &promoted).await?;
     Ok(waiting.len() as u32)
 }
 
@@ -203,6 +207,9 @@ pub async fn enrol(
         ));
     }
     match place(&txn, &b, &trainee, Some(actor.id), now).await? {
+        Placed::Seated(EnrolmentStatus::Enrolled) => {
+            super::notify::invite(&txn, &b, std::slice::from_ref(&trainee)).await?;
+        }
         Placed::AlreadyThere(status) => {
             return Err(AppError::conflict(
                 "already_enrolled",
@@ -258,6 +265,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
+    super::notify::forget_seat(&txn, batch_id, user_id).await?;
     if e.status == EnrolmentStatus::Enrolled {
         promote_waitlist(&txn, &b, now).await?;
     }

@@ -1,9 +1,10 @@
 //! An iCalendar file for a batch: one event per session, in WIB, with the
 //! `VTIMEZONE` that RFC 5545 (§3.2.19) requires for every `TZID` it names.
 
-use icalendar::{Calendar, Component, Event, EventLike};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
-use super::views::BatchDetail;
+use super::model::BatchStatus;
+use super::views::{BatchView, SessionView};
 
 /// Asia/Jakarta: UTC+7 all year, no daylight saving since 1964.
 const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\n\
@@ -27,8 +28,11 @@ fn local(day: time::Date, hhmm: &str) -> String {
     )
 }
 
-pub fn calendar(detail: &BatchDetail, base_url: &str) -> String {
-    let batch = &detail.batch;
+/// The batch's sessions as events. `METHOD:PUBLISH` with the batch's
+/// calendar revision as every event's SEQUENCE, so a calendar program
+/// that imported an earlier copy replaces its events; a cancelled batch's
+/// events say `STATUS:CANCELLED`.
+pub fn calendar(batch: &BatchView, sessions: &[SessionView], base_url: &str) -> String {
     let place = if batch.online {
         batch
             .meeting_link
@@ -39,10 +43,16 @@ pub fn calendar(detail: &BatchDetail, base_url: &str) -> String {
     };
     let mut calendar = Calendar::new();
     calendar.name(&format!("{} – {}", batch.course_title, batch.name));
-    for session in &detail.sessions {
+    calendar.append_property(icalendar::Property::new("METHOD", "PUBLISH"));
+    let sequence = u32::try_from(batch.calendar_sequence).unwrap_or(0);
+    for session in sessions {
         let mut event = Event::new();
+        if batch.status == BatchStatus::Cancelled {
+            event.status(EventStatus::Cancelled);
+        }
         event
             .uid(&format!("{}@bimtek", session.id))
+            .sequence(sequence)
             .summary(&match &session.topic {
                 Some(topic) => format!("{}: {topic}", batch.name),
                 None => format!("{} – {}", batch.course_title, batch.name),
@@ -92,7 +102,7 @@ fn with_timezone(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::views::{BatchView, SessionView};
+    use crate::schedule::views::{BatchDetail, BatchView, SessionView};
 
     /// A content line: name, parameters, value.
     type Line = (String, Vec<(String, String)>, String);
@@ -159,6 +169,8 @@ mod tests {
                 waitlist: false,
                 cancel_reason: None,
                 cancelled_at: None,
+                bring: None,
+                calendar_sequence: 3,
             },
             sessions: vec![SessionView {
                 id: uuid::Uuid::nil(),
@@ -175,7 +187,8 @@ mod tests {
 
     #[test]
     fn every_tzid_has_its_vtimezone_and_the_calendar_parses() {
-        let text = calendar(&detail(), "https://bimtek.example");
+        let detail = detail();
+        let text = calendar(&detail.batch, &detail.sessions, "https://bimtek.example");
         let lines = content_lines(&text);
         // Components nest properly and the calendar is one VCALENDAR.
         let mut stack: Vec<&str> = Vec::new();
@@ -223,15 +236,35 @@ mod tests {
                 && v == "20260303T080000"),
             "{text}"
         );
+        assert_eq!(value("METHOD").as_deref(), Some("PUBLISH"));
+        assert_eq!(value("SEQUENCE").as_deref(), Some("3"));
+        assert_eq!(value("STATUS"), None);
         // The zone comes before the event that names it.
         assert!(text.find("BEGIN:VTIMEZONE") < text.find("BEGIN:VEVENT"));
+    }
+
+    #[test]
+    fn a_cancelled_batch_cancels_its_events() {
+        let mut cancelled = detail();
+        cancelled.batch.status = BatchStatus::Cancelled;
+        let text = calendar(
+            &cancelled.batch,
+            &cancelled.sessions,
+            "https://bimtek.example",
+        );
+        assert!(
+            content_lines(&text)
+                .iter()
+                .any(|(n, _, v)| n == "STATUS" && v == "CANCELLED"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_batch_without_sessions_is_still_a_calendar() {
         let mut empty = detail();
         empty.sessions.clear();
-        let text = calendar(&empty, "https://bimtek.example");
+        let text = calendar(&empty.batch, &empty.sessions, "https://bimtek.example");
         assert!(text.trim_end().ends_with("END:VCALENDAR"), "{text}");
         content_lines(&text);
     }

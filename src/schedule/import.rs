@@ -154,6 +154,7 @@ pub async fn import_file(
         errors.extend(account_errors);
     }
 
+    let mut seated = Vec::new();
     let mut full_at: Option<u32> = None;
     let mut beyond_capacity = 0;
     for (row, nip) in &wanted {
@@ -178,7 +179,10 @@ pub async fn import_file(
         }
         match place(&txn, &batch, &trainee, Some(actor.id), now).await {
             Ok(Placed::Seated(EnrolmentStatus::Waitlisted)) => summary.waitlisted += 1,
-            Ok(Placed::Seated(_)) => summary.enrolled += 1,
+            Ok(Placed::Seated(_)) => {
+                summary.enrolled += 1;
+                seated.push(trainee);
+            }
             Ok(Placed::AlreadyThere(_)) => summary.unchanged += 1,
             Err(AppError::Conflict {
                 code: "batch_full", ..
@@ -215,6 +219,7 @@ pub async fn import_file(
     if options.dry_run {
         txn.rollback().await?;
     } else {
+        super::notify::invite(&txn, &batch, &seated).await?;
         txn.commit().await?;
     }
     Ok(summary)

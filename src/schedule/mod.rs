@@ -9,6 +9,7 @@ pub mod export;
 pub mod ics;
 pub mod import;
 pub mod model;
+mod notify;
 pub mod pages;
 pub mod progress;
 pub mod seats;

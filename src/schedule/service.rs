@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -40,6 +40,8 @@ pub struct BatchInput {
     pub organiser: Option<String>,
     pub self_enrol: Option<bool>,
     pub waitlist: Option<bool>,
+    /// What trainees should bring, for the invitation.
+    pub bring: Option<Option<String>>,
     /// Replaces every session when given.
     pub sessions: Option<Vec<SessionInput>>,
 }
@@ -76,11 +78,20 @@ pub(super) fn enrolment_view(e: &enrolment::Model, u: Option<&user::Model>) -> E
 }
 
 pub(super) async fn views(db: &Db, batches: Vec<batch::Model>) -> AppResult<Vec<BatchView>> {
+    views_on(db.read(), batches).await
+}
+
+/// The views of `batches` as `conn` sees them (inside a transaction, its
+/// own uncommitted changes included).
+pub(super) async fn views_on(
+    conn: &impl ConnectionTrait,
+    batches: Vec<batch::Model>,
+) -> AppResult<Vec<BatchView>> {
     let course_ids: Vec<Uuid> = batches.iter().map(|b| b.course_id).collect();
-    let courses = store::courses(db.read(), &course_ids).await?;
-    let totals = catalog::store::totals(db.read(), &course_ids).await?;
+    let courses = store::courses(conn, &course_ids).await?;
+    let totals = catalog::store::totals(conn, &course_ids).await?;
     let ids: Vec<Uuid> = batches.iter().map(|b| b.id).collect();
-    let seats = store::seat_counts(db.read(), &ids).await?;
+    let seats = store::seat_counts(conn, &ids).await?;
     Ok(batches
         .into_iter()
         .map(|b| {
@@ -109,6 +120,8 @@ pub(super) async fn views(db: &Db, batches: Vec<batch::Model>) -> AppResult<Vec<
                 waitlist: b.waitlist,
                 cancel_reason: b.cancel_reason,
                 cancelled_at: b.cancelled_at,
+                bring: b.bring,
+                calendar_sequence: b.calendar_sequence,
             }
         })
         .collect())
@@ -183,11 +196,14 @@ pub async fn create_batch(db: &Db, input: BatchInput) -> AppResult<BatchDetail> 
         waitlist: input.waitlist.unwrap_or(false),
         cancel_reason: None,
         cancelled_at: None,
+        bring: text(input.bring.flatten()),
+        calendar_sequence: 0,
         created_at: now,
         updated_at: now,
     };
     let sessions = input.sessions.unwrap_or_default();
-    let errors = check_batch(&shape(&model), &sessions);
+    let mut errors = check_batch(&shape(&model), &sessions);
+    errors.extend(check_bring(model.bring.as_deref()));
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
@@ -263,15 +279,36 @@ pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<Bat
     }
     next.self_enrol = input.self_enrol.unwrap_or(next.self_enrol);
     next.waitlist = input.waitlist.unwrap_or(next.waitlist);
+    if let Some(bring) = input.bring {
+        next.bring = text(bring);
+    }
 
     let current_sessions = store::sessions(&txn, id).await?;
     let sessions = input
         .sessions
         .clone()
         .unwrap_or_else(|| session_inputs(&current_sessions));
-    let errors = check_batch(&shape(&next), &sessions);
+    let mut errors = check_batch(&shape(&next), &sessions);
+    errors.extend(check_bring(next.bring.as_deref()));
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
+    }
+    let calendar_changed = input.sessions.is_some()
+        || (
+            next.starts_on,
+            next.ends_on,
+            &next.venue,
+            next.online,
+            &next.meeting_link,
+        ) != (
+            existing.starts_on,
+            existing.ends_on,
+            &existing.venue,
+            existing.online,
+            &existing.meeting_link,
+        );
+    if calendar_changed {
+        next.calendar_sequence = existing.calendar_sequence + 1;
     }
     let enrolled = store::count_with_status(&txn, id, EnrolmentStatus::Enrolled).await?;
     if (next.capacity as u64) < enrolled {
@@ -302,8 +339,19 @@ pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<Bat
         }
     }
     super::enrolment::promote_waitlist(&txn, &next, next.updated_at).await?;
+    if calendar_changed {
+        super::notify::announce_change(&txn, &next).await?;
+    }
     txn.commit().await?;
     detail(db, &admin_view_marker(), id).await
+}
+
+/// What to bring is free text, but the invitation has room for a few lines.
+fn check_bring(bring: Option<&str>) -> Option<FieldError> {
+    const MAX: usize = 500;
+    bring
+        .filter(|b| b.chars().count() > MAX)
+        .map(|_| FieldError::new("bring", format!("paling panjang {MAX} karakter")))
 }
 
 pub async fn cancel_batch(db: &Db, id: Uuid, reason: &str) -> AppResult<BatchDetail> {
@@ -325,12 +373,15 @@ pub async fn cancel_batch(db: &Db, id: Uuid, reason: &str) -> AppResult<BatchDet
         ));
     }
     let now = clock::now();
+    let sequence = existing.calendar_sequence + 1;
     let mut active = existing.into_active_model();
     active.status = Set(BatchStatus::Cancelled);
     active.cancel_reason = Set(Some(reason.to_owned()));
     active.cancelled_at = Set(Some(now));
+    active.calendar_sequence = Set(sequence);
     active.updated_at = Set(now);
-    batch::Entity::update(active).exec(&txn).await?;
+    let cancelled = batch::Entity::update(active).exec(&txn).await?;
+    super::notify::announce_cancellation(&txn, &cancelled).await?;
     txn.commit().await?;
     detail(db, &admin_view_marker(), id).await
 }
@@ -424,8 +475,24 @@ pub async fn add_session(db: &Db, batch_id: Uuid, session: SessionInput) -> AppR
             .collect();
         return Err(AppError::validation(errors));
     }
-    store::insert_session(db.write(), batch_id, &session).await?;
+    let txn = db.begin_write().await?;
+    let locked = store::batch_for_update(&txn, batch_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::insert_session(&txn, batch_id, &session).await?;
+    calendar_changed(&txn, locked).await?;
+    txn.commit().await?;
     Ok(())
+}
+
+/// Raises the (locked) batch's calendar revision and tells its trainees.
+async fn calendar_changed(conn: &impl ConnectionTrait, b: batch::Model) -> AppResult<()> {
+    let sequence = b.calendar_sequence + 1;
+    let mut active = b.into_active_model();
+    active.calendar_sequence = Set(sequence);
+    active.updated_at = Set(clock::now());
+    let changed = batch::Entity::update(active).exec(conn).await?;
+    super::notify::announce_change(conn, &changed).await
 }
 
 pub async fn remove_session(db: &Db, batch_id: Uuid, session_id: Uuid) -> AppResult<()> {
@@ -439,5 +506,26 @@ pub async fn remove_session(db: &Db, batch_id: Uuid, session_id: Uuid) -> AppRes
             "Sesi ini sudah memiliki catatan kehadiran dan tidak dapat dihapus.",
         ));
     }
-    store::delete_session(db.write(), s.id).await
+    let txn = db.begin_write().await?;
+    let locked = store::batch_for_update(&txn, batch_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::delete_session(&txn, s.id).await?;
+    calendar_changed(&txn, locked).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What was sent to the batch's trainees, when and how it went
+/// (administrators; 404 for an unknown batch).
+pub async fn messages(
+    db: &Db,
+    viewer: &CurrentUser,
+    batch_id: Uuid,
+) -> AppResult<Vec<crate::notices::service::MessageView>> {
+    viewer.require(Role::Admin)?;
+    store::batch(db.read(), batch_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::notices::service::batch_log(db, viewer, batch_id).await
 }

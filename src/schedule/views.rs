@@ -37,6 +37,11 @@ pub struct BatchView {
     pub cancel_reason: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub cancelled_at: Option<OffsetDateTime>,
+    /// What trainees should bring, as the invitation says.
+    pub bring: Option<String>,
+    /// Revision of the batch's calendar (the `.ics` SEQUENCE): raised when
+    /// dates, sessions, venue or link change and on cancellation.
+    pub calendar_sequence: i32,
 }
 
 #[derive(Debug, Clone, Object, Serialize)]

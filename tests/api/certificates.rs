@@ -166,6 +166,30 @@ async fn certificates_issued_verified_revoked_and_reissued(app: TestApp) {
     assert!(
         numbers[1].starts_with("002/BKD-BIMTEK/SRT/") && numbers[1].ends_with(&year.to_string())
     );
+    // Each holder is told, once, with the number and where to download it.
+    let certificate_messages = |log: &Value| -> Vec<Value> {
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "certificate")
+            .cloned()
+            .collect()
+    };
+    let (status, log) = b
+        .admin
+        .get(&format!("/api/v1/batches/{}/messages", b.batch_id))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let told = certificate_messages(&log);
+    assert_eq!(told.len(), 2, "{log}");
+    for number in &numbers {
+        assert!(
+            told.iter()
+                .any(|m| m["body"].as_str().unwrap().contains(number.as_str())
+                    && m["body"].as_str().unwrap().contains("/my/certificates")),
+            "{number}: {told:?}"
+        );
+    }
     // Issuing again gives the same certificates.
     let (_, again) = b
         .admin

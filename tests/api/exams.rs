@@ -399,6 +399,29 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{released}");
     assert!(released["released_at"].is_string());
     assert_eq!(released["rows"].as_array().unwrap().len(), 3);
+    // Each candidate is told the results are out, with the link.
+    let (_, exam) = admin.get(&format!("/api/v1/exams/{exam_id}")).await;
+    let (status, log) = admin
+        .get(&format!(
+            "/api/v1/batches/{}/messages",
+            exam["batch_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let told: Vec<&Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "exam_result")
+        .collect();
+    assert_eq!(told.len(), 3, "{log}");
+    assert!(
+        told.iter().all(|m| m["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/exams/{exam_id}"))),
+        "{told:?}"
+    );
     for t in &trainees {
         let (status, mine) = t.get(&format!("/api/v1/exams/{exam_id}/my-result")).await;
         assert_eq!(status, StatusCode::OK, "{mine}");

@@ -38,6 +38,7 @@ mod exam_oversight;
 mod exam_pages;
 mod exams;
 mod import;
+mod notices;
 mod ops;
 mod pages;
 mod password_reset;
@@ -123,6 +124,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("confirmations", confirmations::cases()),
         ("personal_data", personal_data::cases()),
         ("uploads", uploads::cases()),
+        ("notices", notices::cases()),
     ]
 }
 

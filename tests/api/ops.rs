@@ -200,6 +200,7 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/records/jp", "get"),
         ("/api/v1/records/open-data", "get"),
         ("/api/v1/me/jp", "get"),
+        ("/api/v1/batches/{id}/messages", "get"),
     ];
     for (path, method) in expected {
         assert!(

@@ -37,6 +37,8 @@ pub struct SmtpSink {
     pub addr: SocketAddr,
     inbox: Arc<Mutex<Vec<Received>>>,
     arrived: Arc<Notify>,
+    /// How long each delivery takes, and how many to refuse first (451).
+    behaviour: Arc<Mutex<(Duration, usize)>>,
 }
 
 impl SmtpSink {
@@ -46,6 +48,7 @@ impl SmtpSink {
             addr: listener.local_addr().expect("SMTP address"),
             inbox: Arc::default(),
             arrived: Arc::default(),
+            behaviour: Arc::new(Mutex::new((Duration::ZERO, 0))),
         };
         let server = sink.clone();
         tokio::spawn(async move {
@@ -57,6 +60,16 @@ impl SmtpSink {
             }
         });
         sink
+    }
+
+    /// Each delivery takes `delay` from now on (a slow server).
+    pub fn slow(&self, delay: Duration) {
+        self.behaviour.lock().unwrap().0 = delay;
+    }
+
+    /// The next `n` deliveries are refused with a temporary failure.
+    pub fn refuse_next(&self, n: usize) {
+        self.behaviour.lock().unwrap().1 = n;
     }
 
     pub fn url(&self) -> String {
@@ -104,6 +117,18 @@ impl SmtpSink {
             } else if command == "DATA" {
                 write.write_all(b"354 go on\r\n").await?;
                 let data = read_data(&mut lines).await?;
+                let (delay, refuse) = {
+                    let mut behaviour = self.behaviour.lock().unwrap();
+                    let refuse = behaviour.1 > 0;
+                    behaviour.1 = behaviour.1.saturating_sub(1);
+                    (behaviour.0, refuse)
+                };
+                if refuse {
+                    rcpt_to.clear();
+                    write.write_all(b"451 mailbox busy, try later\r\n").await?;
+                    continue;
+                }
+                tokio::time::sleep(delay).await;
                 self.inbox.lock().unwrap().push(Received {
                     rcpt_to: std::mem::take(&mut rcpt_to),
                     data,

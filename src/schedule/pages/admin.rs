@@ -62,6 +62,8 @@ pub struct BatchForm {
     self_enrol: String,
     #[serde(default)]
     waitlist: String,
+    #[serde(default)]
+    bring: String,
 }
 
 impl BatchForm {
@@ -114,6 +116,7 @@ impl BatchForm {
             organiser: Some(self.organiser.clone()),
             self_enrol: Some(checked(&self.self_enrol)),
             waitlist: Some(checked(&self.waitlist)),
+            bring: Some(Some(self.bring.clone())),
             sessions: None,
         })
     }
@@ -290,6 +293,7 @@ async fn batch_page(
         } else {
             String::new()
         },
+        bring: b.bring.clone().unwrap_or_default(),
     });
     let participants: Vec<_> = detail
         .enrolments
@@ -298,12 +302,17 @@ async fn batch_page(
         .filter(|e| e.status.is_participant())
         .cloned()
         .collect();
+    let messages = service::messages(&state.db, user, id).await?;
+    let message_counts =
+        crate::notices::model::MessageCounts::of(messages.iter().map(|m| m.status));
     state.templates.page(
         "admin/batch.html",
         Some(user),
         csrf,
         context! {
             batch => to_value(&detail),
+            message_counts => to_value(&message_counts),
+            sending => state.mailer.is_some(),
             form => to_value(&form),
             errors => to_value(&extras.errors),
             import_errors => to_value(&extras.import_errors),

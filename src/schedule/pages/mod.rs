@@ -2,6 +2,7 @@
 //! and the trainees' "Bimtek saya", check-in and calendar file.
 
 pub mod admin;
+pub mod messages;
 pub mod trainee;
 
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};

@@ -109,7 +109,7 @@ pub async fn calendar_file(
     id: Path<Uuid>,
 ) -> AppResult<Response> {
     let detail = service::detail(&state.db, &user.0, id.0).await?;
-    let ics = super::super::ics::calendar(&detail, &state.config.base_url);
+    let ics = super::super::ics::calendar(&detail.batch, &detail.sessions, &state.config.base_url);
     Ok(ics
         .with_content_type("text/calendar; charset=utf-8")
         .with_header(
