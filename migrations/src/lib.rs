@@ -21,6 +21,8 @@ mod m20261202_000011_create_account_tokens;
 mod m20261202_000012_create_question_media;
 mod m20261203_000013_add_user_anonymised_at;
 mod m20261204_000014_create_outbox;
+mod m20261204_000015_create_evaluations;
+mod m20261204_000016_create_batch_reports;
 
 pub struct Migrator;
 
@@ -43,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_create_question_media::Migration),
             Box::new(m20261203_000013_add_user_anonymised_at::Migration),
             Box::new(m20261204_000014_create_outbox::Migration),
+            Box::new(m20261204_000015_create_evaluations::Migration),
+            Box::new(m20261204_000016_create_batch_reports::Migration),
         ]
     }
 }

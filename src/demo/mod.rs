@@ -7,6 +7,7 @@
 //! released uji kompetensi with one appeal, certificates (one revoked),
 //! and a JP tally with people short of 20 JP.
 
+mod evaluation;
 mod exam;
 mod people;
 mod training;
@@ -22,6 +23,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::records::service as records;
+use crate::reports::service as reports;
 
 pub use people::PASSWORD;
 
@@ -106,7 +108,9 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
 
     let today = clock::today_wib();
     let pk = training::course(engine, &training::PRANATA_KOMPUTER, pk_bank).await?;
-    let pk_start = training::monday_of(today - Duration::weeks(10));
+    // Ended about two weeks ago: results out, certificates issued, and the
+    // trainees' evaluation still open to them.
+    let pk_start = training::monday_of(today - Duration::weeks(3));
     let pk_batch = training::batch(
         engine,
         &admin,
@@ -142,6 +146,10 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     .await?;
     training::attendance(engine, &admin, &humas_batch, &humas_trainees).await?;
     training::learn(engine, &humas, &humas_trainees).await?;
+
+    evaluation::answer(engine, pk_batch.id, &pk_trainees).await?;
+    evaluation::answer(engine, humas_batch.id, &humas_trainees).await?;
+    reports::save_closing(engine, &admin, pk_batch.id, PK_CLOSING).await?;
 
     let mut issued = Vec::new();
     for batch in [&pk_batch, &humas_batch] {
@@ -181,6 +189,12 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
         below_minimum: tally.below_minimum,
     })
 }
+
+/// The organiser's closing words for the pranata komputer batch's laporan.
+const PK_CLOSING: &str = "Bimtek berjalan sesuai jadwal dengan kehadiran yang baik. \
+Sebagian besar peserta dinyatakan kompeten; peserta yang belum kompeten diusulkan \
+mengikuti angkatan berikutnya setelah pendampingan di OPD masing-masing. \
+Saran peserta tentang tambahan waktu praktik akan dipakai untuk menyusun jadwal angkatan berikutnya.";
 
 /// What `bimtek demo` prints: the accounts to sign in with and what to look at.
 pub fn describe(summary: &Summary) -> String {

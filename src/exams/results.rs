@@ -315,7 +315,11 @@ pub async fn release(
         .run(move |txn| {
             Box::pin(async move {
                 let now = clock::now();
-                store::set_released(txn, exam_id, now).await?;
+                // A second release at the same moment (a double click, two
+                // administrators) changes nothing and tells no one again.
+                if !store::set_released(txn, exam_id, now).await? {
+                    return Ok(());
+                }
                 crate::notices::service::enqueue(txn, letters).await?;
                 audit::record(
                     txn,
@@ -483,4 +487,59 @@ pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> Ap
         appeal_until,
         result,
     })
+}
+
+/// How many candidates of one exam were judged Kompeten in one unit: a
+/// line of the laporan penyelenggaraan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitTally {
+    pub exam: String,
+    pub released: bool,
+    pub unit: String,
+    pub kompeten: u32,
+    pub belum_kompeten: u32,
+    pub undecided: u32,
+}
+
+/// Counts per unit, in the exam's unit order.
+pub fn tally(results: &ResultsMatrix) -> Vec<UnitTally> {
+    let mut lines: Vec<UnitTally> = Vec::new();
+    for row in &results.rows {
+        for unit in &row.result.units {
+            let at = match lines.iter().position(|l| l.unit == unit.title) {
+                Some(at) => at,
+                None => {
+                    lines.push(UnitTally {
+                        exam: results.title.clone(),
+                        released: results.released_at.is_some(),
+                        unit: unit.title.clone(),
+                        kompeten: 0,
+                        belum_kompeten: 0,
+                        undecided: 0,
+                    });
+                    lines.len() - 1
+                }
+            };
+            match unit.decision {
+                crate::exams::model::UnitDecision::Kompeten => lines[at].kompeten += 1,
+                crate::exams::model::UnitDecision::BelumKompeten => lines[at].belum_kompeten += 1,
+                crate::exams::model::UnitDecision::Pending => lines[at].undecided += 1,
+            }
+        }
+    }
+    lines
+}
+
+/// The unit counts of every exam of a batch (administrators).
+pub async fn tally_of_batch(
+    engine: &Engine,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+) -> AppResult<Vec<UnitTally>> {
+    admin.require(crate::accounts::model::Role::Admin)?;
+    let mut lines = Vec::new();
+    for exam in store::exams_of_batches(engine.db.read(), &[batch_id]).await? {
+        lines.extend(tally(&matrix(engine, exam.id).await?));
+    }
+    Ok(lines)
 }

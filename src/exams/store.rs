@@ -50,21 +50,24 @@ pub async fn insert_exam(conn: &impl ConnectionTrait, row: exam::Model) -> AppRe
     Ok(())
 }
 
+/// Marks the exam released unless it already was; says whether this call did.
 pub async fn set_released(
     conn: &impl ConnectionTrait,
     id: Uuid,
     at: time::OffsetDateTime,
-) -> AppResult<()> {
-    exam::Entity::update_many()
+) -> AppResult<bool> {
+    let changed = exam::Entity::update_many()
         .col_expr(
             exam::Column::ReleasedAt,
             sea_orm::sea_query::Expr::value(at),
         )
         .col_expr(exam::Column::UpdatedAt, sea_orm::sea_query::Expr::value(at))
         .filter(exam::Column::Id.eq(id))
+        .filter(exam::Column::ReleasedAt.is_null())
         .exec(conn)
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected;
+    Ok(changed == 1)
 }
 
 pub async fn assessors(

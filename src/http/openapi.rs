@@ -11,10 +11,12 @@ use crate::attempts::api::AttemptsApi;
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
 use crate::certificates::api::CertificatesApi;
+use crate::evaluations::api::EvaluationsApi;
 use crate::exams::admin_api::ExamAdminApi;
 use crate::exams::api::ExamsApi;
 use crate::personal_data::api::PersonalDataApi;
 use crate::records::api::RecordsApi;
+use crate::reports::api::ReportsApi;
 use crate::schedule::api::BatchesApi;
 
 #[derive(Tags)]
@@ -54,6 +56,8 @@ pub type Apis = (
     CertificatesApi,
     RecordsApi,
     PersonalDataApi,
+    EvaluationsApi,
+    ReportsApi,
 );
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -73,6 +77,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             CertificatesApi,
             RecordsApi,
             PersonalDataApi,
+            EvaluationsApi,
+            ReportsApi,
         ),
         "Bimtek",
         env!("CARGO_PKG_VERSION"),

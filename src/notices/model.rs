@@ -169,7 +169,8 @@ impl MessageCounts {
     }
 }
 
-/// Tries before a message is given up (the last about a day after the first).
+/// Tries before a message is given up (the last about seven hours after
+/// the first, with the default first wait).
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// The wait after the `attempts`-th failure, in multiples of `first`

@@ -3,7 +3,6 @@
 //! worker claims a row with a conditional update, so two instances never
 //! send the same row, and a crashed worker's claim runs out.
 
-use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -15,8 +14,9 @@ use super::model::{MessageKind, MessageStatus};
 use crate::entities::{message_template, outbox_message as row};
 use crate::error::AppResult;
 
-/// How long a worker may hold a message before another may take it.
-pub(super) const CLAIM: Duration = Duration::seconds(120);
+/// How long a worker may hold a message before another may take it: far
+/// beyond a slow SMTP conversation (lettre's timeout is per step).
+pub(super) const CLAIM: Duration = Duration::minutes(10);
 
 pub(super) async fn insert(conn: &impl ConnectionTrait, message: row::Model) -> AppResult<()> {
     row::Entity::insert(row::ActiveModel::from(message))
@@ -112,7 +112,20 @@ pub(super) async fn claim(
     Ok(row::Entity::find_by_id(id).one(conn).await?)
 }
 
-/// Records the outcome of one try and lets go of the claim.
+/// The message as claimed: only this claim (its `claimed_until`, read
+/// back from the database) may settle it.
+fn still_held(message: &row::Model) -> Condition {
+    let held = row::Column::Id.eq(message.id);
+    match message.claimed_until {
+        Some(until) => Condition::all()
+            .add(held)
+            .add(row::Column::ClaimedUntil.eq(until)),
+        None => Condition::all().add(held),
+    }
+}
+
+/// Records the outcome of one try and lets go of the claim; a claim that
+/// ran out and was taken by another worker changes nothing.
 pub(super) async fn settle(
     conn: &impl ConnectionTrait,
     message: &row::Model,
@@ -122,30 +135,31 @@ pub(super) async fn settle(
     now: OffsetDateTime,
 ) -> AppResult<()> {
     let sent = status == MessageStatus::Sent;
-    row::Entity::update(row::ActiveModel {
-        id: Set(message.id),
-        status: Set(status),
-        attempts: Set(message.attempts + 1),
-        next_attempt_at: Set(next_attempt_at),
-        claimed_until: Set(None),
-        sent_at: Set(sent.then_some(now)),
-        last_error: Set(error),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
+    row::Entity::update_many()
+        .col_expr(row::Column::Status, Expr::value(status))
+        .col_expr(row::Column::Attempts, Expr::value(message.attempts + 1))
+        .col_expr(row::Column::NextAttemptAt, Expr::value(next_attempt_at))
+        .col_expr(
+            row::Column::ClaimedUntil,
+            Expr::value(Option::<OffsetDateTime>::None),
+        )
+        .col_expr(row::Column::SentAt, Expr::value(sent.then_some(now)))
+        .col_expr(row::Column::LastError, Expr::value(error))
+        .filter(still_held(message))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
 /// Marks a message whose moment passed without trying it.
-pub(super) async fn expire(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+pub(super) async fn expire(conn: &impl ConnectionTrait, message: &row::Model) -> AppResult<()> {
     row::Entity::update_many()
         .col_expr(row::Column::Status, Expr::value(MessageStatus::Expired))
         .col_expr(
             row::Column::ClaimedUntil,
             Expr::value(Option::<OffsetDateTime>::None),
         )
-        .filter(row::Column::Id.eq(id))
+        .filter(still_held(message))
         .exec(conn)
         .await?;
     Ok(())
@@ -211,14 +225,13 @@ pub(super) async fn of_user(conn: &impl ConnectionTrait, user: Uuid) -> AppResul
         .await?)
 }
 
-/// Deletes messages composed before `before` that no longer wait.
-pub(super) async fn delete_settled_before(
+/// Deletes messages composed before `before`.
+pub(super) async fn delete_composed_before(
     conn: &impl ConnectionTrait,
     before: OffsetDateTime,
 ) -> AppResult<u64> {
     Ok(row::Entity::delete_many()
         .filter(row::Column::CreatedAt.lt(before))
-        .filter(row::Column::Status.ne(MessageStatus::Pending))
         .exec(conn)
         .await?
         .rows_affected)

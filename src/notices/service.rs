@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use poem_openapi::Object;
 use serde::Serialize;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use sea_orm::ConnectionTrait;
@@ -101,8 +101,9 @@ pub async fn enqueue(conn: &impl ConnectionTrait, notices: Vec<Notice>) -> AppRe
                 body,
                 calendar: notice.calendar,
                 attempts: 0,
-                next_attempt_at: notice.send_at.unwrap_or(now),
-                expires_at: notice.expires_at,
+                // In UTC like every stored moment: SQLite compares them as text.
+                next_attempt_at: notice.send_at.unwrap_or(now).to_offset(UtcOffset::UTC),
+                expires_at: notice.expires_at.map(|at| at.to_offset(UtcOffset::UTC)),
                 claimed_until: None,
                 sent_at: None,
                 last_error: None,
@@ -149,10 +150,10 @@ pub async fn messages_to(db: &Db, user: Uuid) -> AppResult<Vec<MessageView>> {
         .collect())
 }
 
-/// Deletes messages older than the retention period that no longer wait
-/// (they hold names, addresses and texts about people).
+/// Deletes messages composed before the retention period (they hold
+/// names, addresses and texts about people), sent or not.
 pub async fn forget_older_than(db: &Db, before: OffsetDateTime) -> AppResult<u64> {
-    outbox::delete_settled_before(db.write(), before).await
+    outbox::delete_composed_before(db.write(), before).await
 }
 
 /// One line of a batch's message log.
@@ -310,8 +311,9 @@ pub async fn save_template(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
+    let txn = db.begin_write().await?;
     outbox::save_template(
-        db.write(),
+        &txn,
         message_template::Model {
             kind,
             subject: template.subject.trim().to_owned(),
@@ -320,7 +322,9 @@ pub async fn save_template(
             updated_by: Some(actor.id),
         },
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Goes back to the shipped text of `kind`.

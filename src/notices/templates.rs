@@ -166,23 +166,38 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// Why a template cannot be rendered: "baris 3: …".
+/// Why a template cannot be rendered: "baris 3: …", in Indonesian (the
+/// engine's own detail is English and stays in the log).
 fn explain(err: &minijinja::Error) -> String {
     let what = match err.kind() {
-        minijinja::ErrorKind::UndefinedError => "variabel tidak dikenal".to_owned(),
-        minijinja::ErrorKind::SyntaxError => format!(
-            "penulisan templat salah{}",
-            err.detail().map(|d| format!(" ({d})")).unwrap_or_default()
-        ),
-        minijinja::ErrorKind::OutOfFuel => "templat terlalu berat untuk dijalankan".to_owned(),
-        _ => err
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| "templat tidak dapat dijalankan".to_owned()),
+        minijinja::ErrorKind::UndefinedError => "variabel tidak dikenal",
+        minijinja::ErrorKind::SyntaxError => {
+            "penulisan templat salah (periksa pasangan {{ }} dan {% %})"
+        }
+        minijinja::ErrorKind::OutOfFuel => "templat terlalu berat untuk dijalankan",
+        _ => "templat tidak dapat dijalankan",
     };
     match err.line() {
         Some(line) => format!("baris {line}: {what}"),
-        None => what,
+        None => what.to_owned(),
+    }
+}
+
+/// A rendered message longer than this is refused: a loop or a repeated
+/// string can make a short template produce megabytes.
+const MAX_RENDERED_CHARS: usize = 50_000;
+
+fn bounded(field: &str, text: String) -> Result<String, FieldError> {
+    if text.len() > MAX_RENDERED_CHARS {
+        Err(FieldError::new(
+            field,
+            format!(
+                "hasilnya lebih dari {} karakter",
+                crate::numbers::grouped(MAX_RENDERED_CHARS as u64)
+            ),
+        ))
+    } else {
+        Ok(text)
     }
 }
 
@@ -195,10 +210,12 @@ pub fn render(
     let facts = minijinja::Value::from(minijinja::value::Serde(facts));
     let subject = env
         .render_str(&template.subject, facts.clone())
-        .map_err(|e| FieldError::new("subject", explain(&e)));
+        .map_err(|e| FieldError::new("subject", explain(&e)))
+        .and_then(|text| bounded("subject", text));
     let body = env
         .render_str(&template.body, facts)
-        .map_err(|e| FieldError::new("body", explain(&e)));
+        .map_err(|e| FieldError::new("body", explain(&e)))
+        .and_then(|text| bounded("body", text));
     match (subject, body) {
         (Ok(subject), Ok(body)) => Ok((subject.replace(['\r', '\n'], " "), body)),
         (subject, body) => Err([subject.err(), body.err()].into_iter().flatten().collect()),
@@ -297,6 +314,16 @@ mod tests {
         };
         let errors = check(MessageKind::Invitation, &endless);
         assert!(errors[0].message.contains("terlalu berat"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_huge_result_is_refused() {
+        let huge = Template {
+            subject: "x".into(),
+            body: "{{ nama * 100000 }}".into(),
+        };
+        let errors = check(MessageKind::Invitation, &huge);
+        assert!(errors.iter().any(|e| e.field == "body"), "{errors:?}");
     }
 
     #[test]

@@ -73,7 +73,7 @@ async fn round(
             continue;
         };
         if message.expires_at.is_some_and(|at| at <= now) {
-            outbox::expire(db.write(), message.id).await?;
+            outbox::expire(db.write(), &message).await?;
             continue;
         }
         deliver(db, mailer, message, first_retry).await?;

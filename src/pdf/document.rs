@@ -26,6 +26,11 @@ pub enum Block {
     Row(String, String),
     /// A little vertical space.
     Gap,
+    /// Bold lines centred on the page (a kop), with a rule under them.
+    Letterhead(Vec<String>),
+    /// Lines in the right half, kept on one page: a signatory block, with
+    /// an empty line where the signature goes.
+    Signature(Vec<String>),
 }
 
 /// A laid-out line: where, how big, and what it says.
@@ -142,34 +147,18 @@ fn lay_out(title: &str, blocks: &[Block], regular: &Face, bold: &Face) -> Vec<Ve
         pages: vec![Vec::new()],
         y: HEIGHT - MARGIN,
     };
+    // A kop heads the first page, above the title.
+    let (kop, blocks) = match blocks.split_first() {
+        Some((first @ Block::Letterhead(_), rest)) => (Some(first), rest),
+        _ => (None, blocks),
+    };
+    if let Some(kop) = kop {
+        place(&mut at, kop, regular, bold);
+    }
     at.lines(bold, title, 15.0, true);
     at.y -= BODY;
     for block in blocks {
-        match block {
-            Block::Gap => at.y -= BODY * 0.8,
-            Block::Heading(text) => {
-                // A heading never sits alone at the foot of a page.
-                if at.y - 4.0 * BODY * LEADING < BOTTOM {
-                    at.y = BOTTOM;
-                }
-                at.y -= BODY * 0.6;
-                at.lines(bold, text, 12.0, true);
-            }
-            Block::Paragraph(text) => at.lines(regular, text, BODY, false),
-            Block::Row(label, value) => {
-                let labels = wrap(regular, label, BODY, LABEL_WIDTH - 8.0);
-                let values = wrap(regular, value, BODY, WIDTH - 2.0 * MARGIN - LABEL_WIDTH);
-                let rows = labels.len().max(values.len());
-                let mut labels = labels.into_iter();
-                let mut values = values.into_iter();
-                for _ in 0..rows {
-                    let y = at.advance(BODY * LEADING);
-                    at.put(MARGIN, y, BODY, false, labels.next().unwrap_or_default());
-                    let value = values.next().unwrap_or_default();
-                    at.put(MARGIN + LABEL_WIDTH, y, BODY, false, value);
-                }
-            }
-        }
+        place(&mut at, block, regular, bold);
     }
     let mut pages = at.pages;
     let total = pages.len();
@@ -185,6 +174,75 @@ fn lay_out(title: &str, blocks: &[Block], regular: &Face, bold: &Face) -> Vec<Ve
         });
     }
     pages
+}
+
+/// Lays out one block at the cursor.
+fn place(at: &mut Cursor, block: &Block, regular: &Face, bold: &Face) {
+    match block {
+        Block::Gap => at.y -= BODY * 0.8,
+        Block::Heading(text) => {
+            // A heading never sits alone at the foot of a page.
+            if at.y - 4.0 * BODY * LEADING < BOTTOM {
+                at.y = BOTTOM;
+            }
+            at.y -= BODY * 0.6;
+            at.lines(bold, text, 12.0, true);
+        }
+        Block::Paragraph(text) => at.lines(regular, text, BODY, false),
+        Block::Letterhead(lines) => {
+            for (i, line) in lines.iter().enumerate() {
+                let size = if i + 1 == lines.len() && lines.len() > 2 {
+                    BODY
+                } else {
+                    12.0
+                };
+                for part in wrap(bold, line, size, WIDTH - 2.0 * MARGIN) {
+                    let y = at.advance(size * LEADING);
+                    let x = (WIDTH - bold.width(&part, size)) / 2.0;
+                    at.put(x, y, size, true, part);
+                }
+            }
+            let y = at.advance(BODY * 0.6);
+            // A rule across the text width, drawn with the typeface's own
+            // underscore (the writer draws text only).
+            let underscores = ((WIDTH - 2.0 * MARGIN) / regular.width("_", BODY).max(1.0)) as usize;
+            at.put(MARGIN, y, BODY, false, "_".repeat(underscores));
+            at.y -= BODY * 0.8;
+        }
+        Block::Signature(lines) => {
+            if at.y - (lines.len() as f32 + 1.0) * BODY * LEADING < BOTTOM {
+                at.y = BOTTOM;
+            }
+            let x = WIDTH / 2.0 + 20.0;
+            for line in lines {
+                let y = at.advance(BODY * LEADING);
+                for (n, part) in wrap(regular, line, BODY, WIDTH - MARGIN - x)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let y = if n == 0 {
+                        y
+                    } else {
+                        at.advance(BODY * LEADING)
+                    };
+                    at.put(x, y, BODY, false, part);
+                }
+            }
+        }
+        Block::Row(label, value) => {
+            let labels = wrap(regular, label, BODY, LABEL_WIDTH - 8.0);
+            let values = wrap(regular, value, BODY, WIDTH - 2.0 * MARGIN - LABEL_WIDTH);
+            let rows = labels.len().max(values.len());
+            let mut labels = labels.into_iter();
+            let mut values = values.into_iter();
+            for _ in 0..rows {
+                let y = at.advance(BODY * LEADING);
+                at.put(MARGIN, y, BODY, false, labels.next().unwrap_or_default());
+                let value = values.next().unwrap_or_default();
+                at.put(MARGIN + LABEL_WIDTH, y, BODY, false, value);
+            }
+        }
+    }
 }
 
 fn write(pages: &[Vec<Line>], regular: &Face, bold: &Face) -> Result<Vec<u8>, String> {
@@ -230,6 +288,50 @@ mod tests {
         let lines = wrap(face, &unbroken, BODY, 100.0);
         assert!(lines.iter().all(|l| face.width(l, BODY) <= 100.01));
         assert_eq!(lines.concat(), unbroken);
+    }
+
+    #[test]
+    fn the_kop_heads_the_page_and_a_signature_stays_whole() {
+        let regular = fonts::face(false).unwrap();
+        let bold = fonts::face(true).unwrap();
+        let mut blocks = vec![
+            Block::Letterhead(vec![
+                "PEMERINTAH KOTA MAGELANG".into(),
+                "BADAN KEPEGAWAIAN DAERAH".into(),
+            ]),
+            Block::Paragraph("Isi".into()),
+        ];
+        blocks.extend((0..44).map(|i| Block::Row(format!("Baris {i}"), "nilai".into())));
+        blocks.push(Block::Signature(vec![
+            "Magelang, 3 Desember 2026".into(),
+            "Kepala".into(),
+            String::new(),
+            "Nama".into(),
+        ]));
+        let pages = lay_out("Laporan", &blocks, regular, bold);
+        assert_eq!(pages[0][0].text, "PEMERINTAH KOTA MAGELANG");
+        let kop = &pages[0][0];
+        assert!(
+            kop.bold && (kop.x - (WIDTH - bold.width(&kop.text, kop.size)) / 2.0).abs() < 0.5,
+            "centred"
+        );
+        let title = pages[0].iter().position(|l| l.text == "Laporan").unwrap();
+        assert!(title > 1, "the title comes after the kop");
+        // The signature's lines sit on one page, in the right half.
+        let signed: Vec<&Line> = pages
+            .iter()
+            .flatten()
+            .filter(|l| l.text == "Kepala" || l.text == "Nama" || l.text.starts_with("Magelang"))
+            .collect();
+        assert_eq!(signed.len(), 3);
+        assert!(signed.iter().all(|l| l.x > WIDTH / 2.0));
+        let page_of = |text: &str| {
+            pages
+                .iter()
+                .position(|p| p.iter().any(|l| l.text == text))
+                .unwrap()
+        };
+        assert_eq!(page_of("Kepala"), page_of("Nama"));
     }
 
     #[test]

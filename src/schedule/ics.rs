@@ -33,6 +33,18 @@ fn local(day: time::Date, hhmm: &str) -> String {
 /// that imported an earlier copy replaces its events; a cancelled batch's
 /// events say `STATUS:CANCELLED`.
 pub fn calendar(batch: &BatchView, sessions: &[SessionView], base_url: &str) -> String {
+    calendar_with(batch, sessions, &[], base_url)
+}
+
+/// The same, with `withdrawn` sessions (removed or replaced since the
+/// copy a trainee holds) as cancelled events, so they leave the trainee's
+/// calendar too: an event is known by its UID, the session's id.
+pub fn calendar_with(
+    batch: &BatchView,
+    sessions: &[SessionView],
+    withdrawn: &[SessionView],
+    base_url: &str,
+) -> String {
     let place = if batch.online {
         batch
             .meeting_link
@@ -45,9 +57,14 @@ pub fn calendar(batch: &BatchView, sessions: &[SessionView], base_url: &str) -> 
     calendar.name(&format!("{} – {}", batch.course_title, batch.name));
     calendar.append_property(icalendar::Property::new("METHOD", "PUBLISH"));
     let sequence = u32::try_from(batch.calendar_sequence).unwrap_or(0);
-    for session in sessions {
+    let cancelled = batch.status == BatchStatus::Cancelled;
+    let all = sessions
+        .iter()
+        .map(|s| (s, cancelled))
+        .chain(withdrawn.iter().map(|s| (s, true)));
+    for (session, cancelled) in all {
         let mut event = Event::new();
-        if batch.status == BatchStatus::Cancelled {
+        if cancelled {
             event.status(EventStatus::Cancelled);
         }
         event
@@ -258,6 +275,29 @@ mod tests {
                 .any(|(n, _, v)| n == "STATUS" && v == "CANCELLED"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_withdrawn_session_is_sent_cancelled() {
+        let detail = detail();
+        let mut gone = detail.sessions[0].clone();
+        gone.id = uuid::Uuid::from_u128(7);
+        let text = calendar_with(
+            &detail.batch,
+            &detail.sessions,
+            &[gone],
+            "https://bimtek.example",
+        );
+        let lines = content_lines(&text);
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|(n, _, v)| n == "BEGIN" && v == "VEVENT")
+                .count(),
+            2
+        );
+        assert_eq!(lines.iter().filter(|(n, _, _)| n == "STATUS").count(), 1);
+        assert!(text.contains("00000000-0000-0000-0000-000000000007@bimtek"));
     }
 
     #[test]

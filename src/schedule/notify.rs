@@ -10,12 +10,13 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
 use super::ics;
+use super::model::BatchStatus;
 use super::model::EnrolmentStatus;
 use super::service::{session_view, views_on};
 use super::store;
 use super::views::{BatchView, SessionView};
 use crate::clock::{self, WIB};
-use crate::entities::{batch, user};
+use crate::entities::{batch, batch_session, user};
 use crate::error::AppResult;
 use crate::notices::model::{MessageKind, reminder_at};
 use crate::notices::service::{self as notices, Notice, Recipient};
@@ -30,7 +31,11 @@ struct Letterhead {
     last_day_end: OffsetDateTime,
 }
 
-async fn letterhead(conn: &impl ConnectionTrait, b: &batch::Model) -> AppResult<Letterhead> {
+async fn letterhead(
+    conn: &impl ConnectionTrait,
+    b: &batch::Model,
+    withdrawn: &[batch_session::Model],
+) -> AppResult<Letterhead> {
     let rows = store::sessions(conn, b.id).await?;
     let first_session = rows
         .iter()
@@ -38,7 +43,8 @@ async fn letterhead(conn: &impl ConnectionTrait, b: &batch::Model) -> AppResult<
         .min();
     let sessions: Vec<SessionView> = rows.iter().map(session_view).collect();
     let batch = views_on(conn, vec![b.clone()]).await?.remove(0);
-    let calendar = ics::calendar(&batch, &sessions, &crate::links::absolute(""));
+    let withdrawn: Vec<SessionView> = withdrawn.iter().map(session_view).collect();
+    let calendar = ics::calendar_with(&batch, &sessions, &withdrawn, &crate::links::absolute(""));
     let last_day_end = b
         .ends_on
         .next_day()
@@ -163,10 +169,11 @@ pub(super) async fn invite(
     b: &batch::Model,
     trainees: &[user::Model],
 ) -> AppResult<()> {
-    if trainees.is_empty() {
+    // A draft is still being prepared: its trainees are invited when it opens.
+    if trainees.is_empty() || !announces(b) {
         return Ok(());
     }
-    let head = letterhead(conn, b).await?;
+    let head = letterhead(conn, b, &[]).await?;
     let now = clock::now();
     let mut letters = Vec::with_capacity(trainees.len() * 2);
     for to in trainees {
@@ -188,18 +195,29 @@ async fn seated(conn: &impl ConnectionTrait, batch_id: Uuid) -> AppResult<Vec<us
     Ok(ids.iter().filter_map(|id| users.remove(id)).collect())
 }
 
-/// Tells everyone seated that the schedule, venue or link changed: a
-/// change for those already invited, the invitation itself for those
-/// whose invitation had not gone out yet.
+/// Whether the batch's trainees hear about it: not while it is a draft,
+/// nor once it is over or cancelled (the cancellation said so).
+fn announces(b: &batch::Model) -> bool {
+    matches!(b.status, BatchStatus::Open | BatchStatus::Running)
+}
+
+/// Tells everyone seated that the schedule, venue or link changed (with
+/// `withdrawn` sessions cancelled in their calendars), or that the batch
+/// opened: a change for those already invited, the invitation itself for
+/// those whose invitation had not gone out yet.
 pub(super) async fn announce_change(
     conn: &impl ConnectionTrait,
     b: &batch::Model,
+    withdrawn: &[batch_session::Model],
 ) -> AppResult<()> {
+    if !announces(b) {
+        return Ok(());
+    }
     let trainees = seated(conn, b.id).await?;
     if trainees.is_empty() {
         return Ok(());
     }
-    let head = letterhead(conn, b).await?;
+    let head = letterhead(conn, b, withdrawn).await?;
     let now = clock::now();
     let mut letters = Vec::with_capacity(trainees.len() * 2);
     for to in &trainees {
@@ -225,13 +243,11 @@ pub(super) async fn announce_cancellation(
     if trainees.is_empty() {
         return Ok(());
     }
-    let head = letterhead(conn, b).await?;
+    let head = letterhead(conn, b, &[]).await?;
+    // Still worth sending (by hand, too) until the batch would have ended.
     let letters = trainees
         .iter()
-        .map(|to| Notice {
-            expires_at: None,
-            ..letter(&head, MessageKind::Cancellation, to)
-        })
+        .map(|to| letter(&head, MessageKind::Cancellation, to))
         .collect();
     notices::enqueue(conn, letters).await
 }

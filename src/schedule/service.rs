@@ -339,8 +339,14 @@ pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<Bat
         }
     }
     super::enrolment::promote_waitlist(&txn, &next, next.updated_at).await?;
-    if calendar_changed {
-        super::notify::announce_change(&txn, &next).await?;
+    let opened = existing.status == BatchStatus::Draft && next.status != BatchStatus::Draft;
+    if calendar_changed || opened {
+        let withdrawn = if input.sessions.is_some() {
+            current_sessions.as_slice()
+        } else {
+            &[]
+        };
+        super::notify::announce_change(&txn, &next, withdrawn).await?;
     }
     txn.commit().await?;
     detail(db, &admin_view_marker(), id).await
@@ -479,20 +485,36 @@ pub async fn add_session(db: &Db, batch_id: Uuid, session: SessionInput) -> AppR
     let locked = store::batch_for_update(&txn, batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    refuse_cancelled(&locked)?;
     store::insert_session(&txn, batch_id, &session).await?;
-    calendar_changed(&txn, locked).await?;
+    calendar_changed(&txn, locked, &[]).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Raises the (locked) batch's calendar revision and tells its trainees.
-async fn calendar_changed(conn: &impl ConnectionTrait, b: batch::Model) -> AppResult<()> {
+fn refuse_cancelled(b: &batch::Model) -> AppResult<()> {
+    if b.status == BatchStatus::Cancelled {
+        return Err(AppError::conflict(
+            "batch_cancelled",
+            "Angkatan ini sudah dibatalkan.",
+        ));
+    }
+    Ok(())
+}
+
+/// Raises the (locked) batch's calendar revision and tells its trainees,
+/// `withdrawn` sessions cancelled in their calendars.
+async fn calendar_changed(
+    conn: &impl ConnectionTrait,
+    b: batch::Model,
+    withdrawn: &[batch_session::Model],
+) -> AppResult<()> {
     let sequence = b.calendar_sequence + 1;
     let mut active = b.into_active_model();
     active.calendar_sequence = Set(sequence);
     active.updated_at = Set(clock::now());
     let changed = batch::Entity::update(active).exec(conn).await?;
-    super::notify::announce_change(conn, &changed).await
+    super::notify::announce_change(conn, &changed, withdrawn).await
 }
 
 pub async fn remove_session(db: &Db, batch_id: Uuid, session_id: Uuid) -> AppResult<()> {
@@ -510,8 +532,9 @@ pub async fn remove_session(db: &Db, batch_id: Uuid, session_id: Uuid) -> AppRes
     let locked = store::batch_for_update(&txn, batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    refuse_cancelled(&locked)?;
     store::delete_session(&txn, s.id).await?;
-    calendar_changed(&txn, locked).await?;
+    calendar_changed(&txn, locked, std::slice::from_ref(&s)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -47,7 +47,7 @@ impl Browser {
 }
 
 pub fn trials(browser: Browser) -> Vec<Trial> {
-    let flows: [(&str, Flow, Scripts); 8] = [
+    let flows: [(&str, Flow, Scripts); 9] = [
         (
             "browser::batch_scheduled_imported_attended_seen_on_phone",
             batch_flow,
@@ -86,6 +86,11 @@ pub fn trials(browser: Browser) -> Vec<Trial> {
         (
             "browser::trainee_downloads_certificate_stranger_verifies_on_a_phone",
             crate::browser_certificate::download_and_verify,
+            Scripts::On,
+        ),
+        (
+            "browser::trainee_fills_the_evaluation_on_a_phone",
+            crate::evaluations::on_a_phone,
             Scripts::On,
         ),
     ];

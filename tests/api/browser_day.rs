@@ -752,6 +752,9 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         format!("/admin/batches/{batch_id}"),
         format!("/admin/batches/{batch_id}/certificates"),
         format!("/admin/batches/{batch_id}/surel"),
+        format!("/admin/batches/{batch_id}/evaluasi"),
+        format!("/admin/batches/{batch_id}/laporan"),
+        format!("/admin/courses/{course_id}/evaluasi"),
         "/admin/templat-surel".into(),
         "/admin/templat-surel/undangan".into(),
         "/admin/exams".into(),
@@ -774,6 +777,7 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         format!("/modules/{module}"),
         quiz_path.clone(),
         "/my/certificates".into(),
+        format!("/my/batches/{batch_id}/evaluasi"),
         "/my/data".into(),
         "/checkin".into(),
     ]

@@ -117,6 +117,8 @@ async fn a_kota_magelang_year(backend: Backend) {
         "every session names its narasumber: {detail}"
     );
 
+    laporan_has_every_section(&admin, pk["id"].as_str().unwrap()).await;
+
     let (_, exams) = admin.get("/api/v1/exams").await;
     let exam = &list(&exams)[0];
     assert!(exam["released_at"].is_string(), "{exam}");
@@ -203,4 +205,58 @@ async fn a_kota_magelang_year(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{mine}");
     drop(server);
     db.drop_database().await;
+}
+
+/// The pranata komputer batch's laporan penyelenggaraan, read back with
+/// `pdftotext`: every section there and filled.
+async fn laporan_has_every_section(admin: &crate::support::Session, batch_id: &str) {
+    let resp = admin
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/batches/{batch_id}/report/pdf"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let pdf = resp.bytes().await.unwrap();
+    let text = crate::pki::pdftotext(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (what, wanted) in [
+        ("the kop", "PEMERINTAH KOTA MAGELANG"),
+        ("the title", "Laporan Penyelenggaraan"),
+        ("the basis and aim", "Dasar, maksud dan tujuan"),
+        ("the schedule", "Jadwal dan narasumber"),
+        ("a narasumber", "narasumber:"),
+        ("participants by OPD", "peserta dari"),
+        ("attendance", "rata-rata kehadiran"),
+        ("pre- and post-test", "Pre-test dan post-test"),
+        ("quiz results", "Kuis:"),
+        ("exam results per unit", "Belum Kompeten"),
+        ("the evaluation", "Indeks keseluruhan"),
+        ("a narasumber's index", "Narasumber:"),
+        ("the trainees' comments", "Saran dan komentar peserta"),
+        ("certificates", "sertifikat kelulusan"),
+        ("the closing", "Bimtek berjalan sesuai jadwal"),
+        ("the signatory", "Kepala Badan Kepegawaian Daerah"),
+        ("page numbers", "Halaman 1 dari"),
+    ] {
+        assert!(
+            flat.contains(wanted),
+            "{what} ({wanted}) missing from the laporan:\n{text}"
+        );
+    }
+    for section in [
+        "I. Pendahuluan",
+        "II. Pelaksanaan",
+        "III. Peserta",
+        "IV. Hasil pembelajaran",
+        "V. Evaluasi penyelenggaraan",
+        "VI. Sertifikat",
+        "VII. Penutup",
+    ] {
+        assert!(flat.contains(section), "{section} missing:\n{text}");
+    }
+    assert!(!flat.contains("belum ditulis"), "the closing is written");
 }

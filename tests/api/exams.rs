@@ -415,6 +415,26 @@ async fn humas_exam_from_the_template_end_to_end(app: TestApp) {
         .filter(|m| m["kind"] == "exam_result")
         .collect();
     assert_eq!(told.len(), 3, "{log}");
+    // Released again: nobody is told twice.
+    let (status, _) = admin
+        .post(&format!("/api/v1/exams/{exam_id}/release"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, again) = admin
+        .get(&format!(
+            "/api/v1/batches/{}/messages",
+            exam["batch_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        again
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "exam_result")
+            .count(),
+        3
+    );
     assert!(
         told.iter().all(|m| m["body"]
             .as_str()

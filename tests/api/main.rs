@@ -34,6 +34,7 @@ mod cli;
 mod cloze;
 mod confirmations;
 mod contract;
+mod evaluations;
 mod exam_oversight;
 mod exam_pages;
 mod exams;
@@ -49,6 +50,7 @@ mod quiz_pages;
 mod quizzes;
 mod records;
 mod reliability;
+mod reports;
 mod schedule;
 mod settings_pages;
 mod uploads;
@@ -125,6 +127,8 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("personal_data", personal_data::cases()),
         ("uploads", uploads::cases()),
         ("notices", notices::cases()),
+        ("evaluations", evaluations::cases()),
+        ("reports", reports::cases()),
     ]
 }
 

@@ -286,6 +286,15 @@ async fn forty_four_invitations_once_each_across_a_restart_then_a_change_and_a_c
         "one reminder each, for the morning before"
     );
     assert!(reminders.iter().all(|m| m["status"] == "pending"));
+    // 07.00 WIB the day before, stored in UTC (SQLite compares moments as text).
+    let eve = format!("{}T00:00:00Z", day(41));
+    assert!(
+        reminders
+            .iter()
+            .all(|m| m["next_attempt_at"] == eve.as_str()),
+        "{:?}",
+        reminders[0]
+    );
 
     // A new venue: one change each, with the calendar's next revision; the
     // reminders are replaced, not doubled.
@@ -320,6 +329,29 @@ async fn forty_four_invitations_once_each_across_a_restart_then_a_change_and_a_c
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["calendar_sequence"], 1);
 
+    // A session removed: the change cancels its event in every calendar.
+    let removed = batch["sessions"][1]["id"].as_str().unwrap();
+    let resp = admin
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/batches/{batch_id}/sessions/{removed}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let mails = sink.wait_for(132).await;
+    for mail in mails[88..].iter().map(open) {
+        let events = events(mail.calendar.as_deref().expect("an .ics attached"));
+        assert_eq!(events.len(), 2, "the session kept and the one removed");
+        assert!(events.iter().all(|e| property(e, "SEQUENCE") == Some("2")));
+        let gone = events
+            .iter()
+            .find(|e| property(e, "UID") == Some(format!("{removed}@bimtek").as_str()))
+            .expect("the removed session's event");
+        assert_eq!(property(gone, "STATUS"), Some("CANCELLED"));
+    }
+
     // The cancellation: the reason, the events cancelled, reminders gone.
     let (status, body) = admin
         .post(
@@ -328,8 +360,8 @@ async fn forty_four_invitations_once_each_across_a_restart_then_a_change_and_a_c
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let mails = sink.wait_for(132).await;
-    for mail in mails[88..].iter().map(open) {
+    let mails = sink.wait_for(176).await;
+    for mail in mails[132..].iter().map(open) {
         assert!(mail.subject.starts_with("Pembatalan"), "{}", mail.subject);
         assert!(
             mail.text.contains("Alasan: Narasumber berhalangan hadir"),
@@ -338,12 +370,12 @@ async fn forty_four_invitations_once_each_across_a_restart_then_a_change_and_a_c
         );
         let events = events(mail.calendar.as_deref().expect("an .ics attached"));
         assert!(
-            events.iter().all(|e| property(e, "SEQUENCE") == Some("2")
+            events.iter().all(|e| property(e, "SEQUENCE") == Some("3")
                 && property(e, "STATUS") == Some("CANCELLED"))
         );
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(sink.count(), 132, "nothing more went out");
+    assert_eq!(sink.count(), 176, "nothing more went out");
     let messages = log(&admin, &batch_id).await;
     assert!(
         of_kind(&messages, "reminder").is_empty(),
@@ -497,6 +529,31 @@ async fn an_administrator_rewrites_the_invitation_on_the_page(app: TestApp) {
 
 async fn without_smtp_the_messages_wait_and_download_for_sending_by_hand(app: TestApp) {
     let admin = app.admin().await;
+    // A draft invites no one until it opens.
+    let draft = future_batch(&admin, "DRF").await;
+    let draft_id = draft["id"].as_str().unwrap().to_owned();
+    let (status, body) = admin
+        .patch(
+            &format!("/api/v1/batches/{draft_id}"),
+            &json!({ "status": "draft" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    import_trainees(&admin, &draft_id, 2).await;
+    assert!(
+        log(&admin, &draft_id).await.is_empty(),
+        "no invitation for a draft"
+    );
+    let (status, body) = admin
+        .patch(
+            &format!("/api/v1/batches/{draft_id}"),
+            &json!({ "status": "open" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let opened = log(&admin, &draft_id).await;
+    assert_eq!(of_kind(&opened, "invitation").len(), 2, "{opened:?}");
+    assert!(of_kind(&opened, "schedule_change").is_empty());
     let batch = future_batch(&admin, "WAP").await;
     let batch_id = batch["id"].as_str().unwrap().to_owned();
     // One trainee with an address, one without.

@@ -201,6 +201,11 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/records/open-data", "get"),
         ("/api/v1/me/jp", "get"),
         ("/api/v1/batches/{id}/messages", "get"),
+        ("/api/v1/batches/{id}/evaluation/form", "get"),
+        ("/api/v1/batches/{id}/evaluation", "post"),
+        ("/api/v1/batches/{id}/evaluation", "get"),
+        ("/api/v1/batches/{id}/report/pdf", "get"),
+        ("/api/v1/batches/{id}/report/closing", "put"),
     ];
     for (path, method) in expected {
         assert!(

@@ -1,0 +1,216 @@
+//! The evaluation's use cases: the form a trainee fills, answering once,
+//! a batch's results for administrators, and a course's questions.
+
+use poem_openapi::Object;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::model::{self, Answers, Form, Results, SCALE, Submission};
+use super::store;
+use crate::accounts::model::{CurrentUser, Role};
+use crate::clock;
+use crate::db::Db;
+use crate::entities::{evaluation_form, evaluation_response};
+use crate::error::{AppError, AppResult};
+use crate::schedule::model::BatchStatus;
+use crate::schedule::views::{BatchDetail, BatchView};
+
+/// A course's questions in force: its own, or the shipped ones.
+async fn form_of(db: &Db, course_id: Uuid) -> AppResult<(Form, bool)> {
+    Ok(match store::form(db.read(), course_id).await? {
+        Some(row) => (
+            serde_json::from_str(&row.questions).unwrap_or_default(),
+            true,
+        ),
+        None => (Form::default(), false),
+    })
+}
+
+/// The narasumber of a batch's sessions, each once, in the order they teach.
+fn speakers(detail: &BatchDetail) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in detail
+        .sessions
+        .iter()
+        .filter_map(|s| s.instructor.as_deref())
+    {
+        let name = name.trim();
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+/// One step of the scale, as the form offers it.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct ScaleStep {
+    pub value: u8,
+    pub label: String,
+}
+
+/// The form as a trainee of the batch sees it.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct TraineeForm {
+    pub batch: BatchView,
+    pub questions: Form,
+    /// The narasumber to rate, in order.
+    pub speakers: Vec<String>,
+    pub scale: Vec<ScaleStep>,
+    /// The caller has already answered (once is all).
+    pub answered: bool,
+    /// Why the form cannot be filled now, if it cannot.
+    pub closed_because: Option<String>,
+}
+
+/// The batch, for a trainee who holds a seat in it; 403 for anyone else
+/// who may see it, 404 for who may not.
+async fn seat(db: &Db, trainee: &CurrentUser, batch_id: Uuid) -> AppResult<BatchDetail> {
+    trainee.require(Role::Trainee)?;
+    let detail = crate::schedule::service::detail(db, trainee, batch_id).await?;
+    match &detail.my_enrolment {
+        Some(e) if e.status.is_participant() => Ok(detail),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+fn closed(detail: &BatchDetail) -> Option<String> {
+    model::closed_because(
+        detail.batch.status == BatchStatus::Cancelled,
+        detail.batch.ends_on,
+        clock::today_wib(),
+    )
+}
+
+pub async fn form_for(db: &Db, trainee: &CurrentUser, batch_id: Uuid) -> AppResult<TraineeForm> {
+    let detail = seat(db, trainee, batch_id).await?;
+    let (questions, _) = form_of(db, detail.batch.course_id).await?;
+    let answered = store::answered(db.read(), batch_id, trainee.id).await?;
+    Ok(TraineeForm {
+        closed_because: closed(&detail),
+        speakers: speakers(&detail),
+        batch: detail.batch,
+        questions,
+        scale: SCALE
+            .iter()
+            .map(|(value, label)| ScaleStep {
+                value: *value,
+                label: (*label).to_owned(),
+            })
+            .collect(),
+        answered,
+    })
+}
+
+/// Keeps a trainee's answers, without who gave them, and notes that they
+/// answered; a second answer is refused.
+pub async fn submit(
+    db: &Db,
+    trainee: &CurrentUser,
+    batch_id: Uuid,
+    sent: &Submission,
+) -> AppResult<()> {
+    let detail = seat(db, trainee, batch_id).await?;
+    if let Some(why) = closed(&detail) {
+        return Err(AppError::conflict("evaluation_closed", why));
+    }
+    let (questions, _) = form_of(db, detail.batch.course_id).await?;
+    let answers: Answers =
+        model::check(&questions, &speakers(&detail), sent).map_err(AppError::validation)?;
+    let already = || {
+        AppError::conflict(
+            "already_answered",
+            "Anda sudah mengisi evaluasi angkatan ini; terima kasih.",
+        )
+    };
+    let txn = db.begin_write().await?;
+    store::insert_receipt(&txn, batch_id, trainee.id)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => already(),
+            _ => AppError::from(e),
+        })?;
+    store::insert_response(
+        &txn,
+        evaluation_response::Model {
+            id: Uuid::new_v4(),
+            batch_id,
+            submitted_on: clock::today_wib(),
+            answers: serde_json::to_string(&answers)
+                .map_err(|e| AppError::internal(e.to_string()))?,
+        },
+    )
+    .await?;
+    txn.commit().await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => already(),
+        _ => AppError::from(e),
+    })
+}
+
+/// A batch's evaluation results, for administrators.
+#[derive(Debug, Clone, Serialize, Object)]
+pub struct BatchEvaluation {
+    pub batch: BatchView,
+    /// Trainees who hold (or held to the end) a seat.
+    pub participants: u32,
+    pub minimum_shown: u32,
+    pub results: Results,
+}
+
+pub async fn results(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<BatchEvaluation> {
+    admin.require(Role::Admin)?;
+    let detail = crate::schedule::service::detail(db, admin, batch_id).await?;
+    let participants = detail
+        .enrolments
+        .iter()
+        .flatten()
+        .filter(|e| e.status.is_participant())
+        .count() as u32;
+    let all: Vec<Answers> = store::responses(db.read(), batch_id)
+        .await?
+        .iter()
+        .filter_map(|r| serde_json::from_str(&r.answers).ok())
+        .collect();
+    Ok(BatchEvaluation {
+        batch: detail.batch,
+        participants,
+        minimum_shown: model::MIN_SHOWN as u32,
+        results: model::results(&all),
+    })
+}
+
+/// A course's questions, for administrators: in force, and whether the
+/// course has its own.
+pub async fn course_form(db: &Db, admin: &CurrentUser, course_id: Uuid) -> AppResult<(Form, bool)> {
+    admin.require(Role::Admin)?;
+    crate::catalog::service::get_course(db, admin, course_id).await?;
+    form_of(db, course_id).await
+}
+
+/// Replaces a course's questions; answers already given keep theirs.
+pub async fn save_course_form(
+    db: &Db,
+    admin: &CurrentUser,
+    course_id: Uuid,
+    form: Form,
+) -> AppResult<()> {
+    admin.require(Role::Admin)?;
+    crate::catalog::service::get_course(db, admin, course_id).await?;
+    store::save_form(
+        db.write(),
+        evaluation_form::Model {
+            course_id,
+            questions: serde_json::to_string(&form)
+                .map_err(|e| AppError::internal(e.to_string()))?,
+            updated_at: clock::now(),
+            updated_by: Some(admin.id),
+        },
+    )
+    .await
+}
+
+pub async fn reset_course_form(db: &Db, admin: &CurrentUser, course_id: Uuid) -> AppResult<()> {
+    admin.require(Role::Admin)?;
+    crate::catalog::service::get_course(db, admin, course_id).await?;
+    store::delete_form(db.write(), course_id).await
+}

@@ -1,0 +1,472 @@
+//! The participants' evaluation: trainees of a batch answer once and
+//! anonymously from its last day; administrators see the results (mean,
+//! index 25–100, distribution, comments) from five answers, download them,
+//! and edit a course's questions on a page. And a trainee on a phone.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::cases;
+use crate::pages::{page, sign_in};
+use crate::schedule::{course_and_batch, create_batch};
+use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error, password_of};
+
+cases![
+    trainees_answer_once_anonymously_and_results_show_from_five,
+    only_the_batchs_trainees_answer_and_only_administrators_read,
+    an_administrator_edits_a_courses_questions_on_the_page,
+];
+
+/// `YYYY-MM-DD`, `days` from today in WIB.
+fn day(days: i64) -> String {
+    (time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7))
+        + time::Duration::days(days))
+    .date()
+    .to_string()
+}
+
+/// A batch that ended today (the form is open), with two narasumber, and
+/// `n` trainees seated in it: (batch id, course id, trainees).
+pub async fn evaluated_batch(
+    app: &TestApp,
+    admin: &Session,
+    code: &str,
+    n: usize,
+) -> (String, String, Vec<Session>) {
+    let (course, _) = course_and_batch(admin, code, json!({})).await;
+    let course_id = course["id"].as_str().unwrap().to_owned();
+    let batch = create_batch(
+        admin,
+        &course_id,
+        json!({
+            "name": "Angkatan Evaluasi", "starts_on": day(-2), "ends_on": day(0),
+            "sessions": [
+                { "day": day(-2), "starts_at": "08:00", "ends_at": "12:00", "topic": "Tata kelola", "instructor": "Dr. Bambang Sutopo" },
+                { "day": day(-1), "starts_at": "08:00", "ends_at": "12:00", "instructor": "Ir. Sri Wahyuni" },
+                { "day": day(0), "starts_at": "08:00", "ends_at": "12:00", "instructor": "Dr. Bambang Sutopo" },
+            ],
+        }),
+    )
+    .await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    let mut trainees = Vec::new();
+    for i in 0..n {
+        let (user, session) = app
+            .user_with_roles(&format!("{}_{i}", code.to_lowercase()), &["trainee"])
+            .await;
+        let (status, body) = admin
+            .post(
+                &format!("/api/v1/batches/{batch_id}/enrolments"),
+                &json!({ "user_id": user["id"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        trainees.push(session);
+    }
+    (batch_id, course_id, trainees)
+}
+
+fn answer(org: [u8; 5], bambang: [u8; 4], sri: [u8; 4], comment: Option<&str>) -> Value {
+    json!({ "organisation": org, "speakers": [bambang, sri], "comment": comment })
+}
+
+async fn trainees_answer_once_anonymously_and_results_show_from_five(app: TestApp) {
+    let admin = app.admin().await;
+    let (batch_id, _, trainees) = evaluated_batch(&app, &admin, "EVA", 6).await;
+    let form_path = format!("/api/v1/batches/{batch_id}/evaluation/form");
+    let path = format!("/api/v1/batches/{batch_id}/evaluation");
+
+    let (status, form) = trainees[0].get(&form_path).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    assert_eq!(
+        form["questions"]["organisation"].as_array().unwrap().len(),
+        5
+    );
+    assert_eq!(form["questions"]["speaker"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        form["speakers"],
+        json!(["Dr. Bambang Sutopo", "Ir. Sri Wahyuni"])
+    );
+    assert_eq!(form["scale"][3]["label"], "Sangat baik");
+    assert_eq!(form["answered"], false);
+    assert!(form["closed_because"].is_null(), "{form}");
+
+    // Every bad score is named at once; nothing is kept.
+    let (status, body) = trainees[0]
+        .post(
+            &path,
+            &json!({ "organisation": [4, 5, 3, 3, 0], "speakers": [[4, 4, 4, 4]] }),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["organisation[1]", "organisation[4]", "speakers"],
+        "{body}"
+    );
+
+    let given = [
+        answer(
+            [4, 4, 3, 3, 4],
+            [4, 4, 4, 4],
+            [2, 2, 3, 3],
+            Some("Ruang terlalu dingin"),
+        ),
+        answer([3, 3, 3, 3, 3], [4, 3, 4, 4], [2, 3, 3, 3], None),
+        answer(
+            [4, 4, 4, 4, 4],
+            [4, 4, 4, 4],
+            [1, 2, 2, 2],
+            Some("=HYPERLINK(\"x\")"),
+        ),
+        answer([2, 3, 3, 3, 3], [3, 4, 4, 3], [2, 2, 2, 2], Some("   ")),
+        answer(
+            [4, 3, 4, 4, 4],
+            [4, 4, 4, 4],
+            [3, 3, 3, 3],
+            Some("Jadwal padat"),
+        ),
+    ];
+    for (i, answers) in given.iter().take(4).enumerate() {
+        let (status, body) = trainees[i].post(&path, answers).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    // Once each.
+    let (status, body) = trainees[0].post(&path, &given[0]).await;
+    assert_error(status, &body, 409, "already_answered");
+    let (_, form) = trainees[0].get(&form_path).await;
+    assert_eq!(form["answered"], true);
+
+    // Four answers: the count, and nothing else.
+    let (status, results) = admin.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{results}");
+    assert_eq!(results["participants"], 6);
+    assert_eq!(results["results"]["respondents"], 4);
+    assert_eq!(results["results"]["shown"], false);
+    assert!(results["results"]["organisation"].is_null());
+    assert_eq!(results["results"]["comments"], json!([]));
+
+    let (status, _) = trainees[4].post(&path, &given[4]).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, results) = admin.get(&path).await;
+    let r = &results["results"];
+    assert_eq!(r["shown"], true, "{results}");
+    assert_eq!(r["respondents"], 5);
+    let first = &r["organisation"]["items"][0];
+    assert_eq!(first["item"], "Kesesuaian materi dengan kebutuhan tugas");
+    assert_eq!(first["distribution"], json!([0, 1, 1, 3]));
+    assert_eq!(first["mean"], 3.4);
+    assert_eq!(first["index"], 85.0);
+    assert_eq!(r["speakers"][0]["name"], "Dr. Bambang Sutopo");
+    assert_eq!(r["speakers"][0]["grade"], "A (Sangat baik)");
+    assert_eq!(r["speakers"][1]["index"], 60.0);
+    assert_eq!(r["speakers"][1]["grade"], "D (Tidak baik)");
+    assert_eq!(
+        r["comments"],
+        json!(["=HYPERLINK(\"x\")", "Jadwal padat", "Ruang terlalu dingin"])
+    );
+    // Anonymous: nothing in the results says who answered.
+    let text = results.to_string();
+    for i in 0..6 {
+        assert!(
+            !text.contains(&format!("eva_{i}")),
+            "a username leaked: {text}"
+        );
+    }
+
+    // The download, formula-safe.
+    let resp = admin
+        .request(reqwest::Method::GET, &format!("{path}?format=csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csv = resp.text().await.unwrap();
+    assert!(csv.contains("Bagian,Pernyataan,Kurang (1)"), "{csv}");
+    assert!(
+        csv.contains("Narasumber: Ir. Sri Wahyuni,Keseluruhan"),
+        "{csv}"
+    );
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    let resp = admin
+        .request(reqwest::Method::GET, &format!("{path}?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.bytes().await.unwrap().starts_with(b"PK"));
+
+    // The page shows the same, in Indonesian.
+    let client = app.browser_client();
+    sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = page(
+        &client,
+        &app,
+        &format!("/admin/batches/{batch_id}/evaluasi"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("5 dari 6 peserta mengisi") && html.contains("Narasumber: Ir. Sri Wahyuni"),
+        "{html}"
+    );
+    assert!(html.contains("D (Tidak baik)") && html.contains("Jadwal padat"));
+    let resp = client
+        .get(app.url(&format!(
+            "/admin/batches/{batch_id}/evaluasi/unduh?format=csv"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("'=HYPERLINK"));
+}
+
+async fn only_the_batchs_trainees_answer_and_only_administrators_read(app: TestApp) {
+    let admin = app.admin().await;
+    let (batch_id, course_id, trainees) = evaluated_batch(&app, &admin, "EVB", 1).await;
+    let path = format!("/api/v1/batches/{batch_id}/evaluation");
+    let form_path = format!("{path}/form");
+    let (_, assessor) = app.user_with_roles("asesor_evb", &["assessor"]).await;
+    let (_, outsider) = app.user_with_roles("luar_evb", &["trainee"]).await;
+    let some_answer = answer([4; 5], [4; 4], [4; 4], None);
+
+    // Administrators and assessors neither see the form nor answer.
+    for who in [&admin, &assessor] {
+        let (status, body) = who.get(&form_path).await;
+        assert_error(status, &body, 403, "forbidden");
+        let (status, body) = who.post(&path, &some_answer).await;
+        assert_error(status, &body, 403, "forbidden");
+    }
+    // Another trainee: the batch is not theirs to see.
+    let (status, _) = outsider.get(&form_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = outsider.post(&path, &some_answer).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Only administrators read the results.
+    for who in [&trainees[0], &assessor] {
+        let (status, body) = who.get(&path).await;
+        assert_error(status, &body, 403, "forbidden");
+    }
+    assert_eq!(app.anonymous().get(&path).await.0, StatusCode::UNAUTHORIZED);
+    let (status, _) = admin
+        .get(&format!("/api/v1/batches/{}/evaluation", uuid::Uuid::nil()))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Before the last day the form is closed, and says so.
+    let future = create_batch(
+        &admin,
+        &course_id,
+        json!({ "name": "Angkatan Depan", "starts_on": day(10), "ends_on": day(11),
+                "sessions": [{ "day": day(10), "starts_at": "08:00", "ends_at": "12:00" }] }),
+    )
+    .await;
+    let future_id = future["id"].as_str().unwrap();
+    let (me, _) = app.user_with_roles("depan_evb", &["trainee"]).await;
+    admin
+        .post(
+            &format!("/api/v1/batches/{future_id}/enrolments"),
+            &json!({ "user_id": me["id"] }),
+        )
+        .await;
+    let early = app.login("depan_evb", &password_of("depan_evb")).await;
+    let (status, form) = early
+        .get(&format!("/api/v1/batches/{future_id}/evaluation/form"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form["closed_because"]
+            .as_str()
+            .unwrap()
+            .contains("hari terakhir"),
+        "{form}"
+    );
+    assert_eq!(form["speakers"], json!([]));
+    let (status, body) = early
+        .post(
+            &format!("/api/v1/batches/{future_id}/evaluation"),
+            &json!({ "organisation": [4, 4, 4, 4, 4] }),
+        )
+        .await;
+    assert_error(status, &body, 409, "evaluation_closed");
+
+    // The pages refuse the same people.
+    let client = app.browser_client();
+    sign_in(&client, &app, "luar_evb", &password_of("luar_evb")).await;
+    let (status, _) = page(&client, &app, &format!("/my/batches/{batch_id}/evaluasi")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    for path in [
+        format!("/admin/batches/{batch_id}/evaluasi"),
+        format!("/admin/batches/{batch_id}/evaluasi/unduh?format=csv"),
+        format!("/admin/courses/{course_id}/evaluasi"),
+    ] {
+        let (status, _) = page(&client, &app, &path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
+    let admin = app.admin().await;
+    let (batch_id, course_id, trainees) = evaluated_batch(&app, &admin, "EVC", 1).await;
+    let (status, _) = trainees[0]
+        .post(
+            &format!("/api/v1/batches/{batch_id}/evaluation"),
+            &answer([4; 5], [4; 4], [3; 4], None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let client = app.browser_client();
+    sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
+    let edit = format!("/admin/courses/{course_id}/evaluasi");
+    let (status, html) = page(&client, &app, &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Pelayanan panitia penyelenggara") && html.contains("bawaan"));
+    let (status, html, _) = crate::settings_pages::post_form(
+        &client,
+        &app,
+        &edit,
+        &edit,
+        &[("organisation", "  \n"), ("speaker", "Penguasaan materi")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<strong>Penyelenggaraan</strong>"), "{html}");
+    let (status, _, location) = crate::settings_pages::post_form(
+        &client,
+        &app,
+        &edit,
+        &edit,
+        &[
+            (
+                "organisation",
+                "Manfaat materi bagi tugas\nKetersediaan konsumsi",
+            ),
+            ("speaker", "Penguasaan materi\nKejelasan contoh"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().contains("notice="));
+
+    // The next trainee is asked the new questions.
+    let (me, _) = app.user_with_roles("evc_baru", &["trainee"]).await;
+    admin
+        .post(
+            &format!("/api/v1/batches/{batch_id}/enrolments"),
+            &json!({ "user_id": me["id"] }),
+        )
+        .await;
+    let newcomer = app.login("evc_baru", &password_of("evc_baru")).await;
+    let (_, form) = newcomer
+        .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
+        .await;
+    assert_eq!(
+        form["questions"]["organisation"],
+        json!(["Manfaat materi bagi tugas", "Ketersediaan konsumsi"])
+    );
+    assert_eq!(form["questions"]["speaker"].as_array().unwrap().len(), 2);
+
+    // Back to the shipped questions, only with the confirmation ticked.
+    let reset = format!("{edit}/bawaan");
+    let (_, _, location) =
+        crate::settings_pages::post_form(&client, &app, &edit, &reset, &[]).await;
+    assert!(location.unwrap().contains("error="));
+    let (_, _, location) =
+        crate::settings_pages::post_form(&client, &app, &edit, &reset, &[("confirm", "on")]).await;
+    assert!(location.unwrap().contains("notice="));
+    let (_, form) = newcomer
+        .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
+        .await;
+    assert_eq!(
+        form["questions"]["organisation"].as_array().unwrap().len(),
+        5
+    );
+}
+
+type Flow = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A trainee fills the evaluation on a 360 px phone: finds it on "Bimtek
+/// saya", misses one statement and is told which, then sends it.
+pub fn on_a_phone(client: fantoccini::Client, app: TestApp) -> Flow {
+    use crate::browser::{click, fits_the_screen, page_text, submit, wait_for_path};
+    Box::pin(async move {
+        let admin = app.admin().await;
+        let (batch_id, _, _) = evaluated_batch(&app, &admin, "EVP", 1).await;
+        client.set_window_size(360, 740).await.unwrap();
+        crate::browser::sign_in(&client, &app, "evp_0", &password_of("evp_0")).await;
+        client.goto(&app.url("/my/batches")).await.unwrap();
+        submit(
+            &client,
+            &format!("a[href='/my/batches/{batch_id}/evaluasi']"),
+        )
+        .await;
+        let text = page_text(&client).await;
+        assert!(
+            text.contains("tanpa nama") && text.contains("Narasumber: Ir. Sri Wahyuni"),
+            "{text}"
+        );
+        fits_the_screen(&client, "the evaluation form").await;
+        // Everything but the last statement about Ir. Sri; the browser's
+        // own check is skipped to see the server's answer.
+        client
+            .execute(
+                "document.getElementById('evaluasi').noValidate = true;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        for i in 0..5 {
+            click(&client, &format!("input[name='org_{i}'][value='4']")).await;
+        }
+        for i in 0..4 {
+            click(&client, &format!("input[name='spk_0_{i}'][value='3']")).await;
+        }
+        for i in 0..3 {
+            click(&client, &format!("input[name='spk_1_{i}'][value='2']")).await;
+        }
+        crate::browser::fill(&client, "#comment", "Materi bermanfaat, ruang agak sempit.").await;
+        submit(&client, "#evaluasi button[type=submit]").await;
+        let text = page_text(&client).await;
+        assert!(
+            text.contains("Narasumber ke-2 › Pernyataan ke-4")
+                && text.contains("\"Interaksi dengan peserta\" (Ir. Sri Wahyuni)"),
+            "the missing one is named: {text}"
+        );
+        assert!(
+            client
+                .find(fantoccini::Locator::Css("input[name='org_0'][value='4']"))
+                .await
+                .unwrap()
+                .prop("checked")
+                .await
+                .unwrap()
+                .as_deref()
+                == Some("true"),
+            "what was chosen stays chosen"
+        );
+        fits_the_screen(&client, "the form with its error").await;
+        for i in 0..4 {
+            click(&client, &format!("input[name='spk_1_{i}'][value='2']")).await;
+        }
+        submit(&client, "#evaluasi button[type=submit]").await;
+        wait_for_path(&client, "/my/batches").await;
+        assert!(page_text(&client).await.contains("evaluasi Anda tersimpan"));
+        client
+            .goto(&app.url(&format!("/my/batches/{batch_id}/evaluasi")))
+            .await
+            .unwrap();
+        assert!(page_text(&client).await.contains("sudah mengisi"));
+        fits_the_screen(&client, "the answered form").await;
+    })
+}
