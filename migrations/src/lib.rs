@@ -23,6 +23,7 @@ mod m20261203_000013_add_user_anonymised_at;
 mod m20261204_000014_create_outbox;
 mod m20261204_000015_create_evaluations;
 mod m20261204_000016_create_batch_reports;
+mod m20261204_000017_create_evaluation_closures;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_create_outbox::Migration),
             Box::new(m20261204_000015_create_evaluations::Migration),
             Box::new(m20261204_000016_create_batch_reports::Migration),
+            Box::new(m20261204_000017_create_evaluation_closures::Migration),
         ]
     }
 }

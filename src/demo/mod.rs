@@ -147,8 +147,10 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     training::attendance(engine, &admin, &humas_batch, &humas_trainees).await?;
     training::learn(engine, &humas, &humas_trainees).await?;
 
-    evaluation::answer(engine, pk_batch.id, &pk_trainees).await?;
-    evaluation::answer(engine, humas_batch.id, &humas_trainees).await?;
+    for (batch, trainees) in [(&pk_batch, &pk_trainees), (&humas_batch, &humas_trainees)] {
+        evaluation::answer(engine, batch.id, trainees).await?;
+        crate::evaluations::service::close(&engine.db, &admin, batch.id).await?;
+    }
     reports::save_closing(engine, &admin, pk_batch.id, PK_CLOSING).await?;
 
     let mut issued = Vec::new();

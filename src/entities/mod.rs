@@ -19,6 +19,7 @@ pub mod certificate_counter;
 pub mod certificate_setting;
 pub mod course;
 pub mod enrolment;
+pub mod evaluation_closure;
 pub mod evaluation_form;
 pub mod evaluation_receipt;
 pub mod evaluation_response;

@@ -21,6 +21,13 @@ enum Answered {
     Done,
 }
 
+#[derive(ApiResponse)]
+enum Closed {
+    /// Closed: no more answers; the results are final and shown (from 5 answers).
+    #[oai(status = 204)]
+    Done,
+}
+
 pub struct EvaluationsApi;
 
 #[OpenApi(tag = "ApiTags::Batches")]
@@ -52,9 +59,20 @@ impl EvaluationsApi {
         Ok(Answered::Done)
     }
 
+    /// Close the evaluation before its 30 days are over (admin): trainees
+    /// can no longer answer, and the results, final now, are shown.
+    /// Closing again changes nothing.
+    #[oai(path = "/batches/:id/evaluation/close", method = "post")]
+    async fn close(&self, state: Data<&AppState>, auth: Auth, id: Path<Uuid>) -> AppResult<Closed> {
+        service::close(&state.db, auth.user(), id.0).await?;
+        Ok(Closed::Done)
+    }
+
     /// The evaluation's results (admin): per statement the distribution,
     /// mean and index (25–100), per group and narasumber the index and
-    /// grade, and the comments; empty until 5 trainees answered.
+    /// grade, and the comments; given once final (closed, its 30 days over,
+    /// or everyone answered) and from 5 answers; a statement or narasumber
+    /// with fewer answers is left out.
     /// `format=csv|xlsx` downloads the same table.
     #[oai(path = "/batches/:id/evaluation", method = "get")]
     async fn results(

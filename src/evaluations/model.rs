@@ -70,7 +70,21 @@ fn item_lines(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Vec<Stri
             format!("paling banyak {MAX_ITEMS} pernyataan"),
         ));
     }
+    let mut seen: Vec<String> = Vec::new();
     for (i, item) in items.iter().enumerate() {
+        let key = item
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if seen.contains(&key) {
+            errors.push(FieldError::at_row(
+                i as u32 + 1,
+                field,
+                "pernyataan ini sudah ada di baris sebelumnya",
+            ));
+        }
+        seen.push(key);
         if item.chars().count() > MAX_ITEM_CHARS {
             errors.push(FieldError::at_row(
                 i as u32 + 1,
@@ -97,9 +111,17 @@ pub fn parse_form(organisation: &str, speaker: &str) -> Result<Form, Vec<FieldEr
 }
 
 /// Why a trainee cannot fill the form now, or `None` when they can.
-pub fn closed_because(cancelled: bool, ends_on: Date, today: Date) -> Option<String> {
+pub fn closed_because(
+    cancelled: bool,
+    closed_early: bool,
+    ends_on: Date,
+    today: Date,
+) -> Option<String> {
     if cancelled {
         return Some("Angkatan ini dibatalkan.".into());
+    }
+    if closed_early {
+        return Some("Evaluasi sudah ditutup oleh penyelenggara.".into());
     }
     if today < ends_on {
         return Some("Evaluasi dibuka pada hari terakhir Bimtek.".into());
@@ -331,6 +353,10 @@ fn group(name: &str, answers: &[&[Scored]]) -> GroupResult {
         items[at].distribution[slot] += 1;
         items[at].answered += 1;
     }
+    // A statement answered by fewer than MIN_SHOWN (asked only of later
+    // trainees after the questions or a narasumber's name changed) would
+    // single those trainees out: it is left out.
+    items.retain(|i| i.answered as usize >= MIN_SHOWN);
     let (mut total, mut count) = (0u32, 0u32);
     for item in &mut items {
         let sum: u32 = item
@@ -354,9 +380,18 @@ fn group(name: &str, answers: &[&[Scored]]) -> GroupResult {
     }
 }
 
-pub fn results(all: &[Answers]) -> Results {
+/// Whether a batch's results may be shown: once, when they are final (the
+/// organiser closed the evaluation, its 30 days are over, or everyone
+/// answered) — a live tally would give away each new answer by difference
+/// — and only from `MIN_SHOWN` answers.
+pub fn publishable(closed: bool, respondents: usize, participants: usize) -> bool {
+    (closed || respondents >= participants) && respondents >= MIN_SHOWN
+}
+
+/// The results of `all` answers; only counted unless `published`.
+pub fn results(all: &[Answers], published: bool) -> Results {
     let respondents = all.len() as u32;
-    if all.len() < MIN_SHOWN {
+    if !published || all.len() < MIN_SHOWN {
         return Results {
             respondents,
             shown: false,
@@ -378,13 +413,14 @@ pub fn results(all: &[Answers]) -> Results {
     }
     let speakers = names
         .iter()
-        .map(|name| {
+        .filter_map(|name| {
             let scores: Vec<&[Scored]> = all
                 .iter()
                 .flat_map(|a| a.speakers.iter().filter(|s| s.speaker == *name))
                 .map(|s| s.scores.as_slice())
                 .collect();
-            group(name, &scores)
+            // A narasumber rated by fewer than MIN_SHOWN is left out too.
+            (scores.len() >= MIN_SHOWN).then(|| group(name, &scores))
         })
         .collect();
     let every: Vec<&[Scored]> = all
@@ -485,7 +521,7 @@ mod tests {
         let four: Vec<Answers> = (0..4)
             .map(|_| answers(&[4; 5], &[], Some("Bagus")))
             .collect();
-        let r = results(&four);
+        let r = results(&four, true);
         assert_eq!(r.respondents, 4);
         assert!(!r.shown && r.organisation.is_none() && r.comments.is_empty() && r.index.is_none());
     }
@@ -519,7 +555,8 @@ mod tests {
                 Some("Akan datang lagi"),
             ),
         ];
-        let r = results(&all);
+        assert!(!results(&all, false).shown, "not before it is final");
+        let r = results(&all, true);
         assert!(r.shown);
         let org = r.organisation.unwrap();
         assert_eq!(org.items[0].distribution, [0, 1, 1, 3]);
@@ -540,13 +577,39 @@ mod tests {
         );
         let index = r.index.unwrap();
         assert!((25.0..=100.0).contains(&index));
-        let (headers, rows) = table(&results(&all));
+        let (headers, rows) = table(&results(&all, true));
         assert_eq!(headers.len(), 10);
         assert!(rows.iter().all(|r| r.len() == 10));
         assert!(
             rows.iter()
                 .any(|r| r[0] == "Narasumber: Ir. Sri" && r[1] == "Keseluruhan" && r[8] == "60")
         );
+    }
+
+    #[test]
+    fn results_are_final_before_they_are_shown() {
+        assert!(!publishable(false, 5, 6), "one trainee still to answer");
+        assert!(publishable(true, 5, 6));
+        assert!(publishable(false, 6, 6));
+        assert!(!publishable(true, 4, 4), "never below five");
+    }
+
+    #[test]
+    fn a_statement_or_narasumber_few_answered_is_left_out() {
+        let mut all: Vec<Answers> = (0..5)
+            .map(|_| answers(&[4; 5], &[("Dr. A", &[4, 4, 4, 4])], None))
+            .collect();
+        // Later answers after a rename: two rate "Dr. A." and a new statement.
+        for _ in 0..2 {
+            let mut a = answers(&[3; 5], &[("Dr. A.", &[2, 2, 2, 2])], None);
+            a.organisation[0].item = "Pernyataan baru".into();
+            all.push(a);
+        }
+        let r = results(&all, true);
+        assert_eq!(r.speakers.len(), 1, "Dr. A. (two answers) is not shown");
+        let org = r.organisation.unwrap();
+        assert!(org.items.iter().all(|i| i.item != "Pernyataan baru"));
+        assert!(org.items.iter().all(|i| i.answered >= 5));
     }
 
     #[test]
@@ -601,21 +664,37 @@ mod tests {
     #[test]
     fn the_form_opens_on_the_last_day_for_thirty_days() {
         let last = date!(2026 - 03 - 05);
-        assert!(closed_because(false, last, date!(2026 - 03 - 04)).is_some());
-        assert!(closed_because(false, last, last).is_none());
-        assert!(closed_because(false, last, date!(2026 - 04 - 04)).is_none());
-        assert!(closed_because(false, last, date!(2026 - 04 - 05)).is_some());
-        assert!(closed_because(true, last, last).is_some());
+        assert!(closed_because(false, false, last, date!(2026 - 03 - 04)).is_some());
+        assert!(closed_because(false, false, last, last).is_none());
+        assert!(closed_because(false, false, last, date!(2026 - 04 - 04)).is_none());
+        assert!(closed_because(false, false, last, date!(2026 - 04 - 05)).is_some());
+        assert!(closed_because(true, false, last, last).is_some());
+        assert!(
+            closed_because(false, true, last, last)
+                .unwrap()
+                .contains("ditutup")
+        );
     }
 
     #[test]
     fn questions_are_one_per_line_and_bounded() {
         let form = parse_form("Materi\n\n  Tempat  \n", "Penguasaan").unwrap();
         assert_eq!(form.organisation, ["Materi", "Tempat"]);
-        let errors = parse_form("", &"x\n".repeat(MAX_ITEMS + 1)).unwrap_err();
+        let errors = parse_form(
+            "",
+            &(0..=MAX_ITEMS)
+                .map(|i| format!("x{i}\n"))
+                .collect::<String>(),
+        )
+        .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["organisation", "speaker"]);
         let long = parse_form(&"a".repeat(MAX_ITEM_CHARS + 1), "b").unwrap_err();
         assert_eq!(long[0].row, Some(1));
+        let twice = parse_form("Materi\nmateri ", "b").unwrap_err();
+        assert_eq!(
+            (twice[0].row, twice[0].field.as_str()),
+            (Some(2), "organisation")
+        );
     }
 }

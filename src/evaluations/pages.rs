@@ -30,6 +30,7 @@ pub fn routes(route: Route) -> Route {
         )
         .at("/admin/batches/:id/evaluasi", get(results_page))
         .at("/admin/batches/:id/evaluasi/unduh", get(results_download))
+        .at("/admin/batches/:id/evaluasi/tutup", post(close))
         .at(
             "/admin/courses/:id/evaluasi",
             get(questions_page).post(questions_save),
@@ -132,6 +133,7 @@ pub async fn results_page(
     user: PageUser,
     csrf: &CsrfToken,
     id: Path<Uuid>,
+    Query(flash): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let user = user.require(Role::Admin)?;
     let evaluation = service::results(&state.db, user, id.0).await?;
@@ -139,7 +141,11 @@ pub async fn results_page(
         "admin/evaluation_results.html",
         Some(user),
         csrf,
-        context! { evaluation => to_value(&evaluation) },
+        context! {
+            evaluation => to_value(&evaluation),
+            notice => flash.notice,
+            error => flash.error,
+        },
     )
 }
 
@@ -285,4 +291,31 @@ pub async fn questions_reset(
     }
     service::reset_course_form(&state.db, user, id.0).await?;
     Ok(redirect_with(&back, Ok("Pertanyaan evaluasi kembali ke bawaan.")).into_response())
+}
+
+#[handler]
+pub async fn close(
+    state: Data<&AppState>,
+    user: PageUser,
+    id: Path<Uuid>,
+    CheckedForm(form): CheckedForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = user.require(Role::Admin)?;
+    let back = format!("/admin/batches/{}/evaluasi", id.0);
+    if !form.contains_key("confirm") {
+        return Ok(redirect_with(
+            &back,
+            Err("Centang konfirmasi untuk menutup evaluasi: peserta tidak dapat mengisi lagi."),
+        )
+        .into_response());
+    }
+    match service::close(&state.db, user, id.0).await {
+        Ok(()) => Ok(
+            redirect_with(&back, Ok("Evaluasi ditutup; rekap final ditampilkan.")).into_response(),
+        ),
+        Err(AppError::Conflict { message, .. }) => {
+            Ok(redirect_with(&back, Err(&message)).into_response())
+        }
+        Err(err) => Err(err),
+    }
 }

@@ -10,7 +10,7 @@ use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
 use crate::db::Db;
-use crate::entities::{evaluation_form, evaluation_response};
+use crate::entities::{evaluation_closure, evaluation_form, evaluation_response};
 use crate::error::{AppError, AppResult};
 use crate::schedule::model::BatchStatus;
 use crate::schedule::views::{BatchDetail, BatchView};
@@ -18,10 +18,13 @@ use crate::schedule::views::{BatchDetail, BatchView};
 /// A course's questions in force: its own, or the shipped ones.
 async fn form_of(db: &Db, course_id: Uuid) -> AppResult<(Form, bool)> {
     Ok(match store::form(db.read(), course_id).await? {
-        Some(row) => (
-            serde_json::from_str(&row.questions).unwrap_or_default(),
-            true,
-        ),
+        Some(row) => match serde_json::from_str(&row.questions) {
+            Ok(form) => (form, true),
+            Err(err) => {
+                tracing::warn!(course = %course_id, error = %err, "evaluation questions unreadable; the shipped ones apply");
+                (Form::default(), false)
+            }
+        },
         None => (Form::default(), false),
     })
 }
@@ -74,12 +77,13 @@ async fn seat(db: &Db, trainee: &CurrentUser, batch_id: Uuid) -> AppResult<Batch
     }
 }
 
-fn closed(detail: &BatchDetail) -> Option<String> {
-    model::closed_because(
+async fn closed(db: &Db, detail: &BatchDetail) -> AppResult<Option<String>> {
+    Ok(model::closed_because(
         detail.batch.status == BatchStatus::Cancelled,
+        store::closed(db.read(), detail.batch.id).await?,
         detail.batch.ends_on,
         clock::today_wib(),
-    )
+    ))
 }
 
 pub async fn form_for(db: &Db, trainee: &CurrentUser, batch_id: Uuid) -> AppResult<TraineeForm> {
@@ -87,7 +91,7 @@ pub async fn form_for(db: &Db, trainee: &CurrentUser, batch_id: Uuid) -> AppResu
     let (questions, _) = form_of(db, detail.batch.course_id).await?;
     let answered = store::answered(db.read(), batch_id, trainee.id).await?;
     Ok(TraineeForm {
-        closed_because: closed(&detail),
+        closed_because: closed(db, &detail).await?,
         speakers: speakers(&detail),
         batch: detail.batch,
         questions,
@@ -111,7 +115,7 @@ pub async fn submit(
     sent: &Submission,
 ) -> AppResult<()> {
     let detail = seat(db, trainee, batch_id).await?;
-    if let Some(why) = closed(&detail) {
+    if let Some(why) = closed(db, &detail).await? {
         return Err(AppError::conflict("evaluation_closed", why));
     }
     let (questions, _) = form_of(db, detail.batch.course_id).await?;
@@ -154,6 +158,12 @@ pub struct BatchEvaluation {
     /// Trainees who hold (or held to the end) a seat.
     pub participants: u32,
     pub minimum_shown: u32,
+    /// No more answers are taken (closed by the organiser, or its 30 days
+    /// are over, or the batch was cancelled).
+    pub closed: bool,
+    /// The last day trainees may answer, unless closed earlier.
+    #[serde(with = "crate::clock::iso_date")]
+    pub open_until: time::Date,
     pub results: Results,
 }
 
@@ -171,12 +181,39 @@ pub async fn results(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<
         .iter()
         .filter_map(|r| serde_json::from_str(&r.answers).ok())
         .collect();
+    let finished =
+        closed(db, &detail).await?.is_some() && clock::today_wib() >= detail.batch.ends_on;
+    let published = model::publishable(finished, all.len(), participants as usize);
     Ok(BatchEvaluation {
+        open_until: detail.batch.ends_on + time::Duration::days(model::OPEN_DAYS_AFTER),
         batch: detail.batch,
         participants,
         minimum_shown: model::MIN_SHOWN as u32,
-        results: model::results(&all),
+        closed: finished,
+        results: model::results(&all, published),
     })
+}
+
+/// Closes a batch's evaluation (administrators): no more answers, and the
+/// results, final now, are shown.
+pub async fn close(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<()> {
+    admin.require(Role::Admin)?;
+    let detail = crate::schedule::service::detail(db, admin, batch_id).await?;
+    if clock::today_wib() < detail.batch.ends_on {
+        return Err(AppError::conflict(
+            "evaluation_not_open",
+            "Evaluasi baru dibuka pada hari terakhir Bimtek.",
+        ));
+    }
+    store::close(
+        db.write(),
+        evaluation_closure::Model {
+            batch_id,
+            closed_at: clock::now(),
+            closed_by: Some(admin.id),
+        },
+    )
+    .await
 }
 
 /// A course's questions, for administrators: in force, and whether the

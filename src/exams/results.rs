@@ -493,6 +493,7 @@ pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> Ap
 /// line of the laporan penyelenggaraan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnitTally {
+    pub exam_id: Uuid,
     pub exam: String,
     pub released: bool,
     pub unit: String,
@@ -510,6 +511,7 @@ pub fn tally(results: &ResultsMatrix) -> Vec<UnitTally> {
                 Some(at) => at,
                 None => {
                     lines.push(UnitTally {
+                        exam_id: results.exam_id,
                         exam: results.title.clone(),
                         released: results.released_at.is_some(),
                         unit: unit.title.clone(),

@@ -3,7 +3,7 @@
 //! worker claims a row with a conditional update, so two instances never
 //! send the same row, and a crashed worker's claim runs out.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -193,14 +193,22 @@ pub(super) async fn template(
     Ok(message_template::Entity::find_by_id(kind).one(conn).await?)
 }
 
+/// Replaces the text of a kind in one statement.
 pub(super) async fn save_template(
     conn: &impl ConnectionTrait,
     saved: message_template::Model,
 ) -> AppResult<()> {
-    message_template::Entity::delete_by_id(saved.kind)
-        .exec(conn)
-        .await?;
     message_template::Entity::insert(message_template::ActiveModel::from(saved))
+        .on_conflict(
+            OnConflict::column(message_template::Column::Kind)
+                .update_columns([
+                    message_template::Column::Subject,
+                    message_template::Column::Body,
+                    message_template::Column::UpdatedAt,
+                    message_template::Column::UpdatedBy,
+                ])
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     Ok(())

@@ -311,9 +311,8 @@ pub async fn save_template(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let txn = db.begin_write().await?;
     outbox::save_template(
-        &txn,
+        db.write(),
         message_template::Model {
             kind,
             subject: template.subject.trim().to_owned(),
@@ -322,9 +321,7 @@ pub async fn save_template(
             updated_by: Some(actor.id),
         },
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Goes back to the shipped text of `kind`.

@@ -210,23 +210,25 @@ fn place(at: &mut Cursor, block: &Block, regular: &Face, bold: &Face) {
             at.y -= BODY * 0.8;
         }
         Block::Signature(lines) => {
-            if at.y - (lines.len() as f32 + 1.0) * BODY * LEADING < BOTTOM {
+            let x = WIDTH / 2.0 + 20.0;
+            // Wrapped first, so the block is kept on one page as printed.
+            let wrapped: Vec<String> = lines
+                .iter()
+                .flat_map(|line| {
+                    let parts = wrap(regular, line, BODY, WIDTH - MARGIN - x);
+                    if parts.is_empty() {
+                        vec![String::new()]
+                    } else {
+                        parts
+                    }
+                })
+                .collect();
+            if at.y - (wrapped.len() as f32 + 1.0) * BODY * LEADING < BOTTOM {
                 at.y = BOTTOM;
             }
-            let x = WIDTH / 2.0 + 20.0;
-            for line in lines {
+            for part in wrapped {
                 let y = at.advance(BODY * LEADING);
-                for (n, part) in wrap(regular, line, BODY, WIDTH - MARGIN - x)
-                    .into_iter()
-                    .enumerate()
-                {
-                    let y = if n == 0 {
-                        y
-                    } else {
-                        at.advance(BODY * LEADING)
-                    };
-                    at.put(x, y, BODY, false, part);
-                }
+                at.put(x, y, BODY, false, part);
             }
         }
         Block::Row(label, value) => {

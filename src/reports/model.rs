@@ -208,8 +208,8 @@ fn implementation(l: &Laporan, out: &mut Vec<Block>) {
     out.push(row(
         "Tempat",
         match (b.online, &b.venue, &b.meeting_link) {
-            (true, _, Some(link)) => format!("daring, {link}"),
-            (true, _, None) => "daring".into(),
+            // The link may carry a passcode; the report travels further.
+            (true, _, _) => "daring".into(),
             (false, Some(venue), _) => venue.clone(),
             (false, None, _) => "–".into(),
         },
@@ -263,7 +263,7 @@ fn learning(l: &Laporan, out: &mut Vec<Block>) {
     out.push(Block::Heading("IV. Hasil pembelajaran".into()));
     out.push(row(
         "Pre-test dan post-test",
-        "angkatan ini tidak memakai pre-test dan post-test",
+        "tidak ada data: pre-test dan post-test belum dicatat di Bimtek",
     ));
     let quizzes = quizzes(&l.progress);
     if quizzes.is_empty() {
@@ -272,21 +272,30 @@ fn learning(l: &Laporan, out: &mut Vec<Block>) {
     for q in &quizzes {
         out.push(row(
             format!("Kuis: {}", q.title),
-            format!(
-                "{} peserta mengerjakan, {} lulus, rata-rata nilai terbaik {}",
-                q.took,
-                q.passed,
-                decimal(q.mean_best)
-            ),
+            if q.took == 0 {
+                "belum ada peserta yang mengerjakan".to_owned()
+            } else {
+                format!(
+                    "{} peserta mengerjakan, {} lulus, rata-rata nilai terbaik {}",
+                    q.took,
+                    q.passed,
+                    decimal(q.mean_best)
+                )
+            },
         ));
     }
     if l.exams.is_empty() {
         out.push(row("Uji kompetensi", "tidak ada uji kompetensi"));
     }
+    let participants = l
+        .progress
+        .iter()
+        .filter(|r| r.status.is_participant())
+        .count() as u32;
     let mut exam = None;
     for unit in &l.exams {
-        if exam != Some(&unit.exam) {
-            exam = Some(&unit.exam);
+        if exam != Some(unit.exam_id) {
+            exam = Some(unit.exam_id);
             out.push(Block::Paragraph(format!(
                 "Uji kompetensi: {}{}",
                 unit.exam,
@@ -303,6 +312,10 @@ fn learning(l: &Laporan, out: &mut Vec<Block>) {
         );
         if unit.undecided > 0 {
             text.push_str(&format!(", belum diputuskan {}", unit.undecided));
+        }
+        let sat = unit.kompeten + unit.belum_kompeten + unit.undecided;
+        if participants > sat {
+            text.push_str(&format!(", tidak mengikuti {}", participants - sat));
         }
         out.push(row(unit.unit.clone(), text));
     }

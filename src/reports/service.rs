@@ -94,9 +94,8 @@ pub async fn save_closing(
             ),
         )]));
     }
-    let txn = engine.db.begin_write().await?;
     store::save(
-        &txn,
+        engine.db.write(),
         batch_report::Model {
             batch_id,
             closing: text,
@@ -104,7 +103,5 @@ pub async fn save_closing(
             updated_by: Some(admin.id),
         },
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }

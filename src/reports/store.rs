@@ -1,5 +1,6 @@
 //! The batch_reports table.
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
@@ -16,11 +17,18 @@ pub(super) async fn closing(
         .map(|r| r.closing))
 }
 
+/// Keeps the closing words in one statement (two saves at once leave one).
 pub(super) async fn save(conn: &impl ConnectionTrait, row: batch_report::Model) -> AppResult<()> {
-    batch_report::Entity::delete_by_id(row.batch_id)
-        .exec(conn)
-        .await?;
     batch_report::Entity::insert(batch_report::ActiveModel::from(row))
+        .on_conflict(
+            OnConflict::column(batch_report::Column::BatchId)
+                .update_columns([
+                    batch_report::Column::Closing,
+                    batch_report::Column::UpdatedAt,
+                    batch_report::Column::UpdatedBy,
+                ])
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     Ok(())

@@ -157,7 +157,27 @@ async fn trainees_answer_once_anonymously_and_results_show_from_five(app: TestAp
 
     let (status, _) = trainees[4].post(&path, &given[4]).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    // Five of six answered: nothing shown until the results are final, or
+    // the sixth answer could be read off the change.
     let (_, results) = admin.get(&path).await;
+    assert_eq!(results["results"]["respondents"], 5);
+    assert_eq!(results["results"]["shown"], false, "{results}");
+    assert_eq!(results["closed"], false);
+    assert_eq!(results["open_until"], day(30));
+    // The organiser closes it: no more answers, and the final results.
+    let close = format!("{path}/close");
+    let (status, body) = trainees[5].post(&close, &json!({})).await;
+    assert_error(status, &body, 403, "forbidden");
+    let resp = admin
+        .request(reqwest::Method::POST, &close)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let (status, body) = trainees[5].post(&path, &given[1]).await;
+    assert_error(status, &body, 409, "evaluation_closed");
+    let (_, results) = admin.get(&path).await;
+    assert_eq!(results["closed"], true);
     let r = &results["results"];
     assert_eq!(r["shown"], true, "{results}");
     assert_eq!(r["respondents"], 5);
@@ -252,6 +272,18 @@ async fn only_the_batchs_trainees_answer_and_only_administrators_read(app: TestA
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = outsider.post(&path, &some_answer).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Only administrators close it; not before the last day.
+    for who in [&trainees[0], &assessor] {
+        let (status, body) = who.post(&format!("{path}/close"), &json!({})).await;
+        assert_error(status, &body, 403, "forbidden");
+    }
+    let (status, _) = admin
+        .post(
+            &format!("/api/v1/batches/{}/evaluation/close", uuid::Uuid::nil()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Only administrators read the results.
     for who in [&trainees[0], &assessor] {
         let (status, body) = who.get(&path).await;
@@ -299,6 +331,15 @@ async fn only_the_batchs_trainees_answer_and_only_administrators_read(app: TestA
         )
         .await;
     assert_error(status, &body, 409, "evaluation_closed");
+    let resp = admin
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/batches/{future_id}/evaluation/close"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CONFLICT);
 
     // The pages refuse the same people.
     let client = app.browser_client();
@@ -391,6 +432,35 @@ async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
     assert_eq!(
         form["questions"]["organisation"].as_array().unwrap().len(),
         5
+    );
+
+    // Closing on the page waits for its confirmation.
+    let results = format!("/admin/batches/{batch_id}/evaluasi");
+    let close = format!("{results}/tutup");
+    let (_, html) = page(&client, &app, &results).await;
+    assert!(html.contains("Tutup evaluasi"), "{html}");
+    let (_, _, location) =
+        crate::settings_pages::post_form(&client, &app, &results, &close, &[]).await;
+    assert!(location.unwrap().contains("error="));
+    let (_, form) = newcomer
+        .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
+        .await;
+    assert!(form["closed_because"].is_null(), "still open: {form}");
+    let (_, _, location) =
+        crate::settings_pages::post_form(&client, &app, &results, &close, &[("confirm", "on")])
+            .await;
+    assert!(location.unwrap().contains("notice="));
+    let (_, form) = newcomer
+        .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
+        .await;
+    assert!(
+        form["closed_because"].as_str().unwrap().contains("ditutup"),
+        "{form}"
+    );
+    let (_, html) = page(&client, &app, &results).await;
+    assert!(
+        !html.contains("Tutup evaluasi sekarang"),
+        "closed once: {html}"
     );
 }
 

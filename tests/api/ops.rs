@@ -204,6 +204,7 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/batches/{id}/evaluation/form", "get"),
         ("/api/v1/batches/{id}/evaluation", "post"),
         ("/api/v1/batches/{id}/evaluation", "get"),
+        ("/api/v1/batches/{id}/evaluation/close", "post"),
         ("/api/v1/batches/{id}/report/pdf", "get"),
         ("/api/v1/batches/{id}/report/closing", "put"),
     ];
