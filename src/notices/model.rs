@@ -38,6 +38,9 @@ pub enum MessageKind {
     /// The batch was cancelled.
     #[sea_orm(string_value = "cancellation")]
     Cancellation,
+    /// The trainee left the batch (or was withdrawn).
+    #[sea_orm(string_value = "withdrawal")]
+    Withdrawal,
     /// The day before the first session.
     #[sea_orm(string_value = "reminder")]
     Reminder,
@@ -50,10 +53,11 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 6] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::Invitation,
         MessageKind::ScheduleChange,
         MessageKind::Cancellation,
+        MessageKind::Withdrawal,
         MessageKind::Reminder,
         MessageKind::ExamResult,
         MessageKind::Certificate,
@@ -64,6 +68,7 @@ impl MessageKind {
             MessageKind::Invitation => "Undangan",
             MessageKind::ScheduleChange => "Perubahan jadwal",
             MessageKind::Cancellation => "Pembatalan",
+            MessageKind::Withdrawal => "Pengunduran diri",
             MessageKind::Reminder => "Pengingat H-1",
             MessageKind::ExamResult => "Hasil uji kompetensi",
             MessageKind::Certificate => "Sertifikat terbit",
@@ -76,6 +81,7 @@ impl MessageKind {
             MessageKind::Invitation => "undangan",
             MessageKind::ScheduleChange => "perubahan",
             MessageKind::Cancellation => "pembatalan",
+            MessageKind::Withdrawal => "pengunduran-diri",
             MessageKind::Reminder => "pengingat",
             MessageKind::ExamResult => "hasil-ujian",
             MessageKind::Certificate => "sertifikat",
@@ -91,7 +97,10 @@ impl MessageKind {
     pub fn is_about_schedule(self) -> bool {
         matches!(
             self,
-            MessageKind::Invitation | MessageKind::ScheduleChange | MessageKind::Reminder
+            MessageKind::Invitation
+                | MessageKind::ScheduleChange
+                | MessageKind::Reminder
+                | MessageKind::Withdrawal
         )
     }
 }

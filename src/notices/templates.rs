@@ -30,6 +30,7 @@ pub fn default_for(kind: MessageKind) -> Template {
         MessageKind::Invitation => include_str!("../../templates/messages/undangan.txt"),
         MessageKind::ScheduleChange => include_str!("../../templates/messages/perubahan.txt"),
         MessageKind::Cancellation => include_str!("../../templates/messages/pembatalan.txt"),
+        MessageKind::Withdrawal => include_str!("../../templates/messages/pengunduran-diri.txt"),
         MessageKind::Reminder => include_str!("../../templates/messages/pengingat.txt"),
         MessageKind::ExamResult => include_str!("../../templates/messages/hasil-ujian.txt"),
         MessageKind::Certificate => include_str!("../../templates/messages/sertifikat.txt"),
@@ -91,7 +92,10 @@ pub fn variables(kind: MessageKind) -> &'static [(&'static str, &'static str)] {
         ("bawaan", "yang perlu dibawa (boleh kosong)"),
         ("penyelenggara", "penyelenggara angkatan"),
         ("tautan", "alamat halaman Bimtek peserta"),
-        ("alasan", "alasan pembatalan (hanya pada pembatalan)"),
+        (
+            "alasan",
+            "alasan pembatalan atau pengunduran diri (hanya pada pesan itu)",
+        ),
     ];
     const EXAM: &[(&str, &str)] = &[
         ("nama", "nama peserta"),
@@ -145,7 +149,7 @@ pub fn sample(kind: MessageKind) -> serde_json::Value {
             bawaan: "laptop dan alat tulis".into(),
             penyelenggara: "BKPSDM Kota Magelang".into(),
             tautan: "https://bimtek.magelangkota.go.id/my/batches".into(),
-            alasan: if kind == MessageKind::Cancellation {
+            alasan: if matches!(kind, MessageKind::Cancellation | MessageKind::Withdrawal) {
                 "narasumber berhalangan".into()
             } else {
                 String::new()

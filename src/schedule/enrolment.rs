@@ -265,7 +265,9 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    super::notify::forget_seat(&txn, batch_id, user_id).await?;
+    if let Some(who) = store::users(&txn, &[user_id]).await?.get(&user_id) {
+        super::notify::left(&txn, &b, who, reason).await?;
+    }
     if e.status == EnrolmentStatus::Enrolled {
         promote_waitlist(&txn, &b, now).await?;
     }

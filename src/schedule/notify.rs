@@ -252,16 +252,38 @@ pub(super) async fn announce_cancellation(
     notices::enqueue(conn, letters).await
 }
 
-/// A trainee left the batch: what was still waiting for them is dropped.
-pub(super) async fn forget_seat(
+/// A trainee left the batch: what was still waiting for them is dropped,
+/// and if they had been told of the schedule, they are told they left,
+/// with every event of the batch cancelled in their calendar.
+pub(super) async fn left(
     conn: &impl ConnectionTrait,
-    batch_id: Uuid,
-    user: Uuid,
+    b: &batch::Model,
+    who: &user::Model,
+    reason: &str,
 ) -> AppResult<()> {
-    notices::drop_waiting(conn, batch_id, Some(user)).await?;
-    Ok(())
+    notices::drop_waiting(conn, b.id, Some(who.id)).await?;
+    if !notices::was_invited(conn, b.id, who.id).await? {
+        return Ok(());
+    }
+    let mut head = letterhead(conn, b, &[]).await?;
+    // Only the withdrawn events, one revision past the copy they hold.
+    head.batch.calendar_sequence += 1;
+    head.calendar = ics::calendar_with(
+        &head.batch,
+        &[],
+        &head.sessions,
+        &crate::links::absolute(""),
+    );
+    head.batch.cancel_reason = Some(reason.to_owned());
+    notices::enqueue(
+        conn,
+        vec![Notice {
+            expires_at: None,
+            ..letter(&head, MessageKind::Withdrawal, who)
+        }],
+    )
+    .await
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ use crate::support::{ADMIN_PASSWORD, Session, TestApp, TestDatabase, assert_erro
 cases![
     forty_four_invitations_once_each_across_a_restart_then_a_change_and_a_cancellation,
     a_refused_message_is_tried_again_until_it_goes,
+    a_withdrawn_trainee_is_told_and_their_calendar_cleared,
     an_administrator_rewrites_the_invitation_on_the_page,
     without_smtp_the_messages_wait_and_download_for_sending_by_hand,
     only_administrators_read_a_batchs_messages,
@@ -418,6 +419,59 @@ async fn a_refused_message_is_tried_again_until_it_goes(app: TestApp) {
     db.drop_database().await;
 }
 
+async fn a_withdrawn_trainee_is_told_and_their_calendar_cleared(app: TestApp) {
+    let sink = SmtpSink::start().await;
+    let db = TestDatabase::create(&app.backend).await;
+    let mail_app = mailing(&app, &db, &sink).await;
+    let admin = mail_app.admin().await;
+    let batch = future_batch(&admin, "MUN").await;
+    let batch_id = batch["id"].as_str().unwrap().to_owned();
+    import_trainees(&admin, &batch_id, 1).await;
+    sink.wait_for(1).await;
+    log_when_settled(&admin, &batch_id, "invitation").await;
+    let (_, detail) = admin.get(&format!("/api/v1/batches/{batch_id}")).await;
+    let user_id = detail["enrolments"][0]["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = admin
+        .request(
+            reqwest::Method::DELETE,
+            &format!(
+                "/api/v1/batches/{batch_id}/enrolments/{user_id}?reason=Tugas%20dinas%20luar%20kota"
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mails = sink.wait_for(2).await;
+    let told = open(&mails[1]);
+    assert!(
+        told.subject.starts_with("Pendaftaran ") && told.subject.ends_with("dibatalkan"),
+        "{}",
+        told.subject
+    );
+    assert!(
+        told.text.contains("Alasan: Tugas dinas luar kota"),
+        "{}",
+        told.text
+    );
+    let events = events(told.calendar.as_deref().expect("an .ics attached"));
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(
+        |e| property(e, "STATUS") == Some("CANCELLED") && property(e, "SEQUENCE") == Some("1")
+    ));
+    let messages = log_when_settled(&admin, &batch_id, "withdrawal").await;
+    assert!(
+        of_kind(&messages, "reminder").is_empty(),
+        "the reminder is dropped"
+    );
+    assert_eq!(of_kind(&messages, "withdrawal")[0]["status"], "sent");
+    mail_app.stop().await;
+    db.drop_database().await;
+}
+
 async fn an_administrator_rewrites_the_invitation_on_the_page(app: TestApp) {
     let admin = app.admin().await;
     let client = app.browser_client();
@@ -428,6 +482,7 @@ async fn an_administrator_rewrites_the_invitation_on_the_page(app: TestApp) {
         "Undangan",
         "Perubahan jadwal",
         "Pembatalan",
+        "Pengunduran diri",
         "Pengingat H-1",
         "Hasil uji kompetensi",
         "Sertifikat terbit",
