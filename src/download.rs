@@ -96,6 +96,41 @@ pub fn file_stem(title: &str) -> String {
         .collect()
 }
 
+/// `bytes` as a file the browser saves under `file_name`.
+pub fn attachment(bytes: Vec<u8>, content_type: &str, file_name: &str) -> poem::Response {
+    use poem::IntoResponse;
+    bytes
+        .with_content_type(content_type.to_owned())
+        .with_header(
+            poem::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        )
+        .into_response()
+}
+
+/// A table as the page's download: XLSX when `format` says so, else CSV,
+/// named after `title`.
+pub fn table_file(
+    format: Option<&str>,
+    title: &str,
+    headers: &[String],
+    rows: &[Vec<String>],
+) -> AppResult<poem::Response> {
+    let stem = file_stem(title);
+    Ok(match format {
+        Some("xlsx") => attachment(
+            xlsx(title, headers, rows)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{stem}.xlsx"),
+        ),
+        _ => attachment(
+            csv(headers, rows)?,
+            "text/csv; charset=utf-8",
+            &format!("{stem}.csv"),
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use minijinja::context;
-use poem::http::header;
 use poem::web::{CsrfToken, Data, Html, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler, post};
 use serde::Deserialize;
@@ -168,26 +167,7 @@ pub async fn results_download(
         "evaluasi {} {}",
         evaluation.batch.course_code, evaluation.batch.name
     );
-    let stem = crate::download::file_stem(&title);
-    let (bytes, content_type, ext) = match q.format.as_deref() {
-        Some("xlsx") => (
-            crate::download::xlsx(&title, &headers, &rows)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (
-            crate::download::csv(&headers, &rows)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-    };
-    Ok(bytes
-        .with_content_type(content_type)
-        .with_header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{stem}.{ext}\""),
-        )
-        .into_response())
+    crate::download::table_file(q.format.as_deref(), &title, &headers, &rows)
 }
 
 async fn questions_view(

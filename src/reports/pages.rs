@@ -2,7 +2,6 @@
 //! the closing words to write, and the PDF.
 
 use minijinja::context;
-use poem::http::header;
 use poem::web::{CsrfToken, Data, Html, Path};
 use poem::{IntoResponse, Response, Route, get, handler};
 use serde::Deserialize;
@@ -109,11 +108,9 @@ pub async fn download(
         "laporan {} {}",
         laporan.batch.course_code, laporan.batch.name
     ));
-    Ok(bytes
-        .with_content_type("application/pdf")
-        .with_header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.pdf\""),
-        )
-        .into_response())
+    Ok(crate::download::attachment(
+        bytes,
+        "application/pdf",
+        &format!("{name}.pdf"),
+    ))
 }

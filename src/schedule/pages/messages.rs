@@ -2,9 +2,8 @@
 //! what waits and why, and the download for sending by hand.
 
 use minijinja::context;
-use poem::http::header;
 use poem::web::{CsrfToken, Data, Html, Path};
-use poem::{IntoResponse, Response, handler};
+use poem::{Response, handler};
 use uuid::Uuid;
 
 use super::super::service;
@@ -66,12 +65,9 @@ pub async fn download(
     let user = user.require(Role::Admin)?;
     let messages = service::messages(&state.db, user, id.0).await?;
     let (headers, rows) = crate::notices::service::table(&messages);
-    let bytes = crate::download::csv(&headers, &rows)?;
-    Ok(bytes
-        .with_content_type("text/csv; charset=utf-8")
-        .with_header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"surel-angkatan-{}.csv\"", id.0),
-        )
-        .into_response())
+    Ok(crate::download::attachment(
+        crate::download::csv(&headers, &rows)?,
+        "text/csv; charset=utf-8",
+        &format!("surel-angkatan-{}.csv", id.0),
+    ))
 }
