@@ -24,6 +24,7 @@ mod m20261204_000014_create_outbox;
 mod m20261204_000015_create_evaluations;
 mod m20261204_000016_create_batch_reports;
 mod m20261204_000017_create_evaluation_closures;
+mod m20261205_000018_unique_pre_post_tests;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_create_evaluations::Migration),
             Box::new(m20261204_000016_create_batch_reports::Migration),
             Box::new(m20261204_000017_create_evaluation_closures::Migration),
+            Box::new(m20261205_000018_unique_pre_post_tests::Migration),
         ]
     }
 }

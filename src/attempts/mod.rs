@@ -11,6 +11,8 @@ pub mod export;
 pub mod marking;
 pub mod model;
 pub mod pages;
+pub mod prepost;
+pub mod prepost_api;
 pub mod regrade;
 pub mod results;
 pub mod service;

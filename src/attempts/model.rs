@@ -17,11 +17,12 @@ mod checks;
 mod choice_ids;
 pub mod cloze;
 mod draw;
+pub mod gain;
 pub use analysis::{ItemStats, analyse, item_stats};
 pub use checks::{check_rules, check_selection};
-pub use draw::draw;
 #[cfg(test)]
 use draw::slot_for;
+pub use draw::{draw, draw_avoiding};
 pub mod essays;
 pub use choice_ids::{ChoiceKey, ChoiceList};
 
@@ -55,8 +56,14 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 string_enum!(
-    /// What an attempt belongs to.
-    AssessmentKind { Quiz = "quiz", Exam = "exam" }
+    /// What an attempt belongs to: a module's quiz, a competency exam, or
+    /// the course's pre-test or post-test (one blueprint, drawn twice).
+    AssessmentKind {
+        Quiz = "quiz",
+        Exam = "exam",
+        PreTest = "pre_test",
+        PostTest = "post_test",
+    }
 );
 string_enum!(
     /// Which attempt's grade counts when there are several.

@@ -19,7 +19,7 @@ use super::batch::{AnswerWrite, SaveOutcome};
 use super::cache::{AttemptShape, Caches};
 use super::model::{
     AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
-    accepts_answers, deadline, draw, fraction, kept, review_open, validate,
+    accepts_answers, deadline, draw_avoiding, fraction, kept, review_open, validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
@@ -93,6 +93,10 @@ pub(crate) async fn quiz(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
         .ok_or(AppError::NotFound)
 }
 
+fn kind_of(quiz: &assessment::Model) -> AssessmentKind {
+    AssessmentKind::parse(&quiz.kind).unwrap_or(AssessmentKind::Quiz)
+}
+
 fn policy(quiz: &assessment::Model) -> ReviewPolicy {
     ReviewPolicy::parse(&quiz.review_policy).unwrap_or(ReviewPolicy::AfterSubmit)
 }
@@ -127,6 +131,9 @@ pub(crate) async fn questions_of(
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct QuizInfo {
     pub id: Uuid,
+    /// A module quiz, or the course's pre-test or post-test (which are
+    /// not passed or failed).
+    pub kind: AssessmentKind,
     pub title: String,
     pub time_limit_seconds: Option<i32>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -187,6 +194,7 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
     let kept_percent = kept(&graded, method).map(|(_, p)| p);
     Ok(QuizInfo {
         id: quiz.id,
+        kind: kind_of(&quiz),
         title: quiz.title.clone(),
         time_limit_seconds: quiz.time_limit_seconds,
         opens_at,
@@ -275,11 +283,13 @@ async fn start_attempt(
         .await?
         .ok_or_else(|| AppError::conflict("bank_empty", "Bank soal kuis ini kosong."))?;
     let pool = engine.caches.pool(&engine.db, version.id).await?;
+    let seen = super::prepost::before_start(engine, &quiz, user.id).await?;
     let seed: i64 = rand::random::<i64>();
     let mut rng = StdRng::seed_from_u64(seed as u64);
-    let slots = draw(
+    let slots = draw_avoiding(
         &selection_of(&quiz)?,
         &pool,
+        &seen,
         quiz.shuffle_questions,
         quiz.shuffle_choices,
         &mut rng,
@@ -462,6 +472,7 @@ async fn build_view(
     Ok(AttemptView {
         id: row.id,
         assessment_id: row.assessment_id,
+        kind: kind_of(quiz),
         title: quiz.title.clone(),
         number: row.number,
         status,

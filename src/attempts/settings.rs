@@ -100,7 +100,11 @@ pub fn view(row: &assessment::Model) -> AppResult<QuizView> {
 }
 
 /// Applies `input` over `row` and checks the result against the bank.
-async fn apply(engine: &Engine, row: &mut assessment::Model, input: QuizInput) -> AppResult<()> {
+pub(super) async fn apply(
+    engine: &Engine,
+    row: &mut assessment::Model,
+    input: QuizInput,
+) -> AppResult<()> {
     let mut errors = Vec::new();
     if let Some(title) = input.title {
         let title = title.trim().to_owned();

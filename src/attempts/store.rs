@@ -44,6 +44,19 @@ pub async fn quizzes_of_course(
         .await?)
 }
 
+/// A course's pre-test or post-test (one of each at most).
+pub async fn course_assessment(
+    conn: &impl ConnectionTrait,
+    course_id: Uuid,
+    kind: super::model::AssessmentKind,
+) -> AppResult<Option<assessment::Model>> {
+    Ok(assessment::Entity::find()
+        .filter(assessment::Column::CourseId.eq(course_id))
+        .filter(assessment::Column::Kind.eq(kind.as_str()))
+        .one(conn)
+        .await?)
+}
+
 pub async fn window(
     conn: &impl ConnectionTrait,
     assessment_id: Uuid,

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::cloze_view::{self, BlankView};
-use super::model::{AttemptStatus, ChoiceKey, ChoiceList, Mark, Response, Slot};
+use super::model::{AssessmentKind, AttemptStatus, ChoiceKey, ChoiceList, Mark, Response, Slot};
 use crate::banks::model::{Body, Question, QuestionType};
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -210,6 +210,8 @@ pub struct ReviewItem {
 pub struct AttemptView {
     pub id: Uuid,
     pub assessment_id: Uuid,
+    /// A module quiz, an exam, or the course's pre-test or post-test.
+    pub kind: AssessmentKind,
     pub title: String,
     pub number: i32,
     pub status: AttemptStatus,

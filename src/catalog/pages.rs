@@ -532,11 +532,16 @@ pub async fn course_page(
     id: Path<Uuid>,
 ) -> AppResult<Html<String>> {
     let detail = service::get_course(&state.db, &user.0, id.0).await?;
+    let tests = crate::attempts::prepost::test_ids(&state.engine, id.0).await?;
     state.templates.page(
         "courses/detail.html",
         Some(&user.0),
         csrf,
-        context! { course => to_value(&detail) },
+        context! {
+            course => to_value(&detail),
+            pre_test_id => tests.map(|t| t.0.to_string()),
+            post_test_id => tests.map(|t| t.1.to_string()),
+        },
     )
 }
 

@@ -107,7 +107,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     let assessors = people::assessors(&engine.db).await?;
 
     let today = clock::today_wib();
-    let pk = training::course(engine, &training::PRANATA_KOMPUTER, pk_bank).await?;
+    let pk = training::course(engine, &admin, &training::PRANATA_KOMPUTER, pk_bank).await?;
     // Ended about two weeks ago: results out, certificates issued, and the
     // trainees' evaluation still open to them.
     let pk_start = training::monday_of(today - Duration::weeks(3));
@@ -133,7 +133,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     )
     .await?;
 
-    let humas = training::course(engine, &training::HUMAS, humas_bank).await?;
+    let humas = training::course(engine, &admin, &training::HUMAS, humas_bank).await?;
     let humas_start = training::monday_of(today - Duration::weeks(4)) + Duration::days(1);
     let humas_batch = training::batch(
         engine,

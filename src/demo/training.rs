@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::people::Trainee;
 use crate::accounts::model::CurrentUser;
-use crate::attempts::model::{Selection, TagRule};
+use crate::attempts::model::{ReviewPolicy, Selection, TagRule};
+use crate::attempts::prepost::{self, PrePostInput};
 use crate::attempts::service::{self as attempts, Engine};
 use crate::attempts::settings::{self, QuizInput};
 use crate::attempts::simulate;
@@ -112,6 +113,8 @@ pub struct Course {
     pub id: Uuid,
     /// Each module's id and its quiz's id.
     pub modules: Vec<(Uuid, Uuid)>,
+    /// The pre-test's and the post-test's ids.
+    pub tests: (Uuid, Uuid),
 }
 
 pub struct Batch {
@@ -120,8 +123,14 @@ pub struct Batch {
     pub sessions: Vec<Uuid>,
 }
 
-/// The course, published, with a quiz of ten questions on each module.
-pub async fn course(engine: &Engine, plan: &Plan, bank_id: Uuid) -> AppResult<Course> {
+/// The course, published, with a quiz of ten questions on each module and
+/// a pre-test and post-test of three per module.
+pub async fn course(
+    engine: &Engine,
+    admin: &CurrentUser,
+    plan: &Plan,
+    bank_id: Uuid,
+) -> AppResult<Course> {
     let input = CourseInput {
         code: Some(plan.code.into()),
         title: Some(plan.title.into()),
@@ -159,9 +168,26 @@ pub async fn course(engine: &Engine, plan: &Plan, bank_id: Uuid) -> AppResult<Co
         let quiz = settings::create_for_module(engine, module.id, quiz).await?;
         modules.push((module.id, quiz.id));
     }
+    let blueprint = PrePostInput {
+        bank_id,
+        rules: plan
+            .modules
+            .iter()
+            .map(|(_, _, unit)| TagRule {
+                types: Some(vec![QuestionType::Multichoice, QuestionType::Truefalse]),
+                ..TagRule::new(format!("unit:{unit}"), 3)
+            })
+            .collect(),
+        time_limit_seconds: Some(20 * 60),
+        shuffle_questions: true,
+        shuffle_choices: true,
+        post_review_policy: ReviewPolicy::AfterSubmit,
+    };
+    let tests = prepost::save(engine, admin, course.id, blueprint).await?;
     Ok(Course {
         id: course.id,
         modules,
+        tests: (tests.pre_test.id, tests.post_test.id),
     })
 }
 
@@ -262,25 +288,44 @@ pub async fn attendance(
     Ok(())
 }
 
-/// Every trainee reads the modules (one skips the last) and takes each
-/// quiz; a trainee who fails a quiz takes it once more.
+/// One go at a test, answering right with probability `ability`.
+async fn sit(
+    engine: &Engine,
+    trainee: &Trainee,
+    quiz_id: Uuid,
+    ability: f64,
+    rng: &mut StdRng,
+) -> AppResult<bool> {
+    let (attempt, _) = attempts::start(engine, &trainee.user, quiz_id).await?;
+    let mut knows = || rng.random::<f64>() < ability;
+    simulate::answer_all(engine, &trainee.user, attempt.id, &mut knows, "").await?;
+    let done = attempts::submit(engine, &trainee.user, attempt.id).await?;
+    Ok(done.result.is_some_and(|r| r.passed == Some(true)))
+}
+
+/// Every trainee but two takes the pre-test knowing about half of what they
+/// will, reads the modules (one skips the last) and takes each quiz (once
+/// more after failing), then the post-test (all but one).
 pub async fn learn(engine: &Engine, course: &Course, trainees: &[Trainee]) -> AppResult<()> {
+    let (pre_test, post_test) = course.tests;
     for (i, trainee) in trainees.iter().enumerate() {
         let mut rng = StdRng::seed_from_u64(i as u64);
+        if i % 20 != 4 {
+            sit(engine, trainee, pre_test, trainee.ability * 0.55, &mut rng).await?;
+        }
         for (m, (module_id, quiz_id)) in course.modules.iter().enumerate() {
             let skips = i == 9 && m + 1 == course.modules.len();
             if !skips {
                 catalog::complete_module(&engine.db, &trainee.user, *module_id).await?;
             }
             for _ in 0..2 {
-                let (attempt, _) = attempts::start(engine, &trainee.user, *quiz_id).await?;
-                let mut knows = || rng.random::<f64>() < trainee.ability;
-                simulate::answer_all(engine, &trainee.user, attempt.id, &mut knows, "").await?;
-                let done = attempts::submit(engine, &trainee.user, attempt.id).await?;
-                if done.result.is_some_and(|r| r.passed == Some(true)) {
+                if sit(engine, trainee, *quiz_id, trainee.ability, &mut rng).await? {
                     break;
                 }
             }
+        }
+        if i != 5 {
+            sit(engine, trainee, post_test, trainee.ability, &mut rng).await?;
         }
     }
     Ok(())

@@ -54,6 +54,7 @@ fn label(name: &str) -> Option<&'static str> {
         "pass_percent" => "Nilai lulus (%)",
         "password" => "Kata sandi",
         "points" => "Poin",
+        "post_review_policy" => "Pembahasan post-test",
         "question_ids" => "Soal",
         "reason" => "Alasan",
         "response" => "Jawaban",

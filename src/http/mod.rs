@@ -99,7 +99,7 @@ fn grading_script() -> impl IntoResponse {
 
 fn pages(state: &AppState) -> impl Endpoint + use<> {
     crate::reports::pages::routes(crate::evaluations::pages::routes(
-        crate::notices::pages::routes(Route::new()),
+        crate::notices::pages::routes(crate::attempts::pages::prepost::routes(Route::new())),
     ))
     .at("/", get(home::home))
     .at(

@@ -8,6 +8,7 @@ use poem_openapi::{OpenApiService, Tags};
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
 use crate::attempts::api::AttemptsApi;
+use crate::attempts::prepost_api::PrePostApi;
 use crate::banks::api::BanksApi;
 use crate::catalog::api::CoursesApi;
 use crate::certificates::api::CertificatesApi;
@@ -51,6 +52,7 @@ pub type Apis = (
     BanksApi,
     BatchesApi,
     AttemptsApi,
+    PrePostApi,
     ExamsApi,
     ExamAdminApi,
     CertificatesApi,
@@ -72,6 +74,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             BanksApi,
             BatchesApi,
             AttemptsApi,
+            PrePostApi,
             ExamsApi,
             ExamAdminApi,
             CertificatesApi,

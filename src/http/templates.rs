@@ -54,6 +54,14 @@ fn enrolment_status(value: String) -> String {
         .unwrap_or(value)
 }
 
+/// `{{ r.gain_level | gain_level }}`: "tinggi", "sedang", "rendah".
+fn gain_level(value: String) -> String {
+    use crate::attempts::model::gain::GainLevel;
+    serde_json::from_value::<GainLevel>(serde_json::Value::String(value))
+        .map(|l| l.label().to_owned())
+        .unwrap_or_default()
+}
+
 fn parse_date(value: &str) -> Option<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(value, &format).ok()
@@ -149,6 +157,7 @@ impl Templates {
         env.add_filter("qtype_label", qtype_label);
         env.add_filter("batch_status", batch_status);
         env.add_filter("enrolment_status", enrolment_status);
+        env.add_filter("gain_level", gain_level);
         env.add_filter("date_id", date_id);
         env.add_filter("date_short", date_short);
         env.add_filter("rich", rich);

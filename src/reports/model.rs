@@ -3,6 +3,8 @@
 
 use time::OffsetDateTime;
 
+use crate::attempts::model::gain::GainLevel;
+use crate::attempts::prepost::BatchGain;
 use crate::catalog::views::CourseView;
 use crate::certificates::model::CertificateKind;
 use crate::certificates::service::CertificateView;
@@ -33,6 +35,7 @@ pub struct Laporan {
     pub sessions: Vec<SessionView>,
     pub progress: Vec<ProgressRow>,
     pub exams: Vec<UnitTally>,
+    pub gain: BatchGain,
     pub evaluation: Results,
     pub certificates: Vec<CertificateView>,
     pub closing: Option<String>,
@@ -261,10 +264,7 @@ fn participants(l: &Laporan, out: &mut Vec<Block>) {
 
 fn learning(l: &Laporan, out: &mut Vec<Block>) {
     out.push(Block::Heading("IV. Hasil pembelajaran".into()));
-    out.push(row(
-        "Pre-test dan post-test",
-        "tidak ada data: pre-test dan post-test belum dicatat di Bimtek",
-    ));
+    pre_post(&l.gain, out);
     let quizzes = quizzes(&l.progress);
     if quizzes.is_empty() {
         out.push(row("Kuis modul", "tidak ada kuis"));
@@ -318,6 +318,51 @@ fn learning(l: &Laporan, out: &mut Vec<Block>) {
             text.push_str(&format!(", tidak mengikuti {}", participants - sat));
         }
         out.push(row(unit.unit.clone(), text));
+    }
+}
+
+/// The pre-test and post-test in a few lines: means, gain, its spread.
+fn pre_post(g: &BatchGain, out: &mut Vec<Block>) {
+    let s = &g.summary;
+    if !g.set_up {
+        out.push(row(
+            "Pre-test dan post-test",
+            "tidak diadakan (kursus ini tidak memiliki pre-test dan post-test)",
+        ));
+        return;
+    }
+    let (Some(pre), Some(post)) = (s.mean_pre, s.mean_post) else {
+        out.push(row(
+            "Pre-test dan post-test",
+            format!(
+                "belum ada peserta yang mengerjakan keduanya ({} pre-test, {} post-test)",
+                s.took_pre, s.took_post
+            ),
+        ));
+        return;
+    };
+    out.push(row(
+        "Pre-test dan post-test",
+        format!(
+            "{} dari {} peserta mengerjakan keduanya; {} nilainya meningkat",
+            s.took_both, s.participants, s.improved
+        ),
+    ));
+    out.push(row("Rata-rata pre-test", decimal(pre)));
+    out.push(row("Rata-rata post-test", decimal(post)));
+    if let (Some(gain), Some(level)) = (s.mean_gain, s.gain_level) {
+        let count = |l: GainLevel| g.rows.iter().filter(|r| r.gain_level == Some(l)).count();
+        out.push(row(
+            "Rata-rata N-gain",
+            format!(
+                "{} ({}); peserta dengan N-gain tinggi {}, sedang {}, rendah {}",
+                decimal(gain),
+                level.label(),
+                count(GainLevel::High),
+                count(GainLevel::Medium),
+                count(GainLevel::Low)
+            ),
+        ));
     }
 }
 
@@ -492,5 +537,73 @@ mod tests {
         assert_eq!(q.len(), 1);
         assert_eq!((q[0].took, q[0].passed), (3, 2));
         assert!((q[0].mean_best - 220.0 / 3.0).abs() < 1e-9);
+    }
+
+    fn gain(rows: &[(Option<f64>, Option<f64>)]) -> BatchGain {
+        use crate::attempts::model::gain::{normalised_gain, summarise};
+        use crate::attempts::prepost::GainRow;
+        BatchGain {
+            batch_id: uuid::Uuid::nil(),
+            batch_name: "A".into(),
+            course_id: uuid::Uuid::nil(),
+            course_code: "K".into(),
+            course_title: "Kursus".into(),
+            set_up: true,
+            pre_test_id: None,
+            post_test_id: None,
+            rows: rows
+                .iter()
+                .map(|(pre, post)| {
+                    let g = pre.zip(*post).and_then(|(a, b)| normalised_gain(a, b));
+                    GainRow {
+                        user_id: uuid::Uuid::nil(),
+                        name: "x".into(),
+                        nip: None,
+                        unit_kerja: None,
+                        pre: *pre,
+                        post: *post,
+                        gain: g,
+                        gain_level: g.map(GainLevel::of),
+                        improved: None,
+                    }
+                })
+                .collect(),
+            summary: summarise(rows),
+        }
+    }
+
+    fn texts(blocks: &[Block]) -> String {
+        format!("{blocks:?}")
+    }
+
+    #[test]
+    fn pre_and_post_test_say_means_gain_and_its_spread() {
+        let mut out = Vec::new();
+        pre_post(
+            &gain(&[
+                (Some(40.0), Some(85.0)),
+                (Some(50.0), Some(70.0)),
+                (Some(60.0), Some(50.0)),
+                (None, Some(90.0)),
+            ]),
+            &mut out,
+        );
+        let text = texts(&out);
+        assert!(text.contains("3 dari 4 peserta mengerjakan keduanya; 2 nilainya meningkat"));
+        assert!(text.contains("Rata-rata pre-test") && text.contains("\"50\""));
+        assert!(text.contains("68,33"), "{text}");
+        // g: 0,75, 0,4, −0,25 → mean 0,3 (sedang).
+        assert!(text.contains("0,3 (sedang); peserta dengan N-gain tinggi 1, sedang 1, rendah 1"));
+        let mut none = Vec::new();
+        pre_post(&gain(&[(Some(40.0), None)]), &mut none);
+        assert!(
+            texts(&none)
+                .contains("belum ada peserta yang mengerjakan keduanya (1 pre-test, 0 post-test)")
+        );
+        let mut absent = Vec::new();
+        let mut g = gain(&[]);
+        g.set_up = false;
+        pre_post(&g, &mut absent);
+        assert!(texts(&absent).contains("tidak diadakan"));
     }
 }

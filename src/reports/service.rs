@@ -33,6 +33,7 @@ pub async fn gather(
         sessions: detail.sessions,
         progress,
         exams: crate::exams::results::tally_of_batch(engine, admin, batch_id).await?,
+        gain: crate::attempts::prepost::of_batch(engine, admin, batch_id).await?,
         evaluation: crate::evaluations::service::results(db, admin, batch_id)
             .await?
             .results,

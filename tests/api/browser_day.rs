@@ -755,6 +755,8 @@ async fn steps(client: Client, app: TestApp, sink: SmtpSink, downloads: PathBuf)
         format!("/admin/batches/{batch_id}/evaluasi"),
         format!("/admin/batches/{batch_id}/laporan"),
         format!("/admin/courses/{course_id}/evaluasi"),
+        format!("/admin/courses/{course_id}/pre-post-test"),
+        format!("/admin/batches/{batch_id}/pre-post-test"),
         "/admin/templat-surel".into(),
         "/admin/templat-surel/undangan".into(),
         "/admin/exams".into(),

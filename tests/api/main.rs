@@ -44,6 +44,7 @@ mod ops;
 mod pages;
 mod password_reset;
 mod personal_data;
+mod pre_post;
 mod question_media;
 mod quiz_essays;
 mod quiz_pages;
@@ -129,6 +130,7 @@ fn modules() -> Vec<(&'static str, Vec<Case>)> {
         ("notices", notices::cases()),
         ("evaluations", evaluations::cases()),
         ("reports", reports::cases()),
+        ("pre_post", pre_post::cases()),
     ]
 }
 

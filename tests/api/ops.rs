@@ -207,6 +207,9 @@ async fn openapi_lists_every_route(app: TestApp) {
         ("/api/v1/batches/{id}/evaluation/close", "post"),
         ("/api/v1/batches/{id}/report/pdf", "get"),
         ("/api/v1/batches/{id}/report/closing", "put"),
+        ("/api/v1/courses/{id}/pre-post-test", "get"),
+        ("/api/v1/courses/{id}/pre-post-test", "put"),
+        ("/api/v1/batches/{id}/pre-post-test", "get"),
     ];
     for (path, method) in expected {
         assert!(

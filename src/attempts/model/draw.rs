@@ -1,7 +1,10 @@
 //! Drawing a new attempt's questions: by tag rules (at most one item of an
 //! enemy group; never the exam pool), for an exam (objective part from the
 //! exam pool, then one form of each task), or a fixed list;
-//! with the order of questions and choices shuffled when asked.
+//! with the order of questions and choices shuffled when asked. A post-test
+//! draws around what the trainee already saw in the pre-test.
+
+use std::collections::HashSet;
 
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -43,16 +46,20 @@ pub(super) fn slot_for(candidate: &Candidate, shuffle_choices: bool, rng: &mut i
 
 /// `count` of `pool` at random, at most one per enemy group (a `group:`
 /// tag shared by items that cue each other's answers) across the attempt:
-/// `groups` holds the groups already drawn.
+/// `groups` holds the groups already drawn. Items whose stable id is in
+/// `seen` are taken only when the unseen ones run out.
 fn choose(
     pool: Vec<usize>,
     count: usize,
     candidates: &[Candidate],
     groups: &mut Vec<String>,
+    seen: &HashSet<String>,
     rng: &mut impl Rng,
 ) -> Vec<usize> {
     let mut pool = pool;
     pool.shuffle(rng);
+    // Stable: the shuffled order holds within the unseen and the seen.
+    pool.sort_by_key(|i| seen.contains(&candidates[*i].stable_id));
     let mut chosen = Vec::new();
     for i in pool {
         if chosen.len() == count {
@@ -83,6 +90,27 @@ pub fn draw(
     shuffle_choices: bool,
     rng: &mut impl Rng,
 ) -> Vec<Slot> {
+    draw_avoiding(
+        selection,
+        candidates,
+        &HashSet::new(),
+        shuffle_questions,
+        shuffle_choices,
+        rng,
+    )
+}
+
+/// As `draw`, but a tag rule takes the items of `seen` (stable ids: a
+/// post-test avoids its trainee's pre-test) only where the bank has too few
+/// others: a parallel form where the pool allows.
+pub fn draw_avoiding(
+    selection: &Selection,
+    candidates: &[Candidate],
+    seen: &HashSet<String>,
+    shuffle_questions: bool,
+    shuffle_choices: bool,
+    rng: &mut impl Rng,
+) -> Vec<Slot> {
     let mut picked: Vec<usize> = Vec::new();
     let mut groups: Vec<String> = Vec::new();
     match selection {
@@ -98,7 +126,14 @@ pub fn draw(
                     })
                     .map(|(i, _)| i)
                     .collect();
-                let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
+                let chosen = choose(
+                    pool,
+                    rule.count as usize,
+                    candidates,
+                    &mut groups,
+                    seen,
+                    rng,
+                );
                 picked.extend(chosen);
             }
             if !shuffle_questions {
@@ -123,7 +158,14 @@ pub fn draw(
                     })
                     .map(|(i, _)| i)
                     .collect();
-                let chosen = choose(pool, rule.count as usize, candidates, &mut groups, rng);
+                let chosen = choose(
+                    pool,
+                    rule.count as usize,
+                    candidates,
+                    &mut groups,
+                    &HashSet::new(),
+                    rng,
+                );
                 objective_part.extend(chosen);
             }
             if shuffle_questions {

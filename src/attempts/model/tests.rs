@@ -569,3 +569,50 @@ fn a_rule_the_bank_cannot_fill_is_named_with_what_is_there() {
     assert_eq!(errors[1].field, "selection.rules[2].types");
     assert!(errors[2].message.contains("hanya memiliki 0 soal"));
 }
+
+#[test]
+fn a_post_test_draws_around_the_pre_test_where_the_bank_allows() {
+    // unit:a has 6 items, unit:b only 2.
+    let source = (1..=6)
+        .map(|i| format!("// [tag:unit:a]\n::A{i}::a{i} {{T}}\n\n"))
+        .chain((1..=2).map(|i| format!("// [tag:unit:b]\n::B{i}::b{i} {{T}}\n\n")))
+        .collect::<String>();
+    let pool = candidates_of(&source);
+    let blueprint = Selection::ByTags {
+        rules: vec![TagRule::new("unit:a", 3), TagRule::new("unit:b", 2)],
+    };
+    let stable = |slots: &[Slot]| -> Vec<String> {
+        slots
+            .iter()
+            .map(|s| {
+                let c = pool.iter().find(|c| c.id == s.question_id).unwrap();
+                c.stable_id.clone()
+            })
+            .collect()
+    };
+    for seed in 0..40 {
+        let rng = &mut StdRng::seed_from_u64(seed);
+        let pre = stable(&draw(&blueprint, &pool, true, true, rng));
+        let seen: std::collections::HashSet<String> = pre.iter().cloned().collect();
+        let post = stable(&draw_avoiding(&blueprint, &pool, &seen, true, true, rng));
+        assert_eq!(post.len(), 5);
+        let a_again = post
+            .iter()
+            .filter(|id| id.starts_with('A') && seen.contains(*id))
+            .count();
+        assert_eq!(a_again, 0, "unit:a has a parallel form: {pre:?} → {post:?}");
+        // unit:b has no other items, so both come again.
+        assert_eq!(post.iter().filter(|id| id.starts_with('B')).count(), 2);
+    }
+    // Nothing seen: the same draw as before.
+    let a = draw(&blueprint, &pool, true, true, &mut StdRng::seed_from_u64(3));
+    let b = draw_avoiding(
+        &blueprint,
+        &pool,
+        &Default::default(),
+        true,
+        true,
+        &mut StdRng::seed_from_u64(3),
+    );
+    assert_eq!(a, b);
+}

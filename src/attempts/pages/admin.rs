@@ -2,7 +2,6 @@
 //! windows), and a quiz's results with downloads and item analysis.
 
 use minijinja::context;
-use poem::http::header;
 use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
@@ -10,9 +9,11 @@ use uuid::Uuid;
 
 use super::quiz_form::{QuizForm, for_page, local_input, parse_local, parse_rules, picker};
 use crate::accounts::model::{CurrentUser, Role};
+use crate::attempts::model::AssessmentKind;
 use crate::attempts::{export, results, settings, store};
 use crate::banks::service as banks;
 use crate::catalog::service as catalog;
+use crate::download::attachment;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
@@ -23,11 +24,54 @@ use crate::schedule::store::{BatchFilter, batches};
 
 /// A batch of the course and its own window for the quiz, if any.
 #[derive(Serialize)]
-struct BatchWindow {
+pub(super) struct BatchWindow {
     id: Uuid,
     name: String,
     opens_at: String,
     closes_at: String,
+}
+
+/// Each batch of the course with its own window for `quiz_id`.
+pub(super) async fn batch_windows(
+    state: &AppState,
+    course_id: Uuid,
+    quiz_id: Uuid,
+) -> AppResult<Vec<BatchWindow>> {
+    let filter = BatchFilter {
+        course_id: Some(course_id),
+        ..BatchFilter::default()
+    };
+    let mut windows = Vec::new();
+    for b in batches(state.db.read(), &filter).await? {
+        let own = store::window(state.db.read(), quiz_id, b.id).await?;
+        let at = |pick: fn(&crate::entities::assessment_window::Model) -> _| {
+            own.as_ref()
+                .and_then(pick)
+                .map(local_input)
+                .unwrap_or_default()
+        };
+        windows.push(BatchWindow {
+            id: b.id,
+            name: b.name,
+            opens_at: at(|w| w.opens_at),
+            closes_at: at(|w| w.closes_at),
+        });
+    }
+    Ok(windows)
+}
+
+/// The tags of each bank, per type, to write rules the bank can fill.
+pub(super) async fn bank_pickers(state: &AppState) -> AppResult<Vec<minijinja::Value>> {
+    let mut pickers = Vec::new();
+    for bank in banks::list_banks(&state.db).await? {
+        let counts = banks::tag_type_counts(&state.db, bank.id).await?;
+        pickers.push(context! {
+            id => bank.id.to_string(),
+            name => bank.name,
+            picker => to_value(picker(&counts)),
+        });
+    }
+    Ok(pickers)
 }
 
 async fn settings_page(
@@ -45,41 +89,12 @@ async fn settings_page(
         Some(q) => QuizForm::from_view(q),
         None => QuizForm::blank(&module.title),
     });
-    let mut windows = Vec::new();
-    if let Some(q) = &quiz {
-        let filter = BatchFilter {
-            course_id: Some(module.course_id),
-            ..BatchFilter::default()
-        };
-        for b in batches(state.db.read(), &filter).await? {
-            let own = store::window(state.db.read(), q.id, b.id).await?;
-            windows.push(BatchWindow {
-                id: b.id,
-                name: b.name,
-                opens_at: own
-                    .as_ref()
-                    .and_then(|w| w.opens_at)
-                    .map(local_input)
-                    .unwrap_or_default(),
-                closes_at: own
-                    .as_ref()
-                    .and_then(|w| w.closes_at)
-                    .map(local_input)
-                    .unwrap_or_default(),
-            });
-        }
-    }
+    let windows = match &quiz {
+        Some(q) => batch_windows(state, module.course_id, q.id).await?,
+        None => Vec::new(),
+    };
+    let pickers = bank_pickers(state).await?;
     let bank_list = banks::list_banks(&state.db).await?;
-    // The tags of each bank, per type, to write rules the bank can fill.
-    let mut pickers = Vec::new();
-    for bank in &bank_list {
-        let counts = banks::tag_type_counts(&state.db, bank.id).await?;
-        pickers.push(context! {
-            id => bank.id.to_string(),
-            name => bank.name.clone(),
-            picker => to_value(picker(&counts)),
-        });
-    }
     let essays = parse_rules(&form.rules).is_ok_and(|rules| rules.iter().any(|r| r.draws_essays()));
     let errors = for_page(errors, &form.rules);
     state.templates.page(
@@ -171,10 +186,14 @@ pub async fn set_window(
     let quiz = store::assessment(state.db.read(), id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let back = format!(
-        "/admin/modules/{}/quiz",
-        quiz.module_id.ok_or(AppError::NotFound)?
-    );
+    // A module's quiz lives on its module; the pre-test and post-test on their course.
+    let back = match quiz.module_id {
+        Some(module_id) => format!("/admin/modules/{module_id}/quiz"),
+        None if quiz.kind != AssessmentKind::Exam.as_str() => {
+            format!("/admin/courses/{}/pre-post-test", quiz.course_id)
+        }
+        None => return Err(AppError::NotFound),
+    };
     let mut errors = Vec::new();
     let opens = parse_local(&form.opens_at, "opens_at", &mut errors);
     let closes = parse_local(&form.closes_at, "closes_at", &mut errors);
@@ -246,15 +265,6 @@ pub async fn quiz_results(
     )
 }
 
-fn download(rows: Vec<u8>, content_type: &str, file_name: &str) -> Response {
-    rows.with_content_type(content_type)
-        .with_header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
-        )
-        .into_response()
-}
-
 #[handler]
 pub async fn results_csv(
     state: Data<&AppState>,
@@ -264,7 +274,7 @@ pub async fn results_csv(
 ) -> AppResult<Response> {
     user.require(Role::Admin)?;
     let (_, rows) = results::results(&state.engine, id.0, q.batch_id).await?;
-    Ok(download(
+    Ok(attachment(
         export::csv(&rows)?,
         "text/csv; charset=utf-8",
         "hasil-kuis.csv",
@@ -280,7 +290,7 @@ pub async fn results_xlsx(
 ) -> AppResult<Response> {
     user.require(Role::Admin)?;
     let (quiz, rows) = results::results(&state.engine, id.0, q.batch_id).await?;
-    Ok(download(
+    Ok(attachment(
         export::xlsx(&quiz.title, &rows)?,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "hasil-kuis.xlsx",

@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod cloze;
 pub mod form;
+pub mod gain_chart;
 pub mod marking;
+pub mod prepost;
 pub mod quiz_form;
 pub mod trainee;
