@@ -360,6 +360,7 @@ BUSINESS_RULES = {
     "POST /api/v1/modules/{id}/quiz": "bank exists and has the questions drawn; one of rules or question_ids; closes after opens",
     "PATCH /api/v1/modules/{id}/quiz": "the same rules as creating, against the stored quiz",
     "POST /api/v1/quizzes/{id}/windows": "a batch of the quiz's course; closes after opens",
+    "PUT /api/v1/courses/{id}/pre-post-test": "bank exists and has the questions drawn; machine-graded types only",
     "PUT /api/v1/attempts/{id}/answers/{question_id}": "a response of the question's type with its choice ids",
     "POST /api/v1/exams": "a shipped template or a complete spec; bank exists with enough questions per unit; tasks refer to units and essay questions",
     "POST /api/v1/exams/{id}/assessors": "users who are assessors; units of the exam",

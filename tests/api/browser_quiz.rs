@@ -115,6 +115,20 @@ async fn is_shown(client: &Client, css: &str) -> bool {
     }
 }
 
+/// Where the last part of question `index` on the page sits, in page pixels.
+async fn bottom_of(client: &Client, index: usize) -> f64 {
+    client
+        .execute(
+            "const box = document.querySelectorAll('fieldset[data-question]')[arguments[0]];\
+             return box.lastElementChild.getBoundingClientRect().top + window.scrollY;",
+            vec![json!(index)],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
 async fn state_of(question: &Element) -> String {
     question
         .find(Locator::Css(".save-state"))
@@ -158,11 +172,19 @@ pub fn with_javascript(client: Client, app: TestApp) -> Flow {
         assert!(text_of(&client, "#time-banner").await.contains("1 menit"));
 
         let on_page = questions(&client).await;
+        let before = (bottom_of(&client, 0).await, bottom_of(&client, 1).await);
         answer(&on_page[0]).await;
         eventually(10, "first answer saved", || async {
             state_of(&on_page[0]).await.starts_with("tersimpan")
         })
         .await;
+        // "tersimpan 10.32.15 WIB" appearing moves nothing under the finger
+        // (a wrapped line once shifted a choice away from a tap).
+        assert_eq!(
+            (bottom_of(&client, 0).await, bottom_of(&client, 1).await),
+            before,
+            "the page kept still while the answer was saved"
+        );
         assert_eq!(saved_answers(&s.trainee, &attempt).await, 1);
 
         // The Wi-Fi drops: the answer waits, and the trainee is told.
