@@ -62,14 +62,15 @@ pub fn xlsx(title: &str, headers: &[String], rows: &[Vec<String>]) -> AppResult<
     book.save_to_buffer().map_err(fail)
 }
 
-/// A number as the tables write them (`-12`, `66.7`): nothing Rust would
-/// also read, such as `inf` or `1e5`, which are text to a person.
+/// A number as the tables write them (`-12`, `66.7`, or with the decimal
+/// comma people here read, `-0,25`): nothing Rust would also read, such as
+/// `inf` or `1e5`, which are text to a person.
 fn plain_number(text: &str) -> Option<f64> {
     let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let (whole, fraction) = digits.split_once(['.', ',']).unwrap_or((digits, "0"));
     let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     (all_digits(whole) && all_digits(fraction))
-        .then(|| text.parse().ok())
+        .then(|| text.replacen(',', ".", 1).parse().ok())
         .flatten()
 }
 
@@ -172,6 +173,12 @@ mod tests {
     #[test]
     fn only_plain_decimals_are_numbers() {
         assert_eq!(plain_number("-3.5"), Some(-3.5));
+        assert_eq!(plain_number("-0,25"), Some(-0.25));
+        assert_eq!(plain_number("62,5"), Some(62.5));
+        assert_eq!(formula_safe("-0,25"), "-0,25");
+        for text in ["1,2,3", "1.2,3", ",5", "1,"] {
+            assert_eq!(plain_number(text), None, "{text}");
+        }
         for text in ["inf", "NaN", "1e5", "1.", ".5", "--1", "1.2.3", ""] {
             assert_eq!(plain_number(text), None, "{text}");
         }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod download;
+pub mod engine;
 pub mod entities;
 pub mod error;
 pub mod evaluations;
@@ -77,7 +78,7 @@ impl App {
         let start_up = banks::shipped::start_up_banks(config.built_in_banks, folder);
         banks::shipped::load(&db, start_up).await;
         let state = AppState {
-            engine: attempts::service::Engine::start(db.clone()),
+            engine: engine::Engine::start(db.clone()),
             db,
             config: Arc::new(config),
             templates: Arc::new(Templates::new()),

@@ -36,15 +36,6 @@ fn short_id(id: Uuid) -> String {
     hex[hex.len() - 12..].to_owned()
 }
 
-/// The answer to any change of an anonymised account: it stays anonymous
-/// (a name typed back in would make certificate checks say something false).
-pub fn refused() -> AppError {
-    AppError::conflict(
-        "anonymised",
-        "Akun ini sudah dianonimkan dan tidak dapat diubah atau diaktifkan kembali.",
-    )
-}
-
 /// The reason, trimmed, 5 to 2,000 characters.
 pub fn check_reason(reason: &str) -> AppResult<&str> {
     let reason = reason.trim();
@@ -101,7 +92,7 @@ pub async fn anonymise(
     }
     let account = account.ok_or(AppError::NotFound)?;
     if account.anonymised_at.is_some() {
-        return Err(refused());
+        return Err(super::model::refused_anonymised());
     }
     // No last-administrator check is needed: the actor, locked above, is
     // another active administrator and stays one.

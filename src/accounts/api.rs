@@ -16,8 +16,8 @@ use super::service::{self, UserChanges};
 use super::store::ListFilter;
 use super::{activation_api, credentials, password_reset};
 use crate::error::{AppError, AppResult};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::{Auth, ClientIp, expired_session_cookie, session_cookie};
-use crate::http::openapi::ApiTags;
 use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 

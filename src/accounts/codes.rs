@@ -66,7 +66,8 @@ pub fn new_link_token() -> String {
 
 /// What is stored in place of a code or token.
 pub fn digest(secret: &str) -> String {
-    super::sessions::hash_token(secret)
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// A credential works until the instant it expires, not at it.

@@ -272,6 +272,7 @@ pub async fn apply_in(
                 summary.updated += 1;
                 let account = store::update(conn, *active).await?;
                 if let Some(roles) = roles {
+                    super::sessions::forget_user(account.id);
                     store::set_roles(conn, account.id, &roles).await?;
                 }
             }

@@ -320,6 +320,15 @@ impl UserInput {
     }
 }
 
+/// The answer to any change of an anonymised account: it stays anonymous
+/// (a name typed back in would make certificate checks say something false).
+pub fn refused_anonymised() -> AppError {
+    AppError::conflict(
+        "anonymised",
+        "Akun ini sudah dianonimkan dan tidak dapat diubah atau diaktifkan kembali.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

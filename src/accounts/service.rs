@@ -226,7 +226,7 @@ pub async fn update_user(
         .await?
         .ok_or(AppError::NotFound)?;
     if account.anonymised_at.is_some() {
-        return Err(super::anonymise::refused());
+        return Err(super::model::refused_anonymised());
     }
     let current_roles = store::roles_of(&txn, id).await?;
     let before = store::view(account.clone(), &current_roles);
@@ -284,6 +284,7 @@ pub async fn update_user(
     let account = store::update(&txn, active).await?;
     let roles = match checked.roles {
         Some(roles) => {
+            super::sessions::forget_user(id);
             store::set_roles(&txn, id, &roles).await?;
             roles
         }

@@ -18,7 +18,6 @@ use std::time::Instant;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -89,10 +88,6 @@ fn forget_session(session_id: Uuid) {
         .retain(|_, entry| entry.user.session_id != session_id);
 }
 
-pub(super) fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 pub async fn create(db: &Db, user_id: Uuid, ttl: Duration) -> AppResult<NewSession> {
     let now = clock::now();
     let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
@@ -101,7 +96,7 @@ pub async fn create(db: &Db, user_id: Uuid, ttl: Duration) -> AppResult<NewSessi
     // an exam day's start storm signs thousands in within minutes.
     session::Entity::insert(session::ActiveModel {
         id: Set(Uuid::now_v7()),
-        token_hash: Set(hash_token(&token)),
+        token_hash: Set(super::codes::digest(&token)),
         user_id: Set(user_id),
         created_at: Set(now),
         expires_at: Set(expires_at),
@@ -114,7 +109,7 @@ pub async fn create(db: &Db, user_id: Uuid, ttl: Duration) -> AppResult<NewSessi
 /// The active user behind `token`, if the session exists, has not expired
 /// and the account is still active.
 pub async fn resolve(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
-    let token_hash = hash_token(token);
+    let token_hash = super::codes::digest(token);
     if let Some(user) = recall(&token_hash) {
         return Ok(Some(user));
     }

@@ -204,7 +204,6 @@ pub async fn set_roles(
     user_id: Uuid,
     roles: &BTreeSet<Role>,
 ) -> AppResult<()> {
-    super::sessions::forget_user(user_id);
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(user_id))
         .exec(conn)
@@ -230,7 +229,7 @@ pub async fn update(
     changed: user::ActiveModel,
 ) -> AppResult<user::Model> {
     if let sea_orm::ActiveValue::Unchanged(Some(_)) = changed.anonymised_at {
-        return Err(super::anonymise::refused());
+        return Err(super::model::refused_anonymised());
     }
     Ok(user::Entity::update(changed).exec(conn).await?)
 }

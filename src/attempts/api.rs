@@ -17,9 +17,9 @@ use super::views::{AttemptView, ResultView};
 use crate::accounts::model::Role;
 use crate::audit::AuditView;
 use crate::error::{AppError, AppResult};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
 use crate::http::fields::Text;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
 

@@ -14,12 +14,13 @@ use uuid::Uuid;
 
 use super::model::essays::{MarkRefusal, candidate_code, record, waiting};
 use super::model::{AssessmentKind, AttemptStatus, Mark, Response};
-use super::service::{Engine, questions_of, quiz, shape};
+use super::service::{questions_of, quiz, shape};
 use super::store::{self, Grade};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::banks::model::{Question, QuestionType};
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::attempt;
 use crate::error::{AppError, AppResult};
 

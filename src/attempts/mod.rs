@@ -4,9 +4,7 @@
 //! finalisation at the deadline, grading, review and results.
 
 pub mod api;
-pub mod batch;
 pub mod cache;
-pub mod cloze_view;
 pub mod export;
 pub mod marking;
 pub mod model;
@@ -15,6 +13,7 @@ pub mod prepost;
 pub mod prepost_api;
 pub mod regrade;
 pub mod results;
+pub mod saving;
 pub mod service;
 pub mod settings;
 pub mod simulate;

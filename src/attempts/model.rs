@@ -13,6 +13,7 @@ use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
 
 mod analysis;
+pub mod answer_writes;
 mod checks;
 mod choice_ids;
 pub mod cloze;
@@ -76,6 +77,13 @@ string_enum!(
 string_enum!(
     AttemptStatus { Open = "open", Submitted = "submitted", Graded = "graded" }
 );
+
+impl AssessmentKind {
+    /// Taken (and counted) once per batch rather than once per course.
+    pub fn per_batch(self) -> bool {
+        matches!(self, AssessmentKind::PreTest | AssessmentKind::PostTest)
+    }
+}
 
 impl AttemptStatus {
     /// As a trainee reads it.

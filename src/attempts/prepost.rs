@@ -8,18 +8,18 @@
 use std::collections::{HashMap, HashSet};
 
 use poem_openapi::Object;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::gain::{GainLevel, GainSummary, normalised_gain, summarise};
 use super::model::{AssessmentKind, AttemptStatus, GradeMethod, ReviewPolicy, Selection, Slot};
 use super::model::{TagRule, in_exam_pool};
-use super::service::Engine;
 use super::settings::{QuizInput, QuizView, apply, view};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::{assessment, attempt};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -191,7 +191,7 @@ pub async fn save(
     }
     let pre = prepared(engine, &course, AssessmentKind::PreTest, &input).await?;
     let post = prepared(engine, &course, AssessmentKind::PostTest, &input).await?;
-    let txn = engine.db.write().begin().await?;
+    let txn = engine.db.begin_write().await?;
     for (row, is_new) in [&pre, &post] {
         let written = if *is_new {
             assessment::Entity::insert(row.clone().into_active_model())
@@ -220,21 +220,24 @@ pub async fn save(
     })
 }
 
-/// What starting `quiz` for `user_id` must respect: a pre-test is refused
-/// once the post-test has begun (its score would no longer be a "before");
-/// a post-test gets the stable ids of the items its trainee saw in the
+/// What starting `quiz` for `user_id` in `batch_id` must respect. A
+/// pre-test is refused once the post-test of that batch has begun (its
+/// score would no longer be a "before"); a post-test is refused while the
+/// pre-test is still open (its answers could carry the post-test's review
+/// back), and gets the stable ids of every item its trainee saw in a
 /// pre-test, to draw around. Other kinds: nothing.
 pub(super) async fn before_start(
     engine: &Engine,
     quiz: &assessment::Model,
     user_id: Uuid,
+    batch_id: Uuid,
 ) -> AppResult<HashSet<String>> {
     let read = engine.db.read();
     match AssessmentKind::parse(&quiz.kind) {
         Some(AssessmentKind::PreTest) => {
             if let Some(post) =
                 store::course_assessment(read, quiz.course_id, AssessmentKind::PostTest).await?
-                && store::count_attempts(read, post.id, user_id).await? > 0
+                && store::count_attempts_in_batch(read, post.id, user_id, batch_id).await? > 0
             {
                 return Err(AppError::conflict(
                     "post_test_started",
@@ -249,6 +252,12 @@ pub(super) async fn before_start(
             else {
                 return Ok(HashSet::new());
             };
+            if store::open_attempt(read, pre.id, user_id).await?.is_some() {
+                return Err(AppError::conflict(
+                    "pre_test_open",
+                    "Kumpulkan pre-test Anda dahulu, lalu mulai post-test.",
+                ));
+            }
             let mut ids = Vec::new();
             for a in store::attempts_of(read, pre.id, user_id).await? {
                 let slots: Vec<Slot> = serde_json::from_str(&a.slots).map_err(|e| {
@@ -260,6 +269,26 @@ pub(super) async fn before_start(
             Ok(seen.values().map(|q| q.stable_id()).collect())
         }
         _ => Ok(HashSet::new()),
+    }
+}
+
+/// Whether `quiz` is a post-test whose pre-test the trainee has not taken
+/// in `batch_id`: starting the post-test would close it for good.
+pub async fn pre_test_pending(
+    engine: &Engine,
+    quiz: &assessment::Model,
+    user_id: Uuid,
+    batch_id: Uuid,
+) -> AppResult<bool> {
+    if AssessmentKind::parse(&quiz.kind) != Some(AssessmentKind::PostTest) {
+        return Ok(false);
+    }
+    let read = engine.db.read();
+    match store::course_assessment(read, quiz.course_id, AssessmentKind::PreTest).await? {
+        Some(pre) => {
+            Ok(store::count_attempts_in_batch(read, pre.id, user_id, batch_id).await? == 0)
+        }
+        None => Ok(false),
     }
 }
 
@@ -297,12 +326,19 @@ pub struct BatchGain {
     pub summary: GainSummary,
 }
 
-/// The first graded attempt's percent per trainee of the batch.
+/// A graded attempt's percent, and when it began and was handed in.
+struct Score {
+    percent: f64,
+    started_at: time::OffsetDateTime,
+    submitted_at: Option<time::OffsetDateTime>,
+}
+
+/// The first graded attempt per trainee of the batch.
 async fn scores(
     engine: &Engine,
     test: Option<&assessment::Model>,
     batch_id: Uuid,
-) -> AppResult<HashMap<Uuid, f64>> {
+) -> AppResult<HashMap<Uuid, Score>> {
     let mut out = HashMap::new();
     let Some(test) = test else {
         return Ok(out);
@@ -313,7 +349,11 @@ async fn scores(
         if a.status == AttemptStatus::Graded.as_str()
             && let Some(percent) = a.percent
         {
-            out.entry(a.user_id).or_insert(percent);
+            out.entry(a.user_id).or_insert(Score {
+                percent,
+                started_at: a.started_at,
+                submitted_at: a.submitted_at,
+            });
         }
     }
     Ok(out)
@@ -339,8 +379,16 @@ pub async fn of_batch(
         .into_iter()
         .filter(|e| e.status.is_participant())
         .map(|e| {
-            let pre = pre_scores.get(&e.user_id).copied();
-            let post = post_scores.get(&e.user_id).copied();
+            let post_score = post_scores.get(&e.user_id);
+            // A pre-test handed in after the post-test began is no "before".
+            let pre = pre_scores
+                .get(&e.user_id)
+                .filter(|p| match (post_score, p.submitted_at) {
+                    (Some(post), Some(handed_in)) => handed_in <= post.started_at,
+                    _ => true,
+                })
+                .map(|p| p.percent);
+            let post = post_score.map(|p| p.percent);
             let gain = pre.zip(post).and_then(|(a, b)| normalised_gain(a, b));
             GainRow {
                 user_id: e.user_id,

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::model::{ReviewPolicy, TagRule};
 use super::prepost::{self, BatchGain, PrePostInput, PrePostView};
 use crate::error::{AppError, AppResult};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
 
@@ -25,8 +25,8 @@ struct PrePostRequest {
     /// count in the bank, every post-test is a parallel form.
     #[oai(validator(min_items = 1, max_items = 50))]
     rules: Vec<TagRule>,
-    /// Seconds; `null` or absent for no limit.
-    #[oai(validator(minimum(value = "10")))]
+    /// Seconds (up to 10 hours); `null` or absent for no limit.
+    #[oai(validator(minimum(value = "10"), maximum(value = "36000")))]
     time_limit_seconds: MaybeUndefined<i32>,
     /// Default true.
     shuffle_questions: Option<bool>,

@@ -4,12 +4,13 @@
 use uuid::Uuid;
 
 use super::model::{AttemptStatus, Mark, fraction, totals};
-use super::service::{Engine, questions_of, quiz, shape};
+use super::service::{questions_of, quiz, shape};
 use super::store::{self, Grade};
 use super::views::ResultView;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::clock;
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 
 /// Re-grades a finished attempt with the current grading rules (assessor

@@ -10,9 +10,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{AttemptStatus, GradeMethod, ItemStats, Mark, analyse, kept};
-use super::service::{Engine, quiz};
+use super::service::quiz;
 use super::store;
 use crate::db::Db;
+use crate::engine::Engine;
 use crate::entities::{assessment, attempt};
 use crate::error::AppResult;
 

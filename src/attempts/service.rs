@@ -15,8 +15,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::batch::{AnswerWrite, SaveOutcome};
-use super::cache::{AttemptShape, Caches};
+use super::cache::AttemptShape;
+use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
     AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
     accepts_answers, deadline, draw_avoiding, fraction, kept, review_open, validate,
@@ -24,31 +24,14 @@ use super::model::{
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
 use super::views::{AttemptView, ResultView, SavedAnswer, question_view, review};
-use super::writer::{Writer, in_savepoint};
+use super::writer::in_savepoint;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::banks::model::Question;
 use crate::clock;
 use crate::db::Db;
+use crate::engine::Engine;
 use crate::entities::{assessment, attempt, batch};
 use crate::error::{AppError, AppResult};
-
-/// The database, the group-commit writer and the caches, shared by every request.
-#[derive(Clone)]
-pub struct Engine {
-    pub db: Db,
-    pub writer: Writer,
-    pub caches: Arc<Caches>,
-}
-
-impl Engine {
-    pub fn start(db: Db) -> Engine {
-        Engine {
-            writer: Writer::start(db.clone()),
-            caches: Arc::new(Caches::default()),
-            db,
-        }
-    }
-}
 
 /// The batch through which `user` sits `quiz`: the seat whose window admits
 /// the attempt (an exam admits only the batches it was set for).
@@ -148,6 +131,9 @@ pub struct QuizInfo {
     pub kept_percent: Option<f64>,
     pub passed: Option<bool>,
     pub finished: Vec<FinishedAttempt>,
+    /// A post-test only: the caller has not taken the course's pre-test in
+    /// this batch, which starting the post-test closes for good.
+    pub pre_test_pending: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -173,7 +159,15 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
     }
     let batch = seat(&engine.db, user.id, &quiz).await?;
     let (opens_at, closes_at) = window(&engine.db, &quiz, batch.as_ref().map(|b| b.id)).await?;
-    let attempts = store::attempts_of(engine.db.read(), quiz.id, user.id).await?;
+    let mut attempts = store::attempts_of(engine.db.read(), quiz.id, user.id).await?;
+    if kind_of(&quiz).per_batch() {
+        let batch_id = batch.as_ref().map(|b| b.id);
+        attempts.retain(|a| a.batch_id == batch_id);
+    }
+    let pre_test_pending = match &batch {
+        Some(b) => super::prepost::pre_test_pending(engine, &quiz, user.id, b.id).await?,
+        None => false,
+    };
     let finished: Vec<FinishedAttempt> = attempts
         .iter()
         .filter(|a| a.status != AttemptStatus::Open.as_str())
@@ -209,6 +203,7 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
         kept_percent,
         passed: kept_percent.map(|p| p >= quiz.pass_percent),
         finished,
+        pre_test_pending,
     })
 }
 
@@ -283,7 +278,7 @@ async fn start_attempt(
         .await?
         .ok_or_else(|| AppError::conflict("bank_empty", "Bank soal kuis ini kosong."))?;
     let pool = engine.caches.pool(&engine.db, version.id).await?;
-    let seen = super::prepost::before_start(engine, &quiz, user.id).await?;
+    let seen = super::prepost::before_start(engine, &quiz, user.id, batch.id).await?;
     let seed: i64 = rand::random::<i64>();
     let mut rng = StdRng::seed_from_u64(seed as u64);
     let slots = draw_avoiding(
@@ -324,6 +319,9 @@ async fn start_attempt(
         updated_at: now,
     };
     let max_attempts = quiz.max_attempts;
+    // A pre-test or post-test is taken once per batch: a trainee who sits
+    // the course again in a later batch measures their learning again.
+    let per_batch = kind_of(&quiz).per_batch();
     let started = engine
         .writer
         .run(move |txn| {
@@ -333,7 +331,19 @@ async fn start_attempt(
                     return Ok(Started::Existing(Box::new(open)));
                 }
                 let used = store::count_attempts(txn, row.assessment_id, row.user_id).await?;
-                if used >= max_attempts as u64 {
+                let counted = match row.batch_id {
+                    Some(batch_id) if per_batch => {
+                        store::count_attempts_in_batch(
+                            txn,
+                            row.assessment_id,
+                            row.user_id,
+                            batch_id,
+                        )
+                        .await?
+                    }
+                    _ => used,
+                };
+                if counted >= max_attempts as u64 {
                     return Ok(Started::NoneLeft);
                 }
                 let mut row = row;
@@ -550,7 +560,7 @@ pub async fn save(
     if question.kind() == crate::banks::model::QuestionType::Essay
         && let Some(text) = &response.text
         && let Some(problem) =
-            crate::exams::sitting::over_limit(engine, shape.assessment_id, &question, text).await?
+            crate::exams::limits::over_limit(engine, shape.assessment_id, &question, text).await?
     {
         return Err(AppError::invalid_field("response.text", problem));
     }

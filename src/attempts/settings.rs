@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::model::{
     AssessmentKind, GradeMethod, ReviewPolicy, Selection, TagRule, check_selection,
 };
-use super::service::Engine;
 use super::store;
 use crate::catalog;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::assessment;
 use crate::error::{AppError, AppResult, FieldError};
 

@@ -5,9 +5,10 @@
 use uuid::Uuid;
 
 use super::model::{ChoiceKey, ChoiceList, Response, Slot, distinct_rights};
-use super::service::{self, Engine};
+use super::service;
 use crate::accounts::model::CurrentUser;
 use crate::banks::model::{Body, Question};
+use crate::engine::Engine;
 use crate::error::AppResult;
 
 /// Saves an answer to every question of the attempt; `knows()` is asked

@@ -10,7 +10,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::batch::{AnswerWrite, Stamp};
+use super::model::answer_writes::{AnswerWrite, Stamp};
 use super::model::{AttemptStatus, Mark, Response, totals};
 use crate::entities::{assessment, assessment_window, attempt, attempt_answer};
 use crate::error::AppResult;
@@ -172,6 +172,21 @@ pub async fn count_attempts(
     Ok(attempt::Entity::find()
         .filter(attempt::Column::AssessmentId.eq(assessment_id))
         .filter(attempt::Column::UserId.eq(user_id))
+        .count(conn)
+        .await?)
+}
+
+/// How many attempts a trainee made at an assessment through one batch.
+pub async fn count_attempts_in_batch(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+    user_id: Uuid,
+    batch_id: Uuid,
+) -> AppResult<u64> {
+    Ok(attempt::Entity::find()
+        .filter(attempt::Column::AssessmentId.eq(assessment_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .filter(attempt::Column::BatchId.eq(batch_id))
         .count(conn)
         .await?)
 }

@@ -10,7 +10,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::cloze_view::{self, BlankView};
+pub mod cloze;
+
+use self::cloze::BlankView;
 use super::model::{AssessmentKind, AttemptStatus, ChoiceKey, ChoiceList, Mark, Response, Slot};
 use crate::banks::model::{Body, Question, QuestionType};
 
@@ -96,7 +98,7 @@ pub fn render(question: &Question) -> Rendered {
             rendered.rights = rights.into_iter().map(crate::markup::escape_html).collect();
         }
         Body::Cloze { blanks } => {
-            rendered.choices = cloze_view::render_choices(blanks);
+            rendered.choices = cloze::render_choices(blanks);
         }
         _ => {}
     }
@@ -163,9 +165,8 @@ pub fn question_view(
             );
         }
         Body::Cloze { blanks } => {
-            view.text_html =
-                cloze_view::place(&rendered.text_html, blanks.len(), cloze_view::placeholder);
-            view.blanks = cloze_view::blank_views(key, slot, blanks, &rendered.choices);
+            view.text_html = cloze::place(&rendered.text_html, blanks.len(), cloze::placeholder);
+            view.blanks = cloze::blank_views(key, slot, blanks, &rendered.choices);
         }
         _ => {}
     }
@@ -273,7 +274,7 @@ fn correct_answer_html(question: &Question) -> String {
             })
             .collect::<Vec<_>>()
             .join("; "),
-        Body::Cloze { blanks } => cloze_view::correct_answer_html(blanks),
+        Body::Cloze { blanks } => cloze::correct_answer_html(blanks),
         Body::Essay | Body::Description => String::new(),
     }
 }
@@ -316,7 +317,7 @@ fn chosen_feedback(
             Some("false") => question.html(feedback_false),
             _ => String::new(),
         },
-        Body::Cloze { blanks } => cloze_view::feedback_html(
+        Body::Cloze { blanks } => cloze::feedback_html(
             key,
             slot,
             blanks,

@@ -6,7 +6,7 @@
 //! A job must make its checks before it writes, so that an answered "no"
 //! leaves nothing behind in the shared transaction. Answers, the bulk of
 //! the traffic, are not jobs but data: consecutive answers are saved
-//! together by `batch::save_all` in a couple of statements, between the
+//! together by `saving::save_all` in a couple of statements, between the
 //! jobs that came before and after them.
 
 use std::future::Future;
@@ -15,7 +15,8 @@ use std::pin::Pin;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
-use super::batch::{self, AnswerWrite, SaveOutcome};
+use super::model::answer_writes::{AnswerWrite, SaveOutcome};
+use super::saving;
 use crate::clock;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -193,11 +194,11 @@ async fn save_answers(
     // batch gets a savepoint there; SQLite fails only the statement.
     let saved = if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         in_savepoint(txn, move |sp| {
-            Box::pin(async move { batch::save_all(sp, &writes, clock::now()).await })
+            Box::pin(async move { saving::save_all(sp, &writes, clock::now()).await })
         })
         .await
     } else {
-        batch::save_all(txn, &writes, clock::now()).await
+        saving::save_all(txn, &writes, clock::now()).await
     };
     match saved {
         Ok(outcomes) => answered.extend(replies.into_iter().zip(outcomes.into_iter().map(Ok))),

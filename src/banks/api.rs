@@ -16,8 +16,8 @@ use super::service::{
 use crate::accounts::api::read_upload;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
-use crate::http::openapi::ApiTags;
 use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 

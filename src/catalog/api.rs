@@ -15,8 +15,8 @@ use super::views::{AttachmentView, CourseDetail, CourseView, ModuleView};
 use crate::accounts::api::read_upload;
 use crate::accounts::model::Role;
 use crate::error::AppResult;
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
 #[derive(Object)]

@@ -17,9 +17,9 @@ use super::standing;
 use super::verify::{self, Verification};
 use crate::accounts::model::Role;
 use crate::error::AppResult;
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::{Auth, ClientIp};
 use crate::http::fields::Text;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
 #[derive(Object)]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::model::{CertificateKind, Eligibility, ExamStanding, Facts, UnitLine, eligibility};
 use super::settings::settings;
 use super::store;
-use crate::attempts::service::Engine;
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::exams::model::UnitDecision;
 
@@ -42,14 +42,14 @@ async fn exam_standing(
     if loaded.row.released_at.is_none() {
         return Ok((ExamStanding::NotReleased, Vec::new()));
     }
-    let Some(attempt) = crate::exams::results::own_attempt(engine, loaded, user_id).await? else {
+    let Some(attempt) = crate::exams::standing::own_attempt(engine, loaded, user_id).await? else {
         return Ok((ExamStanding::NotSat, Vec::new()));
     };
     let items = crate::exams::store::items_of_exam(engine.db.read(), loaded.row.id).await?;
     let decided = crate::exams::store::appeal_of(engine.db.read(), loaded.row.id, user_id)
         .await?
         .is_some_and(|a| a.status == "decided");
-    let result = crate::exams::results::candidate_result(
+    let result = crate::exams::standing::candidate_result(
         engine,
         loaded,
         &attempt,

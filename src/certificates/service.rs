@@ -17,11 +17,11 @@ use super::model::{
 use super::settings::{Settings, settings};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::engine::Engine;
 use crate::entities::{batch, certificate, course};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::notices::model::MessageKind;

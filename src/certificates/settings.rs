@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::model::{DEFAULT_PATTERN, LetterJp, format_number};
 use super::store;
-use crate::attempts::service::Engine;
+use crate::engine::Engine;
 use crate::entities::certificate_setting;
 use crate::error::{AppError, AppResult, FieldError};
 use serde::Serialize;

@@ -10,10 +10,10 @@ use super::model::{Standing, statement_time, stored_moment, verification_code};
 use super::service::{CertificateView, content_for, draft, view, write_one};
 use super::store;
 use crate::accounts::model::CurrentUser;
-use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock;
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::entities::certificate;
 use crate::error::{AppError, AppResult};
 

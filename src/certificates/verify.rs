@@ -15,8 +15,8 @@ use super::model::{
     statement_time, verify_status,
 };
 use super::store;
-use crate::attempts::service::Engine;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::certificate;
 use crate::error::AppResult;
 

@@ -2,7 +2,7 @@
 //! the service as trainees would, and the organiser's closing words.
 
 use super::people::Trainee;
-use crate::attempts::service::Engine;
+use crate::engine::Engine;
 use crate::error::AppResult;
 use crate::evaluations::model::Submission;
 use crate::evaluations::service as evaluations;

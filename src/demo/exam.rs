@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use super::people::Trainee;
 use crate::accounts::model::CurrentUser;
-use crate::attempts::service::{self as attempts, Engine};
+use crate::attempts::service as attempts;
 use crate::attempts::simulate;
+use crate::engine::Engine;
 use crate::error::AppResult;
 use crate::exams::assessors::{self, AssessorInput};
 use crate::exams::grading::{self, MarkInput, QueueItem};

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::model::{Submission, table};
 use super::service::{self, BatchEvaluation, TraineeForm};
 use crate::error::AppResult;
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table as as_table};
 

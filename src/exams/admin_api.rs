@@ -13,8 +13,8 @@ use super::markers::{self, MarkerBoard, MarkerItem, NameMarker};
 use super::model::MarkRound;
 use crate::accounts::model::Role;
 use crate::error::AppResult;
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
 

@@ -10,13 +10,13 @@ use uuid::Uuid;
 
 use super::codes::code_for;
 use super::model::{AppealStatus, Held, ItemStatus, Refusal, Round, appeal_open, may_mark};
-use super::results::{candidate_result, own_attempt};
 use super::setup::{Loaded, load};
+use super::standing::{candidate_result, own_attempt};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::{appeal, grading_item};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -327,7 +327,7 @@ pub async fn settle(
     let code = code_for(engine, loaded, candidate_id).await?;
     let before = candidate_result(engine, loaded, &attempt, &items, code.clone(), false).await?;
     let after = candidate_result(engine, loaded, &attempt, &items, code, true).await?;
-    let summary = |r: &super::results::CandidateResult| {
+    let summary = |r: &super::standing::CandidateResult| {
         json!(
             r.units
                 .iter()

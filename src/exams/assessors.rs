@@ -10,8 +10,8 @@ use super::model::conflict;
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::service::Engine;
 use crate::audit;
+use crate::engine::Engine;
 use crate::entities::exam_assessor;
 use crate::error::{AppError, AppResult, FieldError};
 

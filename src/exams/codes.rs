@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::model::candidate_code;
 use super::setup::Loaded;
 use super::store;
-use crate::attempts::service::Engine;
+use crate::engine::Engine;
 use crate::entities::exam_candidate;
 use crate::error::{AppError, AppResult};
 

@@ -16,8 +16,8 @@ use super::setup::load;
 use super::store;
 use crate::accounts::model::CurrentUser;
 use crate::attempts::model::{AttemptStatus, accepts_answers};
-use crate::attempts::service::Engine;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::task_file;
 use crate::error::{AppError, AppResult};
 

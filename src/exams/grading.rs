@@ -14,28 +14,17 @@ use super::model::{
     Criterion, Held, ItemStatus, Marker, Round, Task, comment_required, may_mark, score,
     unmet_criteria,
 };
-use super::plan::{ItemState, Settings, Sitting, plan_items};
+use super::plan::{ItemState, Settings, Sitting, item_state, levels_of, plan_items};
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::CurrentUser;
-use crate::attempts::service::{Engine, questions_of, shape_by_id};
+use crate::attempts::service::{questions_of, shape_by_id};
 use crate::audit;
 use crate::banks::model::Question;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::grading_item;
 use crate::error::{AppError, AppResult, FieldError};
-
-pub fn item_state(item: &grading_item::Model) -> Option<ItemState> {
-    Some(ItemState {
-        attempt_id: item.attempt_id,
-        task_key: item.task_key.clone(),
-        round: Round::from_i32(item.round)?,
-        assessor_id: item.assessor_id,
-        final_total: (item.status == ItemStatus::Final.as_str())
-            .then_some(item.total)
-            .flatten(),
-    })
-}
 
 /// Creates the items the exam still needs (markers for newly finished
 /// attempts, moderations for marks too far apart). Safe to run anywhere,
@@ -222,13 +211,6 @@ pub struct QueueCounts {
 pub struct Queue {
     pub counts: QueueCounts,
     pub items: Vec<QueueItem>,
-}
-
-pub(super) fn levels_of(item: &grading_item::Model) -> Vec<u32> {
-    item.levels
-        .as_deref()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_default()
 }
 
 async fn item_view(

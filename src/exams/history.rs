@@ -16,9 +16,9 @@ use super::model::history::{Lookup, action_label, describe};
 use super::model::{MarkRound, Round};
 use super::setup::{Loaded, load};
 use super::store;
-use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock::format_datetime_wib;
+use crate::engine::Engine;
 use crate::entities::audit_log;
 use crate::error::AppResult;
 

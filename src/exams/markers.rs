@@ -11,16 +11,16 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::codes::codes;
-use super::grading::{item_state, snapshot, sync};
+use super::grading::{snapshot, sync};
 use super::model::{Held, ItemStatus, MarkRound, Round, TaskOutcome, final_mark, may_mark};
-use super::plan::{Holdup, ItemState, Settings, Sitting, missing_marks, round_marks};
+use super::plan::{Holdup, ItemState, Settings, Sitting, item_state, missing_marks, round_marks};
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::model::string_enum;
-use crate::attempts::service::Engine;
 use crate::audit;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::{attempt, grading_item, user};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -349,7 +349,7 @@ pub async fn name_marker(
             "pengguna ini bukan asesor yang aktif",
         ));
     };
-    let attempt = super::results::own_attempt(engine, &loaded, candidate_id)
+    let attempt = super::standing::own_attempt(engine, &loaded, candidate_id)
         .await?
         .ok_or_else(|| {
             AppError::conflict(

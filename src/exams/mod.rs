@@ -12,6 +12,7 @@ pub mod export;
 pub mod files;
 pub mod grading;
 pub mod history;
+pub mod limits;
 pub mod markers;
 pub mod model;
 pub mod pages;
@@ -21,4 +22,5 @@ pub mod setup;
 #[cfg(test)]
 mod shipped_content_tests;
 pub mod sitting;
+pub mod standing;
 pub mod store;

@@ -6,9 +6,10 @@
 use uuid::Uuid;
 
 use super::model::{
-    ExamSpec, FinalRule, Marker, Round, RoundMarks, TaskOutcome, final_mark, pick_markers,
-    pick_moderator,
+    ExamSpec, FinalRule, ItemStatus, Marker, Round, RoundMarks, TaskOutcome, final_mark,
+    pick_markers, pick_moderator,
 };
+use crate::entities::grading_item;
 
 /// A finished attempt of a candidate.
 #[derive(Debug, Clone)]
@@ -273,6 +274,25 @@ pub fn missing_marks(
         }
     }
     out
+}
+
+pub fn item_state(item: &grading_item::Model) -> Option<ItemState> {
+    Some(ItemState {
+        attempt_id: item.attempt_id,
+        task_key: item.task_key.clone(),
+        round: Round::from_i32(item.round)?,
+        assessor_id: item.assessor_id,
+        final_total: (item.status == ItemStatus::Final.as_str())
+            .then_some(item.total)
+            .flatten(),
+    })
+}
+
+pub fn levels_of(item: &grading_item::Model) -> Vec<u32> {
+    item.levels
+        .as_deref()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

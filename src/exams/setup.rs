@@ -11,8 +11,8 @@ use super::store;
 use crate::attempts::model::{
     AssessmentKind, GradeMethod, ReviewPolicy, Selection, TaskQuestions, check_selection,
 };
-use crate::attempts::service::Engine;
 use crate::clock;
+use crate::engine::Engine;
 use crate::entities::{assessment, exam};
 use crate::error::{AppError, AppResult, FieldError};
 

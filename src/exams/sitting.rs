@@ -7,14 +7,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::codes::code_for;
-use super::model::over_limit as too_long;
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::model::AttemptStatus;
-use crate::attempts::service::{self, Engine};
+use crate::attempts::service;
 use crate::attempts::views::AttemptView;
-use crate::banks::model::Question;
+use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 
 /// Starts (or resumes) the caller's exam attempt and gives them a code.
@@ -33,43 +32,6 @@ pub async fn start(
     let started = service::start_exam_attempt(engine, user, loaded.assessment.id).await?;
     code_for(engine, &loaded, user.id).await?;
     Ok(started)
-}
-
-/// Why a task answer is too long, if the question is a task of an exam.
-pub async fn over_limit(
-    engine: &Engine,
-    assessment_id: Uuid,
-    question: &Question,
-    text: &str,
-) -> AppResult<Option<String>> {
-    let stable_id = question.stable_id();
-    let stable_id = stable_id.as_str();
-    // Cached: every keystroke of a task answer is saved through here.
-    let spec = match engine.caches.exam_spec(&assessment_id) {
-        Some(spec) => spec,
-        None => {
-            let spec = match store::exam_of_assessment(engine.db.read(), assessment_id).await? {
-                Some(row) => Some(std::sync::Arc::new(
-                    serde_json::from_str::<super::model::ExamSpec>(&row.spec).map_err(|e| {
-                        AppError::internal(format!("exam {} spec unreadable: {e}", row.id))
-                    })?,
-                )),
-                None => None,
-            };
-            engine
-                .caches
-                .remember_exam_spec(assessment_id, spec.clone());
-            spec
-        }
-    };
-    let Some(spec) = spec else {
-        return Ok(None);
-    };
-    Ok(spec
-        .tasks
-        .iter()
-        .find(|t| t.questions().any(|q| q == stable_id))
-        .and_then(|t| too_long(t, text)))
 }
 
 /// What a trainee sees of an exam they are enrolled for.

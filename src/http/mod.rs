@@ -1,6 +1,7 @@
 //! HTTP assembly: routes for pages and the JSON API, the middleware stack,
 //! and the pieces both share (sessions, CSRF, templates, errors, metrics).
 
+pub mod api_tags;
 pub mod auth;
 pub mod csrf;
 pub mod errors;
@@ -321,10 +322,10 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
 /// The whole service as one endpoint.
 pub fn app(state: AppState) -> impl Endpoint + use<> {
     let api = openapi::service();
-    let spec = openapi::spec_endpoint();
-    let docs_html = openapi::docs_html(&api);
+    let spec = spec::spec_endpoint();
+    let docs_html = spec::docs_html(&api);
     let docs = observe::docs_headers(
-        openapi::docs_endpoint(docs_html.clone()),
+        spec::docs_endpoint(docs_html.clone()),
         observe::docs_csp(&docs_html),
     );
     Route::new()

@@ -1,10 +1,7 @@
-//! The OpenAPI service: every API area is listed here once, and the
-//! document is served at `/api/openapi.json` with Swagger UI at `/api/docs`.
+//! The OpenAPI service: every API area is listed here once. The finished
+//! document and its pages are served by `http::spec`.
 
-use poem::endpoint::make_sync;
-use poem::web::Html;
-use poem::{Endpoint, IntoResponse};
-use poem_openapi::{OpenApiService, Tags};
+use poem_openapi::OpenApiService;
 
 use crate::accounts::api::{AuthApi, MeApi, UsersApi};
 use crate::attempts::api::AttemptsApi;
@@ -19,30 +16,6 @@ use crate::personal_data::api::PersonalDataApi;
 use crate::records::api::RecordsApi;
 use crate::reports::api::ReportsApi;
 use crate::schedule::api::BatchesApi;
-
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Signing in and out.
-    Auth,
-    /// User accounts (administrators only).
-    Users,
-    /// Courses, modules and reading progress.
-    Courses,
-    /// Question banks: import, browse, export.
-    Banks,
-    /// Batches (angkatan): schedule, enrolment, attendance, progress.
-    Batches,
-    /// Quizzes and attempts: settings, start, autosave, submit, results.
-    Quizzes,
-    /// Competency exams: building, assessors, blind grading, moderation, release, appeals.
-    Exams,
-    /// Certificates: eligibility, issue, PDF, revocation and public verification.
-    Certificates,
-    /// Records for BKD and SIASN: riwayat kursus, JP tally, open data.
-    Records,
-    /// Personal data (UU 27/2022): one's own data, anonymising departed users.
-    PersonalData,
-}
 
 pub type Apis = (
     AuthApi,
@@ -90,26 +63,4 @@ pub fn service() -> OpenApiService<Apis, ()> {
         "Pelatihan dan uji kompetensi ASN: kursus Bimtek, angkatan, kuis, ujian, dan sertifikat.",
     )
     .url_prefix(API_PREFIX)
-}
-
-/// `/api/openapi.json`: the finished document (see `spec`).
-pub fn spec_endpoint() -> impl Endpoint + use<> {
-    make_sync(|_| {
-        crate::http::spec::document()
-            .json
-            .clone()
-            .with_content_type("application/json; charset=utf-8")
-    })
-}
-
-/// The Swagger UI page, showing the finished document.
-pub fn docs_html(api: &OpenApiService<Apis, ()>) -> String {
-    // poem-openapi's page embeds its own document; swap in the finished one.
-    api.swagger_ui_html()
-        .replacen(&api.spec(), &crate::http::spec::document().json, 1)
-}
-
-/// `/api/docs`: the Swagger UI page `html`.
-pub fn docs_endpoint(html: String) -> impl Endpoint + use<> {
-    make_sync(move |_| Html(html.clone()))
 }

@@ -18,7 +18,13 @@
 
 use std::sync::LazyLock;
 
+use poem::endpoint::make_sync;
 use poem::http::Method;
+use poem::web::Html;
+use poem::{Endpoint, IntoResponse};
+use poem_openapi::OpenApiService;
+
+use crate::http::openapi::Apis;
 use serde_json::{Map, Value, json};
 
 /// The finished document and what is read from it at run time.
@@ -281,6 +287,28 @@ pub fn allowed_methods(doc: &Value, pattern: &str) -> Option<Vec<Method>> {
         methods.push(Method::HEAD);
     }
     Some(methods)
+}
+
+/// `/api/openapi.json`: the finished document (see `spec`).
+pub fn spec_endpoint() -> impl Endpoint + use<> {
+    make_sync(|_| {
+        document()
+            .json
+            .clone()
+            .with_content_type("application/json; charset=utf-8")
+    })
+}
+
+/// The Swagger UI page, showing the finished document.
+pub fn docs_html(api: &OpenApiService<Apis, ()>) -> String {
+    // poem-openapi's page embeds its own document; swap in the finished one.
+    api.swagger_ui_html()
+        .replacen(&api.spec(), &document().json, 1)
+}
+
+/// `/api/docs`: the Swagger UI page `html`.
+pub fn docs_endpoint(html: String) -> impl Endpoint + use<> {
+    make_sync(move |_| Html(html.clone()))
 }
 
 #[cfg(test)]

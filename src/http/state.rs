@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::attempts::service::Engine;
 use crate::config::Config;
 use crate::db::Db;
+use crate::engine::Engine;
 use crate::http::metrics::Metrics;
 use crate::http::templates::Templates;
 

@@ -11,9 +11,9 @@ use crate::accounts::anonymise;
 use crate::accounts::model::{Role, UserView};
 use crate::blocking;
 use crate::error::{AppError, AppResult};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
 use crate::http::fields::Text;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
 #[derive(ApiResponse)]

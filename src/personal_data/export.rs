@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use crate::accounts::model::{CurrentUser, UserView};
 use crate::accounts::retention::{self, SignIn};
-use crate::attempts::service::Engine;
 use crate::attempts::views::AttemptView;
 use crate::certificates::service::CertificateView;
 use crate::clock;
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::error::AppResult;
 use crate::exams::results::MyResult;
 use crate::schedule::model::AttendanceStatus;

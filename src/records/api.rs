@@ -11,9 +11,9 @@ use super::model::MIN_JP;
 use super::service::{self, JpReport, OpenData, SIASN_HEADERS, SiasnExport};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
 use crate::http::fields::Moment;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
 

@@ -3,9 +3,9 @@
 
 use super::api::parse_moment;
 use super::service::{SIASN_HEADERS, siasn};
-use crate::attempts::service::Engine;
 use crate::config::Config;
 use crate::db::Db;
+use crate::engine::Engine;
 use crate::error::AppResult;
 
 /// The export as bytes in `format` (`csv`, `json` or `xlsx`).

@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use super::model::{JpRow, OpdTotal, per_opd, tally};
 use crate::accounts::model::Role;
-use crate::attempts::service::Engine;
 use crate::certificates::model::{CertificateKind, Content, siasn_date};
 use crate::certificates::store as certificates;
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::entities::{batch, certificate};
 use crate::error::{AppError, AppResult};
 

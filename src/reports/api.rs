@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::service;
 use crate::error::AppResult;
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 
 #[derive(ApiResponse)]

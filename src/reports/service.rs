@@ -6,9 +6,9 @@ use uuid::Uuid;
 use super::model::{Laporan, Signatory, blocks};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::service::Engine;
 use crate::clock;
 use crate::config::Config;
+use crate::engine::Engine;
 use crate::entities::batch_report;
 use crate::error::{AppError, AppResult, FieldError};
 

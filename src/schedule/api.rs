@@ -24,9 +24,9 @@ use super::views::{
 use crate::accounts::api::{MAX_IMPORT_BYTES, read_upload};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
 use crate::http::fields::Text;
-use crate::http::openapi::ApiTags;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
 

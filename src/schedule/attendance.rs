@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 use super::model::{AttendanceStatus, checkin_open, new_checkin_code};
-use super::service::{session_view, view};
+use super::showing::{session_view, view};
 use super::store;
 use super::views::{BatchView, SessionView};
 use crate::accounts::model::{CurrentUser, Role};

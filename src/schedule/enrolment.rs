@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{BatchStatus, EnrolmentStatus, Seat, Window, overlaps, seat_for, window_at};
-use super::service::{enrolment_view, may_see, views};
+use super::showing::{enrolment_view, may_see, views};
 use super::store::{self, BatchFilter, NewEnrolment};
 use super::views::{BatchView, EnrolmentView};
 use crate::accounts::model::{CurrentUser, Role};

@@ -14,5 +14,6 @@ pub mod pages;
 pub mod progress;
 pub mod seats;
 pub mod service;
+mod showing;
 pub mod store;
 pub mod views;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::ics;
 use super::model::BatchStatus;
 use super::model::EnrolmentStatus;
-use super::service::{session_view, views_on};
+use super::showing::{session_view, views_on};
 use super::store;
 use super::views::{BatchView, SessionView};
 use crate::clock::{self, WIB};

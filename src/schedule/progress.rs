@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::model::{AttendanceStatus, CompletionFacts, phase, summarise, unmet};
-use super::service::{enrolment_view, session_view, view};
+use super::showing::{enrolment_view, session_view, view};
 use super::store;
 use super::views::{BatchView, MyBatch, ProgressRow};
 use crate::accounts::model::CurrentUser;

@@ -141,7 +141,9 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
 
     let ani = trainee_in(&app, &c, "ani-ppt").await;
     let budi = trainee_in(&app, &c, "budi-ppt").await;
-    let _citra = trainee_in(&app, &c, "citra-ppt").await;
+    let citra = trainee_in(&app, &c, "citra-ppt").await;
+    let dodi = trainee_in(&app, &c, "dodi-ppt").await;
+    let eka = trainee_in(&app, &c, "eka-ppt").await;
 
     // Ani: the pre-test shows her score, never the key.
     let (status, info) = ani.get(&format!("/api/v1/quizzes/{pre}")).await;
@@ -162,6 +164,10 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
         .await;
     assert_eq!(shown["review"], Value::Null);
     assert!(!shown.to_string().contains("correct"), "{shown}");
+    let (status, body) = ani
+        .post(&format!("/api/v1/quizzes/{pre}/attempts"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "no_attempts_left");
     // The post-test is a parallel form: none of her pre-test statements.
     let (done, drawn) = take(&ani, &post, 4).await;
     assert_eq!(done["result"]["percent"], 100.0, "{done}");
@@ -177,13 +183,36 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
         .await;
     assert_error(status, &body, 409, "post_test_started");
 
-    // The batch: three participants, one with both tests.
+    // Dodi knew it all before (no gain to measure); Eka did worse after,
+    // and could not start the post-test while her pre-test was open.
+    take(&dodi, &pre, 4).await;
+    take(&dodi, &post, 2).await;
+    let (status, open) = eka
+        .post(&format!("/api/v1/quizzes/{pre}/attempts"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{open}");
+    let (status, body) = eka
+        .post(&format!("/api/v1/quizzes/{post}/attempts"), &json!({}))
+        .await;
+    assert_error(status, &body, 409, "pre_test_open");
+    let open_id = open["id"].as_str().unwrap();
+    for (i, q) in open["questions"].as_array().unwrap().iter().enumerate() {
+        let answer = if i < 2 { "true" } else { "false" };
+        let response = json!({ "choices": [answer] });
+        crate::quizzes::save(&eka, open_id, q["id"].as_str().unwrap(), response, None).await;
+    }
+    let submit = format!("/api/v1/attempts/{open_id}/submit");
+    let (status, _) = eka.post(&submit, &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    take(&eka, &post, 1).await;
+
+    // The batch: five participants, three with both tests.
     let results = format!("/api/v1/batches/{}/pre-post-test", c.batch_id);
     let (status, gain) = c.admin.get(&results).await;
     assert_eq!(status, StatusCode::OK, "{gain}");
     assert_eq!(gain["set_up"], true);
     let rows = gain["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 3, "{gain}");
+    assert_eq!(rows.len(), 5, "{gain}");
     let ani_row = rows
         .iter()
         .find(|r| r["name"] == "Pengguna ani-ppt")
@@ -206,6 +235,16 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
             .count(),
         1
     );
+    let row_of = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap();
+    let dodi_row = row_of("Pengguna dodi-ppt");
+    assert_eq!(dodi_row["pre"], 100.0);
+    assert_eq!(dodi_row["gain"], Value::Null, "nothing left to gain");
+    assert_eq!(dodi_row["improved"], false);
+    let eka_row = row_of("Pengguna eka-ppt");
+    assert_eq!(
+        (&eka_row["gain"], &eka_row["gain_level"]),
+        (&json!(-0.5), &json!("low"))
+    );
     let s = &gain["summary"];
     assert_eq!(
         (
@@ -214,16 +253,18 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
             &s["took_post"],
             &s["took_both"]
         ),
-        (&json!(3), &json!(1), &json!(2), &json!(1)),
+        (&json!(5), &json!(3), &json!(4), &json!(3)),
         "{s}"
     );
     assert_eq!(
         (&s["mean_pre"], &s["mean_post"]),
-        (&json!(25.0), &json!(100.0))
+        (&json!(58.3333), &json!(58.3333)),
+        "over the three with both: (25 + 100 + 50) / 3 and (100 + 50 + 25) / 3"
     );
     assert_eq!(
         (&s["mean_gain"], &s["gain_level"]),
-        (&json!(1.0), &json!("high"))
+        (&json!(0.25), &json!("low")),
+        "over the two with a pre-test under 100: (1 − 0,5) / 2"
     );
     assert_eq!(s["improved"], 1);
 
@@ -247,7 +288,11 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
         "{csv}"
     );
     assert!(csv.contains(",25,100,1,tinggi,ya"), "{csv}");
-    assert!(csv.contains("1 dari 1 meningkat"), "{csv}");
+    assert!(
+        csv.contains(",50,25,\"-0,5\",rendah,tidak"),
+        "a fall stays a number: {csv}"
+    );
+    assert!(csv.contains("1 dari 3 meningkat"), "{csv}");
     let resp = c
         .admin
         .request(Method::GET, &format!("{results}?format=xlsx"))
@@ -270,8 +315,9 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
     for wanted in [
         "<svg class=\"gain-chart\"",
         "Rata-rata N-gain",
-        "1 (tinggi)",
-        "1 dari 1 peserta",
+        "1 <small>(tinggi)</small>",
+        "0,25 (rendah)",
+        "1 dari 3 peserta",
         "pre-test 25, post-test 100",
         "pre-post-test/unduh?format=csv",
     ] {
@@ -309,8 +355,8 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
     let text = crate::pki::pdftotext(&resp.bytes().await.unwrap());
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        flat.contains("1 dari 3 peserta mengerjakan keduanya; 1 nilainya meningkat")
-            && flat.contains("Rata-rata N-gain 1 (tinggi)"),
+        flat.contains("3 dari 5 peserta mengerjakan keduanya; 1 nilainya meningkat")
+            && flat.contains("Rata-rata N-gain 0,25 (rendah)"),
         "{text}"
     );
 
@@ -328,6 +374,21 @@ async fn pre_and_post_test_measure_the_learning_gain(app: TestApp) {
         html.contains("Mulai pre-test") && !html.contains("Nilai lulus"),
         "{html}"
     );
+    // Starting the post-test first closes the pre-test: the page asks, and
+    // without the tick nothing starts.
+    let at = format!("/quizzes/{post}");
+    let (_, html) = page(&trainee, &app, &at).await;
+    assert!(html.contains("Anda belum mengerjakan pre-test"), "{html}");
+    let start = format!("{at}/start");
+    let (status, _, location) = post_form(&trainee, &app, &at, &start, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().contains("error="));
+    let (_, info) = citra.get(&format!("/api/v1/quizzes/{post}")).await;
+    assert_eq!(info["attempts_used"], 0, "{info}");
+    assert_eq!(info["pre_test_pending"], true, "{info}");
+    let (status, _, location) = post_form(&trainee, &app, &at, &start, &[("confirm", "on")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/attempts/"));
 }
 
 async fn the_blueprint_is_checked_and_only_administrators_reach_it(app: TestApp) {

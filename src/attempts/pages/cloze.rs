@@ -3,9 +3,9 @@
 //! back, and the trainee's answers in words for the result page. Works
 //! without JavaScript; `quiz.js` saves the same fields as they change.
 
-use crate::attempts::cloze_view::{BlankInput, BlankView, fill_placeholders};
 use crate::attempts::model::{BlankResponse, Response};
 use crate::attempts::views::QuestionView;
+use crate::attempts::views::cloze::{BlankInput, BlankView, fill_placeholders};
 use crate::error::FieldError;
 use crate::markup::escape_html;
 
@@ -157,7 +157,7 @@ pub fn response_from_form(
         .blanks
         .iter()
         .map(|b| {
-            let values = super::form::values(pairs, &field(question, b.number));
+            let values = super::fields::values(pairs, &field(question, b.number));
             match b.input {
                 BlankInput::Text | BlankInput::Number => BlankResponse {
                     text: values.first().map(|v| v.to_string()),
@@ -220,9 +220,9 @@ mod tests {
             kind: QuestionType::Cloze,
             text_html: format!(
                 "<p>Kota {} dan {} lalu {}</p>",
-                crate::attempts::cloze_view::placeholder(1),
-                crate::attempts::cloze_view::placeholder(2),
-                crate::attempts::cloze_view::placeholder(3)
+                crate::attempts::views::cloze::placeholder(1),
+                crate::attempts::views::cloze::placeholder(2),
+                crate::attempts::views::cloze::placeholder(3)
             ),
             points: 3.0,
             multiple: false,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::fields::values;
 use crate::attempts::model::Response;
 use crate::attempts::views::{QuestionView, SavedAnswer};
 use crate::banks::model::QuestionType;
@@ -52,15 +53,6 @@ pub fn filled(response: Option<&Response>) -> Filled {
 /// 1.5 → "1,5", as people here write it.
 fn format_number(n: f64) -> String {
     n.to_string().replace('.', ",")
-}
-
-/// Every value the form sent under `name`.
-pub(super) fn values<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
 }
 
 /// What the form says about `question`, if it says anything.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod cloze;
+mod fields;
 pub mod form;
 pub mod gain_chart;
 pub mod marking;

@@ -75,7 +75,9 @@ impl PrePostForm {
                 .join("\n"),
             time_limit_minutes: post
                 .time_limit_seconds
-                .map(|s| (s / 60).to_string())
+                // Whole minutes, rounded up: a limit set through the API in
+                // seconds is never shortened by saving the page.
+                .map(|s| ((s + 59) / 60).to_string())
                 .unwrap_or_default(),
             shuffle_questions: on(post.shuffle_questions),
             shuffle_choices: on(post.shuffle_choices),

@@ -55,13 +55,32 @@ pub async fn quiz_page(
     )
 }
 
+#[derive(Deserialize)]
+pub struct StartForm {
+    /// Ticked to start a post-test before its pre-test, which closes it.
+    #[serde(default)]
+    confirm: String,
+}
+
 #[handler]
 pub async fn start_attempt(
     state: Data<&AppState>,
     user: PageUser,
     id: Path<Uuid>,
-    _form: CheckedForm<Empty>,
+    CheckedForm(form): CheckedForm<StartForm>,
 ) -> AppResult<Redirect> {
+    if form.confirm != "on"
+        && service::quiz_info(&state.engine, &user.0, id.0)
+            .await?
+            .pre_test_pending
+    {
+        return Ok(redirect_with(
+            &format!("/quizzes/{}", id.0),
+            Err(
+                "Centang pernyataan bahwa pre-test tidak dapat dikerjakan lagi, lalu mulai post-test.",
+            ),
+        ));
+    }
     match service::start(&state.engine, &user.0, id.0).await {
         Ok((attempt, _)) => Ok(Redirect::see_other(format!("/attempts/{}", attempt.id))),
         Err(AppError::Conflict { message, .. }) => {

@@ -7,9 +7,9 @@
 use poem_openapi::{Enum, Object};
 use serde::Serialize;
 
-use super::model::cloze::{matched, shown};
-use super::model::{BlankResponse, ChoiceKey, ChoiceList, Slot};
-use super::views::ChoiceView;
+use super::ChoiceView;
+use crate::attempts::model::cloze::{matched, shown};
+use crate::attempts::model::{BlankResponse, ChoiceKey, ChoiceList, Slot};
 pub use crate::banks::cloze::place;
 use crate::banks::cloze::{Blank, BlankKind, Layout};
 use crate::markup::{escape_html, html_to_text_html};
