@@ -476,6 +476,10 @@ async fn the_blueprint_is_checked_and_only_administrators_reach_it(app: TestApp)
     let (status, html) = page(&client, &app, &at).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
+        html.contains("data-rule=\"1 × unit:jaringan, jenis benar-salah\""),
+        "the bank's tags to pick from: {html}"
+    );
+    assert!(
         html.contains("Jadwal per angkatan") && html.contains("soal pre-test yang sama"),
         "{html}"
     );
