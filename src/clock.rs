@@ -80,6 +80,10 @@ mod tests {
             format_date_id(time::macros::date!(2026 - 11 - 22)),
             "22 November 2026"
         );
+        assert_eq!(
+            format_date_id(time::macros::date!(2026 - 03 - 05)),
+            "5 Maret 2026"
+        );
     }
 
     #[test]

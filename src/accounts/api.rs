@@ -15,14 +15,13 @@ use super::model::{Role, UserInput, UserView};
 use super::service::{self, UserChanges};
 use super::store::ListFilter;
 use super::{activation_api, credentials, password_reset};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::api_tags::ApiTags;
 use crate::http::auth::{Auth, ClientIp, expired_session_cookie, session_cookie};
 use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 
 /// Largest spreadsheet accepted by the user import.
-pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 
 #[derive(Object)]
 struct LoginRequest {
@@ -455,7 +454,8 @@ impl UsersApi {
         upload: ImportUpload,
     ) -> AppResult<Json<ImportSummary>> {
         auth.require(Role::Admin)?;
-        let bytes = read_upload(upload.file, MAX_IMPORT_BYTES).await?;
+        let bytes =
+            crate::http::upload::read_upload(upload.file, crate::tabular::MAX_UPLOAD_BYTES).await?;
         Ok(Json(
             import::import_file(&state.db, bytes.0, bytes.1, dry_run.0).await?,
         ))
@@ -468,23 +468,4 @@ fn first_page() -> u64 {
 
 fn default_per_page() -> u64 {
     50
-}
-
-/// The file name and bytes of an upload no larger than `limit`.
-pub async fn read_upload(upload: Upload, limit: usize) -> AppResult<(Option<String>, Vec<u8>)> {
-    if upload.size() > limit {
-        return Err(AppError::invalid_field(
-            "file",
-            format!(
-                "berkas terlalu besar (maksimal {} MiB)",
-                limit / (1024 * 1024)
-            ),
-        ));
-    }
-    let name = upload.file_name().map(str::to_owned);
-    let bytes = upload
-        .into_vec()
-        .await
-        .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
-    Ok((name, bytes))
 }

@@ -13,11 +13,12 @@ use super::service;
 use super::store::ListFilter;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, session_cookie};
-use crate::http::csrf::{self, CheckedForm};
+use crate::http::csrf::CheckedForm;
 use crate::http::pages::Flash;
 use crate::http::pages::urlencode;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
+use crate::http::upload;
 
 const PER_PAGE: u64 = 50;
 
@@ -260,39 +261,12 @@ pub async fn import_submit(
     user: PageUser,
     csrf: &CsrfToken,
     verifier: &CsrfVerifier,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     user.require(Role::Admin)?;
-    let mut token = String::new();
-    let mut file: Option<(Option<String>, Vec<u8>)> = None;
-    let mut dry_run = false;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
-    {
-        match field.name() {
-            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("dry_run") => dry_run = true,
-            Some("file") => {
-                let name = field.file_name().map(str::to_owned);
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
-                if bytes.len() > super::api::MAX_IMPORT_BYTES {
-                    return Err(AppError::invalid_field(
-                        "file",
-                        "berkas terlalu besar (maksimal 10 MiB)",
-                    ));
-                }
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    csrf::verify(verifier, &token)?;
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let form = upload::page_form(multipart, verifier, crate::tabular::MAX_UPLOAD_BYTES).await?;
+    let dry_run = form.ticked("dry_run");
+    let Some((name, bytes)) = form.file.map(|f| (f.name, f.bytes)) else {
         let page = state.templates.page(
             "admin/users_import.html",
             Some(&user.0),

@@ -593,6 +593,36 @@ pub fn totals(marks: &[Mark]) -> (f64, f64, f64, bool) {
     ((score * 1e6).round() / 1e6, max, percent, complete)
 }
 
+/// The marks of an attempt's drawn questions: what the machine grades from
+/// each response, and for what it cannot grade (an essay) the mark an
+/// earlier grading gave (`earlier`: empty when handing in, the stored marks
+/// when regrading, so a marked essay is kept).
+pub fn grade(
+    slots: &[Slot],
+    questions: &std::collections::HashMap<Uuid, std::sync::Arc<Question>>,
+    responses: &std::collections::HashMap<Uuid, Response>,
+    key: &ChoiceKey,
+    earlier: &[Mark],
+) -> Vec<Mark> {
+    slots
+        .iter()
+        .map(|slot| {
+            let auto = questions
+                .get(&slot.question_id)
+                .and_then(|q| fraction(q, slot, responses.get(&slot.question_id), key));
+            let manual = earlier
+                .iter()
+                .find(|m| m.question_id == slot.question_id)
+                .and_then(|m| m.fraction);
+            Mark {
+                question_id: slot.question_id,
+                points: slot.points,
+                fraction: auto.or(manual),
+            }
+        })
+        .collect()
+}
+
 /// Whether a trainee may see the correct answers and feedback now.
 pub fn review_open(
     policy: ReviewPolicy,

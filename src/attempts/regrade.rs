@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, Mark, fraction, totals};
+use super::model::{AttemptStatus, grade, totals};
 use super::service::{questions_of, quiz, shape};
 use super::store::{self, Grade};
 use super::views::ResultView;
@@ -55,24 +55,7 @@ pub async fn regrade(
                     .ok_or(AppError::NotFound)?;
                 let old = super::marking::marks_of(&row);
                 let responses = store::responses(txn, attempt_id).await?;
-                let marks: Vec<Mark> = shape
-                    .slots
-                    .iter()
-                    .map(|slot| {
-                        let auto = questions.get(&slot.question_id).and_then(|q| {
-                            fraction(q, slot, responses.get(&slot.question_id), &shape.key)
-                        });
-                        let manual = old
-                            .iter()
-                            .find(|m| m.question_id == slot.question_id)
-                            .and_then(|m| m.fraction);
-                        Mark {
-                            question_id: slot.question_id,
-                            points: slot.points,
-                            fraction: auto.or(manual),
-                        }
-                    })
-                    .collect();
+                let marks = grade(&shape.slots, &questions, &responses, &shape.key, &old);
                 let grade = Grade::of(&marks, pass_percent, clock::now())?;
                 let (status, score, percent, passed) =
                     (grade.status, grade.score, grade.percent, grade.passed);

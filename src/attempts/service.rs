@@ -19,7 +19,7 @@ use super::cache::AttemptShape;
 use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
     AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
-    accepts_answers, deadline, draw_avoiding, fraction, kept, review_open, validate,
+    accepts_answers, deadline, draw_avoiding, grade, kept, review_open, validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
@@ -618,17 +618,7 @@ pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> Ap
                     return Ok(false);
                 }
                 let responses = store::responses(txn, attempt_id).await?;
-                let marks: Vec<Mark> = shape
-                    .slots
-                    .iter()
-                    .map(|slot| Mark {
-                        question_id: slot.question_id,
-                        points: slot.points,
-                        fraction: questions.get(&slot.question_id).and_then(|q| {
-                            fraction(q, slot, responses.get(&slot.question_id), &shape.key)
-                        }),
-                    })
-                    .collect();
+                let marks = grade(&shape.slots, &questions, &responses, &shape.key, &[]);
                 let now = clock::now();
                 let finish = Finish {
                     grade: Grade::of(&marks, pass_percent, now)?,

@@ -13,16 +13,13 @@ use super::model::QuestionType;
 use super::service::{
     self, BankView, ImportReport, ImportRequest, QuestionFilter, QuestionView, SourceFile,
 };
-use crate::accounts::api::read_upload;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
 use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
-
-/// Largest bank file accepted.
-pub const MAX_BANK_BYTES: usize = 10 * 1024 * 1024;
+use crate::http::upload::read_upload;
 
 #[derive(Multipart)]
 #[oai(deny_unknown_fields)]
@@ -86,7 +83,7 @@ impl BanksApi {
         form: ImportForm,
     ) -> AppResult<Json<ImportReport>> {
         let admin = auth.require(Role::Admin)?;
-        let (name, bytes) = read_upload(form.file, MAX_BANK_BYTES).await?;
+        let (name, bytes) = read_upload(form.file, super::model::MAX_BANK_BYTES).await?;
         let request = ImportRequest {
             bank_name: form.name,
             format: form.format.unwrap_or_default(),

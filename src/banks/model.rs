@@ -626,6 +626,9 @@ fn wrong_choice_without_feedback(question: &Question) -> Option<&str> {
         .map(|c| c.text.as_str())
 }
 
+/// A question bank file (GIFT, Aiken or Moodle XML) as uploaded.
+pub const MAX_BANK_BYTES: usize = 10 * 1024 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;

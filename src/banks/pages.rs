@@ -9,17 +9,17 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::api::MAX_BANK_BYTES;
 use super::formats::{ExportFormat, Format};
+use super::model::MAX_BANK_BYTES;
 use super::model::QuestionType;
 use super::service::{self, ImportRequest, QuestionFilter, SourceFile};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
-use crate::http::csrf;
 use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
+use crate::http::upload;
 
 fn staff(user: &PageUser) -> AppResult<&CurrentUser> {
     if user.0.has(Role::Admin) || user.0.has(Role::Assessor) {
@@ -60,48 +60,25 @@ pub async fn import(
     user: PageUser,
     csrf: &CsrfToken,
     verifier: &CsrfVerifier,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     let admin = user.require(Role::Admin)?;
-    let mut token = String::new();
-    let mut file = None;
-    let mut format = Format::Auto;
-    let mut name = None;
-    let mut dry_run = false;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
-    {
-        match field.name() {
-            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("format") => {
-                format = Format::parse(&field.text().await.unwrap_or_default()).unwrap_or_default()
-            }
-            Some("name") => {
-                name = Some(field.text().await.unwrap_or_default()).filter(|n| !n.trim().is_empty())
-            }
-            Some("dry_run") => dry_run = true,
-            Some("file") => {
-                let file_name = field.file_name().unwrap_or("bank.gift").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
-                if bytes.len() > MAX_BANK_BYTES {
-                    return Err(AppError::invalid_field("file", "berkas maksimal 10 MiB"));
-                }
-                file = Some(SourceFile {
-                    name: file_name,
-                    bytes,
-                });
-            }
-            _ => {}
-        }
-    }
-    csrf::verify(verifier, &token)?;
+    let form = upload::page_form(multipart, verifier, MAX_BANK_BYTES).await?;
+    let format = form
+        .text("format")
+        .and_then(Format::parse)
+        .unwrap_or_default();
+    let name = form
+        .text("name")
+        .filter(|n| !n.trim().is_empty())
+        .map(str::to_owned);
+    let dry_run = form.ticked("dry_run");
+    let file = form.file.map(|f| SourceFile {
+        name: f.name.unwrap_or_else(|| "bank.gift".into()),
+        bytes: f.bytes,
+    });
     let echo = context! { name => name.clone(), format => format.as_str(), dry_run => dry_run };
-    let Some(file) = file.filter(|f| !f.bytes.is_empty()) else {
+    let Some(file) = file else {
         let errors = vec![FieldError::new("file", "pilih berkas bank soal")];
         let page = banks_page(
             &state,

@@ -12,12 +12,12 @@ use uuid::Uuid;
 use super::model::{CourseStatus, MAX_ATTACHMENT_BYTES, Track};
 use super::service::{self, CourseInput, ModuleInput};
 use super::views::{AttachmentView, CourseDetail, CourseView, ModuleView};
-use crate::accounts::api::read_upload;
 use crate::accounts::model::Role;
 use crate::error::AppResult;
 use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
 use crate::http::state::AppState;
+use crate::http::upload::read_upload;
 
 #[derive(Object)]
 struct CreateCourseRequest {

@@ -13,10 +13,11 @@ use super::service::{self, CourseInput, ModuleInput};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
-use crate::http::csrf::{self, CheckedForm};
+use crate::http::csrf::CheckedForm;
 use crate::http::pages::{Flash, redirect_with, unconfirmed, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
+use crate::http::upload;
 use crate::markup::render_markdown;
 
 fn options() -> minijinja::Value {
@@ -469,35 +470,15 @@ pub async fn upload_attachment(
     user: PageUser,
     verifier: &CsrfVerifier,
     id: Path<Uuid>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Redirect> {
     user.require(Role::Admin)?;
-    let mut token = String::new();
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
-    {
-        match field.name() {
-            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("lampiran").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
-                if bytes.len() > MAX_ATTACHMENT_BYTES {
-                    return Err(AppError::invalid_field("file", "lampiran maksimal 10 MiB"));
-                }
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    csrf::verify(verifier, &token)?;
-    let (name, bytes) = file.ok_or_else(|| AppError::invalid_field("file", "pilih berkas"))?;
-    service::add_attachment(&state.db, id.0, &name, bytes).await?;
+    let form = upload::page_form(multipart, verifier, MAX_ATTACHMENT_BYTES).await?;
+    let file = form
+        .file
+        .ok_or_else(|| AppError::invalid_field("file", "pilih berkas"))?;
+    let name = file.name.unwrap_or_else(|| "lampiran".into());
+    service::add_attachment(&state.db, id.0, &name, file.bytes).await?;
     Ok(Redirect::see_other(format!("/admin/modules/{}", id.0)))
 }
 

@@ -38,7 +38,8 @@ pub fn file_name(number: &str) -> String {
 }
 
 fn render(layout: &CertificateLayout, cert: &CertificateView) -> AppResult<Vec<u8>> {
-    let issued_on = super::model::tanggal(cert.issued_at.to_offset(crate::clock::WIB).date());
+    let issued_on =
+        crate::clock::format_date_id(cert.issued_at.to_offset(crate::clock::WIB).date());
     layout.render(&cert.content, &issued_on, &cert.verify_url)
 }
 

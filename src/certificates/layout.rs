@@ -9,9 +9,10 @@ use std::path::Path;
 use minijinja::Environment;
 use serde::Serialize;
 
-use super::model::{CertificateKind, Content, UnitLine, tanggal};
+use super::model::{CertificateKind, Content, UnitLine};
 use super::pades::PdfSigner;
 use super::pdf::{self, Logo};
+use crate::clock::format_date_id;
 use crate::error::{AppError, AppResult};
 
 const DEFAULT: &str = include_str!("../../templates/certificate/default.txt");
@@ -147,7 +148,7 @@ impl CertificateLayout {
                 .expires_on
                 .as_deref()
                 .and_then(super::verify::parse_date)
-                .map(tanggal),
+                .map(format_date_id),
             verification_code: &cert.verification_code,
             replaces: cert.replaces.as_deref(),
             city: &self.city,

@@ -213,31 +213,6 @@ pub fn mask_nip(nip: &str) -> String {
         .collect()
 }
 
-const BULAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
-/// "22 November 2026".
-pub fn tanggal(date: Date) -> String {
-    format!(
-        "{} {} {}",
-        date.day(),
-        BULAN[date.month() as usize - 1],
-        date.year()
-    )
-}
-
 /// `dd-mm-yyyy`, as SIASN wants it.
 pub fn siasn_date(date: Date) -> String {
     format!(

@@ -11,8 +11,7 @@ use uuid::Uuid;
 use super::eligibility::{Candidate, candidates};
 use super::keys;
 use super::model::{
-    CertificateKind, Content, Standing, credited_jp, expiry, format_number, tanggal,
-    verification_code,
+    CertificateKind, Content, Standing, credited_jp, expiry, format_number, verification_code,
 };
 use super::settings::{Settings, settings};
 use super::store;
@@ -125,8 +124,8 @@ pub(super) fn content_for(
         course_code: d.course.code.clone(),
         course_title: d.course.title.clone(),
         batch_name: d.batch.name.clone(),
-        starts_on: tanggal(d.batch.starts_on),
-        ends_on: tanggal(d.batch.ends_on),
+        starts_on: crate::clock::format_date_id(d.batch.starts_on),
+        ends_on: crate::clock::format_date_id(d.batch.ends_on),
         jp: credited_jp(
             kind,
             d.jp,

@@ -281,7 +281,8 @@ impl ExamsApi {
         upload: TaskFileUpload,
     ) -> AppResult<Json<FileInfo>> {
         let (name, bytes) =
-            crate::accounts::api::read_upload(upload.file, 10 * 1024 * 1024).await?;
+            crate::http::upload::read_upload(upload.file, super::model::MAX_TASK_FILE_BYTES)
+                .await?;
         Ok(Json(
             files::upload(
                 &state.engine,

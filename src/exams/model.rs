@@ -43,6 +43,9 @@ pub struct Criterion {
     pub must_reach: Option<f64>,
 }
 
+/// The largest file any task may accept (a task's own `max_kib` is at most this).
+pub const MAX_TASK_FILE_BYTES: usize = 10 * 1024 * 1024;
+
 /// What a task accepts as an uploaded file besides its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
 pub struct Upload {

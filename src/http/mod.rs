@@ -19,6 +19,7 @@ pub mod spec;
 pub mod state;
 pub mod tables;
 pub mod templates;
+pub mod upload;
 
 use poem::http::header;
 use poem::middleware::{CookieJarManager, Csrf};

@@ -21,7 +21,6 @@ use super::store::BatchFilter;
 use super::views::{
     AttendanceCell, BatchDetail, BatchView, EnrolmentView, MyBatch, ProgressRow, SessionView,
 };
-use crate::accounts::api::{MAX_IMPORT_BYTES, read_upload};
 use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::api_tags::ApiTags;
@@ -29,6 +28,7 @@ use crate::http::auth::Auth;
 use crate::http::fields::Text;
 use crate::http::state::AppState;
 use crate::http::tables::{Table, TableFormat, json_format, table};
+use crate::http::upload::read_upload;
 
 #[derive(Object, Clone)]
 struct SessionRequest {
@@ -450,7 +450,7 @@ impl BatchesApi {
         upload: EnrolmentUpload,
     ) -> AppResult<Json<EnrolmentImportSummary>> {
         let admin = auth.require(Role::Admin)?;
-        let (name, bytes) = read_upload(upload.file, MAX_IMPORT_BYTES).await?;
+        let (name, bytes) = read_upload(upload.file, crate::tabular::MAX_UPLOAD_BYTES).await?;
         let options = ImportOptions {
             create_missing: create_missing.0,
             dry_run: dry_run.0,

@@ -30,6 +30,9 @@ pub const MAX_COLUMNS: usize = 50;
 /// shorter, and the bound keeps a single cell from holding the whole file.
 pub const MAX_CELL_CHARS: usize = 1_000;
 
+/// A CSV or XLSX upload (users, enrolments): 10,000 rows fit in well under this.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
 /// The uncompressed size of all the parts of an XLSX together. 10,000 rows
 /// of 50 short cells are about 30 MiB of sheet XML; more is a zip bomb, not
 /// a list of people. Measured by decompressing, since a zip's declared

@@ -20,6 +20,7 @@ cases![
     hostile_csv_files_are_refused_in_seconds,
     enrolment_import_reports_every_kind_of_bad_row_at_once,
     healthz_answers_while_hostile_files_are_parsed,
+    page_uploads_are_bounded_and_need_their_token,
 ];
 
 /// Generous for an unoptimised build on a busy 2-core machine; the
@@ -295,3 +296,53 @@ async fn healthz_answers_while_hostile_files_are_parsed(app: TestApp) {
 /// `/healthz` must answer within 100 ms in production; the test allows
 /// slack for an unoptimised build whose client shares the server's runtime.
 const HEALTHZ_BOUND_MS: u64 = 500;
+
+/// Every page upload goes through one reader: a file over its capability's
+/// limit, or a text field the size of a document, is refused with the
+/// field named, and a form without its CSRF token changes nothing.
+async fn page_uploads_are_bounded_and_need_their_token(app: TestApp) {
+    let admin = app.admin().await;
+    let client = app.browser_client();
+    sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
+    let (_, html) = page(&client, &app, "/admin/users/import").await;
+    let token = csrf_token(&html);
+    let post = |form: reqwest::multipart::Form| {
+        client
+            .post(app.url("/admin/users/import"))
+            .multipart(form)
+            .send()
+    };
+    // Just over the 10 MiB a spreadsheet may have (the body itself is allowed 12).
+    let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+    let resp = post(
+        reqwest::multipart::Form::new()
+            .text("csrf_token", token.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(big).file_name("besar.csv"),
+            ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("maksimal 10 MiB"), "{html}");
+    let resp = post(
+        reqwest::multipart::Form::new()
+            .text("csrf_token", token.clone())
+            .text("dry_run", "x".repeat(5 * 1024)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("terlalu panjang"));
+    let resp = post(reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"nama,nip\nAni,\n".to_vec()).file_name("a.csv"),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "no token, no import");
+    let (_, users) = admin.get("/api/v1/users").await;
+    assert_eq!(users["total"], 1, "nothing was imported");
+}

@@ -616,3 +616,54 @@ fn a_post_test_draws_around_the_pre_test_where_the_bank_allows() {
     );
     assert_eq!(a, b);
 }
+
+#[test]
+fn grading_marks_what_the_machine_can_and_keeps_an_essays_mark() {
+    let truefalse = question("Benar? {T}");
+    let essay = question("Jelaskan. {}");
+    assert_eq!(essay.kind(), QuestionType::Essay);
+    let slot_of = |id: u128, points: f64| Slot {
+        question_id: Uuid::from_u128(id),
+        points,
+        order: Vec::new(),
+        right_order: Vec::new(),
+    };
+    let slots = [slot_of(1, 1.0), slot_of(2, 2.0)];
+    let questions = std::collections::HashMap::from([
+        (Uuid::from_u128(1), Arc::new(truefalse)),
+        (Uuid::from_u128(2), Arc::new(essay)),
+    ]);
+    let responses = std::collections::HashMap::from([(
+        Uuid::from_u128(1),
+        Response {
+            choices: Some(vec!["true".into()]),
+            ..Response::default()
+        },
+    )]);
+    let handed_in = super::grade(&slots, &questions, &responses, &key(), &[]);
+    assert_eq!(handed_in[0].fraction, Some(1.0));
+    assert_eq!(handed_in[1].fraction, None, "the essay waits for a marker");
+    assert_eq!(
+        (handed_in[1].points, handed_in[1].question_id),
+        (2.0, Uuid::from_u128(2))
+    );
+    let earlier = [
+        Mark {
+            question_id: Uuid::from_u128(2),
+            points: 2.0,
+            fraction: Some(0.5),
+        },
+        Mark {
+            question_id: Uuid::from_u128(1),
+            points: 1.0,
+            fraction: Some(0.0),
+        },
+    ];
+    let regraded = super::grade(&slots, &questions, &responses, &key(), &earlier);
+    assert_eq!(
+        regraded[0].fraction,
+        Some(1.0),
+        "the machine's mark is recomputed"
+    );
+    assert_eq!(regraded[1].fraction, Some(0.5), "the marker's mark is kept");
+}

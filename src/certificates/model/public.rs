@@ -9,7 +9,8 @@ use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use super::{Content, UnitLine, VerifyStatus, canonical_json, mask_nip, tanggal};
+use super::{Content, UnitLine, VerifyStatus, canonical_json, mask_nip};
+use crate::clock::format_date_id;
 
 /// A certificate's standing as signed when it was issued and again when it
 /// was revoked: `revoked_at` and `revoke_reason` are empty while it stands.
@@ -99,10 +100,10 @@ pub fn public_record(
         issuer: content.issuer.clone(),
         issued_on: content
             .issued_at()
-            .map(|at| tanggal(at.to_offset(wib).date()))
+            .map(|at| crate::clock::format_date_id(at.to_offset(wib).date()))
             .unwrap_or_default(),
-        expires_on: expires_on.map(tanggal),
-        revoked_on: revoked.map(|(on, _)| tanggal(on)),
+        expires_on: expires_on.map(format_date_id),
+        revoked_on: revoked.map(|(on, _)| crate::clock::format_date_id(on)),
         revoke_reason: revoked.map(|(_, why)| why.to_owned()),
         verification_code: content.verification_code.clone(),
         checked_at: statement_time(checked_at),

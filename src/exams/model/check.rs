@@ -78,7 +78,7 @@ pub fn check_spec(spec: &ExamSpec) -> Vec<FieldError> {
                     "minimal satu jenis",
                 ));
             }
-            if upload.max_kib == 0 || upload.max_kib > 10 * 1024 {
+            if upload.max_kib == 0 || upload.max_kib as usize * 1024 > super::MAX_TASK_FILE_BYTES {
                 errors.push(FieldError::new(
                     field("upload.max_kib"),
                     "harus 1–10240 KiB",

@@ -123,36 +123,23 @@ pub async fn upload_file(
     user: PageUser,
     verifier: &CsrfVerifier,
     Path((id, key)): Path<(Uuid, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Redirect> {
-    let mut token = String::new();
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
-    {
-        match field.name() {
-            Some(crate::http::csrf::FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("berkas").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    crate::http::csrf::verify(verifier, &token)?;
+    let form = crate::http::upload::page_form(
+        multipart,
+        verifier,
+        crate::exams::model::MAX_TASK_FILE_BYTES,
+    )
+    .await?;
     let back = format!("/exams/{id}");
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some(file) = form.file else {
         return Ok(redirect_with(
             &back,
             Err("Pilih berkas yang akan diunggah."),
         ));
     };
+    let name = file.name.unwrap_or_else(|| "berkas".into());
+    let bytes = file.bytes;
     redirect_after(
         &back,
         files::upload(&state.engine, &user.0, id, &key, &name, bytes).await,

@@ -17,10 +17,11 @@ use crate::catalog;
 use crate::clock;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
-use crate::http::csrf::{self, CheckedForm};
+use crate::http::csrf::CheckedForm;
 use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
+use crate::http::upload;
 use crate::schedule::api::parse_time;
 use crate::schedule::attendance::{self as attendance_records, Mark};
 use crate::schedule::enrolment::{self, Target};
@@ -586,43 +587,16 @@ pub async fn import(
     csrf: &CsrfToken,
     verifier: &CsrfVerifier,
     id: Path<Uuid>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
     let user = user.require(Role::Admin)?;
-    let mut token = String::new();
-    let mut file: Option<(Option<String>, Vec<u8>)> = None;
-    let mut options = ImportOptions {
-        create_missing: false,
-        dry_run: false,
+    let form = upload::page_form(multipart, verifier, crate::tabular::MAX_UPLOAD_BYTES).await?;
+    let options = ImportOptions {
+        create_missing: form.ticked("create_missing"),
+        dry_run: form.ticked("dry_run"),
     };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|err| AppError::BadRequest(format!("Unggahan rusak: {err}")))?
-    {
-        match field.name() {
-            Some(csrf::FIELD) => token = field.text().await.unwrap_or_default(),
-            Some("create_missing") => options.create_missing = true,
-            Some("dry_run") => options.dry_run = true,
-            Some("file") => {
-                let name = field.file_name().map(str::to_owned);
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|err| AppError::BadRequest(format!("Berkas tidak terbaca: {err}")))?;
-                if bytes.len() > crate::accounts::api::MAX_IMPORT_BYTES {
-                    return Err(AppError::invalid_field(
-                        "file",
-                        "berkas terlalu besar (maksimal 10 MiB)",
-                    ));
-                }
-                file = Some((name, bytes));
-            }
-            _ => {}
-        }
-    }
-    csrf::verify(verifier, &token)?;
-    let result = match file.filter(|(_, b)| !b.is_empty()) {
+    let file = form.file.map(|f| (f.name, f.bytes));
+    let result = match file {
         Some((name, bytes)) => {
             super::super::import::import_file(&state.db, user, id.0, name, bytes, options).await
         }
