@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::model::essays::{MarkRefusal, candidate_code, record, waiting};
 use super::model::{AssessmentKind, AttemptStatus, Mark, Response};
-use super::service::{questions_of, quiz, shape};
+use super::service::{find_assessment, questions_of, shape};
 use super::store::{self, Grade};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
@@ -105,7 +105,7 @@ async fn items_of(
     only: Option<Uuid>,
     include_marked: bool,
 ) -> AppResult<Vec<EssayItem>> {
-    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
     let shape = shape(engine, row).await?;
     let questions = questions_of(engine, &shape).await?;
     let marks = marks_of(row);
@@ -174,7 +174,7 @@ async fn quiz_attempt(
         .await?
         .filter(|row| row.user_id != user.id)
         .ok_or(AppError::NotFound)?;
-    if quiz(&engine.db, row.assessment_id).await?.kind != AssessmentKind::Quiz.as_str() {
+    if find_assessment(&engine.db, row.assessment_id).await?.kind != AssessmentKind::Quiz.as_str() {
         return Err(AppError::NotFound);
     }
     Ok(row)
@@ -264,7 +264,7 @@ pub async fn mark(
             "Percobaan masih berlangsung.",
         ));
     }
-    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
     let shape = shape(engine, &row).await?;
     let questions = questions_of(engine, &shape).await?;
     let essay = is_essay(questions.get(&question_id));

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::model::{AttemptStatus, grade, totals};
-use super::service::{questions_of, quiz, shape};
+use super::service::{find_assessment, questions_of, shape};
 use super::store::{self, Grade};
 use super::views::ResultView;
 use crate::accounts::model::{CurrentUser, Role};
@@ -38,7 +38,7 @@ pub async fn regrade(
             "Percobaan masih berlangsung.",
         ));
     }
-    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
     let shape = shape(engine, &row).await?;
     let questions = questions_of(engine, &shape).await?;
     let pass_percent = quiz.pass_percent;

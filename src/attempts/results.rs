@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{AttemptStatus, GradeMethod, ItemStats, Mark, analyse, kept};
-use super::service::quiz;
+use super::service::find_assessment;
 use super::store;
 use crate::db::Db;
 use crate::engine::Engine;
@@ -51,7 +51,7 @@ pub async fn results(
     quiz_id: Uuid,
     batch_id: Option<Uuid>,
 ) -> AppResult<(assessment::Model, Vec<ResultRow>)> {
-    let quiz = quiz(&engine.db, quiz_id).await?;
+    let quiz = find_assessment(&engine.db, quiz_id).await?;
     let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
     let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
     let user_ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
@@ -111,7 +111,7 @@ pub struct ItemRow {
 
 /// Facility and discrimination of each question over the finished attempts.
 pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<ItemRow>> {
-    let quiz = quiz(&engine.db, quiz_id).await?;
+    let quiz = find_assessment(&engine.db, quiz_id).await?;
     let attempts = store::attempts_for(engine.db.read(), quiz.id, None).await?;
     let mut per_attempt: Vec<Vec<Mark>> = Vec::new();
     for a in attempts

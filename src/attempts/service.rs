@@ -70,7 +70,8 @@ async fn window(
     Ok((quiz.opens_at, quiz.closes_at))
 }
 
-pub(crate) async fn quiz(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
+/// The assessment (a quiz, an exam, a pre-test or a post-test), or 404.
+pub(crate) async fn find_assessment(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
     store::assessment(db.read(), id)
         .await?
         .ok_or(AppError::NotFound)
@@ -146,7 +147,7 @@ pub struct FinishedAttempt {
 }
 
 pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> AppResult<QuizInfo> {
-    let quiz = quiz(&engine.db, quiz_id).await?;
+    let quiz = find_assessment(&engine.db, quiz_id).await?;
     // An exam's scores reach candidates only through its release.
     if quiz.kind == AssessmentKind::Exam.as_str() && !user.has(Role::Admin) {
         return Err(AppError::NotFound);
@@ -223,7 +224,7 @@ pub async fn start(
     quiz_id: Uuid,
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
-    let quiz = quiz(&engine.db, quiz_id).await?;
+    let quiz = find_assessment(&engine.db, quiz_id).await?;
     if quiz.kind == AssessmentKind::Exam.as_str() {
         return Err(AppError::NotFound);
     }
@@ -237,7 +238,7 @@ pub async fn start_exam_attempt(
     assessment_id: Uuid,
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
-    let quiz = quiz(&engine.db, assessment_id).await?;
+    let quiz = find_assessment(&engine.db, assessment_id).await?;
     start_attempt(engine, user, quiz).await
 }
 
@@ -516,7 +517,7 @@ pub async fn view(
             .await?
             .ok_or(AppError::NotFound)?;
     }
-    let quiz = quiz(&engine.db, row.assessment_id).await?;
+    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
     build_view(engine, viewer, &quiz, &row).await
 }
 
@@ -605,7 +606,7 @@ pub enum Closer {
 pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> AppResult<bool> {
     let shape = shape_by_id(engine, attempt_id).await?;
     let questions = questions_of(engine, &shape).await?;
-    let quiz = quiz(&engine.db, shape.assessment_id).await?;
+    let quiz = find_assessment(&engine.db, shape.assessment_id).await?;
     let pass_percent = quiz.pass_percent;
     engine
         .writer
