@@ -1,7 +1,7 @@
 //! In-process caches of things that never change once written: question
 //! versions and their rendered HTML, the draw pool of a bank version, an
-//! attempt's drawn questions, owner and deadline, and an exam's spec. Losing them costs a query, never
-//! correctness, so each instance keeps its own.
+//! attempt's drawn questions, owner and deadline. Losing them costs a
+//! query, never correctness, so each instance keeps its own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -16,7 +16,6 @@ use crate::banks::{service as banks, store as bank_store};
 use crate::db::Db;
 use crate::entities::attempt;
 use crate::error::{AppError, AppResult};
-use crate::exams::model::ExamSpec;
 
 /// Entries kept per cache before it starts over (a bound, not a policy:
 /// the working set of an exam day is far smaller).
@@ -84,8 +83,6 @@ pub struct Caches {
     pools: Map<Arc<Vec<Candidate>>>,
     attempts: Map<Arc<AttemptShape>>,
     rendered: Map<Arc<Rendered>>,
-    /// By assessment: its exam's spec, or none for a quiz.
-    exam_specs: Map<Option<Arc<ExamSpec>>>,
 }
 
 impl Default for Caches {
@@ -95,7 +92,6 @@ impl Default for Caches {
             pools: Map::new(),
             attempts: Map::new(),
             rendered: Map::new(),
-            exam_specs: Map::new(),
         }
     }
 }
@@ -157,15 +153,6 @@ impl Caches {
         let rendered = Arc::new(render(question));
         self.rendered.put(id, rendered.clone());
         rendered
-    }
-
-    /// The exam behind an assessment, if known (an exam is never changed once built).
-    pub fn exam_spec(&self, assessment_id: &Uuid) -> Option<Option<Arc<ExamSpec>>> {
-        self.exam_specs.get(assessment_id)
-    }
-
-    pub fn remember_exam_spec(&self, assessment_id: Uuid, spec: Option<Arc<ExamSpec>>) {
-        self.exam_specs.put(assessment_id, spec);
     }
 
     pub fn attempt(&self, id: &Uuid) -> Option<Arc<AttemptShape>> {

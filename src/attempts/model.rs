@@ -19,11 +19,13 @@ mod choice_ids;
 pub mod cloze;
 mod draw;
 pub mod gain;
+mod limits;
 pub use analysis::{ItemStats, analyse, item_stats};
 pub use checks::{check_rules, check_selection};
 #[cfg(test)]
 use draw::slot_for;
 pub use draw::{draw, draw_avoiding};
+pub use limits::{AnswerLimit, set_limits, word_count};
 pub mod essays;
 pub use choice_ids::{ChoiceKey, ChoiceList};
 
@@ -250,6 +252,9 @@ pub struct Slot {
     /// Matching: right-hand answers in the order shown (indexes into the distinct answers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub right_order: Vec<u16>,
+    /// How long a written answer may be (an exam task's limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<AnswerLimit>,
 }
 
 /// A question the draw may pick, from the bank's current version.

@@ -18,8 +18,9 @@ use uuid::Uuid;
 use super::cache::AttemptShape;
 use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
-    AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response, ReviewPolicy,
-    accepts_answers, deadline, draw_avoiding, grade, kept, review_open, validate,
+    AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response,
+    ReviewPolicy, accepts_answers, deadline, draw_avoiding, grade, kept, review_open, set_limits,
+    validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
@@ -228,24 +229,27 @@ pub async fn start(
     if quiz.kind == AssessmentKind::Exam.as_str() {
         return Err(AppError::NotFound);
     }
-    start_attempt(engine, user, quiz).await
+    start_attempt(engine, user, quiz, &BTreeMap::new()).await
 }
 
 /// Starts (or resumes) an exam's attempt; only `exams::sitting` calls it.
+/// `limits` holds the length limit of each task question, by stable id.
 pub async fn start_exam_attempt(
     engine: &Engine,
     user: &CurrentUser,
     assessment_id: Uuid,
+    limits: &BTreeMap<String, AnswerLimit>,
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
     let quiz = find_assessment(&engine.db, assessment_id).await?;
-    start_attempt(engine, user, quiz).await
+    start_attempt(engine, user, quiz, limits).await
 }
 
 async fn start_attempt(
     engine: &Engine,
     user: &CurrentUser,
     quiz: assessment::Model,
+    limits: &BTreeMap<String, AnswerLimit>,
 ) -> AppResult<(AttemptView, bool)> {
     let Some(batch) = seat(&engine.db, user.id, &quiz).await? else {
         return Err(AppError::conflict(
@@ -282,7 +286,7 @@ async fn start_attempt(
     let seen = super::prepost::before_start(engine, &quiz, user.id, batch.id).await?;
     let seed: i64 = rand::random::<i64>();
     let mut rng = StdRng::seed_from_u64(seed as u64);
-    let slots = draw_avoiding(
+    let mut slots = draw_avoiding(
         &selection_of(&quiz)?,
         &pool,
         &seen,
@@ -290,6 +294,7 @@ async fn start_attempt(
         quiz.shuffle_choices,
         &mut rng,
     );
+    set_limits(&mut slots, &pool, limits);
     if slots.is_empty() {
         return Err(AppError::conflict(
             "bank_empty",
@@ -558,10 +563,9 @@ pub async fn save(
         .remove(&question_id)
         .ok_or(AppError::NotFound)?;
     validate(&response, &question, &slot, &shape.key).map_err(|e| AppError::validation(vec![e]))?;
-    if question.kind() == crate::banks::model::QuestionType::Essay
+    if let Some(limit) = slot.limit
         && let Some(text) = &response.text
-        && let Some(problem) =
-            crate::exams::limits::over_limit(engine, shape.assessment_id, &question, text).await?
+        && let Some(problem) = limit.problem(text)
     {
         return Err(AppError::invalid_field("response.text", problem));
     }

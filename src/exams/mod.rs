@@ -12,7 +12,6 @@ pub mod export;
 pub mod files;
 pub mod grading;
 pub mod history;
-pub mod limits;
 pub mod markers;
 pub mod model;
 pub mod pages;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::attempts::model::string_enum;
+use crate::attempts::model::{AnswerLimit, string_enum};
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +93,11 @@ pub struct TaskForm {
 }
 
 impl Task {
+    /// How long its answer may be; it travels on the drawn question's slot.
+    pub fn answer_limit(&self) -> Option<AnswerLimit> {
+        AnswerLimit::of(self.word_limit, self.char_limit)
+    }
+
     pub fn max_points(&self) -> f64 {
         self.rubric
             .iter()
@@ -390,30 +395,6 @@ pub fn objective_by_unit(
 /// `HM-2026-017`: says nothing about who the candidate is.
 pub fn candidate_code(prefix: &str, year: i32, number: i32) -> String {
     format!("{prefix}-{year}-{number:03}")
-}
-
-/// Words as a reader counts them.
-pub fn word_count(text: &str) -> usize {
-    text.split_whitespace().count()
-}
-
-/// Why `text` is too long for `task`, if it is.
-pub fn over_limit(task: &Task, text: &str) -> Option<String> {
-    if let Some(limit) = task.word_limit {
-        let words = word_count(text);
-        if words > limit as usize {
-            return Some(format!("jawaban {words} kata, melebihi batas {limit} kata"));
-        }
-    }
-    if let Some(limit) = task.char_limit {
-        let chars = text.chars().count();
-        if chars > limit as usize {
-            return Some(format!(
-                "jawaban {chars} karakter, melebihi batas {limit} karakter"
-            ));
-        }
-    }
-    None
 }
 
 /// The file type of an upload, from its first bytes and its name (a .docx

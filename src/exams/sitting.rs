@@ -29,7 +29,14 @@ pub async fn start(
             "Hasil ujian ini sudah dirilis; ujian tidak dapat dikerjakan lagi.",
         ));
     }
-    let started = service::start_exam_attempt(engine, user, loaded.assessment.id).await?;
+    let limits = loaded
+        .spec
+        .tasks
+        .iter()
+        .filter_map(|task| Some((task.answer_limit()?, task)))
+        .flat_map(|(limit, task)| task.questions().map(move |q| (q.to_string(), limit)))
+        .collect();
+    let started = service::start_exam_attempt(engine, user, loaded.assessment.id, &limits).await?;
     code_for(engine, &loaded, user.id).await?;
     Ok(started)
 }

@@ -166,7 +166,7 @@ impl Templates {
             crate::http::field_labels::field_label(&field)
         });
         env.add_filter("wordcount", |text: String| {
-            crate::exams::model::word_count(&text)
+            crate::attempts::model::word_count(&text)
         });
         Templates { env }
     }

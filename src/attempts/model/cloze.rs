@@ -194,6 +194,7 @@ mod tests {
             points: 1.0,
             order: order(blanks, shuffle, &mut rng),
             right_order: Vec::new(),
+            limit: None,
         }
     }
 

@@ -41,6 +41,7 @@ pub(super) fn slot_for(candidate: &Candidate, shuffle_choices: bool, rng: &mut i
         points: q.default_points,
         order,
         right_order,
+        limit: None,
     }
 }
 

@@ -627,6 +627,7 @@ fn grading_marks_what_the_machine_can_and_keeps_an_essays_mark() {
         points,
         order: Vec::new(),
         right_order: Vec::new(),
+        limit: None,
     };
     let slots = [slot_of(1, 1.0), slot_of(2, 2.0)];
     let questions = std::collections::HashMap::from([

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::cloze;
 use super::form::{Filled, PAGE_SIZE, changed_answers, filled, page_count, page_of};
 use crate::accounts::model::CurrentUser;
-use crate::attempts::model::AttemptStatus;
+use crate::attempts::model::{AssessmentKind, AttemptStatus};
 use crate::attempts::service;
 use crate::attempts::views::{AttemptView, QuestionView, ReviewItem};
 use crate::banks::model::QuestionType;
@@ -318,12 +318,10 @@ pub async fn result_page(
     if view.status == AttemptStatus::Open {
         return Ok(Redirect::see_other(format!("/attempts/{}", id.0)).into_response());
     }
-    // An exam's result is its release, on the exam's own page.
-    if let Some(exam) =
-        crate::exams::store::exam_of_assessment(state.db.read(), view.assessment_id).await?
-    {
+    // An exam's result is its release, shown with the trainee's exams.
+    if view.kind == AssessmentKind::Exam {
         return Ok(redirect_with(
-            &format!("/exams/{}", exam.id),
+            "/my/exams",
             Ok("Jawaban ujian Anda sudah dikumpulkan. Hasil diumumkan setelah penilaian selesai dan dirilis."),
         )
         .into_response());

@@ -424,18 +424,14 @@ fn markers_are_the_least_loaded_without_conflict() {
 }
 
 #[test]
-fn limits_count_words_or_characters() {
+fn a_task_limits_words_or_characters() {
     let mut t = task("sp", "siaran-pers");
-    assert_eq!(over_limit(&t, "satu dua  tiga\nempat lima"), None);
-    assert!(
-        over_limit(&t, "satu dua tiga empat lima enam")
-            .unwrap()
-            .contains("6 kata")
-    );
+    assert_eq!(t.answer_limit(), AnswerLimit::of(Some(5), None));
     t.word_limit = None;
     t.char_limit = Some(4);
-    assert_eq!(over_limit(&t, "abcd"), None);
-    assert!(over_limit(&t, "abcde").unwrap().contains("5 karakter"));
+    assert_eq!(t.answer_limit(), AnswerLimit::of(None, Some(4)));
+    t.char_limit = None;
+    assert_eq!(t.answer_limit(), None);
 }
 
 #[test]
