@@ -11,9 +11,9 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::import::{self, ImportSummary};
+use super::model::ListFilter;
 use super::model::{Role, UserInput, UserView};
 use super::service::{self, UserChanges};
-use super::store::ListFilter;
 use super::{activation_api, credentials, password_reset};
 use crate::error::AppResult;
 use crate::http::api_tags::ApiTags;

@@ -329,6 +329,16 @@ pub fn refused_anonymised() -> AppError {
     )
 }
 
+/// Which users a list shows, one page at a time.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub role: Option<Role>,
+    /// Matches name, username, NIP, e-mail or unit kerja (case-insensitive).
+    pub query: Option<String>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

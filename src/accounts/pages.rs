@@ -8,9 +8,9 @@ use serde::Deserialize;
 use time::Duration;
 
 use super::import;
+use super::model::ListFilter;
 use super::model::{Role, UserInput};
 use super::service;
-use super::store::ListFilter;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, session_cookie};
 use crate::http::csrf::CheckedForm;

@@ -106,7 +106,7 @@ pub struct UserPage {
     pub total: u64,
 }
 
-pub async fn list_users(db: &Db, filter: &store::ListFilter) -> AppResult<UserPage> {
+pub async fn list_users(db: &Db, filter: &super::model::ListFilter) -> AppResult<UserPage> {
     let (accounts, total) = store::list(db.read(), filter).await?;
     let ids: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
     let mut roles = store::roles_of_many(db.read(), &ids).await?;

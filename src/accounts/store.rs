@@ -12,7 +12,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{NewUser, Role, UserView};
+use super::model::{ListFilter, NewUser, Role, UserView};
 use crate::entities::{user, user_role};
 use crate::error::{AppResult, FieldError};
 
@@ -265,15 +265,6 @@ pub async fn ids_without_password(conn: &impl ConnectionTrait) -> AppResult<Vec<
 
 pub async fn count_all(conn: &impl ConnectionTrait) -> AppResult<u64> {
     Ok(user::Entity::find().count(conn).await?)
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub role: Option<Role>,
-    /// Matches name, username, NIP, e-mail or unit kerja (case-insensitive).
-    pub query: Option<String>,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 /// One page of users, ordered by name, and the total number matching.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::model::{Candidate, ChoiceKey, Slot};
 use super::views::{Rendered, render};
 use crate::banks::model::Question;
-use crate::banks::{service as banks, store as bank_store};
+use crate::banks::{lookup as bank_lookup, service as banks};
 use crate::db::Db;
 use crate::entities::attempt;
 use crate::error::{AppError, AppResult};
@@ -114,7 +114,7 @@ impl Caches {
             }
         }
         if !missing.is_empty() {
-            for row in bank_store::questions_by_ids(db.read(), &missing).await? {
+            for row in bank_lookup::questions_by_ids(db.read(), &missing).await? {
                 let question = Arc::new(banks::decode(&row)?);
                 self.questions.put(row.id, question.clone());
                 found.insert(row.id, question);
@@ -128,8 +128,7 @@ impl Caches {
         if let Some(pool) = self.pools.get(&bank_version_id) {
             return Ok(pool);
         }
-        let ids = bank_store::members(db.read(), bank_version_id).await?;
-        let rows = bank_store::questions_by_ids(db.read(), &ids).await?;
+        let rows = bank_lookup::version_questions(db.read(), bank_version_id).await?;
         let mut candidates = Vec::with_capacity(rows.len());
         for row in rows {
             let question = Arc::new(banks::decode(&row)?);

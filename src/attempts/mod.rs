@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cache;
 pub mod export;
+pub mod lookup;
 pub mod marking;
 pub mod model;
 pub mod pages;
@@ -17,6 +18,6 @@ pub mod saving;
 pub mod service;
 pub mod settings;
 pub mod simulate;
-pub mod store;
+mod store;
 pub mod views;
 pub mod writer;

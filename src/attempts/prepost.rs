@@ -59,11 +59,10 @@ async fn parallel(engine: &Engine, row: &assessment::Model) -> AppResult<bool> {
     let Selection::ByTags { rules } = super::settings::selection_of(row)? else {
         return Ok(false);
     };
-    let Some(bank) = crate::banks::store::bank(engine.db.read(), row.bank_id).await? else {
+    let Some(bank) = crate::banks::lookup::find_bank(engine.db.read(), row.bank_id).await? else {
         return Ok(false);
     };
-    let Some(version) =
-        crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await?
+    let Some(version) = crate::banks::lookup::current_version(engine.db.read(), &bank).await?
     else {
         return Ok(false);
     };

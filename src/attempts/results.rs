@@ -55,7 +55,7 @@ pub async fn results(
     let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
     let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
     let user_ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
-    let users = crate::schedule::store::users(engine.db.read(), &user_ids).await?;
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &user_ids).await?;
     let mut by_user: BTreeMap<Uuid, Vec<&attempt::Model>> = BTreeMap::new();
     for a in &attempts {
         by_user.entry(a.user_id).or_default().push(a);
@@ -128,7 +128,7 @@ pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<Item
     }
     let stats = analyse(&per_attempt);
     let question_ids: Vec<Uuid> = stats.keys().copied().collect();
-    let rows = crate::banks::store::questions_by_ids(engine.db.read(), &question_ids).await?;
+    let rows = crate::banks::lookup::questions_by_ids(engine.db.read(), &question_ids).await?;
     let mut items = Vec::new();
     for row in rows {
         let Some(stats) = stats.get(&row.id) else {

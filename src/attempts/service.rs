@@ -153,12 +153,7 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
     if quiz.kind == AssessmentKind::Exam.as_str() && !user.has(Role::Admin) {
         return Err(AppError::NotFound);
     }
-    let course = crate::catalog::store::get_course(engine.db.read(), quiz.course_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !user.has(Role::Admin) && course.status != crate::catalog::model::CourseStatus::Published {
-        return Err(AppError::NotFound);
-    }
+    crate::catalog::service::visible_course(&engine.db, user, quiz.course_id).await?;
     let batch = seat(&engine.db, user.id, &quiz).await?;
     let (opens_at, closes_at) = window(&engine.db, &quiz, batch.as_ref().map(|b| b.id)).await?;
     let mut attempts = store::attempts_of(engine.db.read(), quiz.id, user.id).await?;
@@ -276,10 +271,10 @@ async fn start_attempt(
     if closes_at.is_some_and(|c| now >= c) {
         return Err(AppError::conflict("quiz_closed", "Kuis sudah ditutup."));
     }
-    let bank = crate::banks::store::bank(engine.db.read(), quiz.bank_id)
+    let bank = crate::banks::lookup::find_bank(engine.db.read(), quiz.bank_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let version = crate::banks::store::version(engine.db.read(), bank.id, bank.current_version)
+    let version = crate::banks::lookup::current_version(engine.db.read(), &bank)
         .await?
         .ok_or_else(|| AppError::conflict("bank_empty", "Bank soal kuis ini kosong."))?;
     let pool = engine.caches.pool(&engine.db, version.id).await?;
@@ -392,11 +387,10 @@ async fn start_attempt(
 /// The bank ids of the exam-pool questions in the current version of a
 /// quiz's bank.
 async fn exam_pool_ids(engine: &Engine, quiz: &assessment::Model) -> AppResult<HashSet<String>> {
-    let Some(bank) = crate::banks::store::bank(engine.db.read(), quiz.bank_id).await? else {
+    let Some(bank) = crate::banks::lookup::find_bank(engine.db.read(), quiz.bank_id).await? else {
         return Ok(HashSet::new());
     };
-    let Some(version) =
-        crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await?
+    let Some(version) = crate::banks::lookup::current_version(engine.db.read(), &bank).await?
     else {
         return Ok(HashSet::new());
     };

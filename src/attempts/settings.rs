@@ -165,19 +165,15 @@ pub(super) async fn apply(
     }
     row.required = input.required.unwrap_or(row.required);
 
-    match crate::banks::store::bank(engine.db.read(), row.bank_id).await? {
+    match crate::banks::lookup::find_bank(engine.db.read(), row.bank_id).await? {
         None => errors.push(FieldError::new("bank_id", "bank soal tidak ditemukan")),
-        Some(bank) => {
-            match crate::banks::store::version(engine.db.read(), bank.id, bank.current_version)
-                .await?
-            {
-                None => errors.push(FieldError::new("bank_id", "bank soal belum berisi soal")),
-                Some(version) => {
-                    let pool = engine.caches.pool(&engine.db, version.id).await?;
-                    errors.extend(check_selection(&selection_of(row)?, &pool));
-                }
+        Some(bank) => match crate::banks::lookup::current_version(engine.db.read(), &bank).await? {
+            None => errors.push(FieldError::new("bank_id", "bank soal belum berisi soal")),
+            Some(version) => {
+                let pool = engine.caches.pool(&engine.db, version.id).await?;
+                errors.extend(check_selection(&selection_of(row)?, &pool));
             }
-        }
+        },
     }
     if errors.is_empty() {
         Ok(())
@@ -191,7 +187,7 @@ pub async fn create_for_module(
     module_id: Uuid,
     input: QuizInput,
 ) -> AppResult<QuizView> {
-    let module = catalog::store::get_module(engine.db.read(), module_id)
+    let module = catalog::lookup::find_module(engine.db.read(), module_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if store::quiz_of_module(engine.db.read(), module_id)
@@ -275,6 +271,23 @@ pub async fn quiz_of_module(engine: &Engine, module_id: Uuid) -> AppResult<Optio
         .transpose()
 }
 
+/// Writes an exam's assessment with its window for the exam's batch, inside
+/// the exam's own transaction. The window row is also what admits this
+/// batch, and only this batch, to the exam (see `service::start_exam_attempt`).
+pub async fn create_exam_assessment(
+    conn: &impl sea_orm::ConnectionTrait,
+    exam: assessment::Model,
+    batch_id: Uuid,
+    opens_at: Option<OffsetDateTime>,
+    closes_at: Option<OffsetDateTime>,
+) -> AppResult<()> {
+    let id = exam.id;
+    assessment::Entity::insert(exam.into_active_model())
+        .exec(conn)
+        .await?;
+    store::set_window(conn, id, batch_id, opens_at, closes_at).await
+}
+
 /// A batch's own opening and closing time for a quiz.
 pub async fn set_window(
     engine: &Engine,
@@ -286,7 +299,7 @@ pub async fn set_window(
     let quiz = store::assessment(engine.db.read(), quiz_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let batch = crate::schedule::store::batch(engine.db.read(), batch_id)
+    let batch = crate::schedule::lookup::find_batch(engine.db.read(), batch_id)
         .await?
         .filter(|b| b.course_id == quiz.course_id)
         .ok_or_else(|| {

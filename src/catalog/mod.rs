@@ -2,8 +2,9 @@
 //! attachments, and each trainee's reading progress.
 
 pub mod api;
+pub mod lookup;
 pub mod model;
 pub mod pages;
 pub mod service;
-pub mod store;
+mod store;
 pub mod views;

@@ -227,7 +227,8 @@ pub async fn list_courses(
         .collect())
 }
 
-async fn visible_course(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<course::Model> {
+/// The course, when the viewer may see it (NotFound otherwise).
+pub async fn visible_course(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<course::Model> {
     match store::get_course(db.read(), id).await? {
         Some(course) if visible(viewer, &course) => Ok(course),
         _ => Err(AppError::NotFound),

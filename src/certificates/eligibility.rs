@@ -42,22 +42,9 @@ async fn exam_standing(
     if loaded.row.released_at.is_none() {
         return Ok((ExamStanding::NotReleased, Vec::new()));
     }
-    let Some(attempt) = crate::exams::standing::own_attempt(engine, loaded, user_id).await? else {
+    let Some(result) = crate::exams::standing::result_of(engine, loaded, user_id).await? else {
         return Ok((ExamStanding::NotSat, Vec::new()));
     };
-    let items = crate::exams::store::items_of_exam(engine.db.read(), loaded.row.id).await?;
-    let decided = crate::exams::store::appeal_of(engine.db.read(), loaded.row.id, user_id)
-        .await?
-        .is_some_and(|a| a.status == "decided");
-    let result = crate::exams::standing::candidate_result(
-        engine,
-        loaded,
-        &attempt,
-        &items,
-        String::new(),
-        decided,
-    )
-    .await?;
     let lines = result
         .units
         .iter()
@@ -93,20 +80,14 @@ pub(super) struct Candidate {
 
 pub(super) async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<Candidate>> {
     let (_, progress) = crate::schedule::progress::progress(&engine.db, batch_id).await?;
-    let b = crate::schedule::store::batch(engine.db.read(), batch_id)
+    let b = crate::schedule::lookup::find_batch(engine.db.read(), batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let course = crate::catalog::store::get_course(engine.db.read(), b.course_id)
+    let course = crate::catalog::lookup::find_course(engine.db.read(), b.course_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let s = settings(engine, course.id).await?;
-    let exam = match crate::exams::store::exams_of_batches(engine.db.read(), &[batch_id])
-        .await?
-        .first()
-    {
-        Some(row) => Some(crate::exams::setup::load(engine, row.id).await?),
-        None => None,
-    };
+    let exam = crate::exams::setup::load_for_batch(engine, batch_id).await?;
     let mut out = Vec::new();
     for p in progress {
         let (standing, units) = exam_standing(engine, exam.as_ref(), p.user_id).await?;

@@ -95,7 +95,7 @@ pub async fn batch_certificates(
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     user.0.require(Role::Admin)?;
-    let batch = crate::schedule::store::batch(state.db.read(), id.0)
+    let batch = crate::schedule::lookup::find_batch(state.db.read(), id.0)
         .await?
         .ok_or(AppError::NotFound)?;
     let preview = eligibility::preview(&state.engine, id.0).await?;

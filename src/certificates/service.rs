@@ -82,13 +82,13 @@ pub(super) struct Draft {
 }
 
 pub(super) async fn draft(engine: &Engine, batch_id: Uuid) -> AppResult<Draft> {
-    let batch = crate::schedule::store::batch(engine.db.read(), batch_id)
+    let batch = crate::schedule::lookup::find_batch(engine.db.read(), batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let course = crate::catalog::store::get_course(engine.db.read(), batch.course_id)
+    let course = crate::catalog::lookup::find_course(engine.db.read(), batch.course_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let jp = crate::catalog::store::modules_of(engine.db.read(), course.id)
+    let jp = crate::catalog::lookup::modules_of(engine.db.read(), course.id)
         .await?
         .iter()
         .filter_map(|m| m.jp)
@@ -316,7 +316,7 @@ pub async fn issue(
     let d = draft(engine, batch_id).await?;
     let key = keys::active(&engine.db).await?;
     let ids: Vec<Uuid> = chosen.iter().map(|c| c.row.user_id).collect();
-    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
     let issued_at = clock::now();
     let mut contents = Vec::new();
     for c in &chosen {

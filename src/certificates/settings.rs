@@ -83,7 +83,7 @@ pub async fn next_number(
     course_id: Uuid,
     pattern: &str,
 ) -> AppResult<Result<String, String>> {
-    let course = crate::catalog::store::get_course(engine.db.read(), course_id)
+    let course = crate::catalog::lookup::find_course(engine.db.read(), course_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let probe = Settings {
@@ -101,7 +101,7 @@ pub async fn next_number(
 }
 
 pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> AppResult<Settings> {
-    crate::catalog::store::get_course(engine.db.read(), course_id)
+    crate::catalog::lookup::find_course(engine.db.read(), course_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let errors = check(&s);

@@ -153,7 +153,7 @@ async fn replace_with_new(
         ));
     }
     let d = draft(engine, old.batch_id).await?;
-    let user = crate::accounts::store::get(engine.db.read(), old.user_id)
+    let user = crate::accounts::lookup::find_by_id(engine.db.read(), old.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let issued_at = clock::now();

@@ -151,7 +151,7 @@ pub async fn list(engine: &Engine, exam_id: Uuid) -> AppResult<Vec<AppealRow>> {
     let appeals = store::appeals_of_exam(engine.db.read(), exam_id).await?;
     let mut ids: Vec<Uuid> = appeals.iter().map(|a| a.user_id).collect();
     ids.extend(appeals.iter().filter_map(|a| a.assessor_id));
-    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
     let mut rows = Vec::new();
     for a in appeals {
         rows.push(AppealRow {
@@ -188,15 +188,16 @@ pub async fn assign(
             "Banding ini sudah diserahkan kepada asesor.",
         ));
     }
-    let roles = crate::accounts::store::roles_of(engine.db.read(), assessor_id).await?;
-    let assessor = crate::accounts::store::get(engine.db.read(), assessor_id).await?;
-    let Some(assessor) = assessor.filter(|u| u.active && roles.contains(&Role::Assessor)) else {
+    let assessor =
+        crate::accounts::lookup::active_with_role(engine.db.read(), assessor_id, Role::Assessor)
+            .await?;
+    let Some(assessor) = assessor else {
         return Err(AppError::invalid_field(
             "assessor_id",
             "pengguna ini bukan asesor yang aktif",
         ));
     };
-    let candidate = crate::accounts::store::get(engine.db.read(), appeal.user_id)
+    let candidate = crate::accounts::lookup::find_by_id(engine.db.read(), appeal.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let attempt = own_attempt(engine, &loaded, appeal.user_id)

@@ -59,8 +59,7 @@ pub async fn assign(
         errors.push(FieldError::new("assessors", "minimal satu asesor"));
     }
     for (i, a) in assessors.iter().enumerate() {
-        let roles = crate::accounts::store::roles_of(engine.db.read(), a.user_id).await?;
-        if !roles.contains(&Role::Assessor) {
+        if !crate::accounts::lookup::has_role(engine.db.read(), a.user_id, Role::Assessor).await? {
             errors.push(FieldError::new(
                 format!("assessors[{i}].user_id"),
                 "pengguna ini bukan asesor",
@@ -136,10 +135,11 @@ pub async fn assign(
 /// The exam's assessors with the batch's trainees each may not grade.
 pub async fn assessors_of(engine: &Engine, loaded: &Loaded) -> AppResult<Vec<AssessorView>> {
     let trainees =
-        crate::schedule::store::enrolled_users(engine.db.read(), loaded.row.batch_id).await?;
+        crate::schedule::lookup::enrolled_users(engine.db.read(), loaded.row.batch_id).await?;
     let mut out = Vec::new();
     for a in store::assessors(engine.db.read(), loaded.row.id).await? {
-        let Some(user) = crate::accounts::store::get(engine.db.read(), a.user_id).await? else {
+        let Some(user) = crate::accounts::lookup::find_by_id(engine.db.read(), a.user_id).await?
+        else {
             continue;
         };
         let conflicts = trainees

@@ -15,7 +15,7 @@ use super::model::{content_type, sniff_upload};
 use super::setup::load;
 use super::store;
 use crate::accounts::model::CurrentUser;
-use crate::attempts::model::{AttemptStatus, accepts_answers};
+use crate::attempts::model::accepts_answers;
 use crate::clock;
 use crate::engine::Engine;
 use crate::entities::task_file;
@@ -84,7 +84,7 @@ pub async fn upload(
         ));
     };
     let attempt =
-        crate::attempts::store::open_attempt(engine.db.read(), loaded.assessment.id, user.id)
+        crate::attempts::lookup::open_attempt(engine.db.read(), loaded.assessment.id, user.id)
             .await?
             .filter(|a| accepts_answers(a.deadline_at, clock::now()))
             .ok_or_else(|| {
@@ -133,9 +133,7 @@ pub async fn upload(
         .run(move |txn| {
             Box::pin(async move {
                 // Checked again where it is written: a submit may have come first.
-                let still_open = crate::attempts::store::attempt(txn, row.attempt_id)
-                    .await?
-                    .is_some_and(|a| a.status == AttemptStatus::Open.as_str());
+                let still_open = crate::attempts::lookup::is_open(txn, row.attempt_id).await?;
                 if !still_open {
                     return Err(AppError::conflict(
                         "attempt_closed",
@@ -170,10 +168,8 @@ pub async fn upload(
 pub async fn mine(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResult<Vec<FileInfo>> {
     let loaded = load(engine, exam_id).await?;
     let Some(attempt) =
-        crate::attempts::store::attempts_of(engine.db.read(), loaded.assessment.id, user.id)
+        crate::attempts::lookup::latest_attempt(engine.db.read(), loaded.assessment.id, user.id)
             .await?
-            .into_iter()
-            .next_back()
     else {
         return Ok(Vec::new());
     };

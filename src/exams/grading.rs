@@ -40,19 +40,19 @@ pub async fn sync(engine: &Engine, loaded: &Loaded) -> AppResult<()> {
     let assessors = store::assessors(engine.db.read(), loaded.row.id).await?;
     let mut ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
     ids.extend(assessors.iter().map(|a| a.user_id));
-    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
     let assessor_ids: Vec<Uuid> = assessors.iter().map(|a| a.user_id).collect();
-    let roles = crate::accounts::store::roles_of_many(engine.db.read(), &assessor_ids).await?;
-    let unit_kerja = |id: &Uuid| users.get(id).and_then(|u| u.unit_kerja.clone());
     // Only who can still mark: active, and still holding the assessor role.
+    let can_mark = crate::accounts::lookup::active_with_role_among(
+        engine.db.read(),
+        &assessor_ids,
+        crate::accounts::model::Role::Assessor,
+    )
+    .await?;
+    let unit_kerja = |id: &Uuid| users.get(id).and_then(|u| u.unit_kerja.clone());
     let markers: Vec<Marker> = assessors
         .iter()
-        .filter(|a| users.get(&a.user_id).is_some_and(|u| u.active))
-        .filter(|a| {
-            roles
-                .get(&a.user_id)
-                .is_some_and(|r| r.contains(&crate::accounts::model::Role::Assessor))
-        })
+        .filter(|a| can_mark.contains(&a.user_id))
         .map(|a| Marker {
             id: a.user_id,
             units: serde_json::from_str(&a.units).unwrap_or_default(),
@@ -234,14 +234,12 @@ async fn item_view(
         Some((version_id, question)) => {
             let version_id = *version_id;
             let rendered = engine.caches.rendered(version_id, question);
-            let answer = crate::attempts::store::answers(engine.db.read(), item.attempt_id)
-                .await?
-                .into_iter()
-                .find(|a| a.question_id == version_id)
-                .and_then(|a| {
-                    serde_json::from_str::<crate::attempts::model::Response>(&a.response).ok()
-                })
-                .and_then(|r| r.text);
+            let answer = crate::attempts::lookup::response_text(
+                engine.db.read(),
+                item.attempt_id,
+                version_id,
+            )
+            .await?;
             (rendered.text_html().to_owned(), answer)
         }
         None => (String::new(), None),

@@ -168,7 +168,7 @@ pub async fn exam_audit(engine: &Engine, exam_id: Uuid) -> AppResult<ExamAudit> 
     }
     ids.sort();
     ids.dedup();
-    let names: HashMap<Uuid, String> = crate::schedule::store::users(engine.db.read(), &ids)
+    let names: HashMap<Uuid, String> = crate::accounts::lookup::users_by_id(engine.db.read(), &ids)
         .await?
         .into_iter()
         .map(|(id, u)| (id, u.name))

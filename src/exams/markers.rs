@@ -122,18 +122,10 @@ async fn facts(engine: &Engine, loaded: &Loaded) -> AppResult<Facts> {
     ids.extend(items.iter().map(|i| i.assessor_id));
     ids.sort();
     ids.dedup();
-    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
-    let roles = crate::accounts::store::roles_of_many(engine.db.read(), &ids).await?;
-    let available = users
-        .values()
-        .filter(|u| {
-            u.active
-                && roles
-                    .get(&u.id)
-                    .is_some_and(|r| r.contains(&Role::Assessor))
-        })
-        .map(|u| u.id)
-        .collect();
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
+    let available =
+        crate::accounts::lookup::active_with_role_among(engine.db.read(), &ids, Role::Assessor)
+            .await?;
     Ok(Facts {
         attempts,
         items,
@@ -341,9 +333,10 @@ pub async fn name_marker(
         ));
     }
     let assessor_id = input.assessor_id;
-    let assessor = crate::accounts::store::get(engine.db.read(), assessor_id).await?;
-    let roles = crate::accounts::store::roles_of(engine.db.read(), assessor_id).await?;
-    let Some(assessor) = assessor.filter(|u| u.active && roles.contains(&Role::Assessor)) else {
+    let assessor =
+        crate::accounts::lookup::active_with_role(engine.db.read(), assessor_id, Role::Assessor)
+            .await?;
+    let Some(assessor) = assessor else {
         return Err(AppError::invalid_field(
             "assessor_id",
             "pengguna ini bukan asesor yang aktif",
@@ -357,7 +350,7 @@ pub async fn name_marker(
                 "Peserta ini belum selesai mengerjakan ujian.",
             )
         })?;
-    let candidate = crate::accounts::store::get(engine.db.read(), candidate_id)
+    let candidate = crate::accounts::lookup::find_by_id(engine.db.read(), candidate_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let round = Round::from(input.round);

@@ -22,4 +22,4 @@ pub mod setup;
 mod shipped_content_tests;
 pub mod sitting;
 pub mod standing;
-pub mod store;
+mod store;

@@ -58,7 +58,7 @@ pub async fn matrix(engine: &Engine, exam_id: Uuid) -> AppResult<ResultsMatrix> 
         .map(|a| (a.user_id, a.status == "decided"))
         .collect();
     let ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
-    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
     let mut rows = Vec::new();
     for attempt in &attempts {
         let code = match codes.get(&attempt.user_id) {
@@ -110,7 +110,7 @@ pub async fn release(
     }
     let loaded = load(engine, exam_id).await?;
     let still_open =
-        crate::attempts::store::open_attempts_of(engine.db.read(), loaded.assessment.id).await?;
+        crate::attempts::lookup::open_count(engine.db.read(), loaded.assessment.id).await?;
     if still_open > 0 {
         return Err(AppError::conflict(
             "attempts_open",
@@ -176,7 +176,7 @@ async fn result_letters(
     use crate::notices::service::{Notice, Recipient};
     use crate::notices::templates::ExamFacts;
     let ids: Vec<Uuid> = results.rows.iter().map(|r| r.user_id).collect();
-    let users = crate::schedule::store::users(engine.db.read(), &ids).await?;
+    let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
     let link = crate::links::absolute(&format!("/exams/{}", results.exam_id));
     Ok(results
         .rows

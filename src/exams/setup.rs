@@ -146,7 +146,7 @@ pub async fn load(engine: &Engine, id: Uuid) -> AppResult<Loaded> {
         .ok_or(AppError::NotFound)?;
     let spec: ExamSpec = serde_json::from_str(&row.spec)
         .map_err(|e| AppError::internal(format!("exam {id} spec unreadable: {e}")))?;
-    let assessment = crate::attempts::store::assessment(engine.db.read(), row.assessment_id)
+    let assessment = crate::attempts::lookup::find_assessment(engine.db.read(), row.assessment_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Loaded {
@@ -156,10 +156,24 @@ pub async fn load(engine: &Engine, id: Uuid) -> AppResult<Loaded> {
     })
 }
 
+/// The batch's exam (the first made, should there be several).
+pub async fn load_for_batch(engine: &Engine, batch_id: Uuid) -> AppResult<Option<Loaded>> {
+    match store::exams_of_batches(engine.db.read(), &[batch_id])
+        .await?
+        .first()
+    {
+        Some(row) => Ok(Some(load(engine, row.id).await?)),
+        None => Ok(None),
+    }
+}
+
 pub async fn view(engine: &Engine, loaded: &Loaded) -> AppResult<ExamView> {
-    let window =
-        crate::attempts::store::window(engine.db.read(), loaded.assessment.id, loaded.row.batch_id)
-            .await?;
+    let window = crate::attempts::lookup::window_of(
+        engine.db.read(),
+        loaded.assessment.id,
+        loaded.row.batch_id,
+    )
+    .await?;
     Ok(ExamView {
         id: loaded.row.id,
         assessment_id: loaded.assessment.id,
@@ -274,7 +288,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
     errors.extend(check_spec(&spec));
     let batch = match batch_id {
         Some(id) => {
-            let batch = crate::schedule::store::batch(engine.db.read(), id).await?;
+            let batch = crate::schedule::lookup::find_batch(engine.db.read(), id).await?;
             if batch.is_none() {
                 errors.push(FieldError::new("batch_id", "angkatan tidak ditemukan"));
             }
@@ -284,7 +298,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
     };
     let bank = match &bank_name {
         Some(name) => {
-            let bank = crate::banks::store::bank_by_name(engine.db.read(), name).await?;
+            let bank = crate::banks::lookup::find_bank_by_name(engine.db.read(), name).await?;
             if bank.is_none() {
                 errors.push(FieldError::new(
                     "bank",
@@ -310,7 +324,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
         exam_pool: true,
     };
     if let Some(bank) = &bank {
-        match crate::banks::store::version(engine.db.read(), bank.id, bank.current_version).await? {
+        match crate::banks::lookup::current_version(engine.db.read(), &bank).await? {
             Some(version) => {
                 let pool = engine.caches.pool(&engine.db, version.id).await?;
                 errors.extend(check_selection(&selection, &pool).into_iter().map(|mut e| {
@@ -392,15 +406,9 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
         .writer
         .run(move |txn| {
             Box::pin(async move {
-                use sea_orm::{EntityTrait, IntoActiveModel};
-                assessment::Entity::insert(assessment.clone().into_active_model())
-                    .exec(txn)
-                    .await?;
-                // The window row is also what admits this batch, and only
-                // this batch, to the exam (see attempts::service::start).
-                crate::attempts::store::set_window(
+                crate::attempts::settings::create_exam_assessment(
                     txn,
-                    assessment.id,
+                    assessment,
                     row.batch_id,
                     opens_at,
                     closes_at,

@@ -60,14 +60,15 @@ pub struct ExamInfo {
 }
 
 async fn info_of(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<ExamInfo> {
-    let window =
-        crate::attempts::store::window(engine.db.read(), loaded.assessment.id, loaded.row.batch_id)
-            .await?;
+    let window = crate::attempts::lookup::window_of(
+        engine.db.read(),
+        loaded.assessment.id,
+        loaded.row.batch_id,
+    )
+    .await?;
     let attempt =
-        crate::attempts::store::attempts_of(engine.db.read(), loaded.assessment.id, user_id)
-            .await?
-            .into_iter()
-            .next_back();
+        crate::attempts::lookup::latest_attempt(engine.db.read(), loaded.assessment.id, user_id)
+            .await?;
     Ok(ExamInfo {
         id: loaded.row.id,
         title: loaded.row.title.clone(),

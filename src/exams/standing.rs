@@ -7,8 +7,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::{
-    ItemStatus, Round, TaskOutcome, TaskStanding, UnitDecision, decide_unit, final_mark,
-    objective_by_unit, unmet_in_final,
+    AppealStatus, ItemStatus, Round, TaskOutcome, TaskStanding, UnitDecision, decide_unit,
+    final_mark, objective_by_unit, unmet_in_final,
 };
 use super::plan::{ItemState, item_state, levels_of, round_marks};
 use super::setup::Loaded;
@@ -202,4 +202,22 @@ pub async fn own_attempt(
             .into_iter()
             .find(|a| a.user_id == user_id),
     )
+}
+
+/// A candidate's result as a certificate sees it (no candidate code), or
+/// none when they did not finish the exam.
+pub async fn result_of(
+    engine: &Engine,
+    loaded: &Loaded,
+    user_id: Uuid,
+) -> AppResult<Option<CandidateResult>> {
+    let Some(attempt) = own_attempt(engine, loaded, user_id).await? else {
+        return Ok(None);
+    };
+    let items = store::items_of_exam(engine.db.read(), loaded.row.id).await?;
+    let decided = store::appeal_of(engine.db.read(), loaded.row.id, user_id)
+        .await?
+        .is_some_and(|a| a.status == AppealStatus::Decided.as_str());
+    let result = candidate_result(engine, loaded, &attempt, &items, String::new(), decided).await?;
+    Ok(Some(result))
 }

@@ -15,16 +15,6 @@ pub async fn exam(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<exa
     Ok(exam::Entity::find_by_id(id).one(conn).await?)
 }
 
-pub async fn exam_of_assessment(
-    conn: &impl ConnectionTrait,
-    assessment_id: Uuid,
-) -> AppResult<Option<exam::Model>> {
-    Ok(exam::Entity::find()
-        .filter(exam::Column::AssessmentId.eq(assessment_id))
-        .one(conn)
-        .await?)
-}
-
 pub async fn exams(conn: &impl ConnectionTrait) -> AppResult<Vec<exam::Model>> {
     Ok(exam::Entity::find()
         .order_by_desc(exam::Column::CreatedAt)

@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::model::{JpRow, OpdTotal, per_opd, tally};
 use crate::accounts::model::Role;
+use crate::certificates::lookup as certificates;
 use crate::certificates::model::{CertificateKind, Content, siasn_date};
-use crate::certificates::store as certificates;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::entities::{batch, certificate};
@@ -104,7 +104,7 @@ async fn batches(engine: &Engine, ids: &[Uuid]) -> AppResult<HashMap<Uuid, batch
     let mut out = HashMap::new();
     for id in ids {
         if !out.contains_key(id)
-            && let Some(b) = crate::schedule::store::batch(engine.db.read(), *id).await?
+            && let Some(b) = crate::schedule::lookup::find_batch(engine.db.read(), *id).await?
         {
             out.insert(*id, b);
         }
@@ -202,13 +202,7 @@ async fn earned_in(engine: &Engine, year: i32) -> AppResult<Vec<(Uuid, i32)>> {
 
 /// Every active trainee's JP in `year` against the 20 JP minimum.
 pub async fn jp_report(engine: &Engine, year: i32) -> AppResult<JpReport> {
-    let filter = crate::accounts::store::ListFilter {
-        role: Some(Role::Trainee),
-        per_page: 1_000_000,
-        ..Default::default()
-    };
-    let (users, _) = crate::accounts::store::list(engine.db.read(), &filter).await?;
-    let users: Vec<_> = users.into_iter().filter(|u| u.active).collect();
+    let users = crate::accounts::lookup::active_holding(engine.db.read(), Role::Trainee).await?;
     let index: HashMap<Uuid, usize> = users.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let earned: Vec<(usize, i32)> = earned_in(engine, year)
         .await?
@@ -271,8 +265,8 @@ pub struct OpenData {
 
 pub async fn open_data(engine: &Engine, year: i32) -> AppResult<OpenData> {
     use crate::schedule::model::BatchStatus;
-    let filter = crate::schedule::store::BatchFilter::default();
-    let held: Vec<batch::Model> = crate::schedule::store::batches(engine.db.read(), &filter)
+    let filter = crate::schedule::model::BatchFilter::default();
+    let held: Vec<batch::Model> = crate::schedule::lookup::find_batches(engine.db.read(), &filter)
         .await?
         .into_iter()
         .filter(|b| b.ends_on.year() == year && b.status != BatchStatus::Cancelled)
@@ -282,11 +276,11 @@ pub async fn open_data(engine: &Engine, year: i32) -> AppResult<OpenData> {
     let mut opd: BTreeMap<String, OpdStats> = BTreeMap::new();
     let (mut participants, mut certified, mut letters) = (0, 0, 0);
     for b in &held {
-        let course = crate::catalog::store::get_course(engine.db.read(), b.course_id).await?;
+        let course = crate::catalog::lookup::find_course(engine.db.read(), b.course_id).await?;
         let track = course
             .map(|c| c.track.label().to_owned())
             .unwrap_or_default();
-        let seated = crate::schedule::store::enrolled_users(engine.db.read(), b.id).await?;
+        let seated = crate::schedule::lookup::enrolled_users(engine.db.read(), b.id).await?;
         let entry = per_track.entry(track.clone()).or_insert(TrackStats {
             track,
             trainings: 0,

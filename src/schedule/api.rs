@@ -14,10 +14,10 @@ use uuid::Uuid;
 use super::attendance::{self, Mark};
 use super::enrolment::{self, Target};
 use super::import::{EnrolmentImportSummary, ImportOptions};
+use super::model::BatchFilter;
 use super::model::{AttendanceStatus, BatchStatus, SessionInput};
 use super::progress;
 use super::service::{self, BatchInput};
-use super::store::BatchFilter;
 use super::views::{
     AttendanceCell, BatchDetail, BatchView, EnrolmentView, MyBatch, ProgressRow, SessionView,
 };

@@ -8,9 +8,10 @@ use sea_orm::ConnectionTrait;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::model::BatchFilter;
 use super::model::{BatchStatus, EnrolmentStatus, Seat, Window, overlaps, seat_for, window_at};
 use super::showing::{enrolment_view, may_see, views};
-use super::store::{self, BatchFilter, NewEnrolment};
+use super::store::{self, NewEnrolment};
 use super::views::{BatchView, EnrolmentView};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
@@ -34,7 +35,7 @@ pub(super) async fn promote_waitlist(
         store::set_enrolment_status(conn, e.id, EnrolmentStatus::Enrolled, None, now).await?;
     }
     let ids: Vec<Uuid> = waiting.iter().map(|e| e.user_id).collect();
-    let mut users = store::users(conn, &ids).await?;
+    let mut users = crate::accounts::lookup::users_by_id(conn, &ids).await?;
     let promoted: Vec<user::Model> = ids.iter().filter_map(|id| users.remove(id)).collect();
     super::notify::invite(conn, b, &promoted).await?;
     Ok(waiting.len() as u32)
@@ -49,12 +50,12 @@ pub enum Target {
 
 async fn resolve_target(db: &Db, actor: &CurrentUser, target: Target) -> AppResult<user::Model> {
     let found = match target {
-        Target::Myself => crate::accounts::store::get(db.read(), actor.id).await?,
-        Target::User(id) => crate::accounts::store::get(db.read(), id).await?,
+        Target::Myself => crate::accounts::lookup::find_by_id(db.read(), actor.id).await?,
+        Target::User(id) => crate::accounts::lookup::find_by_id(db.read(), id).await?,
         Target::Nip(nip) => {
             let nip = crate::accounts::nip::Nip::parse(&nip, clock::today_wib())
                 .map_err(|e| AppError::invalid_field("nip", e.to_string()))?;
-            crate::accounts::store::find_by_nip(db.read(), nip.as_str()).await?
+            crate::accounts::lookup::find_by_nip(db.read(), nip.as_str()).await?
         }
     };
     found
@@ -75,10 +76,7 @@ pub(crate) async fn place(
     actor: Option<Uuid>,
     now: OffsetDateTime,
 ) -> AppResult<Placed> {
-    if !crate::accounts::store::roles_of(conn, trainee.id)
-        .await?
-        .contains(&Role::Trainee)
-    {
+    if !crate::accounts::lookup::has_role(conn, trainee.id, Role::Trainee).await? {
         return Err(AppError::conflict(
             "not_a_trainee",
             format!("{} tidak memiliki peran peserta.", trainee.name),
@@ -265,7 +263,10 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    if let Some(who) = store::users(&txn, &[user_id]).await?.get(&user_id) {
+    if let Some(who) = crate::accounts::lookup::users_by_id(&txn, &[user_id])
+        .await?
+        .get(&user_id)
+    {
         super::notify::left(&txn, &b, who, reason).await?;
     }
     if e.status == EnrolmentStatus::Enrolled {
@@ -275,7 +276,7 @@ pub async fn withdraw(
     let e = store::enrolment(db.read(), batch_id, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let users = store::users(db.read(), &[user_id]).await?;
+    let users = crate::accounts::lookup::users_by_id(db.read(), &[user_id]).await?;
     Ok(enrolment_view(&e, users.get(&user_id)))
 }
 

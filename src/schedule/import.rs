@@ -158,7 +158,7 @@ pub async fn import_file(
     let mut full_at: Option<u32> = None;
     let mut beyond_capacity = 0;
     for (row, nip) in &wanted {
-        let Some(trainee) = crate::accounts::store::find_by_nip(&txn, nip.as_str()).await? else {
+        let Some(trainee) = crate::accounts::lookup::find_by_nip(&txn, nip.as_str()).await? else {
             if !options.create_missing {
                 errors.push(FieldError::at_row(
                     *row,

@@ -7,6 +7,7 @@ use sea_orm::entity::prelude::StringLen;
 use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
+use uuid::Uuid;
 
 use crate::clock::WIB;
 use crate::error::FieldError;
@@ -450,6 +451,18 @@ pub fn month_weeks(day: Date) -> Vec<[Date; 7]> {
 pub fn last_of_month(day: Date) -> Date {
     let days = day.month().length(day.year());
     day.replace_day(days).expect("the month's last day exists")
+}
+
+/// Which batches a list shows; empty fields do not narrow it.
+#[derive(Debug, Default, Clone)]
+pub struct BatchFilter {
+    pub course_id: Option<Uuid>,
+    pub status: Option<BatchStatus>,
+    /// Batches that end on or after this day.
+    pub from: Option<Date>,
+    /// Batches that start on or before this day.
+    pub to: Option<Date>,
+    pub ids: Option<Vec<Uuid>>,
 }
 
 #[cfg(test)]

@@ -191,7 +191,8 @@ async fn seated(conn: &impl ConnectionTrait, batch_id: Uuid) -> AppResult<Vec<us
         .filter(|e| e.status == EnrolmentStatus::Enrolled)
         .map(|e| e.user_id)
         .collect();
-    let mut users: HashMap<Uuid, user::Model> = store::users(conn, &ids).await?;
+    let mut users: HashMap<Uuid, user::Model> =
+        crate::accounts::lookup::users_by_id(conn, &ids).await?;
     Ok(ids.iter().filter_map(|id| users.remove(id)).collect())
 }
 

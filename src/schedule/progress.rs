@@ -24,10 +24,10 @@ struct Facts {
 }
 
 async fn facts(db: &Db, b: &batch::Model) -> AppResult<Facts> {
-    let course = catalog::store::get_course(db.read(), b.course_id)
+    let course = catalog::lookup::find_course(db.read(), b.course_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let module_ids = catalog::store::modules_of(db.read(), b.course_id)
+    let module_ids = catalog::lookup::modules_of(db.read(), b.course_id)
         .await?
         .iter()
         .map(|m| m.id)
@@ -73,10 +73,10 @@ pub async fn progress(db: &Db, batch_id: Uuid) -> AppResult<(BatchView, Vec<Prog
         .filter(|e| e.status.is_participant())
         .collect();
     let ids: Vec<Uuid> = enrolments.iter().map(|e| e.user_id).collect();
-    let users = store::users(db.read(), &ids).await?;
+    let users = crate::accounts::lookup::users_by_id(db.read(), &ids).await?;
     let mut rows = Vec::new();
     for e in &enrolments {
-        let read = catalog::store::completed_by(db.read(), e.user_id, &facts.module_ids)
+        let read = catalog::lookup::completed_by(db.read(), e.user_id, &facts.module_ids)
             .await?
             .len() as u32;
         let attendance = facts.attendance_of(e.user_id);
@@ -124,7 +124,7 @@ pub async fn progress(db: &Db, batch_id: Uuid) -> AppResult<(BatchView, Vec<Prog
 /// "Bimtek saya": the trainee's batches with their own progress.
 pub async fn my_batches(db: &Db, trainee: &CurrentUser) -> AppResult<Vec<MyBatch>> {
     let enrolments = store::enrolments_of_user(db.read(), trainee.id).await?;
-    let users = store::users(db.read(), &[trainee.id]).await?;
+    let users = crate::accounts::lookup::users_by_id(db.read(), &[trainee.id]).await?;
     let me = users.get(&trainee.id);
     let today = clock::today_wib();
     let mut out = Vec::new();
@@ -133,7 +133,7 @@ pub async fn my_batches(db: &Db, trainee: &CurrentUser) -> AppResult<Vec<MyBatch
             continue;
         };
         let facts = facts(db, &b).await?;
-        let read = catalog::store::completed_by(db.read(), trainee.id, &facts.module_ids)
+        let read = catalog::lookup::completed_by(db.read(), trainee.id, &facts.module_ids)
             .await?
             .len() as u32;
         let sessions = store::sessions(db.read(), b.id)

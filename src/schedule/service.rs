@@ -10,9 +10,10 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::model::BatchFilter;
 use super::model::{BatchShape, BatchStatus, EnrolmentStatus, SessionInput, check_batch};
 use super::showing::{enrolment_view, may_see, session_view, view, views};
-use super::store::{self, BatchFilter};
+use super::store;
 use super::views::{BatchDetail, BatchView};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::catalog;
@@ -94,7 +95,7 @@ pub async fn create_batch(db: &Db, input: BatchInput) -> AppResult<BatchDetail> 
         return Err(AppError::validation(missing));
     }
     let course_id = input.course_id.expect("checked");
-    catalog::store::get_course(db.read(), course_id)
+    catalog::lookup::find_course(db.read(), course_id)
         .await?
         .ok_or_else(|| AppError::invalid_field("course_id", "kursus tidak ditemukan"))?;
     let now = clock::now();
@@ -328,7 +329,7 @@ pub async fn detail(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<BatchD
     let enrolments = if viewer.has(Role::Admin) {
         let rows = store::enrolments(db.read(), id).await?;
         let ids: Vec<Uuid> = rows.iter().map(|e| e.user_id).collect();
-        let users = store::users(db.read(), &ids).await?;
+        let users = crate::accounts::lookup::users_by_id(db.read(), &ids).await?;
         Some(
             rows.iter()
                 .map(|e| enrolment_view(e, users.get(&e.user_id)))
@@ -339,7 +340,7 @@ pub async fn detail(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<BatchD
     };
     let my_enrolment = match &mine {
         Some(e) => {
-            let users = store::users(db.read(), &[viewer.id]).await?;
+            let users = crate::accounts::lookup::users_by_id(db.read(), &[viewer.id]).await?;
             Some(enrolment_view(e, users.get(&viewer.id)))
         }
         None => None,

@@ -52,8 +52,8 @@ pub(super) async fn views_on(
     batches: Vec<batch::Model>,
 ) -> AppResult<Vec<BatchView>> {
     let course_ids: Vec<Uuid> = batches.iter().map(|b| b.course_id).collect();
-    let courses = store::courses(conn, &course_ids).await?;
-    let totals = catalog::store::totals(conn, &course_ids).await?;
+    let courses = catalog::lookup::courses_by_id(conn, &course_ids).await?;
+    let totals = catalog::lookup::totals(conn, &course_ids).await?;
     let ids: Vec<Uuid> = batches.iter().map(|b| b.id).collect();
     let seats = store::seat_counts(conn, &ids).await?;
     Ok(batches

@@ -6,11 +6,11 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, sea_query::OnConflict,
 };
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{AttendanceStatus, BatchStatus, EnrolmentStatus, SessionInput};
-use crate::entities::{attendance, batch, batch_session, course, enrolment, user};
+use super::model::{AttendanceStatus, BatchFilter, EnrolmentStatus, SessionInput};
+use crate::entities::{attendance, batch, batch_session, enrolment};
 use crate::error::AppResult;
 
 pub async fn batch(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<batch::Model>> {
@@ -27,17 +27,6 @@ pub async fn batch_for_update(
         .lock_exclusive()
         .one(conn)
         .await?)
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct BatchFilter {
-    pub course_id: Option<Uuid>,
-    pub status: Option<BatchStatus>,
-    /// Batches that end on or after this day.
-    pub from: Option<Date>,
-    /// Batches that start on or before this day.
-    pub to: Option<Date>,
-    pub ids: Option<Vec<Uuid>>,
 }
 
 pub async fn batches(
@@ -65,19 +54,6 @@ pub async fn batches(
         .order_by_asc(batch::Column::Name)
         .all(conn)
         .await?)
-}
-
-pub async fn courses(
-    conn: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, course::Model>> {
-    Ok(course::Entity::find()
-        .filter(course::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect())
 }
 
 pub async fn sessions(
@@ -309,35 +285,6 @@ pub async fn waiting(
         .limit(limit)
         .all(conn)
         .await?)
-}
-
-/// The trainees holding a seat (not waitlisted or withdrawn) in a batch.
-pub async fn enrolled_users(
-    conn: &impl ConnectionTrait,
-    batch_id: Uuid,
-) -> AppResult<Vec<user::Model>> {
-    let ids: Vec<Uuid> = enrolments(conn, batch_id)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == crate::schedule::model::EnrolmentStatus::Enrolled)
-        .map(|e| e.user_id)
-        .collect();
-    let mut users: Vec<user::Model> = users(conn, &ids).await?.into_values().collect();
-    users.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(users)
-}
-
-pub async fn users(
-    conn: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect())
 }
 
 pub async fn attendance_of(

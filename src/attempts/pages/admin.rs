@@ -20,7 +20,8 @@ use crate::http::csrf::CheckedForm;
 use crate::http::pages::{Flash, redirect_with, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-use crate::schedule::store::{BatchFilter, batches};
+use crate::schedule::lookup::find_batches as batches;
+use crate::schedule::model::BatchFilter;
 
 /// A batch of the course and its own window for the quiz, if any.
 #[derive(Serialize)]

@@ -18,7 +18,8 @@ use crate::http::csrf::{CheckedForm, CheckedPairs};
 use crate::http::pages::{Flash, redirect_after, redirect_with, unconfirmed, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
-use crate::schedule::store::{BatchFilter, batches};
+use crate::schedule::lookup::find_batches as batches;
+use crate::schedule::model::BatchFilter;
 
 #[derive(Deserialize, Default, serde::Serialize)]
 pub struct NewExamForm {
@@ -169,7 +170,7 @@ pub async fn exam_page(
         .filter(|m| m.needs_admin)
         .collect();
     let assessor_options = super::oversight::assessor_options(&state).await?;
-    let batch = crate::schedule::store::batch(state.db.read(), loaded.row.batch_id).await?;
+    let batch = crate::schedule::lookup::find_batch(state.db.read(), loaded.row.batch_id).await?;
     state.templates.page(
         "exam/admin_exam.html",
         Some(&user.0),

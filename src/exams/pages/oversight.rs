@@ -38,15 +38,9 @@ pub async fn audit_page(
 
 /// Active assessors to choose from: id, name and unit kerja.
 pub async fn assessor_options(state: &AppState) -> AppResult<Vec<minijinja::Value>> {
-    let filter = crate::accounts::store::ListFilter {
-        role: Some(Role::Assessor),
-        per_page: 500,
-        ..Default::default()
-    };
-    let (found, _) = crate::accounts::store::list(state.db.read(), &filter).await?;
+    let found = crate::accounts::lookup::active_holding(state.db.read(), Role::Assessor).await?;
     Ok(found
         .iter()
-        .filter(|u| u.active)
         .map(|u| context! { id => u.id.to_string(), name => u.name.clone(), unit_kerja => u.unit_kerja.clone() })
         .collect())
 }

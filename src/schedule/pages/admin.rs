@@ -26,12 +26,12 @@ use crate::schedule::api::parse_time;
 use crate::schedule::attendance::{self as attendance_records, Mark};
 use crate::schedule::enrolment::{self, Target};
 use crate::schedule::import::{EnrolmentImportSummary, ImportOptions};
+use crate::schedule::model::BatchFilter;
 use crate::schedule::model::{
     AttendanceStatus, BatchStatus, SessionInput, last_of_month, month_weeks,
 };
 use crate::schedule::progress;
 use crate::schedule::service::{self, BatchInput};
-use crate::schedule::store::BatchFilter;
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct BatchForm {
