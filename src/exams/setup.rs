@@ -324,7 +324,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
         exam_pool: true,
     };
     if let Some(bank) = &bank {
-        match crate::banks::lookup::current_version(engine.db.read(), &bank).await? {
+        match crate::banks::lookup::current_version(engine.db.read(), bank).await? {
             Some(version) => {
                 let pool = engine.caches.pool(&engine.db, version.id).await?;
                 errors.extend(check_selection(&selection, &pool).into_iter().map(|mut e| {

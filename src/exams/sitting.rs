@@ -85,6 +85,19 @@ async fn info_of(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<E
     })
 }
 
+/// The exam an attempt's assessment belongs to, for whoever may see it:
+/// an exam attempt's result page hands over to the exam's own page.
+pub async fn exam_of_assessment(
+    engine: &Engine,
+    user: &CurrentUser,
+    assessment_id: Uuid,
+) -> AppResult<Uuid> {
+    let exam = store::exam_of_assessment(engine.db.read(), assessment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(info(engine, user, exam.id).await?.id)
+}
+
 /// The exam for a trainee seated in its batch, or an administrator.
 pub async fn info(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResult<ExamInfo> {
     let loaded = load(engine, exam_id).await?;

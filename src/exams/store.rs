@@ -22,6 +22,16 @@ pub async fn exams(conn: &impl ConnectionTrait) -> AppResult<Vec<exam::Model>> {
         .await?)
 }
 
+pub async fn exam_of_assessment(
+    conn: &impl ConnectionTrait,
+    assessment_id: Uuid,
+) -> AppResult<Option<exam::Model>> {
+    Ok(exam::Entity::find()
+        .filter(exam::Column::AssessmentId.eq(assessment_id))
+        .one(conn)
+        .await?)
+}
+
 pub async fn exams_of_batches(
     conn: &impl ConnectionTrait,
     batch_ids: &[Uuid],

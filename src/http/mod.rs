@@ -284,6 +284,7 @@ fn pages(state: &AppState) -> impl Endpoint + use<> {
     )
     .at("/my/exams", get(exam::my_exams))
     .at("/exams/:id", get(exam::exam_page))
+    .at("/exams/handed-in/:assessment_id", get(exam::handed_in))
     .at("/exams/:id/start", post(exam::start))
     .at("/exams/:id/appeal", post(exam::appeal))
     .at("/exams/:id/tasks/:key/file", post(exam::upload_file))

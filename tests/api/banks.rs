@@ -2,11 +2,13 @@
 //! shipped banks.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::cases;
-use crate::pages::{csrf_token, page, sign_in};
-use crate::support::{ADMIN_PASSWORD, Session, TestApp, TestDatabase, assert_error, read};
+use crate::given::{export, fixture, import};
+use crate::support::{
+    ADMIN_PASSWORD, TestApp, TestDatabase, assert_error, csrf_token, page, read, sign_in,
+};
 
 cases![
     gift_import_versions_questions,
@@ -21,32 +23,7 @@ cases![
     bank_pages_upload_preview_and_browse,
 ];
 
-pub const SAMPLE: &str = "$CATEGORY: contoh\n\n// [id:q1] [tag:unit:jaringan] [tag:level:terampil]\n::Port::Port HTTPS? {=443 ~80 ~21}\n\n// [id:q2] [tag:unit:keamanan-informasi]\n::MFA::MFA menambah lapisan keamanan. {T}\n\n// [id:q3] [tag:unit:jaringan]\n::Host::Host dalam /26? {#62}\n";
-
-pub async fn import(
-    session: &Session,
-    file_name: &str,
-    content: &str,
-    extra: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(content.as_bytes().to_vec())
-            .file_name(file_name.to_owned()),
-    );
-    for (k, v) in extra {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    read(
-        session
-            .request(reqwest::Method::POST, "/api/v1/question-banks/import")
-            .multipart(form)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
+const SAMPLE: &str = "$CATEGORY: contoh\n\n// [id:q1] [tag:unit:jaringan] [tag:level:terampil]\n::Port::Port HTTPS? {=443 ~80 ~21}\n\n// [id:q2] [tag:unit:keamanan-informasi]\n::MFA::MFA menambah lapisan keamanan. {T}\n\n// [id:q3] [tag:unit:jaringan]\n::Host::Host dalam /26? {#62}\n";
 
 async fn gift_import_versions_questions(app: TestApp) {
     let admin = app.admin().await;
@@ -232,27 +209,6 @@ async fn bank_endpoints_refuse_other_roles(app: TestApp) {
         1,
         "refused imports wrote nothing"
     );
-}
-
-/// `GET /api/v1/question-banks/{bank_id}/export?format={format}`.
-pub async fn export(session: &Session, bank_id: &str, format: &str) -> reqwest::Response {
-    session
-        .request(
-            reqwest::Method::GET,
-            &format!("/api/v1/question-banks/{bank_id}/export?format={format}"),
-        )
-        .send()
-        .await
-        .unwrap()
-}
-
-pub fn fixture(path: &str) -> String {
-    std::fs::read_to_string(
-        std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
-            .join("tests/fixtures")
-            .join(path),
-    )
-    .unwrap()
 }
 
 async fn aiken_and_moodle_xml_import(app: TestApp) {

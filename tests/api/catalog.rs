@@ -4,8 +4,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::cases;
-use crate::pages::{csrf_token, page, sign_in};
-use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error};
+use crate::given::{course_with_modules, seat};
+use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error, csrf_token, page, sign_in};
 
 cases![
     published_courses_only_are_visible_to_trainees,
@@ -17,45 +17,6 @@ cases![
     attachments_are_checked_and_served,
     course_editor_and_reading_pages,
 ];
-
-/// Puts `users` into a new batch of the course: reading is recorded only for enrolled trainees.
-pub async fn seat(admin: &Session, course_id: &str, users: &[&Value]) {
-    let batch = crate::schedule::create_batch(admin, course_id, json!({ "sessions": [] })).await;
-    for user in users {
-        let (status, body) = admin
-            .post(
-                &format!(
-                    "/api/v1/batches/{}/enrolments",
-                    batch["id"].as_str().unwrap()
-                ),
-                &json!({ "user_id": user["id"] }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-    }
-}
-
-pub async fn course_with_modules(admin: &Session, code: &str, modules: &[(&str, i32)]) -> Value {
-    let (status, course) = admin
-        .post(
-            "/api/v1/courses",
-            &json!({ "code": code, "title": format!("Bimtek {code}"), "track": "pranata_komputer", "target_level": "terampil" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{course}");
-    let id = course["id"].as_str().unwrap();
-    for (title, jp) in modules {
-        let (status, module) = admin
-            .post(
-                &format!("/api/v1/courses/{id}/modules"),
-                &json!({ "title": title, "jp": jp, "body_markdown": format!("# {title}\n\nIsi modul.") }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{module}");
-    }
-    let (_, detail) = admin.get(&format!("/api/v1/courses/{id}")).await;
-    detail
-}
 
 async fn publish(admin: &Session, id: &str) {
     let (status, body) = admin

@@ -3,71 +3,18 @@
 //! index 25–100, distribution, comments) from five answers, download them,
 //! and edit a course's questions on a page. And a trainee on a phone.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::cases;
-use crate::pages::{page, sign_in};
-use crate::schedule::{course_and_batch, create_batch};
-use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error, password_of};
+use crate::given::{create_batch, day, evaluated_batch};
+use crate::support::{ADMIN_PASSWORD, TestApp, assert_error, page, password_of, sign_in};
 
 cases![
     trainees_answer_once_anonymously_and_results_show_from_five,
     only_the_batchs_trainees_answer_and_only_administrators_read,
     an_administrator_edits_a_courses_questions_on_the_page,
 ];
-
-/// `YYYY-MM-DD`, `days` from today in WIB.
-fn day(days: i64) -> String {
-    (time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7))
-        + time::Duration::days(days))
-    .date()
-    .to_string()
-}
-
-/// A batch that ended today (the form is open), with two narasumber, and
-/// `n` trainees seated in it: (batch id, course id, trainees).
-pub async fn evaluated_batch(
-    app: &TestApp,
-    admin: &Session,
-    code: &str,
-    n: usize,
-) -> (String, String, Vec<Session>) {
-    let (course, _) = course_and_batch(admin, code, json!({})).await;
-    let course_id = course["id"].as_str().unwrap().to_owned();
-    let batch = create_batch(
-        admin,
-        &course_id,
-        json!({
-            "name": "Angkatan Evaluasi", "starts_on": day(-2), "ends_on": day(0),
-            "sessions": [
-                { "day": day(-2), "starts_at": "08:00", "ends_at": "12:00", "topic": "Tata kelola", "instructor": "Dr. Bambang Sutopo" },
-                { "day": day(-1), "starts_at": "08:00", "ends_at": "12:00", "instructor": "Ir. Sri Wahyuni" },
-                { "day": day(0), "starts_at": "08:00", "ends_at": "12:00", "instructor": "Dr. Bambang Sutopo" },
-            ],
-        }),
-    )
-    .await;
-    let batch_id = batch["id"].as_str().unwrap().to_owned();
-    let mut trainees = Vec::new();
-    for i in 0..n {
-        let (user, session) = app
-            .user_with_roles(&format!("{}_{i}", code.to_lowercase()), &["trainee"])
-            .await;
-        let (status, body) = admin
-            .post(
-                &format!("/api/v1/batches/{batch_id}/enrolments"),
-                &json!({ "user_id": user["id"] }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        trainees.push(session);
-    }
-    (batch_id, course_id, trainees)
-}
 
 fn answer(org: [u8; 5], bambang: [u8; 4], sri: [u8; 4], comment: Option<&str>) -> Value {
     json!({ "organisation": org, "speakers": [bambang, sri], "comment": comment })
@@ -373,7 +320,7 @@ async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
     let (status, html) = page(&client, &app, &edit).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Pelayanan panitia penyelenggara") && html.contains("bawaan"));
-    let (status, html, _) = crate::settings_pages::post_form(
+    let (status, html, _) = crate::support::post_form(
         &client,
         &app,
         &edit,
@@ -383,7 +330,7 @@ async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("<strong>Penyelenggaraan</strong>"), "{html}");
-    let (status, _, location) = crate::settings_pages::post_form(
+    let (status, _, location) = crate::support::post_form(
         &client,
         &app,
         &edit,
@@ -420,11 +367,10 @@ async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
 
     // Back to the shipped questions, only with the confirmation ticked.
     let reset = format!("{edit}/bawaan");
-    let (_, _, location) =
-        crate::settings_pages::post_form(&client, &app, &edit, &reset, &[]).await;
+    let (_, _, location) = crate::support::post_form(&client, &app, &edit, &reset, &[]).await;
     assert!(location.unwrap().contains("error="));
     let (_, _, location) =
-        crate::settings_pages::post_form(&client, &app, &edit, &reset, &[("confirm", "on")]).await;
+        crate::support::post_form(&client, &app, &edit, &reset, &[("confirm", "on")]).await;
     assert!(location.unwrap().contains("notice="));
     let (_, form) = newcomer
         .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
@@ -439,16 +385,14 @@ async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
     let close = format!("{results}/tutup");
     let (_, html) = page(&client, &app, &results).await;
     assert!(html.contains("Tutup evaluasi"), "{html}");
-    let (_, _, location) =
-        crate::settings_pages::post_form(&client, &app, &results, &close, &[]).await;
+    let (_, _, location) = crate::support::post_form(&client, &app, &results, &close, &[]).await;
     assert!(location.unwrap().contains("error="));
     let (_, form) = newcomer
         .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
         .await;
     assert!(form["closed_because"].is_null(), "still open: {form}");
     let (_, _, location) =
-        crate::settings_pages::post_form(&client, &app, &results, &close, &[("confirm", "on")])
-            .await;
+        crate::support::post_form(&client, &app, &results, &close, &[("confirm", "on")]).await;
     assert!(location.unwrap().contains("notice="));
     let (_, form) = newcomer
         .get(&format!("/api/v1/batches/{batch_id}/evaluation/form"))
@@ -462,81 +406,4 @@ async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {
         !html.contains("Tutup evaluasi sekarang"),
         "closed once: {html}"
     );
-}
-
-type Flow = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// A trainee fills the evaluation on a 360 px phone: finds it on "Bimtek
-/// saya", misses one statement and is told which, then sends it.
-pub fn on_a_phone(client: fantoccini::Client, app: TestApp) -> Flow {
-    use crate::browser::{click, fits_the_screen, page_text, submit, wait_for_path};
-    Box::pin(async move {
-        let admin = app.admin().await;
-        let (batch_id, _, _) = evaluated_batch(&app, &admin, "EVP", 1).await;
-        client.set_window_size(360, 740).await.unwrap();
-        crate::browser::sign_in(&client, &app, "evp_0", &password_of("evp_0")).await;
-        client.goto(&app.url("/my/batches")).await.unwrap();
-        submit(
-            &client,
-            &format!("a[href='/my/batches/{batch_id}/evaluasi']"),
-        )
-        .await;
-        let text = page_text(&client).await;
-        assert!(
-            text.contains("tanpa nama") && text.contains("Narasumber: Ir. Sri Wahyuni"),
-            "{text}"
-        );
-        fits_the_screen(&client, "the evaluation form").await;
-        // Everything but the last statement about Ir. Sri; the browser's
-        // own check is skipped to see the server's answer.
-        client
-            .execute(
-                "document.getElementById('evaluasi').noValidate = true;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        for i in 0..5 {
-            click(&client, &format!("input[name='org_{i}'][value='4']")).await;
-        }
-        for i in 0..4 {
-            click(&client, &format!("input[name='spk_0_{i}'][value='3']")).await;
-        }
-        for i in 0..3 {
-            click(&client, &format!("input[name='spk_1_{i}'][value='2']")).await;
-        }
-        crate::browser::fill(&client, "#comment", "Materi bermanfaat, ruang agak sempit.").await;
-        submit(&client, "#evaluasi button[type=submit]").await;
-        let text = page_text(&client).await;
-        assert!(
-            text.contains("Narasumber ke-2 › Pernyataan ke-4")
-                && text.contains("\"Interaksi dengan peserta\" (Ir. Sri Wahyuni)"),
-            "the missing one is named: {text}"
-        );
-        assert!(
-            client
-                .find(fantoccini::Locator::Css("input[name='org_0'][value='4']"))
-                .await
-                .unwrap()
-                .prop("checked")
-                .await
-                .unwrap()
-                .as_deref()
-                == Some("true"),
-            "what was chosen stays chosen"
-        );
-        fits_the_screen(&client, "the form with its error").await;
-        for i in 0..4 {
-            click(&client, &format!("input[name='spk_1_{i}'][value='2']")).await;
-        }
-        submit(&client, "#evaluasi button[type=submit]").await;
-        wait_for_path(&client, "/my/batches").await;
-        assert!(page_text(&client).await.contains("evaluasi Anda tersimpan"));
-        client
-            .goto(&app.url(&format!("/my/batches/{batch_id}/evaluasi")))
-            .await
-            .unwrap();
-        assert!(page_text(&client).await.contains("sudah mengisi"));
-        fits_the_screen(&client, "the answered form").await;
-    })
 }

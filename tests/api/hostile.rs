@@ -2,8 +2,8 @@
 //! each is what an attacker or a broken exporter sends, sized like the worst
 //! the service accepts (uploads are capped at 10 MiB).
 //!
-//! Shared by the integration tests (`uploads`), the fuzz targets and the
-//! `hostile_files` benchmark (included there by path).
+//! Shared by the integration tests (`http/uploads.rs`), the fuzz targets
+//! and the `hostile_files` benchmark (included there by path).
 
 use std::io::Write;
 

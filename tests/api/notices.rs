@@ -11,10 +11,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::cases;
-use crate::pages::{page, sign_in};
-use crate::schedule::create_batch;
+use crate::given::create_batch;
 use crate::smtp_sink::{Received, SmtpSink};
-use crate::support::{ADMIN_PASSWORD, Session, TestApp, TestDatabase, assert_error};
+use crate::support::{ADMIN_PASSWORD, Session, TestApp, TestDatabase, assert_error, page, sign_in};
 
 cases![
     forty_four_invitations_once_each_across_a_restart_then_a_change_and_a_cancellation,
@@ -45,7 +44,7 @@ fn day(days: i64) -> String {
 
 /// A published course and a batch of it six weeks ahead, with two sessions.
 async fn future_batch(admin: &Session, code: &str) -> Value {
-    let (course, _) = crate::schedule::course_and_batch(admin, code, json!({})).await;
+    let (course, _) = crate::given::course_and_batch(admin, code, json!({})).await;
     let course_id = course["id"].as_str().unwrap();
     create_batch(
         admin,
@@ -68,7 +67,7 @@ async fn import_trainees(admin: &Session, batch_id: &str, n: u32) {
     for i in 0..n {
         csv.push_str(&format!(
             "{},Peserta Undangan {i},peserta{i}@magelangkota.go.id\n",
-            crate::import::nip(500 + i)
+            crate::given::nip(500 + i)
         ));
     }
     let (status, summary) = admin
@@ -503,7 +502,7 @@ async fn an_administrator_rewrites_the_invitation_on_the_page(app: TestApp) {
         let app = app.clone();
         async move {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            crate::settings_pages::post_form(&client, &app, edit, edit, &fields).await
+            crate::support::post_form(&client, &app, edit, edit, &fields).await
         }
     };
     let (status, html, _) = post(vec![
@@ -568,7 +567,7 @@ async fn an_administrator_rewrites_the_invitation_on_the_page(app: TestApp) {
 
     // Back to the shipped text, only with the confirmation ticked.
     let reset = "/admin/templat-surel/undangan/bawaan";
-    let (_, _, location) = crate::settings_pages::post_form(&client, &app, edit, reset, &[]).await;
+    let (_, _, location) = crate::support::post_form(&client, &app, edit, reset, &[]).await;
     assert!(
         location.unwrap().contains("error="),
         "unconfirmed, nothing happens"
@@ -576,7 +575,7 @@ async fn an_administrator_rewrites_the_invitation_on_the_page(app: TestApp) {
     let (_, html) = page(&client, &app, edit).await;
     assert!(html.contains("Panggilan mengikuti"));
     let (_, _, location) =
-        crate::settings_pages::post_form(&client, &app, edit, reset, &[("confirm", "on")]).await;
+        crate::support::post_form(&client, &app, edit, reset, &[("confirm", "on")]).await;
     assert!(location.unwrap().contains("notice="));
     let (_, html) = page(&client, &app, edit).await;
     assert!(!html.contains("Panggilan mengikuti") && html.contains("Jadwal ini terlampir"));
@@ -633,7 +632,7 @@ async fn without_smtp_the_messages_wait_and_download_for_sending_by_hand(app: Te
     let client = app.browser_client();
     sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
     let edit = "/admin/templat-surel/perubahan";
-    let (status, _, _) = crate::settings_pages::post_form(
+    let (status, _, _) = crate::support::post_form(
         &client,
         &app,
         edit,

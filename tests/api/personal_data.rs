@@ -10,10 +10,8 @@ use serde_json::{Value, json};
 use time::Duration;
 
 use crate::cases;
-use crate::certificates::finished_batch;
-use crate::pages::{page, sign_in};
-use crate::quizzes::{correct_response, save, setup, start_attempt};
-use crate::support::{ADMIN_PASSWORD, TestApp, assert_error, password_of};
+use crate::given::{correct_response, finished_batch, save, setup, start_attempt};
+use crate::support::{ADMIN_PASSWORD, TestApp, assert_error, page, password_of, sign_in};
 use bimtek::entities::{audit_log, login_throttle, session};
 
 cases![
@@ -310,7 +308,7 @@ async fn anonymising_through_the_page_needs_reason_and_confirmation(app: TestApp
     let (_, html) = page(&client, &app, &back).await;
     assert!(html.contains("Anonimkan akun"), "{html}");
     let action = format!("/admin/users/{id}/anonymise");
-    let (_, html, location) = crate::settings_pages::post_form(
+    let (_, html, location) = crate::support::post_form(
         &client,
         &app,
         &back,
@@ -326,7 +324,7 @@ async fn anonymising_through_the_page_needs_reason_and_confirmation(app: TestApp
         html.contains("Centang konfirmasi untuk menganonimkan"),
         "{html}"
     );
-    let (_, _, location) = crate::settings_pages::post_form(
+    let (_, _, location) = crate::support::post_form(
         &client,
         &app,
         &back,
@@ -339,7 +337,7 @@ async fn anonymising_through_the_page_needs_reason_and_confirmation(app: TestApp
     let (_, kept) = admin_api.get(&format!("/api/v1/users/{id}")).await;
     assert_eq!(kept["username"], "pdp-pindah", "nothing done");
 
-    let (_, _, location) = crate::settings_pages::post_form(
+    let (_, _, location) = crate::support::post_form(
         &client,
         &app,
         &back,

@@ -6,10 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::cases;
-use crate::catalog::course_with_modules;
-use crate::certificates::{attend, read_all};
-use crate::exams::enrol;
-use crate::schedule::create_batch;
+use crate::given::{attend, course_with_modules, create_batch, enrol, read_all};
 use crate::support::{Session, TestApp, assert_error};
 
 cases![siasn_export_and_jp_tally_by_hand];

@@ -5,9 +5,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::cases;
-use crate::evaluations::evaluated_batch;
-use crate::pages::{page, sign_in};
-use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error, password_of};
+use crate::given::evaluated_batch;
+use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error, page, password_of, sign_in};
 
 cases![the_laporan_is_written_and_downloaded_by_administrators_only,];
 
@@ -64,10 +63,10 @@ async fn the_laporan_is_written_and_downloaded_by_administrators_only(app: TestA
     );
     let too_long = "a".repeat(5_001);
     let (status, html, _) =
-        crate::settings_pages::post_form(&client, &app, &at, &at, &[("closing", &too_long)]).await;
+        crate::support::post_form(&client, &app, &at, &at, &[("closing", &too_long)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("<strong>Penutup</strong>"), "{html}");
-    let (status, _, location) = crate::settings_pages::post_form(
+    let (status, _, location) = crate::support::post_form(
         &client,
         &app,
         &at,

@@ -5,9 +5,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::cases;
-use crate::catalog::course_with_modules;
-use crate::pages::{csrf_token, page, sign_in};
-use crate::support::{ADMIN_PASSWORD, Session, TestApp, assert_error, read};
+use crate::given::{course_and_batch, course_with_modules, create_batch, nip, trainees};
+use crate::support::{
+    ADMIN_PASSWORD, Session, TestApp, assert_error, csrf_token, page, read, sign_in,
+};
 
 cases![
     batch_rules_name_their_fields,
@@ -27,60 +28,6 @@ cases![
     a_retaking_trainee_sits_the_running_batch_quiz_and_exam,
     batch_pages_for_admin_and_trainee,
 ];
-
-pub fn nip(i: u32) -> String {
-    crate::import::nip(i)
-}
-
-/// A published course with two modules and a batch of it, 3–5 March 2026.
-pub async fn course_and_batch(admin: &Session, code: &str, extra: Value) -> (Value, Value) {
-    let course = course_with_modules(admin, code, &[("Modul 1", 2), ("Modul 2", 2)]).await;
-    let id = course["id"].as_str().unwrap();
-    admin
-        .patch(
-            &format!("/api/v1/courses/{id}"),
-            &json!({ "status": "published" }),
-        )
-        .await;
-    let batch = create_batch(admin, id, extra).await;
-    (course, batch)
-}
-
-pub async fn create_batch(admin: &Session, course_id: &str, extra: Value) -> Value {
-    let mut body = json!({
-        "course_id": course_id, "name": "Angkatan I 2026", "starts_on": "2026-03-03", "ends_on": "2026-03-05",
-        "venue": "Hotel Puri Asri", "capacity": 44, "status": "open",
-        "sessions": [
-            { "day": "2026-03-03", "starts_at": "08:00", "ends_at": "16:00", "topic": "Pembukaan" },
-            { "day": "2026-03-04", "starts_at": "08:00", "ends_at": "16:00" },
-            { "day": "2026-03-05", "starts_at": "08:00", "ends_at": "12:00" },
-        ],
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let (status, batch) = admin.post("/api/v1/batches", &body).await;
-    assert_eq!(status, StatusCode::CREATED, "{batch}");
-    batch
-}
-
-/// Creates `n` trainees (NIPs from `nip(from..)`) in one import; returns their ids.
-pub async fn trainees(admin: &Session, from: u32, n: u32) -> Vec<String> {
-    let mut csv = String::from("nip,nama,unit_kerja\n");
-    for i in from..from + n {
-        csv.push_str(&format!("{},Peserta {i},Dinas {}\n", nip(i), i % 4));
-    }
-    let (status, body) = admin
-        .upload("/api/v1/users/import", "p.csv", csv.into_bytes())
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let mut ids = Vec::new();
-    for i in from..from + n {
-        let (_, found) = admin.get(&format!("/api/v1/users?q={}", nip(i))).await;
-        ids.push(found["items"][0]["id"].as_str().unwrap().to_owned());
-    }
-    ids
-}
 
 async fn enrol(admin: &Session, batch_id: &str, user_id: &str) -> (StatusCode, Value) {
     admin
@@ -950,14 +897,14 @@ async fn a_retaking_trainee_sits_the_running_batch_quiz_and_exam(app: TestApp) {
     // Practice items for the quiz, their exam-pool twins and a task for the exam.
     let bank = format!(
         "{}\n\n{}",
-        crate::quizzes::BANK,
-        crate::exams::exam_pool(&format!(
+        crate::given::BANK,
+        crate::given::exam_pool(&format!(
             "{}\n// [id:q-essay] [tag:unit:jaringan]\n::Esai::Jelaskan cara kerja DNS. {{}}\n",
-            crate::quizzes::BANK.replace("[id:q-", "[id:u-")
+            crate::given::BANK.replace("[id:q-", "[id:u-")
         ))
     );
     let (status, report) =
-        crate::banks::import(&admin, "ulang.gift", &bank, &[("name", "ulang")]).await;
+        crate::given::import(&admin, "ulang.gift", &bank, &[("name", "ulang")]).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     let day = |offset: i64| {
         (time::OffsetDateTime::now_utc()
@@ -1028,7 +975,7 @@ async fn a_retaking_trainee_sits_the_running_batch_quiz_and_exam(app: TestApp) {
 
     // The exam of the running batch.
     let level = |p: f64, d: &str| json!({ "points": p, "descriptor": d });
-    let mut body = crate::exams::window();
+    let mut body = crate::given::window();
     for (k, v) in json!({
         "batch_id": running_id, "title": "Uji Ulang", "bank": "ulang", "code_prefix": "UL",
         "double_marking": false,

@@ -1,6 +1,7 @@
 //! Test support: starts the real server on a random port against a fresh
-//! database (a temporary SQLite file, or a new PostgreSQL database), and a
-//! small HTTP client that speaks the API.
+//! database (a temporary SQLite file, or a new PostgreSQL database), a small
+//! HTTP client that speaks the API and the pages, and `cases!`, which
+//! registers a file's tests.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -27,9 +28,20 @@ pub fn password_of(username: &str) -> String {
 pub type CaseFn = fn(TestApp) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// One integration test, run once per backend.
+#[derive(Clone, Copy)]
 pub struct Case {
+    /// The module that holds it, e.g. `api::attempts::quizzes`.
+    pub module: &'static str,
     pub name: &'static str,
     pub run: CaseFn,
+}
+
+impl Case {
+    /// `attempts::quizzes::a_quiz_taken_start_to_finish`: where it is written.
+    pub fn path(&self) -> String {
+        let module = self.module.split_once("::").map_or("", |(_, m)| m);
+        format!("{module}::{}", self.name)
+    }
 }
 
 /// Lists a module's test functions: `cases![login_works, logout_works];`
@@ -38,11 +50,44 @@ macro_rules! cases {
     ($($name:ident),* $(,)?) => {
         pub fn cases() -> Vec<$crate::support::Case> {
             vec![$($crate::support::Case {
+                module: module_path!(),
                 name: stringify!($name),
                 run: |app| Box::pin($name(app)),
             }),*]
         }
     };
+}
+
+/// The `.rs` files under `tests/api/` that no `mod` line declares: the
+/// compiler never sees them, so their tests would silently not exist.
+pub fn undeclared_files() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api");
+    let mut missing = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        let parent = if dir == root { "main.rs" } else { "mod.rs" };
+        let declared = std::fs::read_to_string(dir.join(parent)).unwrap_or_default();
+        let is_declared = |name: &str| {
+            declared
+                .lines()
+                .any(|line| line.trim().ends_with(&format!("mod {name};")))
+        };
+        for entry in std::fs::read_dir(&dir).expect("tests/api is readable") {
+            let path = entry.expect("directory entry").path();
+            let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                dirs.push(path.clone());
+            } else if path.extension().is_none_or(|e| e != "rs") || ["main", "mod"].contains(&name)
+            {
+                continue;
+            }
+            if !is_declared(name) {
+                missing.push(path.strip_prefix(&root).unwrap().display().to_string());
+            }
+        }
+    }
+    missing.sort();
+    missing
 }
 
 struct Running {
@@ -287,4 +332,75 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code
     assert_eq!(status.as_u16(), expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(body["error"]["message"].is_string(), "{body}");
+}
+
+// The pages, driven over plain HTTP as a browser without JavaScript does.
+
+/// The CSRF token in a page's first form (HTML-unescaped).
+pub fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&#x3d;", "=")
+        .replace("&#x2b;", "+")
+        .replace("&amp;", "&")
+}
+
+/// `path` as `client` sees it (with its cookies): the status and the HTML.
+pub async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let resp = client.get(app.url(path)).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// Signs `client` in through the login form.
+pub async fn sign_in(
+    client: &reqwest::Client,
+    app: &TestApp,
+    login: &str,
+    password: &str,
+) -> reqwest::Response {
+    let (_, html) = page(client, app, "/login").await;
+    client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf_token", csrf_token(&html).as_str()),
+            ("login", login),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Posts `fields` with the CSRF token of `page_path`: the status, the body
+/// and where a redirect points.
+pub async fn post_form(
+    client: &reqwest::Client,
+    app: &TestApp,
+    page_path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Option<String>) {
+    let (_, html) = page(client, app, page_path).await;
+    let mut form = vec![("csrf_token".to_owned(), csrf_token(&html))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let resp = client
+        .post(app.url(action))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, unescape(&resp.text().await.unwrap()), location)
+}
+
+/// Page text with the slashes minijinja escapes written plainly.
+pub fn unescape(html: &str) -> String {
+    html.replace("&#x2f;", "/")
 }

@@ -318,13 +318,11 @@ pub async fn result_page(
     if view.status == AttemptStatus::Open {
         return Ok(Redirect::see_other(format!("/attempts/{}", id.0)).into_response());
     }
-    // An exam's result is its release, shown with the trainee's exams.
+    // An exam's result is its release, on the exam's own page.
     if view.kind == AssessmentKind::Exam {
-        return Ok(redirect_with(
-            "/my/exams",
-            Ok("Jawaban ujian Anda sudah dikumpulkan. Hasil diumumkan setelah penilaian selesai dan dirilis."),
-        )
-        .into_response());
+        return Ok(
+            Redirect::see_other(format!("/exams/handed-in/{}", view.assessment_id)).into_response(),
+        );
     }
     let all = shown(&view);
     Ok(state

@@ -30,6 +30,22 @@ pub async fn my_exams(
     )
 }
 
+/// Where an exam's attempt lands once handed in: the exam's own page.
+#[handler]
+pub async fn handed_in(
+    state: Data<&AppState>,
+    user: PageUser,
+    assessment_id: Path<Uuid>,
+) -> AppResult<Redirect> {
+    let exam_id = sitting::exam_of_assessment(&state.engine, &user.0, assessment_id.0).await?;
+    Ok(redirect_with(
+        &format!("/exams/{exam_id}"),
+        Ok(
+            "Jawaban ujian Anda sudah dikumpulkan. Hasil diumumkan setelah penilaian selesai dan dirilis.",
+        ),
+    ))
+}
+
 #[handler]
 pub async fn exam_page(
     state: Data<&AppState>,
