@@ -14,6 +14,8 @@ use poem_openapi::types::Type;
 use poem_openapi::{ApiResponse, Object};
 use sea_orm::{DbErr, SqlErr};
 
+use crate::conflict::Conflict;
+
 pub type AppResult<T> = Result<T, AppError>;
 
 /// One problem with one field, optionally in one row of an uploaded file.
@@ -135,7 +137,7 @@ pub enum AppError {
     CsrfFailed,
     #[error("{message}")]
     Conflict {
-        code: &'static str,
+        code: Conflict,
         message: String,
         /// What stands in the way, one entry each (may be empty).
         details: Vec<FieldError>,
@@ -156,7 +158,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: Conflict, message: impl Into<String>) -> Self {
         AppError::Conflict {
             code,
             message: message.into(),
@@ -166,7 +168,7 @@ impl AppError {
 
     /// A 409 whose `details` name each thing in the way.
     pub fn conflict_with(
-        code: &'static str,
+        code: Conflict,
         message: impl Into<String>,
         details: Vec<FieldError>,
     ) -> Self {
@@ -237,7 +239,7 @@ impl AppError {
             AppError::Forbidden => "forbidden".into(),
             AppError::NotFound => "not_found".into(),
             AppError::CsrfFailed => "csrf_failed".into(),
-            AppError::Conflict { code, .. } => (*code).into(),
+            AppError::Conflict { code, .. } => code.as_str().into(),
             AppError::Validation { .. } => "validation_failed".into(),
             AppError::TooManyRequests { .. } => "too_many_requests".into(),
             AppError::Http { status, .. } => status

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod clock;
 pub mod config;
+pub mod conflict;
 pub mod db;
 pub mod demo;
 pub mod download;
@@ -36,6 +37,7 @@ pub mod records;
 pub mod reports;
 pub mod schedule;
 pub mod secrets;
+pub mod string_enum;
 pub mod tabular;
 pub mod trusted_proxies;
 

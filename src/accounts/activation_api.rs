@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::credentials::{self, IssuedCode};
 use super::slips;
+use crate::conflict::Conflict;
 use crate::error::{AppError, AppResult};
 use crate::http::state::AppState;
 
@@ -99,7 +100,7 @@ pub async fn issue(
         credentials::issue_activation_codes(&state.db, actor, &ids, include_with_password).await?;
     if issued.is_empty() {
         return Err(AppError::conflict(
-            "nothing_to_issue",
+            Conflict::NothingToIssue,
             "Tidak ada akun yang memerlukan kode aktivasi: semuanya sudah punya kata sandi atau nonaktif.",
         ));
     }

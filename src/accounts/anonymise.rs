@@ -16,6 +16,7 @@ use super::model::{CurrentUser, Role, UserView};
 use super::{retention, sessions, store, throttle, token_store};
 use crate::audit;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
@@ -58,7 +59,7 @@ pub async fn anonymise(
     let reason = check_reason(reason)?;
     if admin.id == id {
         return Err(AppError::conflict(
-            "anonymise_self",
+            Conflict::AnonymiseSelf,
             "Akun sendiri tidak dapat dianonimkan; minta administrator lain.",
         ));
     }

@@ -14,6 +14,7 @@ use super::model::{CurrentUser, UserView};
 use super::policy::{self, Identity};
 use super::service::SignedIn;
 use super::{password, sessions, store, throttle, token_store};
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::user;
 use crate::error::{AppError, AppResult, FieldError};
@@ -127,7 +128,7 @@ pub async fn issue_activation_codes(
 pub async fn reset_account(db: &Db, actor: &CurrentUser, user_id: Uuid) -> AppResult<IssuedCode> {
     if actor.id == user_id {
         return Err(AppError::conflict(
-            "own_account",
+            Conflict::OwnAccount,
             "Akun Anda sendiri tidak dapat diatur ulang di sini; gunakan halaman Ubah kata sandi.",
         ));
     }
@@ -136,7 +137,7 @@ pub async fn reset_account(db: &Db, actor: &CurrentUser, user_id: Uuid) -> AppRe
     let account = store::get(&txn, user_id).await?.ok_or(AppError::NotFound)?;
     if !account.active {
         return Err(AppError::conflict(
-            "inactive",
+            Conflict::Inactive,
             "Akun ini nonaktif; aktifkan kembali sebelum mengatur ulang.",
         ));
     }

@@ -18,6 +18,7 @@ pub mod password_reset;
 pub mod policy;
 pub mod reset_pages;
 pub mod retention;
+pub mod routes;
 pub mod service;
 pub mod sessions;
 pub mod slips;

@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::nip::Nip;
+use crate::conflict::Conflict;
 use crate::error::{AppError, FieldError};
 
 /// What a user may do. A user may hold several roles.
@@ -304,13 +305,17 @@ impl UserInput {
             roles.insert(Role::Trainee);
         }
 
+        // Each of the two is missing only with its error already pushed.
+        let (Some(username), Some(name)) = (username, name) else {
+            return Err(errors);
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(NewUser {
-            username: username.expect("checked above"),
+            username,
             nip,
-            name: name.expect("checked above"),
+            name,
             email,
             unit_kerja: optional_text(self.unit_kerja.as_deref()),
             jabatan: optional_text(self.jabatan.as_deref()),
@@ -324,7 +329,7 @@ impl UserInput {
 /// (a name typed back in would make certificate checks say something false).
 pub fn refused_anonymised() -> AppError {
     AppError::conflict(
-        "anonymised",
+        Conflict::Anonymised,
         "Akun ini sudah dianonimkan dan tidak dapat diubah atau diaktifkan kembali.",
     )
 }

@@ -43,7 +43,10 @@ async fn run_blocking<T: Send + 'static>(
 /// The Argon2 output for `password` and the raw `salt`, in a reused working area.
 fn compute(argon: &Argon2, password: &[u8], salt: &[u8], len: usize) -> Result<Output, String> {
     let blocks = argon.params().block_count();
-    let reused = MEMORY.lock().expect("memory pool").pop();
+    let reused = MEMORY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .pop();
     let mut memory = reused
         .filter(|m| m.len() == blocks)
         .unwrap_or_else(|| vec![Block::default(); blocks]);
@@ -53,7 +56,10 @@ fn compute(argon: &Argon2, password: &[u8], salt: &[u8], len: usize) -> Result<O
             .map_err(|_| argon2::password_hash::Error::Crypto)
     })
     .map_err(|err| err.to_string());
-    MEMORY.lock().expect("memory pool").push(memory);
+    MEMORY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(memory);
     output
 }
 

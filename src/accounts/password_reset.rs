@@ -7,6 +7,7 @@ use time::{Duration, OffsetDateTime};
 use super::codes::{self, Purpose};
 use super::credentials::{check_policy, store_password};
 use super::{password, sessions, store, token_store};
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::user;
 use crate::error::{AppError, AppResult};
@@ -136,7 +137,7 @@ pub fn start(state: &AppState, login: String) -> AppResult<()> {
 /// The refusal when no SMTP server is configured.
 pub fn unavailable() -> AppError {
     AppError::conflict(
-        "password_reset_unavailable",
+        Conflict::PasswordResetUnavailable,
         "Atur ulang kata sandi lewat e-mail belum tersedia. Hubungi admin BKD: \
          admin dapat mengatur ulang akun Anda dan memberi kode aktivasi baru.",
     )

@@ -14,6 +14,7 @@ use super::model::{
 use super::nip::Nip;
 use super::sessions::{self, NewSession};
 use super::{password, policy, store, throttle};
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::{audit, clock};
@@ -252,7 +253,7 @@ pub async fn update_user(
                 .is_some_and(|r| !r.contains(&Role::Admin)));
     if loses_admin && store::count_active_admins(&txn).await? <= 1 {
         return Err(AppError::conflict(
-            "last_admin",
+            Conflict::LastAdmin,
             "Ini administrator aktif terakhir; tambahkan administrator lain terlebih dahulu.",
         ));
     }

@@ -51,14 +51,18 @@ static RECENT: LazyLock<RwLock<HashMap<String, Remembered>>> =
     LazyLock::new(|| RwLock::new(HashMap::new()));
 
 fn recall(token_hash: &str) -> Option<CurrentUser> {
-    let recent = RECENT.read().expect("session cache");
+    let recent = RECENT
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let entry = recent.get(token_hash)?;
     (entry.resolved_at.elapsed() < FRESH_FOR && entry.expires_at > clock::now())
         .then(|| entry.user.clone())
 }
 
 fn remember(token_hash: String, user: CurrentUser, expires_at: OffsetDateTime) {
-    let mut recent = RECENT.write().expect("session cache");
+    let mut recent = RECENT
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if recent.len() >= REMEMBERED {
         recent.clear();
     }
@@ -77,14 +81,14 @@ fn remember(token_hash: String, user: CurrentUser, expires_at: OffsetDateTime) {
 pub fn forget_user(user_id: Uuid) {
     RECENT
         .write()
-        .expect("session cache")
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .retain(|_, entry| entry.user.id != user_id);
 }
 
 fn forget_session(session_id: Uuid) {
     RECENT
         .write()
-        .expect("session cache")
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .retain(|_, entry| entry.user.session_id != session_id);
 }
 

@@ -29,11 +29,18 @@ impl<V: Clone> Map<V> {
     }
 
     fn get(&self, id: &Uuid) -> Option<V> {
-        self.0.read().expect("cache lock").get(id).cloned()
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+            .cloned()
     }
 
     fn put(&self, id: Uuid, value: V) {
-        let mut map = self.0.write().expect("cache lock");
+        let mut map = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= LIMIT {
             map.clear();
         }

@@ -52,7 +52,7 @@ pub async fn latest_attempt(
 pub async fn is_open(conn: &impl ConnectionTrait, attempt_id: Uuid) -> AppResult<bool> {
     Ok(store::attempt(conn, attempt_id)
         .await?
-        .is_some_and(|a| a.status == AttemptStatus::Open.as_str()))
+        .is_some_and(|a| a.status == AttemptStatus::Open))
 }
 
 /// How many attempts of the assessment are still open.

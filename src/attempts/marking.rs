@@ -20,6 +20,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::banks::model::{Question, QuestionType};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::attempt;
 use crate::error::{AppError, AppResult};
@@ -174,7 +175,7 @@ async fn quiz_attempt(
         .await?
         .filter(|row| row.user_id != user.id)
         .ok_or(AppError::NotFound)?;
-    if find_assessment(&engine.db, row.assessment_id).await?.kind != AssessmentKind::Quiz.as_str() {
+    if find_assessment(&engine.db, row.assessment_id).await?.kind != AssessmentKind::Quiz {
         return Err(AppError::NotFound);
     }
     Ok(row)
@@ -216,8 +217,8 @@ fn refusal(row: &attempt::Model, question_id: Uuid) -> AppError {
     let marked = marks_of(row)
         .iter()
         .any(|m| m.question_id == question_id && m.fraction.is_some());
-    if row.status == AttemptStatus::Open.as_str() {
-        AppError::conflict("attempt_open", "Percobaan masih berlangsung.")
+    if row.status == AttemptStatus::Open {
+        AppError::conflict(Conflict::AttemptOpen, "Percobaan masih berlangsung.")
     } else if marked {
         already_marked()
     } else {
@@ -227,7 +228,7 @@ fn refusal(row: &attempt::Model, question_id: Uuid) -> AppError {
 
 fn already_marked() -> AppError {
     AppError::conflict(
-        "already_marked",
+        Conflict::AlreadyMarked,
         "Esai ini sudah dinilai; perubahan nilai melalui penilaian ulang oleh admin.",
     )
 }
@@ -258,9 +259,9 @@ pub async fn mark(
     }
     let correction = reason.is_some();
     let row = quiz_attempt(engine, user, attempt_id).await?;
-    if row.status == AttemptStatus::Open.as_str() {
+    if row.status == AttemptStatus::Open {
         return Err(AppError::conflict(
-            "attempt_open",
+            Conflict::AttemptOpen,
             "Percobaan masih berlangsung.",
         ));
     }

@@ -19,6 +19,7 @@ use super::settings::{QuizInput, QuizView, apply, view};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::{assessment, attempt};
 use crate::error::{AppError, AppResult, FieldError};
@@ -49,7 +50,7 @@ pub struct PrePostView {
 
 fn conflict_exists() -> AppError {
     AppError::conflict(
-        "pre_post_exists",
+        Conflict::PrePostExists,
         "Pre-test dan post-test kursus ini baru saja dibuat oleh orang lain; muat ulang halaman.",
     )
 }
@@ -123,7 +124,7 @@ async fn prepared(
     };
     let mut row = existing.unwrap_or_else(|| assessment::Model {
         id: Uuid::now_v7(),
-        kind: kind.as_str().into(),
+        kind,
         course_id: course.id,
         module_id: None,
         title: format!("{word} {}", course.title),
@@ -136,8 +137,8 @@ async fn prepared(
         pass_percent: 0.0,
         shuffle_questions: true,
         shuffle_choices: true,
-        grade_method: GradeMethod::Highest.as_str().into(),
-        review_policy: review.as_str().into(),
+        grade_method: GradeMethod::Highest,
+        review_policy: review,
         required: false,
         created_at: now,
         updated_at: now,
@@ -232,14 +233,14 @@ pub(super) async fn before_start(
     batch_id: Uuid,
 ) -> AppResult<HashSet<String>> {
     let read = engine.db.read();
-    match AssessmentKind::parse(&quiz.kind) {
+    match Some(quiz.kind) {
         Some(AssessmentKind::PreTest) => {
             if let Some(post) =
                 store::course_assessment(read, quiz.course_id, AssessmentKind::PostTest).await?
                 && store::count_attempts_in_batch(read, post.id, user_id, batch_id).await? > 0
             {
                 return Err(AppError::conflict(
-                    "post_test_started",
+                    Conflict::PostTestStarted,
                     "Pre-test tidak dapat dikerjakan lagi setelah post-test dimulai.",
                 ));
             }
@@ -253,7 +254,7 @@ pub(super) async fn before_start(
             };
             if store::open_attempt(read, pre.id, user_id).await?.is_some() {
                 return Err(AppError::conflict(
-                    "pre_test_open",
+                    Conflict::PreTestOpen,
                     "Kumpulkan pre-test Anda dahulu, lalu mulai post-test.",
                 ));
             }
@@ -279,7 +280,7 @@ pub async fn pre_test_pending(
     user_id: Uuid,
     batch_id: Uuid,
 ) -> AppResult<bool> {
-    if AssessmentKind::parse(&quiz.kind) != Some(AssessmentKind::PostTest) {
+    if Some(quiz.kind) != Some(AssessmentKind::PostTest) {
         return Ok(false);
     }
     let read = engine.db.read();
@@ -345,7 +346,7 @@ async fn scores(
     let attempts: Vec<attempt::Model> =
         store::attempts_for(engine.db.read(), test.id, Some(batch_id)).await?;
     for a in attempts {
-        if a.status == AttemptStatus::Graded.as_str()
+        if a.status == AttemptStatus::Graded
             && let Some(percent) = a.percent
         {
             out.entry(a.user_id).or_insert(Score {

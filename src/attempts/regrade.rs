@@ -10,6 +10,7 @@ use super::views::ResultView;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 
@@ -32,9 +33,9 @@ pub async fn regrade(
     let row = store::attempt(engine.db.read(), attempt_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.status == AttemptStatus::Open.as_str() {
+    if row.status == AttemptStatus::Open {
         return Err(AppError::conflict(
-            "attempt_open",
+            Conflict::AttemptOpen,
             "Percobaan masih berlangsung.",
         ));
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, GradeMethod, ItemStats, Mark, analyse, kept};
+use super::model::{AttemptStatus, ItemStats, Mark, analyse, kept};
 use super::service::find_assessment;
 use super::store;
 use crate::db::Db;
@@ -52,7 +52,7 @@ pub async fn results(
     batch_id: Option<Uuid>,
 ) -> AppResult<(assessment::Model, Vec<ResultRow>)> {
     let quiz = find_assessment(&engine.db, quiz_id).await?;
-    let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+    let method = quiz.grade_method;
     let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
     let user_ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
     let users = crate::accounts::lookup::users_by_id(engine.db.read(), &user_ids).await?;
@@ -65,7 +65,7 @@ pub async fn results(
         .map(|(user_id, list)| {
             let graded: Vec<(i32, f64)> = list
                 .iter()
-                .filter(|a| a.status == AttemptStatus::Graded.as_str())
+                .filter(|a| a.status == AttemptStatus::Graded)
                 .filter_map(|a| a.percent.map(|p| (a.number, p)))
                 .collect();
             let kept_percent = kept(&graded, method).map(|(_, p)| p);
@@ -80,7 +80,7 @@ pub async fn results(
                     .map(|a| AttemptRow {
                         id: a.id,
                         number: a.number,
-                        status: AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Open),
+                        status: a.status,
                         score: a.score,
                         max_score: a.max_score,
                         percent: a.percent,
@@ -114,10 +114,7 @@ pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<Item
     let quiz = find_assessment(&engine.db, quiz_id).await?;
     let attempts = store::attempts_for(engine.db.read(), quiz.id, None).await?;
     let mut per_attempt: Vec<Vec<Mark>> = Vec::new();
-    for a in attempts
-        .iter()
-        .filter(|a| a.status != AttemptStatus::Open.as_str())
-    {
+    for a in attempts.iter().filter(|a| a.status != AttemptStatus::Open) {
         if let Some(marks) = a
             .marks
             .as_deref()
@@ -156,11 +153,11 @@ pub async fn quiz_standing(
 ) -> AppResult<Vec<(Uuid, String, bool, Option<f64>, bool)>> {
     let mut out = Vec::new();
     for quiz in store::quizzes_of_course(db.read(), course_id).await? {
-        let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+        let method = quiz.grade_method;
         let graded: Vec<(i32, f64)> = store::attempts_of(db.read(), quiz.id, user_id)
             .await?
             .iter()
-            .filter(|a| a.status == AttemptStatus::Graded.as_str())
+            .filter(|a| a.status == AttemptStatus::Graded)
             .filter_map(|a| a.percent.map(|p| (a.number, p)))
             .collect();
         let best = kept(&graded, method).map(|(_, p)| p);

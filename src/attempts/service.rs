@@ -18,9 +18,8 @@ use uuid::Uuid;
 use super::cache::AttemptShape;
 use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
-    AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, GRACE, GradeMethod, Mark, Response,
-    ReviewPolicy, accepts_answers, deadline, draw_avoiding, grade, kept, review_open, set_limits,
-    validate,
+    AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, GRACE, Mark, Response, ReviewPolicy,
+    accepts_answers, deadline, draw_avoiding, grade, kept, review_open, set_limits, validate,
 };
 use super::settings::selection_of;
 use super::store::{self, Finish, Grade};
@@ -29,6 +28,7 @@ use super::writer::in_savepoint;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::banks::model::Question;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::engine::Engine;
 use crate::entities::{assessment, attempt, batch};
@@ -39,7 +39,7 @@ use crate::error::{AppError, AppResult};
 async fn seat(db: &Db, user_id: Uuid, quiz: &assessment::Model) -> AppResult<Option<batch::Model>> {
     use crate::schedule::model::Admission;
     let windows = store::windows_of(db.read(), quiz.id).await?;
-    let exam = quiz.kind == AssessmentKind::Exam.as_str();
+    let exam = quiz.kind == AssessmentKind::Exam;
     let now = clock::now();
     let admission = |b: &batch::Model| {
         let own = windows.iter().find(|w| w.batch_id == b.id);
@@ -79,11 +79,11 @@ pub(crate) async fn find_assessment(db: &Db, id: Uuid) -> AppResult<assessment::
 }
 
 fn kind_of(quiz: &assessment::Model) -> AssessmentKind {
-    AssessmentKind::parse(&quiz.kind).unwrap_or(AssessmentKind::Quiz)
+    quiz.kind
 }
 
 fn policy(quiz: &assessment::Model) -> ReviewPolicy {
-    ReviewPolicy::parse(&quiz.review_policy).unwrap_or(ReviewPolicy::AfterSubmit)
+    quiz.review_policy
 }
 
 pub(crate) async fn shape(engine: &Engine, row: &attempt::Model) -> AppResult<Arc<AttemptShape>> {
@@ -150,7 +150,7 @@ pub struct FinishedAttempt {
 pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> AppResult<QuizInfo> {
     let quiz = find_assessment(&engine.db, quiz_id).await?;
     // An exam's scores reach candidates only through its release.
-    if quiz.kind == AssessmentKind::Exam.as_str() && !user.has(Role::Admin) {
+    if quiz.kind == AssessmentKind::Exam && !user.has(Role::Admin) {
         return Err(AppError::NotFound);
     }
     crate::catalog::service::visible_course(&engine.db, user, quiz.course_id).await?;
@@ -167,21 +167,21 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
     };
     let finished: Vec<FinishedAttempt> = attempts
         .iter()
-        .filter(|a| a.status != AttemptStatus::Open.as_str())
+        .filter(|a| a.status != AttemptStatus::Open)
         .map(|a| FinishedAttempt {
             id: a.id,
             number: a.number,
-            status: AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Submitted),
+            status: a.status,
             percent: a.percent,
             passed: a.passed,
         })
         .collect();
     let graded: Vec<(i32, f64)> = attempts
         .iter()
-        .filter(|a| a.status == AttemptStatus::Graded.as_str())
+        .filter(|a| a.status == AttemptStatus::Graded)
         .filter_map(|a| a.percent.map(|p| (a.number, p)))
         .collect();
-    let method = GradeMethod::parse(&quiz.grade_method).unwrap_or(GradeMethod::Highest);
+    let method = quiz.grade_method;
     let kept_percent = kept(&graded, method).map(|(_, p)| p);
     Ok(QuizInfo {
         id: quiz.id,
@@ -195,7 +195,7 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
         pass_percent: quiz.pass_percent,
         open_attempt_id: attempts
             .iter()
-            .find(|a| a.status == AttemptStatus::Open.as_str())
+            .find(|a| a.status == AttemptStatus::Open)
             .map(|a| a.id),
         kept_percent,
         passed: kept_percent.map(|p| p >= quiz.pass_percent),
@@ -221,7 +221,7 @@ pub async fn start(
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
     let quiz = find_assessment(&engine.db, quiz_id).await?;
-    if quiz.kind == AssessmentKind::Exam.as_str() {
+    if quiz.kind == AssessmentKind::Exam {
         return Err(AppError::NotFound);
     }
     start_attempt(engine, user, quiz, &BTreeMap::new()).await
@@ -248,8 +248,8 @@ async fn start_attempt(
 ) -> AppResult<(AttemptView, bool)> {
     let Some(batch) = seat(&engine.db, user.id, &quiz).await? else {
         return Err(AppError::conflict(
-            "not_enrolled",
-            if quiz.kind == AssessmentKind::Exam.as_str() {
+            Conflict::NotEnrolled,
+            if quiz.kind == AssessmentKind::Exam {
                 "Anda tidak terdaftar di angkatan ujian ini."
             } else {
                 "Anda belum terdaftar di angkatan kursus ini."
@@ -266,17 +266,23 @@ async fn start_attempt(
     }
     let (opens_at, closes_at) = window(&engine.db, &quiz, Some(batch.id)).await?;
     if opens_at.is_some_and(|o| now < o) {
-        return Err(AppError::conflict("quiz_not_open", "Kuis belum dibuka."));
+        return Err(AppError::conflict(
+            Conflict::QuizNotOpen,
+            "Kuis belum dibuka.",
+        ));
     }
     if closes_at.is_some_and(|c| now >= c) {
-        return Err(AppError::conflict("quiz_closed", "Kuis sudah ditutup."));
+        return Err(AppError::conflict(
+            Conflict::QuizClosed,
+            "Kuis sudah ditutup.",
+        ));
     }
     let bank = crate::banks::lookup::find_bank(engine.db.read(), quiz.bank_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let version = crate::banks::lookup::current_version(engine.db.read(), &bank)
         .await?
-        .ok_or_else(|| AppError::conflict("bank_empty", "Bank soal kuis ini kosong."))?;
+        .ok_or_else(|| AppError::conflict(Conflict::BankEmpty, "Bank soal kuis ini kosong."))?;
     let pool = engine.caches.pool(&engine.db, version.id).await?;
     let seen = super::prepost::before_start(engine, &quiz, user.id, batch.id).await?;
     let seed: i64 = rand::random::<i64>();
@@ -292,7 +298,7 @@ async fn start_attempt(
     set_limits(&mut slots, &pool, limits);
     if slots.is_empty() {
         return Err(AppError::conflict(
-            "bank_empty",
+            Conflict::BankEmpty,
             "Tidak ada soal yang dapat diambil untuk kuis ini.",
         ));
     }
@@ -303,7 +309,7 @@ async fn start_attempt(
         user_id: user.id,
         batch_id: Some(batch.id),
         number: 0,
-        status: AttemptStatus::Open.as_str().into(),
+        status: AttemptStatus::Open,
         seed,
         choice_key: ChoiceKey::generate().to_stored(),
         slots: serde_json::to_string(&slots).map_err(|e| AppError::internal(e.to_string()))?,
@@ -378,7 +384,7 @@ async fn start_attempt(
         Started::Created(row) => Ok((build_view(engine, user, &quiz, &row).await?, true)),
         Started::Existing(row) => Ok((build_view(engine, user, &quiz, &row).await?, false)),
         Started::NoneLeft => Err(AppError::conflict(
-            "no_attempts_left",
+            Conflict::NoAttemptsLeft,
             format!("Kesempatan mengerjakan kuis ini sudah habis ({max_attempts} kali)."),
         )),
     }
@@ -424,10 +430,10 @@ async fn build_view(
         .into_iter()
         .map(|(q, response, saved_at)| (q.to_string(), SavedAnswer { response, saved_at }))
         .collect();
-    let status = AttemptStatus::parse(&row.status).unwrap_or(AttemptStatus::Open);
+    let status = row.status;
     let closed = status != AttemptStatus::Open;
     // An exam's result reaches candidates only through its release.
-    let exam_for_trainee = quiz.kind == AssessmentKind::Exam.as_str() && !viewer.has(Role::Admin);
+    let exam_for_trainee = quiz.kind == AssessmentKind::Exam && !viewer.has(Role::Admin);
     let result = (closed && !exam_for_trainee).then(|| ResultView {
         status,
         score: row.score.unwrap_or(0.0),
@@ -509,8 +515,7 @@ pub async fn view(
     if row.user_id != viewer.id && !viewer.has(Role::Admin) {
         return Err(AppError::NotFound);
     }
-    if row.status == AttemptStatus::Open.as_str() && !accepts_answers(row.deadline_at, clock::now())
-    {
+    if row.status == AttemptStatus::Open && !accepts_answers(row.deadline_at, clock::now()) {
         finish_attempt(engine, row.id, Closer::Deadline).await?;
         row = store::attempt(engine.db.read(), attempt_id)
             .await?
@@ -531,7 +536,7 @@ pub struct Saved {
 
 fn closed_error() -> AppError {
     AppError::conflict(
-        "attempt_closed",
+        Conflict::AttemptClosed,
         "Waktu mengerjakan sudah habis atau percobaan sudah dikumpulkan; jawaban tidak disimpan.",
     )
 }
@@ -613,7 +618,7 @@ pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> Ap
                 let Some(row) = store::attempt_for_update(txn, attempt_id).await? else {
                     return Ok(false);
                 };
-                if row.status != AttemptStatus::Open.as_str() {
+                if row.status != AttemptStatus::Open {
                     return Ok(false);
                 }
                 let responses = store::responses(txn, attempt_id).await?;

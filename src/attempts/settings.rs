@@ -15,6 +15,7 @@ use super::model::{
 use super::store;
 use crate::catalog;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::assessment;
 use crate::error::{AppError, AppResult, FieldError};
@@ -93,8 +94,8 @@ pub fn view(row: &assessment::Model) -> AppResult<QuizView> {
         pass_percent: row.pass_percent,
         shuffle_questions: row.shuffle_questions,
         shuffle_choices: row.shuffle_choices,
-        grade_method: GradeMethod::parse(&row.grade_method).unwrap_or(GradeMethod::Highest),
-        review_policy: ReviewPolicy::parse(&row.review_policy).unwrap_or(ReviewPolicy::AfterSubmit),
+        grade_method: row.grade_method,
+        review_policy: row.review_policy,
         required: row.required,
     })
 }
@@ -158,10 +159,10 @@ pub(super) async fn apply(
     row.shuffle_questions = input.shuffle_questions.unwrap_or(row.shuffle_questions);
     row.shuffle_choices = input.shuffle_choices.unwrap_or(row.shuffle_choices);
     if let Some(method) = input.grade_method {
-        row.grade_method = method.as_str().into();
+        row.grade_method = method;
     }
     if let Some(policy) = input.review_policy {
-        row.review_policy = policy.as_str().into();
+        row.review_policy = policy;
     }
     row.required = input.required.unwrap_or(row.required);
 
@@ -195,7 +196,7 @@ pub async fn create_for_module(
         .is_some()
     {
         return Err(AppError::conflict(
-            "quiz_exists",
+            Conflict::QuizExists,
             "Modul ini sudah memiliki kuis; ubah dengan PATCH.",
         ));
     }
@@ -212,7 +213,7 @@ pub async fn create_for_module(
     let now = clock::now();
     let mut row = assessment::Model {
         id: Uuid::now_v7(),
-        kind: AssessmentKind::Quiz.as_str().into(),
+        kind: AssessmentKind::Quiz,
         course_id: module.course_id,
         module_id: Some(module_id),
         title: format!("Kuis {}", module.title),
@@ -225,8 +226,8 @@ pub async fn create_for_module(
         pass_percent: 70.0,
         shuffle_questions: true,
         shuffle_choices: true,
-        grade_method: GradeMethod::Highest.as_str().into(),
-        review_policy: ReviewPolicy::AfterSubmit.as_str().into(),
+        grade_method: GradeMethod::Highest,
+        review_policy: ReviewPolicy::AfterSubmit,
         required: true,
         created_at: now,
         updated_at: now,
@@ -237,7 +238,7 @@ pub async fn create_for_module(
         .await
         .map_err(|e| match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
-                "quiz_exists",
+                Conflict::QuizExists,
                 "Modul ini sudah memiliki kuis; ubah dengan PATCH.",
             ),
             _ => AppError::Db(e),

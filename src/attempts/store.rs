@@ -52,7 +52,7 @@ pub async fn course_assessment(
 ) -> AppResult<Option<assessment::Model>> {
     Ok(assessment::Entity::find()
         .filter(assessment::Column::CourseId.eq(course_id))
-        .filter(assessment::Column::Kind.eq(kind.as_str()))
+        .filter(assessment::Column::Kind.eq(kind))
         .one(conn)
         .await?)
 }
@@ -141,7 +141,7 @@ pub async fn closed_attempts(
     select = if conn.get_database_backend() == DbBackend::Postgres {
         select.lock_shared()
     } else {
-        select.filter(attempt::Column::Status.ne(AttemptStatus::Open.as_str()))
+        select.filter(attempt::Column::Status.ne(AttemptStatus::Open))
     };
     let rows: Vec<(Uuid, String)> = select.into_tuple().all(conn).await?;
     Ok(rows
@@ -159,7 +159,7 @@ pub async fn open_attempt(
     Ok(attempt::Entity::find()
         .filter(attempt::Column::AssessmentId.eq(assessment_id))
         .filter(attempt::Column::UserId.eq(user_id))
-        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open))
         .one(conn)
         .await?)
 }
@@ -195,7 +195,7 @@ pub async fn count_attempts_in_batch(
 pub async fn open_attempts_of(conn: &impl ConnectionTrait, assessment_id: Uuid) -> AppResult<u64> {
     Ok(attempt::Entity::find()
         .filter(attempt::Column::AssessmentId.eq(assessment_id))
-        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open))
         .count(conn)
         .await?)
 }
@@ -238,7 +238,7 @@ pub async fn overdue(
     Ok(attempt::Entity::find()
         .select_only()
         .column(attempt::Column::Id)
-        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open))
         .filter(attempt::Column::DeadlineAt.lt(before))
         .limit(limit)
         .into_tuple()
@@ -415,7 +415,7 @@ pub async fn finish(conn: &impl ConnectionTrait, id: Uuid, f: Finish) -> AppResu
         .col_expr(attempt::Column::GradedAt, Expr::value(f.grade.graded_at))
         .col_expr(attempt::Column::UpdatedAt, Expr::value(f.submitted_at))
         .filter(attempt::Column::Id.eq(id))
-        .filter(attempt::Column::Status.eq(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Open))
         .exec(conn)
         .await?;
     Ok(done.rows_affected > 0)
@@ -424,7 +424,7 @@ pub async fn finish(conn: &impl ConnectionTrait, id: Uuid, f: Finish) -> AppResu
 /// Replaces the grade of a finished attempt (a regrade or an assessor's marks).
 pub async fn set_grade(conn: &impl ConnectionTrait, id: Uuid, grade: Grade) -> AppResult<()> {
     attempt::Entity::update_many()
-        .col_expr(attempt::Column::Status, Expr::value(grade.status.as_str()))
+        .col_expr(attempt::Column::Status, Expr::value(grade.status))
         .col_expr(attempt::Column::Marks, Expr::value(grade.marks))
         .col_expr(attempt::Column::Score, Expr::value(grade.score))
         .col_expr(attempt::Column::Percent, Expr::value(grade.percent))
@@ -445,10 +445,10 @@ pub async fn quiz_attempts_awaiting_marks(
     let quizzes = Query::select()
         .column(assessment::Column::Id)
         .from(assessment::Entity)
-        .and_where(assessment::Column::Kind.eq(super::model::AssessmentKind::Quiz.as_str()))
+        .and_where(assessment::Column::Kind.eq(super::model::AssessmentKind::Quiz))
         .to_owned();
     Ok(attempt::Entity::find()
-        .filter(attempt::Column::Status.eq(AttemptStatus::Submitted.as_str()))
+        .filter(attempt::Column::Status.eq(AttemptStatus::Submitted))
         .filter(attempt::Column::AssessmentId.in_subquery(quizzes))
         .order_by_asc(attempt::Column::SubmittedAt)
         .all(conn)

@@ -6,6 +6,7 @@ use poem::http::StatusCode;
 use poem::http::header;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query};
 use poem::{IntoResponse, Response, handler};
+use poem::{Route, get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -247,4 +248,14 @@ pub async fn question_media(
         .with_content_type(file.content_type)
         .with_header(poem::http::header::CACHE_CONTROL, "private, max-age=86400")
         .into_response())
+}
+
+/// The capability's pages, added to the app's page routes.
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/admin/banks", get(bank_list))
+        .at("/admin/banks/import", post(import))
+        .at("/admin/banks/:id", get(bank_page))
+        .at("/admin/banks/:id/export", get(export))
+        .at("/question-media/:sha256", get(question_media))
 }

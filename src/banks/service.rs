@@ -24,6 +24,7 @@ use super::model::{
 };
 use super::store::{self, NewVersion};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::question;
 use crate::error::{AppError, AppResult, FieldError};
@@ -286,7 +287,7 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
     } else {
         txn.commit().await.map_err(|e| match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::conflict(
-                "import_in_progress",
+                Conflict::ImportInProgress,
                 "Impor lain ke bank ini sedang berjalan; coba lagi.",
             ),
             _ => AppError::Db(e),

@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::model::{CourseStatus, MAX_ATTACHMENT_BYTES, Track};
 use super::service::{self, CourseInput, ModuleInput};
 use super::views::{AttachmentView, CourseDetail, CourseView, ModuleView};
-use crate::accounts::model::Role;
 use crate::error::AppResult;
 use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
@@ -145,7 +144,6 @@ impl CoursesApi {
         auth: Auth,
         body: Json<CreateCourseRequest>,
     ) -> AppResult<CreatedCourse> {
-        auth.require(Role::Admin)?;
         let body = body.0;
         let input = CourseInput {
             code: Some(body.code),
@@ -157,7 +155,7 @@ impl CoursesApi {
             min_attendance_percent: body.min_attendance_percent,
         };
         Ok(CreatedCourse::Created(Json(
-            service::create_course(&state.db, input).await?,
+            service::create_course(&state.db, auth.user(), input).await?,
         )))
     }
 
@@ -197,7 +195,6 @@ impl CoursesApi {
         id: Path<Uuid>,
         body: Json<UpdateCourseRequest>,
     ) -> AppResult<Json<CourseView>> {
-        auth.require(Role::Admin)?;
         let body = body.0;
         let input = CourseInput {
             code: body.code,
@@ -208,7 +205,9 @@ impl CoursesApi {
             status: body.status,
             min_attendance_percent: body.min_attendance_percent,
         };
-        Ok(Json(service::update_course(&state.db, id.0, input).await?))
+        Ok(Json(
+            service::update_course(&state.db, auth.user(), id.0, input).await?,
+        ))
     }
 
     /// Add a module at the end of a course (admin).
@@ -220,16 +219,15 @@ impl CoursesApi {
         id: Path<Uuid>,
         body: Json<CreateModuleRequest>,
     ) -> AppResult<CreatedModule> {
-        let admin = auth.require(Role::Admin)?;
         let body = body.0;
         let input = ModuleInput {
             title: Some(body.title),
             jp: Some(body.jp),
             body_markdown: Some(body.body_markdown),
         };
-        let module = service::add_module(&state.db, id.0, input).await?;
+        let module = service::add_module(&state.db, auth.user(), id.0, input).await?;
         Ok(CreatedModule::Created(Json(
-            service::get_module(&state.db, admin, module.id).await?,
+            service::get_module(&state.db, auth.user(), module.id).await?,
         )))
     }
 
@@ -242,10 +240,9 @@ impl CoursesApi {
         id: Path<Uuid>,
         body: Json<ReorderRequest>,
     ) -> AppResult<Reordered> {
-        let admin = auth.require(Role::Admin)?;
-        service::reorder_modules(&state.db, id.0, &body.module_ids).await?;
+        service::reorder_modules(&state.db, auth.user(), id.0, &body.module_ids).await?;
         Ok(Reordered::Ok(Json(
-            service::get_course(&state.db, admin, id.0).await?,
+            service::get_course(&state.db, auth.user(), id.0).await?,
         )))
     }
 
@@ -271,15 +268,16 @@ impl CoursesApi {
         id: Path<Uuid>,
         body: Json<UpdateModuleRequest>,
     ) -> AppResult<Json<ModuleView>> {
-        let admin = auth.require(Role::Admin)?;
         let body = body.0;
         let input = ModuleInput {
             title: body.title,
             jp: maybe(body.jp),
             body_markdown: body.body_markdown,
         };
-        service::update_module(&state.db, id.0, input).await?;
-        Ok(Json(service::get_module(&state.db, admin, id.0).await?))
+        service::update_module(&state.db, auth.user(), id.0, input).await?;
+        Ok(Json(
+            service::get_module(&state.db, auth.user(), id.0).await?,
+        ))
     }
 
     /// Mark a module read (trainee). Repeating it keeps the first time.
@@ -306,10 +304,10 @@ impl CoursesApi {
         id: Path<Uuid>,
         upload: AttachmentUpload,
     ) -> AppResult<CreatedAttachment> {
-        auth.require(Role::Admin)?;
         let (name, bytes) = read_upload(upload.file, MAX_ATTACHMENT_BYTES).await?;
         let stored = service::add_attachment(
             &state.db,
+            auth.user(),
             id.0,
             name.as_deref().unwrap_or("lampiran"),
             bytes,

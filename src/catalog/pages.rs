@@ -5,6 +5,7 @@ use minijinja::context;
 use poem::http::header;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
+use poem::{Route, get, post};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -74,7 +75,7 @@ async fn courses_page(
     form: &CourseForm,
     errors: Vec<FieldError>,
 ) -> AppResult<Html<String>> {
-    let courses = service::list_courses(&state.db, user, None, None).await?;
+    let courses = service::all_courses(&state.db, user).await?;
     state.templates.page(
         "admin/courses.html",
         Some(user),
@@ -89,12 +90,11 @@ pub async fn admin_courses(
     user: PageUser,
     csrf: &CsrfToken,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
     let form = CourseForm {
         track: Track::PranataKomputer.as_str().into(),
         ..CourseForm::default()
     };
-    courses_page(&state, user, csrf, &form, Vec::new()).await
+    courses_page(&state, &user.0, csrf, &form, Vec::new()).await
 }
 
 #[handler]
@@ -104,9 +104,9 @@ pub async fn create_course(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<CourseForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let result = match form.input() {
-        Ok(input) => service::create_course(&state.db, input).await,
+        Ok(input) => service::create_course(&state.db, user, input).await,
         Err(err) => Err(err),
     };
     match result {
@@ -195,7 +195,7 @@ async fn course_editor(
     messages: Messages,
 ) -> AppResult<Html<String>> {
     let Messages { errors, flash } = messages;
-    let detail = service::get_course(&state.db, user, id).await?;
+    let detail = service::course_to_edit(&state.db, user, id).await?;
     let course_form = match course_form {
         Some(form) => to_value(form),
         None => to_value(CourseForm {
@@ -232,10 +232,9 @@ pub async fn admin_course(
     id: Path<Uuid>,
     Query(flash): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
     course_editor(
         &state,
-        user,
+        &user.0,
         csrf,
         id.0,
         None,
@@ -256,9 +255,9 @@ pub async fn update_course(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<CourseForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let result = match form.input() {
-        Ok(input) => service::update_course(&state.db, id.0, input).await,
+        Ok(input) => service::update_course(&state.db, user, id.0, input).await,
         Err(err) => Err(err),
     };
     match result {
@@ -297,7 +296,6 @@ pub async fn set_course_status(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<StatusForm>,
 ) -> AppResult<Redirect> {
-    user.require(Role::Admin)?;
     let status = CourseStatus::parse(&form.status)
         .ok_or_else(|| AppError::invalid_field("status", "status tidak dikenal"))?;
     let back = format!("/admin/courses/{}", id.0);
@@ -314,7 +312,7 @@ pub async fn set_course_status(
         status: Some(status),
         ..CourseInput::default()
     };
-    service::update_course(&state.db, id.0, input).await?;
+    service::update_course(&state.db, &user.0, id.0, input).await?;
     let notice = match status {
         CourseStatus::Published => "Kursus diterbitkan; peserta kini dapat melihatnya.",
         CourseStatus::Draft => "Kursus dijadikan draf; peserta tidak melihatnya lagi.",
@@ -331,7 +329,7 @@ pub async fn add_module(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ModuleForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     if form.previewing() {
         return Ok(
             course_editor(&state, user, csrf, id.0, None, &form, Messages::default())
@@ -340,7 +338,7 @@ pub async fn add_module(
         );
     }
     let result = match form.input() {
-        Ok(input) => service::add_module(&state.db, id.0, input)
+        Ok(input) => service::add_module(&state.db, user, id.0, input)
             .await
             .map(|_| ()),
         Err(err) => Err(err),
@@ -379,8 +377,7 @@ pub async fn move_module(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<MoveForm>,
 ) -> AppResult<Redirect> {
-    user.require(Role::Admin)?;
-    let course_id = service::move_module(&state.db, id.0, form.direction == "up").await?;
+    let course_id = service::move_module(&state.db, &user.0, id.0, form.direction == "up").await?;
     Ok(Redirect::see_other(format!("/admin/courses/{course_id}")))
 }
 
@@ -392,7 +389,7 @@ async fn module_editor(
     form: Option<&ModuleForm>,
     errors: Vec<FieldError>,
 ) -> AppResult<Html<String>> {
-    let module = service::get_module(&state.db, user, id).await?;
+    let module = service::module_to_edit(&state.db, user, id).await?;
     let form = match form {
         Some(form) => to_value(form),
         None => to_value(ModuleForm {
@@ -427,8 +424,7 @@ pub async fn admin_module(
     csrf: &CsrfToken,
     id: Path<Uuid>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
-    module_editor(&state, user, csrf, id.0, None, Vec::new()).await
+    module_editor(&state, &user.0, csrf, id.0, None, Vec::new()).await
 }
 
 #[handler]
@@ -439,7 +435,7 @@ pub async fn update_module(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ModuleForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     if form.previewing() {
         return Ok(
             module_editor(&state, user, csrf, id.0, Some(&form), Vec::new())
@@ -448,7 +444,7 @@ pub async fn update_module(
         );
     }
     let result = match form.input() {
-        Ok(input) => service::update_module(&state.db, id.0, input).await,
+        Ok(input) => service::update_module(&state.db, user, id.0, input).await,
         Err(err) => Err(err),
     };
     match result {
@@ -472,13 +468,12 @@ pub async fn upload_attachment(
     id: Path<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Redirect> {
-    user.require(Role::Admin)?;
     let form = upload::page_form(multipart, verifier, MAX_ATTACHMENT_BYTES).await?;
     let file = form
         .file
         .ok_or_else(|| AppError::invalid_field("file", "pilih berkas"))?;
     let name = file.name.unwrap_or_else(|| "lampiran".into());
-    service::add_attachment(&state.db, id.0, &name, file.bytes).await?;
+    service::add_attachment(&state.db, &user.0, id.0, &name, file.bytes).await?;
     Ok(Redirect::see_other(format!("/admin/modules/{}", id.0)))
 }
 
@@ -541,8 +536,7 @@ pub async fn module_page(
         csrf,
         context! {
             module => to_value(&module),
-            can_complete => user.0.has(Role::Trainee)
-                && crate::schedule::enrolment::has_seat_in_course(&state.db, user.0.id, module.course_id).await?,
+            can_complete => service::records_reading(&state.db, &user.0, module.course_id).await?,
             is_trainee => user.0.has(Role::Trainee),
             quiz_id => quiz.map(|q| q.id.to_string()),
         },
@@ -589,4 +583,21 @@ pub async fn attachment(
         .with_header(header::CONTENT_DISPOSITION, disposition)
         .with_header(header::CACHE_CONTROL, "private, max-age=3600")
         .into_response())
+}
+
+/// The capability's pages, added to the app's page routes.
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/admin/courses", get(admin_courses).post(create_course))
+        .at("/admin/courses/:id", get(admin_course).post(update_course))
+        .at("/admin/courses/:id/status", post(set_course_status))
+        .at("/admin/courses/:id/modules", post(add_module))
+        .at("/admin/modules/:id", get(admin_module).post(update_module))
+        .at("/admin/modules/:id/move", post(move_module))
+        .at("/admin/modules/:id/attachments", post(upload_attachment))
+        .at("/courses", get(course_list))
+        .at("/courses/:id", get(course_page))
+        .at("/modules/:id", get(module_page))
+        .at("/modules/:id/complete", post(complete_module))
+        .at("/attachments/:id", get(attachment))
 }

@@ -1,5 +1,6 @@
 //! Course and module operations shared by the API and the pages. Who may
-//! see what is decided here: administrators see every course, everyone
+//! do and see what is decided here: only administrators write courses,
+//! modules and attachments; administrators see every course, everyone
 //! else only published ones (a hidden course answers 404, as if absent).
 
 use sea_orm::ActiveValue::Set;
@@ -14,6 +15,7 @@ use super::store;
 use super::views::{AttachmentView, CourseDetail, CourseView, ModuleSummary, ModuleView, Progress};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::{course, module, module_attachment};
 use crate::error::{AppError, AppResult, FieldError};
@@ -121,7 +123,13 @@ async fn ensure_code_free(db: &Db, code: &str, except: Option<Uuid>) -> AppResul
     }
 }
 
-pub async fn create_course(db: &Db, input: CourseInput) -> AppResult<CourseView> {
+/// Creates a course (administrators).
+pub async fn create_course(
+    db: &Db,
+    admin: &CurrentUser,
+    input: CourseInput,
+) -> AppResult<CourseView> {
+    admin.require(Role::Admin)?;
     let track = input
         .track
         .ok_or_else(|| AppError::invalid_field("track", "wajib diisi"))?;
@@ -157,7 +165,14 @@ pub async fn create_course(db: &Db, input: CourseInput) -> AppResult<CourseView>
     Ok(course_view(model, 0, 0))
 }
 
-pub async fn update_course(db: &Db, id: Uuid, input: CourseInput) -> AppResult<CourseView> {
+/// Changes a course, publishing and archiving included (administrators).
+pub async fn update_course(
+    db: &Db,
+    admin: &CurrentUser,
+    id: Uuid,
+    input: CourseInput,
+) -> AppResult<CourseView> {
+    admin.require(Role::Admin)?;
     let existing = store::get_course(db.read(), id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -227,6 +242,13 @@ pub async fn list_courses(
         .collect())
 }
 
+/// Every course, drafts and archived ones too, for the administrators'
+/// course list.
+pub async fn all_courses(db: &Db, admin: &CurrentUser) -> AppResult<Vec<CourseView>> {
+    admin.require(Role::Admin)?;
+    list_courses(db, admin, None, None).await
+}
+
 /// The course, when the viewer may see it (NotFound otherwise).
 pub async fn visible_course(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<course::Model> {
     match store::get_course(db.read(), id).await? {
@@ -262,6 +284,12 @@ pub async fn get_course(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<Co
     })
 }
 
+/// A course as its editor shows it (administrators).
+pub async fn course_to_edit(db: &Db, admin: &CurrentUser, id: Uuid) -> AppResult<CourseDetail> {
+    admin.require(Role::Admin)?;
+    get_course(db, admin, id).await
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ModuleInput {
     pub title: Option<String>,
@@ -291,7 +319,14 @@ fn check_module(input: &ModuleInput) -> Result<Option<String>, Vec<FieldError>> 
     }
 }
 
-pub async fn add_module(db: &Db, course_id: Uuid, input: ModuleInput) -> AppResult<module::Model> {
+/// Adds a module at the end of a course (administrators).
+pub async fn add_module(
+    db: &Db,
+    admin: &CurrentUser,
+    course_id: Uuid,
+    input: ModuleInput,
+) -> AppResult<module::Model> {
+    admin.require(Role::Admin)?;
     let title = check_module(&input).map_err(AppError::validation)?;
     let title = title.ok_or_else(|| AppError::invalid_field("title", "wajib diisi"))?;
     store::get_course(db.read(), course_id)
@@ -319,7 +354,14 @@ pub async fn add_module(db: &Db, course_id: Uuid, input: ModuleInput) -> AppResu
     Ok(model)
 }
 
-pub async fn update_module(db: &Db, id: Uuid, input: ModuleInput) -> AppResult<module::Model> {
+/// Changes a module (administrators).
+pub async fn update_module(
+    db: &Db,
+    admin: &CurrentUser,
+    id: Uuid,
+    input: ModuleInput,
+) -> AppResult<module::Model> {
+    admin.require(Role::Admin)?;
     let title = check_module(&input).map_err(AppError::validation)?;
     let existing = store::get_module(db.read(), id)
         .await?
@@ -340,8 +382,14 @@ pub async fn update_module(db: &Db, id: Uuid, input: ModuleInput) -> AppResult<m
 }
 
 /// Puts the course's modules in the order of `module_ids`, which must list
-/// every module of the course exactly once.
-pub async fn reorder_modules(db: &Db, course_id: Uuid, module_ids: &[Uuid]) -> AppResult<()> {
+/// every module of the course exactly once (administrators).
+pub async fn reorder_modules(
+    db: &Db,
+    admin: &CurrentUser,
+    course_id: Uuid,
+    module_ids: &[Uuid],
+) -> AppResult<()> {
+    admin.require(Role::Admin)?;
     store::get_course(db.read(), course_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -367,8 +415,15 @@ pub async fn reorder_modules(db: &Db, course_id: Uuid, module_ids: &[Uuid]) -> A
     Ok(())
 }
 
-/// Moves a module one place up or down (the page's arrow buttons).
-pub async fn move_module(db: &Db, module_id: Uuid, up: bool) -> AppResult<Uuid> {
+/// Moves a module one place up or down (the page's arrow buttons;
+/// administrators).
+pub async fn move_module(
+    db: &Db,
+    admin: &CurrentUser,
+    module_id: Uuid,
+    up: bool,
+) -> AppResult<Uuid> {
+    admin.require(Role::Admin)?;
     let module = store::get_module(db.read(), module_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -383,7 +438,7 @@ pub async fn move_module(db: &Db, module_id: Uuid, up: bool) -> AppResult<Uuid> 
         .ok_or(AppError::NotFound)?;
     if let Some(target) = swap_target(index, ids.len(), up) {
         ids.swap(index, target);
-        reorder_modules(db, module.course_id, &ids).await?;
+        reorder_modules(db, admin, module.course_id, &ids).await?;
     }
     Ok(module.course_id)
 }
@@ -428,6 +483,12 @@ pub async fn get_module(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<Mo
     })
 }
 
+/// A module as its editor shows it (administrators).
+pub async fn module_to_edit(db: &Db, admin: &CurrentUser, id: Uuid) -> AppResult<ModuleView> {
+    admin.require(Role::Admin)?;
+    get_module(db, admin, id).await
+}
+
 /// The caller's reading progress in each of `course_ids`.
 pub async fn progress_of(
     db: &Db,
@@ -453,6 +514,13 @@ pub async fn progress_of(
     Ok(progress)
 }
 
+/// Whether the viewer's reading of a course is recorded: only a trainee
+/// holding a seat in one of its batches.
+pub async fn records_reading(db: &Db, viewer: &CurrentUser, course_id: Uuid) -> AppResult<bool> {
+    Ok(viewer.has(Role::Trainee)
+        && crate::schedule::enrolment::has_seat_in_course(db, viewer.id, course_id).await?)
+}
+
 /// A trainee marks a module read; doing it again changes nothing.
 pub async fn complete_module(
     db: &Db,
@@ -464,21 +532,24 @@ pub async fn complete_module(
         .await?
         .ok_or(AppError::NotFound)?;
     visible_course(db, viewer, module.course_id).await?;
-    if !crate::schedule::enrolment::has_seat_in_course(db, viewer.id, module.course_id).await? {
+    if !records_reading(db, viewer, module.course_id).await? {
         return Err(AppError::conflict(
-            "not_enrolled",
+            Conflict::NotEnrolled,
             "Anda belum terdaftar di angkatan kursus ini; modul dapat dibaca tetapi belum dicatat.",
         ));
     }
     store::mark_completed(db.write(), viewer.id, id, clock::now()).await
 }
 
+/// Attaches a PDF or image to a module (administrators).
 pub async fn add_attachment(
     db: &Db,
+    admin: &CurrentUser,
     module_id: Uuid,
     file_name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<AttachmentView> {
+    admin.require(Role::Admin)?;
     store::get_module(db.read(), module_id)
         .await?
         .ok_or(AppError::NotFound)?;

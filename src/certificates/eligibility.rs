@@ -122,7 +122,7 @@ pub(super) async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec
                 kind,
                 reasons,
                 certificate_id: issued.as_ref().map(|c| c.id),
-                issued_kind: issued.and_then(|c| CertificateKind::parse(&c.kind)),
+                issued_kind: issued.map(|c| c.kind),
             },
             units,
             present: p.attendance.present,

@@ -2,12 +2,12 @@
 //! pattern, verification codes, the signed content and its canonical
 //! bytes, masking an NIP, Indonesian dates, and what a verification says.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Object;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::attempts::model::string_enum;
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// `kelulusan`: completed (and Kompeten); `keterangan`: attended only.

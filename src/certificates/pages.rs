@@ -2,9 +2,11 @@
 //! a trainee's certificates, and a batch's certificates for administrators
 //! (eligibility, issue, revoke, reissue, downloads).
 
+use super::settings_pages as certificate_settings;
 use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
+use poem::{Route, get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -237,4 +239,25 @@ pub async fn reissue(
             )
         },
     )
+}
+
+/// The capability's pages, added to the app's page routes.
+pub fn routes(route: Route) -> Route {
+    route
+        .at(
+            "/admin/courses/:id/certificates",
+            get(certificate_settings::show).post(certificate_settings::save),
+        )
+        .at(
+            "/admin/courses/:id/certificates/next-number",
+            get(certificate_settings::next_number),
+        )
+        .at("/verify", get(verify_form))
+        .at("/verify/:code", get(verify_code))
+        .at("/my/certificates", get(my_certificates))
+        .at("/admin/batches/:id/certificates", get(batch_certificates))
+        .at("/admin/batches/:id/certificates/issue", post(issue))
+        .at("/admin/certificates/:id/revoke", post(revoke))
+        .at("/admin/certificates/:id/reissue", post(reissue))
+        .at("/admin/certificates/:id/replace", post(replace))
 }

@@ -185,7 +185,7 @@ pub(super) async fn write_one(
         batch_id,
         user_id,
         course_id,
-        kind: content.kind.as_str().into(),
+        kind: content.kind,
         number: content.number.clone(),
         verification_code: content.verification_code.clone(),
         content: String::from_utf8(bytes.clone()).map_err(|e| AppError::internal(e.to_string()))?,
@@ -468,7 +468,7 @@ fn outcome_of(
             .and_then(|c| c.row.kind);
         if *new {
             outcome.issued.push(name);
-        } else if earned.is_some_and(|k| k.as_str() != row.kind) {
+        } else if earned.is_some_and(|k| k != row.kind) {
             outcome.changed.push(name);
         } else {
             outcome.already.push(name);

@@ -13,6 +13,7 @@ use crate::accounts::model::CurrentUser;
 use crate::audit;
 use crate::clock;
 use crate::config::Config;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::certificate;
 use crate::error::{AppError, AppResult};
@@ -52,7 +53,7 @@ async fn revoke_in(
 ) -> AppResult<()> {
     if row.revoked_at.is_some() {
         return Err(AppError::conflict(
-            "already_revoked",
+            Conflict::AlreadyRevoked,
             "Sertifikat ini sudah dicabut.",
         ));
     }
@@ -95,7 +96,7 @@ pub async fn reissue(
         .ok_or(AppError::NotFound)?;
     if old.revoked_at.is_none() {
         return Err(AppError::conflict(
-            "not_revoked",
+            Conflict::NotRevoked,
             "Hanya sertifikat yang sudah dicabut yang dapat diterbitkan ulang; untuk mengganti sertifikat yang berlaku, pakai \"Ganti\" dengan alasan.",
         ));
     }
@@ -118,7 +119,7 @@ pub async fn replace(
         .ok_or(AppError::NotFound)?;
     if old.revoked_at.is_some() {
         return Err(AppError::conflict(
-            "already_revoked",
+            Conflict::AlreadyRevoked,
             "Sertifikat ini sudah dicabut; terbitkan ulang tanpa mengganti.",
         ));
     }
@@ -138,13 +139,13 @@ async fn replace_with_new(
         .find(|c| c.row.user_id == old.user_id)
         .ok_or_else(|| {
             AppError::conflict(
-                "not_enrolled",
+                Conflict::NotEnrolled,
                 "Pemegang sertifikat ini tidak lagi terdaftar di angkatan.",
             )
         })?;
     if !candidate.row.eligible {
         return Err(AppError::conflict(
-            "not_eligible",
+            Conflict::NotEligible,
             format!(
                 "{} kini belum memenuhi syarat: {}.",
                 candidate.row.name,
@@ -182,7 +183,7 @@ async fn replace_with_new(
                 // Reissuing twice must not stack documents: one stands at a time.
                 if store::standing(txn, batch_id, user_id).await?.is_some() {
                     return Err(AppError::conflict(
-                        "already_replaced",
+                        Conflict::AlreadyReplaced,
                         "Peserta ini sudah memegang sertifikat yang berlaku untuk angkatan ini.",
                     ));
                 }

@@ -20,6 +20,7 @@ use crate::banks::service as banks;
 use crate::certificates::{service as certificates, standing};
 use crate::clock;
 use crate::config::Config;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::records::service as records;
@@ -54,7 +55,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     // plain `bimtek serve` would open and put in production.
     if config.database_url == DEFAULT_DATABASE {
         return Err(AppError::conflict(
-            "demo_needs_own_database",
+            Conflict::DemoNeedsOwnDatabase,
             "Demo memakai basis data tersendiri agar tidak tercampur dengan data sungguhan: \
              jalankan dengan DATABASE_URL=\"sqlite://demo.db?mode=rwc\" bimtek demo.",
         ));
@@ -65,7 +66,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     db.close().await;
     if used {
         return Err(AppError::conflict(
-            "not_empty",
+            Conflict::NotEmpty,
             "Basis data ini sudah berisi akun; demo hanya mengisi basis data baru. \
              Pakai DATABASE_URL lain, mis. sqlite://demo.db?mode=rwc, yang belum ada.",
         ));
@@ -157,7 +158,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
     for batch in [&pk_batch, &humas_batch] {
         let outcome = certificates::issue(engine, config, &admin, batch.id, None).await?;
         issued.extend(outcome.certificates);
-        training::finish(engine, batch).await?;
+        training::finish(engine, &admin, batch).await?;
     }
     let revoked = match issued.iter().find(|c| c.batch_id == humas_batch.id) {
         Some(c) => {

@@ -141,7 +141,7 @@ pub async fn course(
         status: Some(CourseStatus::Published),
         min_attendance_percent: Some(80),
     };
-    let course = catalog::create_course(&engine.db, input).await?;
+    let course = catalog::create_course(&engine.db, admin, input).await?;
     let mut modules = Vec::new();
     for (title, jp, unit) in plan.modules {
         let body = format!(
@@ -154,7 +154,7 @@ pub async fn course(
             jp: Some(Some(*jp)),
             body_markdown: Some(body),
         };
-        let module = catalog::add_module(&engine.db, course.id, input).await?;
+        let module = catalog::add_module(&engine.db, admin, course.id, input).await?;
         let rule = TagRule {
             types: Some(vec![QuestionType::Multichoice, QuestionType::Truefalse]),
             ..TagRule::new(format!("unit:{unit}"), 10)
@@ -232,7 +232,7 @@ pub async fn batch(
         sessions: Some(sessions),
         ..BatchInput::default()
     };
-    let detail = schedule::create_batch(&engine.db, input).await?;
+    let detail = schedule::create_batch(&engine.db, admin, input).await?;
     for trainee in trainees {
         enrolment::enrol(
             &engine.db,
@@ -333,12 +333,12 @@ pub async fn learn(engine: &Engine, course: &Course, trainees: &[Trainee]) -> Ap
 }
 
 /// The batch is over.
-pub async fn finish(engine: &Engine, batch: &Batch) -> AppResult<()> {
+pub async fn finish(engine: &Engine, admin: &CurrentUser, batch: &Batch) -> AppResult<()> {
     let input = BatchInput {
         status: Some(BatchStatus::Finished),
         ..BatchInput::default()
     };
-    schedule::update_batch(&engine.db, batch.id, input).await?;
+    schedule::update_batch(&engine.db, admin, batch.id, input).await?;
     Ok(())
 }
 

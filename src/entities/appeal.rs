@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::exams::model::AppealStatus;
+
 /// A trainee's appeal (banding) against a released exam result.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +14,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub reason: String,
     /// `submitted`, `assigned` or `decided`.
-    pub status: String,
+    pub status: AppealStatus,
     pub assessor_id: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub decided_at: Option<TimeDateTimeWithTimeZone>,

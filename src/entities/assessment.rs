@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::attempts::model::{AssessmentKind, GradeMethod, ReviewPolicy};
+
 /// A module quiz or a competency exam: what an attempt draws and the rules it runs by.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -7,8 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `quiz` or `exam`.
-    pub kind: String,
+    pub kind: AssessmentKind,
     pub course_id: Uuid,
     #[sea_orm(unique)]
     pub module_id: Option<Uuid>,
@@ -24,8 +25,8 @@ pub struct Model {
     pub pass_percent: f64,
     pub shuffle_questions: bool,
     pub shuffle_choices: bool,
-    pub grade_method: String,
-    pub review_policy: String,
+    pub grade_method: GradeMethod,
+    pub review_policy: ReviewPolicy,
     /// Must be passed to complete the course.
     pub required: bool,
     pub created_at: TimeDateTimeWithTimeZone,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::attempts::model::AttemptStatus;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "attempts")]
@@ -12,7 +14,7 @@ pub struct Model {
     /// 1 for the first attempt, 2 for the second, …
     pub number: i32,
     /// `open`, `submitted` (waiting for an assessor) or `graded`.
-    pub status: String,
+    pub status: AttemptStatus,
     /// The seed the questions were drawn with, kept for the record.
     pub seed: i64,
     /// The secret (hex) the attempt's choice ids are derived from; never

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::certificates::model::CertificateKind;
+
 /// An issued certificate: its signed content and the signature over it.
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +13,7 @@ pub struct Model {
     pub user_id: Uuid,
     pub course_id: Uuid,
     /// `kelulusan` or `keterangan`.
-    pub kind: String,
+    pub kind: CertificateKind,
     pub number: String,
     pub verification_code: String,
     /// `certificates::model::Content` in its canonical JSON form.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::exams::model::ItemStatus;
+
 /// One assessor's mark of one task of one attempt, in one round
 /// (1 and 2: markers, 3: moderation, 4: appeal).
 #[sea_orm::model]
@@ -15,7 +17,7 @@ pub struct Model {
     pub assessor_id: Uuid,
     pub round: i32,
     /// `pending`, `draft` or `final`.
-    pub status: String,
+    pub status: ItemStatus,
     /// The chosen level per criterion, as a JSON array of indexes.
     #[sea_orm(column_type = "Text", nullable)]
     pub levels: Option<String>,

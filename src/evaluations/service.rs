@@ -9,6 +9,7 @@ use super::model::{self, Answers, Form, Results, SCALE, Submission};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::{evaluation_closure, evaluation_form, evaluation_response};
 use crate::error::{AppError, AppResult};
@@ -116,14 +117,14 @@ pub async fn submit(
 ) -> AppResult<()> {
     let detail = seat(db, trainee, batch_id).await?;
     if let Some(why) = closed(db, &detail).await? {
-        return Err(AppError::conflict("evaluation_closed", why));
+        return Err(AppError::conflict(Conflict::EvaluationClosed, why));
     }
     let (questions, _) = form_of(db, detail.batch.course_id).await?;
     let answers: Answers =
         model::check(&questions, &speakers(&detail), sent).map_err(AppError::validation)?;
     let already = || {
         AppError::conflict(
-            "already_answered",
+            Conflict::AlreadyAnswered,
             "Anda sudah mengisi evaluasi angkatan ini; terima kasih.",
         )
     };
@@ -201,7 +202,7 @@ pub async fn close(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<()
     let detail = crate::schedule::service::detail(db, admin, batch_id).await?;
     if clock::today_wib() < detail.batch.ends_on {
         return Err(AppError::conflict(
-            "evaluation_not_open",
+            Conflict::EvaluationNotOpen,
             "Evaluasi baru dibuka pada hari terakhir Bimtek.",
         ));
     }

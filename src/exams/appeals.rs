@@ -16,6 +16,7 @@ use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::{appeal, grading_item};
 use crate::error::{AppError, AppResult, FieldError};
@@ -35,7 +36,7 @@ pub struct AppealView {
 }
 
 pub fn appeal_view(a: &appeal::Model) -> AppealView {
-    let status = AppealStatus::parse(&a.status).unwrap_or(AppealStatus::Submitted);
+    let status = a.status;
     AppealView {
         id: a.id,
         exam_id: a.exam_id,
@@ -65,13 +66,13 @@ pub async fn submit(
         .ok_or(AppError::NotFound)?;
     let Some(released_at) = loaded.row.released_at else {
         return Err(AppError::conflict(
-            "results_not_released",
+            Conflict::ResultsNotReleased,
             "Hasil ujian belum dirilis.",
         ));
     };
     if !appeal_open(released_at, loaded.row.appeal_days, clock::now()) {
         return Err(AppError::conflict(
-            "appeal_closed",
+            Conflict::AppealClosed,
             format!(
                 "Masa banding ({} hari setelah hasil dirilis) sudah berakhir.",
                 loaded.row.appeal_days
@@ -80,7 +81,7 @@ pub async fn submit(
     }
     if loaded.spec.tasks.is_empty() {
         return Err(AppError::conflict(
-            "nothing_to_appeal",
+            Conflict::NothingToAppeal,
             "Ujian ini tidak memiliki tugas yang dinilai asesor.",
         ));
     }
@@ -96,7 +97,7 @@ pub async fn submit(
         exam_id,
         user_id: user.id,
         reason,
-        status: AppealStatus::Submitted.as_str().into(),
+        status: AppealStatus::Submitted,
         assessor_id: None,
         created_at: clock::now(),
         decided_at: None,
@@ -112,7 +113,7 @@ pub async fn submit(
                     .is_some()
                 {
                     return Err(AppError::conflict(
-                        "appeal_exists",
+                        Conflict::AppealExists,
                         "Anda sudah mengajukan banding untuk ujian ini.",
                     ));
                 }
@@ -182,9 +183,9 @@ pub async fn assign(
         .await?
         .ok_or(AppError::NotFound)?;
     let loaded = load(engine, appeal.exam_id).await?;
-    if appeal.status != AppealStatus::Submitted.as_str() {
+    if appeal.status != AppealStatus::Submitted {
         return Err(AppError::conflict(
-            "appeal_assigned",
+            Conflict::AppealAssigned,
             "Banding ini sudah diserahkan kepada asesor.",
         ));
     }
@@ -226,7 +227,7 @@ pub async fn assign(
         )
         .map_err(|refusal| match refusal {
             Refusal::OwnMark => AppError::conflict(
-                "same_assessor",
+                Conflict::SameAssessor,
                 "Banding harus ditinjau asesor yang belum menilai peserta ini.",
             ),
             other => AppError::conflict(other.code(), other.message()),
@@ -245,7 +246,7 @@ pub async fn assign(
             candidate_id: appeal.user_id,
             assessor_id,
             round: Round::Appeal as i32,
-            status: ItemStatus::Pending.as_str().into(),
+            status: ItemStatus::Pending,
             levels: None,
             comment: None,
             total: None,
@@ -263,13 +264,13 @@ pub async fn assign(
                 let Some(mut current) = store::appeal(txn, appeal_id).await? else {
                     return Err(AppError::NotFound);
                 };
-                if current.status != AppealStatus::Submitted.as_str() {
+                if current.status != AppealStatus::Submitted {
                     return Err(AppError::conflict(
-                        "appeal_assigned",
+                        Conflict::AppealAssigned,
                         "Banding ini sudah diserahkan kepada asesor.",
                     ));
                 }
-                current.status = AppealStatus::Assigned.as_str().into();
+                current.status = AppealStatus::Assigned;
                 current.assessor_id = Some(assessor_id);
                 audit::record(
                     txn,
@@ -308,7 +309,7 @@ pub async fn settle(
     else {
         return Ok(());
     };
-    if appeal.status != AppealStatus::Assigned.as_str() {
+    if appeal.status != AppealStatus::Assigned {
         return Ok(());
     }
     let Some(attempt) = own_attempt(engine, loaded, candidate_id).await? else {
@@ -319,10 +320,7 @@ pub async fn settle(
         .iter()
         .filter(|i| i.attempt_id == attempt.id && i.round == Round::Appeal as i32)
         .collect();
-    if appeal_items
-        .iter()
-        .any(|i| i.status != ItemStatus::Final.as_str())
-    {
+    if appeal_items.iter().any(|i| i.status != ItemStatus::Final) {
         return Ok(());
     }
     let code = code_for(engine, loaded, candidate_id).await?;
@@ -344,10 +342,10 @@ pub async fn settle(
                 let Some(mut current) = store::appeal(txn, appeal.id).await? else {
                     return Ok(());
                 };
-                if current.status != AppealStatus::Assigned.as_str() {
+                if current.status != AppealStatus::Assigned {
                     return Ok(());
                 }
-                current.status = AppealStatus::Decided.as_str().into();
+                current.status = AppealStatus::Decided;
                 current.decided_at = Some(clock::now());
                 audit::record(
                     txn,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::model::candidate_code;
 use super::setup::Loaded;
 use super::store;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::exam_candidate;
 use crate::error::{AppError, AppResult};
@@ -73,7 +74,7 @@ pub async fn code_for(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppRes
         }
     }
     Err(AppError::conflict(
-        "busy",
+        Conflict::Busy,
         "Kode peserta belum dapat dibuat; coba lagi.",
     ))
 }

@@ -17,6 +17,7 @@ use super::store;
 use crate::accounts::model::CurrentUser;
 use crate::attempts::model::accepts_answers;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::task_file;
 use crate::error::{AppError, AppResult};
@@ -89,7 +90,7 @@ pub async fn upload(
             .filter(|a| accepts_answers(a.deadline_at, clock::now()))
             .ok_or_else(|| {
                 AppError::conflict(
-                    "attempt_closed",
+                    Conflict::AttemptClosed,
                     "Tidak ada ujian yang sedang Anda kerjakan; berkas tidak disimpan.",
                 )
             })?;
@@ -136,7 +137,7 @@ pub async fn upload(
                 let still_open = crate::attempts::lookup::is_open(txn, row.attempt_id).await?;
                 if !still_open {
                     return Err(AppError::conflict(
-                        "attempt_closed",
+                        Conflict::AttemptClosed,
                         "Ujian sudah dikumpulkan; berkas tidak disimpan.",
                     ));
                 }

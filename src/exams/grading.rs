@@ -22,6 +22,7 @@ use crate::attempts::service::{questions_of, shape_by_id};
 use crate::audit;
 use crate::banks::model::Question;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::grading_item;
 use crate::error::{AppError, AppResult, FieldError};
@@ -99,7 +100,7 @@ pub async fn sync(engine: &Engine, loaded: &Loaded) -> AppResult<()> {
             candidate_id: p.candidate_id,
             assessor_id: p.assessor_id,
             round: p.round as i32,
-            status: ItemStatus::Pending.as_str().into(),
+            status: ItemStatus::Pending,
             levels: None,
             comment: None,
             total: None,
@@ -252,7 +253,7 @@ async fn item_view(
                 s.attempt_id == item.attempt_id
                     && s.task_key == item.task_key
                     && (s.round == Round::First as i32 || s.round == Round::Second as i32)
-                    && s.status == ItemStatus::Final.as_str()
+                    && s.status == ItemStatus::Final
             })
             .map(|s| OtherMark {
                 round: format!("Penilai {}", s.round),
@@ -286,7 +287,7 @@ async fn item_view(
         exam_title: loaded.row.title.clone(),
         candidate_code: code,
         round: round.label().into(),
-        status: ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending),
+        status: item.status,
         task: TaskView {
             key: task.key.clone(),
             unit: task.unit.clone(),
@@ -329,7 +330,7 @@ pub async fn queue(engine: &Engine, assessor: &CurrentUser) -> AppResult<Queue> 
             slot.insert(load(engine, item.exam_id).await?);
         }
         let loaded = &loaded_exams[&item.exam_id];
-        let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
+        let status = item.status;
         match (status, item.round) {
             (ItemStatus::Final, _) => counts.finished += 1,
             (_, r) if r == Round::Moderation as i32 => counts.moderation += 1,
@@ -418,7 +419,7 @@ pub(super) fn snapshot(item: &grading_item::Model) -> serde_json::Value {
 
 fn final_error() -> AppError {
     AppError::conflict(
-        "item_final",
+        Conflict::ItemFinal,
         "Nilai ini sudah final dan tidak dapat diubah.",
     )
 }
@@ -477,11 +478,11 @@ pub async fn save_draft(
                 let Some(current) = store::item(txn, id).await? else {
                     return Err(AppError::NotFound);
                 };
-                if current.status == ItemStatus::Final.as_str() {
+                if current.status == ItemStatus::Final {
                     return Err(final_error());
                 }
                 let mut next = current.clone();
-                next.status = ItemStatus::Draft.as_str().into();
+                next.status = ItemStatus::Draft;
                 next.levels = Some(json!(input.levels).to_string());
                 next.total = Some(total);
                 next.comment = comment;
@@ -530,18 +531,18 @@ pub async fn finalize(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppR
                 let Some(current) = store::item(txn, id).await? else {
                     return Err(AppError::NotFound);
                 };
-                if current.status == ItemStatus::Final.as_str() {
+                if current.status == ItemStatus::Final {
                     return Ok(());
                 }
-                if current.status != ItemStatus::Draft.as_str() {
+                if current.status != ItemStatus::Draft {
                     return Err(AppError::conflict(
-                        "no_draft",
+                        Conflict::NoDraft,
                         "Simpan nilai (draf) dahulu sebelum difinalkan.",
                     ));
                 }
                 let mut next = current.clone();
                 let now = clock::now();
-                next.status = ItemStatus::Final.as_str().into();
+                next.status = ItemStatus::Final;
                 next.finalized_at = Some(now);
                 next.updated_at = now;
                 audit::record(

@@ -5,8 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use poem_openapi::{Enum, Object};
-use serde::{Deserialize, Serialize};
+use poem_openapi::Object;
+use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -17,12 +17,13 @@ use super::plan::{Holdup, ItemState, Settings, Sitting, item_state, missing_mark
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::model::string_enum;
 use crate::audit;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::{attempt, grading_item, user};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// Why a mark has not come.
@@ -207,7 +208,7 @@ fn missing_of(loaded: &Loaded, facts: &Facts) -> Vec<MissingView> {
 
 fn row(facts: &Facts, item: &grading_item::Model) -> MarkerItem {
     let round = Round::from_i32(item.round).unwrap_or(Round::First);
-    let status = ItemStatus::parse(&item.status).unwrap_or(ItemStatus::Pending);
+    let status = item.status;
     MarkerItem {
         item_id: item.id,
         candidate_code: facts.code(item.candidate_id),
@@ -346,7 +347,7 @@ pub async fn name_marker(
         .await?
         .ok_or_else(|| {
             AppError::conflict(
-                "attempt_open",
+                Conflict::AttemptOpen,
                 "Peserta ini belum selesai mengerjakan ujian.",
             )
         })?;
@@ -364,9 +365,9 @@ pub async fn name_marker(
         .find(|i| i.task_key == task_key && i.round == round as i32)
         .cloned();
     match &current {
-        Some(item) if item.status == ItemStatus::Final.as_str() => {
+        Some(item) if item.status == ItemStatus::Final => {
             return Err(AppError::conflict(
-                "item_final",
+                Conflict::ItemFinal,
                 "Nilai ini sudah final; penilainya tidak dapat diganti.",
             ));
         }
@@ -379,7 +380,7 @@ pub async fn name_marker(
             let states: Vec<ItemState> = items.iter().filter_map(item_state).collect();
             if !needed(&loaded, &states, attempt.id, &task_key, round) {
                 return Err(AppError::conflict(
-                    "round_not_needed",
+                    Conflict::RoundNotNeeded,
                     format!(
                         "{} tidak diperlukan untuk tugas ini saat ini.",
                         round.title()
@@ -418,7 +419,7 @@ pub async fn name_marker(
         candidate_id,
         assessor_id,
         round: round as i32,
-        status: ItemStatus::Pending.as_str().into(),
+        status: ItemStatus::Pending,
         levels: None,
         comment: None,
         total: None,
@@ -436,7 +437,7 @@ pub async fn name_marker(
                     // Handed out by someone else a moment ago: theirs stands.
                     if store::item(txn, new_row.id).await?.is_none() {
                         return Err(AppError::conflict(
-                            "busy",
+                            Conflict::Busy,
                             "Butir ini baru saja diberikan kepada asesor; muat ulang halaman.",
                         ));
                     }
@@ -458,15 +459,15 @@ pub async fn name_marker(
                 let Some(now_there) = store::item(txn, before.id).await? else {
                     return Err(AppError::NotFound);
                 };
-                if now_there.status == ItemStatus::Final.as_str() {
+                if now_there.status == ItemStatus::Final {
                     return Err(AppError::conflict(
-                        "item_final",
+                        Conflict::ItemFinal,
                         "Nilai ini sudah final; penilainya tidak dapat diganti.",
                     ));
                 }
                 let mut next = now_there.clone();
                 next.assessor_id = assessor_id;
-                next.status = ItemStatus::Pending.as_str().into();
+                next.status = ItemStatus::Pending;
                 next.levels = None;
                 next.comment = None;
                 next.total = None;

@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::attempts::model::{AnswerLimit, string_enum};
-use poem_openapi::{Enum, Object};
+use crate::attempts::model::AnswerLimit;
+use crate::string_enum::string_enum;
+use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
 mod check;

@@ -282,7 +282,7 @@ pub fn item_state(item: &grading_item::Model) -> Option<ItemState> {
         task_key: item.task_key.clone(),
         round: Round::from_i32(item.round)?,
         assessor_id: item.assessor_id,
-        final_total: (item.status == ItemStatus::Final.as_str())
+        final_total: (item.status == ItemStatus::Final)
             .then_some(item.total)
             .flatten(),
     })

@@ -13,13 +13,14 @@ use uuid::Uuid;
 use super::appeals::{AppealView, appeal_view};
 use super::codes::{code_for, codes};
 use super::grading::sync;
-use super::model::{ItemStatus, appeal_open};
+use super::model::{AppealStatus, ItemStatus, appeal_open};
 use super::setup::{Loaded, load};
 use super::standing::{CandidateResult, candidate_result, own_attempt};
 use super::store;
 use crate::accounts::model::CurrentUser;
 use crate::audit;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -55,7 +56,7 @@ pub async fn matrix(engine: &Engine, exam_id: Uuid) -> AppResult<ResultsMatrix> 
     let appeals: HashMap<Uuid, bool> = store::appeals_of_exam(engine.db.read(), exam_id)
         .await?
         .into_iter()
-        .map(|a| (a.user_id, a.status == "decided"))
+        .map(|a| (a.user_id, a.status == AppealStatus::Decided))
         .collect();
     let ids: Vec<Uuid> = attempts.iter().map(|a| a.user_id).collect();
     let users = crate::accounts::lookup::users_by_id(engine.db.read(), &ids).await?;
@@ -93,7 +94,7 @@ pub async fn matrix(engine: &Engine, exam_id: Uuid) -> AppResult<ResultsMatrix> 
         items_total: items.len() as u32,
         items_final: items
             .iter()
-            .filter(|i| i.status == ItemStatus::Final.as_str())
+            .filter(|i| i.status == ItemStatus::Final)
             .count() as u32,
     })
 }
@@ -113,13 +114,13 @@ pub async fn release(
         crate::attempts::lookup::open_count(engine.db.read(), loaded.assessment.id).await?;
     if still_open > 0 {
         return Err(AppError::conflict(
-            "attempts_open",
+            Conflict::AttemptsOpen,
             format!("{still_open} peserta masih mengerjakan ujian; rilis setelah semua selesai."),
         ));
     }
     if results.rows.is_empty() {
         return Err(AppError::conflict(
-            "no_candidates",
+            Conflict::NoCandidates,
             "Belum ada peserta yang menyelesaikan ujian ini.",
         ));
     }
@@ -228,7 +229,7 @@ async fn incomplete(engine: &Engine, loaded: &Loaded, pending: &[&str]) -> AppRe
         listed.push(format!("dan {} lainnya", details.len() - SHOWN));
     }
     Ok(AppError::conflict_with(
-        "grading_incomplete",
+        Conflict::GradingIncomplete,
         format!(
             "Hasil belum dapat dirilis; nilai yang belum ada: {}.",
             listed.join("; ")
@@ -268,6 +269,24 @@ pub async fn my_released(engine: &Engine, user: &CurrentUser) -> AppResult<Vec<M
     Ok(out)
 }
 
+/// The caller's result for their exam page: none until they finished the
+/// exam and its results were released.
+pub async fn released_result(
+    engine: &Engine,
+    user: &CurrentUser,
+    exam_id: Uuid,
+) -> AppResult<Option<MyResult>> {
+    match my_result(engine, user, exam_id).await {
+        Ok(result) => Ok(Some(result)),
+        Err(AppError::NotFound)
+        | Err(AppError::Conflict {
+            code: Conflict::ResultsNotReleased,
+            ..
+        }) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// A trainee's own result, only once released.
 pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResult<MyResult> {
     let loaded = load(engine, exam_id).await?;
@@ -276,13 +295,15 @@ pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> Ap
         .ok_or(AppError::NotFound)?;
     let Some(released_at) = loaded.row.released_at else {
         return Err(AppError::conflict(
-            "results_not_released",
+            Conflict::ResultsNotReleased,
             "Hasil ujian belum dirilis.",
         ));
     };
     let items = store::items_of_exam(engine.db.read(), exam_id).await?;
     let appeal = store::appeal_of(engine.db.read(), exam_id, user.id).await?;
-    let decided = appeal.as_ref().is_some_and(|a| a.status == "decided");
+    let decided = appeal
+        .as_ref()
+        .is_some_and(|a| a.status == AppealStatus::Decided);
     let code = code_for(engine, &loaded, user.id).await?;
     let result = candidate_result(engine, &loaded, &attempt, &items, code, decided).await?;
     let appeal_until = released_at + time::Duration::days(i64::from(loaded.row.appeal_days));

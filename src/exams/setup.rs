@@ -361,7 +361,7 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
     let now = clock::now();
     let assessment = assessment::Model {
         id: Uuid::now_v7(),
-        kind: AssessmentKind::Exam.as_str().into(),
+        kind: AssessmentKind::Exam,
         course_id: batch.course_id,
         module_id: None,
         title: title.clone(),
@@ -375,9 +375,9 @@ pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
         pass_percent: 0.0,
         shuffle_questions: true,
         shuffle_choices: true,
-        grade_method: GradeMethod::Last.as_str().into(),
+        grade_method: GradeMethod::Last,
         // The key of an exam is never shown to candidates.
-        review_policy: ReviewPolicy::Never.as_str().into(),
+        review_policy: ReviewPolicy::Never,
         required: true,
         created_at: now,
         updated_at: now,

@@ -13,6 +13,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::model::AttemptStatus;
 use crate::attempts::service;
 use crate::attempts::views::AttemptView;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 
@@ -25,7 +26,7 @@ pub async fn start(
     let loaded = load(engine, exam_id).await?;
     if loaded.row.released_at.is_some() {
         return Err(AppError::conflict(
-            "results_released",
+            Conflict::ResultsReleased,
             "Hasil ujian ini sudah dirilis; ujian tidak dapat dikerjakan lagi.",
         ));
     }
@@ -78,9 +79,7 @@ async fn info_of(engine: &Engine, loaded: &Loaded, user_id: Uuid) -> AppResult<E
         units: loaded.spec.units.iter().map(|u| u.title.clone()).collect(),
         tasks: loaded.spec.tasks.len(),
         attempt_id: attempt.as_ref().map(|a| a.id),
-        attempt_status: attempt
-            .as_ref()
-            .and_then(|a| AttemptStatus::parse(&a.status)),
+        attempt_status: attempt.as_ref().map(|a| a.status),
         released: loaded.row.released_at.is_some(),
     })
 }

@@ -66,7 +66,7 @@ fn final_items<'a>(
         .iter()
         .copied()
         .filter(|i| marks_from.iter().any(|r| *r as i32 == i.round))
-        .filter(|i| i.status == ItemStatus::Final.as_str())
+        .filter(|i| i.status == ItemStatus::Final)
 }
 
 /// The final markings (one level per criterion) of the rounds that count.
@@ -217,7 +217,7 @@ pub async fn result_of(
     let items = store::items_of_exam(engine.db.read(), loaded.row.id).await?;
     let decided = store::appeal_of(engine.db.read(), loaded.row.id, user_id)
         .await?
-        .is_some_and(|a| a.status == AppealStatus::Decided.as_str());
+        .is_some_and(|a| a.status == AppealStatus::Decided);
     let result = candidate_result(engine, loaded, &attempt, &items, String::new(), decided).await?;
     Ok(Some(result))
 }

@@ -143,7 +143,7 @@ pub async fn finished_attempts(
 ) -> AppResult<Vec<attempt::Model>> {
     Ok(attempt::Entity::find()
         .filter(attempt::Column::AssessmentId.eq(assessment_id))
-        .filter(attempt::Column::Status.ne(AttemptStatus::Open.as_str()))
+        .filter(attempt::Column::Status.ne(AttemptStatus::Open))
         .order_by_asc(attempt::Column::StartedAt)
         .all(conn)
         .await?)

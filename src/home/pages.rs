@@ -4,6 +4,7 @@
 use minijinja::context;
 use poem::handler;
 use poem::web::{CsrfToken, Data, Html, Query};
+use poem::{Route, get};
 
 use crate::accounts::model::Role;
 use crate::error::AppResult;
@@ -117,4 +118,9 @@ pub async fn home(
         csrf,
         context! { groups => groups, jp => jp, year => year, minimum => crate::records::model::MIN_JP, notice => query.notice },
     )
+}
+
+/// The capability's pages, added to the app's page routes.
+pub fn routes(route: Route) -> Route {
+    route.at("/", get(home))
 }

@@ -3,6 +3,7 @@
 
 use poem::web::{CsrfToken, Data, Html, Path};
 use poem::{IntoResponse, Response, handler};
+use poem::{Route, get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -57,4 +58,11 @@ pub async fn anonymise(
             .to_owned()
     })?
     .into_response())
+}
+
+/// The capability's pages, added to the app's page routes.
+pub fn routes(route: Route) -> Route {
+    route
+        .at("/admin/users/:id/anonymise", post(anonymise))
+        .at("/my/data", get(my_data))
 }

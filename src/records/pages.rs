@@ -4,6 +4,7 @@
 use minijinja::context;
 use poem::handler;
 use poem::web::{CsrfToken, Data, Html, Query};
+use poem::{Route, get};
 use serde::Deserialize;
 
 use super::model::bar_chart;
@@ -36,4 +37,9 @@ pub async fn jp_page(
         csrf,
         context! { report => to_value(&report), chart => chart },
     )
+}
+
+/// The capability's pages, added to the app's page routes.
+pub fn routes(route: Route) -> Route {
+    route.at("/admin/records/jp", get(jp_page))
 }

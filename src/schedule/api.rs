@@ -21,7 +21,6 @@ use super::service::{self, BatchInput};
 use super::views::{
     AttendanceCell, BatchDetail, BatchView, EnrolmentView, MyBatch, ProgressRow, SessionView,
 };
-use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::api_tags::ApiTags;
 use crate::http::auth::Auth;
@@ -243,7 +242,6 @@ impl BatchesApi {
         auth: Auth,
         body: Json<CreateBatchRequest>,
     ) -> AppResult<Created<BatchDetail>> {
-        auth.require(Role::Admin)?;
         let b = body.0;
         let input = BatchInput {
             course_id: Some(b.course_id),
@@ -264,7 +262,7 @@ impl BatchesApi {
             sessions: Some(sessions(b.sessions)?),
         };
         Ok(Created::Ok(Json(
-            service::create_batch(&state.db, input).await?,
+            service::create_batch(&state.db, auth.user(), input).await?,
         )))
     }
 
@@ -311,7 +309,6 @@ impl BatchesApi {
         id: Path<Uuid>,
         body: Json<UpdateBatchRequest>,
     ) -> AppResult<Json<BatchDetail>> {
-        auth.require(Role::Admin)?;
         let b = body.0;
         let input = BatchInput {
             course_id: None,
@@ -331,7 +328,9 @@ impl BatchesApi {
             bring: maybe(b.bring),
             sessions: b.sessions.map(sessions).transpose()?,
         };
-        Ok(Json(service::update_batch(&state.db, id.0, input).await?))
+        Ok(Json(
+            service::update_batch(&state.db, auth.user(), id.0, input).await?,
+        ))
     }
 
     /// Cancel a batch (admin); enrolled trainees see the reason.
@@ -343,9 +342,8 @@ impl BatchesApi {
         id: Path<Uuid>,
         body: Json<ReasonRequest>,
     ) -> AppResult<Json<BatchDetail>> {
-        auth.require(Role::Admin)?;
         Ok(Json(
-            service::cancel_batch(&state.db, id.0, &body.reason).await?,
+            service::cancel_batch(&state.db, auth.user(), id.0, &body.reason).await?,
         ))
     }
 
@@ -358,11 +356,10 @@ impl BatchesApi {
         id: Path<Uuid>,
         body: Json<SessionRequest>,
     ) -> AppResult<Created<BatchDetail>> {
-        let admin = auth.require(Role::Admin)?;
         let session = sessions(vec![body.0])?.remove(0);
-        service::add_session(&state.db, id.0, session).await?;
+        service::add_session(&state.db, auth.user(), id.0, session).await?;
         Ok(Created::Ok(Json(
-            service::detail(&state.db, admin, id.0).await?,
+            service::detail(&state.db, auth.user(), id.0).await?,
         )))
     }
 
@@ -375,8 +372,7 @@ impl BatchesApi {
         id: Path<Uuid>,
         session_id: Path<Uuid>,
     ) -> AppResult<Deleted> {
-        auth.require(Role::Admin)?;
-        service::remove_session(&state.db, id.0, session_id.0).await?;
+        service::remove_session(&state.db, auth.user(), id.0, session_id.0).await?;
         Ok(Deleted::Done)
     }
 
@@ -392,8 +388,8 @@ impl BatchesApi {
         id: Path<Uuid>,
         session_id: Path<Uuid>,
     ) -> AppResult<Json<CheckinCode>> {
-        auth.require(Role::Admin)?;
-        let (session, code) = attendance::new_code(&state.db, id.0, session_id.0).await?;
+        let (session, code) =
+            attendance::new_code(&state.db, auth.user(), id.0, session_id.0).await?;
         Ok(Json(CheckinCode {
             session_id: session.id,
             code,
@@ -449,14 +445,13 @@ impl BatchesApi {
         #[oai(default)] dry_run: Query<bool>,
         upload: EnrolmentUpload,
     ) -> AppResult<Json<EnrolmentImportSummary>> {
-        let admin = auth.require(Role::Admin)?;
         let (name, bytes) = read_upload(upload.file, crate::tabular::MAX_UPLOAD_BYTES).await?;
         let options = ImportOptions {
             create_missing: create_missing.0,
             dry_run: dry_run.0,
         };
         Ok(Json(
-            super::import::import_file(&state.db, admin, id.0, name, bytes, options).await?,
+            super::import::import_file(&state.db, auth.user(), id.0, name, bytes, options).await?,
         ))
     }
 
@@ -469,7 +464,6 @@ impl BatchesApi {
         id: Path<Uuid>,
         body: Json<AttendanceRequest>,
     ) -> AppResult<Json<Recorded>> {
-        let admin = auth.require(Role::Admin)?;
         let marks: Vec<Mark> = body
             .0
             .entries
@@ -480,7 +474,7 @@ impl BatchesApi {
                 status: e.status,
             })
             .collect();
-        let recorded = attendance::record_attendance(&state.db, admin, id.0, &marks).await?;
+        let recorded = attendance::record_attendance(&state.db, auth.user(), id.0, &marks).await?;
         Ok(Json(Recorded { recorded }))
     }
 
@@ -492,8 +486,7 @@ impl BatchesApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<Vec<AttendanceCell>>> {
-        auth.require(Role::Admin)?;
-        let grid = attendance::attendance_grid(&state.db, id.0).await?;
+        let grid = attendance::attendance_grid(&state.db, auth.user(), id.0).await?;
         Ok(Json(
             grid.into_iter()
                 .map(|((session_id, user_id), status)| AttendanceCell {
@@ -515,8 +508,7 @@ impl BatchesApi {
         id: Path<Uuid>,
         #[oai(default = "json_format")] format: Query<TableFormat>,
     ) -> AppResult<Table<Box<ProgressTable>>> {
-        auth.require(Role::Admin)?;
-        let (batch, rows) = progress::progress(&state.db, id.0).await?;
+        let (batch, rows) = progress::of_batch(&state.db, auth.user(), id.0).await?;
         let title = format!("kemajuan {} {}", batch.course_code, batch.name);
         let (headers, cells) = super::export::table(&rows);
         table(

@@ -11,6 +11,7 @@ use super::store;
 use super::views::{BatchView, SessionView};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::batch_session;
 use crate::error::{AppError, AppResult, FieldError};
@@ -22,13 +23,15 @@ pub struct Mark {
     pub status: AttendanceStatus,
 }
 
-/// Records marks for a batch; all or nothing, every bad entry named.
+/// Records marks for a batch (administrators); all or nothing, every bad
+/// entry named.
 pub async fn record_attendance(
     db: &Db,
     actor: &CurrentUser,
     batch_id: Uuid,
     marks: &[Mark],
 ) -> AppResult<u32> {
+    actor.require(Role::Admin)?;
     let b = store::batch(db.read(), batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -79,12 +82,15 @@ pub async fn record_attendance(
     Ok(marks.len() as u32)
 }
 
-/// A fresh self check-in code for a session.
+/// A fresh self check-in code for a session, to show on screen
+/// (administrators).
 pub async fn new_code(
     db: &Db,
+    admin: &CurrentUser,
     batch_id: Uuid,
     session_id: Uuid,
 ) -> AppResult<(batch_session::Model, String)> {
+    admin.require(Role::Admin)?;
     let s = store::session(db.read(), session_id)
         .await?
         .filter(|s| s.batch_id == batch_id)
@@ -118,7 +124,7 @@ pub async fn checkin(
         }
         if !checkin_open(s.day, s.starts_at, s.ends_at, now) {
             return Err(AppError::conflict(
-                "checkin_closed",
+                Conflict::CheckinClosed,
                 "Presensi mandiri hanya dibuka 30 menit sebelum sesi dimulai sampai sesi selesai.",
             ));
         }
@@ -140,11 +146,13 @@ pub async fn checkin(
     Err(AppError::NotFound)
 }
 
-/// The attendance grid: every recorded mark of a batch.
+/// The attendance grid: every recorded mark of a batch (administrators).
 pub async fn attendance_grid(
     db: &Db,
+    admin: &CurrentUser,
     batch_id: Uuid,
 ) -> AppResult<HashMap<(Uuid, Uuid), AttendanceStatus>> {
+    admin.require(Role::Admin)?;
     let session_ids: Vec<Uuid> = store::sessions(db.read(), batch_id)
         .await?
         .iter()

@@ -15,6 +15,7 @@ use super::store::{self, NewEnrolment};
 use super::views::{BatchView, EnrolmentView};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::{batch, user};
 use crate::error::{AppError, AppResult};
@@ -78,7 +79,7 @@ pub(crate) async fn place(
 ) -> AppResult<Placed> {
     if !crate::accounts::lookup::has_role(conn, trainee.id, Role::Trainee).await? {
         return Err(AppError::conflict(
-            "not_a_trainee",
+            Conflict::NotATrainee,
             format!("{} tidak memiliki peran peserta.", trainee.name),
         ));
     }
@@ -101,7 +102,7 @@ pub(crate) async fn place(
             && overlaps((ob.starts_on, ob.ends_on), (b.starts_on, b.ends_on))
         {
             return Err(AppError::conflict(
-                "overlapping_batch",
+                Conflict::OverlappingBatch,
                 format!(
                     "{} sudah terdaftar di {} ({} – {}) untuk kursus yang sama pada tanggal yang bertumpuk.",
                     trainee.name,
@@ -118,7 +119,7 @@ pub(crate) async fn place(
         Seat::Waitlisted => EnrolmentStatus::Waitlisted,
         Seat::Full => {
             return Err(AppError::conflict(
-                "batch_full",
+                Conflict::BatchFull,
                 format!("Angkatan {} sudah penuh ({} peserta).", b.name, b.capacity),
             ));
         }
@@ -174,20 +175,20 @@ pub async fn enrol(
         }
         if !b.self_enrol || b.status != BatchStatus::Open {
             return Err(AppError::conflict(
-                "self_enrolment_closed",
+                Conflict::SelfEnrolmentClosed,
                 "Angkatan ini tidak membuka pendaftaran mandiri.",
             ));
         }
         match window_at(b.enrol_opens_at, b.enrol_closes_at, now) {
             Window::NotYetOpen => {
                 return Err(AppError::conflict(
-                    "enrolment_not_open",
+                    Conflict::EnrolmentNotOpen,
                     "Pendaftaran belum dibuka.",
                 ));
             }
             Window::Closed => {
                 return Err(AppError::conflict(
-                    "enrolment_closed",
+                    Conflict::EnrolmentClosed,
                     "Pendaftaran sudah ditutup; hubungi administrator BKD.",
                 ));
             }
@@ -196,7 +197,7 @@ pub async fn enrol(
     }
     if matches!(b.status, BatchStatus::Cancelled | BatchStatus::Finished) {
         return Err(AppError::conflict(
-            "batch_closed",
+            Conflict::BatchClosed,
             format!(
                 "Angkatan {} berstatus {}.",
                 b.name,
@@ -210,7 +211,7 @@ pub async fn enrol(
         }
         Placed::AlreadyThere(status) => {
             return Err(AppError::conflict(
-                "already_enrolled",
+                Conflict::AlreadyEnrolled,
                 format!(
                     "{} sudah {} di angkatan ini.",
                     trainee.name,
@@ -280,6 +281,18 @@ pub async fn withdraw(
     Ok(enrolment_view(&e, users.get(&user_id)))
 }
 
+/// An administrator withdraws a trainee from the batch's page.
+pub async fn withdraw_by_admin(
+    db: &Db,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+    user_id: Uuid,
+    reason: &str,
+) -> AppResult<EnrolmentView> {
+    admin.require(Role::Admin)?;
+    withdraw(db, admin, batch_id, user_id, reason).await
+}
+
 /// Everyone on a batch's list who has not withdrawn (seated, waiting or
 /// finished), for papers handed to each of them; 404 for an unknown batch.
 pub async fn roster(db: &Db, batch_id: Uuid) -> AppResult<Vec<Uuid>> {
@@ -302,8 +315,12 @@ pub async fn has_seat_in_course(db: &Db, user_id: Uuid, course_id: Uuid) -> AppR
         .is_some())
 }
 
-/// Open batches with self-registration a trainee is not in yet.
+/// Open batches with self-registration a trainee is not in yet; none for
+/// someone who is not a trainee.
 pub async fn open_for(db: &Db, trainee: &CurrentUser) -> AppResult<Vec<BatchView>> {
+    if !trainee.has(Role::Trainee) {
+        return Ok(Vec::new());
+    }
     let mine: HashSet<Uuid> = store::enrolments_of_user(db.read(), trainee.id)
         .await?
         .into_iter()

@@ -13,9 +13,10 @@ use super::enrolment::{Placed, place};
 use super::model::{BatchStatus, EnrolmentStatus};
 use super::store;
 use crate::accounts::import::ImportRow;
-use crate::accounts::model::CurrentUser;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::accounts::nip::Nip;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::tabular::{self, Table};
@@ -106,7 +107,8 @@ pub fn check_rows(table: &Table, today: Date, create_missing: bool) -> Checked {
     checked
 }
 
-/// Reads and checks the file off the async workers, then, in one write
+/// An administrator enrols a list. Reads and checks the file off the
+/// async workers, then, in one write
 /// transaction, creates accounts (with `create_missing`) and seats every
 /// valid row, collecting what the database objects to: unknown NIPs,
 /// conflicts, capacity. Any problem of any kind rolls everything back and
@@ -119,6 +121,7 @@ pub async fn import_file(
     bytes: Vec<u8>,
     options: ImportOptions,
 ) -> AppResult<EnrolmentImportSummary> {
+    actor.require(Role::Admin)?;
     let today = clock::today_wib();
     let create_missing = options.create_missing;
     let Checked {
@@ -138,7 +141,7 @@ pub async fn import_file(
         .ok_or(AppError::NotFound)?;
     if matches!(batch.status, BatchStatus::Cancelled | BatchStatus::Finished) {
         return Err(AppError::conflict(
-            "batch_closed",
+            Conflict::BatchClosed,
             format!("Angkatan {} tidak menerima peserta lagi.", batch.name),
         ));
     }
@@ -185,7 +188,8 @@ pub async fn import_file(
             }
             Ok(Placed::AlreadyThere(_)) => summary.unchanged += 1,
             Err(AppError::Conflict {
-                code: "batch_full", ..
+                code: Conflict::BatchFull,
+                ..
             }) => {
                 full_at = Some(*row);
                 beyond_capacity += 1;

@@ -433,7 +433,7 @@ pub fn new_checkin_code() -> String {
 
 /// The weeks (Monday first) a month view shows for the month of `day`.
 pub fn month_weeks(day: Date) -> Vec<[Date; 7]> {
-    let first = day.replace_day(1).expect("day 1 exists");
+    let first = first_of_month(day);
     let start = first - Duration::days(i64::from(first.weekday().number_days_from_monday()));
     let mut weeks = Vec::new();
     let mut monday = start;
@@ -448,9 +448,14 @@ pub fn month_weeks(day: Date) -> Vec<[Date; 7]> {
     weeks
 }
 
+/// Day 1 of the month of `day` (by arithmetic: nothing to unwrap).
+pub fn first_of_month(day: Date) -> Date {
+    day - Duration::days(i64::from(day.day()) - 1)
+}
+
 pub fn last_of_month(day: Date) -> Date {
-    let days = day.month().length(day.year());
-    day.replace_day(days).expect("the month's last day exists")
+    let length = day.month().length(day.year());
+    first_of_month(day) + Duration::days(i64::from(length) - 1)
 }
 
 /// Which batches a list shows; empty fields do not narrow it.
@@ -465,8 +470,72 @@ pub struct BatchFilter {
     pub ids: Option<Vec<Uuid>>,
 }
 
+/// What a new batch cannot be made without, every part present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBatch {
+    pub course_id: Uuid,
+    pub name: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub capacity: i32,
+}
+
+impl NewBatch {
+    /// The required parts of a new batch, or each missing one named
+    /// (`name` counts as missing when blank).
+    pub fn parse(
+        course_id: Option<Uuid>,
+        name: Option<&str>,
+        starts_on: Option<Date>,
+        ends_on: Option<Date>,
+        capacity: Option<i32>,
+    ) -> Result<NewBatch, Vec<FieldError>> {
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        match (course_id, name, starts_on, ends_on, capacity) {
+            (Some(course_id), Some(name), Some(starts_on), Some(ends_on), Some(capacity)) => {
+                Ok(NewBatch {
+                    course_id,
+                    name: name.to_owned(),
+                    starts_on,
+                    ends_on,
+                    capacity,
+                })
+            }
+            _ => Err([
+                ("course_id", course_id.is_none()),
+                ("name", name.is_none()),
+                ("starts_on", starts_on.is_none()),
+                ("ends_on", ends_on.is_none()),
+                ("capacity", capacity.is_none()),
+            ]
+            .into_iter()
+            .filter(|(_, missing)| *missing)
+            .map(|(field, _)| FieldError::new(field, "wajib diisi"))
+            .collect()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_new_batch_names_every_missing_part() {
+        let day = Date::from_calendar_date(2026, time::Month::March, 2).unwrap();
+        let id = Uuid::from_u128(1);
+        let made = NewBatch::parse(
+            Some(id),
+            Some("  Angkatan I "),
+            Some(day),
+            Some(day),
+            Some(30),
+        );
+        assert_eq!(made.unwrap().name, "Angkatan I");
+        let missing = NewBatch::parse(None, Some("  "), Some(day), None, Some(30)).unwrap_err();
+        let fields: Vec<&str> = missing.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["course_id", "name", "ends_on"]);
+    }
+
     use super::*;
     use time::macros::{date, datetime, time};
 

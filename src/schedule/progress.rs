@@ -9,7 +9,7 @@ use super::model::{AttendanceStatus, CompletionFacts, phase, summarise, unmet};
 use super::showing::{enrolment_view, session_view, view};
 use super::store;
 use super::views::{BatchView, MyBatch, ProgressRow};
-use crate::accounts::model::CurrentUser;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::catalog;
 use crate::clock;
 use crate::db::Db;
@@ -61,7 +61,18 @@ impl Facts {
     }
 }
 
-/// Per trainee: modules read, attendance and the completion rule.
+/// [`progress`] for an administrator's table and download.
+pub async fn of_batch(
+    db: &Db,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+) -> AppResult<(BatchView, Vec<ProgressRow>)> {
+    admin.require(Role::Admin)?;
+    progress(db, batch_id).await
+}
+
+/// Per trainee: modules read, attendance and the completion rule, for the
+/// services that decided who may see it.
 pub async fn progress(db: &Db, batch_id: Uuid) -> AppResult<(BatchView, Vec<ProgressRow>)> {
     let b = store::batch(db.read(), batch_id)
         .await?

@@ -1,5 +1,6 @@
-//! Scheduling operations shared by the API and the pages. Who may see what
-//! is decided here: administrators see everything; a trainee sees the
+//! Scheduling operations shared by the API and the pages. Who may do and
+//! see what is decided here: only administrators schedule, change and
+//! cancel batches; administrators see everything; a trainee sees the
 //! batches they are (or were) in, and open batches they may register for,
 //! never another trainee's enrolment or attendance.
 
@@ -10,14 +11,16 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::model::BatchFilter;
-use super::model::{BatchShape, BatchStatus, EnrolmentStatus, SessionInput, check_batch};
+use super::model::{
+    BatchFilter, BatchShape, BatchStatus, EnrolmentStatus, NewBatch, SessionInput, check_batch,
+};
 use super::showing::{enrolment_view, may_see, session_view, view, views};
 use super::store;
 use super::views::{BatchDetail, BatchView};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::catalog;
 use crate::clock;
+use crate::conflict::Conflict;
 use crate::db::Db;
 use crate::entities::{batch, batch_session};
 use crate::error::{AppError, AppResult, FieldError};
@@ -78,23 +81,22 @@ fn session_inputs(sessions: &[batch_session::Model]) -> Vec<SessionInput> {
         .collect()
 }
 
-pub async fn create_batch(db: &Db, input: BatchInput) -> AppResult<BatchDetail> {
-    let mut missing = Vec::new();
-    for (field, absent) in [
-        ("course_id", input.course_id.is_none()),
-        ("name", text(input.name.clone()).is_none()),
-        ("starts_on", input.starts_on.is_none()),
-        ("ends_on", input.ends_on.is_none()),
-        ("capacity", input.capacity.is_none()),
-    ] {
-        if absent {
-            missing.push(FieldError::new(field, "wajib diisi"));
-        }
-    }
-    if !missing.is_empty() {
-        return Err(AppError::validation(missing));
-    }
-    let course_id = input.course_id.expect("checked");
+/// Schedules a batch with its sessions (administrators).
+pub async fn create_batch(
+    db: &Db,
+    admin: &CurrentUser,
+    input: BatchInput,
+) -> AppResult<BatchDetail> {
+    admin.require(Role::Admin)?;
+    let required = NewBatch::parse(
+        input.course_id,
+        input.name.as_deref(),
+        input.starts_on,
+        input.ends_on,
+        input.capacity,
+    )
+    .map_err(AppError::validation)?;
+    let course_id = required.course_id;
     catalog::lookup::find_course(db.read(), course_id)
         .await?
         .ok_or_else(|| AppError::invalid_field("course_id", "kursus tidak ditemukan"))?;
@@ -102,13 +104,13 @@ pub async fn create_batch(db: &Db, input: BatchInput) -> AppResult<BatchDetail> 
     let model = batch::Model {
         id: Uuid::now_v7(),
         course_id,
-        name: text(input.name).expect("checked"),
-        starts_on: input.starts_on.expect("checked"),
-        ends_on: input.ends_on.expect("checked"),
+        name: required.name,
+        starts_on: required.starts_on,
+        ends_on: required.ends_on,
         venue: text(input.venue.flatten()),
         online: input.online.unwrap_or(false),
         meeting_link: text(input.meeting_link.flatten()),
-        capacity: input.capacity.expect("checked"),
+        capacity: required.capacity,
         enrol_opens_at: input.enrol_opens_at.flatten(),
         enrol_closes_at: input.enrol_closes_at.flatten(),
         status: input.status.unwrap_or(BatchStatus::Draft),
@@ -136,28 +138,24 @@ pub async fn create_batch(db: &Db, input: BatchInput) -> AppResult<BatchDetail> 
         store::insert_session(&txn, model.id, s).await?;
     }
     txn.commit().await?;
-    detail(db, &admin_view_marker(), model.id).await
+    detail(db, admin, model.id).await
 }
 
-/// Administrators see the enrolment list; the marker makes that explicit.
-pub(super) fn admin_view_marker() -> CurrentUser {
-    CurrentUser {
-        id: Uuid::nil(),
-        session_id: Uuid::nil(),
-        username: String::new(),
-        name: String::new(),
-        roles: [Role::Admin].into(),
-    }
-}
-
-pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<BatchDetail> {
+/// Changes a batch (administrators).
+pub async fn update_batch(
+    db: &Db,
+    admin: &CurrentUser,
+    id: Uuid,
+    input: BatchInput,
+) -> AppResult<BatchDetail> {
+    admin.require(Role::Admin)?;
     let txn = db.begin_write().await?;
     let existing = store::batch_for_update(&txn, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if existing.status == BatchStatus::Cancelled {
         return Err(AppError::conflict(
-            "batch_cancelled",
+            Conflict::BatchCancelled,
             "Angkatan ini sudah dibatalkan.",
         ));
     }
@@ -234,7 +232,7 @@ pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<Bat
     let enrolled = store::count_with_status(&txn, id, EnrolmentStatus::Enrolled).await?;
     if (next.capacity as u64) < enrolled {
         return Err(AppError::conflict(
-            "capacity_below_enrolled",
+            Conflict::CapacityBelowEnrolled,
             format!(
                 "Kapasitas {} lebih kecil dari {} peserta yang sudah terdaftar; undurkan peserta dahulu.",
                 next.capacity, enrolled
@@ -249,7 +247,7 @@ pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<Bat
         for s in &current_sessions {
             if store::count_attendance(&txn, s.id).await? > 0 {
                 return Err(AppError::conflict(
-                    "attendance_recorded",
+                    Conflict::AttendanceRecorded,
                     "Jadwal tidak bisa diganti seluruhnya: kehadiran sudah tercatat. Tambah atau ubah sesi satu per satu.",
                 ));
             }
@@ -270,7 +268,7 @@ pub async fn update_batch(db: &Db, id: Uuid, input: BatchInput) -> AppResult<Bat
         super::notify::announce_change(&txn, &next, withdrawn).await?;
     }
     txn.commit().await?;
-    detail(db, &admin_view_marker(), id).await
+    detail(db, admin, id).await
 }
 
 /// What to bring is free text, but the invitation has room for a few lines.
@@ -281,7 +279,14 @@ fn check_bring(bring: Option<&str>) -> Option<FieldError> {
         .map(|_| FieldError::new("bring", format!("paling panjang {MAX} karakter")))
 }
 
-pub async fn cancel_batch(db: &Db, id: Uuid, reason: &str) -> AppResult<BatchDetail> {
+/// Cancels a batch with the reason its trainees will see (administrators).
+pub async fn cancel_batch(
+    db: &Db,
+    admin: &CurrentUser,
+    id: Uuid,
+    reason: &str,
+) -> AppResult<BatchDetail> {
+    admin.require(Role::Admin)?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::invalid_field(
@@ -295,7 +300,7 @@ pub async fn cancel_batch(db: &Db, id: Uuid, reason: &str) -> AppResult<BatchDet
         .ok_or(AppError::NotFound)?;
     if existing.status == BatchStatus::Cancelled {
         return Err(AppError::conflict(
-            "batch_cancelled",
+            Conflict::BatchCancelled,
             "Angkatan ini sudah dibatalkan.",
         ));
     }
@@ -310,7 +315,7 @@ pub async fn cancel_batch(db: &Db, id: Uuid, reason: &str) -> AppResult<BatchDet
     let cancelled = batch::Entity::update(active).exec(&txn).await?;
     super::notify::announce_cancellation(&txn, &cancelled).await?;
     txn.commit().await?;
-    detail(db, &admin_view_marker(), id).await
+    detail(db, admin, id).await
 }
 
 pub async fn detail(db: &Db, viewer: &CurrentUser, id: Uuid) -> AppResult<BatchDetail> {
@@ -378,7 +383,25 @@ pub async fn list(
     views(db, store::batches(db.read(), &filter).await?).await
 }
 
-pub async fn add_session(db: &Db, batch_id: Uuid, session: SessionInput) -> AppResult<()> {
+/// Every batch the filter matches, drafts and cancelled ones too: the
+/// administrators' calendar.
+pub async fn all_batches(
+    db: &Db,
+    admin: &CurrentUser,
+    filter: BatchFilter,
+) -> AppResult<Vec<BatchView>> {
+    admin.require(Role::Admin)?;
+    list(db, admin, filter).await
+}
+
+/// Adds one session to a batch (administrators).
+pub async fn add_session(
+    db: &Db,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+    session: SessionInput,
+) -> AppResult<()> {
+    admin.require(Role::Admin)?;
     let b = store::batch(db.read(), batch_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -404,7 +427,7 @@ pub async fn add_session(db: &Db, batch_id: Uuid, session: SessionInput) -> AppR
 fn refuse_cancelled(b: &batch::Model) -> AppResult<()> {
     if b.status == BatchStatus::Cancelled {
         return Err(AppError::conflict(
-            "batch_cancelled",
+            Conflict::BatchCancelled,
             "Angkatan ini sudah dibatalkan.",
         ));
     }
@@ -426,14 +449,21 @@ async fn calendar_changed(
     super::notify::announce_change(conn, &changed, withdrawn).await
 }
 
-pub async fn remove_session(db: &Db, batch_id: Uuid, session_id: Uuid) -> AppResult<()> {
+/// Removes a session that has no attendance yet (administrators).
+pub async fn remove_session(
+    db: &Db,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+    session_id: Uuid,
+) -> AppResult<()> {
+    admin.require(Role::Admin)?;
     let s = store::session(db.read(), session_id)
         .await?
         .filter(|s| s.batch_id == batch_id)
         .ok_or(AppError::NotFound)?;
     if store::count_attendance(db.read(), s.id).await? > 0 {
         return Err(AppError::conflict(
-            "attendance_recorded",
+            Conflict::AttendanceRecorded,
             "Sesi ini sudah memiliki catatan kehadiran dan tidak dapat dihapus.",
         ));
     }

@@ -190,7 +190,7 @@ pub async fn set_window(
     // A module's quiz lives on its module; the pre-test and post-test on their course.
     let back = match quiz.module_id {
         Some(module_id) => format!("/admin/modules/{module_id}/quiz"),
-        None if quiz.kind != AssessmentKind::Exam.as_str() => {
+        None if quiz.kind != AssessmentKind::Exam => {
             format!("/admin/courses/{}/pre-post-test", quiz.course_id)
         }
         None => return Err(AppError::NotFound),

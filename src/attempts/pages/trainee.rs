@@ -15,6 +15,7 @@ use crate::attempts::model::{AssessmentKind, AttemptStatus};
 use crate::attempts::service;
 use crate::attempts::views::{AttemptView, QuestionView, ReviewItem};
 use crate::banks::model::QuestionType;
+use crate::conflict::Conflict;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ApiToken, PageUser};
 use crate::http::csrf::{CheckedForm, CheckedPairs};
@@ -240,7 +241,7 @@ pub async fn save_page(
         match service::save(&state.engine, &user.0, id.0, question_id, response, None).await {
             Ok(_) => {}
             Err(AppError::Conflict {
-                code: "attempt_closed",
+                code: Conflict::AttemptClosed,
                 ..
             }) => {
                 return Ok(redirect_with(

@@ -7,6 +7,7 @@
 use uuid::Uuid;
 
 use super::Round;
+use crate::conflict::Conflict;
 
 fn normalise(text: &str) -> String {
     text.split_whitespace()
@@ -89,11 +90,11 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> Conflict {
         match self {
-            Refusal::OwnWork | Refusal::ConflictOfInterest => "conflict_of_interest",
-            Refusal::OtherMarker => "same_assessor",
-            Refusal::OwnMark => "own_mark",
+            Refusal::OwnWork | Refusal::ConflictOfInterest => Conflict::ConflictOfInterest,
+            Refusal::OtherMarker => Conflict::SameAssessor,
+            Refusal::OwnMark => Conflict::OwnMark,
         }
     }
 

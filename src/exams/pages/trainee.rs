@@ -55,11 +55,7 @@ pub async fn exam_page(
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let info = sitting::info(&state.engine, &user.0, id.0).await?;
-    let result = match results::my_result(&state.engine, &user.0, id.0).await {
-        Ok(r) => Some(r),
-        Err(AppError::NotFound | AppError::Conflict { .. }) => None,
-        Err(other) => return Err(other),
-    };
+    let result = results::released_result(&state.engine, &user.0, id.0).await?;
     let loaded = setup::load(&state.engine, id.0).await?;
     let uploaded = files::mine(&state.engine, &user.0, id.0).await?;
     let uploads: Vec<_> = loaded

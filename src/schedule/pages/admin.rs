@@ -12,7 +12,7 @@ use time::Date;
 use uuid::Uuid;
 
 use super::{checked, date_field, wib_day};
-use crate::accounts::model::{CurrentUser, Role};
+use crate::accounts::model::CurrentUser;
 use crate::catalog;
 use crate::clock;
 use crate::error::{AppError, AppResult, FieldError};
@@ -28,7 +28,7 @@ use crate::schedule::enrolment::{self, Target};
 use crate::schedule::import::{EnrolmentImportSummary, ImportOptions};
 use crate::schedule::model::BatchFilter;
 use crate::schedule::model::{
-    AttendanceStatus, BatchStatus, SessionInput, last_of_month, month_weeks,
+    AttendanceStatus, BatchStatus, SessionInput, first_of_month, last_of_month, month_weeks,
 };
 use crate::schedule::progress;
 use crate::schedule::service::{self, BatchInput};
@@ -148,14 +148,14 @@ async fn calendar_page(
     form: &BatchForm,
     errors: Vec<FieldError>,
 ) -> AppResult<Html<String>> {
-    let first = month.replace_day(1).expect("day 1");
+    let first = first_of_month(month);
     let last = last_of_month(first);
     let filter = BatchFilter {
         from: Some(first),
         to: Some(last),
         ..BatchFilter::default()
     };
-    let batches = service::list(&state.db, user, filter).await?;
+    let batches = service::all_batches(&state.db, user, filter).await?;
     let weeks: Vec<_> = month_weeks(first)
         .into_iter()
         .map(|week| {
@@ -171,9 +171,7 @@ async fn calendar_page(
                 .collect::<Vec<_>>()
         })
         .collect();
-    let previous = (first - time::Duration::days(1))
-        .replace_day(1)
-        .expect("day 1");
+    let previous = first_of_month(first - time::Duration::days(1));
     let next = last + time::Duration::days(1);
     let courses = catalog::service::list_courses(&state.db, user, None, None).await?;
     state.templates.page(
@@ -201,14 +199,13 @@ pub async fn calendar(
     csrf: &CsrfToken,
     Query(query): Query<MonthQuery>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
     let form = BatchForm {
         capacity: "44".into(),
         organiser: service::DEFAULT_ORGANISER.into(),
         status: "open".into(),
         ..BatchForm::default()
     };
-    calendar_page(&state, user, csrf, month_of(&query), &form, Vec::new()).await
+    calendar_page(&state, &user.0, csrf, month_of(&query), &form, Vec::new()).await
 }
 
 #[handler]
@@ -218,9 +215,9 @@ pub async fn create(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<BatchForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let result = match form.input() {
-        Ok(input) => service::create_batch(&state.db, input).await,
+        Ok(input) => service::create_batch(&state.db, user, input).await,
         Err(errors) => Err(AppError::validation(errors)),
     };
     match result {
@@ -257,9 +254,9 @@ async fn batch_page(
     id: Uuid,
     extras: Extras,
 ) -> AppResult<Html<String>> {
+    let (_, progress) = progress::of_batch(&state.db, user, id).await?;
     let detail = service::detail(&state.db, user, id).await?;
-    let (_, progress) = progress::progress(&state.db, id).await?;
-    let grid = attendance_records::attendance_grid(&state.db, id).await?;
+    let grid = attendance_records::attendance_grid(&state.db, user, id).await?;
     let marks: HashMap<String, &str> = grid
         .iter()
         .map(|((session, user), status)| (format!("{session}_{user}"), status.as_str()))
@@ -354,13 +351,12 @@ pub async fn show_batch(
     id: Path<Uuid>,
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
     let extras = Extras {
         notice: q.notice,
         error: q.error,
         ..Extras::default()
     };
-    batch_page(&state, user, csrf, id.0, extras).await
+    batch_page(&state, &user.0, csrf, id.0, extras).await
 }
 
 fn back(id: Uuid, notice: &str) -> Redirect {
@@ -412,11 +408,11 @@ pub async fn update(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<BatchForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let result = match form.input() {
         Ok(mut input) => {
             input.course_id = None;
-            service::update_batch(&state.db, id.0, input)
+            service::update_batch(&state.db, user, id.0, input)
                 .await
                 .map(|_| back(id.0, "Data angkatan disimpan."))
         }
@@ -439,8 +435,8 @@ pub async fn cancel(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ReasonForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
-    let result = service::cancel_batch(&state.db, id.0, &form.reason)
+    let user = &user.0;
+    let result = service::cancel_batch(&state.db, user, id.0, &form.reason)
         .await
         .map(|_| back(id.0, "Angkatan dibatalkan."));
     or_show_errors(&state, user, csrf, id.0, result, None).await
@@ -468,7 +464,7 @@ pub async fn add_session(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<SessionForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let mut errors = Vec::new();
     let day = date_field(&form.day, "day", &mut errors);
     let starts_at = parse_time(&form.starts_at, "starts_at")
@@ -486,7 +482,7 @@ pub async fn add_session(
                 topic: Some(form.topic.trim().to_owned()).filter(|t| !t.is_empty()),
                 instructor: Some(form.instructor.trim().to_owned()).filter(|t| !t.is_empty()),
             };
-            service::add_session(&state.db, id.0, session)
+            service::add_session(&state.db, user, id.0, session)
                 .await
                 .map(|_| back(id.0, "Sesi ditambahkan."))
         }
@@ -508,7 +504,7 @@ pub async fn remove_session(
     Path((id, session_id)): Path<(Uuid, Uuid)>,
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     if !form.contains_key("confirm") {
         return Ok(redirect_with(
             &format!("/admin/batches/{id}"),
@@ -516,7 +512,7 @@ pub async fn remove_session(
         )
         .into_response());
     }
-    let result = service::remove_session(&state.db, id, session_id)
+    let result = service::remove_session(&state.db, user, id, session_id)
         .await
         .map(|_| back(id, "Sesi dihapus."));
     or_show_errors(&state, user, csrf, id, result, None).await
@@ -530,8 +526,8 @@ pub async fn checkin_code(
     Path((id, session_id)): Path<(Uuid, Uuid)>,
     _form: CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
-    let (session, code) = attendance_records::new_code(&state.db, id, session_id).await?;
+    let user = &user.0;
+    let (session, code) = attendance_records::new_code(&state.db, user, id, session_id).await?;
     let extras = Extras {
         checkin: Some((session.id, code)),
         ..Extras::default()
@@ -553,7 +549,7 @@ pub async fn enrol(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<NipForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let result = enrolment::enrol(&state.db, user, id.0, Target::Nip(form.nip))
         .await
         .map(|e| {
@@ -573,8 +569,8 @@ pub async fn withdraw(
     Path((id, user_id)): Path<(Uuid, Uuid)>,
     CheckedForm(form): CheckedForm<ReasonForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
-    let result = enrolment::withdraw(&state.db, user, id, user_id, &form.reason)
+    let user = &user.0;
+    let result = enrolment::withdraw_by_admin(&state.db, user, id, user_id, &form.reason)
         .await
         .map(|e| back(id, &format!("{} mengundurkan diri.", e.name)));
     or_show_errors(&state, user, csrf, id, result, None).await
@@ -589,7 +585,7 @@ pub async fn import(
     id: Path<Uuid>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let form = upload::page_form(multipart, verifier, crate::tabular::MAX_UPLOAD_BYTES).await?;
     let options = ImportOptions {
         create_missing: form.ticked("create_missing"),
@@ -638,7 +634,7 @@ pub async fn attendance(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let mut marks = Vec::new();
     let mut errors = Vec::new();
     for (key, value) in &form {
@@ -686,8 +682,7 @@ pub async fn progress_download(
     id: Path<Uuid>,
     Query(q): Query<DownloadQuery>,
 ) -> AppResult<Response> {
-    user.require(Role::Admin)?;
-    let (batch, rows) = progress::progress(&state.db, id.0).await?;
+    let (batch, rows) = progress::of_batch(&state.db, &user.0, id.0).await?;
     let stem: String = format!("kemajuan {} {}", batch.course_code, batch.name)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

@@ -8,7 +8,6 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
@@ -29,11 +28,7 @@ pub async fn my_batches(
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let mine = progress::my_batches(&state.db, &user.0).await?;
-    let open = if user.0.has(Role::Trainee) {
-        enrolment::open_for(&state.db, &user.0).await?
-    } else {
-        Vec::new()
-    };
+    let open = enrolment::open_for(&state.db, &user.0).await?;
     let group = |phase: Phase| {
         mine.iter()
             .filter(|m| m.phase == phase)
