@@ -4,7 +4,7 @@
 //! with `as_str` and `parse` for the places that hold the text.
 
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
@@ -14,15 +14,16 @@ macro_rules! string_enum {
         #[serde(rename_all = "snake_case")]
         #[oai(rename_all = "snake_case")]
         #[sea_orm(rs_type = "String", db_type = "Text")]
-        pub enum $name { $(#[sea_orm(string_value = $text)] $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[sea_orm(string_value = $text)] $variant),+ }
 
         impl $name {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
 
+            /// The value written as `text` (surrounding spaces ignored).
             pub fn parse(text: &str) -> Option<$name> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
+                match text.trim() { $($text => Some($name::$variant),)+ _ => None }
             }
         }
     };

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use bimtek::attempts::model::Response;
+use bimtek::attempts::model::Answer;
 use bimtek::entities::attempt_answer;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
@@ -70,7 +70,7 @@ pub async fn acknowledged_answers(database_url: &str, trainees: &[Trainee]) -> C
 }
 
 fn same(stored: &str, acknowledged: &serde_json::Value) -> bool {
-    let stored: Option<Response> = serde_json::from_str(stored).ok();
-    let acknowledged: Option<Response> = serde_json::from_value(acknowledged.clone()).ok();
+    let stored: Option<Answer> = serde_json::from_str(stored).ok();
+    let acknowledged: Option<Answer> = serde_json::from_value(acknowledged.clone()).ok();
     stored.is_some() && stored == acknowledged
 }

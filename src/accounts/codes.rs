@@ -4,19 +4,17 @@
 //! for sessions): a code carries ~59 random bits and every try passes the
 //! sign-in throttle, so a slow hash would add nothing.
 
-use sea_orm::entity::prelude::StringLen;
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use time::{Duration, OffsetDateTime};
 
-/// What a stored one-time credential is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Purpose {
-    #[sea_orm(string_value = "activation")]
-    Activation,
-    #[sea_orm(string_value = "password_reset")]
-    PasswordReset,
-}
+use crate::string_enum::string_enum;
+
+string_enum!(
+    /// What a stored one-time credential is for.
+    Purpose {
+        Activation = "activation",
+        PasswordReset = "password_reset",
+    }
+);
 
 /// Printed slips are handed out at the start of a batch; two weeks covers it.
 pub const ACTIVATION_TTL: Duration = Duration::days(14);

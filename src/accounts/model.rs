@@ -3,55 +3,28 @@
 
 use std::collections::BTreeSet;
 
-use poem_openapi::{Enum, Object};
-use sea_orm::entity::prelude::StringLen;
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
+use poem_openapi::Object;
+use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::nip::Nip;
 use crate::conflict::Conflict;
 use crate::error::{AppError, FieldError};
+use crate::string_enum::string_enum;
 
-/// What a user may do. A user may hold several roles.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[oai(rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    #[sea_orm(string_value = "admin")]
-    Admin,
-    #[sea_orm(string_value = "assessor")]
-    Assessor,
-    #[sea_orm(string_value = "trainee")]
-    Trainee,
-}
+string_enum!(
+    /// What a user may do. A user may hold several roles.
+    #[derive(PartialOrd, Ord)]
+    Role {
+        Admin = "admin",
+        Assessor = "assessor",
+        Trainee = "trainee",
+    }
+);
 
 impl Role {
     pub const ALL: [Role; 3] = [Role::Admin, Role::Assessor, Role::Trainee];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Assessor => "assessor",
-            Role::Trainee => "trainee",
-        }
-    }
 
     /// Label shown in pages.
     pub fn label(self) -> &'static str {
@@ -63,7 +36,7 @@ impl Role {
     }
 
     /// Accepts the English name or the Indonesian one used in spreadsheets.
-    pub fn parse(text: &str) -> Option<Role> {
+    pub fn from_sheet(text: &str) -> Option<Role> {
         match text.trim().to_lowercase().as_str() {
             "admin" | "administrator" => Some(Role::Admin),
             "assessor" | "asesor" => Some(Role::Assessor),
@@ -80,7 +53,7 @@ impl Role {
             .map(str::trim)
             .filter(|p| !p.is_empty())
         {
-            match Role::parse(part) {
+            match Role::from_sheet(part) {
                 Some(role) => {
                     roles.insert(role);
                 }

@@ -219,7 +219,7 @@ pub async fn create_user(
         email: filled(&form.email),
         unit_kerja: filled(&form.unit_kerja),
         jabatan: filled(&form.jabatan),
-        roles: Role::parse(&form.role).into_iter().collect(),
+        roles: Role::from_sheet(&form.role).into_iter().collect(),
         password: filled(&form.password),
     };
     match service::create_user(&state.db, input).await {

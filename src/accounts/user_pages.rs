@@ -106,7 +106,7 @@ pub async fn save(
             pairs
                 .iter()
                 .filter(|(k, _)| k == "roles")
-                .filter_map(|(_, v)| Role::parse(v))
+                .filter_map(|(_, v)| Role::from_sheet(v))
                 .collect(),
         ),
         ..UserChanges::default()

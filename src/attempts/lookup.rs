@@ -6,7 +6,7 @@
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, Response};
+use super::model::{Answer, AttemptStatus};
 use super::store;
 use crate::entities::{assessment, assessment_window, attempt};
 use crate::error::AppResult;
@@ -68,6 +68,6 @@ pub async fn response_text(
 ) -> AppResult<Option<String>> {
     Ok(store::answer(conn, attempt_id, question_id)
         .await?
-        .and_then(|a| serde_json::from_str::<Response>(&a.response).ok())
+        .and_then(|a| serde_json::from_str::<Answer>(&a.response).ok())
         .and_then(|r| r.text))
 }

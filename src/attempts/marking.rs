@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::essays::{MarkRefusal, candidate_code, record, waiting};
-use super::model::{AssessmentKind, AttemptStatus, Mark, Response};
+use super::model::{Answer, AssessmentKind, AttemptStatus, Mark};
 use super::service::{find_assessment, questions_of, shape};
 use super::store::{self, Grade};
 use crate::accounts::model::{CurrentUser, Role};
@@ -127,7 +127,7 @@ async fn items_of(
             .map_or(0, |i| i as u32 + 1);
         let response_text = store::answer(engine.db.read(), row.id, mark.question_id)
             .await?
-            .and_then(|a| serde_json::from_str::<Response>(&a.response).ok())
+            .and_then(|a| serde_json::from_str::<Answer>(&a.response).ok())
             .and_then(|r| r.text)
             .filter(|t| !t.trim().is_empty());
         let rendered = engine.caches.rendered(mark.question_id, question);

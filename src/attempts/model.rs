@@ -277,7 +277,7 @@ pub fn accepts_answers(deadline: OffsetDateTime, now: OffsetDateTime) -> bool {
 
 /// A trainee's answer to one question.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
-pub struct Response {
+pub struct Answer {
     /// Choice ids (multiple choice, multiple answer, true/false: `true` or `false`).
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,13 +298,13 @@ pub struct Response {
     /// first); later blanks may be left out.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub blanks: Option<Vec<BlankResponse>>,
+    pub blanks: Option<Vec<AnswerBlank>>,
 }
 
 /// The answer to one blank of a Cloze question: typed text (a number
 /// blank takes "3,5" or "3.5"), or the ids of the picked choices.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
-pub struct BlankResponse {
+pub struct AnswerBlank {
     #[oai(skip_serializing_if_is_none)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -313,14 +313,14 @@ pub struct BlankResponse {
     pub choices: Option<Vec<String>>,
 }
 
-impl BlankResponse {
+impl AnswerBlank {
     pub fn is_blank(&self) -> bool {
         self.text.as_ref().is_none_or(|t| t.trim().is_empty())
             && self.choices.as_ref().is_none_or(|c| c.is_empty())
     }
 }
 
-impl Response {
+impl Answer {
     /// Nothing picked, typed or matched: the question counts as unanswered.
     pub fn is_blank(&self) -> bool {
         self.choices.as_ref().is_none_or(|c| c.is_empty())
@@ -330,7 +330,7 @@ impl Response {
             && self
                 .blanks
                 .as_ref()
-                .is_none_or(|b| b.iter().all(BlankResponse::is_blank))
+                .is_none_or(|b| b.iter().all(AnswerBlank::is_blank))
     }
 }
 
@@ -338,7 +338,7 @@ const MAX_TEXT: usize = 20_000;
 
 /// Checks a response against the question it answers, as shown in this attempt.
 pub fn validate(
-    response: &Response,
+    response: &Answer,
     question: &Question,
     slot: &Slot,
     key: &ChoiceKey,
@@ -479,7 +479,7 @@ pub fn normalise(text: &str) -> String {
 pub fn fraction(
     question: &Question,
     slot: &Slot,
-    response: Option<&Response>,
+    response: Option<&Answer>,
     key: &ChoiceKey,
 ) -> Option<f64> {
     let clamp = |f: f64| f.clamp(0.0, 1.0);
@@ -585,7 +585,7 @@ pub fn totals(marks: &[Mark]) -> (f64, f64, f64, bool) {
 pub fn grade(
     slots: &[Slot],
     questions: &std::collections::HashMap<Uuid, std::sync::Arc<Question>>,
-    responses: &std::collections::HashMap<Uuid, Response>,
+    responses: &std::collections::HashMap<Uuid, Answer>,
     key: &ChoiceKey,
     earlier: &[Mark],
 ) -> Vec<Mark> {

@@ -8,11 +8,21 @@ use super::service::{find_assessment, questions_of, shape};
 use super::store::{self, Grade};
 use super::views::ResultView;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::audit;
+use crate::audit::{self, AuditView};
 use crate::clock;
 use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
+
+/// Every recorded change of an attempt's grade (administrators).
+pub async fn history(
+    engine: &Engine,
+    admin: &CurrentUser,
+    attempt_id: Uuid,
+) -> AppResult<Vec<AuditView>> {
+    admin.require(Role::Admin)?;
+    audit::history(engine.db.read(), "attempt", attempt_id).await
+}
 
 /// Re-grades a finished attempt with the current grading rules (assessor
 /// marks are kept), recording old and new score in the audit log.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::model::{AttemptStatus, ItemStats, Mark, analyse, kept};
 use super::service::find_assessment;
 use super::store;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::db::Db;
 use crate::engine::Engine;
 use crate::entities::{assessment, attempt};
@@ -45,12 +46,15 @@ pub struct ResultRow {
     pub passed: Option<bool>,
 }
 
-/// Every trainee's attempts at a quiz, optionally of one batch.
+/// Every trainee's attempts at a quiz, optionally of one batch
+/// (administrators).
 pub async fn results(
     engine: &Engine,
+    admin: &CurrentUser,
     quiz_id: Uuid,
     batch_id: Option<Uuid>,
 ) -> AppResult<(assessment::Model, Vec<ResultRow>)> {
+    admin.require(Role::Admin)?;
     let quiz = find_assessment(&engine.db, quiz_id).await?;
     let method = quiz.grade_method;
     let attempts = store::attempts_for(engine.db.read(), quiz.id, batch_id).await?;
@@ -109,8 +113,14 @@ pub struct ItemRow {
     pub stats: ItemStats,
 }
 
-/// Facility and discrimination of each question over the finished attempts.
-pub async fn item_analysis(engine: &Engine, quiz_id: Uuid) -> AppResult<Vec<ItemRow>> {
+/// Facility and discrimination of each question over the finished attempts
+/// (administrators).
+pub async fn item_analysis(
+    engine: &Engine,
+    admin: &CurrentUser,
+    quiz_id: Uuid,
+) -> AppResult<Vec<ItemRow>> {
+    admin.require(Role::Admin)?;
     let quiz = find_assessment(&engine.db, quiz_id).await?;
     let attempts = store::attempts_for(engine.db.read(), quiz.id, None).await?;
     let mut per_attempt: Vec<Vec<Mark>> = Vec::new();

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::cache::AttemptShape;
 use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
-    AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, GRACE, Mark, Response, ReviewPolicy,
+    Answer, AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, GRACE, Mark, ReviewPolicy,
     accepts_answers, deadline, draw_avoiding, grade, kept, review_open, set_limits, validate,
 };
 use super::settings::selection_of;
@@ -416,7 +416,7 @@ async fn build_view(
 ) -> AppResult<AttemptView> {
     let shape = shape(engine, row).await?;
     let questions = questions_of(engine, &shape).await?;
-    let stored: Vec<(Uuid, Response, OffsetDateTime)> = store::answers(engine.db.read(), row.id)
+    let stored: Vec<(Uuid, Answer, OffsetDateTime)> = store::answers(engine.db.read(), row.id)
         .await?
         .into_iter()
         .filter_map(|a| {
@@ -425,7 +425,7 @@ async fn build_view(
                 .map(|r| (a.question_id, r, a.saved_at))
         })
         .collect();
-    let answers: HashMap<Uuid, Response> = stored.iter().map(|(q, r, _)| (*q, r.clone())).collect();
+    let answers: HashMap<Uuid, Answer> = stored.iter().map(|(q, r, _)| (*q, r.clone())).collect();
     let saved: BTreeMap<String, SavedAnswer> = stored
         .into_iter()
         .map(|(q, response, saved_at)| (q.to_string(), SavedAnswer { response, saved_at }))
@@ -547,7 +547,7 @@ pub async fn save(
     user: &CurrentUser,
     attempt_id: Uuid,
     question_id: Uuid,
-    response: Response,
+    response: Answer,
     seq: Option<i64>,
 ) -> AppResult<Saved> {
     let shape = shape_by_id(engine, attempt_id).await?;

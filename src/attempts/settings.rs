@@ -13,6 +13,7 @@ use super::model::{
     AssessmentKind, GradeMethod, ReviewPolicy, Selection, TagRule, check_selection,
 };
 use super::store;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::catalog;
 use crate::clock;
 use crate::conflict::Conflict;
@@ -183,11 +184,14 @@ pub(super) async fn apply(
     }
 }
 
+/// Adds a quiz to a module (administrators).
 pub async fn create_for_module(
     engine: &Engine,
+    admin: &CurrentUser,
     module_id: Uuid,
     input: QuizInput,
 ) -> AppResult<QuizView> {
+    admin.require(Role::Admin)?;
     let module = catalog::lookup::find_module(engine.db.read(), module_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -246,11 +250,14 @@ pub async fn create_for_module(
     view(&row)
 }
 
+/// Changes a module's quiz (administrators).
 pub async fn update_for_module(
     engine: &Engine,
+    admin: &CurrentUser,
     module_id: Uuid,
     input: QuizInput,
 ) -> AppResult<QuizView> {
+    admin.require(Role::Admin)?;
     let mut row = store::quiz_of_module(engine.db.read(), module_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -262,6 +269,16 @@ pub async fn update_for_module(
         .exec(engine.db.write())
         .await?;
     view(&row)
+}
+
+/// A module's quiz settings, if it has a quiz (administrators).
+pub async fn of_module(
+    engine: &Engine,
+    admin: &CurrentUser,
+    module_id: Uuid,
+) -> AppResult<Option<QuizView>> {
+    admin.require(Role::Admin)?;
+    quiz_of_module(engine, module_id).await
 }
 
 pub async fn quiz_of_module(engine: &Engine, module_id: Uuid) -> AppResult<Option<QuizView>> {
@@ -289,17 +306,29 @@ pub async fn create_exam_assessment(
     store::set_window(conn, id, batch_id, opens_at, closes_at).await
 }
 
-/// A batch's own opening and closing time for a quiz.
+/// The quiz, pre-test or post-test whose batch windows an administrator
+/// sets.
+pub async fn to_schedule(
+    engine: &Engine,
+    admin: &CurrentUser,
+    quiz_id: Uuid,
+) -> AppResult<assessment::Model> {
+    admin.require(Role::Admin)?;
+    store::assessment(engine.db.read(), quiz_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A batch's own opening and closing time for a quiz (administrators).
 pub async fn set_window(
     engine: &Engine,
+    admin: &CurrentUser,
     quiz_id: Uuid,
     batch_id: Uuid,
     opens_at: Option<OffsetDateTime>,
     closes_at: Option<OffsetDateTime>,
 ) -> AppResult<()> {
-    let quiz = store::assessment(engine.db.read(), quiz_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let quiz = to_schedule(engine, admin, quiz_id).await?;
     let batch = crate::schedule::lookup::find_batch(engine.db.read(), batch_id)
         .await?
         .filter(|b| b.course_id == quiz.course_id)

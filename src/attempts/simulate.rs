@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::model::{ChoiceKey, ChoiceList, Response, Slot, distinct_rights};
+use super::model::{Answer, ChoiceKey, ChoiceList, Slot, distinct_rights};
 use super::service;
 use crate::accounts::model::CurrentUser;
 use crate::banks::model::{Body, Question};
@@ -41,9 +41,9 @@ pub fn response(
     key: &ChoiceKey,
     right: bool,
     essay: &str,
-) -> Option<Response> {
+) -> Option<Answer> {
     let id = |list, index: usize| key.id(slot.question_id, list, index as u16);
-    let mut response = Response::default();
+    let mut response = Answer::default();
     match &question.body {
         Body::Multichoice { choices, .. } => {
             let picked: Vec<String> = if right {

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::answer_writes::{AnswerWrite, Stamp};
-use super::model::{AttemptStatus, Mark, Response, totals};
+use super::model::{Answer, AttemptStatus, Mark, totals};
 use crate::entities::{assessment, assessment_window, attempt, attempt_answer};
 use crate::error::AppResult;
 
@@ -261,7 +261,7 @@ pub async fn answers(
 pub async fn responses(
     conn: &impl ConnectionTrait,
     attempt_id: Uuid,
-) -> AppResult<HashMap<Uuid, Response>> {
+) -> AppResult<HashMap<Uuid, Answer>> {
     Ok(answers(conn, attempt_id)
         .await?
         .into_iter()

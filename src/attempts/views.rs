@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub mod cloze;
 
 use self::cloze::BlankView;
-use super::model::{AssessmentKind, AttemptStatus, ChoiceKey, ChoiceList, Mark, Response, Slot};
+use super::model::{Answer, AssessmentKind, AttemptStatus, ChoiceKey, ChoiceList, Mark, Slot};
 use crate::banks::model::{Body, Question, QuestionType};
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -175,7 +175,7 @@ pub fn question_view(
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct SavedAnswer {
-    pub response: Response,
+    pub response: Answer,
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
 }
@@ -283,7 +283,7 @@ fn chosen_feedback(
     key: &ChoiceKey,
     slot: &Slot,
     question: &Question,
-    response: Option<&Response>,
+    response: Option<&Answer>,
 ) -> String {
     let Some(response) = response else {
         return String::new();
@@ -332,7 +332,7 @@ pub fn review(
     key: &ChoiceKey,
     slot: &Slot,
     question: &Question,
-    response: Option<&Response>,
+    response: Option<&Answer>,
     mark: Option<&Mark>,
 ) -> ReviewItem {
     ReviewItem {

@@ -241,6 +241,9 @@ fn blank(inside: &str) -> Option<Result<Blank, String>> {
         .into_iter()
         .filter(|a| !a.trim().is_empty())
         .map(|a| answer(a, numerical))
+        // `~#~`: a wrong answer with neither text nor feedback says
+        // nothing, and would not survive being written back.
+        .filter(|a| !matches!(a, Ok(a) if a.text.is_empty() && a.fraction == 0.0 && a.feedback.is_empty()))
         .collect();
     Some(answers.and_then(|answers| {
         if !answers.iter().any(|a| a.fraction > 0.0) {

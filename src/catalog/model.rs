@@ -1,49 +1,20 @@
 //! Pure rules for courses and modules: tracks, statuses, jabatan levels,
 //! course codes, and which attachments are accepted.
 
-use poem_openapi::Enum;
-use sea_orm::entity::prelude::StringLen;
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
-
 use crate::error::FieldError;
+use crate::string_enum::string_enum;
 
-/// Which functional position a course prepares for.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Track {
-    #[sea_orm(string_value = "pranata_komputer")]
-    PranataKomputer,
-    #[sea_orm(string_value = "humas")]
-    Humas,
-    #[sea_orm(string_value = "umum")]
-    Umum,
-}
+string_enum!(
+    /// Which functional position a course prepares for.
+    Track {
+        PranataKomputer = "pranata_komputer",
+        Humas = "humas",
+        Umum = "umum",
+    }
+);
 
 impl Track {
     pub const ALL: [Track; 3] = [Track::PranataKomputer, Track::Humas, Track::Umum];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Track::PranataKomputer => "pranata_komputer",
-            Track::Humas => "humas",
-            Track::Umum => "umum",
-        }
-    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -52,62 +23,23 @@ impl Track {
             Track::Umum => "Umum",
         }
     }
+}
 
-    pub fn parse(text: &str) -> Option<Track> {
-        Track::ALL.into_iter().find(|t| t.as_str() == text.trim())
+string_enum!(
+    CourseStatus {
+        Draft = "draft",
+        Published = "published",
+        Archived = "archived",
     }
-}
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum CourseStatus {
-    #[sea_orm(string_value = "draft")]
-    Draft,
-    #[sea_orm(string_value = "published")]
-    Published,
-    #[sea_orm(string_value = "archived")]
-    Archived,
-}
+);
 
 impl CourseStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CourseStatus::Draft => "draft",
-            CourseStatus::Published => "published",
-            CourseStatus::Archived => "archived",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             CourseStatus::Draft => "Draf",
             CourseStatus::Published => "Terbit",
             CourseStatus::Archived => "Diarsipkan",
         }
-    }
-
-    pub fn parse(text: &str) -> Option<CourseStatus> {
-        [
-            CourseStatus::Draft,
-            CourseStatus::Published,
-            CourseStatus::Archived,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text.trim())
     }
 }
 

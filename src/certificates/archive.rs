@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::layout::CertificateLayout;
 use super::service::{self, CertificateView};
+use crate::accounts::model::{CurrentUser, Role};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -18,6 +19,18 @@ use crate::error::{AppError, AppResult};
 pub async fn pdf(layout: &Arc<CertificateLayout>, cert: CertificateView) -> AppResult<Vec<u8>> {
     let layout = layout.clone();
     blocking(move || render(&layout, &cert)).await
+}
+
+/// The batch's ZIP for an administrator who downloads it.
+pub async fn batch_zip_for(
+    db: &Db,
+    config: &Config,
+    layout: &Arc<CertificateLayout>,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+) -> AppResult<Vec<u8>> {
+    admin.require(Role::Admin)?;
+    batch_zip(db, config, layout, batch_id).await
 }
 
 /// A ZIP of the PDFs of every standing certificate of `batch_id`.

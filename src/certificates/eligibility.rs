@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::model::{CertificateKind, Eligibility, ExamStanding, Facts, UnitLine, eligibility};
 use super::settings::settings;
 use super::store;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 use crate::exams::model::UnitDecision;
@@ -132,8 +133,14 @@ pub(super) async fn candidates(engine: &Engine, batch_id: Uuid) -> AppResult<Vec
     Ok(out)
 }
 
-/// Who would get what, and for the rest exactly which condition fails.
-pub async fn preview(engine: &Engine, batch_id: Uuid) -> AppResult<Vec<PreviewRow>> {
+/// Who would get what, and for the rest exactly which condition fails
+/// (administrators).
+pub async fn preview(
+    engine: &Engine,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+) -> AppResult<Vec<PreviewRow>> {
+    admin.require(Role::Admin)?;
     Ok(candidates(engine, batch_id)
         .await?
         .into_iter()

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{eligibility, service, standing};
-use crate::accounts::model::Role;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{ClientIp, PageUser};
 use crate::http::csrf::CheckedForm;
@@ -96,12 +95,11 @@ pub async fn batch_certificates(
     id: Path<Uuid>,
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    user.0.require(Role::Admin)?;
+    let preview = eligibility::preview(&state.engine, &user.0, id.0).await?;
     let batch = crate::schedule::lookup::find_batch(state.db.read(), id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let preview = eligibility::preview(&state.engine, id.0).await?;
-    let issued = service::of_batch(&state.db, &state.config, id.0).await?;
+    let issued = service::in_batch(&state.db, &state.config, &user.0, id.0).await?;
     state.templates.page(
         "certificates/batch.html",
         Some(&user.0),
@@ -133,7 +131,6 @@ pub async fn issue(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<IssueForm>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
     let back = format!("/admin/batches/{}/certificates", id.0);
     if let Some(refused) = unconfirmed(
         &form.confirm,
@@ -163,8 +160,7 @@ pub async fn revoke(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<RevokeForm>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
-    let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
+    let cert = service::to_manage(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
     if let Some(refused) = unconfirmed(
         &form.confirm,
@@ -194,8 +190,7 @@ pub async fn replace(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ReplaceForm>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
-    let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
+    let cert = service::to_manage(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
     if let Some(refused) = unconfirmed(
         &form.confirm,
@@ -225,8 +220,7 @@ pub async fn reissue(
     id: Path<Uuid>,
     _form: CheckedForm<Empty>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
-    let cert = service::get(&state.engine, &state.config, &user.0, id.0).await?;
+    let cert = service::to_manage(&state.engine, &state.config, &user.0, id.0).await?;
     let back = format!("/admin/batches/{}/certificates", cert.batch_id);
     redirect_after(
         &back,

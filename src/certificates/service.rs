@@ -284,6 +284,7 @@ pub async fn issue(
     batch_id: Uuid,
     only: Option<Vec<Uuid>>,
 ) -> AppResult<IssueOutcome> {
+    admin.require(Role::Admin)?;
     let all = candidates(engine, batch_id).await?;
     let chosen: Vec<&Candidate> = match &only {
         Some(ids) => {
@@ -490,6 +491,28 @@ pub async fn get(
         .filter(|c| c.user_id == user.id || user.has(Role::Admin))
         .ok_or(AppError::NotFound)?;
     view(config, &row)
+}
+
+/// A certificate an administrator revokes, replaces or reissues.
+pub async fn to_manage(
+    engine: &Engine,
+    config: &Config,
+    admin: &CurrentUser,
+    id: Uuid,
+) -> AppResult<CertificateView> {
+    admin.require(Role::Admin)?;
+    get(engine, config, admin, id).await
+}
+
+/// The batch's certificates, revoked ones included (administrators).
+pub async fn in_batch(
+    db: &Db,
+    config: &Config,
+    admin: &CurrentUser,
+    batch_id: Uuid,
+) -> AppResult<Vec<CertificateView>> {
+    admin.require(Role::Admin)?;
+    of_batch(db, config, batch_id).await
 }
 
 pub async fn of_batch(db: &Db, config: &Config, batch_id: Uuid) -> AppResult<Vec<CertificateView>> {

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::model::{DEFAULT_PATTERN, LetterJp, format_number};
 use super::store;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::engine::Engine;
 use crate::entities::certificate_setting;
 use crate::error::{AppError, AppResult, FieldError};
@@ -36,6 +37,12 @@ impl Default for LetterJp {
     fn default() -> Self {
         LetterJp::None
     }
+}
+
+/// A course's certificate settings as its administrators edit them.
+pub async fn to_edit(engine: &Engine, admin: &CurrentUser, course_id: Uuid) -> AppResult<Settings> {
+    admin.require(Role::Admin)?;
+    settings(engine, course_id).await
 }
 
 pub async fn settings(engine: &Engine, course_id: Uuid) -> AppResult<Settings> {
@@ -80,9 +87,11 @@ pub fn check(s: &Settings) -> Vec<FieldError> {
 /// `pattern`, or why the pattern cannot be used. Takes no number.
 pub async fn next_number(
     engine: &Engine,
+    admin: &CurrentUser,
     course_id: Uuid,
     pattern: &str,
 ) -> AppResult<Result<String, String>> {
+    admin.require(Role::Admin)?;
     let course = crate::catalog::lookup::find_course(engine.db.read(), course_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -100,7 +109,14 @@ pub async fn next_number(
     Ok(format_number(pattern, seq, &course.code, today))
 }
 
-pub async fn save_settings(engine: &Engine, course_id: Uuid, s: Settings) -> AppResult<Settings> {
+/// Changes a course's certificate settings (administrators).
+pub async fn save_settings(
+    engine: &Engine,
+    admin: &CurrentUser,
+    course_id: Uuid,
+    s: Settings,
+) -> AppResult<Settings> {
+    admin.require(Role::Admin)?;
     crate::catalog::lookup::find_course(engine.db.read(), course_id)
         .await?
         .ok_or(AppError::NotFound)?;

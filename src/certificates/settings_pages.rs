@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::model::LetterJp;
 use super::settings::{self, Settings};
-use crate::accounts::model::{CurrentUser, Role};
+use crate::accounts::model::CurrentUser;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
@@ -79,8 +79,9 @@ async fn settings_page(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> AppResult<Html<String>> {
+    let next =
+        settings::next_number(&state.engine, user, course_id, form.number_pattern.trim()).await?;
     let course = crate::catalog::service::get_course(&state.db, user, course_id).await?;
-    let next = settings::next_number(&state.engine, course_id, form.number_pattern.trim()).await?;
     state.templates.page(
         "admin/certificate_settings.html",
         Some(user),
@@ -120,8 +121,8 @@ pub async fn show(
     id: Path<Uuid>,
     Query(query): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
-    let current = settings::settings(&state.engine, id.0).await?;
+    let user = &user.0;
+    let current = settings::to_edit(&state.engine, user, id.0).await?;
     let form = SettingsForm::from_settings(&current);
     settings_page(&state, user, csrf, id.0, &form, Vec::new(), query.notice).await
 }
@@ -134,14 +135,14 @@ pub async fn save(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<SettingsForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let checked = form.settings();
     let result = match checked {
         Ok(_) if form.action == "preview" => {
             let page = settings_page(&state, user, csrf, id.0, &form, Vec::new(), None).await?;
             return Ok(page.into_response());
         }
-        Ok(s) => settings::save_settings(&state.engine, id.0, s).await,
+        Ok(s) => settings::save_settings(&state.engine, user, id.0, s).await,
         Err(errors) => Err(AppError::validation(errors)),
     };
     match result {
@@ -177,8 +178,7 @@ pub async fn next_number(
     id: Path<Uuid>,
     Query(query): Query<PatternQuery>,
 ) -> AppResult<Response> {
-    user.require(Role::Admin)?;
-    let next = settings::next_number(&state.engine, id.0, query.pattern.trim()).await?;
+    let next = settings::next_number(&state.engine, &user.0, id.0, query.pattern.trim()).await?;
     let body = match next {
         Ok(number) => NextNumber {
             number: Some(number),

@@ -9,7 +9,7 @@ use super::keys;
 use super::model::{Standing, statement_time, stored_moment, verification_code};
 use super::service::{CertificateView, content_for, draft, view, write_one};
 use super::store;
-use crate::accounts::model::CurrentUser;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::clock;
 use crate::config::Config;
@@ -26,6 +26,7 @@ pub async fn revoke(
     id: Uuid,
     reason: &str,
 ) -> AppResult<CertificateView> {
+    admin.require(Role::Admin)?;
     let reason = reason_for(reason, "pencabutan")?;
     let actor = admin.id;
     let key = keys::active(&engine.db).await?;
@@ -91,6 +92,7 @@ pub async fn reissue(
     admin: &CurrentUser,
     id: Uuid,
 ) -> AppResult<CertificateView> {
+    admin.require(Role::Admin)?;
     let old = store::get(engine.db.read(), id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -113,6 +115,7 @@ pub async fn replace(
     id: Uuid,
     reason: &str,
 ) -> AppResult<CertificateView> {
+    admin.require(Role::Admin)?;
     let reason = reason_for(reason, "penggantian")?;
     let old = store::get(engine.db.read(), id)
         .await?

@@ -42,7 +42,7 @@ pub async fn run(
         template: Some("pranata_komputer".into()),
         ..ExamInput::default()
     };
-    let exam = setup::create(engine, input).await?;
+    let exam = setup::create(engine, admin, input).await?;
     let team = markers
         .iter()
         .map(|m| AssessorInput {

@@ -166,7 +166,7 @@ pub async fn course(
             max_attempts: Some(2),
             ..QuizInput::default()
         };
-        let quiz = settings::create_for_module(engine, module.id, quiz).await?;
+        let quiz = settings::create_for_module(engine, admin, module.id, quiz).await?;
         modules.push((module.id, quiz.id));
     }
     let blueprint = PrePostInput {

@@ -9,7 +9,7 @@ pub struct Model {
     /// The question version's id.
     #[sea_orm(primary_key, auto_increment = false)]
     pub question_id: Uuid,
-    /// `attempts::model::Response` as JSON.
+    /// `attempts::model::Answer` as JSON.
     #[sea_orm(column_type = "Text")]
     pub response: String,
     /// The client's sequence number: an older write never replaces a newer one.

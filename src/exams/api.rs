@@ -12,11 +12,11 @@ use super::appeals::{self, AppealRow, AppealView};
 use super::assessors::{self, AssessorInput, AssessorView};
 use super::files::{self, FileInfo};
 use super::grading::{self, MarkInput, Queue, QueueItem};
+use super::history;
 use super::model::{FinalRule, Task, Unit};
 use super::results::{self, MyResult, ResultsMatrix};
 use super::setup::{self, ExamInput, ExamView, TemplateInfo};
 use super::sitting::{self, ExamInfo};
-use crate::accounts::model::Role;
 use crate::attempts::api::Started;
 use crate::audit::AuditView;
 use crate::error::AppResult;
@@ -162,8 +162,7 @@ impl ExamsApi {
     /// The shipped exam templates (admin).
     #[oai(path = "/exam-templates", method = "get")]
     async fn templates(&self, auth: Auth) -> AppResult<Json<Vec<TemplateInfo>>> {
-        auth.require(Role::Admin)?;
-        Ok(Json(setup::templates()))
+        Ok(Json(setup::shipped_templates(auth.user())?))
     }
 
     /// Build an exam for a batch (admin), from a template or in full: units,
@@ -176,22 +175,15 @@ impl ExamsApi {
         auth: Auth,
         body: Json<ExamRequest>,
     ) -> AppResult<ExamCreated> {
-        auth.require(Role::Admin)?;
         Ok(ExamCreated::Created(Json(Box::new(
-            setup::create(&state.engine, body.0.into()).await?,
+            setup::create(&state.engine, auth.user(), body.0.into()).await?,
         ))))
     }
 
     /// Every exam (admin).
     #[oai(path = "/exams", method = "get")]
     async fn list(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<Vec<ExamView>>> {
-        auth.require(Role::Admin)?;
-        let mut out = Vec::new();
-        for row in super::store::exams(state.db.read()).await? {
-            let loaded = setup::load(&state.engine, row.id).await?;
-            out.push(setup::view(&state.engine, &loaded).await?);
-        }
-        Ok(Json(out))
+        Ok(Json(setup::list(&state.engine, auth.user()).await?))
     }
 
     /// An exam in full, rubrics included (admin).
@@ -202,9 +194,9 @@ impl ExamsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<Box<ExamView>>> {
-        auth.require(Role::Admin)?;
-        let loaded = setup::load(&state.engine, id.0).await?;
-        Ok(Json(Box::new(setup::view(&state.engine, &loaded).await?)))
+        Ok(Json(Box::new(
+            setup::get(&state.engine, auth.user(), id.0).await?,
+        )))
     }
 
     /// What a candidate sees before starting: window, time limit, units,
@@ -236,7 +228,6 @@ impl ExamsApi {
         id: Path<Uuid>,
         body: Json<AssessorsRequest>,
     ) -> AppResult<Json<Vec<AssessorView>>> {
-        auth.require(Role::Admin)?;
         Ok(Json(
             assessors::assign(&state.engine, auth.user(), id.0, body.0.assessors).await?,
         ))
@@ -250,9 +241,9 @@ impl ExamsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<Vec<AssessorView>>> {
-        auth.require(Role::Admin)?;
-        let loaded = setup::load(&state.engine, id.0).await?;
-        Ok(Json(assessors::assessors_of(&state.engine, &loaded).await?))
+        Ok(Json(
+            assessors::of_exam(&state.engine, auth.user(), id.0).await?,
+        ))
     }
 
     /// Sit the exam (a trainee of its batch, inside its window). Save and
@@ -315,7 +306,6 @@ impl ExamsApi {
         auth: Auth,
         item_id: Path<Uuid>,
     ) -> AppResult<Alternatives<FileDownload>> {
-        auth.require(Role::Assessor)?;
         let (name, content_type, bytes) =
             files::for_item(&state.engine, auth.user(), item_id.0).await?;
         let (body, disposition) = (Binary(bytes), format!("attachment; filename=\"{name}\""));
@@ -332,7 +322,6 @@ impl ExamsApi {
     /// task, rubric, response and their own draft, with counts.
     #[oai(path = "/grading/queue", method = "get")]
     async fn queue(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<Queue>> {
-        auth.require(Role::Assessor)?;
         Ok(Json(grading::queue(&state.engine, auth.user()).await?))
     }
 
@@ -344,7 +333,6 @@ impl ExamsApi {
         auth: Auth,
         item_id: Path<Uuid>,
     ) -> AppResult<Json<Box<QueueItem>>> {
-        auth.require(Role::Assessor)?;
         Ok(Json(Box::new(
             grading::item(&state.engine, auth.user(), item_id.0).await?,
         )))
@@ -359,7 +347,6 @@ impl ExamsApi {
         item_id: Path<Uuid>,
         body: Json<GradeRequest>,
     ) -> AppResult<Json<Box<QueueItem>>> {
-        auth.require(Role::Assessor)?;
         let body = body.0;
         Ok(Json(Box::new(
             grading::save_draft(
@@ -384,7 +371,6 @@ impl ExamsApi {
         auth: Auth,
         item_id: Path<Uuid>,
     ) -> AppResult<Json<Box<QueueItem>>> {
-        auth.require(Role::Assessor)?;
         Ok(Json(Box::new(
             grading::finalize(&state.engine, auth.user(), item_id.0).await?,
         )))
@@ -398,9 +384,8 @@ impl ExamsApi {
         auth: Auth,
         item_id: Path<Uuid>,
     ) -> AppResult<Json<Vec<AuditView>>> {
-        auth.require(Role::Admin)?;
         Ok(Json(
-            crate::audit::history(state.db.read(), "grading_item", item_id.0).await?,
+            history::item_audit(&state.engine, auth.user(), item_id.0).await?,
         ))
     }
 
@@ -413,8 +398,7 @@ impl ExamsApi {
         id: Path<Uuid>,
         #[oai(default = "json_format")] format: Query<TableFormat>,
     ) -> AppResult<Table<Box<ResultsMatrix>>> {
-        auth.require(Role::Admin)?;
-        let matrix = results::matrix(&state.engine, id.0).await?;
+        let matrix = results::matrix(&state.engine, auth.user(), id.0).await?;
         let title = format!("hasil {}", matrix.title);
         let (headers, rows) = super::export::table(&matrix);
         table(format.0, Box::new(matrix), &title, &headers, &rows)
@@ -431,7 +415,6 @@ impl ExamsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<Box<ResultsMatrix>>> {
-        auth.require(Role::Admin)?;
         Ok(Json(Box::new(
             results::release(&state.engine, auth.user(), id.0).await?,
         )))
@@ -473,8 +456,7 @@ impl ExamsApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<Vec<AppealRow>>> {
-        auth.require(Role::Admin)?;
-        Ok(Json(appeals::list(&state.engine, id.0).await?))
+        Ok(Json(appeals::list(&state.engine, auth.user(), id.0).await?))
     }
 
     /// Hand an appeal to an assessor who has not marked the candidate (admin).
@@ -486,7 +468,6 @@ impl ExamsApi {
         id: Path<Uuid>,
         body: Json<AssignAppealRequest>,
     ) -> AppResult<Json<AppealRow>> {
-        auth.require(Role::Admin)?;
         Ok(Json(
             appeals::assign(&state.engine, auth.user(), id.0, body.assessor_id).await?,
         ))

@@ -147,7 +147,12 @@ pub struct AppealRow {
 }
 
 /// Every appeal of an exam, for administrators.
-pub async fn list(engine: &Engine, exam_id: Uuid) -> AppResult<Vec<AppealRow>> {
+pub async fn list(
+    engine: &Engine,
+    admin: &CurrentUser,
+    exam_id: Uuid,
+) -> AppResult<Vec<AppealRow>> {
+    admin.require(Role::Admin)?;
     let loaded = load(engine, exam_id).await?;
     let appeals = store::appeals_of_exam(engine.db.read(), exam_id).await?;
     let mut ids: Vec<Uuid> = appeals.iter().map(|a| a.user_id).collect();
@@ -171,6 +176,18 @@ pub async fn list(engine: &Engine, exam_id: Uuid) -> AppResult<Vec<AppealRow>> {
     Ok(rows)
 }
 
+/// An appeal, for administrators handing it out.
+pub async fn find(
+    engine: &Engine,
+    admin: &CurrentUser,
+    appeal_id: Uuid,
+) -> AppResult<appeal::Model> {
+    admin.require(Role::Admin)?;
+    store::appeal(engine.db.read(), appeal_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Hands an appeal to an assessor who has not marked this candidate and
 /// has no conflict of interest; they re-mark every task.
 pub async fn assign(
@@ -179,9 +196,7 @@ pub async fn assign(
     appeal_id: Uuid,
     assessor_id: Uuid,
 ) -> AppResult<AppealRow> {
-    let appeal = store::appeal(engine.db.read(), appeal_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let appeal = find(engine, admin, appeal_id).await?;
     let loaded = load(engine, appeal.exam_id).await?;
     if appeal.status != AppealStatus::Submitted {
         return Err(AppError::conflict(
@@ -290,7 +305,7 @@ pub async fn assign(
             })
         })
         .await?;
-    list(engine, loaded.row.id)
+    list(engine, admin, loaded.row.id)
         .await?
         .into_iter()
         .find(|r| r.appeal.id == appeal_id)

@@ -53,6 +53,7 @@ pub async fn assign(
     exam_id: Uuid,
     assessors: Vec<AssessorInput>,
 ) -> AppResult<Vec<AssessorView>> {
+    admin.require(Role::Admin)?;
     let loaded = load(engine, exam_id).await?;
     let mut errors = Vec::new();
     if assessors.is_empty() {
@@ -130,6 +131,16 @@ pub async fn assign(
         })
         .await?;
     assessors_of(engine, &loaded).await
+}
+
+/// An exam's assessors and their conflicts of interest (administrators).
+pub async fn of_exam(
+    engine: &Engine,
+    admin: &CurrentUser,
+    exam_id: Uuid,
+) -> AppResult<Vec<AssessorView>> {
+    admin.require(Role::Admin)?;
+    assessors_of(engine, &load(engine, exam_id).await?).await
 }
 
 /// The exam's assessors with the batch's trainees each may not grade.

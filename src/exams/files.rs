@@ -14,7 +14,7 @@ use super::codes::code_for;
 use super::model::{content_type, sniff_upload};
 use super::setup::load;
 use super::store;
-use crate::accounts::model::CurrentUser;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::model::accepts_answers;
 use crate::clock;
 use crate::conflict::Conflict;
@@ -194,6 +194,7 @@ pub async fn for_item(
     assessor: &CurrentUser,
     item_id: Uuid,
 ) -> AppResult<(String, String, Vec<u8>)> {
+    assessor.require(Role::Assessor)?;
     let item = store::item(engine.db.read(), item_id)
         .await?
         .filter(|i| i.assessor_id == assessor.id)

@@ -17,7 +17,7 @@ use super::model::{
 use super::plan::{ItemState, Settings, Sitting, item_state, levels_of, plan_items};
 use super::setup::{Loaded, load};
 use super::store;
-use crate::accounts::model::CurrentUser;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::service::{questions_of, shape_by_id};
 use crate::audit;
 use crate::banks::model::Question;
@@ -314,6 +314,7 @@ async fn item_view(
 
 /// The caller's own items across the exams they assess.
 pub async fn queue(engine: &Engine, assessor: &CurrentUser) -> AppResult<Queue> {
+    assessor.require(Role::Assessor)?;
     let mut loaded_exams: HashMap<Uuid, Loaded> = HashMap::new();
     for exam_id in store::exams_of_assessor(engine.db.read(), assessor.id).await? {
         let loaded = load(engine, exam_id).await?;
@@ -354,6 +355,7 @@ pub async fn queue(engine: &Engine, assessor: &CurrentUser) -> AppResult<Queue> 
 
 /// One of the caller's items (anyone else's: 404).
 pub async fn item(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppResult<QueueItem> {
+    assessor.require(Role::Assessor)?;
     let item = own_item(engine, assessor, id).await?;
     let loaded = load(engine, item.exam_id).await?;
     let siblings = store::items_of_exam(engine.db.read(), item.exam_id).await?;
@@ -432,6 +434,7 @@ pub async fn save_draft(
     id: Uuid,
     input: MarkInput,
 ) -> AppResult<QueueItem> {
+    assessor.require(Role::Assessor)?;
     let item = own_item(engine, assessor, id).await?;
     refuse_own_mark(engine, &item).await?;
     let loaded = load(engine, item.exam_id).await?;
@@ -520,6 +523,7 @@ async fn item_view_fresh(engine: &Engine, loaded: &Loaded, id: Uuid) -> AppResul
 /// A moderation is handed out at once when the two marks are too far apart;
 /// the last appeal item decides the appeal.
 pub async fn finalize(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppResult<QueueItem> {
+    assessor.require(Role::Assessor)?;
     let item = own_item(engine, assessor, id).await?;
     refuse_own_mark(engine, &item).await?;
     let loaded = load(engine, item.exam_id).await?;

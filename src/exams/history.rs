@@ -16,7 +16,8 @@ use super::model::history::{Lookup, action_label, describe};
 use super::model::{MarkRound, Round};
 use super::setup::{Loaded, load};
 use super::store;
-use crate::audit;
+use crate::accounts::model::{CurrentUser, Role};
+use crate::audit::{self, AuditView};
 use crate::clock::format_datetime_wib;
 use crate::engine::Engine;
 use crate::entities::audit_log;
@@ -158,8 +159,24 @@ fn people(entry: &audit_log::Model, into: &mut Vec<Uuid>) {
     }
 }
 
+/// Every draft, final mark and moderation of one grading item
+/// (administrators).
+pub async fn item_audit(
+    engine: &Engine,
+    admin: &CurrentUser,
+    item_id: Uuid,
+) -> AppResult<Vec<AuditView>> {
+    admin.require(Role::Admin)?;
+    audit::history(engine.db.read(), "grading_item", item_id).await
+}
+
 /// The exam's audit trail (administrators).
-pub async fn exam_audit(engine: &Engine, exam_id: Uuid) -> AppResult<ExamAudit> {
+pub async fn exam_audit(
+    engine: &Engine,
+    admin: &CurrentUser,
+    exam_id: Uuid,
+) -> AppResult<ExamAudit> {
+    admin.require(Role::Admin)?;
     let loaded = load(engine, exam_id).await?;
     let entries = entries(engine, &loaded).await?;
     let mut ids: Vec<Uuid> = Vec::new();

@@ -232,7 +232,8 @@ pub async fn missing(engine: &Engine, loaded: &Loaded) -> AppResult<Vec<MissingV
 }
 
 /// Every item and every missing mark of an exam, for administrators.
-pub async fn board(engine: &Engine, exam_id: Uuid) -> AppResult<MarkerBoard> {
+pub async fn board(engine: &Engine, admin: &CurrentUser, exam_id: Uuid) -> AppResult<MarkerBoard> {
+    admin.require(Role::Admin)?;
     let loaded = load(engine, exam_id).await?;
     sync(engine, &loaded).await?;
     let facts = facts(engine, &loaded).await?;
@@ -311,6 +312,7 @@ pub async fn name_marker(
     exam_id: Uuid,
     input: NameMarker,
 ) -> AppResult<MarkerItem> {
+    admin.require(Role::Admin)?;
     let loaded = load(engine, exam_id).await?;
     sync(engine, &loaded).await?;
     let candidate_id = store::candidates(engine.db.read(), exam_id)

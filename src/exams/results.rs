@@ -17,7 +17,7 @@ use super::model::{AppealStatus, ItemStatus, appeal_open};
 use super::setup::{Loaded, load};
 use super::standing::{CandidateResult, candidate_result, own_attempt};
 use super::store;
-use crate::accounts::model::CurrentUser;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
 use crate::clock;
 use crate::conflict::Conflict;
@@ -47,7 +47,16 @@ pub struct ResultsMatrix {
 }
 
 /// Every candidate × unit, for administrators.
-pub async fn matrix(engine: &Engine, exam_id: Uuid) -> AppResult<ResultsMatrix> {
+pub async fn matrix(
+    engine: &Engine,
+    admin: &CurrentUser,
+    exam_id: Uuid,
+) -> AppResult<ResultsMatrix> {
+    admin.require(Role::Admin)?;
+    matrix_of(engine, exam_id).await
+}
+
+async fn matrix_of(engine: &Engine, exam_id: Uuid) -> AppResult<ResultsMatrix> {
     let loaded = load(engine, exam_id).await?;
     sync(engine, &loaded).await?;
     let attempts = store::finished_attempts(engine.db.read(), loaded.assessment.id).await?;
@@ -105,7 +114,7 @@ pub async fn release(
     admin: &CurrentUser,
     exam_id: Uuid,
 ) -> AppResult<ResultsMatrix> {
-    let results = matrix(engine, exam_id).await?;
+    let results = matrix(engine, admin, exam_id).await?;
     if results.released_at.is_some() {
         return Ok(results);
     }
@@ -164,7 +173,7 @@ pub async fn release(
             })
         })
         .await?;
-    matrix(engine, exam_id).await
+    matrix_of(engine, exam_id).await
 }
 
 /// "Your results are out", one per candidate, queued with the release.
@@ -369,10 +378,10 @@ pub async fn tally_of_batch(
     admin: &CurrentUser,
     batch_id: Uuid,
 ) -> AppResult<Vec<UnitTally>> {
-    admin.require(crate::accounts::model::Role::Admin)?;
+    admin.require(Role::Admin)?;
     let mut lines = Vec::new();
     for exam in store::exams_of_batches(engine.db.read(), &[batch_id]).await? {
-        lines.extend(tally(&matrix(engine, exam.id).await?));
+        lines.extend(tally(&matrix_of(engine, exam.id).await?));
     }
     Ok(lines)
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::model::{ExamSpec, FinalRule, Task, Unit, check_spec};
 use super::store;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::attempts::model::{
     AssessmentKind, GradeMethod, ReviewPolicy, Selection, TaskQuestions, check_selection,
 };
@@ -63,6 +64,12 @@ pub struct TemplateInfo {
     pub bank: String,
     pub units: Vec<String>,
     pub tasks: usize,
+}
+
+/// The shipped templates, for administrators choosing one.
+pub fn shipped_templates(admin: &CurrentUser) -> AppResult<Vec<TemplateInfo>> {
+    admin.require(Role::Admin)?;
+    Ok(templates())
 }
 
 pub fn templates() -> Vec<TemplateInfo> {
@@ -140,6 +147,34 @@ impl Loaded {
     }
 }
 
+/// Every exam in full (administrators).
+pub async fn list(engine: &Engine, admin: &CurrentUser) -> AppResult<Vec<ExamView>> {
+    let mut out = Vec::new();
+    for row in rows(engine, admin).await? {
+        let loaded = load(engine, row.id).await?;
+        out.push(view(engine, &loaded).await?);
+    }
+    Ok(out)
+}
+
+/// Every exam's row, for the administrators' list page.
+pub async fn rows(engine: &Engine, admin: &CurrentUser) -> AppResult<Vec<exam::Model>> {
+    admin.require(Role::Admin)?;
+    store::exams(engine.db.read()).await
+}
+
+/// An exam as its administrators manage it.
+pub async fn to_manage(engine: &Engine, admin: &CurrentUser, id: Uuid) -> AppResult<Loaded> {
+    admin.require(Role::Admin)?;
+    load(engine, id).await
+}
+
+/// An exam in full, rubrics included (administrators).
+pub async fn get(engine: &Engine, admin: &CurrentUser, id: Uuid) -> AppResult<ExamView> {
+    let loaded = to_manage(engine, admin, id).await?;
+    view(engine, &loaded).await
+}
+
 pub async fn load(engine: &Engine, id: Uuid) -> AppResult<Loaded> {
     let row = store::exam(engine.db.read(), id)
         .await?
@@ -202,8 +237,10 @@ fn required<T>(value: Option<T>, field: &str, errors: &mut Vec<FieldError>) -> O
 }
 
 /// Creates an exam for a batch: checks everything first, then writes the
-/// assessment, the batch's window and the exam in one transaction.
-pub async fn create(engine: &Engine, input: ExamInput) -> AppResult<ExamView> {
+/// assessment, the batch's window and the exam in one transaction
+/// (administrators).
+pub async fn create(engine: &Engine, admin: &CurrentUser, input: ExamInput) -> AppResult<ExamView> {
+    admin.require(Role::Admin)?;
     let base = match &input.template {
         Some(name) => Some(template(name).ok_or_else(|| {
             AppError::invalid_field("template", format!("templat '{name}' tidak dikenal"))

@@ -31,7 +31,7 @@ fn wib(value: String) -> String {
 }
 
 fn role_label(value: String) -> String {
-    Role::parse(&value)
+    Role::from_sheet(&value)
         .map(|r| r.label().to_owned())
         .unwrap_or(value)
 }

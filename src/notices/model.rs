@@ -2,55 +2,31 @@
 //! the outbox, how long to wait after a failure, and when the reminder of
 //! a batch goes out. No I/O.
 
-use poem_openapi::Enum;
-use sea_orm::entity::prelude::StringLen;
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use crate::clock::WIB;
+use crate::string_enum::string_enum;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    /// The undangan, sent when a trainee gets a seat.
-    #[sea_orm(string_value = "invitation")]
-    Invitation,
-    /// The schedule, venue or link of a batch changed.
-    #[sea_orm(string_value = "schedule_change")]
-    ScheduleChange,
-    /// The batch was cancelled.
-    #[sea_orm(string_value = "cancellation")]
-    Cancellation,
-    /// The trainee left the batch (or was withdrawn).
-    #[sea_orm(string_value = "withdrawal")]
-    Withdrawal,
-    /// The day before the first session.
-    #[sea_orm(string_value = "reminder")]
-    Reminder,
-    /// Exam results were released.
-    #[sea_orm(string_value = "exam_result")]
-    ExamResult,
-    /// A certificate was issued.
-    #[sea_orm(string_value = "certificate")]
-    Certificate,
-}
+string_enum!(
+    #[derive(PartialOrd, Ord)]
+    MessageKind {
+        /// The undangan, sent when a trainee gets a seat.
+        Invitation = "invitation",
+        /// The schedule, venue or link of a batch changed.
+        ScheduleChange = "schedule_change",
+        /// The batch was cancelled.
+        Cancellation = "cancellation",
+        /// The trainee left the batch (or was withdrawn).
+        Withdrawal = "withdrawal",
+        /// The day before the first session.
+        Reminder = "reminder",
+        /// Exam results were released.
+        ExamResult = "exam_result",
+        /// A certificate was issued.
+        Certificate = "certificate",
+    }
+);
 
 impl MessageKind {
     pub const ALL: [MessageKind; 7] = [
@@ -105,39 +81,20 @@ impl MessageKind {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MessageStatus {
-    /// Waiting for its turn (or for SMTP to be set up).
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    #[sea_orm(string_value = "sent")]
-    Sent,
-    /// The SMTP server kept refusing it; given up after `MAX_ATTEMPTS`.
-    #[sea_orm(string_value = "failed")]
-    Failed,
-    /// The person has no e-mail address: only the download carries it.
-    #[sea_orm(string_value = "no_address")]
-    NoAddress,
-    /// Its moment passed before it could be sent (a reminder after the
-    /// first session began).
-    #[sea_orm(string_value = "expired")]
-    Expired,
-}
+string_enum!(
+    MessageStatus {
+        /// Waiting for its turn (or for SMTP to be set up).
+        Pending = "pending",
+        Sent = "sent",
+        /// The SMTP server kept refusing it; given up after `MAX_ATTEMPTS`.
+        Failed = "failed",
+        /// The person has no e-mail address: only the download carries it.
+        NoAddress = "no_address",
+        /// Its moment passed before it could be sent (a reminder after the
+        /// first session began).
+        Expired = "expired",
+    }
+);
 
 impl MessageStatus {
     pub fn label(self) -> &'static str {

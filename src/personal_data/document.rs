@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::export::PersonalData;
-use crate::attempts::model::Response;
+use crate::attempts::model::Answer;
 use crate::attempts::views::{ChoiceView, QuestionView};
 use crate::clock::{format_date_id, format_datetime_wib};
 use crate::markup::{html_to_plain, shorten};
@@ -256,7 +256,7 @@ fn chosen(choices: &[ChoiceView], ids: &[String]) -> String {
 
 /// What the person answered, in words: the picked choices' texts, the
 /// matched pairs, each blank, the number or the text.
-pub fn answer_text(question: &QuestionView, response: &Response) -> String {
+pub fn answer_text(question: &QuestionView, response: &Answer) -> String {
     if let Some(blanks) = &response.blanks {
         return blanks
             .iter()

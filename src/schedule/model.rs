@@ -3,46 +3,27 @@
 //! completion rule, and self check-in. No I/O here.
 
 use poem_openapi::Enum;
-use sea_orm::entity::prelude::StringLen;
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
+
+use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time};
 use uuid::Uuid;
 
 use crate::clock::WIB;
 use crate::error::FieldError;
+use crate::string_enum::string_enum;
 
 mod seat;
 pub use seat::{Admission, SeatOption, choose_seat};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum BatchStatus {
-    #[sea_orm(string_value = "draft")]
-    Draft,
-    #[sea_orm(string_value = "open")]
-    Open,
-    #[sea_orm(string_value = "running")]
-    Running,
-    #[sea_orm(string_value = "finished")]
-    Finished,
-    #[sea_orm(string_value = "cancelled")]
-    Cancelled,
-}
+string_enum!(
+    BatchStatus {
+        Draft = "draft",
+        Open = "open",
+        Running = "running",
+        Finished = "finished",
+        Cancelled = "cancelled",
+    }
+);
 
 impl BatchStatus {
     pub const ALL: [BatchStatus; 5] = [
@@ -53,16 +34,6 @@ impl BatchStatus {
         BatchStatus::Cancelled,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchStatus::Draft => "draft",
-            BatchStatus::Open => "open",
-            BatchStatus::Running => "running",
-            BatchStatus::Finished => "finished",
-            BatchStatus::Cancelled => "cancelled",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             BatchStatus::Draft => "Draf",
@@ -72,42 +43,17 @@ impl BatchStatus {
             BatchStatus::Cancelled => "Dibatalkan",
         }
     }
+}
 
-    pub fn parse(text: &str) -> Option<BatchStatus> {
-        BatchStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text.trim())
+string_enum!(
+    EnrolmentStatus {
+        Enrolled = "enrolled",
+        Waitlisted = "waitlisted",
+        Withdrawn = "withdrawn",
+        Completed = "completed",
+        NotCompleted = "not_completed",
     }
-}
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum EnrolmentStatus {
-    #[sea_orm(string_value = "enrolled")]
-    Enrolled,
-    #[sea_orm(string_value = "waitlisted")]
-    Waitlisted,
-    #[sea_orm(string_value = "withdrawn")]
-    Withdrawn,
-    #[sea_orm(string_value = "completed")]
-    Completed,
-    #[sea_orm(string_value = "not_completed")]
-    NotCompleted,
-}
+);
 
 impl EnrolmentStatus {
     pub fn label(self) -> &'static str {
@@ -137,34 +83,16 @@ impl EnrolmentStatus {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    #[sea_orm(string_value = "present")]
-    Present,
-    #[sea_orm(string_value = "absent")]
-    Absent,
-    /// Excused: permission (izin).
-    #[sea_orm(string_value = "izin")]
-    Izin,
-    /// Excused: illness (sakit).
-    #[sea_orm(string_value = "sakit")]
-    Sakit,
-}
+string_enum!(
+    AttendanceStatus {
+        Present = "present",
+        Absent = "absent",
+        /// Excused: permission (izin).
+        Izin = "izin",
+        /// Excused: illness (sakit).
+        Sakit = "sakit",
+    }
+);
 
 impl AttendanceStatus {
     pub const ALL: [AttendanceStatus; 4] = [
@@ -174,15 +102,6 @@ impl AttendanceStatus {
         AttendanceStatus::Sakit,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "present",
-            AttendanceStatus::Absent => "absent",
-            AttendanceStatus::Izin => "izin",
-            AttendanceStatus::Sakit => "sakit",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             AttendanceStatus::Present => "Hadir",
@@ -190,12 +109,6 @@ impl AttendanceStatus {
             AttendanceStatus::Izin => "Izin",
             AttendanceStatus::Sakit => "Sakit",
         }
-    }
-
-    pub fn parse(text: &str) -> Option<AttendanceStatus> {
-        AttendanceStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text.trim())
     }
 }
 

@@ -3,15 +3,11 @@
 //! before), a change of schedule, venue or link, and the cancellation.
 //! Each carries the batch's calendar at its current revision.
 
-use std::collections::HashMap;
-
 use sea_orm::ConnectionTrait;
 use time::{OffsetDateTime, PrimitiveDateTime};
-use uuid::Uuid;
 
 use super::ics;
 use super::model::BatchStatus;
-use super::model::EnrolmentStatus;
 use super::showing::{session_view, views_on};
 use super::store;
 use super::views::{BatchView, SessionView};
@@ -184,18 +180,6 @@ pub(super) async fn invite(
     notices::enqueue(conn, letters).await
 }
 
-async fn seated(conn: &impl ConnectionTrait, batch_id: Uuid) -> AppResult<Vec<user::Model>> {
-    let ids: Vec<Uuid> = store::enrolments(conn, batch_id)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .map(|e| e.user_id)
-        .collect();
-    let mut users: HashMap<Uuid, user::Model> =
-        crate::accounts::lookup::users_by_id(conn, &ids).await?;
-    Ok(ids.iter().filter_map(|id| users.remove(id)).collect())
-}
-
 /// Whether the batch's trainees hear about it: not while it is a draft,
 /// nor once it is over or cancelled (the cancellation said so).
 fn announces(b: &batch::Model) -> bool {
@@ -214,7 +198,7 @@ pub(super) async fn announce_change(
     if !announces(b) {
         return Ok(());
     }
-    let trainees = seated(conn, b.id).await?;
+    let trainees = super::lookup::enrolled_users(conn, b.id).await?;
     if trainees.is_empty() {
         return Ok(());
     }
@@ -240,7 +224,7 @@ pub(super) async fn announce_cancellation(
     b: &batch::Model,
 ) -> AppResult<()> {
     notices::drop_waiting(conn, b.id, None).await?;
-    let trainees = seated(conn, b.id).await?;
+    let trainees = super::lookup::enrolled_users(conn, b.id).await?;
     if trainees.is_empty() {
         return Ok(());
     }
@@ -285,8 +269,11 @@ pub(super) async fn left(
     )
     .await
 }
+
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     fn session(day: time::Date, topic: Option<&str>, who: Option<&str>) -> SessionView {

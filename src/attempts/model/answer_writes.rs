@@ -13,7 +13,7 @@ use uuid::Uuid;
 pub struct AnswerWrite {
     pub attempt_id: Uuid,
     pub question_id: Uuid,
-    /// `model::Response` as JSON.
+    /// `model::Answer` as JSON.
     pub response: String,
     pub seq: Option<i64>,
     /// The attempt's deadline (fixed at its start, so the caller's copy is exact).

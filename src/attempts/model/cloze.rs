@@ -8,7 +8,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use uuid::Uuid;
 
-use super::{BlankResponse, ChoiceKey, ChoiceList, Slot};
+use super::{AnswerBlank, ChoiceKey, ChoiceList, Slot};
 use crate::banks::cloze::{self, Blank, BlankKind};
 use crate::error::FieldError;
 
@@ -72,7 +72,7 @@ fn picked(
 /// Checks one response to a Cloze question: no more entries than blanks,
 /// text only where a blank is typed, ids of that blank where it is picked.
 pub fn validate(
-    given: &[BlankResponse],
+    given: &[AnswerBlank],
     blanks: &[Blank],
     question: Uuid,
     key: &ChoiceKey,
@@ -141,7 +141,7 @@ pub fn validate(
 pub fn matched(
     blanks: &[Blank],
     index: usize,
-    answer: Option<&BlankResponse>,
+    answer: Option<&AnswerBlank>,
     question: Uuid,
     key: &ChoiceKey,
 ) -> Vec<usize> {
@@ -154,7 +154,7 @@ pub fn matched(
 }
 
 /// The question's fraction: each blank marked as Moodle marks it, weighted.
-pub fn fraction(blanks: &[Blank], given: &[BlankResponse], slot: &Slot, key: &ChoiceKey) -> f64 {
+pub fn fraction(blanks: &[Blank], given: &[AnswerBlank], slot: &Slot, key: &ChoiceKey) -> f64 {
     let fractions: Vec<f64> = blanks
         .iter()
         .enumerate()
@@ -227,11 +227,11 @@ mod tests {
         let protocol = ids(&key, &s, &b, 2);
         let https = key.id(Q, ChoiceList::Choice, 4);
         let secure = ids(&key, &s, &b, 3);
-        let text = |t: &str| BlankResponse {
+        let text = |t: &str| AnswerBlank {
             text: Some(t.into()),
             choices: None,
         };
-        let pick = |ids: Vec<String>| BlankResponse {
+        let pick = |ids: Vec<String>| AnswerBlank {
             text: None,
             choices: Some(ids),
         };
@@ -254,7 +254,7 @@ mod tests {
         // Blank 1 alone, the rest left out.
         assert!((fraction(&b, &[text("Semarang")], &s, &key) - 0.4).abs() < 1e-9);
 
-        let err = |given: Vec<BlankResponse>| validate(&given, &b, Q, &key).unwrap_err();
+        let err = |given: Vec<AnswerBlank>| validate(&given, &b, Q, &key).unwrap_err();
         assert_eq!(
             err(vec![pick(vec![https.clone()])]).field,
             "response.blanks[0]"
@@ -282,7 +282,7 @@ mod tests {
                 .contains("tidak ada pada bagian 3")
         );
         assert!(
-            err(vec![BlankResponse::default(); 5])
+            err(vec![AnswerBlank::default(); 5])
                 .message
                 .contains("4 bagian")
         );

@@ -29,20 +29,20 @@ fn key() -> ChoiceKey {
     KEY.with(Clone::clone)
 }
 
-fn pick(q: &Question, indexes: &[u16]) -> Response {
+fn pick(q: &Question, indexes: &[u16]) -> Answer {
     let s = slot(q);
-    Response {
+    Answer {
         choices: Some(
             indexes
                 .iter()
                 .map(|i| key().id(s.question_id, ChoiceList::Choice, *i))
                 .collect(),
         ),
-        ..Response::default()
+        ..Answer::default()
     }
 }
 
-fn grade(q: &Question, r: &Response) -> Option<f64> {
+fn grade(q: &Question, r: &Answer) -> Option<f64> {
     fraction(q, &slot(q), Some(r), &key())
 }
 
@@ -66,26 +66,26 @@ fn multiple_choice_single_and_multiple() {
 #[test]
 fn true_false_short_numerical_matching_essay() {
     let tf = question("Benar? {F}");
-    let answer = |c: &str| Response {
+    let answer = |c: &str| Answer {
         choices: Some(vec![c.into()]),
-        ..Response::default()
+        ..Answer::default()
     };
     assert_eq!(grade(&tf, &answer("false")), Some(1.0));
     assert_eq!(grade(&tf, &answer("true")), Some(0.0));
 
     let short = question("Singkatan? {=Domain Name System =%50%DNS* }");
-    let text = |t: &str| Response {
+    let text = |t: &str| Answer {
         text: Some(t.into()),
-        ..Response::default()
+        ..Answer::default()
     };
     assert_eq!(grade(&short, &text("  domain   NAME system ")), Some(1.0));
     assert_eq!(grade(&short, &text("DNS server")), Some(0.5), "wildcard");
     assert_eq!(grade(&short, &text("")), Some(0.0));
 
     let numeric = question("Host? {#=62 =%50%60..64}");
-    let number = |x: f64| Response {
+    let number = |x: f64| Answer {
         number: Some(x),
-        ..Response::default()
+        ..Answer::default()
     };
     assert_eq!(grade(&numeric, &number(62.0)), Some(1.0));
     assert_eq!(grade(&numeric, &number(63.5)), Some(0.5));
@@ -107,9 +107,9 @@ fn true_false_short_numerical_matching_essay() {
         key().id(s.question_id, ChoiceList::Left, 1),
         right_of("443"),
     );
-    let response = Response {
+    let response = Answer {
         matches: Some(matches),
-        ..Response::default()
+        ..Answer::default()
     };
     assert!(
         (grade(&matching, &response).unwrap() - 1.0 / 3.0).abs() < 1e-9,
@@ -129,9 +129,9 @@ fn responses_are_checked_against_the_question() {
     let q = question("Port? {=443 ~80}");
     let s = slot(&q);
     assert!(validate(&pick(&q, &[1]), &q, &s, &key()).is_ok());
-    let unknown = Response {
+    let unknown = Answer {
         choices: Some(vec!["c0".into()]),
-        ..Response::default()
+        ..Answer::default()
     };
     assert!(
         validate(&unknown, &q, &s, &key())
@@ -143,9 +143,9 @@ fn responses_are_checked_against_the_question() {
         validate(&pick(&q, &[0, 1]), &q, &s, &key()).is_err(),
         "one choice only"
     );
-    let wrong = Response {
+    let wrong = Answer {
         text: Some("443".into()),
-        ..Response::default()
+        ..Answer::default()
     };
     assert!(
         validate(&wrong, &q, &s, &key())
@@ -153,7 +153,7 @@ fn responses_are_checked_against_the_question() {
             .message
             .contains("choices")
     );
-    assert!(validate(&Response::default(), &q, &s, &key()).is_err());
+    assert!(validate(&Answer::default(), &q, &s, &key()).is_err());
 }
 
 #[test]
@@ -161,9 +161,9 @@ fn more_ids_than_choices_are_refused_before_any_is_derived() {
     let q = question("Protokol aman? {~%50%HTTPS ~%50%SSH ~Telnet}");
     let s = slot(&q);
     assert!(validate(&pick(&q, &[0, 1]), &q, &s, &key()).is_ok());
-    let flood = Response {
+    let flood = Answer {
         choices: Some(vec!["c0".into(); 10_000]),
-        ..Response::default()
+        ..Answer::default()
     };
     assert!(
         validate(&flood, &q, &s, &key())
@@ -636,9 +636,9 @@ fn grading_marks_what_the_machine_can_and_keeps_an_essays_mark() {
     ]);
     let responses = std::collections::HashMap::from([(
         Uuid::from_u128(1),
-        Response {
+        Answer {
             choices: Some(vec!["true".into()]),
-            ..Response::default()
+            ..Answer::default()
         },
     )]);
     let handed_in = super::grade(&slots, &questions, &responses, &key(), &[]);

@@ -3,7 +3,7 @@
 //! back, and the trainee's answers in words for the result page. Works
 //! without JavaScript; `quiz.js` saves the same fields as they change.
 
-use crate::attempts::model::{BlankResponse, Response};
+use crate::attempts::model::{Answer, AnswerBlank};
 use crate::attempts::views::QuestionView;
 use crate::attempts::views::cloze::{BlankInput, BlankView, fill_placeholders};
 use crate::error::FieldError;
@@ -19,7 +19,7 @@ fn shown_field(question: &QuestionView) -> String {
     format!("b-{}-shown", question.id)
 }
 
-fn input_html(question: &QuestionView, blank: &BlankView, saved: Option<&BlankResponse>) -> String {
+fn input_html(question: &QuestionView, blank: &BlankView, saved: Option<&AnswerBlank>) -> String {
     let name = field(question, blank.number);
     let label = format!("Bagian {}", blank.number);
     let typed = escape_html(saved.and_then(|s| s.text.as_deref()).unwrap_or_default());
@@ -79,7 +79,7 @@ fn input_html(question: &QuestionView, blank: &BlankView, saved: Option<&BlankRe
 
 /// The question text with a field where each blank stands; a blank whose
 /// place the text lost is asked after it.
-pub fn form_html(question: &QuestionView, saved: Option<&Response>) -> String {
+pub fn form_html(question: &QuestionView, saved: Option<&Answer>) -> String {
     let answers = saved.and_then(|r| r.blanks.as_deref()).unwrap_or_default();
     let blank = |n: usize| question.blanks.get(n.wrapping_sub(1));
     let (mut html, found) = fill_placeholders(&question.text_html, |n| match blank(n) {
@@ -109,7 +109,7 @@ pub fn numbered_text_html(question: &QuestionView) -> String {
 }
 
 /// "(1) Semarang; (2) HTTPS": what the trainee answered, in words.
-pub fn answer_html(question: &QuestionView, saved: Option<&Response>) -> String {
+pub fn answer_html(question: &QuestionView, saved: Option<&Answer>) -> String {
     let answers = saved.and_then(|r| r.blanks.as_deref()).unwrap_or_default();
     question
         .blanks
@@ -148,22 +148,22 @@ pub fn answer_html(question: &QuestionView, saved: Option<&Response>) -> String 
 pub fn response_from_form(
     pairs: &[(String, String)],
     question: &QuestionView,
-) -> Result<Option<Response>, FieldError> {
+) -> Result<Option<Answer>, FieldError> {
     let shown_marker = shown_field(question);
     if !pairs.iter().any(|(k, _)| *k == shown_marker) {
         return Ok(None);
     }
-    let blanks: Vec<BlankResponse> = question
+    let blanks: Vec<AnswerBlank> = question
         .blanks
         .iter()
         .map(|b| {
             let values = super::fields::values(pairs, &field(question, b.number));
             match b.input {
-                BlankInput::Text | BlankInput::Number => BlankResponse {
+                BlankInput::Text | BlankInput::Number => AnswerBlank {
                     text: values.first().map(|v| v.to_string()),
                     choices: None,
                 },
-                _ => BlankResponse {
+                _ => AnswerBlank {
                     text: None,
                     choices: Some(
                         values
@@ -187,9 +187,9 @@ pub fn response_from_form(
             ));
         }
     }
-    Ok(Some(Response {
+    Ok(Some(Answer {
         blanks: Some(blanks),
-        ..Response::default()
+        ..Answer::default()
     }))
 }
 
@@ -248,19 +248,19 @@ mod tests {
     #[test]
     fn fields_are_placed_in_the_text_and_read_back() {
         let q = question();
-        let saved = Response {
+        let saved = Answer {
             blanks: Some(vec![
-                BlankResponse {
+                AnswerBlank {
                     text: Some("<b>".into()),
                     choices: None,
                 },
-                BlankResponse::default(),
-                BlankResponse {
+                AnswerBlank::default(),
+                AnswerBlank {
                     text: None,
                     choices: Some(vec!["cb".into()]),
                 },
             ]),
-            ..Response::default()
+            ..Answer::default()
         };
         let html = form_html(&q, Some(&saved));
         assert!(html.starts_with("<p>Kota <input class=\"blank\""), "{html}");

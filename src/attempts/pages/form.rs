@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::fields::values;
-use crate::attempts::model::Response;
+use crate::attempts::model::Answer;
 use crate::attempts::views::{QuestionView, SavedAnswer};
 use crate::banks::model::QuestionType;
 use crate::error::FieldError;
@@ -38,7 +38,7 @@ pub struct Filled {
     pub matches: BTreeMap<String, String>,
 }
 
-pub fn filled(response: Option<&Response>) -> Filled {
+pub fn filled(response: Option<&Answer>) -> Filled {
     let Some(r) = response else {
         return Filled::default();
     };
@@ -59,7 +59,7 @@ fn format_number(n: f64) -> String {
 fn response_for(
     pairs: &[(String, String)],
     question: &QuestionView,
-) -> Result<Option<Response>, FieldError> {
+) -> Result<Option<Answer>, FieldError> {
     let name = format!("a-{}", question.id);
     let given = values(pairs, &name);
     let response = match question.kind {
@@ -69,24 +69,24 @@ fn response_for(
             if given.is_empty() && !question.multiple {
                 return Ok(None);
             }
-            Response {
+            Answer {
                 choices: Some(given.iter().map(|v| v.to_string()).collect()),
-                ..Response::default()
+                ..Answer::default()
             }
         }
         QuestionType::Shortanswer | QuestionType::Essay => match given.first() {
-            Some(text) => Response {
+            Some(text) => Answer {
                 text: Some(text.to_string()),
-                ..Response::default()
+                ..Answer::default()
             },
             None => return Ok(None),
         },
         QuestionType::Numerical => match given.first().map(|t| t.trim()) {
             None | Some("") => return Ok(None),
             Some(text) => match crate::numbers::read(text) {
-                Some(number) => Response {
+                Some(number) => Answer {
                     number: Some(number),
-                    ..Response::default()
+                    ..Answer::default()
                 },
                 None => {
                     return Err(FieldError::new(
@@ -108,9 +108,9 @@ fn response_for(
                         .map(|v| (item.id.clone(), v.to_string()))
                 })
                 .collect();
-            Response {
+            Answer {
                 matches: Some(matches),
-                ..Response::default()
+                ..Answer::default()
             }
         }
         QuestionType::Cloze => return super::cloze::response_from_form(pairs, question),
@@ -125,7 +125,7 @@ pub fn changed_answers(
     pairs: &[(String, String)],
     shown: &[&QuestionView],
     saved: &BTreeMap<String, SavedAnswer>,
-) -> Result<Vec<(Uuid, Response)>, Vec<FieldError>> {
+) -> Result<Vec<(Uuid, Answer)>, Vec<FieldError>> {
     let mut changed = Vec::new();
     let mut errors = Vec::new();
     for question in shown {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::ChoiceView;
 use crate::attempts::model::cloze::{matched, shown};
-use crate::attempts::model::{BlankResponse, ChoiceKey, ChoiceList, Slot};
+use crate::attempts::model::{AnswerBlank, ChoiceKey, ChoiceList, Slot};
 pub use crate::banks::cloze::place;
 use crate::banks::cloze::{Blank, BlankKind, Layout};
 use crate::markup::{escape_html, html_to_text_html};
@@ -195,7 +195,7 @@ pub fn feedback_html(
     key: &ChoiceKey,
     slot: &Slot,
     blanks: &[Blank],
-    given: &[BlankResponse],
+    given: &[AnswerBlank],
 ) -> String {
     let mut parts = Vec::new();
     for (i, blank) in blanks.iter().enumerate() {

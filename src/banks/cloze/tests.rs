@@ -120,3 +120,12 @@ fn blanks_are_marked_as_moodle_marks_them_and_weighted() {
     // (2 × 1 + 1 × 0 + 1 × 1 + 1 × 0,5) / 5
     assert!((total(b, &[1.0, 0.0, 1.0, 0.5]) - 0.7).abs() < 1e-9);
 }
+
+/// Found by the fuzz target: an empty wrong answer (`~#~`) was read, then
+/// written as nothing, so the bank did not read back the same.
+#[test]
+fn an_empty_wrong_answer_is_dropped_so_writing_reads_back_the_same() {
+    let read = parse("{1:SHORTANSWER:{1:~#~=}").unwrap();
+    assert_eq!(read.blanks[0].answers.len(), 2);
+    assert_eq!(parse(&write(&read.text, &read.blanks)).unwrap(), read);
+}

@@ -7,12 +7,12 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::accounts::model::{CurrentUser, Role};
+use crate::accounts::model::CurrentUser;
 use crate::attempts::pages::quiz_form::parse_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::exams::assessors::{self, AssessorInput};
 use crate::exams::setup::{self, ExamInput};
-use crate::exams::{appeals, results, store};
+use crate::exams::{appeals, results};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{CheckedForm, CheckedPairs};
 use crate::http::pages::{Flash, redirect_after, redirect_with, unconfirmed, unprocessable};
@@ -44,6 +44,7 @@ async fn list_page(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> AppResult<Html<String>> {
+    let rows = setup::rows(&state.engine, user).await?;
     let mut json = forms.json;
     if json.spec.trim().is_empty() {
         json.spec = setup::template_source("humas_penulisan")
@@ -52,7 +53,7 @@ async fn list_page(
     }
     let all_batches = batches(state.db.read(), &BatchFilter::default()).await?;
     let mut exams = Vec::new();
-    for row in store::exams(state.db.read()).await? {
+    for row in rows {
         let batch = all_batches.iter().find(|b| b.id == row.batch_id);
         exams.push(context! {
             id => row.id.to_string(),
@@ -88,7 +89,6 @@ pub async fn exam_list(
     csrf: &CsrfToken,
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    user.0.require(Role::Admin)?;
     list_page(
         &state,
         &user.0,
@@ -107,7 +107,6 @@ pub async fn create_exam(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<NewExamForm>,
 ) -> AppResult<Response> {
-    user.0.require(Role::Admin)?;
     let mut errors = Vec::new();
     let batch_id = match Uuid::parse_str(form.batch_id.trim()) {
         Ok(id) => Some(id),
@@ -129,7 +128,7 @@ pub async fn create_exam(
             closes_at,
             ..ExamInput::default()
         };
-        match setup::create(&state.engine, input).await {
+        match setup::create(&state.engine, &user.0, input).await {
             Ok(exam) => {
                 return Ok(redirect_with(
                     &format!("/admin/exams/{}", exam.id),
@@ -158,12 +157,11 @@ pub async fn exam_page(
     id: Path<Uuid>,
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    user.0.require(Role::Admin)?;
-    let loaded = setup::load(&state.engine, id.0).await?;
+    let loaded = setup::to_manage(&state.engine, &user.0, id.0).await?;
     let exam = setup::view(&state.engine, &loaded).await?;
     let assessors = assessors::assessors_of(&state.engine, &loaded).await?;
-    let matrix = results::matrix(&state.engine, id.0).await?;
-    let appeal_rows = appeals::list(&state.engine, id.0).await?;
+    let matrix = results::matrix(&state.engine, &user.0, id.0).await?;
+    let appeal_rows = appeals::list(&state.engine, &user.0, id.0).await?;
     let blocked: Vec<_> = crate::exams::markers::missing(&state.engine, &loaded)
         .await?
         .into_iter()
@@ -197,7 +195,6 @@ pub async fn assign_assessor(
     id: Path<Uuid>,
     CheckedPairs(pairs): CheckedPairs,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
     let back = format!("/admin/exams/{}", id.0);
     let value = |name: &str| {
         pairs
@@ -237,7 +234,6 @@ pub async fn release(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ReleaseForm>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
     let back = format!("/admin/exams/{}", id.0);
     if let Some(refused) = unconfirmed(
         &form.confirm,
@@ -265,10 +261,7 @@ pub async fn assign_appeal(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<AssignForm>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
-    let appeal = store::appeal(state.db.read(), id.0)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let appeal = appeals::find(&state.engine, &user.0, id.0).await?;
     let back = format!("/admin/exams/{}", appeal.exam_id);
     let Ok(assessor_id) = Uuid::parse_str(form.assessor_id.trim()) else {
         return Ok(redirect_with(&back, Err("Pilih asesor banding.")));
@@ -297,7 +290,6 @@ pub async fn create_from_json(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<JsonExamForm>,
 ) -> AppResult<Response> {
-    user.0.require(Role::Admin)?;
     let mut errors = Vec::new();
     let batch_id = Uuid::parse_str(form.batch_id.trim()).ok();
     if batch_id.is_none() {
@@ -322,7 +314,7 @@ pub async fn create_from_json(
         }
     };
     if let (true, Some(input)) = (errors.is_empty(), input) {
-        match setup::create(&state.engine, input).await {
+        match setup::create(&state.engine, &user.0, input).await {
             Ok(exam) => {
                 return Ok(redirect_with(
                     &format!("/admin/exams/{}", exam.id),

@@ -26,8 +26,7 @@ pub async fn audit_page(
     csrf: &CsrfToken,
     id: Path<Uuid>,
 ) -> AppResult<Html<String>> {
-    user.0.require(Role::Admin)?;
-    let audit = history::exam_audit(&state.engine, id.0).await?;
+    let audit = history::exam_audit(&state.engine, &user.0, id.0).await?;
     state.templates.page(
         "exam/admin_audit.html",
         Some(&user.0),
@@ -53,9 +52,8 @@ pub async fn markers_page(
     id: Path<Uuid>,
     Query(q): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    user.0.require(Role::Admin)?;
-    let loaded = setup::load(&state.engine, id.0).await?;
-    let board = markers::board(&state.engine, id.0).await?;
+    let loaded = setup::to_manage(&state.engine, &user.0, id.0).await?;
+    let board = markers::board(&state.engine, &user.0, id.0).await?;
     state.templates.page(
         "exam/admin_markers.html",
         Some(&user.0),
@@ -91,7 +89,6 @@ pub async fn name_marker(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<NameForm>,
 ) -> AppResult<Redirect> {
-    user.0.require(Role::Admin)?;
     let back = format!("/admin/exams/{}/markers", id.0);
     let mut parts = form.slot.splitn(3, '|');
     let (Some(code), Some(task), Some(round)) = (parts.next(), parts.next(), parts.next()) else {
