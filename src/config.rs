@@ -157,6 +157,11 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// How long a new sign-in session lasts.
+    pub fn session_ttl(&self) -> time::Duration {
+        time::Duration::hours(i64::from(self.session_hours))
+    }
+
     /// The kop's lines, from `BIMTEK_LETTERHEAD` split at `|`.
     pub fn letterhead_lines(&self) -> Vec<String> {
         self.letterhead

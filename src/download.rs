@@ -109,6 +109,12 @@ pub fn attachment(bytes: Vec<u8>, content_type: &str, file_name: &str) -> poem::
         .into_response()
 }
 
+/// `?format=` of a page's download link: `xlsx`, else CSV.
+#[derive(serde::Deserialize)]
+pub struct DownloadQuery {
+    pub format: Option<String>,
+}
+
 /// A table as the page's download: XLSX when `format` says so, else CSV,
 /// named after `title`.
 pub fn table_file(

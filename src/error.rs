@@ -195,6 +195,17 @@ impl AppError {
         AppError::validation(vec![FieldError::new(field, message)])
     }
 
+    /// `text` without surrounding spaces, or a 422 on `field` saying
+    /// `message` when nothing is left (a reason the audit log must keep).
+    pub fn required<'a>(text: &'a str, field: &str, message: &str) -> Result<&'a str, Self> {
+        let text = text.trim();
+        if text.is_empty() {
+            Err(AppError::invalid_field(field, message))
+        } else {
+            Ok(text)
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         AppError::Internal(message.into())
     }

@@ -109,7 +109,7 @@ impl App {
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
         let sweep = std::time::Duration::from_secs(self.state.config.sweep_seconds.max(1));
-        attempts::service::spawn_sweeper(self.state.engine.clone(), sweep);
+        attempts::finishing::spawn_sweeper(self.state.engine.clone(), sweep);
         accounts::retention::spawn_daily(db.clone(), self.state.config.retention_years);
         let (stop_sending, stop) = tokio::sync::watch::channel(false);
         let sender = notices::worker::spawn(

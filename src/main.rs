@@ -415,7 +415,9 @@ async fn migrate(config: &Config) -> Result<(), String> {
 
 async fn add_user(config: &Config, input: UserInput) -> Result<(), String> {
     let db = open(config).await?;
-    let user = service::create_user(&db, input).await.map_err(describe)?;
+    let user = service::create_account(&db, input)
+        .await
+        .map_err(describe)?;
     println!(
         "Pengguna dibuat: {} ({}), id {}",
         user.name, user.username, user.id

@@ -1,10 +1,11 @@
 //! The one way the crate spells an enum stored or sent as text: snake_case
 //! in JSON, in the OpenAPI document and in the database (a column of such
 //! a type is read and written as the enum, never compared as a string),
-//! with `as_str` and `parse` for the places that hold the text.
+//! with `as_str` and `parse` for the places that hold the text. A variant
+//! may list other spellings `parse` accepts (`MoodleXml = "moodle_xml" | "xml"`).
 
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
@@ -23,7 +24,7 @@ macro_rules! string_enum {
 
             /// The value written as `text` (surrounding spaces ignored).
             pub fn parse(text: &str) -> Option<$name> {
-                match text.trim() { $($text => Some($name::$variant),)+ _ => None }
+                match text.trim() { $($text $(| $alias)* => Some($name::$variant),)+ _ => None }
             }
         }
     };

@@ -6,7 +6,8 @@ use poem_openapi::{ApiResponse, Enum, Object};
 use uuid::Uuid;
 
 use super::credentials::{self, IssuedCode};
-use super::slips;
+use super::model::CurrentUser;
+use super::{slips, store};
 use crate::conflict::Conflict;
 use crate::error::{AppError, AppResult};
 use crate::http::state::AppState;
@@ -79,25 +80,45 @@ pub fn sheet(base_url: &str, issued: &[IssuedCode], format: SheetFormat) -> AppR
 }
 
 /// Codes for `user_ids`, or for a batch's list; 409 when nobody needs one.
-pub async fn issue(
-    state: &AppState,
-    actor: Uuid,
-    user_ids: Option<Vec<Uuid>>,
-    batch_id: Option<Uuid>,
-    include_with_password: bool,
-) -> AppResult<Vec<IssuedCode>> {
-    let ids = match (user_ids, batch_id) {
-        (Some(ids), None) if !ids.is_empty() => ids,
-        (None, Some(batch)) => crate::schedule::enrolment::roster(&state.db, batch).await?,
-        _ => {
-            return Err(AppError::invalid_field(
+/// Whose accounts get a new activation code.
+pub enum Recipients {
+    /// These accounts (never empty).
+    Users(Vec<Uuid>),
+    /// Everyone on this batch's list who has not withdrawn.
+    Batch(Uuid),
+    /// Every active account without a password.
+    WithoutPassword,
+}
+
+impl ActivationRequest {
+    /// The API's two optional fields as one choice.
+    pub fn recipients(&self) -> AppResult<Recipients> {
+        match (&self.user_ids, self.batch_id) {
+            (Some(ids), None) if !ids.is_empty() => Ok(Recipients::Users(ids.clone())),
+            (None, Some(batch)) => Ok(Recipients::Batch(batch)),
+            _ => Err(AppError::invalid_field(
                 "user_ids",
                 "isi salah satu: user_ids (tidak kosong) atau batch_id",
-            ));
+            )),
         }
+    }
+}
+
+pub async fn issue(
+    state: &AppState,
+    admin: &CurrentUser,
+    recipients: Recipients,
+    include_with_password: bool,
+) -> AppResult<Vec<IssuedCode>> {
+    super::service::may_manage(admin)?;
+    let ids = match recipients {
+        Recipients::Users(ids) => ids,
+        Recipients::Batch(batch) => crate::schedule::enrolment::roster(&state.db, batch).await?,
+        Recipients::WithoutPassword => store::ids_without_password(state.db.read()).await?,
     };
     let issued =
-        credentials::issue_activation_codes(&state.db, actor, &ids, include_with_password).await?;
+        credentials::issue_activation_codes(&state.db, admin.id, &ids, include_with_password)
+            .await?;
     if issued.is_empty() {
         return Err(AppError::conflict(
             Conflict::NothingToIssue,

@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::import::{self, ImportSummary};
@@ -17,7 +17,7 @@ use super::service::{self, UserChanges};
 use super::{activation_api, credentials, password_reset};
 use crate::error::AppResult;
 use crate::http::api_tags::ApiTags;
-use crate::http::auth::{Auth, ClientIp, expired_session_cookie, session_cookie};
+use crate::http::auth::{Auth, ClientIp, expired_session_cookie, start_session};
 use crate::http::responses::Alternatives;
 use crate::http::state::AppState;
 
@@ -105,16 +105,12 @@ impl AuthApi {
         cookies: &CookieJar,
         body: Json<LoginRequest>,
     ) -> AppResult<Json<LoginResponse>> {
-        let ttl = Duration::hours(i64::from(state.config.session_hours));
+        let ttl = state.config.session_ttl();
         let address = client.key();
         let LoginRequest { login, password } = body.0;
         let signed_in =
             service::login(&state.db, &login, password, address.as_deref(), ttl).await?;
-        cookies.add(session_cookie(
-            &state.config,
-            &signed_in.session.token,
-            signed_in.session.expires_at,
-        ));
+        start_session(cookies, &state.config, &signed_in.session);
         Ok(Json(LoginResponse {
             token: signed_in.session.token,
             expires_at: signed_in.session.expires_at,
@@ -135,7 +131,7 @@ impl AuthApi {
         cookies: &CookieJar,
         body: Json<ActivateRequest>,
     ) -> AppResult<Json<LoginResponse>> {
-        let ttl = Duration::hours(i64::from(state.config.session_hours));
+        let ttl = state.config.session_ttl();
         let address = client.key();
         let ActivateRequest {
             login,
@@ -151,11 +147,7 @@ impl AuthApi {
             ttl,
         )
         .await?;
-        cookies.add(session_cookie(
-            &state.config,
-            &signed_in.session.token,
-            signed_in.session.expires_at,
-        ));
+        start_session(cookies, &state.config, &signed_in.session);
         Ok(Json(LoginResponse {
             token: signed_in.session.token,
             expires_at: signed_in.session.expires_at,
@@ -217,7 +209,7 @@ impl MeApi {
     /// The signed-in user.
     #[oai(path = "/me", method = "get")]
     async fn me(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<UserView>> {
-        Ok(Json(service::get_user(&state.db, auth.user().id).await?))
+        Ok(Json(service::me(&state.db, auth.user()).await?))
     }
 }
 
@@ -317,7 +309,6 @@ impl UsersApi {
         auth: Auth,
         body: Json<CreateUserRequest>,
     ) -> AppResult<CreatedUser> {
-        auth.require(Role::Admin)?;
         let body = body.0;
         let input = UserInput {
             username: body.username,
@@ -330,7 +321,7 @@ impl UsersApi {
             password: body.password,
         };
         Ok(CreatedUser::Created(Json(
-            service::create_user(&state.db, input).await?,
+            service::create_user(&state.db, auth.user(), input).await?,
         )))
     }
 
@@ -354,14 +345,13 @@ impl UsersApi {
         )]
         per_page: Query<u64>,
     ) -> AppResult<Json<UserList>> {
-        auth.require(Role::Admin)?;
         let filter = ListFilter {
             role: role.0,
             query: q.0,
             page: page.0,
             per_page: per_page.0,
         };
-        let found = service::list_users(&state.db, &filter).await?;
+        let found = service::list_users(&state.db, auth.user(), &filter).await?;
         Ok(Json(UserList {
             items: found.items,
             total: found.total,
@@ -378,8 +368,7 @@ impl UsersApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<UserView>> {
-        auth.require(Role::Admin)?;
-        Ok(Json(service::get_user(&state.db, id.0).await?))
+        Ok(Json(service::get_user(&state.db, auth.user(), id.0).await?))
     }
 
     /// Change a user (admin): details, roles, deactivation, password reset.
@@ -391,7 +380,6 @@ impl UsersApi {
         id: Path<Uuid>,
         body: Json<UpdateUserRequest>,
     ) -> AppResult<Json<UserView>> {
-        let actor = auth.require(Role::Admin)?.id;
         let body = body.0;
         let changes = UserChanges {
             name: body.name,
@@ -404,7 +392,7 @@ impl UsersApi {
             password: body.password,
         };
         Ok(Json(
-            service::update_user(&state.db, Some(actor), id.0, changes).await?,
+            service::update_user(&state.db, auth.user(), id.0, changes).await?,
         ))
     }
 
@@ -423,13 +411,13 @@ impl UsersApi {
         #[oai(default = "activation_api::pdf_format")] format: Query<activation_api::SheetFormat>,
         body: Json<activation_api::ActivationRequest>,
     ) -> AppResult<Alternatives<activation_api::SheetBody>> {
-        let actor = auth.require(Role::Admin)?.id;
+        let admin = auth.user();
+        service::may_manage(admin)?;
         let body = body.0;
         let issued = activation_api::issue(
             &state,
-            actor,
-            body.user_ids,
-            body.batch_id,
+            admin,
+            body.recipients()?,
             body.include_with_password,
         )
         .await?;
@@ -453,11 +441,11 @@ impl UsersApi {
         dry_run: Query<bool>,
         upload: ImportUpload,
     ) -> AppResult<Json<ImportSummary>> {
-        auth.require(Role::Admin)?;
+        service::may_manage(auth.user())?;
         let bytes =
             crate::http::upload::read_upload(upload.file, crate::tabular::MAX_UPLOAD_BYTES).await?;
         Ok(Json(
-            import::import_file(&state.db, bytes.0, bytes.1, dry_run.0).await?,
+            import::import_file(&state.db, auth.user(), bytes.0, bytes.1, dry_run.0).await?,
         ))
     }
 }

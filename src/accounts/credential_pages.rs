@@ -6,11 +6,10 @@ use poem::web::cookie::CookieJar;
 use poem::web::{CsrfToken, Data, Html, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
-use time::Duration;
 
 use super::credentials;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::http::auth::{ClientIp, PageUser, SessionUser, session_cookie};
+use crate::http::auth::{ClientIp, PageUser, SessionUser, start_session};
 use crate::http::csrf::CheckedForm;
 use crate::http::field_labels::field_label;
 use crate::http::pages::Flash;
@@ -106,7 +105,7 @@ pub async fn activate_submit(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<ActivateForm>,
 ) -> AppResult<Response> {
-    let ttl = Duration::hours(i64::from(state.config.session_hours));
+    let ttl = state.config.session_ttl();
     let address = client.key();
     let result = match same_twice(&form.new_password, &form.new_password2) {
         Ok(()) => {
@@ -124,11 +123,7 @@ pub async fn activate_submit(
     };
     match result {
         Ok(signed_in) => {
-            cookies.add(session_cookie(
-                &state.config,
-                &signed_in.session.token,
-                signed_in.session.expires_at,
-            ));
+            start_session(cookies, &state.config, &signed_in.session);
             Ok(redirect_with("/", Ok("Akun Anda aktif. Selamat datang!")).into_response())
         }
         Err(err) if is_form_error(&err) => {

@@ -126,6 +126,7 @@ pub async fn issue_activation_codes(
 /// An administrator's reset: the password is cleared, every session ends
 /// and a new activation code is issued (returned once, to hand over).
 pub async fn reset_account(db: &Db, actor: &CurrentUser, user_id: Uuid) -> AppResult<IssuedCode> {
+    super::service::may_manage(actor)?;
     if actor.id == user_id {
         return Err(AppError::conflict(
             Conflict::OwnAccount,
@@ -181,6 +182,30 @@ pub async fn reset_account(db: &Db, actor: &CurrentUser, user_id: Uuid) -> AppRe
         code,
         expires_at,
     })
+}
+
+/// Uses up a single-use token and sets its account's password, in one
+/// transaction left open for the caller to add to and commit. A token used
+/// meanwhile, or an account deactivated meanwhile, is `refused` (the
+/// rollback keeps the token for a reactivated account).
+pub(super) async fn redeem_for_password(
+    db: &Db,
+    token_id: Uuid,
+    account_id: Uuid,
+    hash: String,
+    action: &str,
+    refused: fn() -> AppError,
+) -> AppResult<(sea_orm::DatabaseTransaction, user::Model)> {
+    let txn = db.begin_write().await?;
+    if !token_store::consume(&txn, token_id).await? {
+        return Err(refused());
+    }
+    let account = store::get_for_update(&txn, account_id)
+        .await?
+        .filter(|account| account.active)
+        .ok_or_else(refused)?;
+    let account = store_password(&txn, account, hash, action, None).await?;
+    Ok((txn, account))
 }
 
 /// Sets `hash` as the account's password, ends its sessions (all of them,
@@ -248,17 +273,11 @@ pub async fn activate(
     check_policy(&new_password, &account, "new_password")?;
     let hash = password::hash(new_password).await?;
 
-    let txn = db.begin_write().await?;
-    if !token_store::consume(&txn, token.id).await? {
-        return Err(AppError::InvalidActivationCode);
-    }
-    // Read again inside the transaction: deactivated meanwhile means no
-    // (the rollback keeps the code for a reactivated account).
-    let account = store::get_for_update(&txn, account.id)
-        .await?
-        .filter(|account| account.active)
-        .ok_or(AppError::InvalidActivationCode)?;
-    let account = store_password(&txn, account, hash, "user.activated", None).await?;
+    let (txn, account) =
+        redeem_for_password(db, token.id, account.id, hash, "user.activated", || {
+            AppError::InvalidActivationCode
+        })
+        .await?;
     let roles = store::roles_of(&txn, account.id).await?;
     txn.commit().await?;
     sessions::forget_user(account.id);

@@ -11,7 +11,7 @@ use sea_orm::IntoActiveModel;
 use serde::Serialize;
 use time::Date;
 
-use super::model::{NewUser, Role, UserInput};
+use super::model::{CurrentUser, NewUser, Role, UserInput};
 use super::store;
 use crate::clock;
 use crate::db::Db;
@@ -304,10 +304,12 @@ pub async fn apply(db: &Db, rows: Vec<ImportRow>, dry_run: bool) -> AppResult<Im
 /// run off the async workers.
 pub async fn import_file(
     db: &Db,
+    admin: &CurrentUser,
     file_name: Option<String>,
     bytes: Vec<u8>,
     dry_run: bool,
 ) -> AppResult<ImportSummary> {
+    super::service::may_manage(admin)?;
     let today = clock::today_wib();
     let rows = crate::blocking::run(move || {
         let table = crate::tabular::read(file_name.as_deref(), &bytes)?;

@@ -5,14 +5,13 @@ use poem::web::cookie::CookieJar;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
-use time::Duration;
 
 use super::import;
 use super::model::ListFilter;
 use super::model::{Role, UserInput};
 use super::service;
 use crate::error::{AppError, AppResult};
-use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, session_cookie};
+use crate::http::auth::{ClientIp, PageUser, SessionUser, expired_session_cookie, start_session};
 use crate::http::csrf::CheckedForm;
 use crate::http::pages::Flash;
 use crate::http::pages::urlencode;
@@ -57,7 +56,7 @@ pub async fn login_submit(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<LoginForm>,
 ) -> AppResult<Response> {
-    let ttl = Duration::hours(i64::from(state.config.session_hours));
+    let ttl = state.config.session_ttl();
     let address = client.key();
     match service::login(
         &state.db,
@@ -69,11 +68,7 @@ pub async fn login_submit(
     .await
     {
         Ok(signed_in) => {
-            cookies.add(session_cookie(
-                &state.config,
-                &signed_in.session.token,
-                signed_in.session.expires_at,
-            ));
+            start_session(cookies, &state.config, &signed_in.session);
             Ok(Redirect::see_other("/").into_response())
         }
         Err(err @ (AppError::InvalidCredentials | AppError::TooManyRequests { .. })) => {
@@ -120,7 +115,6 @@ pub async fn users(
     csrf: &CsrfToken,
     Query(query): Query<UserListQuery>,
 ) -> AppResult<Html<String>> {
-    user.require(Role::Admin)?;
     let role = query.role.as_deref().and_then(Role::parse);
     let page = query.page.unwrap_or(1).max(1);
     let filter = ListFilter {
@@ -129,7 +123,7 @@ pub async fn users(
         page,
         per_page: PER_PAGE,
     };
-    let found = service::list_users(&state.db, &filter).await?;
+    let found = service::list_users(&state.db, &user.0, &filter).await?;
     let pages = found.total.div_ceil(PER_PAGE).max(1);
     state.templates.page(
         "admin/users.html",
@@ -195,7 +189,7 @@ pub async fn new_user_form(
     user: PageUser,
     csrf: &CsrfToken,
 ) -> AppResult<Html<String>> {
-    user.require(Role::Admin)?;
+    service::may_manage(&user.0)?;
     let form = NewUserForm {
         role: Role::Trainee.as_str().into(),
         ..NewUserForm::default()
@@ -210,7 +204,6 @@ pub async fn create_user(
     csrf: &CsrfToken,
     CheckedForm(form): CheckedForm<NewUserForm>,
 ) -> AppResult<Response> {
-    user.require(Role::Admin)?;
     let filled = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
     let input = UserInput {
         username: filled(&form.username),
@@ -222,7 +215,7 @@ pub async fn create_user(
         roles: Role::from_sheet(&form.role).into_iter().collect(),
         password: filled(&form.password),
     };
-    match service::create_user(&state.db, input).await {
+    match service::create_user(&state.db, &user.0, input).await {
         Ok(created) => {
             let notice = format!("Pengguna {} ({}) dibuat.", created.name, created.username);
             Ok(
@@ -246,7 +239,7 @@ pub async fn import_form(
     csrf: &CsrfToken,
     Query(flash): Query<crate::http::pages::Flash>,
 ) -> AppResult<Html<String>> {
-    user.require(Role::Admin)?;
+    service::may_manage(&user.0)?;
     state.templates.page(
         "admin/users_import.html",
         Some(&user.0),
@@ -263,7 +256,7 @@ pub async fn import_submit(
     verifier: &CsrfVerifier,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    user.require(Role::Admin)?;
+    service::may_manage(&user.0)?;
     let form = upload::page_form(multipart, verifier, crate::tabular::MAX_UPLOAD_BYTES).await?;
     let dry_run = form.ticked("dry_run");
     let Some((name, bytes)) = form.file.map(|f| (f.name, f.bytes)) else {
@@ -277,7 +270,7 @@ pub async fn import_submit(
             .with_status(poem::http::StatusCode::UNPROCESSABLE_ENTITY)
             .into_response());
     };
-    let result = import::import_file(&state.db, name.clone(), bytes, dry_run).await;
+    let result = import::import_file(&state.db, &user.0, name.clone(), bytes, dry_run).await;
     match result {
         Ok(summary) => Ok(state
             .templates

@@ -5,7 +5,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::codes::{self, Purpose};
-use super::credentials::{check_policy, store_password};
+use super::credentials::{check_policy, redeem_for_password};
 use super::{password, sessions, store, token_store};
 use crate::conflict::Conflict;
 use crate::db::Db;
@@ -162,19 +162,17 @@ pub async fn confirm(db: &Db, token: &str, new_password: String) -> AppResult<()
         .ok_or(AppError::InvalidResetLink)?;
     check_policy(&new_password, &account, "new_password")?;
     let hash = password::hash(new_password).await?;
-    let txn = db.begin_write().await?;
-    if !token_store::consume(&txn, stored.id).await? {
-        return Err(AppError::InvalidResetLink);
-    }
-    // Read again inside the transaction: deactivated meanwhile means no.
-    let account = store::get_for_update(&txn, account.id)
-        .await?
-        .filter(|account| account.active)
-        .ok_or(AppError::InvalidResetLink)?;
-    let id = account.id;
-    store_password(&txn, account, hash, "user.password_reset", None).await?;
+    let (txn, account) = redeem_for_password(
+        db,
+        stored.id,
+        account.id,
+        hash,
+        "user.password_reset",
+        || AppError::InvalidResetLink,
+    )
+    .await?;
     txn.commit().await?;
-    sessions::forget_user(id);
+    sessions::forget_user(account.id);
     Ok(())
 }
 

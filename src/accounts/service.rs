@@ -58,7 +58,21 @@ pub async fn login(
     })
 }
 
-pub async fn create_user(db: &Db, input: UserInput) -> AppResult<UserView> {
+/// The one rule for managing accounts: administrators only. Pages that
+/// only show a form call it too, so they refuse whom the service refuses.
+pub fn may_manage(user: &CurrentUser) -> AppResult<()> {
+    user.require(Role::Admin)
+}
+
+/// Creates an account on an administrator's behalf.
+pub async fn create_user(db: &Db, admin: &CurrentUser, input: UserInput) -> AppResult<UserView> {
+    may_manage(admin)?;
+    create_account(db, input).await
+}
+
+/// Creates an account with the machine's authority: for the operator's
+/// `create-user` command and the demo, where nobody is signed in.
+pub async fn create_account(db: &Db, input: UserInput) -> AppResult<UserView> {
     let new = input
         .validate(clock::today_wib())
         .map_err(AppError::validation)?;
@@ -96,7 +110,18 @@ async fn insert_user(db: &Db, new: &NewUser, hash: Option<String>) -> AppResult<
     Ok(store::view(account, &new.roles))
 }
 
-pub async fn get_user(db: &Db, id: Uuid) -> AppResult<UserView> {
+/// One account, for an administrator.
+pub async fn get_user(db: &Db, admin: &CurrentUser, id: Uuid) -> AppResult<UserView> {
+    may_manage(admin)?;
+    view_of(db, id).await
+}
+
+/// The signed-in person's own account.
+pub async fn me(db: &Db, user: &CurrentUser) -> AppResult<UserView> {
+    view_of(db, user.id).await
+}
+
+async fn view_of(db: &Db, id: Uuid) -> AppResult<UserView> {
     let account = store::get(db.read(), id).await?.ok_or(AppError::NotFound)?;
     let roles = store::roles_of(db.read(), id).await?;
     Ok(store::view(account, &roles))
@@ -107,7 +132,12 @@ pub struct UserPage {
     pub total: u64,
 }
 
-pub async fn list_users(db: &Db, filter: &super::model::ListFilter) -> AppResult<UserPage> {
+pub async fn list_users(
+    db: &Db,
+    admin: &CurrentUser,
+    filter: &super::model::ListFilter,
+) -> AppResult<UserPage> {
+    may_manage(admin)?;
     let (accounts, total) = store::list(db.read(), filter).await?;
     let ids: Vec<Uuid> = accounts.iter().map(|a| a.id).collect();
     let mut roles = store::roles_of_many(db.read(), &ids).await?;
@@ -196,14 +226,16 @@ fn check_changes(changes: &UserChanges) -> Result<CheckedChanges, Vec<FieldError
 /// ends the user's sessions at once. The last active administrator cannot
 /// be deactivated or lose the admin role, so nobody is locked out.
 ///
-/// Every change is written to the audit log with `actor`, the account as it
-/// was and as it became (never a password or its hash).
+/// Every change is written to the audit log with the administrator, the
+/// account as it was and as it became (never a password or its hash).
 pub async fn update_user(
     db: &Db,
-    actor: Option<Uuid>,
+    admin: &CurrentUser,
     id: Uuid,
     changes: UserChanges,
 ) -> AppResult<UserView> {
+    may_manage(admin)?;
+    let actor = Some(admin.id);
     let checked = check_changes(&changes).map_err(AppError::validation)?;
     if let Some(new_password) = &changes.password {
         let account = store::get(db.read(), id).await?.ok_or(AppError::NotFound)?;

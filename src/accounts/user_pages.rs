@@ -9,11 +9,11 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::activation_api::{self, SheetBody, SheetFormat};
+use super::activation_api::{self, Recipients, SheetBody, SheetFormat};
 use super::credential_pages::{is_form_error, shown_errors};
 use super::model::Role;
 use super::service::{self, UserChanges};
-use super::{credentials, slips, store};
+use super::{credentials, slips};
 use crate::error::{AppError, AppResult};
 use crate::http::auth::PageUser;
 use crate::http::csrf::{CheckedForm, CheckedPairs};
@@ -41,7 +41,7 @@ async fn user_page(
     id: Uuid,
     extra: minijinja::Value,
 ) -> AppResult<Html<String>> {
-    let user = service::get_user(&state.db, id).await?;
+    let user = service::get_user(&state.db, &admin.0, id).await?;
     state.templates.page(
         "admin/user.html",
         Some(&admin.0),
@@ -63,7 +63,6 @@ pub async fn show(
     id: Path<Uuid>,
     Query(query): Query<MessageQuery>,
 ) -> AppResult<Html<String>> {
-    admin.require(Role::Admin)?;
     user_page(
         &state,
         &admin,
@@ -84,7 +83,6 @@ pub async fn save(
     id: Path<Uuid>,
     CheckedPairs(pairs): CheckedPairs,
 ) -> AppResult<Response> {
-    admin.require(Role::Admin)?;
     let field = |name: &str| {
         pairs
             .iter()
@@ -111,7 +109,7 @@ pub async fn save(
         ),
         ..UserChanges::default()
     };
-    match service::update_user(&state.db, Some(admin.0.id), id.0, changes).await {
+    match service::update_user(&state.db, &admin.0, id.0, changes).await {
         Ok(_) => Ok(
             redirect_with(&format!("/admin/users/{}", id.0), Ok("Perubahan disimpan."))
                 .into_response(),
@@ -146,7 +144,7 @@ pub async fn reset(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ConfirmForm>,
 ) -> AppResult<Response> {
-    admin.require(Role::Admin)?;
+    service::may_manage(&admin.0)?;
     let back = format!("/admin/users/{}", id.0);
     if form.confirm.is_none() {
         return Ok(
@@ -191,7 +189,7 @@ pub async fn set_active(
     id: Path<Uuid>,
     CheckedPairs(pairs): CheckedPairs,
 ) -> AppResult<Response> {
-    admin.require(Role::Admin)?;
+    service::may_manage(&admin.0)?;
     let back = format!("/admin/users/{}", id.0);
     let has = |name: &str| pairs.iter().any(|(k, _)| k == name);
     let active = pairs.iter().any(|(k, v)| k == "active" && v == "true");
@@ -205,7 +203,7 @@ pub async fn set_active(
         active: Some(active),
         ..UserChanges::default()
     };
-    let result = service::update_user(&state.db, Some(admin.0.id), id.0, changes).await;
+    let result = service::update_user(&state.db, &admin.0, id.0, changes).await;
     Ok(crate::http::pages::redirect_after(&back, result, |user| {
         if active {
             format!("{} diaktifkan kembali.", user.name)
@@ -226,7 +224,7 @@ pub async fn sheet(
     admin: PageUser,
     CheckedPairs(pairs): CheckedPairs,
 ) -> AppResult<Response> {
-    admin.require(Role::Admin)?;
+    service::may_manage(&admin.0)?;
     let value = |name: &str| {
         pairs
             .iter()
@@ -243,12 +241,12 @@ pub async fn sheet(
     };
     let include = value("include_with_password").is_some();
     let batch = value("batch_id").and_then(|b| Uuid::parse_str(b).ok());
-    let user_ids: Option<Vec<Uuid>> = if value("all_without_password").is_some() {
-        Some(store::ids_without_password(state.db.read()).await?)
-    } else if batch.is_some() {
-        None
+    let recipients = if value("all_without_password").is_some() {
+        Recipients::WithoutPassword
+    } else if let Some(batch) = batch {
+        Recipients::Batch(batch)
     } else {
-        Some(
+        Recipients::Users(
             pairs
                 .iter()
                 .filter(|(k, _)| k == "user_ids")
@@ -263,16 +261,10 @@ pub async fn sheet(
         )
         .into_response());
     }
-    let none_chosen = user_ids.as_ref().is_some_and(Vec::is_empty);
-    if none_chosen {
-        let message = if value("all_without_password").is_some() {
-            "Semua akun aktif sudah punya kata sandi."
-        } else {
-            "Pilih minimal satu pengguna."
-        };
-        return Ok(redirect_with(&back, Err(message)).into_response());
+    if matches!(&recipients, Recipients::Users(ids) if ids.is_empty()) {
+        return Ok(redirect_with(&back, Err("Pilih minimal satu pengguna.")).into_response());
     }
-    let issued = match activation_api::issue(&state, admin.0.id, user_ids, batch, include).await {
+    let issued = match activation_api::issue(&state, &admin.0, recipients, include).await {
         Ok(issued) => issued,
         Err(err @ (AppError::Conflict { .. } | AppError::Validation { .. })) => {
             return Ok(redirect_with(&back, Err(&err.to_string())).into_response());

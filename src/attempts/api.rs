@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::marking::{self, EssayItem, EssayMark, MarkedEssay};
-use super::model::{Answer, GradeMethod, ReviewPolicy, Selection, TagRule};
+use super::model::{AnswerBody, GradeMethod, ReviewPolicy, Selection, TagRule};
 use super::results::{self, ItemRow, ResultRow};
 use super::service::{self, QuizInfo, Saved};
 use super::settings::{self, QuizInput, QuizView};
@@ -110,7 +110,7 @@ struct WindowRequest {
 
 #[derive(Object)]
 struct AnswerRequest {
-    response: Answer,
+    response: AnswerBody,
     /// Optional client sequence number: a lower one never replaces a higher one.
     seq: Option<i64>,
 }
@@ -303,7 +303,9 @@ impl AttemptsApi {
                 auth.user(),
                 id.0,
                 question_id.0,
-                body.response,
+                body.response
+                    .parse()
+                    .map_err(|e| AppError::validation(vec![e]))?,
                 body.seq,
             )
             .await?,

@@ -1,7 +1,6 @@
 //! Quiz results as downloads: CSV (UTF-8 with BOM for Excel) and XLSX.
 
 use super::results::ResultRow as Row;
-use crate::error::AppResult;
 
 const HEADERS: [&str; 8] = [
     "Nama",
@@ -47,14 +46,4 @@ pub fn table(rows: &[Row]) -> (Vec<String>, Vec<Vec<String>>) {
         HEADERS.iter().map(|h| h.to_string()).collect(),
         rows.iter().map(|r| cells(r).to_vec()).collect(),
     )
-}
-
-pub fn csv(rows: &[Row]) -> AppResult<Vec<u8>> {
-    let (headers, rows) = table(rows);
-    crate::download::csv(&headers, &rows)
-}
-
-pub fn xlsx(title: &str, rows: &[Row]) -> AppResult<Vec<u8>> {
-    let (headers, rows) = table(rows);
-    crate::download::xlsx(title, &headers, &rows)
 }

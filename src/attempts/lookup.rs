@@ -69,5 +69,5 @@ pub async fn response_text(
     Ok(store::answer(conn, attempt_id, question_id)
         .await?
         .and_then(|a| serde_json::from_str::<Answer>(&a.response).ok())
-        .and_then(|r| r.text))
+        .and_then(|r| r.text().map(str::to_owned)))
 }

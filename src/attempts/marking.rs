@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::model::essays::{MarkRefusal, candidate_code, record, waiting};
 use super::model::{Answer, AssessmentKind, AttemptStatus, Mark};
-use super::service::{find_assessment, questions_of, shape};
+use super::parts::{Finished, attempt_open, find_assessment, finished_parts, questions_of, shape};
 use super::store::{self, Grade};
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
@@ -128,7 +128,7 @@ async fn items_of(
         let response_text = store::answer(engine.db.read(), row.id, mark.question_id)
             .await?
             .and_then(|a| serde_json::from_str::<Answer>(&a.response).ok())
-            .and_then(|r| r.text)
+            .and_then(|r| r.text().map(str::to_owned))
             .filter(|t| !t.trim().is_empty());
         let rendered = engine.caches.rendered(mark.question_id, question);
         items.push(EssayItem {
@@ -218,7 +218,7 @@ fn refusal(row: &attempt::Model, question_id: Uuid) -> AppError {
         .iter()
         .any(|m| m.question_id == question_id && m.fraction.is_some());
     if row.status == AttemptStatus::Open {
-        AppError::conflict(Conflict::AttemptOpen, "Percobaan masih berlangsung.")
+        attempt_open()
     } else if marked {
         already_marked()
     } else {
@@ -259,15 +259,11 @@ pub async fn mark(
     }
     let correction = reason.is_some();
     let row = quiz_attempt(engine, user, attempt_id).await?;
-    if row.status == AttemptStatus::Open {
-        return Err(AppError::conflict(
-            Conflict::AttemptOpen,
-            "Percobaan masih berlangsung.",
-        ));
-    }
-    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
-    let shape = shape(engine, &row).await?;
-    let questions = questions_of(engine, &shape).await?;
+    let Finished {
+        quiz,
+        shape: _,
+        questions,
+    } = finished_parts(engine, &row).await?;
     let essay = is_essay(questions.get(&question_id));
     let comment = input
         .comment

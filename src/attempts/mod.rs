@@ -6,10 +6,12 @@
 pub mod api;
 pub mod cache;
 pub mod export;
+pub mod finishing;
 pub mod lookup;
 pub mod marking;
 pub mod model;
 pub mod pages;
+pub(crate) mod parts;
 pub mod prepost;
 pub mod prepost_api;
 pub mod regrade;

@@ -2,8 +2,6 @@
 //! ids, deadlines, validating a response, grading as Moodle grades, what a
 //! review may show, which grade is kept, and item analysis. No I/O here.
 
-use std::collections::BTreeMap;
-
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -13,6 +11,7 @@ use crate::banks::model::{Body, Question, QuestionType};
 use crate::error::FieldError;
 
 mod analysis;
+mod answer;
 pub mod answer_writes;
 mod checks;
 mod choice_ids;
@@ -21,6 +20,7 @@ mod draw;
 pub mod gain;
 mod limits;
 pub use analysis::{ItemStats, analyse, item_stats};
+pub use answer::{Answer, AnswerBlank, AnswerBody};
 pub use checks::{check_rules, check_selection};
 #[cfg(test)]
 use draw::slot_for;
@@ -275,65 +275,6 @@ pub fn accepts_answers(deadline: OffsetDateTime, now: OffsetDateTime) -> bool {
     now <= deadline + GRACE
 }
 
-/// A trainee's answer to one question.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
-pub struct Answer {
-    /// Choice ids (multiple choice, multiple answer, true/false: `true` or `false`).
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<String>>,
-    /// Short answer or essay.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Numerical.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub number: Option<f64>,
-    /// Matching: left id → right id.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub matches: Option<BTreeMap<String, String>>,
-    /// Cloze: one entry per blank, in the order of the text (blank 1
-    /// first); later blanks may be left out.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub blanks: Option<Vec<AnswerBlank>>,
-}
-
-/// The answer to one blank of a Cloze question: typed text (a number
-/// blank takes "3,5" or "3.5"), or the ids of the picked choices.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Object)]
-pub struct AnswerBlank {
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub choices: Option<Vec<String>>,
-}
-
-impl AnswerBlank {
-    pub fn is_blank(&self) -> bool {
-        self.text.as_ref().is_none_or(|t| t.trim().is_empty())
-            && self.choices.as_ref().is_none_or(|c| c.is_empty())
-    }
-}
-
-impl Answer {
-    /// Nothing picked, typed or matched: the question counts as unanswered.
-    pub fn is_blank(&self) -> bool {
-        self.choices.as_ref().is_none_or(|c| c.is_empty())
-            && self.text.as_ref().is_none_or(|t| t.trim().is_empty())
-            && self.number.is_none()
-            && self.matches.as_ref().is_none_or(|m| m.is_empty())
-            && self
-                .blanks
-                .as_ref()
-                .is_none_or(|b| b.iter().all(AnswerBlank::is_blank))
-    }
-}
-
 const MAX_TEXT: usize = 20_000;
 
 /// Checks a response against the question it answers, as shown in this attempt.
@@ -343,30 +284,8 @@ pub fn validate(
     slot: &Slot,
     key: &ChoiceKey,
 ) -> Result<(), FieldError> {
-    let given = [
-        response.choices.is_some(),
-        response.text.is_some(),
-        response.number.is_some(),
-        response.matches.is_some(),
-        response.blanks.is_some(),
-    ]
-    .iter()
-    .filter(|g| **g)
-    .count();
-    let wrong_shape =
-        |expected: &str| FieldError::new("response", format!("soal ini dijawab dengan {expected}"));
-    if given != 1 {
-        return Err(FieldError::new(
-            "response",
-            "isi tepat satu dari choices, text, number, matches, blanks",
-        ));
-    }
-    match &question.body {
-        Body::Multichoice { single, choices } => {
-            let picked = response
-                .choices
-                .as_ref()
-                .ok_or_else(|| wrong_shape("choices"))?;
+    match (&question.body, response) {
+        (Body::Multichoice { single, choices }, Answer::Choices(picked)) => {
             if *single && picked.len() > 1 {
                 return Err(FieldError::new(
                     "response.choices",
@@ -394,11 +313,7 @@ pub fn validate(
                 )
             })?;
         }
-        Body::Truefalse { .. } => {
-            let picked = response
-                .choices
-                .as_ref()
-                .ok_or_else(|| wrong_shape("choices"))?;
+        (Body::Truefalse { .. }, Answer::Choices(picked)) => {
             if picked.len() > 1 || picked.iter().any(|c| c != "true" && c != "false") {
                 return Err(FieldError::new(
                     "response.choices",
@@ -406,8 +321,7 @@ pub fn validate(
                 ));
             }
         }
-        Body::Shortanswer { .. } | Body::Essay => {
-            let text = response.text.as_ref().ok_or_else(|| wrong_shape("text"))?;
+        (Body::Shortanswer { .. } | Body::Essay, Answer::Text(text)) => {
             if text.chars().count() > MAX_TEXT {
                 return Err(FieldError::new(
                     "response.text",
@@ -415,17 +329,12 @@ pub fn validate(
                 ));
             }
         }
-        Body::Numerical { .. } => {
-            let number = response.number.ok_or_else(|| wrong_shape("number"))?;
+        (Body::Numerical { .. }, Answer::Number(number)) => {
             if !number.is_finite() {
                 return Err(FieldError::new("response.number", "bukan angka"));
             }
         }
-        Body::Matching { pairs } => {
-            let matches = response
-                .matches
-                .as_ref()
-                .ok_or_else(|| wrong_shape("matches"))?;
+        (Body::Matching { pairs }, Answer::Matches(matches)) => {
             let rights = distinct_rights(pairs).len();
             if matches.len() > pairs.len() {
                 return Err(FieldError::new(
@@ -454,16 +363,32 @@ pub fn validate(
                 }
             }
         }
-        Body::Cloze { blanks } => {
-            let given = response
-                .blanks
-                .as_ref()
-                .ok_or_else(|| wrong_shape("blanks"))?;
+        (Body::Cloze { blanks }, Answer::Blanks(given)) => {
             cloze::validate(given, blanks, slot.question_id, key)?;
         }
-        Body::Description => return Err(FieldError::new("response", "deskripsi tidak dijawab")),
+        (Body::Description, _) => {
+            return Err(FieldError::new("response", "deskripsi tidak dijawab"));
+        }
+        (body, _) => {
+            return Err(FieldError::new(
+                "response",
+                format!("soal ini dijawab dengan {}", answered_with(body)),
+            ));
+        }
     }
     Ok(())
+}
+
+/// The answer field a question type takes.
+fn answered_with(body: &Body) -> &'static str {
+    match body {
+        Body::Multichoice { .. } | Body::Truefalse { .. } => "choices",
+        Body::Shortanswer { .. } | Body::Essay => "text",
+        Body::Numerical { .. } => "number",
+        Body::Matching { .. } => "matches",
+        Body::Cloze { .. } => "blanks",
+        Body::Description => "response",
+    }
 }
 
 /// Short answers compare case-insensitively after trimming and collapsing spaces.
@@ -486,16 +411,14 @@ pub fn fraction(
     Some(match (&question.body, response) {
         (Body::Essay, _) => return None,
         (Body::Description, _) | (_, None) => 0.0,
-        (Body::Multichoice { choices, .. }, Some(r)) => {
-            let picked = r.choices.as_deref().unwrap_or_default();
+        (Body::Multichoice { choices, .. }, Some(Answer::Choices(picked))) => {
             let total: f64 = (0..choices.len() as u16)
                 .filter(|i| picked.contains(&key.id(slot.question_id, ChoiceList::Choice, *i)))
                 .map(|i| choices[i as usize].fraction)
                 .sum();
             clamp(total)
         }
-        (Body::Truefalse { correct, .. }, Some(r)) => {
-            let picked = r.choices.as_deref().unwrap_or_default();
+        (Body::Truefalse { correct, .. }, Some(Answer::Choices(picked))) => {
             let wanted = if *correct { "true" } else { "false" };
             if picked.len() == 1 && picked[0] == wanted {
                 1.0
@@ -503,8 +426,8 @@ pub fn fraction(
                 0.0
             }
         }
-        (Body::Shortanswer { answers }, Some(r)) => {
-            let given = normalise(r.text.as_deref().unwrap_or_default());
+        (Body::Shortanswer { answers }, Some(Answer::Text(text))) => {
+            let given = normalise(text);
             if given.is_empty() {
                 0.0
             } else {
@@ -515,20 +438,16 @@ pub fn fraction(
                     .fold(0.0, f64::max)
             }
         }
-        (Body::Numerical { answers }, Some(r)) => match r.number {
-            None => 0.0,
-            Some(x) => answers
-                .iter()
-                .filter(|a| a.value.is_none_or(|v| (x - v).abs() <= a.tolerance + 1e-9))
-                .map(|a| a.fraction)
-                .fold(0.0, f64::max),
-        },
-        (Body::Cloze { blanks }, Some(r)) => {
-            cloze::fraction(blanks, r.blanks.as_deref().unwrap_or_default(), slot, key)
+        (Body::Numerical { answers }, Some(Answer::Number(x))) => answers
+            .iter()
+            .filter(|a| a.value.is_none_or(|v| (x - v).abs() <= a.tolerance + 1e-9))
+            .map(|a| a.fraction)
+            .fold(0.0, f64::max),
+        (Body::Cloze { blanks }, Some(Answer::Blanks(given))) => {
+            cloze::fraction(blanks, given, slot, key)
         }
-        (Body::Matching { pairs }, Some(r)) => {
+        (Body::Matching { pairs }, Some(Answer::Matches(matches))) => {
             let rights = distinct_rights(pairs);
-            let matches = r.matches.clone().unwrap_or_default();
             let real: Vec<usize> = (0..pairs.len())
                 .filter(|i| !pairs[*i].left.is_empty())
                 .collect();
@@ -550,6 +469,9 @@ pub fn fraction(
                 correct as f64 / real.len() as f64
             }
         }
+        // Validation refuses an answer of the wrong kind; one stored before
+        // a question changed type earns nothing.
+        (_, Some(_)) => 0.0,
     })
 }
 

@@ -3,14 +3,13 @@
 
 use uuid::Uuid;
 
-use super::model::{AttemptStatus, grade, totals};
-use super::service::{find_assessment, questions_of, shape};
+use super::model::{grade, totals};
+use super::parts::{Finished, finished_parts};
 use super::store::{self, Grade};
 use super::views::ResultView;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit::{self, AuditView};
 use crate::clock;
-use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::error::{AppError, AppResult};
 
@@ -33,25 +32,15 @@ pub async fn regrade(
     reason: &str,
 ) -> AppResult<ResultView> {
     admin.require(Role::Admin)?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::invalid_field(
-            "reason",
-            "alasan penilaian ulang wajib diisi",
-        ));
-    }
+    let reason = AppError::required(reason, "reason", "alasan penilaian ulang wajib diisi")?;
     let row = store::attempt(engine.db.read(), attempt_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.status == AttemptStatus::Open {
-        return Err(AppError::conflict(
-            Conflict::AttemptOpen,
-            "Percobaan masih berlangsung.",
-        ));
-    }
-    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
-    let shape = shape(engine, &row).await?;
-    let questions = questions_of(engine, &shape).await?;
+    let Finished {
+        quiz,
+        shape,
+        questions,
+    } = finished_parts(engine, &row).await?;
     let pass_percent = quiz.pass_percent;
     let actor = admin.id;
     let reason = reason.to_owned();

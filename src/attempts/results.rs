@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{AttemptStatus, ItemStats, Mark, analyse, kept};
-use super::service::find_assessment;
+use super::parts::find_assessment;
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::db::Db;

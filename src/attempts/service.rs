@@ -3,8 +3,6 @@
 //! finalise overdue attempts, and the results an administrator reads.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use poem_openapi::Object;
 use rand::SeedableRng;
@@ -15,18 +13,18 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::cache::AttemptShape;
+use super::finishing::{Closer, finish_attempt};
 use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
-    Answer, AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, GRACE, Mark, ReviewPolicy,
-    accepts_answers, deadline, draw_avoiding, grade, kept, review_open, set_limits, validate,
+    Answer, AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, Mark, ReviewPolicy,
+    accepts_answers, deadline, draw_avoiding, kept, review_open, set_limits, validate,
 };
+use super::parts::{find_assessment, questions_of, shape, shape_by_id};
 use super::settings::selection_of;
-use super::store::{self, Finish, Grade};
+use super::store::{self};
 use super::views::{AttemptView, ResultView, SavedAnswer, question_view, review};
 use super::writer::in_savepoint;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::banks::model::Question;
 use crate::clock;
 use crate::conflict::Conflict;
 use crate::db::Db;
@@ -71,45 +69,12 @@ async fn window(
     Ok((quiz.opens_at, quiz.closes_at))
 }
 
-/// The assessment (a quiz, an exam, a pre-test or a post-test), or 404.
-pub(crate) async fn find_assessment(db: &Db, id: Uuid) -> AppResult<assessment::Model> {
-    store::assessment(db.read(), id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 fn kind_of(quiz: &assessment::Model) -> AssessmentKind {
     quiz.kind
 }
 
 fn policy(quiz: &assessment::Model) -> ReviewPolicy {
     quiz.review_policy
-}
-
-pub(crate) async fn shape(engine: &Engine, row: &attempt::Model) -> AppResult<Arc<AttemptShape>> {
-    match engine.caches.attempt(&row.id) {
-        Some(shape) => Ok(shape),
-        None => Ok(engine.caches.remember(AttemptShape::from_row(row)?)),
-    }
-}
-
-/// The attempt's shape, from the cache or the database.
-pub(crate) async fn shape_by_id(engine: &Engine, id: Uuid) -> AppResult<Arc<AttemptShape>> {
-    if let Some(shape) = engine.caches.attempt(&id) {
-        return Ok(shape);
-    }
-    let row = store::attempt(engine.db.read(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    shape(engine, &row).await
-}
-
-pub(crate) async fn questions_of(
-    engine: &Engine,
-    shape: &AttemptShape,
-) -> AppResult<HashMap<Uuid, Arc<Question>>> {
-    let ids: Vec<Uuid> = shape.slots.iter().map(|s| s.question_id).collect();
-    engine.caches.questions(&engine.db, &ids).await
 }
 
 /// What a trainee learns about a quiz before starting.
@@ -428,7 +393,7 @@ async fn build_view(
     let answers: HashMap<Uuid, Answer> = stored.iter().map(|(q, r, _)| (*q, r.clone())).collect();
     let saved: BTreeMap<String, SavedAnswer> = stored
         .into_iter()
-        .map(|(q, response, saved_at)| (q.to_string(), SavedAnswer { response, saved_at }))
+        .map(|(q, response, saved_at)| (q.to_string(), SavedAnswer::new(&response, saved_at)))
         .collect();
     let status = row.status;
     let closed = status != AttemptStatus::Open;
@@ -563,7 +528,7 @@ pub async fn save(
         .ok_or(AppError::NotFound)?;
     validate(&response, &question, &slot, &shape.key).map_err(|e| AppError::validation(vec![e]))?;
     if let Some(limit) = slot.limit
-        && let Some(text) = &response.text
+        && let Some(text) = response.text()
         && let Some(problem) = limit.problem(text)
     {
         return Err(AppError::invalid_field("response.text", problem));
@@ -598,49 +563,6 @@ pub async fn save(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Closer {
-    Trainee,
-    Deadline,
-}
-
-/// Finishes an open attempt once: grades what it has and records the
-/// result. Returns false if it was already finished.
-pub async fn finish_attempt(engine: &Engine, attempt_id: Uuid, by: Closer) -> AppResult<bool> {
-    let shape = shape_by_id(engine, attempt_id).await?;
-    let questions = questions_of(engine, &shape).await?;
-    let quiz = find_assessment(&engine.db, shape.assessment_id).await?;
-    let pass_percent = quiz.pass_percent;
-    engine
-        .writer
-        .run(move |txn| {
-            Box::pin(async move {
-                let Some(row) = store::attempt_for_update(txn, attempt_id).await? else {
-                    return Ok(false);
-                };
-                if row.status != AttemptStatus::Open {
-                    return Ok(false);
-                }
-                let responses = store::responses(txn, attempt_id).await?;
-                let marks = grade(&shape.slots, &questions, &responses, &shape.key, &[]);
-                let now = clock::now();
-                let finish = Finish {
-                    grade: Grade::of(&marks, pass_percent, now)?,
-                    submitted_at: match by {
-                        Closer::Trainee => now,
-                        Closer::Deadline => row.deadline_at.min(now),
-                    },
-                    finished_by: match by {
-                        Closer::Trainee => "trainee",
-                        Closer::Deadline => "deadline",
-                    },
-                };
-                store::finish(txn, attempt_id, finish).await
-            })
-        })
-        .await
-}
-
 /// The trainee hands the attempt in; doing it twice grades once.
 pub async fn submit(
     engine: &Engine,
@@ -660,33 +582,6 @@ pub async fn submit(
     };
     finish_attempt(engine, attempt_id, by).await?;
     view(engine, user, attempt_id).await
-}
-
-/// Finishes every overdue open attempt; safe when several instances run it.
-pub async fn finish_overdue(engine: &Engine) -> AppResult<u32> {
-    let overdue = store::overdue(engine.db.read(), clock::now() - GRACE, 500).await?;
-    let mut finished = 0;
-    for id in overdue {
-        if finish_attempt(engine, id, Closer::Deadline).await? {
-            finished += 1;
-        }
-    }
-    Ok(finished)
-}
-
-/// Runs `finish_overdue` every `every` until the runtime stops.
-pub fn spawn_sweeper(engine: Engine, every: StdDuration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            match finish_overdue(&engine).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(finished = n, "overdue attempts finished"),
-                Err(err) => tracing::warn!(error = %err, "sweeping overdue attempts failed"),
-            }
-        }
-    });
 }
 
 /// Every attempt of the signed-in user, each as they may see it (their

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use super::model::{Answer, ChoiceKey, ChoiceList, Slot, distinct_rights};
-use super::service;
+use super::{parts, service};
 use crate::accounts::model::CurrentUser;
 use crate::banks::model::{Body, Question};
 use crate::engine::Engine;
@@ -20,8 +20,8 @@ pub async fn answer_all(
     knows: &mut impl FnMut() -> bool,
     essay: &str,
 ) -> AppResult<()> {
-    let shape = service::shape_by_id(engine, attempt_id).await?;
-    let questions = service::questions_of(engine, &shape).await?;
+    let shape = parts::shape_by_id(engine, attempt_id).await?;
+    let questions = parts::questions_of(engine, &shape).await?;
     for slot in &shape.slots {
         let Some(question) = questions.get(&slot.question_id) else {
             continue;
@@ -43,8 +43,7 @@ pub fn response(
     essay: &str,
 ) -> Option<Answer> {
     let id = |list, index: usize| key.id(slot.question_id, list, index as u16);
-    let mut response = Answer::default();
-    match &question.body {
+    let response = match &question.body {
         Body::Multichoice { choices, .. } => {
             let picked: Vec<String> = if right {
                 (0..choices.len())
@@ -55,21 +54,19 @@ pub fn response(
                 let wrong = (0..choices.len()).find(|i| choices[*i].fraction <= 0.0)?;
                 vec![id(ChoiceList::Choice, wrong)]
             };
-            response.choices = Some(picked);
+            Answer::Choices(picked)
         }
-        Body::Truefalse { correct, .. } => {
-            response.choices = Some(vec![(*correct == right).to_string()]);
-        }
+        Body::Truefalse { correct, .. } => Answer::Choices(vec![(*correct == right).to_string()]),
         Body::Numerical { answers } => {
             let value = answers
                 .iter()
                 .filter(|a| a.fraction >= 1.0)
                 .find_map(|a| a.value)?;
-            response.number = Some(if right { value } else { value + 1000.0 });
+            Answer::Number(if right { value } else { value + 1000.0 })
         }
         Body::Shortanswer { answers } if right => {
             let answer = answers.iter().find(|a| a.fraction >= 1.0)?;
-            response.text = Some(answer.text.clone());
+            Answer::Text(answer.text.clone())
         }
         Body::Matching { pairs } if right => {
             let rights = distinct_rights(pairs);
@@ -80,10 +77,10 @@ pub fn response(
                     Some((id(ChoiceList::Left, i), id(ChoiceList::Right, right)))
                 })
                 .collect();
-            response.matches = Some(matches);
+            Answer::Matches(matches)
         }
-        Body::Essay => response.text = Some(essay.to_owned()),
+        Body::Essay => Answer::Text(essay.to_owned()),
         _ => return None,
-    }
+    };
     Some(response)
 }

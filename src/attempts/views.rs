@@ -13,7 +13,9 @@ use uuid::Uuid;
 pub mod cloze;
 
 use self::cloze::BlankView;
-use super::model::{Answer, AssessmentKind, AttemptStatus, ChoiceKey, ChoiceList, Mark, Slot};
+use super::model::{
+    Answer, AnswerBody, AssessmentKind, AttemptStatus, ChoiceKey, ChoiceList, Mark, Slot,
+};
 use crate::banks::model::{Body, Question, QuestionType};
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -175,9 +177,23 @@ pub fn question_view(
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct SavedAnswer {
-    pub response: Answer,
+    pub response: AnswerBody,
     #[serde(with = "time::serde::rfc3339")]
     pub saved_at: OffsetDateTime,
+}
+
+impl SavedAnswer {
+    pub fn new(answer: &Answer, saved_at: OffsetDateTime) -> Self {
+        SavedAnswer {
+            response: AnswerBody::from(answer),
+            saved_at,
+        }
+    }
+
+    /// The saved answer as the engine reads it.
+    pub fn answer(&self) -> Option<Answer> {
+        self.response.clone().parse().ok()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -290,7 +306,7 @@ fn chosen_feedback(
     };
     match &question.body {
         Body::Multichoice { choices, .. } => {
-            let picked = response.choices.as_deref().unwrap_or_default();
+            let picked = response.choices();
             choices
                 .iter()
                 .enumerate()
@@ -306,23 +322,12 @@ fn chosen_feedback(
             feedback_true,
             feedback_false,
             ..
-        } => match response
-            .choices
-            .as_deref()
-            .unwrap_or_default()
-            .first()
-            .map(String::as_str)
-        {
+        } => match response.choices().first().map(String::as_str) {
             Some("true") => question.html(feedback_true),
             Some("false") => question.html(feedback_false),
             _ => String::new(),
         },
-        Body::Cloze { blanks } => cloze::feedback_html(
-            key,
-            slot,
-            blanks,
-            response.blanks.as_deref().unwrap_or_default(),
-        ),
+        Body::Cloze { blanks } => cloze::feedback_html(key, slot, blanks, response.blanks()),
         _ => String::new(),
     }
 }

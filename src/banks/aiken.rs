@@ -35,6 +35,20 @@ struct Draft {
     options: Vec<(char, String)>,
 }
 
+impl Draft {
+    /// A question whose text begins on `line`.
+    fn starting(line_no: u32, line: &str) -> Self {
+        Draft {
+            at: Position {
+                line: line_no,
+                column: 1,
+            },
+            text: vec![line.to_owned()],
+            options: Vec::new(),
+        }
+    }
+}
+
 fn error(line: u32, message: impl Into<String>) -> ParseError {
     ParseError {
         at: Position { line, column: 1 },
@@ -144,25 +158,9 @@ pub fn parse(source: &str) -> Parsed {
                         snippet(line, 80)
                     ),
                 ));
-                draft = Some(Draft {
-                    at: Position {
-                        line: line_no,
-                        column: 1,
-                    },
-                    text: vec![line.to_owned()],
-                    options: Vec::new(),
-                });
+                draft = Some(Draft::starting(line_no, line));
             }
-            None => {
-                draft = Some(Draft {
-                    at: Position {
-                        line: line_no,
-                        column: 1,
-                    },
-                    text: vec![line.to_owned()],
-                    options: Vec::new(),
-                })
-            }
+            None => draft = Some(Draft::starting(line_no, line)),
         }
     }
     if let Some(d) = draft {

@@ -194,9 +194,8 @@ pub async fn import(
         format,
         files: sources,
         dry_run,
-        actor: None,
     };
-    match service::import(db, request).await {
+    match service::import_unattended(db, request).await {
         Ok(report) => {
             println!(
                 "{}bank '{}' versi {}: {} baru, {} berubah, {} tetap, {} dihapus dari versi ini.",

@@ -1,43 +1,22 @@
 //! Which format a bank file is in, and reading or writing any of them.
 
-use poem_openapi::Enum;
-use serde::{Deserialize, Serialize};
-
 use super::model::{Parsed, Question, QuestionType};
 use super::{aiken, gift, moodle_xml};
+use crate::string_enum::string_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Enum)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum Format {
-    Gift,
-    Aiken,
-    MoodleXml,
-    /// Decide from the file name and content.
-    #[default]
-    Auto,
-}
+string_enum!(
+    #[derive(Default)]
+    Format {
+        Gift = "gift",
+        Aiken = "aiken",
+        MoodleXml = "moodle_xml" | "xml",
+        /// Decide from the file name and content.
+        #[default]
+        Auto = "auto" | "",
+    }
+);
 
 impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Gift => "gift",
-            Format::Aiken => "aiken",
-            Format::MoodleXml => "moodle_xml",
-            Format::Auto => "auto",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Format> {
-        match text.trim() {
-            "gift" => Some(Format::Gift),
-            "aiken" => Some(Format::Aiken),
-            "moodle_xml" | "xml" => Some(Format::MoodleXml),
-            "auto" | "" => Some(Format::Auto),
-            _ => None,
-        }
-    }
-
     /// The concrete format of a file: XML by its opening, Aiken by its
     /// `ANSWER:` lines, GIFT otherwise.
     pub fn resolve(self, file_name: &str, text: &str) -> Format {
@@ -70,13 +49,10 @@ pub fn parse(format: Format, text: &str) -> Parsed {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum ExportFormat {
-    Gift,
-    MoodleXml,
-}
+string_enum!(
+    /// The formats a bank is written back in.
+    ExportFormat { Gift = "gift", MoodleXml = "moodle_xml" }
+);
 
 /// GIFT has no syntax for Cloze questions nor a place for images: a bank
 /// holding either is exported as Moodle XML, never as a GIFT file that

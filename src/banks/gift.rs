@@ -565,4 +565,4 @@ mod write;
 pub use write::write;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

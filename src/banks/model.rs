@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use poem_openapi::Enum;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -13,38 +12,24 @@ use super::media::{self, MediaFile, MediaRef};
 use crate::error::FieldError;
 use crate::markup::{plain_to_html, question_markdown_to_html, sanitize_html};
 use crate::numbers::grouped;
+use crate::string_enum::string_enum;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Enum,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum QuestionType {
-    Multichoice,
-    Truefalse,
-    Shortanswer,
-    Numerical,
-    Matching,
-    /// Moodle's embedded answers: blanks and menus inside the text.
-    Cloze,
-    Essay,
-    Description,
-}
+string_enum!(
+    #[derive(PartialOrd, Ord)]
+    QuestionType {
+        Multichoice = "multichoice",
+        Truefalse = "truefalse",
+        Shortanswer = "shortanswer",
+        Numerical = "numerical",
+        Matching = "matching",
+        /// Moodle's embedded answers: blanks and menus inside the text.
+        Cloze = "cloze",
+        Essay = "essay",
+        Description = "description",
+    }
+);
 
 impl QuestionType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionType::Multichoice => "multichoice",
-            QuestionType::Truefalse => "truefalse",
-            QuestionType::Shortanswer => "shortanswer",
-            QuestionType::Numerical => "numerical",
-            QuestionType::Matching => "matching",
-            QuestionType::Cloze => "cloze",
-            QuestionType::Essay => "essay",
-            QuestionType::Description => "description",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             QuestionType::Multichoice => "Pilihan ganda",
@@ -57,56 +42,22 @@ impl QuestionType {
             QuestionType::Description => "Deskripsi",
         }
     }
+}
 
-    pub fn parse(text: &str) -> Option<QuestionType> {
-        [
-            QuestionType::Multichoice,
-            QuestionType::Truefalse,
-            QuestionType::Shortanswer,
-            QuestionType::Numerical,
-            QuestionType::Matching,
-            QuestionType::Cloze,
-            QuestionType::Essay,
-            QuestionType::Description,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == text)
+string_enum!(
+    /// How a question's text is written (Moodle's four formats).
+    #[derive(Default)]
+    TextFormat {
+        /// Moodle auto-format: text with line breaks, HTML allowed.
+        #[default]
+        Moodle = "moodle",
+        Html = "html",
+        Plain = "plain",
+        Markdown = "markdown",
     }
-}
-
-/// How a question's text is written (Moodle's four formats).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Enum)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum TextFormat {
-    /// Moodle auto-format: text with line breaks, HTML allowed.
-    #[default]
-    Moodle,
-    Html,
-    Plain,
-    Markdown,
-}
+);
 
 impl TextFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TextFormat::Moodle => "moodle",
-            TextFormat::Html => "html",
-            TextFormat::Plain => "plain",
-            TextFormat::Markdown => "markdown",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<TextFormat> {
-        match name {
-            "moodle" => Some(TextFormat::Moodle),
-            "html" => Some(TextFormat::Html),
-            "plain" => Some(TextFormat::Plain),
-            "markdown" => Some(TextFormat::Markdown),
-            _ => None,
-        }
-    }
-
     /// Safe HTML for `text` written in this format.
     pub fn to_html(self, text: &str) -> String {
         match self {

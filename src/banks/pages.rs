@@ -21,14 +21,7 @@ use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::http::upload;
-
-fn staff(user: &PageUser) -> AppResult<&CurrentUser> {
-    if user.0.has(Role::Admin) || user.0.has(Role::Assessor) {
-        Ok(&user.0)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
+use sea_orm::Iterable;
 
 async fn banks_page(
     state: &AppState,
@@ -36,7 +29,7 @@ async fn banks_page(
     csrf: &str,
     extra: minijinja::Value,
 ) -> AppResult<Html<String>> {
-    let banks = service::list_banks(&state.db).await?;
+    let banks = service::list_banks(&state.db, user).await?;
     state.templates.page(
         "admin/banks.html",
         Some(user),
@@ -51,8 +44,7 @@ pub async fn bank_list(
     user: PageUser,
     csrf: &CsrfToken,
 ) -> AppResult<Html<String>> {
-    let user = staff(&user)?;
-    banks_page(&state, user, csrf, context! { dry_run => true }).await
+    banks_page(&state, &user.0, csrf, context! { dry_run => true }).await
 }
 
 #[handler]
@@ -63,7 +55,8 @@ pub async fn import(
     verifier: &CsrfVerifier,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let admin = user.require(Role::Admin)?;
+    let admin = &user.0;
+    service::may_import(admin)?;
     let form = upload::page_form(multipart, verifier, MAX_BANK_BYTES).await?;
     let format = form
         .text("format")
@@ -98,9 +91,8 @@ pub async fn import(
         format,
         files: vec![file],
         dry_run,
-        actor: Some(admin.id),
     };
-    match service::import(&state.db, request).await {
+    match service::import(&state.db, admin, request).await {
         Ok(report) => Ok(banks_page(
             &state,
             admin,
@@ -142,14 +134,14 @@ pub async fn bank_page(
     id: Path<Uuid>,
     Query(query): Query<BrowseQuery>,
 ) -> AppResult<Html<String>> {
-    let user = staff(&user)?;
+    let user = &user.0;
     let filter = QuestionFilter {
         tag: query.tag.clone().filter(|t| !t.is_empty()),
         kind: query.kind.as_deref().and_then(QuestionType::parse),
         version: None,
     };
-    let (_, all) = service::questions(&state.db, id.0, &QuestionFilter::default()).await?;
-    let (bank, questions) = service::questions(&state.db, id.0, &filter).await?;
+    let (_, all) = service::questions(&state.db, user, id.0, &QuestionFilter::default()).await?;
+    let (bank, questions) = service::questions(&state.db, user, id.0, &filter).await?;
     let mut tags: Vec<&String> = all
         .iter()
         .flat_map(|q| &q.tags)
@@ -157,19 +149,9 @@ pub async fn bank_page(
         .collect();
     tags.sort();
     tags.dedup();
-    let types: Vec<_> = [
-        QuestionType::Multichoice,
-        QuestionType::Truefalse,
-        QuestionType::Shortanswer,
-        QuestionType::Numerical,
-        QuestionType::Matching,
-        QuestionType::Cloze,
-        QuestionType::Essay,
-        QuestionType::Description,
-    ]
-    .iter()
-    .map(|t| context! { value => t.as_str(), label => t.label() })
-    .collect();
+    let types: Vec<_> = QuestionType::iter()
+        .map(|t| context! { value => t.as_str(), label => t.label() })
+        .collect();
     state.templates.page(
         "admin/bank.html",
         Some(user),
@@ -201,8 +183,7 @@ pub async fn export(
     id: Path<Uuid>,
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    staff(&user)?;
-    match service::export(&state.db, id.0, query.format, None).await {
+    match service::export(&state.db, &user.0, id.0, query.format, None).await {
         Ok((file_name, body)) => {
             let content_type = match query.format {
                 ExportFormat::Gift => "text/plain; charset=utf-8",
@@ -236,8 +217,8 @@ pub async fn question_media(
     user: PageUser,
     sha256: Path<String>,
 ) -> AppResult<Response> {
-    let shown = match staff(&user) {
-        Ok(_) => None,
+    let shown = match service::may_read(&user.0) {
+        Ok(()) => None,
         Err(_) => {
             Some(crate::attempts::service::questions_shown_to(&state.engine, user.0.id).await?)
         }

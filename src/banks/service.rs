@@ -23,10 +23,11 @@ use super::model::{
     tag_type_counts as count_tags,
 };
 use super::store::{self, NewVersion};
+use crate::accounts::model::{CurrentUser, Role};
 use crate::clock;
 use crate::conflict::Conflict;
 use crate::db::Db;
-use crate::entities::question;
+use crate::entities::{question, question_bank};
 use crate::error::{AppError, AppResult, FieldError};
 
 pub struct SourceFile {
@@ -40,7 +41,20 @@ pub struct ImportRequest {
     pub format: Format,
     pub files: Vec<SourceFile>,
     pub dry_run: bool,
-    pub actor: Option<Uuid>,
+}
+
+/// Who may read banks, answer keys included: administrators and assessors.
+pub fn may_read(user: &CurrentUser) -> AppResult<()> {
+    if user.has(Role::Admin) || user.has(Role::Assessor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Who may import banks: administrators.
+pub fn may_import(user: &CurrentUser) -> AppResult<()> {
+    user.require(Role::Admin)
 }
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -167,7 +181,27 @@ fn bank_name_for(request: &ImportRequest) -> AppResult<String> {
     Ok(name)
 }
 
-pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> {
+/// Imports a bank on an administrator's behalf; the new version records them.
+pub async fn import(
+    db: &Db,
+    admin: &CurrentUser,
+    request: ImportRequest,
+) -> AppResult<ImportReport> {
+    may_import(admin)?;
+    import_as(db, Some(admin.id), request).await
+}
+
+/// Imports a bank with the machine's authority: the operator's
+/// `import-bank` command and the banks shipped with the binary.
+pub async fn import_unattended(db: &Db, request: ImportRequest) -> AppResult<ImportReport> {
+    import_as(db, None, request).await
+}
+
+async fn import_as(
+    db: &Db,
+    actor: Option<Uuid>,
+    request: ImportRequest,
+) -> AppResult<ImportReport> {
     let bank_name = bank_name_for(&request)?;
     let source_name = request
         .files
@@ -179,7 +213,6 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
         format,
         files,
         dry_run,
-        actor,
         ..
     } = request;
     let ParsedFiles {
@@ -195,7 +228,7 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
     let txn = db.begin_write().await?;
     let bank = match store::bank_by_name(&txn, &bank_name).await? {
         Some(bank) => bank,
-        None => store::insert_bank(&txn, &bank_name, format.as_str(), now).await?,
+        None => store::insert_bank(&txn, &bank_name, format, now).await?,
     };
     // Only what a question kept (not the images of skipped questions).
     let kept: std::collections::HashSet<&str> = questions
@@ -300,7 +333,7 @@ pub async fn import(db: &Db, request: ImportRequest) -> AppResult<ImportReport> 
 pub struct BankView {
     pub id: Uuid,
     pub name: String,
-    pub source_format: String,
+    pub source_format: Format,
     pub current_version: i32,
     pub question_count: u32,
     pub by_type: BTreeMap<String, u32>,
@@ -368,7 +401,7 @@ async fn current_rows(
     db: &Db,
     bank_id: Uuid,
     version: Option<i32>,
-) -> AppResult<(crate::entities::question_bank::Model, Vec<question::Model>)> {
+) -> AppResult<(question_bank::Model, Vec<question::Model>)> {
     let bank = store::bank(db.read(), bank_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -390,25 +423,31 @@ pub async fn tag_type_counts(db: &Db, bank_id: Uuid) -> AppResult<Vec<TagTypeCou
     Ok(count_tags(&questions))
 }
 
-pub async fn list_banks(db: &Db) -> AppResult<Vec<BankView>> {
+pub async fn list_banks(db: &Db, user: &CurrentUser) -> AppResult<Vec<BankView>> {
+    may_read(user)?;
     let mut views = Vec::new();
     for bank in store::banks(db.read()).await? {
         let (bank, rows) = current_rows(db, bank.id, None).await?;
-        let mut by_type = BTreeMap::new();
-        for row in &rows {
-            *by_type.entry(row.qtype.clone()).or_insert(0) += 1;
-        }
-        views.push(BankView {
-            id: bank.id,
-            name: bank.name,
-            source_format: bank.source_format,
-            current_version: bank.current_version,
-            question_count: rows.len() as u32,
-            by_type,
-            updated_at: bank.updated_at,
-        });
+        views.push(bank_view(bank, &rows));
     }
     Ok(views)
+}
+
+/// A bank with the count of `rows` (all its questions, or those a filter kept).
+fn bank_view(bank: question_bank::Model, rows: &[question::Model]) -> BankView {
+    let mut by_type = BTreeMap::new();
+    for row in rows {
+        *by_type.entry(row.qtype.as_str().to_owned()).or_insert(0) += 1;
+    }
+    BankView {
+        id: bank.id,
+        name: bank.name,
+        source_format: bank.source_format,
+        current_version: bank.current_version,
+        question_count: rows.len() as u32,
+        by_type,
+        updated_at: bank.updated_at,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -420,9 +459,11 @@ pub struct QuestionFilter {
 
 pub async fn questions(
     db: &Db,
+    user: &CurrentUser,
     bank_id: Uuid,
     filter: &QuestionFilter,
 ) -> AppResult<(BankView, Vec<QuestionView>)> {
+    may_read(user)?;
     let (bank, mut rows) = current_rows(db, bank_id, filter.version).await?;
     if let Some(tag) = filter.tag.as_deref().filter(|t| !t.is_empty()) {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -433,21 +474,9 @@ pub async fn questions(
         rows.retain(|r| keep.contains(&r.id));
     }
     if let Some(kind) = filter.kind {
-        rows.retain(|r| r.qtype == kind.as_str());
+        rows.retain(|r| r.qtype == kind);
     }
-    let mut by_type = BTreeMap::new();
-    for row in &rows {
-        *by_type.entry(row.qtype.clone()).or_insert(0) += 1;
-    }
-    let view = BankView {
-        id: bank.id,
-        name: bank.name,
-        source_format: bank.source_format,
-        current_version: bank.current_version,
-        question_count: rows.len() as u32,
-        by_type,
-        updated_at: bank.updated_at,
-    };
+    let view = bank_view(bank, &rows);
     let questions = rows
         .iter()
         .map(question_view)
@@ -458,10 +487,12 @@ pub async fn questions(
 /// The bank (at `version`, default the newest) written in `format`, with a file name.
 pub async fn export(
     db: &Db,
+    user: &CurrentUser,
     bank_id: Uuid,
     format: ExportFormat,
     version: Option<i32>,
 ) -> AppResult<(String, String)> {
+    may_read(user)?;
     let (bank, rows) = current_rows(db, bank_id, version).await?;
     let questions = rows.iter().map(decode).collect::<AppResult<Vec<_>>>()?;
     if format == ExportFormat::Gift {

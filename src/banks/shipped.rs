@@ -12,7 +12,7 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 
 use super::formats::Format;
-use super::service::{ImportReport, ImportRequest, SourceFile, import};
+use super::service::{ImportReport, ImportRequest, SourceFile, import_unattended};
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -101,9 +101,8 @@ pub async fn load(db: &Db, banks: Banks) -> Vec<(String, Result<ImportReport, Ap
             format: Format::Auto,
             files,
             dry_run: false,
-            actor: None,
         };
-        let outcome = import(db, request).await;
+        let outcome = import_unattended(db, request).await;
         match &outcome {
             Ok(report) => tracing::info!(
                 bank = %name,

@@ -10,6 +10,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::formats::Format;
 use super::media::MediaFile;
 use super::model::Question;
 use crate::entities::{
@@ -44,13 +45,13 @@ pub async fn banks(conn: &impl ConnectionTrait) -> AppResult<Vec<question_bank::
 pub async fn insert_bank(
     conn: &impl ConnectionTrait,
     name: &str,
-    source_format: &str,
+    source_format: Format,
     now: OffsetDateTime,
 ) -> AppResult<question_bank::Model> {
     Ok(question_bank::Entity::insert(question_bank::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name.to_owned()),
-        source_format: Set(source_format.to_owned()),
+        source_format: Set(source_format),
         current_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -110,7 +111,7 @@ pub async fn insert_question(
         stable_id: Set(content.stable_id()),
         version: Set(version),
         content_hash: Set(content.content_hash()),
-        qtype: Set(content.kind().as_str().to_owned()),
+        qtype: Set(content.kind()),
         title: Set(content.title.clone()),
         category: Set(content.category.clone()),
         content: Set(serde_json::to_string(content).map_err(|e| AppError::internal(e.to_string()))?),

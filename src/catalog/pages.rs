@@ -15,7 +15,7 @@ use crate::accounts::model::{CurrentUser, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{Flash, redirect_with, unconfirmed, unprocessable};
+use crate::http::pages::{Flash, redirect_with, saved_or_redisplay, unconfirmed, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::http::upload;
@@ -260,26 +260,24 @@ pub async fn update_course(
         Ok(input) => service::update_course(&state.db, user, id.0, input).await,
         Err(err) => Err(err),
     };
-    match result {
-        Ok(_) => Ok(redirect_with(
-            &format!("/admin/courses/{}", id.0),
-            Ok("Data kursus disimpan."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+    let no_module = ModuleForm::default();
+    saved_or_redisplay(
+        result,
+        &format!("/admin/courses/{}", id.0),
+        "Data kursus disimpan.",
+        |details| {
             course_editor(
                 &state,
                 user,
                 csrf,
                 id.0,
                 Some(&form),
-                &ModuleForm::default(),
+                &no_module,
                 Messages::errors(details),
             )
-            .await?,
-        )),
-        Err(err) => Err(err),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -343,13 +341,11 @@ pub async fn add_module(
             .map(|_| ()),
         Err(err) => Err(err),
     };
-    match result {
-        Ok(()) => Ok(redirect_with(
-            &format!("/admin/courses/{}", id.0),
-            Ok("Modul ditambahkan."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+    saved_or_redisplay(
+        result,
+        &format!("/admin/courses/{}", id.0),
+        "Modul ditambahkan.",
+        |details| {
             course_editor(
                 &state,
                 user,
@@ -359,10 +355,9 @@ pub async fn add_module(
                 &form,
                 Messages::errors(details),
             )
-            .await?,
-        )),
-        Err(err) => Err(err),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -13,7 +13,7 @@ use crate::accounts::model::CurrentUser;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{Flash, redirect_with, unprocessable};
+use crate::http::pages::{Flash, saved_or_redisplay};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -145,17 +145,13 @@ pub async fn save(
         Ok(s) => settings::save_settings(&state.engine, user, id.0, s).await,
         Err(errors) => Err(AppError::validation(errors)),
     };
-    match result {
-        Ok(_) => Ok(redirect_with(
-            &format!("/admin/courses/{}/certificates", id.0),
-            Ok("Pengaturan sertifikat disimpan."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
-            settings_page(&state, user, csrf, id.0, &form, details, None).await?,
-        )),
-        Err(err) => Err(err),
-    }
+    saved_or_redisplay(
+        result,
+        &format!("/admin/courses/{}/certificates", id.0),
+        "Pengaturan sertifikat disimpan.",
+        |details| settings_page(&state, user, csrf, id.0, &form, details, None),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

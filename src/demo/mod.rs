@@ -91,8 +91,9 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
             .ok_or_else(|| AppError::internal("akun admin pertama tidak ditemukan"))?;
         people::admin(found.id, found.username, found.name)
     };
+    let admin_ref = &admin;
     let bank = |name: &'static str| async move {
-        banks::list_banks(&engine.db)
+        banks::list_banks(&engine.db, admin_ref)
             .await?
             .into_iter()
             .find(|b| b.name == name)
@@ -171,7 +172,7 @@ pub async fn run(mut config: Config) -> AppResult<Summary> {
 
     // The tally counts a certificate in the year its batch ended.
     let jp_year = pk_batch.ends_on.year();
-    let tally = records::jp_report(engine, jp_year).await?;
+    let tally = records::jp_report(engine, &admin, jp_year).await?;
     let database_url = config.database_url.clone();
     drop(app);
     Ok(Summary {

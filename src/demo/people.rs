@@ -117,7 +117,7 @@ fn ability(i: usize, of: usize) -> f64 {
 
 async fn create(db: &Db, input: UserInput) -> AppResult<CurrentUser> {
     let roles: BTreeSet<Role> = input.roles.iter().copied().collect();
-    let view = service::create_user(db, input).await?;
+    let view = service::create_account(db, input).await?;
     Ok(CurrentUser {
         id: view.id,
         session_id: Uuid::nil(),

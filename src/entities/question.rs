@@ -11,7 +11,7 @@ pub struct Model {
     pub stable_id: String,
     pub version: i32,
     pub content_hash: String,
-    pub qtype: String,
+    pub qtype: crate::banks::model::QuestionType,
     pub title: Option<String>,
     pub category: Option<String>,
     /// The whole question (`banks::model::Question`) as JSON.

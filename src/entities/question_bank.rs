@@ -8,7 +8,7 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(unique)]
     pub name: String,
-    pub source_format: String,
+    pub source_format: crate::banks::formats::Format,
     /// 0 until the first import lands.
     pub current_version: i32,
     pub created_at: TimeDateTimeWithTimeZone,

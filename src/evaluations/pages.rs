@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::model::{Form, Submission, parse_form, table};
 use super::service;
-use crate::accounts::model::{CurrentUser, Role};
+use crate::accounts::model::CurrentUser;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{Flash, redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, saved_or_redisplay, unprocessable};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -134,7 +134,7 @@ pub async fn results_page(
     id: Path<Uuid>,
     Query(flash): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let evaluation = service::results(&state.db, user, id.0).await?;
     state.templates.page(
         "admin/evaluation_results.html",
@@ -148,19 +148,14 @@ pub async fn results_page(
     )
 }
 
-#[derive(Deserialize)]
-pub struct DownloadQuery {
-    format: Option<String>,
-}
-
 #[handler]
 pub async fn results_download(
     state: Data<&AppState>,
     user: PageUser,
     id: Path<Uuid>,
-    Query(q): Query<DownloadQuery>,
+    Query(q): Query<crate::download::DownloadQuery>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let evaluation = service::results(&state.db, user, id.0).await?;
     let (headers, rows) = table(&evaluation.results);
     let title = format!(
@@ -179,8 +174,8 @@ async fn questions_view(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> AppResult<Html<String>> {
-    let course = crate::catalog::service::get_course(&state.db, user, course_id).await?;
     let (form, own): (Form, bool) = service::course_form(&state.db, user, course_id).await?;
+    let course = crate::catalog::service::get_course(&state.db, user, course_id).await?;
     let (organisation, speaker) =
         shown.unwrap_or_else(|| (form.organisation.join("\n"), form.speaker.join("\n")));
     state.templates.page(
@@ -206,7 +201,7 @@ pub async fn questions_page(
     id: Path<Uuid>,
     Query(flash): Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     questions_view(&state, user, csrf, id.0, None, Vec::new(), flash.notice).await
 }
 
@@ -226,18 +221,16 @@ pub async fn questions_save(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<QuestionsForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let outcome = match parse_form(&form.organisation, &form.speaker) {
         Ok(parsed) => service::save_course_form(&state.db, user, id.0, parsed).await,
         Err(errors) => Err(AppError::validation(errors)),
     };
-    match outcome {
-        Ok(()) => Ok(redirect_with(
-            &format!("/admin/courses/{}/evaluasi", id.0),
-            Ok("Pertanyaan evaluasi disimpan; jawaban yang sudah masuk tidak berubah."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+    saved_or_redisplay(
+        outcome,
+        &format!("/admin/courses/{}/evaluasi", id.0),
+        "Pertanyaan evaluasi disimpan; jawaban yang sudah masuk tidak berubah.",
+        |details| {
             questions_view(
                 &state,
                 user,
@@ -247,10 +240,9 @@ pub async fn questions_save(
                 details,
                 None,
             )
-            .await?,
-        )),
-        Err(err) => Err(err),
-    }
+        },
+    )
+    .await
 }
 
 #[handler]
@@ -260,7 +252,7 @@ pub async fn questions_reset(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let back = format!("/admin/courses/{}/evaluasi", id.0);
     if !form.contains_key("confirm") {
         return Ok(redirect_with(
@@ -280,7 +272,7 @@ pub async fn close(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let back = format!("/admin/batches/{}/evaluasi", id.0);
     if !form.contains_key("confirm") {
         return Ok(redirect_with(

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use super::codes::code_for;
 use super::model::{AppealStatus, Held, ItemStatus, Refusal, Round, appeal_open, may_mark};
+use super::plan::NewItem;
 use super::setup::{Loaded, load};
-use super::standing::{candidate_result, own_attempt};
+use super::standing::{candidate_result, own_attempt, released_own_attempt};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
@@ -61,15 +62,7 @@ pub async fn submit(
     reason: &str,
 ) -> AppResult<AppealView> {
     let loaded = load(engine, exam_id).await?;
-    own_attempt(engine, &loaded, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let Some(released_at) = loaded.row.released_at else {
-        return Err(AppError::conflict(
-            Conflict::ResultsNotReleased,
-            "Hasil ujian belum dirilis.",
-        ));
-    };
+    let (_, released_at) = released_own_attempt(engine, &loaded, user.id).await?;
     if !appeal_open(released_at, loaded.row.appeal_days, clock::now()) {
         return Err(AppError::conflict(
             Conflict::AppealClosed,
@@ -253,22 +246,15 @@ pub async fn assign(
         .spec
         .tasks
         .iter()
-        .map(|task| grading_item::Model {
-            id: Uuid::now_v7(),
-            exam_id: loaded.row.id,
-            attempt_id: attempt.id,
-            task_key: task.key.clone(),
-            candidate_id: appeal.user_id,
-            assessor_id,
-            round: Round::Appeal as i32,
-            status: ItemStatus::Pending,
-            levels: None,
-            comment: None,
-            total: None,
-            reason: None,
-            created_at: now,
-            updated_at: now,
-            finalized_at: None,
+        .map(|task| {
+            let item = NewItem {
+                attempt_id: attempt.id,
+                task_key: task.key.clone(),
+                candidate_id: appeal.user_id,
+                assessor_id,
+                round: Round::Appeal,
+            };
+            store::pending_item(loaded.row.id, item, now)
         })
         .collect();
     let actor = admin.id;

@@ -18,7 +18,7 @@ use super::plan::{ItemState, Settings, Sitting, item_state, levels_of, plan_item
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
-use crate::attempts::service::{questions_of, shape_by_id};
+use crate::attempts::parts::{questions_of, shape_by_id};
 use crate::audit;
 use crate::banks::model::Question;
 use crate::clock;
@@ -92,23 +92,7 @@ pub async fn sync(engine: &Engine, loaded: &Loaded) -> AppResult<()> {
     let exam_id = loaded.row.id;
     let rows: Vec<grading_item::Model> = plan
         .into_iter()
-        .map(|p| grading_item::Model {
-            id: Uuid::now_v7(),
-            exam_id,
-            attempt_id: p.attempt_id,
-            task_key: p.task_key,
-            candidate_id: p.candidate_id,
-            assessor_id: p.assessor_id,
-            round: p.round as i32,
-            status: ItemStatus::Pending,
-            levels: None,
-            comment: None,
-            total: None,
-            reason: None,
-            created_at: now,
-            updated_at: now,
-            finalized_at: None,
-        })
+        .map(|p| store::pending_item(exam_id, p, now))
         .collect();
     engine
         .writer
@@ -491,24 +475,35 @@ pub async fn save_draft(
                 next.comment = comment;
                 next.reason = reason;
                 next.updated_at = clock::now();
-                audit::record(
-                    txn,
-                    audit::Entry {
-                        actor: Some(actor),
-                        action: "grade.draft",
-                        object_type: "grading_item",
-                        object_id: id,
-                        old: Some(snapshot(&current)),
-                        new: Some(snapshot(&next)),
-                        reason: next.reason.as_deref(),
-                    },
-                )
-                .await?;
-                store::update_item(txn, next).await
+                update_audited(txn, actor, "grade.draft", &current, next).await
             })
         })
         .await?;
     item_view_fresh(engine, &loaded, id).await
+}
+
+/// Writes `next` over `current`, with both in the audit log.
+async fn update_audited(
+    txn: &impl sea_orm::ConnectionTrait,
+    actor: Uuid,
+    action: &'static str,
+    current: &grading_item::Model,
+    next: grading_item::Model,
+) -> AppResult<()> {
+    audit::record(
+        txn,
+        audit::Entry {
+            actor: Some(actor),
+            action,
+            object_type: "grading_item",
+            object_id: current.id,
+            old: Some(snapshot(current)),
+            new: Some(snapshot(&next)),
+            reason: next.reason.as_deref(),
+        },
+    )
+    .await?;
+    store::update_item(txn, next).await
 }
 
 async fn item_view_fresh(engine: &Engine, loaded: &Loaded, id: Uuid) -> AppResult<QueueItem> {
@@ -549,20 +544,7 @@ pub async fn finalize(engine: &Engine, assessor: &CurrentUser, id: Uuid) -> AppR
                 next.status = ItemStatus::Final;
                 next.finalized_at = Some(now);
                 next.updated_at = now;
-                audit::record(
-                    txn,
-                    audit::Entry {
-                        actor: Some(actor),
-                        action: "grade.final",
-                        object_type: "grading_item",
-                        object_id: id,
-                        old: Some(snapshot(&current)),
-                        new: Some(snapshot(&next)),
-                        reason: next.reason.as_deref(),
-                    },
-                )
-                .await?;
-                store::update_item(txn, next).await
+                update_audited(txn, actor, "grade.final", &current, next).await
             })
         })
         .await?;

@@ -13,7 +13,9 @@ use uuid::Uuid;
 use super::codes::codes;
 use super::grading::{snapshot, sync};
 use super::model::{Held, ItemStatus, MarkRound, Round, TaskOutcome, final_mark, may_mark};
-use super::plan::{Holdup, ItemState, Settings, Sitting, item_state, missing_marks, round_marks};
+use super::plan::{
+    Holdup, ItemState, NewItem, Settings, Sitting, item_state, missing_marks, round_marks,
+};
 use super::setup::{Loaded, load};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
@@ -328,13 +330,12 @@ pub async fn name_marker(
             format!("tugas '{task_key}' tidak ada di ujian ini"),
         ));
     }
-    let reason = input.reason.trim().to_owned();
-    if reason.is_empty() {
-        return Err(AppError::invalid_field(
-            "reason",
-            "wajib diisi: mengapa penilai ini ditetapkan",
-        ));
-    }
+    let reason = AppError::required(
+        &input.reason,
+        "reason",
+        "wajib diisi: mengapa penilai ini ditetapkan",
+    )?
+    .to_owned();
     let assessor_id = input.assessor_id;
     let assessor =
         crate::accounts::lookup::active_with_role(engine.db.read(), assessor_id, Role::Assessor)
@@ -413,23 +414,14 @@ pub async fn name_marker(
 
     let now = clock::now();
     let actor = admin.id;
-    let new_row = grading_item::Model {
-        id: Uuid::now_v7(),
-        exam_id,
+    let item = NewItem {
         attempt_id: attempt.id,
         task_key: task_key.clone(),
         candidate_id,
         assessor_id,
-        round: round as i32,
-        status: ItemStatus::Pending,
-        levels: None,
-        comment: None,
-        total: None,
-        reason: None,
-        created_at: now,
-        updated_at: now,
-        finalized_at: None,
+        round,
     };
+    let new_row = store::pending_item(exam_id, item, now);
     let item_id = engine
         .writer
         .run(move |txn| {

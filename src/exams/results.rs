@@ -15,7 +15,7 @@ use super::codes::{code_for, codes};
 use super::grading::sync;
 use super::model::{AppealStatus, ItemStatus, appeal_open};
 use super::setup::{Loaded, load};
-use super::standing::{CandidateResult, candidate_result, own_attempt};
+use super::standing::{CandidateResult, candidate_result, released_own_attempt};
 use super::store;
 use crate::accounts::model::{CurrentUser, Role};
 use crate::audit;
@@ -299,15 +299,7 @@ pub async fn released_result(
 /// A trainee's own result, only once released.
 pub async fn my_result(engine: &Engine, user: &CurrentUser, exam_id: Uuid) -> AppResult<MyResult> {
     let loaded = load(engine, exam_id).await?;
-    let attempt = own_attempt(engine, &loaded, user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let Some(released_at) = loaded.row.released_at else {
-        return Err(AppError::conflict(
-            Conflict::ResultsNotReleased,
-            "Hasil ujian belum dirilis.",
-        ));
-    };
+    let (attempt, released_at) = released_own_attempt(engine, &loaded, user.id).await?;
     let items = store::items_of_exam(engine.db.read(), exam_id).await?;
     let appeal = store::appeal_of(engine.db.read(), exam_id, user.id).await?;
     let decided = appeal

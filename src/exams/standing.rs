@@ -14,11 +14,12 @@ use super::plan::{ItemState, item_state, levels_of, round_marks};
 use super::setup::Loaded;
 use super::store;
 use crate::attempts::model::Mark;
-use crate::attempts::service::{questions_of, shape_by_id};
+use crate::attempts::parts::{questions_of, shape_by_id};
 use crate::banks::model::QuestionType;
+use crate::conflict::Conflict;
 use crate::engine::Engine;
 use crate::entities::{attempt, grading_item};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Serialize, Object)]
 pub struct TaskResult {
@@ -188,6 +189,25 @@ pub async fn candidate_result(
         complete: units.iter().all(|u| u.decision != UnitDecision::Pending),
         units,
     })
+}
+
+/// The caller's own finished attempt and when its result was released;
+/// 404 without an attempt, 409 `results_not_released` before the release.
+pub async fn released_own_attempt(
+    engine: &Engine,
+    loaded: &Loaded,
+    user_id: Uuid,
+) -> AppResult<(attempt::Model, time::OffsetDateTime)> {
+    let attempt = own_attempt(engine, loaded, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(released_at) = loaded.row.released_at else {
+        return Err(AppError::conflict(
+            Conflict::ResultsNotReleased,
+            "Hasil ujian belum dirilis.",
+        ));
+    };
+    Ok((attempt, released_at))
 }
 
 /// The caller's own attempt of the exam, if finished.

@@ -175,6 +175,32 @@ pub async fn item(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<gra
     Ok(grading_item::Entity::find_by_id(id).one(conn).await?)
 }
 
+/// A new item waiting for its assessor, as the grading plan, a change of
+/// assessor and an appeal create it.
+pub fn pending_item(
+    exam_id: Uuid,
+    item: super::plan::NewItem,
+    now: time::OffsetDateTime,
+) -> grading_item::Model {
+    grading_item::Model {
+        id: Uuid::now_v7(),
+        exam_id,
+        attempt_id: item.attempt_id,
+        task_key: item.task_key,
+        candidate_id: item.candidate_id,
+        assessor_id: item.assessor_id,
+        round: item.round as i32,
+        status: super::model::ItemStatus::Pending,
+        levels: None,
+        comment: None,
+        total: None,
+        reason: None,
+        created_at: now,
+        updated_at: now,
+        finalized_at: None,
+    }
+}
+
 /// Inserts items; one that another instance created a moment ago is skipped.
 pub async fn insert_items(
     conn: &impl ConnectionTrait,

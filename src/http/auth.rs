@@ -13,7 +13,7 @@ use poem_openapi::auth::{ApiKey, Bearer};
 use time::OffsetDateTime;
 
 use crate::accounts::model::{CurrentUser, Role};
-use crate::accounts::sessions;
+use crate::accounts::sessions::{self, NewSession};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::http::csrf::{CookieSession, api_token};
@@ -160,7 +160,16 @@ impl PageUser {
     }
 }
 
-pub fn session_cookie(config: &Config, token: &str, expires_at: OffsetDateTime) -> Cookie {
+/// Hands a new session to the browser as its cookie.
+pub fn start_session(
+    cookies: &poem::web::cookie::CookieJar,
+    config: &Config,
+    session: &NewSession,
+) {
+    cookies.add(session_cookie(config, &session.token, session.expires_at));
+}
+
+fn session_cookie(config: &Config, token: &str, expires_at: OffsetDateTime) -> Cookie {
     let mut cookie = Cookie::new_with_str(SESSION_COOKIE, token);
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);

@@ -24,7 +24,7 @@ pub mod upload;
 use poem::http::header;
 use poem::middleware::{CookieJarManager, Csrf};
 use poem::web::cookie::SameSite;
-use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, get};
 
 use state::AppState;
 
@@ -34,52 +34,18 @@ const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 /// certificate code; never an upload.
 const ANONYMOUS_MAX_BODY_BYTES: usize = 16 * 1024;
 
-#[handler]
-fn stylesheet() -> impl IntoResponse {
-    include_str!("../../templates/static/app.css")
-        .with_content_type("text/css; charset=utf-8")
-        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+/// A file compiled into the binary, cached by browsers for `max_age` seconds.
+fn static_file(body: &'static str, content_type: &'static str, max_age: u32) -> impl Endpoint {
+    poem::endpoint::make_sync(move |_| {
+        body.with_content_type(content_type)
+            .with_header(header::CACHE_CONTROL, format!("public, max-age={max_age}"))
+    })
 }
 
-/// The quiz page's enhancement (autosave, countdown); the page works without it.
-#[handler]
-fn quiz_script() -> impl IntoResponse {
-    include_str!("../../templates/static/quiz.js")
-        .with_content_type("text/javascript; charset=utf-8")
-        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
-}
-
-/// The quiz editor's rule helper and essay warning; the page works without it.
-#[handler]
-fn quiz_edit_script() -> impl IntoResponse {
-    include_str!("../../templates/static/quiz_edit.js")
-        .with_content_type("text/javascript; charset=utf-8")
-        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
-}
-
-/// The certificate settings' live number preview; the page works without it.
-#[handler]
-fn certificate_settings_script() -> impl IntoResponse {
-    include_str!("../../templates/static/certificate_settings.js")
-        .with_content_type("text/javascript; charset=utf-8")
-        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
-}
+const SCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The tab icon browsers ask every page for: a green "B".
-#[handler]
-fn favicon() -> impl IntoResponse {
-    const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#0b6e4f\"/><text x=\"16\" y=\"23\" font-family=\"sans-serif\" font-size=\"20\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">B</text></svg>";
-    ICON.with_content_type("image/svg+xml")
-        .with_header(header::CACHE_CONTROL, "public, max-age=86400")
-}
-
-/// The grading page's running total; the page works without it.
-#[handler]
-fn grading_script() -> impl IntoResponse {
-    include_str!("../../templates/static/grading.js")
-        .with_content_type("text/javascript; charset=utf-8")
-        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
-}
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#0b6e4f\"/><text x=\"16\" y=\"23\" font-family=\"sans-serif\" font-size=\"20\" font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">B</text></svg>";
 
 fn pages(state: &AppState) -> impl Endpoint + use<> {
     // Each capability adds its own pages.
@@ -133,15 +99,53 @@ pub fn app(state: AppState) -> impl Endpoint + use<> {
         .at("/healthz", get(ops::healthz))
         .at("/readyz", get(ops::readyz))
         .at("/metrics", get(ops::metrics))
-        .at("/static/app.css", get(stylesheet))
-        .at("/favicon.ico", get(favicon))
-        .at("/static/quiz.js", get(quiz_script))
-        .at("/static/grading.js", get(grading_script))
+        .at(
+            "/static/app.css",
+            get(static_file(
+                include_str!("../../templates/static/app.css"),
+                "text/css; charset=utf-8",
+                3600,
+            )),
+        )
+        .at(
+            "/favicon.ico",
+            get(static_file(FAVICON, "image/svg+xml", 86400)),
+        )
+        // The scripts enhance their pages (autosave and countdown, the grading
+        // total, the certificate number preview, the quiz editor's rule
+        // helper); every page works without them.
+        .at(
+            "/static/quiz.js",
+            get(static_file(
+                include_str!("../../templates/static/quiz.js"),
+                SCRIPT,
+                3600,
+            )),
+        )
+        .at(
+            "/static/grading.js",
+            get(static_file(
+                include_str!("../../templates/static/grading.js"),
+                SCRIPT,
+                3600,
+            )),
+        )
         .at(
             "/static/certificate_settings.js",
-            get(certificate_settings_script),
+            get(static_file(
+                include_str!("../../templates/static/certificate_settings.js"),
+                SCRIPT,
+                3600,
+            )),
         )
-        .at("/static/quiz_edit.js", get(quiz_edit_script))
+        .at(
+            "/static/quiz_edit.js",
+            get(static_file(
+                include_str!("../../templates/static/quiz_edit.js"),
+                SCRIPT,
+                3600,
+            )),
+        )
         .nest("/", pages(&state))
         .with(limits::BodyLimit::new(
             MAX_BODY_BYTES,

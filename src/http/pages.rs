@@ -10,6 +10,27 @@ pub fn unprocessable(page: Html<String>) -> Response {
         .into_response()
 }
 
+/// The answer to a page's save: back to `path` with `notice`, or, when
+/// the input was refused, the same page again (422) with each error beside
+/// its field, as `redisplay` builds it.
+pub async fn saved_or_redisplay<T, Page>(
+    result: crate::error::AppResult<T>,
+    path: &str,
+    notice: &str,
+    redisplay: impl FnOnce(Vec<crate::error::FieldError>) -> Page,
+) -> crate::error::AppResult<Response>
+where
+    Page: std::future::Future<Output = crate::error::AppResult<Html<String>>>,
+{
+    match result {
+        Ok(_) => Ok(redirect_with(path, Ok(notice)).into_response()),
+        Err(crate::error::AppError::Validation { details, .. }) => {
+            Ok(unprocessable(redisplay(details).await?))
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// Percent-encodes `text` for a query string.
 pub fn urlencode(text: &str) -> String {
     text.bytes()

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::export::PersonalData;
 use crate::attempts::model::Answer;
-use crate::attempts::views::{ChoiceView, QuestionView};
+use crate::attempts::views::{ChoiceView, QuestionView, SavedAnswer};
 use crate::clock::{format_date_id, format_datetime_wib};
 use crate::markup::{html_to_plain, shorten};
 use crate::numbers;
@@ -145,14 +145,17 @@ fn attempts(data: &PersonalData, out: &mut Vec<Block>) {
             ));
         }
         for q in &a.questions {
-            let answer = a.answers.get(&q.id.to_string()).map(|s| &s.response);
+            let answer = a
+                .answers
+                .get(&q.id.to_string())
+                .and_then(SavedAnswer::answer);
             out.push(row(
                 &format!("Soal {}", q.number),
                 shorten(&html_to_plain(&q.text_html), QUESTION_CHARS),
             ));
             out.push(row(
                 "Jawaban Anda",
-                answer.map_or_else(|| "tidak dijawab".into(), |r| answer_text(q, r)),
+                answer.map_or_else(|| "tidak dijawab".into(), |r| answer_text(q, &r)),
             ));
         }
     }
@@ -257,8 +260,8 @@ fn chosen(choices: &[ChoiceView], ids: &[String]) -> String {
 /// What the person answered, in words: the picked choices' texts, the
 /// matched pairs, each blank, the number or the text.
 pub fn answer_text(question: &QuestionView, response: &Answer) -> String {
-    if let Some(blanks) = &response.blanks {
-        return blanks
+    match response {
+        Answer::Blanks(blanks) => blanks
             .iter()
             .enumerate()
             .map(|(i, given)| {
@@ -275,13 +278,9 @@ pub fn answer_text(question: &QuestionView, response: &Answer) -> String {
                 format!("({}) {text}", i + 1)
             })
             .collect::<Vec<_>>()
-            .join("; ");
-    }
-    if let Some(ids) = &response.choices {
-        return chosen(&question.choices, ids);
-    }
-    if let Some(pairs) = &response.matches {
-        return question
+            .join("; "),
+        Answer::Choices(ids) => chosen(&question.choices, ids),
+        Answer::Matches(pairs) => question
             .left
             .iter()
             .filter_map(|l| {
@@ -294,10 +293,8 @@ pub fn answer_text(question: &QuestionView, response: &Answer) -> String {
                 ))
             })
             .collect::<Vec<_>>()
-            .join("; ");
+            .join("; "),
+        Answer::Number(n) => numbers::plain(*n),
+        Answer::Text(text) => text.clone(),
     }
-    if let Some(n) = response.number {
-        return numbers::plain(n);
-    }
-    response.text.clone().unwrap_or_default()
 }

@@ -53,7 +53,7 @@ pub async fn collect(
     user: &CurrentUser,
 ) -> AppResult<PersonalData> {
     let db = &engine.db;
-    let profile = crate::accounts::service::get_user(db, user.id).await?;
+    let profile = crate::accounts::service::me(db, user).await?;
     let batches = crate::schedule::progress::my_batches(db, user).await?;
     let session_ids: Vec<Uuid> = batches
         .iter()

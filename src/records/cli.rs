@@ -2,7 +2,7 @@
 //! from the command line (cron-friendly: pass the last run's `until`).
 
 use super::api::parse_moment;
-use super::service::{SIASN_HEADERS, siasn};
+use super::service::{SIASN_HEADERS, siasn_unattended};
 use crate::config::Config;
 use crate::db::Db;
 use crate::engine::Engine;
@@ -19,7 +19,7 @@ pub async fn export(
     let since = since.map(|s| parse_moment(s, "since")).transpose()?;
     let until = until.map(|s| parse_moment(s, "until")).transpose()?;
     let engine = Engine::start(db.clone());
-    let export = siasn(&engine, config, since, until).await?;
+    let export = siasn_unattended(&engine, config, since, until).await?;
     let headers: Vec<String> = SIASN_HEADERS.iter().map(|h| h.to_string()).collect();
     let rows: Vec<Vec<String>> = export.rows.iter().map(|r| r.cells()).collect();
     match format {

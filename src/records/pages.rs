@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::model::bar_chart;
 use super::service;
-use crate::accounts::model::Role;
 use crate::error::AppResult;
 use crate::http::auth::PageUser;
 use crate::http::state::AppState;
@@ -27,9 +26,8 @@ pub async fn jp_page(
     csrf: &CsrfToken,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Html<String>> {
-    user.0.require(Role::Admin)?;
     let year = q.year.unwrap_or_else(|| crate::clock::today_wib().year());
-    let report = service::jp_report(&state.engine, year).await?;
+    let report = service::jp_report(&state.engine, &user.0, year).await?;
     let chart = bar_chart(&report.opd);
     state.templates.page(
         "records/jp.html",

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::model::{JpRow, OpdTotal, per_opd, tally};
-use crate::accounts::model::Role;
+use crate::accounts::model::{CurrentUser, Role};
 use crate::certificates::lookup as certificates;
 use crate::certificates::model::{CertificateKind, Content, siasn_date};
 use crate::config::Config;
@@ -117,6 +117,19 @@ async fn batches(engine: &Engine, ids: &[Uuid]) -> AppResult<HashMap<Uuid, batch
 pub async fn siasn(
     engine: &Engine,
     config: &Config,
+    admin: &CurrentUser,
+    since: Option<OffsetDateTime>,
+    until: Option<OffsetDateTime>,
+) -> AppResult<SiasnExport> {
+    admin.require(Role::Admin)?;
+    siasn_unattended(engine, config, since, until).await
+}
+
+/// The same export with the machine's authority, for the operator's
+/// `records export` command (run by cron, nobody signed in).
+pub async fn siasn_unattended(
+    engine: &Engine,
+    config: &Config,
     since: Option<OffsetDateTime>,
     until: Option<OffsetDateTime>,
 ) -> AppResult<SiasnExport> {
@@ -201,7 +214,8 @@ async fn earned_in(engine: &Engine, year: i32) -> AppResult<Vec<(Uuid, i32)>> {
 }
 
 /// Every active trainee's JP in `year` against the 20 JP minimum.
-pub async fn jp_report(engine: &Engine, year: i32) -> AppResult<JpReport> {
+pub async fn jp_report(engine: &Engine, admin: &CurrentUser, year: i32) -> AppResult<JpReport> {
+    admin.require(Role::Admin)?;
     let users = crate::accounts::lookup::active_holding(engine.db.read(), Role::Trainee).await?;
     let index: HashMap<Uuid, usize> = users.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let earned: Vec<(usize, i32)> = earned_in(engine, year)

@@ -3,16 +3,16 @@
 
 use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path};
-use poem::{IntoResponse, Response, Route, get, handler};
+use poem::{Response, Route, get, handler};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::service;
-use crate::accounts::model::{CurrentUser, Role};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::accounts::model::CurrentUser;
+use crate::error::{AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{Flash, redirect_with, unprocessable};
+use crate::http::pages::{Flash, saved_or_redisplay};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -64,7 +64,7 @@ pub async fn show(
     id: Path<Uuid>,
     poem::web::Query(flash): poem::web::Query<Flash>,
 ) -> AppResult<Html<String>> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     page(&state, user, csrf, id.0, None, Vec::new(), flash.notice).await
 }
 
@@ -82,18 +82,14 @@ pub async fn save(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<ClosingForm>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
-    match service::save_closing(&state.engine, user, id.0, &form.closing).await {
-        Ok(()) => Ok(redirect_with(
-            &format!("/admin/batches/{}/laporan", id.0),
-            Ok("Penutup laporan disimpan."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
-            page(&state, user, csrf, id.0, Some(form.closing), details, None).await?,
-        )),
-        Err(err) => Err(err),
-    }
+    let user = &user.0;
+    saved_or_redisplay(
+        service::save_closing(&state.engine, user, id.0, &form.closing).await,
+        &format!("/admin/batches/{}/laporan", id.0),
+        "Penutup laporan disimpan.",
+        |details| page(&state, user, csrf, id.0, Some(form.closing), details, None),
+    )
+    .await
 }
 
 #[handler]
@@ -102,7 +98,7 @@ pub async fn download(
     user: PageUser,
     id: Path<Uuid>,
 ) -> AppResult<Response> {
-    let user = user.require(Role::Admin)?;
+    let user = &user.0;
     let (laporan, bytes) = service::pdf(&state.engine, &state.config, user, id.0).await?;
     let name = crate::download::file_stem(&format!(
         "laporan {} {}",

@@ -240,13 +240,7 @@ pub async fn withdraw(
     if !actor.has(Role::Admin) && actor.id != user_id {
         return Err(AppError::NotFound);
     }
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::invalid_field(
-            "reason",
-            "alasan pengunduran diri wajib diisi",
-        ));
-    }
+    let reason = AppError::required(reason, "reason", "alasan pengunduran diri wajib diisi")?;
     let now = clock::now();
     let txn = db.begin_write().await?;
     let b = store::batch_for_update(&txn, batch_id)

@@ -2,7 +2,6 @@
 //! the names right) or XLSX.
 
 use super::views::ProgressRow as Row;
-use crate::error::AppResult;
 
 const HEADERS: [&str; 12] = [
     "Nama",
@@ -41,14 +40,4 @@ pub fn table(rows: &[Row]) -> (Vec<String>, Vec<Vec<String>>) {
         HEADERS.iter().map(|h| h.to_string()).collect(),
         rows.iter().map(|r| cells(r).to_vec()).collect(),
     )
-}
-
-pub fn csv(rows: &[Row]) -> AppResult<Vec<u8>> {
-    let (headers, rows) = table(rows);
-    crate::download::csv(&headers, &rows)
-}
-
-pub fn xlsx(title: &str, rows: &[Row]) -> AppResult<Vec<u8>> {
-    let (headers, rows) = table(rows);
-    crate::download::xlsx(title, &headers, &rows)
 }

@@ -150,15 +150,7 @@ pub async fn update_batch(
 ) -> AppResult<BatchDetail> {
     admin.require(Role::Admin)?;
     let txn = db.begin_write().await?;
-    let existing = store::batch_for_update(&txn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if existing.status == BatchStatus::Cancelled {
-        return Err(AppError::conflict(
-            Conflict::BatchCancelled,
-            "Angkatan ini sudah dibatalkan.",
-        ));
-    }
+    let existing = live_batch_for_update(&txn, id).await?;
     let mut next = existing.clone();
     if let Some(name) = text(input.name.clone()) {
         next.name = name;
@@ -287,23 +279,9 @@ pub async fn cancel_batch(
     reason: &str,
 ) -> AppResult<BatchDetail> {
     admin.require(Role::Admin)?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::invalid_field(
-            "reason",
-            "alasan pembatalan wajib diisi",
-        ));
-    }
+    let reason = AppError::required(reason, "reason", "alasan pembatalan wajib diisi")?;
     let txn = db.begin_write().await?;
-    let existing = store::batch_for_update(&txn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if existing.status == BatchStatus::Cancelled {
-        return Err(AppError::conflict(
-            Conflict::BatchCancelled,
-            "Angkatan ini sudah dibatalkan.",
-        ));
-    }
+    let existing = live_batch_for_update(&txn, id).await?;
     let now = clock::now();
     let sequence = existing.calendar_sequence + 1;
     let mut active = existing.into_active_model();
@@ -414,24 +392,25 @@ pub async fn add_session(
         return Err(AppError::validation(errors));
     }
     let txn = db.begin_write().await?;
-    let locked = store::batch_for_update(&txn, batch_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    refuse_cancelled(&locked)?;
+    let locked = live_batch_for_update(&txn, batch_id).await?;
     store::insert_session(&txn, batch_id, &session).await?;
     calendar_changed(&txn, locked, &[]).await?;
     txn.commit().await?;
     Ok(())
 }
 
-fn refuse_cancelled(b: &batch::Model) -> AppResult<()> {
-    if b.status == BatchStatus::Cancelled {
+/// The batch, locked for this write; a cancelled one is not changed.
+async fn live_batch_for_update(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<batch::Model> {
+    let batch = store::batch_for_update(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if batch.status == BatchStatus::Cancelled {
         return Err(AppError::conflict(
             Conflict::BatchCancelled,
             "Angkatan ini sudah dibatalkan.",
         ));
     }
-    Ok(())
+    Ok(batch)
 }
 
 /// Raises the (locked) batch's calendar revision and tells its trainees,
@@ -468,10 +447,7 @@ pub async fn remove_session(
         ));
     }
     let txn = db.begin_write().await?;
-    let locked = store::batch_for_update(&txn, batch_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    refuse_cancelled(&locked)?;
+    let locked = live_batch_for_update(&txn, batch_id).await?;
     store::delete_session(&txn, s.id).await?;
     calendar_changed(&txn, locked, std::slice::from_ref(&s)).await?;
     txn.commit().await?;

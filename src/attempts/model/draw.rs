@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use rand::Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 
-use super::{Candidate, Selection, Slot, distinct_rights, in_exam_pool, objective};
-use crate::banks::model::Body;
+use super::{Candidate, Selection, Slot, TagRule, distinct_rights, in_exam_pool, objective};
+use crate::banks::model::{Body, Question};
 
 fn permutation(len: usize, shuffle: bool, rng: &mut impl Rng) -> Vec<u16> {
     let mut order: Vec<u16> = (0..len as u16).collect();
@@ -81,6 +81,32 @@ fn choose(
     chosen
 }
 
+/// Each rule's count in turn, from the candidates it admits that
+/// `eligible` keeps and no earlier rule took.
+fn by_rules(
+    rules: &[TagRule],
+    candidates: &[Candidate],
+    eligible: impl Fn(&Question) -> bool,
+    groups: &mut Vec<String>,
+    seen: &HashSet<String>,
+    rng: &mut impl Rng,
+) -> Vec<usize> {
+    let mut picked: Vec<usize> = Vec::new();
+    for rule in rules {
+        let pool: Vec<usize> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                !picked.contains(i) && eligible(&c.question) && rule.admits(&c.question)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let chosen = choose(pool, rule.count as usize, candidates, groups, seen, rng);
+        picked.extend(chosen);
+    }
+    picked
+}
+
 /// Draws the questions of a new attempt (the selection was checked when the
 /// quiz was saved; a bank that shrank since, or enemy groups that leave too
 /// few items, give fewer questions, never an error).
@@ -112,31 +138,18 @@ pub fn draw_avoiding(
     shuffle_choices: bool,
     rng: &mut impl Rng,
 ) -> Vec<Slot> {
-    let mut picked: Vec<usize> = Vec::new();
+    let mut picked: Vec<usize>;
     let mut groups: Vec<String> = Vec::new();
     match selection {
         Selection::ByTags { rules } => {
-            for rule in rules {
-                let pool: Vec<usize> = candidates
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| {
-                        !picked.contains(i)
-                            && !in_exam_pool(&c.question)
-                            && rule.admits(&c.question)
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                let chosen = choose(
-                    pool,
-                    rule.count as usize,
-                    candidates,
-                    &mut groups,
-                    seen,
-                    rng,
-                );
-                picked.extend(chosen);
-            }
+            picked = by_rules(
+                rules,
+                candidates,
+                |q| !in_exam_pool(q),
+                &mut groups,
+                seen,
+                rng,
+            );
             if !shuffle_questions {
                 picked.sort_unstable();
             }
@@ -146,29 +159,14 @@ pub fn draw_avoiding(
             tasks,
             exam_pool,
         } => {
-            let mut objective_part: Vec<usize> = Vec::new();
-            for rule in rules {
-                let pool: Vec<usize> = candidates
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| {
-                        !objective_part.contains(i)
-                            && (!exam_pool || in_exam_pool(&c.question))
-                            && objective(&c.question)
-                            && rule.admits(&c.question)
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                let chosen = choose(
-                    pool,
-                    rule.count as usize,
-                    candidates,
-                    &mut groups,
-                    &HashSet::new(),
-                    rng,
-                );
-                objective_part.extend(chosen);
-            }
+            let mut objective_part = by_rules(
+                rules,
+                candidates,
+                |q| (!*exam_pool || in_exam_pool(q)) && objective(q),
+                &mut groups,
+                &HashSet::new(),
+                rng,
+            );
             if shuffle_questions {
                 objective_part.shuffle(rng);
             } else {

@@ -3,7 +3,7 @@
 
 use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
-use poem::{IntoResponse, Response, handler};
+use poem::{Response, handler};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -13,11 +13,10 @@ use crate::attempts::model::AssessmentKind;
 use crate::attempts::{export, results, settings, store};
 use crate::banks::service as banks;
 use crate::catalog::service as catalog;
-use crate::download::attachment;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{Flash, redirect_with, unprocessable};
+use crate::http::pages::{Flash, redirect_with, saved_or_redisplay};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::schedule::lookup::find_batches as batches;
@@ -62,9 +61,12 @@ pub(super) async fn batch_windows(
 }
 
 /// The tags of each bank, per type, to write rules the bank can fill.
-pub(super) async fn bank_pickers(state: &AppState) -> AppResult<Vec<minijinja::Value>> {
+pub(super) async fn bank_pickers(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<Vec<minijinja::Value>> {
     let mut pickers = Vec::new();
-    for bank in banks::list_banks(&state.db).await? {
+    for bank in banks::list_banks(&state.db, user).await? {
         let counts = banks::tag_type_counts(&state.db, bank.id).await?;
         pickers.push(context! {
             id => bank.id.to_string(),
@@ -94,8 +96,8 @@ async fn settings_page(
         Some(q) => batch_windows(state, module.course_id, q.id).await?,
         None => Vec::new(),
     };
-    let pickers = bank_pickers(state).await?;
-    let bank_list = banks::list_banks(&state.db).await?;
+    let pickers = bank_pickers(state, user).await?;
+    let bank_list = banks::list_banks(&state.db, user).await?;
     let essays = parse_rules(&form.rules).is_ok_and(|rules| rules.iter().any(|r| r.draws_essays()));
     let errors = for_page(errors, &form.rules);
     state.templates.page(
@@ -144,13 +146,11 @@ pub async fn save_quiz_settings(
         },
         Err(errors) => Err(AppError::validation(errors)),
     };
-    match saved {
-        Ok(_) => Ok(redirect_with(
-            &format!("/admin/modules/{}/quiz", id.0),
-            Ok("Pengaturan kuis disimpan."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+    saved_or_redisplay(
+        saved,
+        &format!("/admin/modules/{}/quiz", id.0),
+        "Pengaturan kuis disimpan.",
+        |details| {
             settings_page(
                 &state,
                 user,
@@ -160,10 +160,9 @@ pub async fn save_quiz_settings(
                 details,
                 Flash::default(),
             )
-            .await?,
-        )),
-        Err(err) => Err(err),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -262,6 +261,20 @@ pub async fn quiz_results(
     )
 }
 
+/// The results table as CSV or XLSX.
+async fn results_file(
+    state: &AppState,
+    user: &CurrentUser,
+    quiz_id: Uuid,
+    batch_id: Option<Uuid>,
+    format: &str,
+) -> AppResult<Response> {
+    let (quiz, rows) = results::results(&state.engine, user, quiz_id, batch_id).await?;
+    let (headers, rows) = export::table(&rows);
+    let title = format!("hasil {}", quiz.title);
+    crate::download::table_file(Some(format), &title, &headers, &rows)
+}
+
 #[handler]
 pub async fn results_csv(
     state: Data<&AppState>,
@@ -269,12 +282,7 @@ pub async fn results_csv(
     id: Path<Uuid>,
     Query(q): Query<ResultsQuery>,
 ) -> AppResult<Response> {
-    let (_, rows) = results::results(&state.engine, &user.0, id.0, q.batch_id).await?;
-    Ok(attachment(
-        export::csv(&rows)?,
-        "text/csv; charset=utf-8",
-        "hasil-kuis.csv",
-    ))
+    results_file(&state, &user.0, id.0, q.batch_id, "csv").await
 }
 
 #[handler]
@@ -284,10 +292,5 @@ pub async fn results_xlsx(
     id: Path<Uuid>,
     Query(q): Query<ResultsQuery>,
 ) -> AppResult<Response> {
-    let (quiz, rows) = results::results(&state.engine, &user.0, id.0, q.batch_id).await?;
-    Ok(attachment(
-        export::xlsx(&quiz.title, &rows)?,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "hasil-kuis.xlsx",
-    ))
+    results_file(&state, &user.0, id.0, q.batch_id, "xlsx").await
 }

@@ -80,7 +80,7 @@ fn input_html(question: &QuestionView, blank: &BlankView, saved: Option<&AnswerB
 /// The question text with a field where each blank stands; a blank whose
 /// place the text lost is asked after it.
 pub fn form_html(question: &QuestionView, saved: Option<&Answer>) -> String {
-    let answers = saved.and_then(|r| r.blanks.as_deref()).unwrap_or_default();
+    let answers = saved.map(Answer::blanks).unwrap_or_default();
     let blank = |n: usize| question.blanks.get(n.wrapping_sub(1));
     let (mut html, found) = fill_placeholders(&question.text_html, |n| match blank(n) {
         Some(b) => input_html(question, b, answers.get(n - 1)),
@@ -110,7 +110,7 @@ pub fn numbered_text_html(question: &QuestionView) -> String {
 
 /// "(1) Semarang; (2) HTTPS": what the trainee answered, in words.
 pub fn answer_html(question: &QuestionView, saved: Option<&Answer>) -> String {
-    let answers = saved.and_then(|r| r.blanks.as_deref()).unwrap_or_default();
+    let answers = saved.map(Answer::blanks).unwrap_or_default();
     question
         .blanks
         .iter()
@@ -187,10 +187,7 @@ pub fn response_from_form(
             ));
         }
     }
-    Ok(Some(Answer {
-        blanks: Some(blanks),
-        ..Answer::default()
-    }))
+    Ok(Some(Answer::Blanks(blanks)))
 }
 
 #[cfg(test)]
@@ -248,20 +245,17 @@ mod tests {
     #[test]
     fn fields_are_placed_in_the_text_and_read_back() {
         let q = question();
-        let saved = Answer {
-            blanks: Some(vec![
-                AnswerBlank {
-                    text: Some("<b>".into()),
-                    choices: None,
-                },
-                AnswerBlank::default(),
-                AnswerBlank {
-                    text: None,
-                    choices: Some(vec!["cb".into()]),
-                },
-            ]),
-            ..Answer::default()
-        };
+        let saved = Answer::Blanks(vec![
+            AnswerBlank {
+                text: Some("<b>".into()),
+                choices: None,
+            },
+            AnswerBlank::default(),
+            AnswerBlank {
+                text: None,
+                choices: Some(vec!["cb".into()]),
+            },
+        ]);
         let html = form_html(&q, Some(&saved));
         assert!(html.starts_with("<p>Kota <input class=\"blank\""), "{html}");
         assert!(html.contains("value=\"&lt;b&gt;\""), "{html}");
@@ -281,7 +275,7 @@ mod tests {
             ("4", ""),
         ]);
         let response = response_from_form(&form, &q).unwrap().unwrap();
-        let blanks = response.blanks.unwrap();
+        let blanks = response.blanks();
         assert_eq!(blanks[0].text.as_deref(), Some("Magelang"));
         assert_eq!(blanks[2].choices, Some(vec!["ca".into(), "cb".into()]));
         assert_eq!(blanks[3].choices, Some(vec![]));

@@ -42,12 +42,15 @@ pub fn filled(response: Option<&Answer>) -> Filled {
     let Some(r) = response else {
         return Filled::default();
     };
-    Filled {
-        choices: r.choices.clone().unwrap_or_default(),
-        text: r.text.clone().unwrap_or_default(),
-        number: r.number.map(format_number).unwrap_or_default(),
-        matches: r.matches.clone().unwrap_or_default(),
+    let mut filled = Filled::default();
+    match r {
+        Answer::Choices(c) => filled.choices = c.clone(),
+        Answer::Text(t) => filled.text = t.clone(),
+        Answer::Number(n) => filled.number = format_number(*n),
+        Answer::Matches(m) => filled.matches = m.clone(),
+        Answer::Blanks(_) => {}
     }
+    filled
 }
 
 /// 1.5 → "1,5", as people here write it.
@@ -69,25 +72,16 @@ fn response_for(
             if given.is_empty() && !question.multiple {
                 return Ok(None);
             }
-            Answer {
-                choices: Some(given.iter().map(|v| v.to_string()).collect()),
-                ..Answer::default()
-            }
+            Answer::Choices(given.iter().map(|v| v.to_string()).collect())
         }
         QuestionType::Shortanswer | QuestionType::Essay => match given.first() {
-            Some(text) => Answer {
-                text: Some(text.to_string()),
-                ..Answer::default()
-            },
+            Some(text) => Answer::Text(text.to_string()),
             None => return Ok(None),
         },
         QuestionType::Numerical => match given.first().map(|t| t.trim()) {
             None | Some("") => return Ok(None),
             Some(text) => match crate::numbers::read(text) {
-                Some(number) => Answer {
-                    number: Some(number),
-                    ..Answer::default()
-                },
+                Some(number) => Answer::Number(number),
                 None => {
                     return Err(FieldError::new(
                         format!("Soal {}", question.number),
@@ -108,10 +102,7 @@ fn response_for(
                         .map(|v| (item.id.clone(), v.to_string()))
                 })
                 .collect();
-            Answer {
-                matches: Some(matches),
-                ..Answer::default()
-            }
+            Answer::Matches(matches)
         }
         QuestionType::Cloze => return super::cloze::response_from_form(pairs, question),
         QuestionType::Description => return Ok(None),
@@ -131,9 +122,11 @@ pub fn changed_answers(
     for question in shown {
         match response_for(pairs, question) {
             Ok(Some(response)) => {
-                let before = saved.get(&question.id.to_string()).map(|s| &s.response);
+                let before = saved
+                    .get(&question.id.to_string())
+                    .and_then(SavedAnswer::answer);
                 let unchanged = match before {
-                    Some(previous) => *previous == response,
+                    Some(previous) => previous == response,
                     None => response.is_blank(),
                 };
                 if !unchanged {
@@ -208,14 +201,11 @@ mod tests {
         let form = pairs(&[(&format!("a-{Q}"), "c1"), (&format!("a-{Q}"), "c2")]);
         let got = changed_answers(&form, &[&multi, &radio], &BTreeMap::new()).unwrap();
         assert_eq!(got.len(), 1, "the untouched radio group is not an answer");
-        assert_eq!(got[0].1.choices, Some(vec!["c1".into(), "c2".into()]));
+        assert_eq!(got[0].1, Answer::Choices(vec!["c1".into(), "c2".into()]));
 
         let saved = BTreeMap::from([(
             Q.to_string(),
-            SavedAnswer {
-                response: got[0].1.clone(),
-                saved_at: crate::clock::now(),
-            },
+            SavedAnswer::new(&got[0].1, crate::clock::now()),
         )]);
         assert!(
             changed_answers(&form, &[&multi], &saved)
@@ -225,8 +215,8 @@ mod tests {
         );
         let cleared = changed_answers(&[], &[&multi], &saved).unwrap();
         assert_eq!(
-            cleared[0].1.choices,
-            Some(vec![]),
+            cleared[0].1,
+            Answer::Choices(vec![]),
             "unticking every box clears the answer"
         );
     }
@@ -237,8 +227,8 @@ mod tests {
         let form = pairs(&[(&format!("m-{Q}-l1"), "r2"), (&format!("m-{Q}-l2"), "")]);
         let got = changed_answers(&form, &[&matching], &BTreeMap::new()).unwrap();
         assert_eq!(
-            got[0].1.matches,
-            Some(BTreeMap::from([("l1".into(), "r2".into())]))
+            got[0].1,
+            Answer::Matches(BTreeMap::from([("l1".into(), "r2".into())]))
         );
 
         let numeric = question(QuestionType::Numerical, false);

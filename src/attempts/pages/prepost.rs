@@ -4,7 +4,7 @@
 
 use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path, Query};
-use poem::{IntoResponse, Response, Route, get, handler};
+use poem::{Response, Route, get, handler};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::attempts::prepost::{self, PrePostInput, PrePostView};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::http::auth::PageUser;
 use crate::http::csrf::CheckedForm;
-use crate::http::pages::{Flash, redirect_with, unprocessable};
+use crate::http::pages::{Flash, saved_or_redisplay};
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 
@@ -152,7 +152,7 @@ async fn setup_view(
             windows.push(context! { pre => to_value(&pre), post => to_value(&post) });
         }
     }
-    let banks = crate::banks::service::list_banks(&state.db).await?;
+    let banks = crate::banks::service::list_banks(&state.db, user).await?;
     let errors = for_page(errors, &form.rules);
     state.templates.page(
         "admin/pre_post_edit.html",
@@ -163,7 +163,7 @@ async fn setup_view(
             setup => to_value(&setup),
             form => to_value(&form),
             banks => to_value(&banks),
-            pickers => bank_pickers(state).await?,
+            pickers => bank_pickers(state, user).await?,
             windows => windows,
             errors => to_value(&errors),
             notice => flash.notice,
@@ -196,13 +196,11 @@ pub async fn setup_save(
         Ok(input) => prepost::save(&state.engine, user, id.0, input).await,
         Err(errors) => Err(AppError::validation(errors)),
     };
-    match saved {
-        Ok(_) => Ok(redirect_with(
-            &format!("/admin/courses/{}/pre-post-test", id.0),
-            Ok("Pre-test dan post-test disimpan."),
-        )
-        .into_response()),
-        Err(AppError::Validation { details, .. }) => Ok(unprocessable(
+    saved_or_redisplay(
+        saved,
+        &format!("/admin/courses/{}/pre-post-test", id.0),
+        "Pre-test dan post-test disimpan.",
+        |details| {
             setup_view(
                 &state,
                 user,
@@ -212,10 +210,9 @@ pub async fn setup_save(
                 details,
                 Flash::default(),
             )
-            .await?,
-        )),
-        Err(err) => Err(err),
-    }
+        },
+    )
+    .await
 }
 
 #[handler]
@@ -251,17 +248,12 @@ pub async fn results_page(
     )
 }
 
-#[derive(Deserialize)]
-pub struct DownloadQuery {
-    format: Option<String>,
-}
-
 #[handler]
 pub async fn results_download(
     state: Data<&AppState>,
     user: PageUser,
     id: Path<Uuid>,
-    Query(q): Query<DownloadQuery>,
+    Query(q): Query<crate::download::DownloadQuery>,
 ) -> AppResult<Response> {
     let user = &user.0;
     let gain = prepost::of_batch(&state.engine, user, id.0).await?;

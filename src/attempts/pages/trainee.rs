@@ -13,7 +13,7 @@ use super::form::{Filled, PAGE_SIZE, changed_answers, filled, page_count, page_o
 use crate::accounts::model::CurrentUser;
 use crate::attempts::model::{AssessmentKind, AttemptStatus};
 use crate::attempts::service;
-use crate::attempts::views::{AttemptView, QuestionView, ReviewItem};
+use crate::attempts::views::{AttemptView, QuestionView, ReviewItem, SavedAnswer};
 use crate::banks::model::QuestionType;
 use crate::conflict::Conflict;
 use crate::error::{AppError, AppResult};
@@ -116,7 +116,11 @@ fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let saved = view.answers.get(&q.id.to_string()).map(|s| &s.response);
+            let saved = view
+                .answers
+                .get(&q.id.to_string())
+                .and_then(SavedAnswer::answer);
+            let saved = saved.as_ref();
             Shown {
                 question: q,
                 answer: filled(saved),

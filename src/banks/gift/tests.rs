@@ -16,34 +16,23 @@ fn err(source: &str) -> String {
     parsed.errors[0].to_string()
 }
 
-/// The schema of `tests/fixtures/gift/moodle_docs.expected.json`.
-fn as_expected(located: &Located) -> Value {
-    let q = &located.question;
+/// A question's answers in the fields of the fixtures' expected JSON
+/// (`single`, `answers`, `truefalse`, `numerical`, `matching`), shared
+/// with the Moodle XML tests.
+pub(crate) fn body_as_expected(body: &Body) -> serde_json::Map<String, Value> {
     let mut answers = json!([]);
     let mut truefalse = Value::Null;
     let mut numerical = json!([]);
     let mut matching = json!([]);
     let mut single = Value::Null;
-    match &q.body {
+    let choice = |c: &crate::banks::model::Choice| json!({"text": c.text, "fraction": c.fraction, "feedback": c.feedback});
+    match body {
         Body::Multichoice { single: s, choices } => {
             single = json!(s);
-            answers = json!(
-                choices
-                    .iter()
-                    .map(
-                        |c| json!({"text": c.text, "fraction": c.fraction, "feedback": c.feedback})
-                    )
-                    .collect::<Vec<_>>()
-            );
+            answers = json!(choices.iter().map(choice).collect::<Vec<_>>());
         }
         Body::Shortanswer { answers: a } => {
-            answers = json!(
-                a.iter()
-                    .map(
-                        |c| json!({"text": c.text, "fraction": c.fraction, "feedback": c.feedback})
-                    )
-                    .collect::<Vec<_>>()
-            );
+            answers = json!(a.iter().map(choice).collect::<Vec<_>>());
         }
         Body::Truefalse {
             correct,
@@ -65,22 +54,37 @@ fn as_expected(located: &Located) -> Value {
         }
         Body::Essay | Body::Description | Body::Cloze { .. } => {}
     }
-    json!({
+    let fields = json!({
+        "single": single,
+        "answers": answers,
+        "truefalse": truefalse,
+        "numerical": numerical,
+        "matching": matching,
+    });
+    match fields {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The schema of `tests/fixtures/gift/moodle_docs.expected.json`.
+fn as_expected(located: &Located) -> Value {
+    let q = &located.question;
+    let mut got = json!({
         "line": located.at.line,
         "title": q.title,
         "id": q.id,
         "tags": q.tags.iter().filter(|t| !t.starts_with("category:")).collect::<Vec<_>>(),
         "category": q.category,
         "qtype": q.kind().as_str(),
-        "single": single,
         "text": q.text,
         "text_format": q.text_format.as_str(),
         "general_feedback": q.general_feedback,
-        "answers": answers,
-        "truefalse": truefalse,
-        "numerical": numerical,
-        "matching": matching,
-    })
+    });
+    if let Value::Object(map) = &mut got {
+        map.extend(body_as_expected(&q.body));
+    }
+    got
 }
 
 fn close(a: &Value, b: &Value) -> bool {

@@ -5,6 +5,7 @@ use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::accounts::model::CurrentUser;
@@ -108,44 +109,67 @@ pub async fn create_exam(
     CheckedForm(form): CheckedForm<NewExamForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let batch_id = match Uuid::parse_str(form.batch_id.trim()) {
-        Ok(id) => Some(id),
-        Err(_) => {
-            errors.push(FieldError::new("batch_id", "pilih angkatan"));
-            None
-        }
-    };
-    let opens_at = parse_local(&form.opens_at, "opens_at", &mut errors);
-    let closes_at = parse_local(&form.closes_at, "closes_at", &mut errors);
+    let (batch_id, opens_at, closes_at) =
+        batch_and_window(&form.batch_id, &form.opens_at, &form.closes_at, &mut errors);
     if form.template.trim().is_empty() {
         errors.push(FieldError::new("template", "pilih templat"));
     }
-    if errors.is_empty() {
-        let input = ExamInput {
-            batch_id,
-            template: Some(form.template.trim().to_owned()),
-            opens_at,
-            closes_at,
-            ..ExamInput::default()
-        };
-        match setup::create(&state.engine, &user.0, input).await {
+    let input = ExamInput {
+        batch_id,
+        template: Some(form.template.trim().to_owned()),
+        opens_at,
+        closes_at,
+        ..ExamInput::default()
+    };
+    let keep = ListForms {
+        template: form,
+        ..ListForms::default()
+    };
+    let done = "Ujian dibuat. Tetapkan asesornya di bawah.";
+    create_or_redisplay(&state, &user.0, &csrf.0, Some(input), errors, done, keep).await
+}
+
+/// The batch and the window both new-exam forms ask for; each problem is
+/// added to `errors` on its field.
+fn batch_and_window(
+    batch_id: &str,
+    opens_at: &str,
+    closes_at: &str,
+    errors: &mut Vec<FieldError>,
+) -> (Option<Uuid>, Option<OffsetDateTime>, Option<OffsetDateTime>) {
+    let batch_id = Uuid::parse_str(batch_id.trim()).ok();
+    if batch_id.is_none() {
+        errors.push(FieldError::new("batch_id", "pilih angkatan"));
+    }
+    let opens_at = parse_local(opens_at, "opens_at", errors);
+    let closes_at = parse_local(closes_at, "closes_at", errors);
+    (batch_id, opens_at, closes_at)
+}
+
+/// Creates the exam when the form had no errors and goes to its page;
+/// otherwise the list again (422) with the form as sent and every error.
+async fn create_or_redisplay(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    input: Option<ExamInput>,
+    mut errors: Vec<FieldError>,
+    done: &str,
+    keep: ListForms,
+) -> AppResult<Response> {
+    if let (true, Some(input)) = (errors.is_empty(), input) {
+        match setup::create(&state.engine, user, input).await {
             Ok(exam) => {
-                return Ok(redirect_with(
-                    &format!("/admin/exams/{}", exam.id),
-                    Ok("Ujian dibuat. Tetapkan asesornya di bawah."),
-                )
-                .into_response());
+                return Ok(
+                    redirect_with(&format!("/admin/exams/{}", exam.id), Ok(done)).into_response(),
+                );
             }
             Err(AppError::Validation { details, .. }) => errors = details,
             Err(other) => return Err(other),
         }
     }
-    let keep = ListForms {
-        template: form,
-        ..ListForms::default()
-    };
     Ok(unprocessable(
-        list_page(&state, &user.0, &csrf.0, keep, errors, None).await?,
+        list_page(state, user, csrf, keep, errors, None).await?,
     ))
 }
 
@@ -291,12 +315,8 @@ pub async fn create_from_json(
     CheckedForm(form): CheckedForm<JsonExamForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let batch_id = Uuid::parse_str(form.batch_id.trim()).ok();
-    if batch_id.is_none() {
-        errors.push(FieldError::new("batch_id", "pilih angkatan"));
-    }
-    let opens_at = parse_local(&form.opens_at, "opens_at", &mut errors);
-    let closes_at = parse_local(&form.closes_at, "closes_at", &mut errors);
+    let (batch_id, opens_at, closes_at) =
+        batch_and_window(&form.batch_id, &form.opens_at, &form.closes_at, &mut errors);
     // The page's batch and window win over anything in the JSON.
     let input: Option<ExamInput> = match serde_json::from_str::<ExamInput>(&form.spec) {
         Ok(spec) => Some(ExamInput {
@@ -313,24 +333,10 @@ pub async fn create_from_json(
             None
         }
     };
-    if let (true, Some(input)) = (errors.is_empty(), input) {
-        match setup::create(&state.engine, &user.0, input).await {
-            Ok(exam) => {
-                return Ok(redirect_with(
-                    &format!("/admin/exams/{}", exam.id),
-                    Ok("Ujian dibuat dari JSON. Tetapkan asesornya di bawah."),
-                )
-                .into_response());
-            }
-            Err(AppError::Validation { details, .. }) => errors = details,
-            Err(other) => return Err(other),
-        }
-    }
     let keep = ListForms {
         json: form,
         ..ListForms::default()
     };
-    Ok(unprocessable(
-        list_page(&state, &user.0, &csrf.0, keep, errors, None).await?,
-    ))
+    let done = "Ujian dibuat dari JSON. Tetapkan asesornya di bawah.";
+    create_or_redisplay(&state, &user.0, &csrf.0, input, errors, done, keep).await
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use minijinja::context;
-use poem::http::{StatusCode, header};
+use poem::http::StatusCode;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::{Deserialize, Serialize};
@@ -669,41 +669,16 @@ pub async fn attendance(
     or_show_errors(&state, user, csrf, id.0, result, None).await
 }
 
-#[derive(Deserialize)]
-pub struct DownloadQuery {
-    format: Option<String>,
-}
-
 /// The progress table as CSV or XLSX, for the download links.
 #[handler]
 pub async fn progress_download(
     state: Data<&AppState>,
     user: PageUser,
     id: Path<Uuid>,
-    Query(q): Query<DownloadQuery>,
+    Query(q): Query<crate::download::DownloadQuery>,
 ) -> AppResult<Response> {
     let (batch, rows) = progress::of_batch(&state.db, &user.0, id.0).await?;
-    let stem: String = format!("kemajuan {} {}", batch.course_code, batch.name)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let (bytes, content_type, ext) = match q.format.as_deref() {
-        Some("xlsx") => (
-            super::super::export::xlsx(&batch.name, &rows)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (
-            super::super::export::csv(&rows)?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-    };
-    Ok(bytes
-        .with_content_type(content_type)
-        .with_header(
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{stem}.{ext}\""),
-        )
-        .into_response())
+    let (headers, rows) = super::super::export::table(&rows);
+    let title = format!("kemajuan {} {}", batch.course_code, batch.name);
+    crate::download::table_file(q.format.as_deref(), &title, &headers, &rows)
 }
