@@ -79,10 +79,9 @@ pub fn sheet(base_url: &str, issued: &[IssuedCode], format: SheetFormat) -> AppR
     })
 }
 
-/// Codes for `user_ids`, or for a batch's list; 409 when nobody needs one.
 /// Whose accounts get a new activation code.
 pub enum Recipients {
-    /// These accounts (never empty).
+    /// These accounts.
     Users(Vec<Uuid>),
     /// Everyone on this batch's list who has not withdrawn.
     Batch(Uuid),
@@ -104,6 +103,7 @@ impl ActivationRequest {
     }
 }
 
+/// New codes for `recipients` (administrators); 409 when nobody needs one.
 pub async fn issue(
     state: &AppState,
     admin: &CurrentUser,
@@ -114,7 +114,16 @@ pub async fn issue(
     let ids = match recipients {
         Recipients::Users(ids) => ids,
         Recipients::Batch(batch) => crate::schedule::enrolment::roster(&state.db, batch).await?,
-        Recipients::WithoutPassword => store::ids_without_password(state.db.read()).await?,
+        Recipients::WithoutPassword => {
+            let ids = store::ids_without_password(state.db.read()).await?;
+            if ids.is_empty() {
+                return Err(AppError::conflict(
+                    Conflict::NothingToIssue,
+                    "Semua akun aktif sudah punya kata sandi.",
+                ));
+            }
+            ids
+        }
     };
     let issued =
         credentials::issue_activation_codes(&state.db, admin.id, &ids, include_with_password)

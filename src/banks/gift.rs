@@ -40,7 +40,8 @@ fn formatted(text: Text<'_>, default: TextFormat) -> (String, TextFormat) {
     let tagged = text.first().is_some_and(|s| s.c == '[' && !s.escaped);
     let close = if tagged { find(text, ']') } else { None };
     if let Some(close) = close
-        && let Some(format) = TextFormat::parse(&string(&text[1..close]))
+        && let tag = string(&text[1..close])
+        && let Some(format) = TextFormat::parse(&tag).filter(|f| f.as_str() == tag)
     {
         return (string(trim(&text[close + 1..])), format);
     }

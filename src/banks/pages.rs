@@ -7,6 +7,7 @@ use poem::http::header;
 use poem::web::{CsrfToken, CsrfVerifier, Data, Html, Multipart, Path, Query};
 use poem::{IntoResponse, Response, handler};
 use poem::{Route, get, post};
+use sea_orm::Iterable;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -21,7 +22,6 @@ use crate::http::pages::redirect_with;
 use crate::http::state::AppState;
 use crate::http::templates::to_value;
 use crate::http::upload;
-use sea_orm::Iterable;
 
 async fn banks_page(
     state: &AppState,

@@ -253,6 +253,7 @@ pub async fn questions_reset(
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let user = &user.0;
+    service::may_manage(user)?;
     let back = format!("/admin/courses/{}/evaluasi", id.0);
     if !form.contains_key("confirm") {
         return Ok(redirect_with(
@@ -273,6 +274,7 @@ pub async fn close(
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let user = &user.0;
+    service::may_manage(user)?;
     let back = format!("/admin/batches/{}/evaluasi", id.0);
     if !form.contains_key("confirm") {
         return Ok(redirect_with(

@@ -168,8 +168,15 @@ pub struct BatchEvaluation {
     pub results: Results,
 }
 
+/// Who sets a course's evaluation questions, reads the results and closes
+/// a batch's evaluation: administrators. Pages ask it before their
+/// confirmation box, so a forbidden role gets 403 first.
+pub fn may_manage(user: &CurrentUser) -> AppResult<()> {
+    user.require(Role::Admin)
+}
+
 pub async fn results(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<BatchEvaluation> {
-    admin.require(Role::Admin)?;
+    may_manage(admin)?;
     let detail = crate::schedule::service::detail(db, admin, batch_id).await?;
     let participants = detail
         .enrolments
@@ -198,7 +205,7 @@ pub async fn results(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<
 /// Closes a batch's evaluation (administrators): no more answers, and the
 /// results, final now, are shown.
 pub async fn close(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<()> {
-    admin.require(Role::Admin)?;
+    may_manage(admin)?;
     let detail = crate::schedule::service::detail(db, admin, batch_id).await?;
     if clock::today_wib() < detail.batch.ends_on {
         return Err(AppError::conflict(
@@ -220,7 +227,7 @@ pub async fn close(db: &Db, admin: &CurrentUser, batch_id: Uuid) -> AppResult<()
 /// A course's questions, for administrators: in force, and whether the
 /// course has its own.
 pub async fn course_form(db: &Db, admin: &CurrentUser, course_id: Uuid) -> AppResult<(Form, bool)> {
-    admin.require(Role::Admin)?;
+    may_manage(admin)?;
     crate::catalog::service::get_course(db, admin, course_id).await?;
     form_of(db, course_id).await
 }
@@ -232,7 +239,7 @@ pub async fn save_course_form(
     course_id: Uuid,
     form: Form,
 ) -> AppResult<()> {
-    admin.require(Role::Admin)?;
+    may_manage(admin)?;
     crate::catalog::service::get_course(db, admin, course_id).await?;
     store::save_form(
         db.write(),
@@ -248,7 +255,7 @@ pub async fn save_course_form(
 }
 
 pub async fn reset_course_form(db: &Db, admin: &CurrentUser, course_id: Uuid) -> AppResult<()> {
-    admin.require(Role::Admin)?;
+    may_manage(admin)?;
     crate::catalog::service::get_course(db, admin, course_id).await?;
     store::delete_form(db.write(), course_id).await
 }

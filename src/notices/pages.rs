@@ -106,6 +106,7 @@ pub async fn show(
     Query(flash): Query<Flash>,
 ) -> AppResult<Html<String>> {
     let user = &user.0;
+    service::may_manage(user)?;
     let view = current(&state, user, kind_of(&slug)?).await?;
     edit_page(&state, user, csrf, view, Vec::new(), flash.notice).await
 }
@@ -119,6 +120,7 @@ pub async fn save(
     CheckedForm(form): CheckedForm<TemplateForm>,
 ) -> AppResult<Response> {
     let user = &user.0;
+    service::may_manage(user)?;
     let kind = kind_of(&slug)?;
     let template = Template {
         subject: form.subject.clone(),
@@ -166,6 +168,7 @@ pub async fn reset(
     CheckedForm(form): CheckedForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let user = &user.0;
+    service::may_manage(user)?;
     let kind = kind_of(&slug)?;
     let back = format!("/admin/templat-surel/{slug}");
     if !form.contains_key("confirm") {

@@ -42,6 +42,7 @@ pub async fn anonymise(
     id: Path<Uuid>,
     CheckedForm(form): CheckedForm<AnonymiseForm>,
 ) -> AppResult<Response> {
+    crate::accounts::service::may_manage(&admin.0)?;
     let back = format!("/admin/users/{}", id.0);
     if let Some(answer) = unconfirmed(
         &form.confirm,

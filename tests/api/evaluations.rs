@@ -301,6 +301,14 @@ async fn only_the_batchs_trainees_answer_and_only_administrators_read(app: TestA
         let (status, _) = page(&client, &app, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
+    // Refused before the confirmation box is looked at: 403, not a reminder.
+    for action in [
+        format!("/admin/batches/{batch_id}/evaluasi/tutup"),
+        format!("/admin/courses/{course_id}/evaluasi/bawaan"),
+    ] {
+        let (status, _, _) = crate::support::post_form(&client, &app, "/", &action, &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
+    }
 }
 
 async fn an_administrator_edits_a_courses_questions_on_the_page(app: TestApp) {

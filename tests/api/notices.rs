@@ -764,6 +764,14 @@ async fn only_administrators_read_a_batchs_messages(app: TestApp) {
         let (status, _) = page(&client, &app, &path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
+    // 403 before anything else: an unknown text, an unticked confirmation.
     let (status, _) = page(&client, &app, "/admin/templat-surel/tidak-ada").await;
-    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for action in [
+        "/admin/templat-surel/undangan/bawaan",
+        "/admin/templat-surel/tidak-ada/bawaan",
+    ] {
+        let (status, _, _) = crate::support::post_form(&client, &app, "/", action, &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
+    }
 }

@@ -305,9 +305,21 @@ async fn anonymising_through_the_page_needs_reason_and_confirmation(app: TestApp
     let client = app.browser_client();
     sign_in(&client, &app, "admin", ADMIN_PASSWORD).await;
     let back = format!("/admin/users/{id}");
+    let action = format!("/admin/users/{id}/anonymise");
+    // Another trainee is refused before the confirmation box is looked at.
+    app.user_with_roles("pdp-lain", &["trainee"]).await;
+    let stranger = app.browser_client();
+    sign_in(
+        &stranger,
+        &app,
+        "pdp-lain",
+        &crate::support::password_of("pdp-lain"),
+    )
+    .await;
+    let (status, _, _) = crate::support::post_form(&stranger, &app, "/", &action, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, html) = page(&client, &app, &back).await;
     assert!(html.contains("Anonimkan akun"), "{html}");
-    let action = format!("/admin/users/{id}/anonymise");
     let (_, html, location) = crate::support::post_form(
         &client,
         &app,
