@@ -24,6 +24,7 @@ pub mod error;
 pub mod evaluations;
 pub mod exams;
 pub mod file_types;
+pub mod fresh;
 pub mod home;
 pub mod http;
 pub mod links;

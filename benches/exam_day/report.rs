@@ -11,6 +11,9 @@ pub struct Report {
     setting: String,
     trainees: usize,
     think_ms: u64,
+    start_window: u64,
+    page_trainees: usize,
+    page_think_ms: u64,
     phases: Vec<Phase>,
     pub argon2_per_second: f64,
     instances: usize,
@@ -23,6 +26,10 @@ pub struct Report {
 }
 
 const START: &str = "start";
+const STARTS: &str = "start, back to back";
+const PAGES: &str = crate::scenario::PAGE_TURN;
+const PAGES_SATURATION: &str = "page turns, zero think time";
+const ACTIVATION: &str = "activation";
 const AUTOSAVE: &str = "autosave";
 const SATURATION: &str = "autosave, zero think time";
 const HEALTHZ: &str = "GET /healthz";
@@ -31,13 +38,18 @@ const SIGN_IN: &str = "sign-in";
 impl Report {
     pub fn new(args: &Args, backend: &str) -> Report {
         let setting = format!(
-            "{backend}{}, {} trainees, think {} ms for {} s, closed loop {} connections × {} s, {} cores",
+            "{backend}{}, {} trainees{}, think {} ms for {} s, closed loop {} connections × {} s, {} cores",
             if args.instances > 1 {
                 format!(" × {} instances", args.instances)
             } else {
                 String::new()
             },
             args.trainees,
+            if args.at_once > 0 {
+                format!(" (at most {} requests at once)", args.at_once)
+            } else {
+                String::new()
+            },
             args.think_ms,
             args.duration,
             args.concurrency,
@@ -48,6 +60,9 @@ impl Report {
             setting,
             trainees: args.trainees,
             think_ms: args.think_ms,
+            start_window: args.start_window,
+            page_trainees: args.page_trainees.min(args.trainees),
+            page_think_ms: args.page_think_ms,
             phases: Vec::new(),
             argon2_per_second: 0.0,
             instances: usize::from(args.instances),
@@ -117,9 +132,20 @@ impl Report {
         let ratio = rate(SATURATION) / rate(HEALTHZ).max(1e-9);
         println!();
         println!(
-            "sign-ins: {:.1}/s; raw Argon2id verify on this machine: {:.1}/s",
+            "sign-ins: {:.1}/s; first sign-ins with an activation code: {:.1}/s; raw Argon2id verify on this machine: {:.1}/s",
             rate(SIGN_IN),
+            rate(ACTIVATION),
             self.argon2_per_second
+        );
+        println!(
+            "starts back to back: {:.0}/s = {:.3} × GET /healthz",
+            rate(STARTS),
+            rate(STARTS) / rate(HEALTHZ).max(1e-9)
+        );
+        println!(
+            "page turns (POST + GET) without JavaScript: {:.0}/s at zero think time = {:.3} × GET /healthz",
+            rate(PAGES_SATURATION),
+            rate(PAGES_SATURATION) / rate(HEALTHZ).max(1e-9)
         );
         println!(
             "autosave saturation: {:.0} answers/s = {ratio:.2} × GET /healthz ({:.0}/s)",
@@ -158,18 +184,26 @@ impl Report {
         }
     }
 
+    /// Every target of the exam-day issues; `n/a` where this run's setting
+    /// does not measure it (the 20,000 lines need `--trainees 20000
+    /// --start-window 5`).
     fn targets(&self) -> Vec<(&'static str, String)> {
         let verdict = |ok: bool| if ok { "met   " } else { "MISSED" };
         let applies = |ok: bool, applicable: bool| if applicable { verdict(ok) } else { "n/a   " };
         let p99 = |name| self.phase(name).map_or(Duration::MAX, |p| p.p99);
         let rate = |name| self.phase(name).map_or(0.0, Phase::per_second);
+        let healthz = rate(HEALTHZ).max(1e-9);
         let lost = self
             .check
             .as_ref()
             .map_or(usize::MAX, |c| c.lost + c.altered);
         let at_scale = self.trainees >= 5000;
+        let at_20k = self.trainees >= 20_000;
         let peak_kib = self.peak_rss_kib.iter().copied().max().unwrap_or(u64::MAX);
         let saves_per_second = self.trainees as f64 * 1000.0 / self.think_ms.max(1) as f64;
+        let pages_per_second =
+            self.page_trainees as f64 * 1000.0 / self.page_think_ms.max(1) as f64;
+        let sign_in_ratio = rate(SIGN_IN) / self.argon2_per_second.max(1e-9);
         vec![
             (
                 verdict(self.errors() == 0 && lost == 0),
@@ -179,18 +213,34 @@ impl Report {
                 ),
             ),
             (
-                applies(p99(START) < Duration::from_secs(2), at_scale),
-                format!("start storm of 5,000, p99 < 2 s: {}", ms(p99(START))),
+                applies(
+                    p99(START) < Duration::from_secs(1),
+                    at_scale && !at_20k && self.start_window <= 2,
+                ),
+                format!(
+                    "start storm of 5,000 within 2 s, p99 < 1 s ({} within {} s): {}",
+                    self.trainees,
+                    self.start_window,
+                    ms(p99(START))
+                ),
+            ),
+            (
+                applies(rate(STARTS) >= 4000.0, at_scale),
+                format!("starts back to back ≥ 4,000/s: {:.0}/s", rate(STARTS)),
+            ),
+            (
+                verdict(rate(STARTS) >= 0.1 * healthz),
+                format!("starts ≥ 0.1 × /healthz: {:.3}", rate(STARTS) / healthz),
             ),
             (
                 verdict(rate(SATURATION) >= 10_000.0),
                 format!("autosave saturation ≥ 10,000/s: {:.0}/s", rate(SATURATION)),
             ),
             (
-                verdict(rate(SATURATION) >= 0.25 * rate(HEALTHZ)),
+                verdict(rate(SATURATION) >= 0.25 * healthz),
                 format!(
                     "saturation ≥ 0.25 × /healthz: {:.2}",
-                    rate(SATURATION) / rate(HEALTHZ).max(1e-9)
+                    rate(SATURATION) / healthz
                 ),
             ),
             (
@@ -204,11 +254,61 @@ impl Report {
                 ),
             ),
             (
-                applies(peak_kib < 300 * 1024, at_scale),
+                applies(
+                    p99(PAGES) < Duration::from_millis(100),
+                    pages_per_second >= 200.0,
+                ),
+                format!(
+                    "page turn p99 < 100 ms at 2,000 trainees every 10 s (here {pages_per_second:.0} turns/s): {}",
+                    ms(p99(PAGES))
+                ),
+            ),
+            (
+                verdict(rate(PAGES_SATURATION) >= 0.15 * healthz),
+                format!(
+                    "page turns ≥ 0.15 × /healthz: {:.3} ({:.0}/s)",
+                    rate(PAGES_SATURATION) / healthz,
+                    rate(PAGES_SATURATION)
+                ),
+            ),
+            (
+                applies(peak_kib < 300 * 1024, at_scale && !at_20k),
                 format!(
                     "server RSS < 300 MB at 5,000 open attempts: peak {} MiB",
                     peak_kib / 1024
                 ),
+            ),
+            (
+                verdict(sign_in_ratio >= 0.9),
+                format!(
+                    "sign-in ≥ 0.9 × raw Argon2id verify: {sign_in_ratio:.2} ({:.1}/s vs {:.1}/s)",
+                    rate(SIGN_IN),
+                    self.argon2_per_second
+                ),
+            ),
+            (
+                applies(
+                    p99(START) < Duration::from_secs(5),
+                    at_20k && self.start_window <= 5,
+                ),
+                format!(
+                    "20,000: start storm within 5 s, p99 < 5 s: {}",
+                    ms(p99(START))
+                ),
+            ),
+            (
+                applies(
+                    p99(AUTOSAVE) < Duration::from_millis(50),
+                    at_20k && saves_per_second >= 10_000.0,
+                ),
+                format!(
+                    "20,000: autosave p99 < 50 ms at 10,000 saves/s: {}",
+                    ms(p99(AUTOSAVE))
+                ),
+            ),
+            (
+                applies(peak_kib < 600 * 1024, at_20k),
+                format!("20,000: server RSS < 600 MB: peak {} MiB", peak_kib / 1024),
             ),
         ]
     }

@@ -7,7 +7,7 @@ use rand::Rng;
 use uuid::Uuid;
 
 use crate::load::{Phase, Samples, closed_loop, join_all};
-use crate::trainee::{Api, Trainee};
+use crate::trainee::{Api, Trainee, start};
 
 /// Each trainee does `act` once, at a random moment within `window`
 /// (everyone starts, or everyone submits, within a few seconds).
@@ -58,6 +58,93 @@ pub async fn start_storm(
             (trainee, outcome)
         }
     })
+    .await
+}
+
+/// Starts of a second quiz back to back over `connections` connections,
+/// every trainee once: how many starts a second the server can take.
+pub async fn starts_back_to_back(
+    api: &Api,
+    quiz_id: Uuid,
+    trainees: &[Trainee],
+    connections: usize,
+) -> Phase {
+    let connections = connections.clamp(1, trainees.len().max(1));
+    let mut shares: Vec<Vec<String>> = vec![Vec::new(); connections];
+    for (i, trainee) in trainees.iter().enumerate() {
+        shares[i % connections].push(trainee.token.clone());
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = shares
+        .into_iter()
+        .map(|tokens| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                let mut samples = Samples::default();
+                for token in tokens {
+                    samples.time(start(&api, &token, quiz_id)).await;
+                }
+                ((), samples)
+            })
+        })
+        .collect();
+    let (_, samples) = join_all(tasks).await;
+    Phase::new("start, back to back", samples, started.elapsed())
+}
+
+/// Trainees without JavaScript: each opens the quiz's first page, then
+/// answers a page and presses "Simpan & lanjut" about every `think`
+/// (±50 %) for `duration`. A sample is one page turn: the form's `POST`
+/// and the next page's `GET`.
+pub async fn pages_with_think_time(
+    api: &Api,
+    trainees: Vec<Trainee>,
+    think: Duration,
+    duration: Duration,
+) -> (Vec<Trainee>, Phase) {
+    let started = Instant::now();
+    let end = started + duration;
+    let tasks: Vec<_> = trainees
+        .into_iter()
+        .map(|mut trainee| {
+            let api = api.clone();
+            let first = think.mul_f64(trainee.rng().random::<f64>());
+            tokio::spawn(async move {
+                let mut samples = Samples::default();
+                tokio::time::sleep(first).await;
+                samples.time(trainee.open_page(&api, 1)).await;
+                while Instant::now() < end {
+                    let pause = think.mul_f64(trainee.rng().random_range(0.5..1.5));
+                    tokio::time::sleep(pause).await;
+                    samples.time(trainee.turn_page(&api)).await;
+                }
+                (trainee, samples)
+            })
+        })
+        .collect();
+    let (trainees, samples) = join_all(tasks).await;
+    (trainees, Phase::new(PAGE_TURN, samples, started.elapsed()))
+}
+
+pub const PAGE_TURN: &str = "page turn";
+
+/// Page turns with zero think time, over `connections` connections each
+/// cycling through its share of the trainees (who already have a page on
+/// screen).
+pub async fn pages_saturate(
+    api: &Api,
+    trainees: Vec<Trainee>,
+    connections: usize,
+    duration: Duration,
+) -> (Vec<Trainee>, Phase) {
+    cycle(
+        "page turns, zero think time",
+        api,
+        trainees,
+        connections,
+        duration,
+        |api, trainee| Box::pin(async move { trainee.turn_page(&api).await }) as Stepping<'_>,
+    )
     .await
 }
 
@@ -122,6 +209,30 @@ pub async fn saturate(
     connections: usize,
     duration: Duration,
 ) -> (Vec<Trainee>, Phase) {
+    cycle(
+        "autosave, zero think time",
+        api,
+        trainees,
+        connections,
+        duration,
+        |api, trainee| Box::pin(async move { trainee.save_one(&api).await }) as Stepping<'_>,
+    )
+    .await
+}
+
+type Stepping<'a> = std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+type Step = for<'a> fn(Api, &'a mut Trainee) -> Stepping<'a>;
+
+/// A closed loop over `connections` connections, each cycling through its
+/// own share of the trainees so that one trainee's requests stay in order.
+async fn cycle(
+    name: &str,
+    api: &Api,
+    trainees: Vec<Trainee>,
+    connections: usize,
+    duration: Duration,
+    step: Step,
+) -> (Vec<Trainee>, Phase) {
     let connections = connections.clamp(1, trainees.len().max(1));
     let mut shares: Vec<(usize, Vec<Trainee>)> =
         (0..connections).map(|_| (0, Vec::new())).collect();
@@ -129,19 +240,14 @@ pub async fn saturate(
         shares[i % connections].1.push(trainee);
     }
     let api = api.clone();
-    let (shares, phase) = closed_loop(
-        "autosave, zero think time",
-        shares,
-        duration,
-        move |(next, mut share)| {
-            let api = api.clone();
-            async move {
-                let outcome = share[next].save_one(&api).await;
-                let next = (next + 1) % share.len();
-                ((next, share), outcome)
-            }
-        },
-    )
+    let (shares, phase) = closed_loop(name, shares, duration, move |(next, mut share)| {
+        let api = api.clone();
+        async move {
+            let outcome = step(api, &mut share[next]).await;
+            let next = (next + 1) % share.len();
+            ((next, share), outcome)
+        }
+    })
     .await;
     (shares.into_iter().flat_map(|(_, s)| s).collect(), phase)
 }

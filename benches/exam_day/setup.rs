@@ -20,6 +20,8 @@ use bimtek::entities::user;
 
 pub const QUESTIONS: usize = 40;
 const TRAINEE_PASSWORD: &str = "peserta-ujian-2026";
+/// What a first-time trainee chooses (the policy refuses one with their name in it).
+const OWN_PASSWORD: &str = "kopi-tubruk-pagi-2026";
 
 /// A NIP that passes validation for each `i` up to about a hundred thousand:
 /// born 15 Jan–Dec 1970+, appointed March 2015, male, sequence 001–999.
@@ -61,13 +63,18 @@ fn bank() -> String {
 
 pub struct Exam {
     pub quiz_id: Uuid,
+    /// A second quiz (the module's practice) for starts back to back.
+    pub practice_id: Uuid,
+    /// Who signs in with a password.
     pub nips: Vec<String>,
+    /// Who signs in for the first time with the code on their activation slip.
+    pub first_time: Vec<(String, String)>,
 }
 
 /// Builds everything through the API as the administrator. Trainee
 /// passwords are set straight in the database: hashing thousands of them
 /// through the API would measure Argon2, which the sign-in phase does.
-pub async fn prepare(api: &Api, database_url: &str, trainees: usize) -> Exam {
+pub async fn prepare(api: &Api, database_url: &str, trainees: usize, activations: usize) -> Exam {
     let admin = sign_in(api, "admin", ADMIN_PASSWORD)
         .await
         .expect("admin signs in");
@@ -125,33 +132,70 @@ pub async fn prepare(api: &Api, database_url: &str, trainees: usize) -> Exam {
     let batch_id = batch["id"].as_str().expect("batch id").to_owned();
 
     let nips: Vec<String> = (0..trainees).map(nip).collect();
-    let mut list = String::from("nip,nama,unit_kerja\n");
-    for (i, nip) in nips.iter().enumerate() {
-        list.push_str(&format!("{nip},Peserta Uji {i},Dinas Kominfo\n"));
+    // One spreadsheet per 10,000 trainees: the most one upload takes.
+    for (part, chunk) in nips.chunks(bimtek::tabular::MAX_DATA_ROWS).enumerate() {
+        let mut list = String::from("nip,nama,unit_kerja\n");
+        for (i, nip) in chunk.iter().enumerate() {
+            let n = part * bimtek::tabular::MAX_DATA_ROWS + i;
+            list.push_str(&format!("{nip},Peserta Uji {n},Dinas Kominfo\n"));
+        }
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(list.into_bytes()).file_name("peserta.csv"),
+        );
+        expect(
+            call(
+                Method::POST,
+                &format!("/api/v1/batches/{batch_id}/enrolments/import?create_missing=true"),
+            )
+            .multipart(form),
+            &[200],
+        )
+        .await
+        .expect("trainees enrolled");
     }
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(list.into_bytes()).file_name("peserta.csv"),
-    );
-    expect(
+
+    let module_id = module["id"].as_str().expect("module id").to_owned();
+    let quiz_id = create_quiz(api, &admin, &module_id, &bank_id).await;
+    let practice = expect(
         call(
             Method::POST,
-            &format!("/api/v1/batches/{batch_id}/enrolments/import?create_missing=true"),
+            &format!("/api/v1/courses/{course_id}/modules"),
         )
-        .multipart(form),
-        &[200],
+        .json(&json!({
+            "title": "Latihan Jaringan", "jp": 2, "body_markdown": "# Latihan\n\nSoal latihan.",
+        })),
+        &[201],
     )
     .await
-    .expect("trainees enrolled");
-    set_trainee_passwords(database_url).await;
+    .expect("practice module created");
+    let practice_id = create_quiz(
+        api,
+        &admin,
+        practice["id"].as_str().expect("module id"),
+        &bank_id,
+    )
+    .await;
+    let activations = activations.min(nips.len());
+    let first_time_nips = nips[nips.len() - activations..].to_vec();
+    set_trainee_passwords(database_url, &first_time_nips).await;
+    let first_time = activation_codes(api, &admin, database_url, &first_time_nips).await;
+    let mut nips = nips;
+    nips.truncate(nips.len() - activations);
+    Exam {
+        quiz_id,
+        practice_id,
+        nips,
+        first_time,
+    }
+}
 
+async fn create_quiz(api: &Api, admin: &str, module_id: &str, bank_id: &serde_json::Value) -> Uuid {
     let quiz = expect(
-        call(
+        api.request(
             Method::POST,
-            &format!(
-                "/api/v1/modules/{}/quiz",
-                module["id"].as_str().expect("module id")
-            ),
+            &format!("/api/v1/modules/{module_id}/quiz"),
+            admin,
         )
         .json(&json!({
             "bank_id": bank_id,
@@ -163,16 +207,59 @@ pub async fn prepare(api: &Api, database_url: &str, trainees: usize) -> Exam {
     )
     .await
     .expect("quiz created");
-    Exam {
-        quiz_id: quiz["id"]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .expect("quiz id"),
-        nips,
-    }
+    quiz["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("quiz id")
 }
 
-async fn set_trainee_passwords(database_url: &str) {
+/// Activation slips for the accounts of `nips`, as the administrator
+/// downloads them (XLSX): each NIP with its code.
+async fn activation_codes(
+    api: &Api,
+    admin: &str,
+    database_url: &str,
+    nips: &[String],
+) -> Vec<(String, String)> {
+    if nips.is_empty() {
+        return Vec::new();
+    }
+    let db = sea_orm::Database::connect(database_url)
+        .await
+        .expect("connect to the database");
+    let ids: Vec<Uuid> = user::Entity::find()
+        .filter(user::Column::Nip.is_in(nips.iter().cloned()))
+        .all(&db)
+        .await
+        .expect("read the accounts")
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    db.close().await.ok();
+    let response = api
+        .request(Method::POST, "/api/v1/users/activation?format=xlsx", admin)
+        .json(&json!({ "user_ids": ids }))
+        .send()
+        .await
+        .expect("activation sheet");
+    assert_eq!(response.status().as_u16(), 200, "activation sheet issued");
+    let bytes = response.bytes().await.expect("activation sheet body");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+            .expect("activation sheet is XLSX");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("a sheet")
+        .expect("the sheet reads");
+    // Columns: Nama, NIP, Nama pengguna, Unit kerja, Kode aktivasi, …
+    sheet
+        .rows()
+        .skip(1)
+        .map(|row| (row[1].to_string(), row[4].to_string()))
+        .collect()
+}
+
+/// Everyone but `first_time` gets the same password.
+async fn set_trainee_passwords(database_url: &str, first_time: &[String]) {
     let hash = password::hash(TRAINEE_PASSWORD.into())
         .await
         .expect("hash a password");
@@ -182,6 +269,7 @@ async fn set_trainee_passwords(database_url: &str) {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .filter(user::Column::PasswordHash.is_null())
+        .filter(user::Column::Nip.is_not_in(first_time.iter().cloned()))
         .exec(&db)
         .await
         .expect("set trainee passwords");
@@ -222,6 +310,54 @@ pub async fn sign_in_all(api: &Api, nips: &[String], concurrency: usize) -> (Vec
     let (signed_in, samples) = crate::load::join_all(tasks).await;
     let phase = Phase::new("sign-in", samples, started.elapsed());
     (signed_in.into_iter().flatten().collect(), phase)
+}
+
+/// The first-time trainees activate their accounts with the code on their
+/// slip and a password of their own, `concurrency` at a time; their seeds
+/// follow the signed-in trainees'.
+pub async fn activate_all(
+    api: &Api,
+    first_time: &[(String, String)],
+    seed_from: usize,
+    concurrency: usize,
+) -> (Vec<Trainee>, Phase) {
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let started = Instant::now();
+    let tasks: Vec<_> = first_time
+        .iter()
+        .enumerate()
+        .map(|(i, (nip, code))| {
+            let (api, nip, code, slots) = (api.clone(), nip.clone(), code.clone(), slots.clone());
+            tokio::spawn(async move {
+                let _slot = slots.acquire().await.expect("semaphore");
+                let mut samples = Samples::default();
+                let token = samples.time(activate(&api, &nip, &code)).await;
+                (
+                    token.map(|t| Trainee::new(t, (seed_from + i) as u64)),
+                    samples,
+                )
+            })
+        })
+        .collect();
+    let (activated, samples) = crate::load::join_all(tasks).await;
+    let phase = Phase::new("activation", samples, started.elapsed());
+    (activated.into_iter().flatten().collect(), phase)
+}
+
+async fn activate(api: &Api, nip: &str, code: &str) -> Result<String, String> {
+    let body = expect(
+        api.client
+            .post(api.url("/api/v1/auth/activate"))
+            .json(&json!({
+                "login": nip, "code": code, "new_password": OWN_PASSWORD,
+            })),
+        &[200],
+    )
+    .await?;
+    body["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no token in {body}"))
 }
 
 /// Raw Argon2id verifications per second on this machine, with the

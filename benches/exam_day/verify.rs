@@ -12,7 +12,8 @@ use crate::trainee::Trainee;
 
 pub struct Check {
     pub acknowledged: usize,
-    /// Acknowledged but missing, or stored with an older sequence number.
+    /// Acknowledged but missing, stored with an older sequence number, or
+    /// (saved by the page form) stored as something else.
     pub lost: usize,
     /// Stored with the acknowledged sequence number but another response.
     pub altered: usize,
@@ -45,16 +46,23 @@ pub async fn acknowledged_answers(database_url: &str, trainees: &[Trainee]) -> C
         for (question, (seq, response)) in &trainee.acked {
             check.acknowledged += 1;
             let row = stored.get(&(attempt, *question));
-            let problem = match row {
-                None => Some("missing".to_owned()),
-                Some(row) if row.seq.unwrap_or(0) < *seq => {
+            let problem = match (row, seq) {
+                (None, _) => Some("missing".to_owned()),
+                (Some(row), Some(seq)) if row.seq.unwrap_or(0) < *seq => {
                     Some(format!("seq {:?} stored, {seq} acknowledged", row.seq))
                 }
-                Some(row) if row.seq == Some(*seq) && !same(&row.response, response) => {
+                (Some(row), Some(seq))
+                    if row.seq == Some(*seq) && !same(&row.response, response) =>
+                {
                     check.altered += 1;
                     None
                 }
-                Some(_) => None,
+                // Saved by the page form, which numbers nothing: the newest
+                // acknowledged answer must be the stored one.
+                (Some(row), None) if !same(&row.response, response) => {
+                    Some(format!("{} stored, {response} acknowledged", row.response))
+                }
+                (Some(_), _) => None,
             };
             if let Some(problem) = problem {
                 check.lost += 1;

@@ -268,7 +268,7 @@ pub async fn activate(
         guard.failed(db, now).await?;
         return Err(AppError::InvalidActivationCode);
     };
-    guard.succeeded(db).await?;
+    guard.succeeded(db.write()).await?;
     // A weak password keeps the code: the person tries another one.
     check_policy(&new_password, &account, "new_password")?;
     let hash = password::hash(new_password).await?;
@@ -279,10 +279,10 @@ pub async fn activate(
         })
         .await?;
     let roles = store::roles_of(&txn, account.id).await?;
+    let session = sessions::create(&txn, account.id, session_ttl).await?;
+    super::retention::record_sign_in(&txn, account.id, address).await;
     txn.commit().await?;
     sessions::forget_user(account.id);
-    let session = sessions::create(db, account.id, session_ttl).await?;
-    super::retention::record_sign_in(db, account.id, address).await;
     Ok(SignedIn {
         session,
         user: store::view(account, &roles),
@@ -311,7 +311,7 @@ pub async fn change_password(
             "kata sandi saat ini salah",
         )]));
     }
-    guard.succeeded(db).await?;
+    guard.succeeded(db.write()).await?;
     check_policy(&new_password, &account, "new_password")?;
     let hash = password::hash(new_password).await?;
     let txn = db.begin_write().await?;

@@ -7,7 +7,10 @@
 
 use std::time::Duration as StdDuration;
 
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -25,20 +28,28 @@ pub const SIGNED_IN: &str = "user.signed_in";
 
 /// Notes a sign-in (with the client's address, when known) for the
 /// account's owner and for investigating misuse. A failure to note it is
-/// logged, never the sign-in's failure: the session exists already.
-pub async fn record_sign_in(db: &Db, user_id: Uuid, address: Option<&str>) {
-    let noted = audit::record(
-        db.write(),
-        audit::Entry {
-            actor: Some(user_id),
-            action: SIGNED_IN,
-            object_type: "user",
-            object_id: user_id,
-            old: None,
-            new: Some(serde_json::json!({ "address": address })),
-            reason: None,
-        },
-    )
+/// logged, never the sign-in's failure.
+pub async fn record_sign_in(txn: &DatabaseTransaction, user_id: Uuid, address: Option<&str>) {
+    // In a savepoint of the sign-in's transaction: on PostgreSQL a failed
+    // statement would otherwise fail the whole sign-in.
+    let noted = async {
+        let savepoint = txn.begin().await?;
+        audit::record(
+            &savepoint,
+            audit::Entry {
+                actor: Some(user_id),
+                action: SIGNED_IN,
+                object_type: "user",
+                object_id: user_id,
+                old: None,
+                new: Some(serde_json::json!({ "address": address })),
+                reason: None,
+            },
+        )
+        .await?;
+        savepoint.commit().await?;
+        Ok::<(), crate::error::AppError>(())
+    }
     .await;
     if let Err(err) = noted {
         tracing::warn!(error = %err, "sign-in not recorded");

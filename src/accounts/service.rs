@@ -48,10 +48,14 @@ pub async fn login(
         guard.failed(db, now).await?;
         return Err(AppError::InvalidCredentials);
     };
-    guard.succeeded(db).await?;
-    let session = sessions::create(db, account.id, session_ttl).await?;
-    super::retention::record_sign_in(db, account.id, address).await;
-    let roles = store::roles_of(db.read(), account.id).await?;
+    // One commit for what a sign-in writes after the password: the
+    // password's own cost is the only one a sign-in should have.
+    let txn = db.begin_write().await?;
+    guard.succeeded(&txn).await?;
+    let session = sessions::create(&txn, account.id, session_ttl).await?;
+    super::retention::record_sign_in(&txn, account.id, address).await;
+    let roles = store::roles_of(&txn, account.id).await?;
+    txn.commit().await?;
     Ok(SignedIn {
         session,
         user: store::view(account, &roles),

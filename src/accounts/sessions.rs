@@ -92,7 +92,11 @@ fn forget_session(session_id: Uuid) {
         .retain(|_, entry| entry.user.session_id != session_id);
 }
 
-pub async fn create(db: &Db, user_id: Uuid, ttl: Duration) -> AppResult<NewSession> {
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    ttl: Duration,
+) -> AppResult<NewSession> {
     let now = clock::now();
     let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let expires_at = now + ttl;
@@ -105,7 +109,7 @@ pub async fn create(db: &Db, user_id: Uuid, ttl: Duration) -> AppResult<NewSessi
         created_at: Set(now),
         expires_at: Set(expires_at),
     })
-    .exec(db.write())
+    .exec(conn)
     .await?;
     Ok(NewSession { token, expires_at })
 }

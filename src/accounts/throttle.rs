@@ -233,8 +233,8 @@ impl Guard {
     }
 
     /// Forgets the account's failures after a success.
-    pub async fn succeeded(self, db: &Db) -> AppResult<()> {
-        clear(db.write(), &self.login_key).await
+    pub async fn succeeded(self, conn: &impl sea_orm::ConnectionTrait) -> AppResult<()> {
+        clear(conn, &self.login_key).await
     }
 }
 

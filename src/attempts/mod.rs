@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod cache;
+pub(crate) mod current;
 pub mod export;
 pub mod finishing;
 pub mod lookup;

@@ -206,6 +206,7 @@ pub async fn save(
                 .await
                 .map(|_| ())
         };
+        super::current::forget(row.id);
         written.map_err(|e| match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => conflict_exists(),
             _ => AppError::Db(e),

@@ -3,6 +3,7 @@
 //! finalise overdue attempts, and the results an administrator reads.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use poem_openapi::Object;
 use rand::SeedableRng;
@@ -13,13 +14,15 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::cache::AttemptShape;
+use super::current::{self, QuizNow};
 use super::finishing::{Closer, finish_attempt};
 use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
     Answer, AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, Mark, ReviewPolicy,
     accepts_answers, deadline, draw_avoiding, kept, review_open, set_limits, validate,
 };
-use super::parts::{find_assessment, questions_of, shape, shape_by_id};
+use super::parts::{questions_of, shape, shape_by_id};
 use super::settings::selection_of;
 use super::store::{self};
 use super::views::{AttemptView, ResultView, SavedAnswer, question_view, review};
@@ -32,20 +35,18 @@ use crate::engine::Engine;
 use crate::entities::{assessment, attempt, batch};
 use crate::error::{AppError, AppResult};
 
-/// The batch through which `user` sits `quiz`: the seat whose window admits
-/// the attempt (an exam admits only the batches it was set for).
-async fn seat(db: &Db, user_id: Uuid, quiz: &assessment::Model) -> AppResult<Option<batch::Model>> {
+/// The batch through which `user` sits the quiz: the seat whose window
+/// admits the attempt (an exam admits only the batches it was set for).
+async fn seat(db: &Db, user_id: Uuid, current: &QuizNow) -> AppResult<Option<batch::Model>> {
     use crate::schedule::model::Admission;
-    let windows = store::windows_of(db.read(), quiz.id).await?;
+    let quiz = &current.quiz;
     let exam = quiz.kind == AssessmentKind::Exam;
     let now = clock::now();
     let admission = |b: &batch::Model| {
-        let own = windows.iter().find(|w| w.batch_id == b.id);
-        if exam && own.is_none() {
+        if exam && !current.windows.iter().any(|w| w.batch_id == b.id) {
             return Admission::Never;
         }
-        let opens = own.and_then(|w| w.opens_at).or(quiz.opens_at);
-        let closes = own.and_then(|w| w.closes_at).or(quiz.closes_at);
+        let (opens, closes) = current.window(Some(b.id));
         if opens.is_some_and(|o| now < o) || closes.is_some_and(|c| now >= c) {
             Admission::NotNow
         } else {
@@ -53,20 +54,6 @@ async fn seat(db: &Db, user_id: Uuid, quiz: &assessment::Model) -> AppResult<Opt
         }
     };
     crate::schedule::seats::seat(db, user_id, quiz.course_id, admission).await
-}
-
-/// Opening and closing time of a quiz for a batch (its own window wins).
-async fn window(
-    db: &Db,
-    quiz: &assessment::Model,
-    batch_id: Option<Uuid>,
-) -> AppResult<(Option<OffsetDateTime>, Option<OffsetDateTime>)> {
-    if let Some(batch_id) = batch_id
-        && let Some(w) = store::window(db.read(), quiz.id, batch_id).await?
-    {
-        return Ok((w.opens_at.or(quiz.opens_at), w.closes_at.or(quiz.closes_at)));
-    }
-    Ok((quiz.opens_at, quiz.closes_at))
 }
 
 fn kind_of(quiz: &assessment::Model) -> AssessmentKind {
@@ -113,21 +100,22 @@ pub struct FinishedAttempt {
 }
 
 pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> AppResult<QuizInfo> {
-    let quiz = find_assessment(&engine.db, quiz_id).await?;
+    let current = current::quiz(&engine.db, quiz_id).await?;
+    let quiz = &current.quiz;
     // An exam's scores reach candidates only through its release.
     if quiz.kind == AssessmentKind::Exam && !user.has(Role::Admin) {
         return Err(AppError::NotFound);
     }
     crate::catalog::service::visible_course(&engine.db, user, quiz.course_id).await?;
-    let batch = seat(&engine.db, user.id, &quiz).await?;
-    let (opens_at, closes_at) = window(&engine.db, &quiz, batch.as_ref().map(|b| b.id)).await?;
+    let batch = seat(&engine.db, user.id, &current).await?;
+    let (opens_at, closes_at) = current.window(batch.as_ref().map(|b| b.id));
     let mut attempts = store::attempts_of(engine.db.read(), quiz.id, user.id).await?;
-    if kind_of(&quiz).per_batch() {
+    if kind_of(quiz).per_batch() {
         let batch_id = batch.as_ref().map(|b| b.id);
         attempts.retain(|a| a.batch_id == batch_id);
     }
     let pre_test_pending = match &batch {
-        Some(b) => super::prepost::pre_test_pending(engine, &quiz, user.id, b.id).await?,
+        Some(b) => super::prepost::pre_test_pending(engine, quiz, user.id, b.id).await?,
         None => false,
     };
     let finished: Vec<FinishedAttempt> = attempts
@@ -150,7 +138,7 @@ pub async fn quiz_info(engine: &Engine, user: &CurrentUser, quiz_id: Uuid) -> Ap
     let kept_percent = kept(&graded, method).map(|(_, p)| p);
     Ok(QuizInfo {
         id: quiz.id,
-        kind: kind_of(&quiz),
+        kind: kind_of(quiz),
         title: quiz.title.clone(),
         time_limit_seconds: quiz.time_limit_seconds,
         opens_at,
@@ -185,11 +173,11 @@ pub async fn start(
     quiz_id: Uuid,
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
-    let quiz = find_assessment(&engine.db, quiz_id).await?;
-    if quiz.kind == AssessmentKind::Exam {
+    let current = current::quiz(&engine.db, quiz_id).await?;
+    if current.quiz.kind == AssessmentKind::Exam {
         return Err(AppError::NotFound);
     }
-    start_attempt(engine, user, quiz, &BTreeMap::new()).await
+    start_attempt(engine, user, &current, &BTreeMap::new()).await
 }
 
 /// Starts (or resumes) an exam's attempt; only `exams::sitting` calls it.
@@ -201,17 +189,28 @@ pub async fn start_exam_attempt(
     limits: &BTreeMap<String, AnswerLimit>,
 ) -> AppResult<(AttemptView, bool)> {
     user.require(Role::Trainee)?;
-    let quiz = find_assessment(&engine.db, assessment_id).await?;
-    start_attempt(engine, user, quiz, limits).await
+    let current = current::quiz(&engine.db, assessment_id).await?;
+    start_attempt(engine, user, &current, limits).await
 }
+
+/// Starts being worked on at once; the rest wait their turn in arrival
+/// order. Every start builds all of its attempt's questions: on exam day
+/// thousands press "Mulai" within seconds, and working on all of them at
+/// once only holds more memory, it does not finish any sooner on two cores.
+static STARTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(64);
 
 async fn start_attempt(
     engine: &Engine,
     user: &CurrentUser,
-    quiz: assessment::Model,
+    current: &QuizNow,
     limits: &BTreeMap<String, AnswerLimit>,
 ) -> AppResult<(AttemptView, bool)> {
-    let Some(batch) = seat(&engine.db, user.id, &quiz).await? else {
+    let _turn = STARTING
+        .acquire()
+        .await
+        .map_err(|_| AppError::internal("the start queue is closed"))?;
+    let quiz = &current.quiz;
+    let Some(batch) = seat(&engine.db, user.id, current).await? else {
         return Err(AppError::conflict(
             Conflict::NotEnrolled,
             if quiz.kind == AssessmentKind::Exam {
@@ -225,11 +224,14 @@ async fn start_attempt(
     // An open attempt past its deadline is finished first, with what it had.
     if let Some(open) = store::open_attempt(engine.db.read(), quiz.id, user.id).await? {
         if accepts_answers(open.deadline_at, now) {
-            return Ok((build_view(engine, user, &quiz, &open).await?, false));
+            return Ok((
+                build_view(engine, user, current, &open, Answers::Stored).await?,
+                false,
+            ));
         }
         finish_attempt(engine, open.id, Closer::Deadline).await?;
     }
-    let (opens_at, closes_at) = window(&engine.db, &quiz, Some(batch.id)).await?;
+    let (opens_at, closes_at) = current.window(Some(batch.id));
     if opens_at.is_some_and(|o| now < o) {
         return Err(AppError::conflict(
             Conflict::QuizNotOpen,
@@ -242,18 +244,16 @@ async fn start_attempt(
             "Kuis sudah ditutup.",
         ));
     }
-    let bank = crate::banks::lookup::find_bank(engine.db.read(), quiz.bank_id)
+    let version = crate::banks::lookup::current_version_id(&engine.db, quiz.bank_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let version = crate::banks::lookup::current_version(engine.db.read(), &bank)
-        .await?
+        .ok_or(AppError::NotFound)?
         .ok_or_else(|| AppError::conflict(Conflict::BankEmpty, "Bank soal kuis ini kosong."))?;
-    let pool = engine.caches.pool(&engine.db, version.id).await?;
-    let seen = super::prepost::before_start(engine, &quiz, user.id, batch.id).await?;
+    let pool = engine.caches.pool(&engine.db, version).await?;
+    let seen = super::prepost::before_start(engine, quiz, user.id, batch.id).await?;
     let seed: i64 = rand::random::<i64>();
     let mut rng = StdRng::seed_from_u64(seed as u64);
     let mut slots = draw_avoiding(
-        &selection_of(&quiz)?,
+        &selection_of(quiz)?,
         &pool,
         &seen,
         quiz.shuffle_questions,
@@ -293,29 +293,24 @@ async fn start_attempt(
     let max_attempts = quiz.max_attempts;
     // A pre-test or post-test is taken once per batch: a trainee who sits
     // the course again in a later batch measures their learning again.
-    let per_batch = kind_of(&quiz).per_batch();
+    let per_batch = kind_of(quiz).per_batch();
     let started = engine
         .writer
         .run(move |txn| {
             Box::pin(async move {
-                if let Some(open) = store::open_attempt(txn, row.assessment_id, row.user_id).await?
-                {
-                    return Ok(Started::Existing(Box::new(open)));
+                let earlier = store::attempts_of(txn, row.assessment_id, row.user_id).await?;
+                if let Some(open) = earlier.iter().find(|a| a.status == AttemptStatus::Open) {
+                    return Ok(Started::Existing(Box::new(open.clone())));
                 }
-                let used = store::count_attempts(txn, row.assessment_id, row.user_id).await?;
+                let used = earlier.len();
                 let counted = match row.batch_id {
-                    Some(batch_id) if per_batch => {
-                        store::count_attempts_in_batch(
-                            txn,
-                            row.assessment_id,
-                            row.user_id,
-                            batch_id,
-                        )
-                        .await?
-                    }
+                    Some(batch_id) if per_batch => earlier
+                        .iter()
+                        .filter(|a| a.batch_id == Some(batch_id))
+                        .count(),
                     _ => used,
                 };
-                if counted >= max_attempts as u64 {
+                if counted >= max_attempts.max(0) as usize {
                     return Ok(Started::NoneLeft);
                 }
                 let mut row = row;
@@ -346,8 +341,14 @@ async fn start_attempt(
         })
         .await?;
     match started {
-        Started::Created(row) => Ok((build_view(engine, user, &quiz, &row).await?, true)),
-        Started::Existing(row) => Ok((build_view(engine, user, &quiz, &row).await?, false)),
+        Started::Created(row) => Ok((
+            build_view(engine, user, current, &row, Answers::None).await?,
+            true,
+        )),
+        Started::Existing(row) => Ok((
+            build_view(engine, user, current, &row, Answers::Stored).await?,
+            false,
+        )),
         Started::NoneLeft => Err(AppError::conflict(
             Conflict::NoAttemptsLeft,
             format!("Kesempatan mengerjakan kuis ini sudah habis ({max_attempts} kali)."),
@@ -373,16 +374,27 @@ async fn exam_pool_ids(engine: &Engine, quiz: &assessment::Model) -> AppResult<H
         .collect())
 }
 
+/// Whether an attempt's answers need reading: a just-created one has none.
+enum Answers {
+    None,
+    Stored,
+}
+
 async fn build_view(
     engine: &Engine,
     viewer: &CurrentUser,
-    quiz: &assessment::Model,
+    current: &QuizNow,
     row: &attempt::Model,
+    answers: Answers,
 ) -> AppResult<AttemptView> {
+    let quiz = &current.quiz;
     let shape = shape(engine, row).await?;
     let questions = questions_of(engine, &shape).await?;
-    let stored: Vec<(Uuid, Answer, OffsetDateTime)> = store::answers(engine.db.read(), row.id)
-        .await?
+    let rows = match answers {
+        Answers::None => Vec::new(),
+        Answers::Stored => store::answers(engine.db.read(), row.id).await?,
+    };
+    let stored: Vec<(Uuid, Answer, OffsetDateTime)> = rows
         .into_iter()
         .filter_map(|a| {
             serde_json::from_str(&a.response)
@@ -409,7 +421,7 @@ async fn build_view(
         finished_by: row.finished_by.clone(),
         submitted_at: row.submitted_at,
     });
-    let (_, closes_at) = window(&engine.db, quiz, row.batch_id).await?;
+    let (_, closes_at) = current.window(row.batch_id);
     let now = clock::now();
     let show_review =
         closed && (viewer.has(Role::Admin) || review_open(policy(quiz), closed, closes_at, now));
@@ -486,8 +498,8 @@ pub async fn view(
             .await?
             .ok_or(AppError::NotFound)?;
     }
-    let quiz = find_assessment(&engine.db, row.assessment_id).await?;
-    build_view(engine, viewer, &quiz, &row).await
+    let current = current::quiz(&engine.db, row.assessment_id).await?;
+    build_view(engine, viewer, &current, &row, Answers::Stored).await
 }
 
 #[derive(Debug, Clone, Serialize, Object)]
@@ -515,42 +527,12 @@ pub async fn save(
     response: Answer,
     seq: Option<i64>,
 ) -> AppResult<Saved> {
-    let shape = shape_by_id(engine, attempt_id).await?;
-    if shape.user_id != user.id {
-        return Err(AppError::NotFound);
-    }
-    let slot = shape.slot(question_id).ok_or(AppError::NotFound)?.clone();
-    let question = engine
-        .caches
-        .questions(&engine.db, &[question_id])
-        .await?
-        .remove(&question_id)
-        .ok_or(AppError::NotFound)?;
-    validate(&response, &question, &slot, &shape.key).map_err(|e| AppError::validation(vec![e]))?;
-    if let Some(limit) = slot.limit
-        && let Some(text) = response.text()
-        && let Some(problem) = limit.problem(text)
-    {
-        return Err(AppError::invalid_field("response.text", problem));
-    }
-    if !accepts_answers(shape.deadline_at, clock::now()) {
-        finish_attempt(engine, attempt_id, Closer::Deadline).await?;
-        return Err(closed_error());
-    }
-    let json = serde_json::to_string(&response).map_err(|e| AppError::internal(e.to_string()))?;
+    let shape = own_shape(engine, user, attempt_id).await?;
+    let write = checked_write(engine, &shape, question_id, response, seq).await?;
+    still_open(engine, &shape).await?;
     // The writer checks the attempt and the deadline again when it writes:
     // the moment that counts is when the answer is stored, not when it was sent.
-    let outcome = engine
-        .writer
-        .save(AnswerWrite {
-            attempt_id,
-            question_id,
-            response: json,
-            seq,
-            deadline_at: shape.deadline_at,
-        })
-        .await?;
-    match outcome {
+    match engine.writer.save(write).await? {
         SaveOutcome::Saved(saved_at) => Ok(Saved {
             saved_at,
             stale: false,
@@ -561,6 +543,84 @@ pub async fn save(
         }),
         SaveOutcome::Closed => Err(closed_error()),
     }
+}
+
+/// Saves the answers of one page of the quiz form together: all of them,
+/// or (when one is invalid) none.
+pub async fn save_page(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+    answers: Vec<(Uuid, Answer)>,
+) -> AppResult<()> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let shape = own_shape(engine, user, attempt_id).await?;
+    let mut writes = Vec::with_capacity(answers.len());
+    for (question_id, response) in answers {
+        writes.push(checked_write(engine, &shape, question_id, response, None).await?);
+    }
+    still_open(engine, &shape).await?;
+    let outcomes = engine.writer.save_many(writes).await?;
+    if outcomes.contains(&SaveOutcome::Closed) {
+        return Err(closed_error());
+    }
+    Ok(())
+}
+
+/// The caller's own attempt (anyone else's: 404).
+async fn own_shape(
+    engine: &Engine,
+    user: &CurrentUser,
+    attempt_id: Uuid,
+) -> AppResult<Arc<AttemptShape>> {
+    let shape = shape_by_id(engine, attempt_id).await?;
+    if shape.user_id != user.id {
+        return Err(AppError::NotFound);
+    }
+    Ok(shape)
+}
+
+/// 409 once the attempt's time is up, finishing it first.
+async fn still_open(engine: &Engine, shape: &AttemptShape) -> AppResult<()> {
+    if !accepts_answers(shape.deadline_at, clock::now()) {
+        finish_attempt(engine, shape.id, Closer::Deadline).await?;
+        return Err(closed_error());
+    }
+    Ok(())
+}
+
+/// The answer to one of the attempt's questions, checked and ready for the writer.
+async fn checked_write(
+    engine: &Engine,
+    shape: &AttemptShape,
+    question_id: Uuid,
+    response: Answer,
+    seq: Option<i64>,
+) -> AppResult<AnswerWrite> {
+    let slot = shape.slot(question_id).ok_or(AppError::NotFound)?;
+    let question = engine
+        .caches
+        .questions(&engine.db, &[question_id])
+        .await?
+        .remove(&question_id)
+        .ok_or(AppError::NotFound)?;
+    validate(&response, &question, slot, &shape.key).map_err(|e| AppError::validation(vec![e]))?;
+    if let Some(limit) = slot.limit
+        && let Some(text) = response.text()
+        && let Some(problem) = limit.problem(text)
+    {
+        return Err(AppError::invalid_field("response.text", problem));
+    }
+    let json = serde_json::to_string(&response).map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(AnswerWrite {
+        attempt_id: shape.id,
+        question_id,
+        response: json,
+        seq,
+        deadline_at: shape.deadline_at,
+    })
 }
 
 /// The trainee hands the attempt in; doing it twice grades once.

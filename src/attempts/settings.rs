@@ -268,6 +268,7 @@ pub async fn update_for_module(
     assessment::Entity::update(sea_orm::ActiveModelTrait::reset_all(active))
         .exec(engine.db.write())
         .await?;
+    super::current::forget(row.id);
     view(&row)
 }
 

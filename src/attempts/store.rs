@@ -106,6 +106,7 @@ pub async fn set_window(
     )
     .exec(conn)
     .await?;
+    super::current::forget(assessment_id);
     Ok(())
 }
 
@@ -161,18 +162,6 @@ pub async fn open_attempt(
         .filter(attempt::Column::UserId.eq(user_id))
         .filter(attempt::Column::Status.eq(AttemptStatus::Open))
         .one(conn)
-        .await?)
-}
-
-pub async fn count_attempts(
-    conn: &impl ConnectionTrait,
-    assessment_id: Uuid,
-    user_id: Uuid,
-) -> AppResult<u64> {
-    Ok(attempt::Entity::find()
-        .filter(attempt::Column::AssessmentId.eq(assessment_id))
-        .filter(attempt::Column::UserId.eq(user_id))
-        .count(conn)
         .await?)
 }
 

@@ -95,6 +95,26 @@ impl Writer {
             .map_err(|_| AppError::internal("the answer writer dropped an answer"))?
     }
 
+    /// Saves answers together: all are queued before any reply is awaited,
+    /// so they share one group transaction. One outcome per write, in order.
+    pub async fn save_many(&self, writes: Vec<AnswerWrite>) -> AppResult<Vec<SaveOutcome>> {
+        let mut replies = Vec::with_capacity(writes.len());
+        for write in writes {
+            let (reply, answer) = oneshot::channel();
+            self.send(Work::Answer(write, reply)).await?;
+            replies.push(answer);
+        }
+        let mut outcomes = Vec::with_capacity(replies.len());
+        for answer in replies {
+            outcomes.push(
+                answer
+                    .await
+                    .map_err(|_| AppError::internal("the answer writer dropped an answer"))??,
+            );
+        }
+        Ok(outcomes)
+    }
+
     async fn send(&self, work: Work) -> AppResult<()> {
         self.jobs
             .send(work)

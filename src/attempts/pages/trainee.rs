@@ -112,9 +112,15 @@ struct ClozeShown {
 }
 
 fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
+    shown_where(view, |_| true)
+}
+
+/// The questions on the pages `wanted` picks, as the templates show them.
+fn shown_where(view: &AttemptView, wanted: impl Fn(usize) -> bool) -> Vec<Shown<'_>> {
     view.questions
         .iter()
         .enumerate()
+        .filter(|(i, _)| wanted(page_of(*i)))
         .map(|(i, q)| {
             let saved = view
                 .answers
@@ -136,6 +142,54 @@ fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
                     .as_ref()
                     .and_then(|items| items.iter().find(|r| r.question_id == q.id)),
             }
+        })
+        .collect()
+}
+
+/// What the quiz page's bar shows of the attempt.
+#[derive(Serialize)]
+struct QuizBar<'a> {
+    id: Uuid,
+    title: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    deadline: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    server_time: time::OffsetDateTime,
+}
+
+impl QuizBar<'_> {
+    fn of(view: &AttemptView) -> QuizBar<'_> {
+        QuizBar {
+            id: view.id,
+            title: &view.title,
+            deadline: view.deadline,
+            server_time: view.server_time,
+        }
+    }
+}
+
+/// One question's link in the quiz page's navigation.
+#[derive(Serialize)]
+struct NavLink {
+    id: Uuid,
+    number: u32,
+    page: usize,
+    answered: bool,
+}
+
+fn navigation(view: &AttemptView) -> Vec<NavLink> {
+    view.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| NavLink {
+            id: q.id,
+            number: q.number,
+            page: page_of(i),
+            answered: view
+                .answers
+                .get(&q.id.to_string())
+                .and_then(SavedAnswer::answer)
+                .is_some_and(|r| !r.is_blank()),
         })
         .collect()
 }
@@ -164,8 +218,10 @@ pub async fn attempt_page(
     }
     let pages = page_count(view.questions.len());
     let page = q.page.unwrap_or(1).clamp(1, pages);
-    let all = shown(&view);
-    let on_page: Vec<&Shown> = all.iter().filter(|s| s.page == page).collect();
+    // Only this page's questions are shown in full (the navigation needs
+    // little of the others): the page a phone without JavaScript reloads
+    // on every "next".
+    let on_page = shown_where(&view, |p| p == page);
     Ok(state
         .templates
         .page(
@@ -173,9 +229,9 @@ pub async fn attempt_page(
             Some(&user.0),
             csrf,
             context! {
-                attempt => to_value(&view),
+                attempt => to_value(QuizBar::of(&view)),
                 questions => to_value(&on_page),
-                all => to_value(&all),
+                all => to_value(navigation(&view)),
                 page => page,
                 pages => pages,
                 page_size => PAGE_SIZE,
@@ -241,27 +297,25 @@ pub async fn save_page(
             return Ok(redirect_with(&here, Err(&text.join("; "))));
         }
     };
-    for (question_id, response) in changed {
-        match service::save(&state.engine, &user.0, id.0, question_id, response, None).await {
-            Ok(_) => {}
-            Err(AppError::Conflict {
-                code: Conflict::AttemptClosed,
-                ..
-            }) => {
-                return Ok(redirect_with(
-                    &result_path(id.0),
-                    Err("Waktu habis: jawaban yang tersimpan sebelum batas waktu sudah dinilai."),
-                ));
-            }
-            Err(AppError::Validation { message, details }) => {
-                let detail = details
-                    .first()
-                    .map(|d| d.message.clone())
-                    .unwrap_or(message);
-                return Ok(redirect_with(&here, Err(&detail)));
-            }
-            Err(err) => return Err(err),
+    match service::save_page(&state.engine, &user.0, id.0, changed).await {
+        Ok(()) => {}
+        Err(AppError::Conflict {
+            code: Conflict::AttemptClosed,
+            ..
+        }) => {
+            return Ok(redirect_with(
+                &result_path(id.0),
+                Err("Waktu habis: jawaban yang tersimpan sebelum batas waktu sudah dinilai."),
+            ));
         }
+        Err(AppError::Validation { message, details }) => {
+            let detail = details
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or(message);
+            return Ok(redirect_with(&here, Err(&detail)));
+        }
+        Err(err) => return Err(err),
     }
     Ok(Redirect::see_other(destination(
         id.0,
