@@ -304,7 +304,9 @@ pub async fn create_exam_assessment(
     assessment::Entity::insert(exam.into_active_model())
         .exec(conn)
         .await?;
-    store::set_window(conn, id, batch_id, opens_at, closes_at).await
+    store::set_window(conn, id, batch_id, opens_at, closes_at).await?;
+    super::current::forget(id);
+    Ok(())
 }
 
 /// The quiz, pre-test or post-test whose batch windows an administrator
@@ -344,5 +346,7 @@ pub async fn set_window(
             "waktu tutup harus setelah waktu buka",
         ));
     }
-    store::set_window(engine.db.write(), quiz.id, batch.id, opens_at, closes_at).await
+    store::set_window(engine.db.write(), quiz.id, batch.id, opens_at, closes_at).await?;
+    super::current::forget(quiz.id);
+    Ok(())
 }

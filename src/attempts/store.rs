@@ -106,7 +106,6 @@ pub async fn set_window(
     )
     .exec(conn)
     .await?;
-    super::current::forget(assessment_id);
     Ok(())
 }
 

@@ -311,6 +311,7 @@ async fn import_as(
             now,
         )
         .await?;
+        super::lookup::forget_current_version(bank.id);
     }
     if dry_run {
         txn.rollback().await?;

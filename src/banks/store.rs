@@ -187,7 +187,6 @@ pub async fn insert_version(
         .filter(question_bank::Column::Id.eq(new.bank_id))
         .exec(conn)
         .await?;
-    super::lookup::forget_current_version(new.bank_id);
     Ok(())
 }
 
