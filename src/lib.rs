@@ -12,6 +12,7 @@ pub mod banks;
 pub mod blocking;
 pub mod catalog;
 pub mod certificates;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod conflict;

@@ -167,10 +167,12 @@ async fn run(args: Args) -> ExitCode {
     eprintln!("setting up {} trainees …", args.trainees);
     let exam = setup::prepare(&api, &database.url, args.trainees, args.activations).await;
     api.sent_since(&mut mark);
-    report.argon2_per_second = setup::argon2_verify_rate(Duration::from_secs(3)).await;
+    let argon2_before = setup::argon2_verify_rate(Duration::from_secs(3)).await;
     eprintln!("signing in …");
     let (mut trainees, phase) = setup::sign_in_all(&api, &exam.nips, args.login_concurrency).await;
     report.add(phase, api.sent_since(&mut mark));
+    let argon2_after = setup::argon2_verify_rate(Duration::from_secs(3)).await;
+    report.argon2_before_after = (argon2_before, argon2_after);
     let (activated, phase) = setup::activate_all(
         &api,
         &exam.first_time,

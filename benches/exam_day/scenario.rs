@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use rand::Rng;
+use rand::RngExt;
 use uuid::Uuid;
 
 use crate::load::{Phase, Samples, closed_loop, join_all};
@@ -102,28 +102,17 @@ pub async fn pages_with_think_time(
     think: Duration,
     duration: Duration,
 ) -> (Vec<Trainee>, Phase) {
-    let started = Instant::now();
-    let end = started + duration;
-    let tasks: Vec<_> = trainees
-        .into_iter()
-        .map(|mut trainee| {
-            let api = api.clone();
-            let first = think.mul_f64(trainee.rng().random::<f64>());
-            tokio::spawn(async move {
-                let mut samples = Samples::default();
-                tokio::time::sleep(first).await;
-                samples.time(trainee.open_page(&api, 1)).await;
-                while Instant::now() < end {
-                    let pause = think.mul_f64(trainee.rng().random_range(0.5..1.5));
-                    tokio::time::sleep(pause).await;
-                    samples.time(trainee.turn_page(&api)).await;
-                }
-                (trainee, samples)
-            })
-        })
-        .collect();
-    let (trainees, samples) = join_all(tasks).await;
-    (trainees, Phase::new(PAGE_TURN, samples, started.elapsed()))
+    with_think_time(
+        PAGE_TURN,
+        api,
+        trainees,
+        (think, duration),
+        Some(|api, trainee| {
+            Box::pin(async move { trainee.open_page(&api, 1).await }) as Stepping<'_>
+        }),
+        |api, trainee| Box::pin(async move { trainee.turn_page(&api).await }) as Stepping<'_>,
+    )
+    .await
 }
 
 pub const PAGE_TURN: &str = "page turn";
@@ -165,13 +154,34 @@ pub async fn submit_storm(
 }
 
 /// Every trainee answers a question, thinks for about `think` (±50 %),
-/// answers the next, … for `duration`. Their first answers are spread over
-/// one think time, as in a real room.
+/// answers the next, … for `duration`.
 pub async fn answer_with_think_time(
     api: &Api,
     trainees: Vec<Trainee>,
     think: Duration,
     duration: Duration,
+) -> (Vec<Trainee>, Phase) {
+    with_think_time(
+        "autosave",
+        api,
+        trainees,
+        (think, duration),
+        None,
+        |api, trainee| Box::pin(async move { trainee.save_one(&api).await }) as Stepping<'_>,
+    )
+    .await
+}
+
+/// Every trainee takes `opening` (when there is one), then `step` after
+/// each pause of about `think` (±50 %), until `duration` is over. Their
+/// first moves are spread over one think time, as in a real room.
+async fn with_think_time(
+    name: &str,
+    api: &Api,
+    trainees: Vec<Trainee>,
+    (think, duration): (Duration, Duration),
+    opening: Option<Step>,
+    step: Step,
 ) -> (Vec<Trainee>, Phase) {
     let started = Instant::now();
     let end = started + duration;
@@ -183,12 +193,10 @@ pub async fn answer_with_think_time(
             tokio::spawn(async move {
                 let mut samples = Samples::default();
                 tokio::time::sleep(first).await;
+                let mut next = opening.unwrap_or(step);
                 while Instant::now() < end {
-                    let begun = Instant::now();
-                    match trainee.save_one(&api).await {
-                        Ok(()) => samples.ok(begun.elapsed()),
-                        Err(message) => samples.error(begun.elapsed(), message),
-                    }
+                    samples.time(next(api.clone(), &mut trainee)).await;
+                    next = step;
                     let pause = think.mul_f64(trainee.rng().random_range(0.5..1.5));
                     tokio::time::sleep(pause).await;
                 }
@@ -197,7 +205,7 @@ pub async fn answer_with_think_time(
         })
         .collect();
     let (trainees, samples) = join_all(tasks).await;
-    (trainees, Phase::new("autosave", samples, started.elapsed()))
+    (trainees, Phase::new(name, samples, started.elapsed()))
 }
 
 /// Zero think time: `connections` clients save back to back, each cycling

@@ -2,6 +2,7 @@
 //! bank, a published course, a batch with every trainee enrolled from one
 //! spreadsheet, a 40-question quiz; then every trainee signs in.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -292,24 +293,12 @@ async fn sign_in(api: &Api, login: &str, password: &str) -> Result<String, Strin
 
 /// Every trainee signs in, `concurrency` at a time.
 pub async fn sign_in_all(api: &Api, nips: &[String], concurrency: usize) -> (Vec<Trainee>, Phase) {
-    let slots = Arc::new(Semaphore::new(concurrency));
-    let started = Instant::now();
-    let tasks: Vec<_> = nips
-        .iter()
-        .enumerate()
-        .map(|(i, nip)| {
-            let (api, nip, slots) = (api.clone(), nip.clone(), slots.clone());
-            tokio::spawn(async move {
-                let _slot = slots.acquire().await.expect("semaphore");
-                let mut samples = Samples::default();
-                let token = samples.time(sign_in(&api, &nip, TRAINEE_PASSWORD)).await;
-                (token.map(|t| Trainee::new(t, i as u64)), samples)
-            })
-        })
-        .collect();
-    let (signed_in, samples) = crate::load::join_all(tasks).await;
-    let phase = Phase::new("sign-in", samples, started.elapsed());
-    (signed_in.into_iter().flatten().collect(), phase)
+    let api = api.clone();
+    tokens_for("sign-in", nips.to_vec(), 0, concurrency, move |nip| {
+        let api = api.clone();
+        async move { sign_in(&api, &nip, TRAINEE_PASSWORD).await }
+    })
+    .await
 }
 
 /// The first-time trainees activate their accounts with the code on their
@@ -321,17 +310,46 @@ pub async fn activate_all(
     seed_from: usize,
     concurrency: usize,
 ) -> (Vec<Trainee>, Phase) {
+    let api = api.clone();
+    let people = first_time.to_vec();
+    tokens_for(
+        "activation",
+        people,
+        seed_from,
+        concurrency,
+        move |(nip, code)| {
+            let api = api.clone();
+            async move { activate(&api, &nip, &code).await }
+        },
+    )
+    .await
+}
+
+/// Each person gets a session token through `get_token`, `concurrency` at
+/// a time, and becomes a trainee whose seed is `seed_from` plus their place.
+async fn tokens_for<P, F, Fut>(
+    name: &str,
+    people: Vec<P>,
+    seed_from: usize,
+    concurrency: usize,
+    get_token: F,
+) -> (Vec<Trainee>, Phase)
+where
+    P: Send + 'static,
+    F: Fn(P) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Result<String, String>> + Send,
+{
     let slots = Arc::new(Semaphore::new(concurrency));
     let started = Instant::now();
-    let tasks: Vec<_> = first_time
-        .iter()
+    let tasks: Vec<_> = people
+        .into_iter()
         .enumerate()
-        .map(|(i, (nip, code))| {
-            let (api, nip, code, slots) = (api.clone(), nip.clone(), code.clone(), slots.clone());
+        .map(|(i, person)| {
+            let (get_token, slots) = (get_token.clone(), slots.clone());
             tokio::spawn(async move {
                 let _slot = slots.acquire().await.expect("semaphore");
                 let mut samples = Samples::default();
-                let token = samples.time(activate(&api, &nip, &code)).await;
+                let token = samples.time(get_token(person)).await;
                 (
                     token.map(|t| Trainee::new(t, (seed_from + i) as u64)),
                     samples,
@@ -339,9 +357,9 @@ pub async fn activate_all(
             })
         })
         .collect();
-    let (activated, samples) = crate::load::join_all(tasks).await;
-    let phase = Phase::new("activation", samples, started.elapsed());
-    (activated.into_iter().flatten().collect(), phase)
+    let (got, samples) = crate::load::join_all(tasks).await;
+    let phase = Phase::new(name, samples, started.elapsed());
+    (got.into_iter().flatten().collect(), phase)
 }
 
 async fn activate(api: &Api, nip: &str, code: &str) -> Result<String, String> {

@@ -8,10 +8,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::answering::{self, Saved};
 use super::marking::{self, EssayItem, EssayMark, MarkedEssay};
 use super::model::{AnswerBody, GradeMethod, ReviewPolicy, Selection, TagRule};
 use super::results::{self, ItemRow, ResultRow};
-use super::service::{self, QuizInfo, Saved};
+use super::service::{self, QuizInfo};
 use super::settings::{self, QuizInput, QuizView};
 use super::views::{AttemptView, ResultView};
 use crate::audit::AuditView;
@@ -298,7 +299,7 @@ impl AttemptsApi {
     ) -> AppResult<Json<Saved>> {
         let body = body.0;
         Ok(Json(
-            service::save(
+            answering::save(
                 &state.engine,
                 auth.user(),
                 id.0,

@@ -3,6 +3,7 @@
 //! autosave through a group-committing writer, resume, submit, automatic
 //! finalisation at the deadline, grading, review and results.
 
+pub mod answering;
 pub mod api;
 pub mod cache;
 pub(crate) mod current;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::cache::AttemptShape;
-use super::model::AttemptStatus;
+use super::model::{AttemptStatus, Slot};
 use super::store;
 use crate::banks::model::Question;
 use crate::conflict::Conflict;
@@ -74,6 +74,14 @@ pub(crate) async fn questions_of(
     engine: &Engine,
     shape: &AttemptShape,
 ) -> AppResult<HashMap<Uuid, Arc<Question>>> {
-    let ids: Vec<Uuid> = shape.slots.iter().map(|s| s.question_id).collect();
+    questions_for(engine, &shape.slots).await
+}
+
+/// The questions drawn into `slots`.
+pub(crate) async fn questions_for(
+    engine: &Engine,
+    slots: &[Slot],
+) -> AppResult<HashMap<Uuid, Arc<Question>>> {
+    let ids: Vec<Uuid> = slots.iter().map(|s| s.question_id).collect();
     engine.caches.questions(&engine.db, &ids).await
 }

@@ -206,13 +206,16 @@ pub async fn save(
                 .await
                 .map(|_| ())
         };
-        super::current::forget(row.id);
         written.map_err(|e| match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => conflict_exists(),
             _ => AppError::Db(e),
         })?;
     }
     txn.commit().await?;
+    // After the commit: a read before it would copy the old settings again.
+    for (row, _) in [&pre, &post] {
+        super::current::forget(row.id);
+    }
     Ok(PrePostView {
         course_id,
         parallel_forms: parallel(engine, &post.0).await?,

@@ -1,9 +1,10 @@
 //! The attempt engine: start (once, even when asked twenty times at once),
-//! resume, save (durably, never after the deadline), submit (grading once),
-//! finalise overdue attempts, and the results an administrator reads.
+//! resume, view (whole, or one page of the quiz form), submit (grading
+//! once), and what a trainee has been shown. Saving answers is
+//! `answering.rs`; finishing at the deadline, `finishing.rs`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::ops::Range;
 
 use poem_openapi::Object;
 use rand::SeedableRng;
@@ -14,15 +15,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::cache::AttemptShape;
 use super::current::{self, QuizNow};
 use super::finishing::{Closer, finish_attempt};
-use super::model::answer_writes::{AnswerWrite, SaveOutcome};
 use super::model::{
     Answer, AnswerLimit, AssessmentKind, AttemptStatus, ChoiceKey, Mark, ReviewPolicy,
-    accepts_answers, deadline, draw_avoiding, kept, review_open, set_limits, validate,
+    accepts_answers, deadline, draw_avoiding, kept, review_open, set_limits,
 };
-use super::parts::{questions_of, shape, shape_by_id};
+use super::parts::{questions_for, shape, shape_by_id};
 use super::settings::selection_of;
 use super::store::{self};
 use super::views::{AttemptView, ResultView, SavedAnswer, question_view, review};
@@ -225,7 +224,7 @@ async fn start_attempt(
     if let Some(open) = store::open_attempt(engine.db.read(), quiz.id, user.id).await? {
         if accepts_answers(open.deadline_at, now) {
             return Ok((
-                build_view(engine, user, current, &open, Answers::Stored).await?,
+                build_view(engine, user, current, &open, Answers::Stored, all).await?,
                 false,
             ));
         }
@@ -342,11 +341,11 @@ async fn start_attempt(
         .await?;
     match started {
         Started::Created(row) => Ok((
-            build_view(engine, user, current, &row, Answers::None).await?,
+            build_view(engine, user, current, &row, Answers::None, all).await?,
             true,
         )),
         Started::Existing(row) => Ok((
-            build_view(engine, user, current, &row, Answers::Stored).await?,
+            build_view(engine, user, current, &row, Answers::Stored, all).await?,
             false,
         )),
         Started::NoneLeft => Err(AppError::conflict(
@@ -380,16 +379,30 @@ enum Answers {
     Stored,
 }
 
+/// Every question of an attempt, for `build_view`'s `pick`.
+fn all(count: usize) -> Range<usize> {
+    0..count
+}
+
+/// The view of `row`, its questions (and their review) only in the range
+/// that `pick` chooses from the number of questions: the quiz form shows
+/// five at a time and should not build forty.
 async fn build_view(
     engine: &Engine,
     viewer: &CurrentUser,
     current: &QuizNow,
     row: &attempt::Model,
     answers: Answers,
+    pick: impl FnOnce(usize) -> Range<usize>,
 ) -> AppResult<AttemptView> {
     let quiz = &current.quiz;
     let shape = shape(engine, row).await?;
-    let questions = questions_of(engine, &shape).await?;
+    let count = shape.slots.len();
+    let picked = pick(count);
+    let end = picked.end.min(count);
+    let first = picked.start.min(end);
+    let slots = &shape.slots[first..end];
+    let questions = questions_for(engine, slots).await?;
     let rows = match answers {
         Answers::None => Vec::new(),
         Answers::Stored => store::answers(engine.db.read(), row.id).await?,
@@ -437,16 +450,16 @@ async fn build_view(
         .as_deref()
         .and_then(|m| serde_json::from_str(m).ok())
         .unwrap_or_default();
-    let mut views = Vec::with_capacity(shape.slots.len());
+    let mut views = Vec::with_capacity(slots.len());
     let mut reviews = Vec::new();
-    for (i, slot) in shape.slots.iter().enumerate() {
+    for (i, slot) in slots.iter().enumerate() {
         let Some(question) = questions.get(&slot.question_id) else {
             continue;
         };
         let rendered = engine.caches.rendered(slot.question_id, question);
         views.push(question_view(
             &shape.key,
-            i as u32 + 1,
+            (first + i) as u32 + 1,
             slot,
             question,
             &rendered,
@@ -486,6 +499,38 @@ pub async fn view(
     viewer: &CurrentUser,
     attempt_id: Uuid,
 ) -> AppResult<AttemptView> {
+    view_picking(engine, viewer, attempt_id, all).await
+}
+
+/// One page of an attempt: the questions `view` shows in full, and every
+/// question's id in the attempt's order (for the page's navigation).
+pub struct AttemptPage {
+    pub view: AttemptView,
+    pub outline: Vec<Uuid>,
+}
+
+/// As `view`, with only the questions in the range that `page` chooses
+/// from the number of questions.
+pub async fn view_page(
+    engine: &Engine,
+    viewer: &CurrentUser,
+    attempt_id: Uuid,
+    page: impl FnOnce(usize) -> Range<usize>,
+) -> AppResult<AttemptPage> {
+    let view = view_picking(engine, viewer, attempt_id, page).await?;
+    let shape = shape_by_id(engine, attempt_id).await?;
+    Ok(AttemptPage {
+        view,
+        outline: shape.slots.iter().map(|s| s.question_id).collect(),
+    })
+}
+
+async fn view_picking(
+    engine: &Engine,
+    viewer: &CurrentUser,
+    attempt_id: Uuid,
+    pick: impl FnOnce(usize) -> Range<usize>,
+) -> AppResult<AttemptView> {
     let mut row = store::attempt(engine.db.read(), attempt_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -499,128 +544,7 @@ pub async fn view(
             .ok_or(AppError::NotFound)?;
     }
     let current = current::quiz(&engine.db, row.assessment_id).await?;
-    build_view(engine, viewer, &current, &row, Answers::Stored).await
-}
-
-#[derive(Debug, Clone, Serialize, Object)]
-pub struct Saved {
-    /// When the answer stored now was written (durably).
-    #[serde(with = "time::serde::rfc3339")]
-    pub saved_at: OffsetDateTime,
-    /// True when a newer answer (higher `seq`) was already stored and this one was ignored.
-    pub stale: bool,
-}
-
-fn closed_error() -> AppError {
-    AppError::conflict(
-        Conflict::AttemptClosed,
-        "Waktu mengerjakan sudah habis atau percobaan sudah dikumpulkan; jawaban tidak disimpan.",
-    )
-}
-
-/// Saves one answer and returns only after it is durable.
-pub async fn save(
-    engine: &Engine,
-    user: &CurrentUser,
-    attempt_id: Uuid,
-    question_id: Uuid,
-    response: Answer,
-    seq: Option<i64>,
-) -> AppResult<Saved> {
-    let shape = own_shape(engine, user, attempt_id).await?;
-    let write = checked_write(engine, &shape, question_id, response, seq).await?;
-    still_open(engine, &shape).await?;
-    // The writer checks the attempt and the deadline again when it writes:
-    // the moment that counts is when the answer is stored, not when it was sent.
-    match engine.writer.save(write).await? {
-        SaveOutcome::Saved(saved_at) => Ok(Saved {
-            saved_at,
-            stale: false,
-        }),
-        SaveOutcome::Stale(saved_at) => Ok(Saved {
-            saved_at,
-            stale: true,
-        }),
-        SaveOutcome::Closed => Err(closed_error()),
-    }
-}
-
-/// Saves the answers of one page of the quiz form together: all of them,
-/// or (when one is invalid) none.
-pub async fn save_page(
-    engine: &Engine,
-    user: &CurrentUser,
-    attempt_id: Uuid,
-    answers: Vec<(Uuid, Answer)>,
-) -> AppResult<()> {
-    if answers.is_empty() {
-        return Ok(());
-    }
-    let shape = own_shape(engine, user, attempt_id).await?;
-    let mut writes = Vec::with_capacity(answers.len());
-    for (question_id, response) in answers {
-        writes.push(checked_write(engine, &shape, question_id, response, None).await?);
-    }
-    still_open(engine, &shape).await?;
-    let outcomes = engine.writer.save_many(writes).await?;
-    if outcomes.contains(&SaveOutcome::Closed) {
-        return Err(closed_error());
-    }
-    Ok(())
-}
-
-/// The caller's own attempt (anyone else's: 404).
-async fn own_shape(
-    engine: &Engine,
-    user: &CurrentUser,
-    attempt_id: Uuid,
-) -> AppResult<Arc<AttemptShape>> {
-    let shape = shape_by_id(engine, attempt_id).await?;
-    if shape.user_id != user.id {
-        return Err(AppError::NotFound);
-    }
-    Ok(shape)
-}
-
-/// 409 once the attempt's time is up, finishing it first.
-async fn still_open(engine: &Engine, shape: &AttemptShape) -> AppResult<()> {
-    if !accepts_answers(shape.deadline_at, clock::now()) {
-        finish_attempt(engine, shape.id, Closer::Deadline).await?;
-        return Err(closed_error());
-    }
-    Ok(())
-}
-
-/// The answer to one of the attempt's questions, checked and ready for the writer.
-async fn checked_write(
-    engine: &Engine,
-    shape: &AttemptShape,
-    question_id: Uuid,
-    response: Answer,
-    seq: Option<i64>,
-) -> AppResult<AnswerWrite> {
-    let slot = shape.slot(question_id).ok_or(AppError::NotFound)?;
-    let question = engine
-        .caches
-        .questions(&engine.db, &[question_id])
-        .await?
-        .remove(&question_id)
-        .ok_or(AppError::NotFound)?;
-    validate(&response, &question, slot, &shape.key).map_err(|e| AppError::validation(vec![e]))?;
-    if let Some(limit) = slot.limit
-        && let Some(text) = response.text()
-        && let Some(problem) = limit.problem(text)
-    {
-        return Err(AppError::invalid_field("response.text", problem));
-    }
-    let json = serde_json::to_string(&response).map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(AnswerWrite {
-        attempt_id: shape.id,
-        question_id,
-        response: json,
-        seq,
-        deadline_at: shape.deadline_at,
-    })
+    build_view(engine, viewer, &current, &row, Answers::Stored, pick).await
 }
 
 /// The trainee hands the attempt in; doing it twice grades once.

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use super::model::{Answer, ChoiceKey, ChoiceList, Slot, distinct_rights};
-use super::{parts, service};
+use super::{answering, parts};
 use crate::accounts::model::CurrentUser;
 use crate::banks::model::{Body, Question};
 use crate::engine::Engine;
@@ -27,7 +27,7 @@ pub async fn answer_all(
             continue;
         };
         if let Some(response) = response(question, slot, &shape.key, knows(), essay) {
-            service::save(engine, user, attempt_id, slot.question_id, response, None).await?;
+            answering::save(engine, user, attempt_id, slot.question_id, response, None).await?;
         }
     }
     Ok(())

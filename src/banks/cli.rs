@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use indicatif::{ProgressBar, ProgressStyle};
-
 use super::formats::Format;
 use super::model::{Located, lint};
 use super::service::{self, ImportRequest, SourceFile, parse_files};
@@ -67,6 +65,62 @@ fn read(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
         .collect()
 }
 
+/// How far a check has come, on one line of a terminal's standard error
+/// (nothing when it is not a terminal): the kilobytes read of the whole and
+/// the bank at work. Results go to standard output above it.
+struct Progress {
+    total: u64,
+    done: u64,
+    bank: String,
+    on_terminal: bool,
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            done: 0,
+            bank: String::new(),
+            on_terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn at(&mut self, bank: &str) {
+        self.bank = bank.to_owned();
+        self.show();
+    }
+
+    fn inc(&mut self, bytes: u64) {
+        self.done += bytes;
+        self.show();
+    }
+
+    fn println(&self, line: &str) {
+        self.clear();
+        println!("{line}");
+        self.show();
+    }
+
+    fn show(&self) {
+        if self.on_terminal {
+            eprint!(
+                "\r{} dari {} KB  {}",
+                self.done.div_ceil(1024),
+                self.total.div_ceil(1024),
+                self.bank
+            );
+        }
+    }
+
+    /// Erases the line (ANSI "erase line"), leaving the cursor at its start.
+    fn clear(&self) {
+        if self.on_terminal {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
 /// Checks bank files; returns the number of problems found (0 = clean).
 /// With `item_writing`, also prints each file's and unit's item-writing
 /// figures and counts what would cue a test-wise candidate.
@@ -78,15 +132,11 @@ pub fn check(paths: &[PathBuf], format: Format, item_writing: bool) -> Result<us
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    let bar = ProgressBar::new(total_bytes);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg}")
-            .expect("valid template"),
-    );
+    let mut bar = Progress::new(total_bytes);
     let mut problems = 0;
     let mut questions = 0;
     for (name, files) in groups {
-        bar.set_message(name.clone());
+        bar.at(&name);
         let sources = read(&files)?;
         let size: u64 = sources.iter().map(|s| s.bytes.len() as u64).sum();
         let found = match parse_files(format, &sources) {
@@ -94,7 +144,7 @@ pub fn check(paths: &[PathBuf], format: Format, item_writing: bool) -> Result<us
             Ok(parsed) => {
                 questions += parsed.questions.len();
                 for w in &parsed.warnings {
-                    bar.suspend(|| println!("peringatan: {}", describe(w)));
+                    bar.println(&format!("peringatan: {}", describe(w)));
                 }
                 let mut found = lint(&parsed.questions);
                 if item_writing {
@@ -109,12 +159,12 @@ pub fn check(paths: &[PathBuf], format: Format, item_writing: bool) -> Result<us
             }
         };
         for problem in &found {
-            bar.suspend(|| println!("{}", describe(problem)));
+            bar.println(&describe(problem));
         }
         problems += found.len();
         bar.inc(size);
     }
-    bar.finish_and_clear();
+    bar.clear();
     eprintln!("{questions} soal diperiksa, {problems} masalah.");
     Ok(problems)
 }
@@ -124,7 +174,7 @@ fn item_writing_report(
     bank: &str,
     sources: &[SourceFile],
     questions: &[(String, Located)],
-    bar: &ProgressBar,
+    bar: &Progress,
 ) -> Vec<FieldError> {
     use super::item_writing::{self, Figures};
     let line = |what: &str, f: &Figures| {
@@ -149,13 +199,13 @@ fn item_writing_report(
             .filter(|(f, _)| *f == source.name)
             .map(|(_, l)| &l.question);
         let figures = item_writing::figures(mine);
-        bar.suspend(|| println!("{}", line(&source.name, &figures)));
+        bar.println(&line(&source.name, &figures));
         found.extend(item_writing::warnings(&source.name, questions));
     }
     let whole = item_writing::figures(questions.iter().map(|(_, l)| &l.question));
-    bar.suspend(|| println!("{}", line(&format!("{bank} seluruh bank"), &whole)));
+    bar.println(&line(&format!("{bank} seluruh bank"), &whole));
     for (unit, figures) in item_writing::figures_by_unit(questions) {
-        bar.suspend(|| println!("{}", line(&format!("{bank} unit {unit}"), &figures)));
+        bar.println(&line(&format!("{bank} unit {unit}"), &figures));
         if figures.single_choice >= 5 && figures.pick_longest_percent >= PICK_LONGEST_LIMIT {
             found.push(FieldError::new(
                 format!("unit:{unit}"),

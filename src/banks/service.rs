@@ -311,7 +311,6 @@ async fn import_as(
             now,
         )
         .await?;
-        super::lookup::forget_current_version(bank.id);
     }
     if dry_run {
         txn.rollback().await?;
@@ -326,6 +325,8 @@ async fn import_as(
             ),
             _ => AppError::Db(e),
         })?;
+        // After the commit: a read before it would copy the old version again.
+        super::lookup::forget_current_version(bank.id);
     }
     Ok(report)
 }

@@ -3,7 +3,7 @@
 //! bytes, masking an NIP, Indonesian dates, and what a verification says.
 
 use poem_openapi::Object;
-use rand::Rng;
+use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 

@@ -4,7 +4,7 @@
 //! released, and one appeal heard by an assessor who never marked it.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use uuid::Uuid;
 
 use super::people::Trainee;

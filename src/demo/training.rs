@@ -3,7 +3,7 @@
 //! each through the service a page would call.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use time::{Date, Duration, Time, Weekday};
 use uuid::Uuid;
 

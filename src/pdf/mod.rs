@@ -27,7 +27,11 @@ pub struct Image<'a> {
 /// Zlib-compressed bytes for a `FlateDecode` stream: text, QR squares and
 /// font subsets shrink to a fraction.
 pub fn deflate(bytes: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(bytes, 6)
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+    // Writing into a `Vec` cannot fail, so neither step has an error to report.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
 }
 
 /// The file: a catalog, the `pages` (all `size` points wide and high), the

@@ -112,7 +112,7 @@ pub fn analyse(attempts: &[Vec<Mark>]) -> BTreeMap<Uuid, ItemStats> {
 #[cfg(test)]
 mod tests {
     use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
+    use rand::{RngExt, SeedableRng};
 
     use super::*;
 

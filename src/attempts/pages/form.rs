@@ -6,6 +6,7 @@
 //! each matching item).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -27,6 +28,16 @@ pub fn page_count(questions: usize) -> usize {
 /// The page (1-based) that question `index` (0-based) is on.
 pub fn page_of(index: usize) -> usize {
     index / PAGE_SIZE + 1
+}
+
+/// The questions (by index, of `count`) on `page`; none for a page that is
+/// not there.
+pub fn page_range(page: usize, count: usize) -> Range<usize> {
+    if page == 0 {
+        return 0..0;
+    }
+    let first = ((page - 1) * PAGE_SIZE).min(count);
+    first..(first + PAGE_SIZE).min(count)
 }
 
 /// A saved answer in the shape the form fields need.
@@ -180,6 +191,24 @@ mod tests {
     }
 
     const Q: &str = "00000000-0000-0000-0000-000000000007";
+
+    #[test]
+    fn a_page_holds_its_five_questions_and_no_page_holds_none() {
+        assert_eq!(page_range(1, 12), 0..5);
+        assert_eq!(page_range(3, 12), 10..12);
+        assert_eq!(page_range(4, 12), 12..12);
+        assert_eq!(page_range(0, 12), 0..0);
+        assert_eq!(page_range(1, 0), 0..0);
+        for count in 0..23 {
+            let shown: usize = (1..=page_count(count))
+                .map(|p| page_range(p, count).len())
+                .sum();
+            assert_eq!(shown, count, "every question is on exactly one page");
+            for i in 0..count {
+                assert!(page_range(page_of(i), count).contains(&i));
+            }
+        }
+    }
 
     #[test]
     fn numbers_are_read_the_indonesian_way_too() {

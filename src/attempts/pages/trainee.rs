@@ -2,6 +2,8 @@
 //! questions is one form, saved on every "next"; `quiz.js`, when it runs,
 //! saves each answer as it changes through the JSON API instead.
 
+use std::collections::BTreeMap;
+
 use minijinja::context;
 use poem::web::{CsrfToken, Data, Html, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
@@ -9,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::cloze;
-use super::form::{Filled, PAGE_SIZE, changed_answers, filled, page_count, page_of};
+use super::form::{Filled, PAGE_SIZE, changed_answers, filled, page_count, page_of, page_range};
 use crate::accounts::model::CurrentUser;
+use crate::attempts::answering;
 use crate::attempts::model::{AssessmentKind, AttemptStatus};
-use crate::attempts::service;
+use crate::attempts::service::{self, AttemptPage};
 use crate::attempts::views::{AttemptView, QuestionView, ReviewItem, SavedAnswer};
 use crate::banks::model::QuestionType;
 use crate::conflict::Conflict;
@@ -111,17 +114,11 @@ struct ClozeShown {
     answer_html: String,
 }
 
+/// The questions of `view`, as the templates show them.
 fn shown(view: &AttemptView) -> Vec<Shown<'_>> {
-    shown_where(view, |_| true)
-}
-
-/// The questions on the pages `wanted` picks, as the templates show them.
-fn shown_where(view: &AttemptView, wanted: impl Fn(usize) -> bool) -> Vec<Shown<'_>> {
     view.questions
         .iter()
-        .enumerate()
-        .filter(|(i, _)| wanted(page_of(*i)))
-        .map(|(i, q)| {
+        .map(|q| {
             let saved = view
                 .answers
                 .get(&q.id.to_string())
@@ -136,7 +133,7 @@ fn shown_where(view: &AttemptView, wanted: impl Fn(usize) -> bool) -> Vec<Shown<
                     text_html: cloze::numbered_text_html(q),
                     answer_html: cloze::answer_html(q, saved),
                 }),
-                page: page_of(i),
+                page: page_of(q.number.saturating_sub(1) as usize),
                 review: view
                     .review
                     .as_ref()
@@ -177,17 +174,16 @@ struct NavLink {
     answered: bool,
 }
 
-fn navigation(view: &AttemptView) -> Vec<NavLink> {
-    view.questions
+fn navigation(outline: &[Uuid], answers: &BTreeMap<String, SavedAnswer>) -> Vec<NavLink> {
+    outline
         .iter()
         .enumerate()
-        .map(|(i, q)| NavLink {
-            id: q.id,
-            number: q.number,
+        .map(|(i, id)| NavLink {
+            id: *id,
+            number: i as u32 + 1,
             page: page_of(i),
-            answered: view
-                .answers
-                .get(&q.id.to_string())
+            answered: answers
+                .get(&id.to_string())
                 .and_then(SavedAnswer::answer)
                 .is_some_and(|r| !r.is_blank()),
         })
@@ -212,16 +208,20 @@ pub async fn attempt_page(
     id: Path<Uuid>,
     Query(q): Query<Notice>,
 ) -> AppResult<Response> {
-    let view = open_view(&state, &user.0, id.0).await?;
+    // Only this page's questions are built in full (the navigation needs
+    // little of the others): the page a phone without JavaScript reloads
+    // on every "next".
+    let wanted = q.page.unwrap_or(1);
+    let AttemptPage { view, outline } = service::view_page(&state.engine, &user.0, id.0, |count| {
+        page_range(wanted.clamp(1, page_count(count)), count)
+    })
+    .await?;
     if view.status != AttemptStatus::Open {
         return Ok(Redirect::see_other(result_path(id.0)).into_response());
     }
-    let pages = page_count(view.questions.len());
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    // Only this page's questions are shown in full (the navigation needs
-    // little of the others): the page a phone without JavaScript reloads
-    // on every "next".
-    let on_page = shown_where(&view, |p| p == page);
+    let pages = page_count(outline.len());
+    let page = wanted.clamp(1, pages);
+    let on_page = shown(&view);
     Ok(state
         .templates
         .page(
@@ -231,7 +231,7 @@ pub async fn attempt_page(
             context! {
                 attempt => to_value(QuizBar::of(&view)),
                 questions => to_value(&on_page),
-                all => to_value(navigation(&view)),
+                all => to_value(navigation(&outline, &view.answers)),
                 page => page,
                 pages => pages,
                 page_size => PAGE_SIZE,
@@ -270,23 +270,22 @@ pub async fn save_page(
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()
     };
-    let view = open_view(&state, &user.0, id.0).await?;
+    let page: usize = field("page").parse().unwrap_or(1);
+    // A page number that is not there reads no answers: the form of another
+    // page must not clear this one's.
+    let AttemptPage { view, outline } = service::view_page(&state.engine, &user.0, id.0, |count| {
+        page_range(page, count)
+    })
+    .await?;
     if view.status != AttemptStatus::Open {
         return Ok(redirect_with(
             &result_path(id.0),
             Err("Waktu habis: jawaban yang tersimpan sebelum batas waktu sudah dinilai."),
         ));
     }
-    let pages = page_count(view.questions.len());
-    let page: usize = field("page").parse().unwrap_or(1);
+    let pages = page_count(outline.len());
     let here = format!("/attempts/{}?page={page}", id.0);
-    let on_page: Vec<&QuestionView> = view
-        .questions
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| page_of(*i) == page)
-        .map(|(_, q)| q)
-        .collect();
+    let on_page: Vec<&QuestionView> = view.questions.iter().collect();
     let changed = match changed_answers(&pairs, &on_page, &view.answers) {
         Ok(changed) => changed,
         Err(errors) => {
@@ -297,7 +296,7 @@ pub async fn save_page(
             return Ok(redirect_with(&here, Err(&text.join("; "))));
         }
     };
-    match service::save_page(&state.engine, &user.0, id.0, changed).await {
+    match answering::save_page(&state.engine, &user.0, id.0, changed).await {
         Ok(()) => {}
         Err(AppError::Conflict {
             code: Conflict::AttemptClosed,
